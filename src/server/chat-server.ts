@@ -1,0 +1,137 @@
+/**
+ * createChatServer: the chat server as a testable factory. It starts Socket.IO on a Node http
+ * server that also serves the web client, binds the given address and port (0 = any free port)
+ * and returns the real port, the URLs to join and close(). The desktop app ("Host a room") and the
+ * headless CLI (`parley serve`) both start it; it never imports electron.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { Server } from 'socket.io';
+import { DEFAULT_PORT, LIMITS } from '../shared/limits';
+import type { ErrorCode } from '../shared/result';
+import { registerConnection, type ParleyServer } from './handlers';
+import { MessageLog } from './message-log';
+import { joinUrls } from './network';
+import { Roster } from './roster';
+import { createWebHandler, findWebRoot } from './web-assets';
+
+export interface ChatServerOptions {
+  /** Address to bind; default all interfaces (`0.0.0.0`). Tests use `127.0.0.1`. */
+  host?: string;
+  /** Port to listen on; 0 picks any free port. Default 4321. */
+  port?: number;
+  /** Folder of the built web client; default found next to this module (see web-assets.ts). */
+  webRoot?: string | null;
+  /** Shown to clients when they join; default the machine's host name. */
+  serverName?: string;
+  clock?: () => number;
+  /** Where unexpected errors are reported; default console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export interface ChatServer {
+  readonly host: string;
+  readonly port: number;
+  readonly urls: string[];
+  readonly io: ParleyServer;
+  /** Tells clients the server is closing, disconnects them and stops listening. */
+  close(): Promise<void>;
+}
+
+/** A failure to start, with the code the UI shows a choice for (e.g. "use any free port"). */
+export class ChatServerError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChatServerError';
+  }
+}
+
+export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
+  const host = options.host ?? '0.0.0.0';
+  const port = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ChatServerError('port_unavailable', `Port ${port} is not a number from 0 to 65535.`);
+  }
+  const onError = options.onError ?? ((error: unknown) => console.error('[parley]', error));
+  const webRoot = options.webRoot === undefined ? findWebRoot() : options.webRoot;
+
+  const httpServer = createServer(createWebHandler(webRoot));
+  const io: ParleyServer = new Server(httpServer, {
+    maxHttpBufferSize: LIMITS.maxPayloadBytes,
+    // Also serve /socket.io/socket.io.js, for third-party pages and bots in the browser.
+    serveClient: true,
+  });
+
+  const roster = new Roster();
+  const log = new MessageLog({ capacity: LIMITS.historyLength, clock: options.clock });
+  const limiter = (rate: { points: number; durationSeconds: number }) =>
+    new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
+  const limiters = {
+    message: limiter(LIMITS.rate.message),
+    typing: limiter(LIMITS.rate.typing),
+    join: limiter(LIMITS.rate.join),
+  };
+  const serverName = options.serverName ?? hostname();
+
+  io.on('connection', (socket) =>
+    registerConnection(socket, { io, roster, log, limiters, serverName, onError }),
+  );
+
+  await listen(httpServer, host, port);
+  const actualPort = (httpServer.address() as AddressInfo).port;
+
+  let closing: Promise<void> | null = null;
+  return {
+    host,
+    port: actualPort,
+    urls: joinUrls(host, actualPort),
+    io,
+    close() {
+      closing ??= (async () => {
+        io.emit('server:closing', { reason: 'The server is shutting down.' });
+        // io.close() drops transports without a DISCONNECT packet, so clients try to reconnect
+        // and come back by themselves when the server does.
+        await new Promise<void>((resolve) => {
+          void io.close(() => resolve());
+          httpServer.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: HttpServer, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(toServerError(error, host, port));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function toServerError(error: NodeJS.ErrnoException, host: string, port: number): ChatServerError {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ChatServerError('port_in_use', `Port ${port} is already in use by another program.`);
+    case 'EACCES':
+      return new ChatServerError('port_unavailable', `Port ${port} needs administrator rights. Choose a port above 1024.`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new ChatServerError('port_unavailable', `This machine has no address ${host}.`);
+    default:
+      return new ChatServerError('port_unavailable', `Could not listen on ${host}:${port}: ${error.message}`);
+  }
+}

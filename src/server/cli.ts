@@ -1,0 +1,117 @@
+/**
+ * `parley serve`: the headless server. A thin bootstrap over createChatServer that parses the
+ * command line, prints the URLs to join and shuts down cleanly on Ctrl+C (SIGINT) or SIGTERM.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_PORT } from '../shared/limits';
+import { ChatServerError, createChatServer } from './chat-server';
+
+const USAGE = `Usage: parley serve [options]
+
+Runs a Parley chat server without the desktop app. Anyone on the network joins from the
+Parley app or from a browser at one of the printed URLs.
+
+Options:
+  --port N       port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
+  --host ADDR    address to bind (default 0.0.0.0 = every network interface)
+  --data DIR     data directory (default ./parley-data)
+  --name NAME    server name shown to people who join (default: this machine's name)
+  -h, --help     show this help
+`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** Runs the CLI; resolves with the exit code once the server has stopped (or failed to start). */
+export async function main(argv: string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.out(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  if (command !== 'serve') {
+    io.err(`Unknown command "${command}".\n\n${USAGE}`);
+    return 1;
+  }
+
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? '0') || port > 65535) {
+    io.err(`--port must be a number from 0 to 65535, not "${values.port}".`);
+    return 1;
+  }
+  const dataDir = resolve(values.data ?? 'parley-data');
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    io.err(`Cannot use data directory ${dataDir}: ${(error as Error).message}`);
+    return 1;
+  }
+
+  let server;
+  try {
+    server = await createChatServer({ host: values.host ?? '0.0.0.0', port, serverName: values.name });
+  } catch (error) {
+    io.err(error instanceof ChatServerError ? error.message : `Could not start: ${(error as Error).message}`);
+    if (error instanceof ChatServerError && error.code === 'port_in_use') {
+      io.err('Choose another port with --port, or --port 0 for any free port.');
+    }
+    return 1;
+  }
+
+  io.out(`Parley is running. Join at:`);
+  for (const url of server.urls) io.out(`  ${url}`);
+  io.out(`Data: ${dataDir}`);
+  io.out('Press Ctrl+C to stop.');
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        io.err('Forced exit.');
+        done(130);
+        return;
+      }
+      stopping = true;
+      io.out(`\n${signal} received: telling clients and shutting down…`);
+      server.close().then(
+        () => {
+          io.out('Parley stopped.');
+          done(0);
+        },
+        (error: unknown) => {
+          io.err(`Shutdown failed: ${(error as Error).message}`);
+          done(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

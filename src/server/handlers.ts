@@ -1,0 +1,168 @@
+/**
+ * The event handlers of one connection, built from injected dependencies (roster, message log,
+ * rate limiters). Every payload is parsed with its schema before anything else; every outcome
+ * goes back through the acknowledgement as `{ ok: true, … }` or `{ ok: false, error }`.
+ */
+import type { Server, Socket } from 'socket.io';
+import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { ZodType } from 'zod';
+import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../shared/limits';
+import {
+  CLIENT_EVENTS,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from '../shared/protocol';
+import { fail, ok, type Result } from '../shared/result';
+import {
+  describeIssues,
+  joinPayloadSchema,
+  sendMessagePayloadSchema,
+  typingPayloadSchema,
+} from '../shared/schemas';
+import type { MessageLog } from './message-log';
+import type { Roster } from './roster';
+
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface HandlerDependencies {
+  io: ParleyServer;
+  roster: Roster;
+  log: MessageLog;
+  limiters: { message: RateLimiterMemory; typing: RateLimiterMemory; join: RateLimiterMemory };
+  serverName: string;
+  onError: (error: unknown) => void;
+}
+
+type AnyAck = (result: Result) => void;
+
+/**
+ * Wires one event: takes the ack off the arguments (it may be missing or not a function), parses
+ * the payload, applies the rate limit, runs the handler and acknowledges whatever it returns.
+ */
+function on<T>(
+  socket: ParleySocket,
+  event: keyof ClientToServerEvents,
+  schema: ZodType<T>,
+  limiter: RateLimiterMemory | null,
+  handle: (payload: T) => Result,
+  onError: (error: unknown) => void,
+): void {
+  // The typed maps describe well-behaved clients; here every argument is untrusted.
+  (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(
+    event,
+    (...args: unknown[]) => {
+      const last = args.at(-1);
+      const ack: AnyAck = typeof last === 'function' ? (last as AnyAck) : () => {};
+      if (typeof last === 'function') args.pop();
+      void (async () => {
+        try {
+          if (args.length !== 1) {
+            ack(fail('invalid_payload', `${event} takes exactly one payload object.`));
+            return;
+          }
+          const parsed = schema.safeParse(args[0]);
+          if (!parsed.success) {
+            ack(fail('invalid_payload', describeIssues(parsed.error)));
+            return;
+          }
+          if (limiter && !(await consume(limiter, socket.id))) {
+            ack(fail('rate_limited', 'You are sending too fast. Wait a moment and try again.'));
+            return;
+          }
+          ack(handle(parsed.data));
+        } catch (error) {
+          onError(error);
+          ack(fail('internal', 'The server could not handle this request.'));
+        }
+      })();
+    },
+  );
+}
+
+async function consume(limiter: RateLimiterMemory, key: string): Promise<boolean> {
+  try {
+    await limiter.consume(key);
+    return true;
+  } catch (rejection) {
+    if (rejection instanceof Error) throw rejection;
+    return false; // rate-limiter-flexible rejects with a RateLimiterRes when the limit is hit
+  }
+}
+
+export function registerConnection(socket: ParleySocket, deps: HandlerDependencies): void {
+  const { io, roster, log, limiters, onError } = deps;
+  const typingUsers = new Set<string>();
+
+  socket.onAny((event: string, ...args: unknown[]) => {
+    if ((CLIENT_EVENTS as readonly string[]).includes(event)) return;
+    const last = args.at(-1);
+    if (typeof last === 'function') {
+      (last as AnyAck)(fail('unknown_event', `"${String(event).slice(0, 64)}" is not a Parley event.`));
+    }
+  });
+
+  on(socket, 'session:join', joinPayloadSchema, limiters.join, (payload) => {
+    if (roster.get(socket.id)) return fail('already_joined', 'This connection has already joined.');
+    const holder = roster.holderOf(payload.nickname);
+    let previous;
+    if (holder) {
+      if (!roster.canResume(payload.nickname, payload.resumeToken)) {
+        return fail('nickname_taken', `The nickname "${payload.nickname}" is taken. Choose another one.`);
+      }
+      // The same person reconnecting before the server noticed the old connection drop.
+      previous = roster.remove(holder.socketId);
+      const stale = io.sockets.sockets.get(holder.socketId);
+      stale?.emit('session:ended', { code: 'nickname_taken', message: 'You joined again from another connection.' });
+      stale?.disconnect(true);
+    }
+    const session = roster.add(socket.id, payload.nickname, previous);
+    socket.data.user = session.user;
+    socket.data.room = LOBBY;
+    void socket.join(LOBBY);
+    if (!previous) socket.to(LOBBY).emit('presence:joined', { room: LOBBY, user: session.user });
+    const messages =
+      payload.since === undefined
+        ? log.latest(LIMITS.joinHistoryLength)
+        : log.since(payload.since, LIMITS.historyLength);
+    return ok({
+      self: session.user,
+      room: LOBBY,
+      users: roster.users(),
+      messages,
+      resumeToken: session.resumeToken,
+      serverName: deps.serverName,
+      protocolVersion: PROTOCOL_VERSION,
+    });
+  }, onError);
+
+  on(socket, 'message:send', sendMessagePayloadSchema, limiters.message, (payload) => {
+    const session = roster.get(socket.id);
+    if (!session) return fail('not_joined', 'Join with a nickname before sending messages.');
+    const { message, created } = log.append(LOBBY, session.user, payload.clientId, payload.text);
+    if (created) io.to(LOBBY).emit('message:created', message);
+    if (typingUsers.delete(session.user.id)) {
+      socket.to(LOBBY).emit('typing:updated', { room: LOBBY, user: session.user, typing: false });
+    }
+    return ok({ message });
+  }, onError);
+
+  on(socket, 'typing:set', typingPayloadSchema, limiters.typing, (payload) => {
+    const session = roster.get(socket.id);
+    if (!session) return fail('not_joined', 'Join with a nickname first.');
+    if (payload.typing) typingUsers.add(session.user.id);
+    else typingUsers.delete(session.user.id);
+    socket.to(LOBBY).emit('typing:updated', { room: LOBBY, user: session.user, typing: payload.typing });
+    return ok({});
+  }, onError);
+
+  socket.on('disconnect', () => {
+    // A session taken over by a resume was already removed: no "left" notice for it.
+    const session = roster.remove(socket.id);
+    if (!session) return;
+    for (const limiter of Object.values(limiters)) void limiter.delete(socket.id);
+    io.to(LOBBY).emit('presence:left', { room: LOBBY, user: session.user });
+  });
+}

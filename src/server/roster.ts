@@ -1,0 +1,72 @@
+/**
+ * Who is online: one session per socket, nicknames unique ignoring case, and resume tokens that
+ * let a reconnecting client take its nickname back from a connection the server still thinks is up.
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { User } from '../shared/protocol';
+
+export interface Session {
+  socketId: string;
+  user: User;
+  resumeToken: string;
+  joinedAt: number;
+}
+
+export function nicknameKey(nickname: string): string {
+  return nickname.normalize('NFC').toLocaleLowerCase('en-US');
+}
+
+export class Roster {
+  readonly #bySocket = new Map<string, Session>();
+  readonly #byNickname = new Map<string, Session>();
+
+  get size(): number {
+    return this.#bySocket.size;
+  }
+
+  get(socketId: string): Session | undefined {
+    return this.#bySocket.get(socketId);
+  }
+
+  holderOf(nickname: string): Session | undefined {
+    return this.#byNickname.get(nicknameKey(nickname));
+  }
+
+  /** True when `token` is the resume token of the session holding `nickname`. */
+  canResume(nickname: string, token: string | undefined): boolean {
+    const holder = this.holderOf(nickname);
+    if (!holder || token === undefined) return false;
+    const expected = Buffer.from(holder.resumeToken);
+    const given = Buffer.from(token);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
+  /** Adds a session; `previous` (a resumed session) hands over its user id and token. */
+  add(socketId: string, nickname: string, previous?: Session): Session {
+    const session: Session = {
+      socketId,
+      user: { id: previous?.user.id ?? randomUUID(), nickname },
+      resumeToken: previous?.resumeToken ?? randomBytes(24).toString('base64url'),
+      joinedAt: Date.now(),
+    };
+    this.#bySocket.set(socketId, session);
+    this.#byNickname.set(nicknameKey(nickname), session);
+    return session;
+  }
+
+  remove(socketId: string): Session | undefined {
+    const session = this.#bySocket.get(socketId);
+    if (!session) return undefined;
+    this.#bySocket.delete(socketId);
+    if (this.#byNickname.get(nicknameKey(session.user.nickname)) === session) {
+      this.#byNickname.delete(nicknameKey(session.user.nickname));
+    }
+    return session;
+  }
+
+  users(): User[] {
+    return [...this.#bySocket.values()]
+      .sort((a, b) => a.joinedAt - b.joinedAt)
+      .map((session) => ({ ...session.user }));
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Every limit Parley enforces, in one place. The server enforces them; the UI uses the same
+ * numbers (textarea maxlength, input maxlength) so people hit the limit before the server does.
+ */
+export const LIMITS = {
+  /** Nickname length in characters, after trimming. */
+  nicknameMinLength: 1,
+  nicknameMaxLength: 32,
+  /** Message length in characters (UTF-16 code units, as `String.length` and `maxlength` count). */
+  messageMinLength: 1,
+  messageMaxLength: 4000,
+  /** Client-made message ids: opaque strings of this many characters at most. */
+  clientIdMaxLength: 64,
+  /** Largest Socket.IO packet the server accepts, in bytes (Engine.IO `maxHttpBufferSize`). */
+  maxPayloadBytes: 64 * 1024,
+  /** Messages the server keeps in memory per room for catch-up after a (re)join. */
+  historyLength: 200,
+  /** Messages returned in the join acknowledgement. */
+  joinHistoryLength: 100,
+  /** Rate limits per connection: at most `points` events per `durationSeconds`. */
+  rate: {
+    message: { points: 20, durationSeconds: 10 },
+    typing: { points: 30, durationSeconds: 10 },
+    join: { points: 10, durationSeconds: 60 },
+  },
+  /** How long a client waits for an acknowledgement before it reports a timeout, in ms. */
+  ackTimeoutMs: 10_000,
+  /** How long a client waits for the first connection before it reports the server unreachable. */
+  connectTimeoutMs: 8_000,
+  /** A typing indicator that is not refreshed expires after this many ms. */
+  typingExpiryMs: 6_000,
+} as const;
+
+/** The port "Host a room" and `parley serve` use unless told otherwise. */
+export const DEFAULT_PORT = 4321;
+
+/** The one room of the foundation; the protocol already names rooms so more can come. */
+export const LOBBY = 'lobby';
+
+/** Version of the wire protocol described in docs/PROTOCOL.md. */
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,66 @@
+/**
+ * The wire protocol: Socket.IO event maps shared by the server, ChatClient and any typed
+ * third-party client. docs/PROTOCOL.md describes the same events for other languages.
+ */
+import type { ErrorInfo, Result } from './result';
+import type { JoinPayload, SendMessagePayload, TypingPayload } from './schemas';
+
+export interface User {
+  /** Stable for the life of one session (one join); changes when the person joins again. */
+  id: string;
+  nickname: string;
+}
+
+export interface ChatMessage {
+  /** Server-assigned, strictly increasing across the server: the one order all clients share. */
+  id: number;
+  /** The sender's own id for this message; resending it never creates a second message. */
+  clientId: string;
+  room: string;
+  author: User;
+  text: string;
+  /** Server time when the message was accepted, in ms since the Unix epoch. */
+  sentAt: number;
+}
+
+export interface JoinedSession {
+  self: User;
+  room: string;
+  /** Everyone online in the room, the joiner included, in join order. */
+  users: User[];
+  /** Recent messages (all after `since` when it was given), oldest first. */
+  messages: ChatMessage[];
+  /** Present this on a later join to take this nickname back (after a reconnect). */
+  resumeToken: string;
+  serverName: string;
+  protocolVersion: number;
+}
+
+export type Ack<T extends object = object> = (result: Result<T>) => void;
+
+export interface ClientToServerEvents {
+  'session:join': (payload: JoinPayload, ack: Ack<JoinedSession>) => void;
+  'message:send': (payload: SendMessagePayload, ack: Ack<{ message: ChatMessage }>) => void;
+  'typing:set': (payload: TypingPayload, ack?: Ack) => void;
+}
+
+export interface ServerToClientEvents {
+  'message:created': (message: ChatMessage) => void;
+  'presence:joined': (event: { room: string; user: User }) => void;
+  'presence:left': (event: { room: string; user: User }) => void;
+  'typing:updated': (event: { room: string; user: User; typing: boolean }) => void;
+  /** The server is shutting down; clients may reconnect when it is back. */
+  'server:closing': (event: { reason: string }) => void;
+  /** Sent just before the server disconnects this socket on purpose. */
+  'session:ended': (event: ErrorInfo) => void;
+}
+
+export type InterServerEvents = Record<string, never>;
+
+export interface SocketData {
+  user?: User;
+  room?: string;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;
+export const CLIENT_EVENTS: readonly ClientEventName[] = ['session:join', 'message:send', 'typing:set'];

@@ -1,0 +1,50 @@
+/**
+ * The success-or-error envelope used across every boundary (Socket.IO acks and IPC replies):
+ * callers narrow on `ok` instead of catching thrown errors.
+ */
+export type ErrorCode =
+  /** The payload did not match the event's schema. */
+  | 'invalid_payload'
+  /** The event name is not part of the protocol. */
+  | 'unknown_event'
+  /** Someone online already uses this nickname (ignoring case). */
+  | 'nickname_taken'
+  /** The event needs a joined session; send `session:join` first. */
+  | 'not_joined'
+  /** This connection has already joined. */
+  | 'already_joined'
+  /** Too many events of this kind in a short time. */
+  | 'rate_limited'
+  /** The server failed; the request had no effect. */
+  | 'internal'
+  // Client-side codes: never sent by the server.
+  /** The text typed as a server address is not one. */
+  | 'invalid_url'
+  /** The server could not be reached. */
+  | 'unreachable'
+  /** No acknowledgement arrived in time. */
+  | 'timeout'
+  /** The request needs a connection and there is none. */
+  | 'not_connected'
+  // Hosting codes (desktop).
+  /** The chosen port is used by another program. */
+  | 'port_in_use'
+  /** The port cannot be used (out of range, or needs privileges). */
+  | 'port_unavailable'
+  /** This runtime cannot host (the browser client). */
+  | 'unsupported';
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Result<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorInfo };
+
+export function ok<T extends object>(value: T): { ok: true } & T {
+  return { ok: true, ...value };
+}
+
+export function fail(code: ErrorCode, message: string): { ok: false; error: ErrorInfo } {
+  return { ok: false, error: { code, message } };
+}

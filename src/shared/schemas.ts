@@ -1,0 +1,78 @@
+/**
+ * zod schemas for every client→server payload. The server parses each payload with these before
+ * anything else happens; the UI reuses them to check input before sending.
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits';
+
+// Control characters (C0, DEL, C1). Nicknames allow none; messages allow tab and newlines.
+const CONTROL = /\p{Cc}/u;
+const CONTROL_EXCEPT_WHITESPACE = /[^\P{Cc}\t\n\r]/u;
+
+function isWellFormed(text: string): boolean {
+  // A lone surrogate cannot be encoded as UTF-8; refuse it rather than store replacement chars.
+  return !/\p{Surrogate}/u.test(text);
+}
+
+export const nicknameSchema = z
+  .string({ error: 'Nickname must be text.' })
+  .normalize('NFC')
+  .trim()
+  .min(LIMITS.nicknameMinLength, { error: 'Nickname cannot be empty.' })
+  .max(LIMITS.nicknameMaxLength, {
+    error: `Nickname can be at most ${LIMITS.nicknameMaxLength} characters.`,
+  })
+  .refine((value) => !CONTROL.test(value), { error: 'Nickname cannot contain control characters.' })
+  .refine(isWellFormed, { error: 'Nickname contains invalid Unicode.' });
+
+export const clientIdSchema = z
+  .string({ error: 'clientId must be text.' })
+  .min(1, { error: 'clientId cannot be empty.' })
+  .max(LIMITS.clientIdMaxLength, {
+    error: `clientId can be at most ${LIMITS.clientIdMaxLength} characters.`,
+  })
+  .regex(/^[A-Za-z0-9_-]+$/, { error: 'clientId may use only letters, digits, "-" and "_".' });
+
+export const messageTextSchema = z
+  .string({ error: 'Message must be text.' })
+  .min(LIMITS.messageMinLength, { error: 'Message cannot be empty.' })
+  .max(LIMITS.messageMaxLength, {
+    error: `Message can be at most ${LIMITS.messageMaxLength} characters.`,
+  })
+  .refine((value) => value.trim().length > 0, { error: 'Message cannot be only spaces.' })
+  .refine((value) => !CONTROL_EXCEPT_WHITESPACE.test(value), {
+    error: 'Message cannot contain control characters.',
+  })
+  .refine(isWellFormed, { error: 'Message contains invalid Unicode.' });
+
+export const joinPayloadSchema = z.strictObject({
+  nickname: nicknameSchema,
+  /** The id of the newest message the client already holds; the ack returns what came after. */
+  since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** The token from an earlier join: lets a reconnecting client take back its nickname. */
+  resumeToken: z.string().min(1).max(128).optional(),
+});
+
+export const sendMessagePayloadSchema = z.strictObject({
+  clientId: clientIdSchema,
+  text: messageTextSchema,
+});
+
+export const typingPayloadSchema = z.strictObject({
+  typing: z.boolean({ error: 'typing must be true or false.' }),
+});
+
+export type JoinPayload = z.infer<typeof joinPayloadSchema>;
+export type SendMessagePayload = z.infer<typeof sendMessagePayloadSchema>;
+export type TypingPayload = z.infer<typeof typingPayloadSchema>;
+
+/** One readable sentence for a failed parse: the first problem, with where it is. */
+export function describeIssues(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'Invalid payload.';
+  if (issue.code === 'unrecognized_keys') return `Unknown field(s): ${issue.keys.join(', ')}.`;
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'payload';
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${where} is required.`;
+  if (issue.code === 'invalid_type' && issue.path.length === 0) return 'Payload must be an object.';
+  return issue.message.endsWith('.') ? issue.message : `${where}: ${issue.message}.`;
+}
