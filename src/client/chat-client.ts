@@ -70,7 +70,7 @@ export class ChatClient {
     const target = parseJoinUrl(address);
     if (!target.ok) return target;
     const name = nicknameSchema.safeParse(nickname);
-    if (!name.success) return fail('invalid_payload', describeIssues(name.error));
+    if (!name.success) return fail('invalid_payload', describeIssues(name.error, nickname));
 
     await this.disconnect();
     this.#nickname = name.data;
@@ -114,9 +114,12 @@ export class ChatClient {
   }
 
   /** Sends a message; pass the same `clientId` again to retry it without ever duplicating it. */
-  async send(text: string, clientId: string = this.#options.createId()): Promise<Result<{ message: ChatMessage }>> {
+  async send(
+    text: string,
+    clientId: string = this.#options.createId(),
+  ): Promise<Result<{ message: ChatMessage }>> {
     const checked = messageTextSchema.safeParse(text);
-    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error));
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, text));
     const socket = this.#socket;
     if (!socket?.connected || !this.#session) {
       return fail('not_connected', 'Not connected to a server: the message was not sent.');
@@ -172,7 +175,9 @@ export class ChatClient {
   async #join(socket: ParleyClientSocket): Promise<Result<{ session: JoinedSession }>> {
     const payload = {
       nickname: this.#nickname,
-      ...(this.#session ? { since: this.#lastMessageId, resumeToken: this.#session.resumeToken } : {}),
+      ...(this.#session
+        ? { since: this.#lastMessageId, resumeToken: this.#session.resumeToken }
+        : {}),
     };
     const result = await this.#request(() =>
       socket.timeout(this.#options.ackTimeoutMs).emitWithAck('session:join', payload),
@@ -199,7 +204,10 @@ export class ChatClient {
     try {
       return await send();
     } catch {
-      return fail('timeout', 'The server did not answer in time. Check your connection and try again.');
+      return fail(
+        'timeout',
+        'The server did not answer in time. Check your connection and try again.',
+      );
     }
   }
 
@@ -238,7 +246,11 @@ export class ChatClient {
       this.#setStatus({ state: 'reconnecting', url, reason: this.#dropReason });
     });
     socket.io.on('reconnect_attempt', (attempt) => {
-      this.#setStatus({ state: 'reconnecting', url, reason: `${this.#dropReason} Reconnecting (attempt ${attempt})…` });
+      this.#setStatus({
+        state: 'reconnecting',
+        url,
+        reason: `${this.#dropReason} Reconnecting (attempt ${attempt})…`,
+      });
     });
     socket.on('connect', () => {
       this.#serverClosing = false;
@@ -254,11 +266,14 @@ export class ChatClient {
 
 function describeConnectError(error: Error): string {
   const text = `${error.message} ${String((error as { description?: unknown }).description ?? '')}`;
-  if (/ECONNREFUSED/i.test(text)) return 'Nothing is answering at that address: is the server running, and is the port right?';
+  if (/ECONNREFUSED/i.test(text))
+    return 'Nothing is answering at that address: is the server running, and is the port right?';
   if (/ENOTFOUND|EAI_AGAIN/i.test(text)) return 'That host name could not be found.';
   if (/ETIMEDOUT|timeout/i.test(text)) return 'The server did not answer in time.';
-  if (/EHOSTUNREACH|ENETUNREACH/i.test(text)) return 'That address cannot be reached from this network.';
-  if (/certificate|CERT|SSL|TLS/i.test(text)) return 'The server\'s secure connection could not be verified.';
+  if (/EHOSTUNREACH|ENETUNREACH/i.test(text))
+    return 'That address cannot be reached from this network.';
+  if (/certificate|CERT|SSL|TLS/i.test(text))
+    return "The server's secure connection could not be verified.";
   return `Could not connect to the server (${error.message}).`;
 }
 

@@ -125,13 +125,22 @@ function listen(server: HttpServer, host: string, port: number): Promise<void> {
 function toServerError(error: NodeJS.ErrnoException, host: string, port: number): ChatServerError {
   switch (error.code) {
     case 'EADDRINUSE':
-      return new ChatServerError('port_in_use', `Port ${port} is already in use by another program.`);
+      return new ChatServerError(
+        'port_in_use',
+        `Port ${port} is already in use by another program.`,
+      );
     case 'EACCES':
-      return new ChatServerError('port_unavailable', `Port ${port} needs administrator rights. Choose a port above 1024.`);
+      return new ChatServerError(
+        'port_unavailable',
+        `Port ${port} needs administrator rights. Choose a port above 1024.`,
+      );
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
       return new ChatServerError('port_unavailable', `This machine has no address ${host}.`);
     default:
-      return new ChatServerError('port_unavailable', `Could not listen on ${host}:${port}: ${error.message}`);
+      return new ChatServerError(
+        'port_unavailable',
+        `Could not listen on ${host}:${port}: ${error.message}`,
+      );
   }
 }

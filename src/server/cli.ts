@@ -27,7 +27,10 @@ export interface CliIo {
 }
 
 /** Runs the CLI; resolves with the exit code once the server has stopped (or failed to start). */
-export async function main(argv: string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { out: console.log, err: console.error },
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.out(USAGE);
@@ -62,7 +65,7 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
   }
 
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!/^\d+$/.test(values.port ?? '0') || port > 65535) {
+  if ((values.port !== undefined && !/^\d+$/.test(values.port)) || port > 65535) {
     io.err(`--port must be a number from 0 to 65535, not "${values.port}".`);
     return 1;
   }
@@ -76,9 +79,17 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
 
   let server;
   try {
-    server = await createChatServer({ host: values.host ?? '0.0.0.0', port, serverName: values.name });
+    server = await createChatServer({
+      host: values.host ?? '0.0.0.0',
+      port,
+      serverName: values.name,
+    });
   } catch (error) {
-    io.err(error instanceof ChatServerError ? error.message : `Could not start: ${(error as Error).message}`);
+    io.err(
+      error instanceof ChatServerError
+        ? error.message
+        : `Could not start: ${(error as Error).message}`,
+    );
     if (error instanceof ChatServerError && error.code === 'port_in_use') {
       io.err('Choose another port with --port, or --port 0 for any free port.');
     }
@@ -90,8 +101,13 @@ export async function main(argv: string[], io: CliIo = { out: console.log, err: 
   io.out(`Data: ${dataDir}`);
   io.out('Press Ctrl+C to stop.');
 
-  return new Promise<number>((done) => {
+  return new Promise<number>((resolve) => {
     let stopping = false;
+    const done = (code: number) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(code);
+    };
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
         io.err('Forced exit.');

@@ -24,8 +24,18 @@ import {
 import type { MessageLog } from './message-log';
 import type { Roster } from './roster';
 
-export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ParleyServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type ParleySocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
 
 export interface HandlerDependencies {
   io: ParleyServer;
@@ -65,7 +75,7 @@ function on<T>(
           }
           const parsed = schema.safeParse(args[0]);
           if (!parsed.success) {
-            ack(fail('invalid_payload', describeIssues(parsed.error)));
+            ack(fail('invalid_payload', describeIssues(parsed.error, args[0])));
             return;
           }
           if (limiter && !(await consume(limiter, socket.id))) {
@@ -100,63 +110,95 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     if ((CLIENT_EVENTS as readonly string[]).includes(event)) return;
     const last = args.at(-1);
     if (typeof last === 'function') {
-      (last as AnyAck)(fail('unknown_event', `"${String(event).slice(0, 64)}" is not a Parley event.`));
+      (last as AnyAck)(
+        fail('unknown_event', `"${String(event).slice(0, 64)}" is not a Parley event.`),
+      );
     }
   });
 
-  on(socket, 'session:join', joinPayloadSchema, limiters.join, (payload) => {
-    if (roster.get(socket.id)) return fail('already_joined', 'This connection has already joined.');
-    const holder = roster.holderOf(payload.nickname);
-    let previous;
-    if (holder) {
-      if (!roster.canResume(payload.nickname, payload.resumeToken)) {
-        return fail('nickname_taken', `The nickname "${payload.nickname}" is taken. Choose another one.`);
+  on(
+    socket,
+    'session:join',
+    joinPayloadSchema,
+    limiters.join,
+    (payload) => {
+      if (roster.get(socket.id))
+        return fail('already_joined', 'This connection has already joined.');
+      const holder = roster.holderOf(payload.nickname);
+      let previous;
+      if (holder) {
+        if (!roster.canResume(payload.nickname, payload.resumeToken)) {
+          return fail(
+            'nickname_taken',
+            `The nickname "${payload.nickname}" is taken. Choose another one.`,
+          );
+        }
+        // The same person reconnecting before the server noticed the old connection drop.
+        previous = roster.remove(holder.socketId);
+        const stale = io.sockets.sockets.get(holder.socketId);
+        stale?.emit('session:ended', {
+          code: 'nickname_taken',
+          message: 'You joined again from another connection.',
+        });
+        stale?.disconnect(true);
       }
-      // The same person reconnecting before the server noticed the old connection drop.
-      previous = roster.remove(holder.socketId);
-      const stale = io.sockets.sockets.get(holder.socketId);
-      stale?.emit('session:ended', { code: 'nickname_taken', message: 'You joined again from another connection.' });
-      stale?.disconnect(true);
-    }
-    const session = roster.add(socket.id, payload.nickname, previous);
-    socket.data.user = session.user;
-    socket.data.room = LOBBY;
-    void socket.join(LOBBY);
-    if (!previous) socket.to(LOBBY).emit('presence:joined', { room: LOBBY, user: session.user });
-    const messages =
-      payload.since === undefined
-        ? log.latest(LIMITS.joinHistoryLength)
-        : log.since(payload.since, LIMITS.historyLength);
-    return ok({
-      self: session.user,
-      room: LOBBY,
-      users: roster.users(),
-      messages,
-      resumeToken: session.resumeToken,
-      serverName: deps.serverName,
-      protocolVersion: PROTOCOL_VERSION,
-    });
-  }, onError);
+      const session = roster.add(socket.id, payload.nickname, previous);
+      socket.data.user = session.user;
+      socket.data.room = LOBBY;
+      void socket.join(LOBBY);
+      if (!previous) socket.to(LOBBY).emit('presence:joined', { room: LOBBY, user: session.user });
+      const messages =
+        payload.since === undefined
+          ? log.latest(LIMITS.joinHistoryLength)
+          : log.since(payload.since, LIMITS.historyLength);
+      return ok({
+        self: session.user,
+        room: LOBBY,
+        users: roster.users(),
+        messages,
+        resumeToken: session.resumeToken,
+        serverName: deps.serverName,
+        protocolVersion: PROTOCOL_VERSION,
+      });
+    },
+    onError,
+  );
 
-  on(socket, 'message:send', sendMessagePayloadSchema, limiters.message, (payload) => {
-    const session = roster.get(socket.id);
-    if (!session) return fail('not_joined', 'Join with a nickname before sending messages.');
-    const { message, created } = log.append(LOBBY, session.user, payload.clientId, payload.text);
-    if (created) io.to(LOBBY).emit('message:created', message);
-    if (typingUsers.delete(session.user.id)) {
-      socket.to(LOBBY).emit('typing:updated', { room: LOBBY, user: session.user, typing: false });
-    }
-    return ok({ message });
-  }, onError);
+  on(
+    socket,
+    'message:send',
+    sendMessagePayloadSchema,
+    limiters.message,
+    (payload) => {
+      const session = roster.get(socket.id);
+      if (!session) return fail('not_joined', 'Join with a nickname before sending messages.');
+      const { message, created } = log.append(LOBBY, session.user, payload.clientId, payload.text);
+      if (created) io.to(LOBBY).emit('message:created', message);
+      if (typingUsers.delete(session.user.id)) {
+        socket.to(LOBBY).emit('typing:updated', { room: LOBBY, user: session.user, typing: false });
+      }
+      return ok({ message });
+    },
+    onError,
+  );
 
-  on(socket, 'typing:set', typingPayloadSchema, limiters.typing, (payload) => {
-    const session = roster.get(socket.id);
-    if (!session) return fail('not_joined', 'Join with a nickname first.');
-    if (payload.typing) typingUsers.add(session.user.id);
-    else typingUsers.delete(session.user.id);
-    socket.to(LOBBY).emit('typing:updated', { room: LOBBY, user: session.user, typing: payload.typing });
-    return ok({});
-  }, onError);
+  on(
+    socket,
+    'typing:set',
+    typingPayloadSchema,
+    limiters.typing,
+    (payload) => {
+      const session = roster.get(socket.id);
+      if (!session) return fail('not_joined', 'Join with a nickname first.');
+      if (payload.typing) typingUsers.add(session.user.id);
+      else typingUsers.delete(session.user.id);
+      socket
+        .to(LOBBY)
+        .emit('typing:updated', { room: LOBBY, user: session.user, typing: payload.typing });
+      return ok({});
+    },
+    onError,
+  );
 
   socket.on('disconnect', () => {
     // A session taken over by a resume was already removed: no "left" notice for it.

@@ -14,7 +14,8 @@ export function joinUrls(
 ): string[] {
   const url = (address: string) =>
     `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  if (LOOPBACKS.has(host)) return [url(host === '::1' ? '::1' : host === 'localhost' ? 'localhost' : '127.0.0.1')];
+  if (LOOPBACKS.has(host))
+    return [url(host === '::1' ? '::1' : host === 'localhost' ? 'localhost' : '127.0.0.1')];
   if (!WILDCARDS.has(host)) return [url(host)];
   const lan = Object.values(interfaces)
     .flatMap((entries) => entries ?? [])

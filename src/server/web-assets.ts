@@ -40,7 +40,9 @@ export function createWebHandler(webRoot: string | null): RequestHandler {
     return (_request, response) => {
       setSecurityHeaders(response);
       response.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
-      response.end('The Parley web client is not built. Run "npm run build" and restart the server.\n');
+      response.end(
+        'The Parley web client is not built. Run "npm run build" and restart the server.\n',
+      );
     };
   }
   const serve = sirv(webRoot, { etag: true, single: true, setHeaders: setSecurityHeaders });

@@ -23,15 +23,20 @@ const SCHEMES: Record<string, 'http:' | 'https:'> = {
 
 export function parseJoinUrl(input: string): Result<JoinTarget> {
   const text = input.trim();
-  if (text === '') return fail('invalid_url', 'Enter the address of a Parley server, like 192.168.1.5:4321.');
-  if (/\s/.test(text)) return fail('invalid_url', `"${text}" is not an address: it contains spaces.`);
+  if (text === '')
+    return fail('invalid_url', 'Enter the address of a Parley server, like 192.168.1.5:4321.');
+  if (/\s/.test(text))
+    return fail('invalid_url', `"${text}" is not an address: it contains spaces.`);
 
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
   let candidate = text;
   if (schemeMatch) {
     const scheme = `${schemeMatch[1]!.toLowerCase()}:`;
     if (!(scheme in SCHEMES)) {
-      return fail('invalid_url', `"${schemeMatch[1]}://" is not supported: use http:// or https://.`);
+      return fail(
+        'invalid_url',
+        `"${schemeMatch[1]}://" is not supported: use http:// or https://.`,
+      );
     }
   } else {
     candidate = `http://${text}`;
@@ -46,7 +51,10 @@ export function parseJoinUrl(input: string): Result<JoinTarget> {
   try {
     parsed = new URL(candidate);
   } catch {
-    return fail('invalid_url', `"${text}" is not a valid address. Try something like 192.168.1.5:4321.`);
+    return fail(
+      'invalid_url',
+      `"${text}" is not a valid address. Try something like 192.168.1.5:4321.`,
+    );
   }
   if (parsed.username || parsed.password) {
     return fail('invalid_url', 'Addresses with a user name or password are not supported.');
@@ -73,7 +81,7 @@ function isPlausibleHost(hostname: string): boolean {
 /** The port as typed (URL drops default ports and accepts none outside 0–65535). */
 function explicitPortOf(text: string, hasScheme: boolean): number | null | 'invalid' {
   const rest = hasScheme ? text.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '') : text;
-  const authority = rest.split(/[/?#]/, 1)[0]!;
+  const authority = rest.split(/[/?#]/, 1)[0]!.replace(/^.*@/, '');
   const match = /^(?:\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority);
   const portText = match?.[1];
   if (portText === undefined) return null;

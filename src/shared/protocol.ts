@@ -63,4 +63,8 @@ export interface SocketData {
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
-export const CLIENT_EVENTS: readonly ClientEventName[] = ['session:join', 'message:send', 'typing:set'];
+export const CLIENT_EVENTS: readonly ClientEventName[] = [
+  'session:join',
+  'message:send',
+  'typing:set',
+];

@@ -39,7 +39,8 @@ export interface ErrorInfo {
   message: string;
 }
 
-export type Result<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorInfo };
+export type Result<T extends object = object> =
+  ({ ok: true } & T) | { ok: false; error: ErrorInfo };
 
 export function ok<T extends object>(value: T): { ok: true } & T {
   return { ok: true, ...value };

@@ -66,13 +66,31 @@ export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 export type SendMessagePayload = z.infer<typeof sendMessagePayloadSchema>;
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;
 
-/** One readable sentence for a failed parse: the first problem, with where it is. */
-export function describeIssues(error: z.ZodError): string {
+/** One readable sentence for a failed parse of `input`: the first problem, with where it is. */
+export function describeIssues(error: z.ZodError, input?: unknown): string {
   const issue = error.issues[0];
   if (!issue) return 'Invalid payload.';
   if (issue.code === 'unrecognized_keys') return `Unknown field(s): ${issue.keys.join(', ')}.`;
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'payload';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${where} is required.`;
-  if (issue.code === 'invalid_type' && issue.path.length === 0) return 'Payload must be an object.';
-  return issue.message.endsWith('.') ? issue.message : `${where}: ${issue.message}.`;
+  const where = issue.path.join('.');
+  if (issue.code === 'invalid_type') {
+    if (
+      where === '' &&
+      (typeof input !== 'object' || input === null) &&
+      issue.expected === 'object'
+    ) {
+      return 'Payload must be an object.';
+    }
+    if (where !== '' && valueAt(input, issue.path) === undefined) return `${where} is required.`;
+  }
+  if (issue.message.endsWith('.')) return issue.message;
+  return where === '' ? `${issue.message}.` : `${where}: ${issue.message}.`;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }

@@ -1,0 +1,92 @@
+/**
+ * The real `parley serve` command in its own process: it prints the URLs to join, serves the web
+ * client and the chat, and exits cleanly on Ctrl+C (SIGINT). Uses the built CLI (npm run build);
+ * bin/parley.mjs builds it first when it is missing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io as connect } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+
+let child: ChildProcess | null = null;
+
+afterEach(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  child = null;
+});
+
+function startServe(): Promise<{
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}> {
+  const data = mkdtempSync(join(tmpdir(), 'parley-serve-'));
+  const proc = spawn(
+    process.execPath,
+    ['bin/parley.mjs', 'serve', '--host', '127.0.0.1', '--port', '0', '--data', data],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child = proc;
+  let output = '';
+  proc.stdout!.on('data', (chunk) => (output += chunk));
+  proc.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code) => resolve(code)),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`parley serve did not start:\n${output}`)),
+      60_000,
+    );
+    proc.stdout!.on('data', () => {
+      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
+      if (match && output.includes('Ctrl+C')) {
+        clearTimeout(timer);
+        resolve({ url: match[0], output: () => output, exited });
+      }
+    });
+    void exited.then((code) => reject(new Error(`parley serve exited with ${code}:\n${output}`)));
+  });
+}
+
+describe('parley serve', () => {
+  it(
+    'serves the web client and the chat, and stops cleanly on Ctrl+C',
+    { timeout: 90_000 },
+    async () => {
+      const { url, output, exited } = await startServe();
+
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<div id="app"|<title>Parley/);
+
+      const socket = connect(url, {
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+      });
+      try {
+        const joined = await socket
+          .timeout(5000)
+          .emitWithAck('session:join', { nickname: 'probe' });
+        expect(joined.ok).toBe(true);
+        const sent = await socket
+          .timeout(5000)
+          .emitWithAck('message:send', { clientId: 'p1', text: 'hello' });
+        expect(sent.ok).toBe(true);
+
+        const closing = new Promise((resolve) => socket.once('server:closing', resolve));
+        child!.kill('SIGINT');
+        expect(await closing).toEqual({ reason: 'The server is shutting down.' });
+        expect(await exited).toBe(0);
+        expect(output()).toMatch(/SIGINT received[\s\S]*Parley stopped\./);
+      } finally {
+        socket.disconnect();
+      }
+    },
+  );
+});

@@ -1,0 +1,122 @@
+/**
+ * Test support: real chat servers on loopback (port 0) and real socket.io-client connections,
+ * closed automatically after each test.
+ */
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { afterEach } from 'vitest';
+import {
+  createChatServer,
+  type ChatServer,
+  type ChatServerOptions,
+} from '../../src/server/chat-server';
+import { ChatClient, type ChatClientOptions } from '../../src/client/chat-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/protocol';
+import type { Result } from '../../src/shared/result';
+
+export type RawSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const cleanups: Array<() => Promise<void> | void> = [];
+
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+export async function startServer(options: ChatServerOptions = {}): Promise<ChatServer> {
+  const server = await createChatServer({ host: '127.0.0.1', port: 0, webRoot: null, ...options });
+  cleanups.push(() => server.close());
+  return server;
+}
+
+export function urlOf(server: ChatServer): string {
+  return `http://127.0.0.1:${server.port}`;
+}
+
+/** A raw protocol client, for sending exactly what a test wants (including malformed input). */
+export async function rawSocket(server: ChatServer): Promise<RawSocket> {
+  const socket: RawSocket = connectSocket(urlOf(server), {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
+  cleanups.push(() => void socket.disconnect());
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+/** Emits any event with any arguments and waits for the ack (raw: bypasses the typed maps). */
+export function emitRaw(
+  socket: RawSocket,
+  event: string,
+  ...args: unknown[]
+): Promise<Result<Record<string, unknown>>> {
+  return (
+    socket.timeout(5_000) as unknown as {
+      emitWithAck(event: string, ...args: unknown[]): Promise<Result<Record<string, unknown>>>;
+    }
+  ).emitWithAck(event, ...args);
+}
+
+/** Emits without an acknowledgement callback, as a careless or hostile client may. */
+export function emitWithoutAck(socket: RawSocket, event: string, ...args: unknown[]): void {
+  (socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...args);
+}
+
+export async function joinRaw(server: ChatServer, nickname: string): Promise<RawSocket> {
+  const socket = await rawSocket(server);
+  const result = await socket.timeout(5_000).emitWithAck('session:join', { nickname });
+  if (!result.ok) throw new Error(`join failed: ${result.error.message}`);
+  return socket;
+}
+
+export function client(options: ChatClientOptions = {}): ChatClient {
+  const chat = new ChatClient({ reconnectDelayMs: 50, reconnectDelayMaxMs: 200, ...options });
+  cleanups.push(() => chat.disconnect());
+  return chat;
+}
+
+/** Resolves with the first event of `name` on `socket` (rejects after a timeout). */
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  socket: RawSocket,
+  name: E,
+  timeoutMs = 5_000,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no ${name} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    socket.once(
+      name as 'message:created',
+      ((payload: never) => {
+        clearTimeout(timer);
+        resolve(payload);
+      }) as never,
+    );
+  });
+}
+
+/** Collects every event of `name` on `socket` into an array, from now on. */
+export function collect<E extends keyof ServerToClientEvents>(
+  socket: RawSocket,
+  name: E,
+): Array<Parameters<ServerToClientEvents[E]>[0]> {
+  const seen: Array<Parameters<ServerToClientEvents[E]>[0]> = [];
+  socket.on(name as 'message:created', ((payload: never) => seen.push(payload)) as never);
+  return seen;
+}
+
+/** Waits until `check` returns true, polling; fails with `what` after a timeout. */
+export async function waitFor(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
