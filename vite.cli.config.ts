@@ -2,7 +2,7 @@
 // Dependencies stay external: they are installed with the package.
 import { builtinModules } from 'node:module';
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
 import pkg from './package.json' with { type: 'json' };
 
 const external = [
@@ -11,16 +11,17 @@ const external = [
   ...Object.keys(pkg.dependencies),
 ].map((name) => new RegExp(`^${name.replace(/[/.]/g, '\\$&')}(/.*)?$`));
 
-export default defineConfig({
-  build: {
-    ssr: true,
-    target: 'node20',
-    outDir: resolve('out/cli'),
-    emptyOutDir: true,
-    rollupOptions: {
-      input: { index: resolve('src/server/cli.ts') },
-      output: { format: 'es', entryFileNames: '[name].js' },
-      external,
+/** A Node build of `input` entries into `outDir` (ES modules, dependencies external). */
+export function nodeBuild(input: Record<string, string>, outDir: string): UserConfig {
+  return {
+    build: {
+      ssr: true,
+      target: 'node20',
+      outDir: resolve(outDir),
+      emptyOutDir: true,
+      rollupOptions: { input, output: { format: 'es', entryFileNames: '[name].js' }, external },
     },
-  },
-});
+  };
+}
+
+export default defineConfig(nodeBuild({ index: resolve('src/server/cli.ts') }, 'out/cli'));

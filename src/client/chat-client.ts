@@ -4,6 +4,7 @@
  * joins with a nickname, reports its status in words, acknowledges every request with a timeout,
  * and after a dropped connection rejoins by itself and catches up on missed messages.
  */
+import { nanoid } from 'nanoid';
 import { io, type Socket } from 'socket.io-client';
 import type { ChatEvent, ConnectionStatus, Unsubscribe } from '../shared/api';
 import { parseJoinUrl } from '../shared/join-url';
@@ -22,7 +23,7 @@ type ParleyClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface ChatClientOptions {
   ackTimeoutMs?: number;
   connectTimeoutMs?: number;
-  /** Makes client message ids; default crypto.randomUUID. */
+  /** Makes client message ids; default nanoid (21 URL-safe characters). */
   createId?: () => string;
   /** Reconnection back-off, in ms (socket.io-client's reconnectionDelay / reconnectionDelayMax). */
   reconnectDelayMs?: number;
@@ -46,7 +47,8 @@ export class ChatClient {
     this.#options = {
       ackTimeoutMs: options.ackTimeoutMs ?? LIMITS.ackTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs ?? LIMITS.connectTimeoutMs,
-      createId: options.createId ?? (() => crypto.randomUUID()),
+      // Not crypto.randomUUID: browsers offer it only in secure contexts, and LAN pages are plain http.
+      createId: options.createId ?? (() => nanoid()),
       reconnectDelayMs: options.reconnectDelayMs ?? 500,
       reconnectDelayMaxMs: options.reconnectDelayMaxMs ?? 5_000,
     };
