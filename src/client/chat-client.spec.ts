@@ -139,8 +139,15 @@ describe('ChatClient chat', () => {
     await waitFor(() => events.some((event) => event.type === 'typing'), 'typing');
     await bob.disconnect();
     await waitFor(() => events.some((event) => event.type === 'user-left'), 'bob to leave');
-    expect(events.map((event) => event.type)).toEqual(['user-joined', 'typing', 'user-left']);
+    // Leaving while typing clears the indicator, then the person leaves.
+    expect(events.map((event) => event.type)).toEqual([
+      'user-joined',
+      'typing',
+      'typing',
+      'user-left',
+    ]);
     expect(events[1]).toMatchObject({ user: { nickname: 'bob' }, typing: true });
+    expect(events[2]).toMatchObject({ user: { nickname: 'bob' }, typing: false });
   });
 
   it('times out a request the server never acknowledges', async () => {

@@ -239,7 +239,7 @@ describe('bad input', () => {
     ['session:join', [null], 'invalid_payload', /must be an object/],
     ['session:join', [{ nickname: '' }], 'invalid_payload', /cannot be empty/],
     ['session:join', [{ nickname: 'x'.repeat(33) }], 'invalid_payload', /at most 32/],
-    ['session:join', [{ nickname: 'a\u0000b' }], 'invalid_payload', /control characters/],
+    ['session:join', [{ nickname: 'a\u0000b' }], 'invalid_payload', /control or invisible/],
     ['session:join', [{ nickname: 'a', role: 'admin' }], 'invalid_payload', /Unknown field/],
     ['session:join', [{ nickname: 'a' }, 'extra'], 'invalid_payload', /exactly one payload/],
     ['message:send', [{ clientId: 'c', text: '' }], 'invalid_payload', /cannot be empty/],
@@ -402,6 +402,59 @@ describe('starting and stopping', () => {
     await server.close();
     expect(await closing).toEqual({ reason: 'The server is shutting down.' });
     await expect(fetch(`${urlOf(server)}/`)).rejects.toThrow();
+  });
+});
+
+describe('history on disk', () => {
+  it('keeps history and the id sequence when the server restarts on the same data directory', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-data-'));
+    const first = await createChatServer({ host: '127.0.0.1', port: 0, webRoot: null, dataDir });
+    const alice = await joinRaw(first, 'alice');
+    for (const text of ['before', 'the restart']) {
+      await alice
+        .timeout(5000)
+        .emitWithAck('message:send', { clientId: text.replace(' ', '-'), text });
+    }
+    await first.close();
+
+    const second = await startServer({ dataDir });
+    const bob = await rawSocket(second);
+    const joined: Result<JoinedSession> = await bob
+      .timeout(5000)
+      .emitWithAck('session:join', { nickname: 'bob' });
+    if (!joined.ok) throw new Error(joined.error.message);
+    expect(joined.messages.map((message) => [message.id, message.text])).toEqual([
+      [1, 'before'],
+      [2, 'the restart'],
+    ]);
+    const next = await bob
+      .timeout(5000)
+      .emitWithAck('message:send', { clientId: 'n', text: 'next' });
+    expect(next.ok && next.message.id).toBe(3);
+  });
+
+  it('refuses to start on a data directory another server uses', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-data-'));
+    await startServer({ dataDir });
+    await expect(
+      createChatServer({ host: '127.0.0.1', port: 0, webRoot: null, dataDir }),
+    ).rejects.toMatchObject({
+      code: 'data_in_use',
+    });
+  });
+});
+
+describe('origin check', () => {
+  it('accepts browsers on the page it served and clients without an Origin, refuses other sites', async () => {
+    const server = await startServer();
+    const handshake = (origin?: string) =>
+      fetch(`${urlOf(server)}/socket.io/?EIO=4&transport=polling`, {
+        headers: origin ? { Origin: origin } : {},
+      }).then((response) => response.status);
+    expect(await handshake()).toBe(200);
+    expect(await handshake(urlOf(server))).toBe(200);
+    expect(await handshake('http://evil.example')).toBe(403);
+    expect(await handshake('null')).toBe(403);
   });
 });
 

@@ -4,15 +4,17 @@
  * and returns the real port, the URLs to join and close(). The desktop app ("Host a room") and the
  * headless CLI (`parley serve`) both start it; it never imports electron.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
-import { DEFAULT_PORT, LIMITS } from '../shared/limits';
-import type { ErrorCode } from '../shared/result';
+import { DEFAULT_PORT, LIMITS, LOBBY } from '../shared/limits';
+import { ChatServerError } from './errors';
 import { registerConnection, type ParleyServer } from './handlers';
 import { MessageLog } from './message-log';
+import { LevelMessageStore } from './message-store';
 import { joinUrls } from './network';
 import { Roster } from './roster';
 import { createWebHandler, findWebRoot } from './web-assets';
@@ -22,6 +24,11 @@ export interface ChatServerOptions {
   host?: string;
   /** Port to listen on; 0 picks any free port. Default 4321. */
   port?: number;
+  /**
+   * Data directory: history is kept in `<dataDir>/history` and survives restarts. Without one,
+   * history lives only as long as the process (tests, throwaway servers).
+   */
+  dataDir?: string | null;
   /** Folder of the built web client; default found next to this module (see web-assets.ts). */
   webRoot?: string | null;
   /** Shown to clients when they join; default the machine's host name. */
@@ -31,6 +38,8 @@ export interface ChatServerOptions {
   onError?: (error: unknown) => void;
 }
 
+export { ChatServerError };
+
 export interface ChatServer {
   readonly host: string;
   readonly port: number;
@@ -38,17 +47,6 @@ export interface ChatServer {
   readonly io: ParleyServer;
   /** Tells clients the server is closing, disconnects them and stops listening. */
   close(): Promise<void>;
-}
-
-/** A failure to start, with the code the UI shows a choice for (e.g. "use any free port"). */
-export class ChatServerError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ChatServerError';
-  }
 }
 
 export async function createChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
@@ -60,15 +58,23 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const onError = options.onError ?? ((error: unknown) => console.error('[parley]', error));
   const webRoot = options.webRoot === undefined ? findWebRoot() : options.webRoot;
 
+  const store = options.dataDir
+    ? await LevelMessageStore.open(join(options.dataDir, 'history'))
+    : undefined;
+  const logOptions = { capacity: LIMITS.historyLength, clock: options.clock };
+  const log = store
+    ? await MessageLog.open(LOBBY, { ...logOptions, store })
+    : new MessageLog(logOptions);
+
   const httpServer = createServer(createWebHandler(webRoot));
   const io: ParleyServer = new Server(httpServer, {
     maxHttpBufferSize: LIMITS.maxPayloadBytes,
+    allowRequest: (request, callback) => callback(null, isSameOriginOrNoOrigin(request)),
     // Also serve /socket.io/socket.io.js, for third-party pages and bots in the browser.
     serveClient: true,
   });
 
   const roster = new Roster();
-  const log = new MessageLog({ capacity: LIMITS.historyLength, clock: options.clock });
   const limiter = (rate: { points: number; durationSeconds: number }) =>
     new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
   const limiters = {
@@ -82,7 +88,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     registerConnection(socket, { io, roster, log, limiters, serverName, onError }),
   );
 
-  await listen(httpServer, host, port);
+  try {
+    await listen(httpServer, host, port);
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
   const actualPort = (httpServer.address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;
@@ -100,10 +111,25 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
           void io.close(() => resolve());
           httpServer.closeAllConnections();
         });
+        await log.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Browsers send an Origin header: only pages this server served may connect, so that a web page
+ * from elsewhere cannot chat in someone's name on their LAN. Native clients and bots send none.
+ */
+function isSameOriginOrNoOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 function listen(server: HttpServer, host: string, port: number): Promise<void> {

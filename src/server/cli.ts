@@ -82,6 +82,7 @@ export async function main(
     server = await createChatServer({
       host: values.host ?? '0.0.0.0',
       port,
+      dataDir,
       serverName: values.name,
     });
   } catch (error) {

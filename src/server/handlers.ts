@@ -13,6 +13,7 @@ import {
   type InterServerEvents,
   type ServerToClientEvents,
   type SocketData,
+  type User,
 } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import {
@@ -48,6 +49,13 @@ export interface HandlerDependencies {
 
 type AnyAck = (result: Result) => void;
 
+interface EventSpec<T> {
+  schema: ZodType<T>;
+  /** Rate limit: the limiter and the key it counts under (the connection or the address). */
+  limit: { limiter: RateLimiterMemory; key: string } | null;
+  handle: (payload: T) => Result | Promise<Result>;
+}
+
 /**
  * Wires one event: takes the ack off the arguments (it may be missing or not a function), parses
  * the payload, applies the rate limit, runs the handler and acknowledges whatever it returns.
@@ -55,9 +63,7 @@ type AnyAck = (result: Result) => void;
 function on<T>(
   socket: ParleySocket,
   event: keyof ClientToServerEvents,
-  schema: ZodType<T>,
-  limiter: RateLimiterMemory | null,
-  handle: (payload: T) => Result,
+  spec: EventSpec<T>,
   onError: (error: unknown) => void,
 ): void {
   // The typed maps describe well-behaved clients; here every argument is untrusted.
@@ -73,16 +79,16 @@ function on<T>(
             ack(fail('invalid_payload', `${event} takes exactly one payload object.`));
             return;
           }
-          const parsed = schema.safeParse(args[0]);
+          const parsed = spec.schema.safeParse(args[0]);
           if (!parsed.success) {
             ack(fail('invalid_payload', describeIssues(parsed.error, args[0])));
             return;
           }
-          if (limiter && !(await consume(limiter, socket.id))) {
+          if (spec.limit && !(await consume(spec.limit.limiter, spec.limit.key))) {
             ack(fail('rate_limited', 'You are sending too fast. Wait a moment and try again.'));
             return;
           }
-          ack(handle(parsed.data));
+          ack(await spec.handle(parsed.data));
         } catch (error) {
           onError(error);
           ack(fail('internal', 'The server could not handle this request.'));
@@ -104,62 +110,72 @@ async function consume(limiter: RateLimiterMemory, key: string): Promise<boolean
 
 export function registerConnection(socket: ParleySocket, deps: HandlerDependencies): void {
   const { io, roster, log, limiters, onError } = deps;
-  const typingUsers = new Set<string>();
+  const perConnection = (limiter: RateLimiterMemory) => ({ limiter, key: socket.id });
+  // Joins count per address: opening a new connection must not reset the count.
+  const perAddress = (limiter: RateLimiterMemory) => ({ limiter, key: socket.handshake.address });
+  let typing = false;
+
+  const setTyping = (user: User, value: boolean) => {
+    typing = value;
+    io.to(LOBBY).except(socket.id).emit('typing:updated', { room: LOBBY, user, typing: value });
+  };
 
   socket.onAny((event: string, ...args: unknown[]) => {
     if ((CLIENT_EVENTS as readonly string[]).includes(event)) return;
     const last = args.at(-1);
     if (typeof last === 'function') {
-      (last as AnyAck)(
-        fail('unknown_event', `"${String(event).slice(0, 64)}" is not a Parley event.`),
-      );
+      const name = String(event).slice(0, 64);
+      (last as AnyAck)(fail('unknown_event', `"${name}" is not a Parley event.`));
     }
   });
 
   on(
     socket,
     'session:join',
-    joinPayloadSchema,
-    limiters.join,
-    (payload) => {
-      if (roster.get(socket.id))
-        return fail('already_joined', 'This connection has already joined.');
-      const holder = roster.holderOf(payload.nickname);
-      let previous;
-      if (holder) {
-        if (!roster.canResume(payload.nickname, payload.resumeToken)) {
-          return fail(
-            'nickname_taken',
-            `The nickname "${payload.nickname}" is taken. Choose another one.`,
-          );
+    {
+      schema: joinPayloadSchema,
+      limit: perAddress(limiters.join),
+      handle: (payload) => {
+        if (roster.get(socket.id))
+          return fail('already_joined', 'This connection has already joined.');
+        const holder = roster.holderOf(payload.nickname);
+        let previous;
+        if (holder) {
+          if (!roster.canResume(payload.nickname, payload.resumeToken)) {
+            return fail(
+              'nickname_taken',
+              `The nickname "${payload.nickname}" is taken. Choose another one.`,
+            );
+          }
+          // The same person reconnecting before the server noticed the old connection drop.
+          previous = roster.remove(holder.socketId);
+          const stale = io.sockets.sockets.get(holder.socketId);
+          stale?.emit('session:ended', {
+            code: 'session_replaced',
+            message: 'You joined again from another connection.',
+          });
+          stale?.disconnect(true);
         }
-        // The same person reconnecting before the server noticed the old connection drop.
-        previous = roster.remove(holder.socketId);
-        const stale = io.sockets.sockets.get(holder.socketId);
-        stale?.emit('session:ended', {
-          code: 'nickname_taken',
-          message: 'You joined again from another connection.',
+        const session = roster.add(socket.id, payload.nickname, previous);
+        socket.data.user = session.user;
+        socket.data.room = LOBBY;
+        void socket.join(LOBBY);
+        if (!previous)
+          socket.to(LOBBY).emit('presence:joined', { room: LOBBY, user: session.user });
+        const messages =
+          payload.since === undefined
+            ? log.latest(LIMITS.joinHistoryLength)
+            : log.since(payload.since, LIMITS.historyLength);
+        return ok({
+          self: session.user,
+          room: LOBBY,
+          users: roster.users(),
+          messages,
+          resumeToken: session.resumeToken,
+          serverName: deps.serverName,
+          protocolVersion: PROTOCOL_VERSION,
         });
-        stale?.disconnect(true);
-      }
-      const session = roster.add(socket.id, payload.nickname, previous);
-      socket.data.user = session.user;
-      socket.data.room = LOBBY;
-      void socket.join(LOBBY);
-      if (!previous) socket.to(LOBBY).emit('presence:joined', { room: LOBBY, user: session.user });
-      const messages =
-        payload.since === undefined
-          ? log.latest(LIMITS.joinHistoryLength)
-          : log.since(payload.since, LIMITS.historyLength);
-      return ok({
-        self: session.user,
-        room: LOBBY,
-        users: roster.users(),
-        messages,
-        resumeToken: session.resumeToken,
-        serverName: deps.serverName,
-        protocolVersion: PROTOCOL_VERSION,
-      });
+      },
     },
     onError,
   );
@@ -167,17 +183,25 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
   on(
     socket,
     'message:send',
-    sendMessagePayloadSchema,
-    limiters.message,
-    (payload) => {
-      const session = roster.get(socket.id);
-      if (!session) return fail('not_joined', 'Join with a nickname before sending messages.');
-      const { message, created } = log.append(LOBBY, session.user, payload.clientId, payload.text);
-      if (created) io.to(LOBBY).emit('message:created', message);
-      if (typingUsers.delete(session.user.id)) {
-        socket.to(LOBBY).emit('typing:updated', { room: LOBBY, user: session.user, typing: false });
-      }
-      return ok({ message });
+    {
+      schema: sendMessagePayloadSchema,
+      limit: perConnection(limiters.message),
+      handle: async (payload) => {
+        const session = roster.get(socket.id);
+        if (!session) return fail('not_joined', 'Join with a nickname before sending messages.');
+        const { message, created, durable } = log.append(
+          LOBBY,
+          session.user,
+          payload.clientId,
+          payload.text,
+        );
+        if (typing) setTyping(session.user, false);
+        // Stored first, then shown: an id anyone has seen is never handed out again, even when
+        // the server is killed right after.
+        await durable;
+        if (created) io.to(LOBBY).emit('message:created', message);
+        return ok({ message });
+      },
     },
     onError,
   );
@@ -185,26 +209,26 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
   on(
     socket,
     'typing:set',
-    typingPayloadSchema,
-    limiters.typing,
-    (payload) => {
-      const session = roster.get(socket.id);
-      if (!session) return fail('not_joined', 'Join with a nickname first.');
-      if (payload.typing) typingUsers.add(session.user.id);
-      else typingUsers.delete(session.user.id);
-      socket
-        .to(LOBBY)
-        .emit('typing:updated', { room: LOBBY, user: session.user, typing: payload.typing });
-      return ok({});
+    {
+      schema: typingPayloadSchema,
+      limit: perConnection(limiters.typing),
+      handle: (payload) => {
+        const session = roster.get(socket.id);
+        if (!session) return fail('not_joined', 'Join with a nickname first.');
+        setTyping(session.user, payload.typing);
+        return ok({});
+      },
     },
     onError,
   );
 
   socket.on('disconnect', () => {
+    void limiters.message.delete(socket.id);
+    void limiters.typing.delete(socket.id);
     // A session taken over by a resume was already removed: no "left" notice for it.
     const session = roster.remove(socket.id);
     if (!session) return;
-    for (const limiter of Object.values(limiters)) void limiter.delete(socket.id);
+    if (typing) setTyping(session.user, false);
     io.to(LOBBY).emit('presence:left', { room: LOBBY, user: session.user });
   });
 }

@@ -1,36 +1,64 @@
 /**
- * The room's message log: assigns the server id and time, keeps recent messages for catch-up, and
- * remembers client ids so that a resent message is answered with the original, never stored twice.
- * In memory for now; the interface is what a persistent store has to provide.
+ * The room's message log: assigns the server id and time, keeps recent messages in memory for
+ * joins and catch-up, remembers client ids so that a resent message is answered with the original
+ * (never stored twice), and — with a store — writes messages to disk in group commits: every
+ * message that arrives while a write is in flight goes into the next single batch.
  */
 import type { ChatMessage, User } from '../shared/protocol';
+import { LIMITS } from '../shared/limits';
+import type { MessageStore } from './message-store';
+import { nicknameKey } from './roster';
 
 export interface MessageLogOptions {
-  /** Messages kept for catch-up. */
+  /** Messages kept in memory for joins and catch-up. */
   capacity: number;
   /** Client ids remembered for de-duplication (a bounded, oldest-first window). */
   dedupeWindow?: number;
   clock?: () => number;
+  /** Where messages last; without one, history lives only as long as the process. */
+  store?: MessageStore;
 }
 
 export interface AppendResult {
   message: ChatMessage;
   /** False when the client id was seen before and the original message is returned. */
   created: boolean;
+  /** Resolves once the message is on disk (at once without a store). */
+  durable: Promise<void>;
 }
+
+const DONE = Promise.resolve();
 
 export class MessageLog {
   readonly #capacity: number;
   readonly #dedupeWindow: number;
   readonly #clock: () => number;
+  readonly #store: MessageStore | undefined;
   #messages: ChatMessage[] = [];
   readonly #byClientKey = new Map<string, ChatMessage>();
   #lastId = 0;
+  #queue: ChatMessage[] = [];
+  #nextWrite: Promise<void> | null = null;
+  #lastWrite: Promise<void> = DONE;
 
   constructor(options: MessageLogOptions) {
     this.#capacity = options.capacity;
-    this.#dedupeWindow = options.dedupeWindow ?? Math.max(10_000, options.capacity);
+    this.#dedupeWindow = options.dedupeWindow ?? Math.max(LIMITS.dedupeWindow, options.capacity);
     this.#clock = options.clock ?? Date.now;
+    this.#store = options.store;
+  }
+
+  /** A log that continues what `store` holds: the same ids, history and client ids. */
+  static async open(
+    room: string,
+    options: MessageLogOptions & { store: MessageStore },
+  ): Promise<MessageLog> {
+    const log = new MessageLog(options);
+    const { messages, lastId } = await options.store.load(room, log.#dedupeWindow);
+    for (const message of messages) log.#remember(message);
+    log.#messages = messages.slice(-log.#capacity);
+    log.#lastId = lastId;
+    return log;
   }
 
   get lastId(): number {
@@ -42,9 +70,10 @@ export class MessageLog {
    * author's nickname so that one person cannot shadow another's ids.
    */
   append(room: string, author: User, clientId: string, text: string): AppendResult {
-    const key = `${author.nickname.toLowerCase()}\u0000${clientId}`;
-    const existing = this.#byClientKey.get(key);
-    if (existing) return { message: existing, created: false };
+    const existing = this.#byClientKey.get(clientKey(author, clientId));
+    // A resend of a message still being written waits for that write too.
+    if (existing)
+      return { message: existing, created: false, durable: this.#nextWrite ?? this.#lastWrite };
 
     const message: ChatMessage = {
       id: ++this.#lastId,
@@ -55,26 +84,61 @@ export class MessageLog {
       sentAt: this.#clock(),
     };
     this.#messages.push(message);
-    if (this.#messages.length > this.#capacity) {
+    if (this.#messages.length > this.#capacity * 2) {
       this.#messages = this.#messages.slice(-this.#capacity);
     }
-    this.#byClientKey.set(key, message);
+    this.#remember(message);
+    return { message, created: true, durable: this.#persist(message) };
+  }
+
+  /** Messages with an id greater than `since`, oldest first, at most `limit` (the newest ones). */
+  since(since: number, limit: number): ChatMessage[] {
+    const recent = this.#messages.slice(-this.#capacity);
+    const start = recent.findIndex((message) => message.id > since);
+    if (start === -1) return [];
+    return recent.slice(Math.max(start, recent.length - limit));
+  }
+
+  latest(limit: number): ChatMessage[] {
+    return this.#messages.slice(-Math.min(limit, this.#capacity));
+  }
+
+  /** Resolves once every message appended so far is on disk. */
+  async flush(): Promise<void> {
+    await (this.#nextWrite ?? this.#lastWrite);
+  }
+
+  async close(): Promise<void> {
+    await this.flush().catch(() => {});
+    await this.#store?.close();
+  }
+
+  #remember(message: ChatMessage): void {
+    this.#byClientKey.set(clientKey(message.author, message.clientId), message);
     if (this.#byClientKey.size > this.#dedupeWindow) {
       // Maps iterate in insertion order: the first key is the oldest.
       const oldest = this.#byClientKey.keys().next().value;
       if (oldest !== undefined) this.#byClientKey.delete(oldest);
     }
-    return { message, created: true };
   }
 
-  /** Messages with an id greater than `since`, oldest first, at most `limit` (the newest ones). */
-  since(since: number, limit: number): ChatMessage[] {
-    const start = this.#messages.findIndex((message) => message.id > since);
-    if (start === -1) return [];
-    return this.#messages.slice(Math.max(start, this.#messages.length - limit));
+  #persist(message: ChatMessage): Promise<void> {
+    const store = this.#store;
+    if (!store) return DONE;
+    this.#queue.push(message);
+    this.#nextWrite ??= this.#lastWrite
+      .catch(() => {}) // a failed batch was reported to its own messages
+      .then(() => {
+        const batch = this.#queue;
+        this.#queue = [];
+        this.#nextWrite = null;
+        this.#lastWrite = store.write(batch);
+        return this.#lastWrite;
+      });
+    return this.#nextWrite;
   }
+}
 
-  latest(limit: number): ChatMessage[] {
-    return this.#messages.slice(-limit);
-  }
+function clientKey(author: User, clientId: string): string {
+  return `${nicknameKey(author.nickname)}\u0000${clientId}`;
 }

@@ -41,13 +41,16 @@ export class Roster {
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
-  /** Adds a session; `previous` (a resumed session) hands over its user id and token. */
+  /**
+   * Adds a session. `previous` (a resumed session) hands over its user (id and nickname as others
+   * know it), its token and its place in the join order.
+   */
   add(socketId: string, nickname: string, previous?: Session): Session {
     const session: Session = {
       socketId,
-      user: { id: previous?.user.id ?? randomUUID(), nickname },
+      user: previous ? { ...previous.user } : { id: randomUUID(), nickname },
       resumeToken: previous?.resumeToken ?? randomBytes(24).toString('base64url'),
-      joinedAt: Date.now(),
+      joinedAt: previous?.joinedAt ?? Date.now(),
     };
     this.#bySocket.set(socketId, session);
     this.#byNickname.set(nicknameKey(nickname), session);

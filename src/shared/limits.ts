@@ -11,13 +11,20 @@ export const LIMITS = {
   messageMaxLength: 4000,
   /** Client-made message ids: opaque strings of this many characters at most. */
   clientIdMaxLength: 64,
+  /** Resume tokens (from the join acknowledgement) are at most this long. */
+  resumeTokenMaxLength: 128,
+  /** Client ids the server remembers per room to answer a resend with the original message. */
+  dedupeWindow: 10_000,
   /** Largest Socket.IO packet the server accepts, in bytes (Engine.IO `maxHttpBufferSize`). */
   maxPayloadBytes: 64 * 1024,
   /** Messages the server keeps in memory per room for catch-up after a (re)join. */
   historyLength: 200,
   /** Messages returned in the join acknowledgement. */
   joinHistoryLength: 100,
-  /** Rate limits per connection: at most `points` events per `durationSeconds`. */
+  /**
+   * Rate limits: at most `points` events per `durationSeconds`, per connection for messages and
+   * typing, per network address for joins (reconnecting does not reset it).
+   */
   rate: {
     message: { points: 20, durationSeconds: 10 },
     typing: { points: 30, durationSeconds: 10 },

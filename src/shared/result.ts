@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'already_joined'
   /** Too many events of this kind in a short time. */
   | 'rate_limited'
+  /** (`session:ended`) The same person joined again from another connection. */
+  | 'session_replaced'
   /** The server failed; the request had no effect. */
   | 'internal'
   // Client-side codes: never sent by the server.
@@ -32,7 +34,11 @@ export type ErrorCode =
   /** The port cannot be used (out of range, or needs privileges). */
   | 'port_unavailable'
   /** This runtime cannot host (the browser client). */
-  | 'unsupported';
+  | 'unsupported'
+  /** Another Parley server uses this data directory. */
+  | 'data_in_use'
+  /** The data directory cannot be opened. */
+  | 'data_unavailable';
 
 export interface ErrorInfo {
   code: ErrorCode;

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { LIMITS } from './limits';
 
 // Control characters (C0, DEL, C1). Nicknames allow none; messages allow tab and newlines.
-const CONTROL = /\p{Cc}/u;
+// Nicknames also refuse format characters (zero-width, bidi overrides): they make look-alikes.
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
 const CONTROL_EXCEPT_WHITESPACE = /[^\P{Cc}\t\n\r]/u;
 
 function isWellFormed(text: string): boolean {
@@ -22,7 +23,9 @@ export const nicknameSchema = z
   .max(LIMITS.nicknameMaxLength, {
     error: `Nickname can be at most ${LIMITS.nicknameMaxLength} characters.`,
   })
-  .refine((value) => !CONTROL.test(value), { error: 'Nickname cannot contain control characters.' })
+  .refine((value) => !CONTROL_OR_FORMAT.test(value), {
+    error: 'Nickname cannot contain control or invisible formatting characters.',
+  })
   .refine(isWellFormed, { error: 'Nickname contains invalid Unicode.' });
 
 export const clientIdSchema = z
@@ -50,7 +53,7 @@ export const joinPayloadSchema = z.strictObject({
   /** The id of the newest message the client already holds; the ack returns what came after. */
   since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   /** The token from an earlier join: lets a reconnecting client take back its nickname. */
-  resumeToken: z.string().min(1).max(128).optional(),
+  resumeToken: z.string().min(1).max(LIMITS.resumeTokenMaxLength).optional(),
 });
 
 export const sendMessagePayloadSchema = z.strictObject({

@@ -1,0 +1,69 @@
+/**
+ * Where history lasts: messages in an embedded LevelDB database (classic-level, N-API prebuilds:
+ * no compile step, works in plain Node and in Electron's main process). Keys sort by room, then
+ * by id, so the newest messages of a room are one reverse range read away.
+ */
+import { ClassicLevel } from 'classic-level';
+import type { ChatMessage } from '../shared/protocol';
+import { ChatServerError } from './errors';
+
+export interface MessageStore {
+  /** The newest `limit` messages of `room`, oldest first, and the highest id ever stored. */
+  load(room: string, limit: number): Promise<{ messages: ChatMessage[]; lastId: number }>;
+  /** Writes messages atomically; resolves once they are on disk. */
+  write(messages: ChatMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const LAST_ID_KEY = 'meta!lastId';
+const messageKey = (room: string, id: number) => `msg!${room}!${String(id).padStart(16, '0')}`;
+
+export class LevelMessageStore implements MessageStore {
+  private constructor(readonly db: ClassicLevel<string, unknown>) {}
+
+  static async open(directory: string): Promise<LevelMessageStore> {
+    const db = new ClassicLevel<string, unknown>(directory, { valueEncoding: 'json' });
+    try {
+      await db.open();
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause;
+      if (cause?.code === 'LEVEL_LOCKED' || /lock/i.test(String((error as Error).message))) {
+        throw new ChatServerError(
+          'data_in_use',
+          `The data directory ${directory} is in use by another Parley server.`,
+        );
+      }
+      throw new ChatServerError(
+        'data_unavailable',
+        `Cannot open the history in ${directory}: ${(error as Error).message}`,
+      );
+    }
+    return new LevelMessageStore(db);
+  }
+
+  async load(room: string, limit: number): Promise<{ messages: ChatMessage[]; lastId: number }> {
+    const prefix = `msg!${room}!`;
+    const newestFirst = await this.db
+      .values({ gt: prefix, lt: `${prefix}\xff`, reverse: true, limit })
+      .all();
+    const lastId = Number((await this.db.get(LAST_ID_KEY)) ?? 0);
+    return { messages: (newestFirst as ChatMessage[]).reverse(), lastId };
+  }
+
+  async write(messages: ChatMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const lastId = Math.max(...messages.map((message) => message.id));
+    await this.db.batch([
+      ...messages.map((message) => ({
+        type: 'put' as const,
+        key: messageKey(message.room, message.id),
+        value: message,
+      })),
+      { type: 'put' as const, key: LAST_ID_KEY, value: lastId },
+    ]);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

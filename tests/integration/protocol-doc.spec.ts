@@ -1,0 +1,345 @@
+/**
+ * docs/PROTOCOL.md is Parley's public interface. These tests keep it honest: the example bot it
+ * shows runs against a real server, and every event, server error code and limit in the code
+ * appears in the document (and the document names none that the code does not have).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { io, type Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createChatServer, type ChatServer } from '../../src/server/chat-server';
+import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../../src/shared/limits';
+import {
+  CLIENT_EVENTS,
+  type ChatMessage,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type User,
+} from '../../src/shared/protocol';
+import {
+  joinPayloadSchema,
+  sendMessagePayloadSchema,
+  typingPayloadSchema,
+} from '../../src/shared/schemas';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
+const BOT = 'examples/node-bot.mjs';
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: every server, socket and child process started by a test is closed after it.
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function startServer(): Promise<ChatServer> {
+  const server = await createChatServer({
+    host: '127.0.0.1',
+    port: 0,
+    webRoot: null,
+    serverName: 'doc-test',
+  });
+  cleanups.push(() => server.close());
+  return server;
+}
+
+async function connect(server: ChatServer): Promise<ClientSocket> {
+  const socket: ClientSocket = io(`http://127.0.0.1:${server.port}`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
+  cleanups.push(() => void socket.disconnect());
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+interface BotProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startBot(url: string, nickname: string): BotProcess {
+  const child = spawn(process.execPath, [`${root}${BOT}`, url, nickname], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  cleanups.push(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await exited;
+  });
+  return { child, output: () => output, exited };
+}
+
+async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false,
+  ms = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('examples/node-bot.mjs against a real server', () => {
+  it('joins, answers "!ping" with "pong", and exits cleanly on Ctrl+C (SIGINT)', async () => {
+    const server = await startServer();
+    const bot = startBot(`http://127.0.0.1:${server.port}`, 'pingbot');
+    await waitFor(`the bot to join (output so far: ${bot.output()})`, () =>
+      /Joined lobby on doc-test as pingbot/.test(bot.output()),
+    );
+
+    const alice = await connect(server);
+    const messages: ChatMessage[] = [];
+    const left: User[] = [];
+    alice.on('message:created', (message) => messages.push(message));
+    alice.on('presence:left', ({ user }) => left.push(user));
+    const joined = await alice.timeout(5_000).emitWithAck('session:join', { nickname: 'alice' });
+    if (!joined.ok) throw new Error(joined.error.message);
+    expect(joined.users.map((user: User) => user.nickname)).toEqual(['pingbot', 'alice']);
+
+    const sent = await alice
+      .timeout(5_000)
+      .emitWithAck('message:send', { clientId: 'ping-1', text: '!ping' });
+    if (!sent.ok) throw new Error(sent.error.message);
+
+    const pong = await waitFor('the pong', () =>
+      messages.find((message) => message.text === 'pong'),
+    );
+    expect(pong.author.nickname).toBe('pingbot');
+    expect(pong.id).toBeGreaterThan(sent.message.id);
+    await waitFor('the bot to print the ping', () => bot.output().includes('alice: !ping'));
+    // The bot answers others, not itself: one ping, one pong.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(messages.map((message) => message.text)).toEqual(['!ping', 'pong']);
+
+    bot.child.kill('SIGINT');
+    expect(await bot.exited).toBe(0);
+    await waitFor('presence:left for the bot', () => left.some((u) => u.nickname === 'pingbot'));
+  });
+
+  it('prints usage and exits with an error without a server URL', async () => {
+    const child = spawn(process.execPath, [`${root}${BOT}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: node examples/node-bot.mjs <server-url> [nickname]');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('what the document promises, on a real server', () => {
+  /** Emits anything (bypassing the typed maps) and resolves with the ack. */
+  function emitRaw(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
+    const untyped = socket as unknown as Socket;
+    return untyped.timeout(5_000).emitWithAck(event, ...args);
+  }
+
+  async function joined(server: ChatServer, nickname: string, extra: object = {}) {
+    const socket = await connect(server);
+    const reply = await socket.timeout(5_000).emitWithAck('session:join', { nickname, ...extra });
+    if (!reply.ok) throw new Error(reply.error.message);
+    return { socket, session: reply };
+  }
+
+  it('answers malformed and unknown events through the ack, and resends never duplicate', async () => {
+    const server = await startServer();
+    const alice = await joined(server, 'alice');
+    const bob = await joined(server, 'bob');
+    const seen: ChatMessage[] = [];
+    bob.socket.on('message:created', (message) => seen.push(message));
+
+    const invalid = { ok: false, error: { code: 'invalid_payload' } };
+    expect(await emitRaw(alice.socket, 'message:send', { text: 'hi' })).toMatchObject(invalid);
+    expect(
+      await emitRaw(alice.socket, 'message:send', { clientId: 'a', text: 'hi', extra: 1 }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: 'Unknown field(s): extra.' },
+    });
+    expect(await emitRaw(alice.socket, 'message:send')).toMatchObject(invalid);
+    expect(await emitRaw(alice.socket, 'no:such-event', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_event' },
+    });
+    expect(await emitRaw(alice.socket, 'typing:set', { typing: 'yes' })).toMatchObject(invalid);
+
+    const first = await emitRaw(alice.socket, 'message:send', { clientId: 'm-1', text: 'one' });
+    const again = await emitRaw(alice.socket, 'message:send', { clientId: 'm-1', text: 'two' });
+    expect(again).toEqual(first);
+    await waitFor('the broadcast', () => seen.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen.map((message) => message.text)).toEqual(['one']);
+    expect(alice.socket.connected).toBe(true);
+  });
+
+  it('a join with the resume token takes the session over: same id, session:ended, no presence', async () => {
+    const server = await startServer();
+    const old = await joined(server, 'alice');
+    const bob = await joined(server, 'bob');
+    const presence: string[] = [];
+    bob.socket.on('presence:joined', ({ user }) => presence.push(`joined ${user.nickname}`));
+    bob.socket.on('presence:left', ({ user }) => presence.push(`left ${user.nickname}`));
+    const ended = new Promise((resolve) => old.socket.once('session:ended', resolve));
+    const disconnected = new Promise((resolve) => old.socket.once('disconnect', resolve));
+
+    const again = await joined(server, 'ALICE', { resumeToken: old.session.resumeToken, since: 0 });
+    expect(await ended).toMatchObject({ code: 'session_replaced' });
+    expect(await disconnected).toBe('io server disconnect');
+    expect(again.session.self.id).toBe(old.session.self.id);
+    expect(again.session.resumeToken).toBe(old.session.resumeToken);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(presence).toEqual([]);
+  });
+
+  it('on shutdown sends server:closing, then drops the transport so clients reconnect', async () => {
+    const server = await startServer();
+    const { socket } = await joined(server, 'alice');
+    const events: string[] = [];
+    socket.on('server:closing', ({ reason }) => events.push(`closing: ${reason}`));
+    const disconnected = new Promise((resolve) => socket.once('disconnect', resolve));
+    await server.close();
+    expect(await disconnected).toBe('transport close');
+    expect(events).toEqual(['closing: The server is shutting down.']);
+  });
+});
+
+describe('docs/PROTOCOL.md is in step with the code', () => {
+  const doc = read('docs/PROTOCOL.md');
+  const protocolSource = read('src/shared/protocol.ts');
+  const resultSource = read('src/shared/result.ts');
+  const handlersSource = read('src/server/handlers.ts');
+
+  /** The quoted keys of an `export interface Name { … }` block of protocol.ts. */
+  function interfaceKeys(name: string): string[] {
+    const block = new RegExp(`export interface ${name} \\{([\\s\\S]*?)\\n\\}`).exec(protocolSource);
+    expect(block, `interface ${name} in src/shared/protocol.ts`).not.toBeNull();
+    return [...block![1]!.matchAll(/^\s*'([^']+)'\s*:/gm)].map((match) => match[1]!);
+  }
+
+  /** Event names with their own heading in the document, e.g. "### `message:send`". */
+  const documentedEvents = [...doc.matchAll(/^#{2,4} `([a-z]+:[a-z]+)`\s*$/gm)].map((m) => m[1]!);
+
+  it('documents every client → server event, and CLIENT_EVENTS matches the event map', () => {
+    expect([...CLIENT_EVENTS].sort()).toEqual(interfaceKeys('ClientToServerEvents').sort());
+    for (const event of CLIENT_EVENTS) expect(documentedEvents, event).toContain(event);
+  });
+
+  it('documents every server → client event', () => {
+    const events = interfaceKeys('ServerToClientEvents');
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) expect(documentedEvents, event).toContain(event);
+  });
+
+  it('documents no event that the code does not have', () => {
+    const known = [...CLIENT_EVENTS, ...interfaceKeys('ServerToClientEvents')];
+    for (const event of documentedEvents) expect(known, event).toContain(event);
+  });
+
+  it('documents every error code the server can send, and only real codes', () => {
+    const source = resultSource.replace(/\/\*[\s\S]*?\*\//g, ''); // without doc comments
+    const union = /export type ErrorCode =([\s\S]*?);/.exec(source)![1]!;
+    const codesIn = (text: string) => [...text.matchAll(/\|\s*'([a-z_]+)'/g)].map((m) => m[1]!);
+    const allCodes = codesIn(union);
+    // result.ts lists the codes the server sends first, then "Client-side codes" and hosting codes.
+    const serverCodes = codesIn(union.split('// Client-side codes')[0]!);
+    expect(serverCodes.length).toBeGreaterThan(1);
+
+    // Every code the handlers use on the wire is one of the server codes…
+    const used = [...handlersSource.matchAll(/(?:fail\(|code: )'([a-z_]+)'/g)].map((m) => m[1]!);
+    expect(used.length).toBeGreaterThan(0);
+    for (const code of used) expect(serverCodes, `handlers.ts sends ${code}`).toContain(code);
+
+    // …each has a row in the error table…
+    const table = section('10. Error codes');
+    const rows = [...table.matchAll(/^\| `([a-z_]+)`/gm)].map((match) => match[1]!);
+    for (const code of serverCodes) expect(rows, code).toContain(code);
+    // …and the document names no code that does not exist.
+    for (const code of rows) expect(allCodes, code).toContain(code);
+    for (const [, code] of doc.matchAll(/"code": "([a-z_]+)"/g)) expect(allCodes).toContain(code);
+  });
+
+  it('states every limit with its number', () => {
+    const table = section('11. Limits');
+    for (const [key, value] of flatten(LIMITS)) {
+      const row = new RegExp(`^\\|\\s*\`${escapeRegExp(key)}\`\\s*\\|\\s*${value}\\s*\\|`, 'm');
+      expect(table, `a row "| \`${key}\` | ${value} |" in section 11`).toMatch(row);
+    }
+    // The constants next to LIMITS, named in the prose under the table.
+    expect(table).toMatch(new RegExp(`\`DEFAULT_PORT\`\\s+${DEFAULT_PORT}\\b`));
+    expect(table).toMatch(new RegExp(`\`PROTOCOL_VERSION\`\\s+${PROTOCOL_VERSION}\\b`));
+    expect(table).toMatch(new RegExp(`\`LOBBY\`,\\s+is\\s+\`"${LOBBY}"\``));
+    expect(doc).toContain(`Protocol version **${PROTOCOL_VERSION}**`);
+    expect(doc).toContain(`"maxPayload":${LIMITS.maxPayloadBytes}`);
+  });
+
+  it('shows valid JSON, and client payload examples that the server accepts', () => {
+    const blocks = [...doc.matchAll(/^```json( payload=(\S+))?\n([\s\S]*?)^```$/gm)];
+    expect(blocks.length).toBeGreaterThan(10);
+    const schemas = {
+      'session:join': joinPayloadSchema,
+      'message:send': sendMessagePayloadSchema,
+      'typing:set': typingPayloadSchema,
+    } as const;
+    const exampled = new Set<string>();
+    for (const [, , event, body] of blocks) {
+      const value: unknown = JSON.parse(body!);
+      if (event === undefined) continue;
+      expect(Object.keys(schemas), event).toContain(event);
+      const parsed = schemas[event as keyof typeof schemas].safeParse(value);
+      expect(parsed.success, `${event} example ${body}`).toBe(true);
+      exampled.add(event);
+    }
+    expect([...exampled].sort()).toEqual([...CLIENT_EVENTS].sort());
+  });
+
+  it('shows examples/node-bot.mjs verbatim', () => {
+    const shown = /^```js\n([\s\S]*?)^```$/m.exec(section('15. Example: a Node bot'));
+    expect(shown?.[1]).toBe(read(BOT));
+  });
+
+  /** The text of one "## " section of the document. */
+  function section(title: string): string {
+    const start = doc.indexOf(`\n## ${title}\n`);
+    expect(start, `section "## ${title}"`).toBeGreaterThan(-1);
+    const end = doc.indexOf('\n## ', start + 1);
+    return doc.slice(start, end === -1 ? undefined : end);
+  }
+});
+
+function flatten(value: object, prefix = ''): Array<[string, number]> {
+  return Object.entries(value).flatMap(([key, inner]): Array<[string, number]> =>
+    typeof inner === 'number'
+      ? [[`${prefix}${key}`, inner]]
+      : flatten(inner as object, `${prefix}${key}.`),
+  );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
