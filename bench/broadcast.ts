@@ -26,14 +26,12 @@ interface Figures {
   serverRssMb: number;
 }
 
-const loads: Load[] = (process.env.PARLEY_BENCH_CLIENTS ?? '50,200')
-  .split(',')
-  .map((count) => ({
-    clients: Number(count),
-    senders: Math.min(10, Number(count)),
-    ratePerSender: 1.5,
-    seconds: Number(process.env.PARLEY_BENCH_SECONDS ?? 5),
-  }));
+const loads: Load[] = (process.env.PARLEY_BENCH_CLIENTS ?? '50,200').split(',').map((count) => ({
+  clients: Number(count),
+  senders: Math.min(10, Number(count)),
+  ratePerSender: 1.5,
+  seconds: Number(process.env.PARLEY_BENCH_SECONDS ?? 5),
+}));
 
 async function startServer(
   kind: 'parley' | 'baseline',

@@ -364,6 +364,30 @@ describe('bad input', () => {
   });
 });
 
+describe('join rate limit', () => {
+  it('counts joins per address across new connections, so reconnecting does not reset it', async () => {
+    const server = await startServer({ isRateLimitExempt: () => false });
+    const { points } = LIMITS.rate.join;
+    const results = [];
+    for (let n = 0; n <= points; n++) {
+      const socket = await rawSocket(server);
+      results.push(await emitRaw(socket, 'session:join', { nickname: `user${n}` }));
+      socket.disconnect();
+    }
+    expect(results.slice(0, points).every((result) => result.ok)).toBe(true);
+    expect(results[points]).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+  });
+
+  it('does not count the server machine itself by default', async () => {
+    const server = await startServer();
+    for (let n = 0; n <= LIMITS.rate.join.points; n++) {
+      const socket = await rawSocket(server);
+      expect((await emitRaw(socket, 'session:join', { nickname: `local${n}` })).ok).toBe(true);
+      socket.disconnect();
+    }
+  });
+});
+
 describe('starting and stopping', () => {
   it('reports the real port and the URLs to join', async () => {
     const server = await startServer();

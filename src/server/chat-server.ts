@@ -34,6 +34,11 @@ export interface ChatServerOptions {
   /** Shown to clients when they join; default the machine's host name. */
   serverName?: string;
   clock?: () => number;
+  /**
+   * Addresses the per-address join limit does not count; default loopback (the server's own
+   * machine, which can run a server anyway). Tests pass `() => false` to exercise the limit.
+   */
+  isRateLimitExempt?: (address: string) => boolean;
   /** Where unexpected errors are reported; default console.error. */
   onError?: (error: unknown) => void;
 }
@@ -83,9 +88,18 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     join: limiter(LIMITS.rate.join),
   };
   const serverName = options.serverName ?? hostname();
+  const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
 
   io.on('connection', (socket) =>
-    registerConnection(socket, { io, roster, log, limiters, serverName, onError }),
+    registerConnection(socket, {
+      io,
+      roster,
+      log,
+      limiters,
+      serverName,
+      onError,
+      isRateLimitExempt,
+    }),
   );
 
   try {
@@ -130,6 +144,10 @@ function isSameOriginOrNoOrigin(request: IncomingMessage): boolean {
   } catch {
     return false;
   }
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
 function listen(server: HttpServer, host: string, port: number): Promise<void> {

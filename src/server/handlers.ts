@@ -45,6 +45,7 @@ export interface HandlerDependencies {
   limiters: { message: RateLimiterMemory; typing: RateLimiterMemory; join: RateLimiterMemory };
   serverName: string;
   onError: (error: unknown) => void;
+  isRateLimitExempt: (address: string) => boolean;
 }
 
 type AnyAck = (result: Result) => void;
@@ -112,7 +113,9 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
   const { io, roster, log, limiters, onError } = deps;
   const perConnection = (limiter: RateLimiterMemory) => ({ limiter, key: socket.id });
   // Joins count per address: opening a new connection must not reset the count.
-  const perAddress = (limiter: RateLimiterMemory) => ({ limiter, key: socket.handshake.address });
+  const address = socket.handshake.address;
+  const perAddress = (limiter: RateLimiterMemory) =>
+    deps.isRateLimitExempt(address) ? null : { limiter, key: address };
   let typing = false;
 
   const setTyping = (user: User, value: boolean) => {

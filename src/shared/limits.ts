@@ -23,12 +23,13 @@ export const LIMITS = {
   joinHistoryLength: 100,
   /**
    * Rate limits: at most `points` events per `durationSeconds`, per connection for messages and
-   * typing, per network address for joins (reconnecting does not reset it).
+   * typing, per network address for joins (reconnecting does not reset it; the server's own
+   * machine, on loopback, is exempt).
    */
   rate: {
     message: { points: 20, durationSeconds: 10 },
     typing: { points: 30, durationSeconds: 10 },
-    join: { points: 10, durationSeconds: 60 },
+    join: { points: 30, durationSeconds: 60 },
   },
   /** How long a client waits for an acknowledgement before it reports a timeout, in ms. */
   ackTimeoutMs: 10_000,
