@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'port_unavailable'
   /** This runtime cannot host (the browser client). */
   | 'unsupported'
+  /** (IPC) The request did not come from the app's own page. */
+  | 'forbidden'
   /** Another Parley server uses this data directory. */
   | 'data_in_use'
   /** The data directory cannot be opened. */
