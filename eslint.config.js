@@ -7,14 +7,18 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-const electron = {
-  name: 'electron',
-  message: 'Only src/main and src/preload may import electron.',
-};
+const electron = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };
 const nodeBuiltins = {
   group: ['node:*'],
   message: 'This folder must run outside Node: no node: modules here.',
 };
+
+/** Forbids electron, and `folders` (import patterns) for the reason given; optionally node:*. */
+function restrictImports({ folders, because, node = false }) {
+  const patterns = [{ group: folders, message: because }];
+  if (!node) patterns.unshift(nodeBuiltins);
+  return { 'no-restricted-imports': ['error', { paths: [electron], patterns }] };
+}
 
 export default ts.config(
   {
@@ -56,76 +60,34 @@ export default ts.config(
   {
     files: ['src/shared/**/*.ts'],
     ignores: ['src/shared/**/*.spec.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            nodeBuiltins,
-            {
-              group: ['../server/*', '../client/*', '../main/*', '../preload/*', '../renderer/*'],
-              message: 'src/shared depends on nothing else in src.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: restrictImports({
+      folders: ['../server/*', '../client/*', '../main/*', '../preload/*', '../renderer/*'],
+      because: 'src/shared depends on nothing else in src.',
+    }),
   },
   {
-    files: ['src/server/**/*.ts', 'src/client/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            {
-              group: ['../main/*', '../preload/*', '../renderer/*'],
-              message: 'server and client code must not depend on the app shell.',
-            },
-          ],
-        },
-      ],
-    },
+    files: ['src/server/**/*.ts'],
+    rules: restrictImports({
+      folders: ['../main/*', '../preload/*', '../renderer/*', '../client/*'],
+      because: 'The server runs headless: it must not depend on the app shell or the client.',
+      node: true,
+    }),
   },
   {
     files: ['src/client/**/*.ts'],
     ignores: ['src/client/**/*.spec.ts'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            nodeBuiltins,
-            {
-              group: ['../server/*', '../main/*', '../preload/*', '../renderer/*'],
-              message: 'ChatClient is isomorphic: it runs in the browser too.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: restrictImports({
+      folders: ['../server/*', '../main/*', '../preload/*', '../renderer/*'],
+      because: 'ChatClient is isomorphic: it runs in the browser too.',
+    }),
   },
   {
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            nodeBuiltins,
-            {
-              group: ['**/server/*', '**/main/*', '**/preload/*'],
-              message: 'The renderer reaches the app only through window.parley.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: restrictImports({
+      folders: ['**/server/*', '**/main/*', '**/preload/*'],
+      because: 'The renderer reaches the app only through window.parley.',
+    }),
   },
 );

@@ -6,17 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { io, type Socket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createChatServer, type ChatServer } from '../../src/server/chat-server';
+import { describe, expect, it } from 'vitest';
+import { emitRaw, onCleanup, rawSocket, startServer as startTestServer } from '../support/chat';
 import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../../src/shared/limits';
-import {
-  CLIENT_EVENTS,
-  type ChatMessage,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-  type User,
-} from '../../src/shared/protocol';
+import { CLIENT_EVENTS, type ChatMessage, type User } from '../../src/shared/protocol';
 import {
   joinPayloadSchema,
   sendMessagePayloadSchema,
@@ -27,40 +20,9 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
 const BOT = 'examples/node-bot.mjs';
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-// ---------------------------------------------------------------------------------------------
-// Cleanup: every server, socket and child process started by a test is closed after it.
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function startServer(): Promise<ChatServer> {
-  const server = await createChatServer({
-    host: '127.0.0.1',
-    port: 0,
-    webRoot: null,
-    serverName: 'doc-test',
-  });
-  cleanups.push(() => server.close());
-  return server;
-}
-
-async function connect(server: ChatServer): Promise<ClientSocket> {
-  const socket: ClientSocket = io(`http://127.0.0.1:${server.port}`, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-  });
-  cleanups.push(() => void socket.disconnect());
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+// Servers, sockets and child processes started by a test are closed after it (tests/support).
+const startServer = () => startTestServer({ serverName: 'doc-test' });
+const connect = rawSocket;
 
 interface BotProcess {
   child: ChildProcess;
@@ -79,7 +41,7 @@ function startBot(url: string, nickname: string): BotProcess {
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  cleanups.push(async () => {
+  onCleanup(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGKILL');
     await exited;
@@ -142,7 +104,7 @@ describe('examples/node-bot.mjs against a real server', () => {
 
   it('prints usage and exits with an error without a server URL', async () => {
     const child = spawn(process.execPath, [`${root}${BOT}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanups.push(() => void child.kill('SIGKILL'));
+    onCleanup(() => void child.kill('SIGKILL'));
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -154,13 +116,11 @@ describe('examples/node-bot.mjs against a real server', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('what the document promises, on a real server', () => {
-  /** Emits anything (bypassing the typed maps) and resolves with the ack. */
-  function emitRaw(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
-    const untyped = socket as unknown as Socket;
-    return untyped.timeout(5_000).emitWithAck(event, ...args);
-  }
-
-  async function joined(server: ChatServer, nickname: string, extra: object = {}) {
+  async function joined(
+    server: Awaited<ReturnType<typeof startServer>>,
+    nickname: string,
+    extra: object = {},
+  ) {
     const socket = await connect(server);
     const reply = await socket.timeout(5_000).emitWithAck('session:join', { nickname, ...extra });
     if (!reply.ok) throw new Error(reply.error.message);

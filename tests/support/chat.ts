@@ -21,6 +21,11 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
+/** Runs `cleanup` after the current test (child processes, extra servers). */
+export function onCleanup(cleanup: () => Promise<void> | void): void {
+  cleanups.push(cleanup);
+}
+
 export async function startServer(options: ChatServerOptions = {}): Promise<ChatServer> {
   const server = await createChatServer({ host: '127.0.0.1', port: 0, webRoot: null, ...options });
   cleanups.push(() => server.close());
