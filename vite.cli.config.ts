@@ -24,4 +24,13 @@ export function nodeBuild(input: Record<string, string>, outDir: string): UserCo
   };
 }
 
-export default defineConfig(nodeBuild({ index: resolve('src/server/cli.ts') }, 'out/cli'));
+export default defineConfig(
+  nodeBuild(
+    {
+      index: resolve('src/server/cli.ts'),
+      // Announces or lists rooms on the LAN; the discovery tests run it in a network namespace.
+      'discovery-probe': resolve('src/server/discovery-probe.ts'),
+    },
+    'out/cli',
+  ),
+);

@@ -42,6 +42,8 @@ export class ChatClient {
   #lastMessageId = 0;
   #serverClosing = false;
   #dropReason = '';
+  /** When the server was last heard from (a heartbeat ping or the connection), wall-clock ms. */
+  #lastHeardAt = 0;
 
   constructor(options: ChatClientOptions = {}) {
     this.#options = {
@@ -129,6 +131,24 @@ export class ChatClient {
     return this.#request(() =>
       socket.timeout(this.#options.ackTimeoutMs).emitWithAck('message:send', { clientId, text }),
     );
+  }
+
+  /**
+   * Skips the reconnection back-off: after the computer wakes from sleep or the network changes,
+   * try the server now instead of when the back-off timer says. Does nothing unless a joined
+   * session is reconnecting, or is "connected" but has not heard the server's heartbeat for
+   * longer than the server allows (a connection that died while the computer slept).
+   */
+  reconnectNow(): void {
+    const socket = this.#socket;
+    if (!socket || !this.#session) return;
+    if (socket.connected && Date.now() - this.#lastHeardAt <= HEARTBEAT_LOST_MS) return;
+    // socket.io-client has no public "retry now": disconnect() closes the manager, which cancels
+    // its pending back-off timer, and connect() opens a new transport at once. A connection
+    // that went quiet is dropped the same way (reported as lost, see describeDisconnect). The
+    // 'connect' handler of #watch then rejoins and catches up, as after any reconnection.
+    socket.disconnect();
+    socket.connect();
   }
 
   async setTyping(typing: boolean): Promise<void> {
@@ -221,6 +241,8 @@ export class ChatClient {
 
   /** Follows a joined connection: incoming events, drops, and rejoining after a reconnect. */
   #watch(socket: ParleyClientSocket, url: string): void {
+    this.#lastHeardAt = Date.now();
+    socket.io.on('ping', () => (this.#lastHeardAt = Date.now()));
     socket.on('message:created', (message) => {
       this.#noteMessages([message]);
       this.#emit({ type: 'message', message });
@@ -255,6 +277,7 @@ export class ChatClient {
       });
     });
     socket.on('connect', () => {
+      this.#lastHeardAt = Date.now();
       this.#serverClosing = false;
       void this.#join(socket).then((joined) => {
         if (joined.ok || this.#socket !== socket) return;
@@ -265,6 +288,12 @@ export class ChatClient {
     });
   }
 }
+
+/**
+ * Longer than the server's heartbeat allows (Engine.IO pingInterval 25 s + pingTimeout 20 s):
+ * a "connected" socket that has not been pinged for this long is dead.
+ */
+const HEARTBEAT_LOST_MS = 50_000;
 
 function describeConnectError(error: Error): string {
   const text = `${error.message} ${String((error as { description?: unknown }).description ?? '')}`;
@@ -281,8 +310,10 @@ function describeConnectError(error: Error): string {
 
 function describeDisconnect(reason: string): string {
   switch (reason) {
+    // 'io client disconnect' reaches here only when reconnectNow() dropped a quiet connection.
     case 'transport close':
     case 'transport error':
+    case 'io client disconnect':
       return 'Connection to the server was lost.';
     case 'ping timeout':
       return 'The server stopped answering.';

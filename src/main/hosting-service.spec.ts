@@ -3,7 +3,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../client/chat-client';
 import type { ChatEvent, HostingStatus } from '../shared/api';
 import { createChatServer, type ChatServerOptions } from '../server/chat-server';
+import type { RoomAdvertisement, RoomAnnouncement } from '../server/discovery';
+import { buildJoinLink } from '../shared/join-link';
 import { HostingService } from './hosting-service';
+
+const NOT_RUNNING: HostingStatus = {
+  running: false,
+  port: null,
+  urls: [],
+  invites: [],
+  advertised: null,
+};
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -45,7 +55,7 @@ async function isListening(port: number): Promise<boolean> {
 
 describe('HostingService', () => {
   it('is not hosting until started', () => {
-    expect(service().status()).toEqual({ running: false, port: null, urls: [] });
+    expect(service().status()).toEqual(NOT_RUNNING);
   });
 
   it('starts on any free port and reports where people can join', async () => {
@@ -59,7 +69,22 @@ describe('HostingService', () => {
     if (!started.ok) return;
     const port = started.status.port;
     expect(port).toBeGreaterThan(0);
-    expect(started.status).toEqual({ running: true, port, urls: [`http://127.0.0.1:${port}`] });
+    const url = `http://127.0.0.1:${port}`;
+    expect(started.status).toEqual({
+      running: true,
+      port,
+      urls: [url],
+      invites: [
+        {
+          url,
+          joinLink: buildJoinLink(url),
+          qrSvg: expect.stringMatching(/^<svg /),
+          qrDataUrl: expect.stringMatching(/^data:image\/svg\+xml;base64,/),
+        },
+      ],
+      // No advertiser given: nothing announced (tests never send multicast here).
+      advertised: null,
+    });
     expect(hosting.status()).toEqual(started.status);
     expect(seen).toEqual([started.status]);
     expect(await isListening(port!)).toBe(true);
@@ -129,8 +154,8 @@ describe('HostingService', () => {
 
     const stopped = await hosting.stop();
 
-    expect(stopped).toEqual({ ok: true, status: { running: false, port: null, urls: [] } });
-    expect(seen).toEqual([{ running: false, port: null, urls: [] }]);
+    expect(stopped).toEqual({ ok: true, status: NOT_RUNNING });
+    expect(seen).toEqual([NOT_RUNNING]);
     expect(await isListening(port)).toBe(false);
     await expect.poll(() => events.some((event) => event.type === 'notice')).toBe(true);
     expect(await hosting.stop()).toEqual(stopped);
@@ -140,7 +165,7 @@ describe('HostingService', () => {
     const hosting = service();
     const [started, stopped] = await Promise.all([hosting.start({ port: 0 }), hosting.stop()]);
     expect(started.ok).toBe(true);
-    expect(stopped).toEqual({ ok: true, status: { running: false, port: null, urls: [] } });
+    expect(stopped).toEqual({ ok: true, status: NOT_RUNNING });
     expect(hosting.status().running).toBe(false);
   });
 
@@ -170,5 +195,91 @@ describe('HostingService', () => {
     await hosting.start({ port: 0 });
     expect(kept).toHaveLength(1);
     expect(dropped).toHaveLength(0);
+  });
+});
+
+describe('HostingService announcing the room (LAN discovery)', () => {
+  /** A stand-in advertiser: records what would be announced, sends nothing. */
+  function fakeAdvertiser() {
+    const log: string[] = [];
+    const rooms: RoomAnnouncement[] = [];
+    const advertise = (room: RoomAnnouncement): RoomAdvertisement => {
+      rooms.push(room);
+      log.push(`announce ${room.roomName}`);
+      return {
+        id: `id-${rooms.length}`,
+        roomName: room.roomName,
+        hostNickname: room.hostNickname,
+        stop: async () => {
+          log.push('goodbye');
+        },
+      };
+    };
+    return { advertise, rooms, log };
+  }
+
+  function announcing(advertise: (room: RoomAnnouncement) => RoomAdvertisement) {
+    const log: string[] = [];
+    const hosting = new HostingService({
+      host: '127.0.0.1',
+      advertise,
+      createServer: async (options) => {
+        const server = await createChatServer({ ...options, webRoot: null });
+        return {
+          ...server,
+          urls: server.urls,
+          close: async () => {
+            log.push('server closed');
+            await server.close();
+          },
+        } as typeof server;
+      },
+      onError: () => undefined,
+    });
+    cleanups.push(() => hosting.stop());
+    return { hosting, log };
+  }
+
+  it('announces the room with the host nickname, and says goodbye before closing', async () => {
+    const fake = fakeAdvertiser();
+    const { hosting, log } = announcing(fake.advertise);
+    const started = await hosting.start({ port: 0, hostNickname: ' alice ' });
+    if (!started.ok) throw new Error('did not start');
+    expect(fake.rooms).toEqual([
+      { port: started.status.port, roomName: "alice's room", hostNickname: 'alice' },
+    ]);
+    expect(started.status.advertised).toEqual({
+      id: 'id-1',
+      roomName: "alice's room",
+      hostNickname: 'alice',
+    });
+    expect(hosting.isOwnRoom('id-1')).toBe(true);
+    expect(hosting.isOwnRoom('someone-else')).toBe(false);
+
+    await hosting.stop();
+    expect([...fake.log, ...log]).toEqual(["announce alice's room", 'goodbye', 'server closed']);
+    expect(hosting.isOwnRoom('id-1')).toBe(false);
+    expect(hosting.status()).toEqual(NOT_RUNNING);
+  });
+
+  it('uses the room name given, and announces nothing when asked not to', async () => {
+    const fake = fakeAdvertiser();
+    const { hosting } = announcing(fake.advertise);
+    await hosting.start({ port: 0, roomName: 'Physics lab', hostNickname: 'bob' });
+    expect(fake.rooms.map((room) => room.roomName)).toEqual(['Physics lab']);
+    await hosting.stop();
+
+    const started = await hosting.start({ port: 0, advertise: false });
+    expect(started.ok && started.status.advertised).toBeNull();
+    expect(fake.rooms).toHaveLength(1);
+  });
+
+  it('keeps hosting when announcing fails', async () => {
+    const { hosting } = announcing(() => {
+      throw new Error('no multicast here');
+    });
+    const started = await hosting.start({ port: 0 });
+    expect(started.ok).toBe(true);
+    expect(started.ok && started.status).toMatchObject({ running: true, advertised: null });
   });
 });

@@ -1,10 +1,12 @@
 /**
  * HostingService: "Host a room" for the desktop app. Starts and stops one chat server (on every
- * network interface, since hosting is for the LAN), reports its status to listeners, and turns
- * start failures into Result errors the UI offers a choice for (a taken port → "any free port").
- * It does not import electron, so Vitest tests it in plain Node.
+ * network interface, since hosting is for the LAN), announces it on the LAN when given an
+ * advertiser, makes the invites (join links and QR codes) the host panel shows, reports its
+ * status to listeners, and turns start failures into Result errors the UI offers a choice for (a
+ * taken port → "any free port"). It does not import electron, so Vitest tests it in plain Node.
  */
-import type { HostingStatus, HostOptions, Unsubscribe } from '../shared/api';
+import { hostname } from 'node:os';
+import type { HostingStatus, HostOptions, Invite, Unsubscribe } from '../shared/api';
 import { fail, ok, type Result } from '../shared/result';
 import {
   ChatServerError,
@@ -12,6 +14,8 @@ import {
   type ChatServer,
   type ChatServerOptions,
 } from '../server/chat-server';
+import type { RoomAdvertisement, RoomAnnouncement } from '../server/discovery';
+import { createInvites } from '../server/invites';
 
 export interface HostingServiceOptions {
   /** Address to bind; default every interface (`0.0.0.0`). Tests use `127.0.0.1`. */
@@ -22,6 +26,13 @@ export interface HostingServiceOptions {
   createServer?: (options: ChatServerOptions) => Promise<ChatServer>;
   /** Where unexpected errors are reported; default console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * Announces a started room on the LAN (the app passes discovery's advertiseRoom). Default none:
+   * nothing is announced, so tests never send multicast on the machine's network.
+   */
+  advertise?: ((room: RoomAnnouncement) => RoomAdvertisement) | null;
+  /** Makes the invites for the join URLs; default createInvites (join link + QR code). */
+  createInvites?: (urls: readonly string[]) => Promise<Invite[]>;
 }
 
 export class HostingService {
@@ -30,7 +41,11 @@ export class HostingService {
   readonly #createServer: (options: ChatServerOptions) => Promise<ChatServer>;
   readonly #onError: (error: unknown) => void;
   readonly #listeners = new Set<(status: HostingStatus) => void>();
+  readonly #advertise: ((room: RoomAnnouncement) => RoomAdvertisement) | null;
+  readonly #createInvites: (urls: readonly string[]) => Promise<Invite[]>;
   #server: ChatServer | null = null;
+  #invites: Invite[] = [];
+  #advertisement: RoomAdvertisement | null = null;
   /** Start and stop run one at a time, in the order they were asked for. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -39,12 +54,32 @@ export class HostingService {
     this.#dataDir = options.dataDir ?? null;
     this.#createServer = options.createServer ?? createChatServer;
     this.#onError = options.onError ?? ((error: unknown) => console.error('[parley]', error));
+    this.#advertise = options.advertise ?? null;
+    this.#createInvites = options.createInvites ?? ((urls) => createInvites(urls));
   }
 
   status(): HostingStatus {
     const server = this.#server;
-    if (!server) return { running: false, port: null, urls: [] };
-    return { running: true, port: server.port, urls: [...server.urls] };
+    if (!server) return { running: false, port: null, urls: [], invites: [], advertised: null };
+    const advertisement = this.#advertisement;
+    return {
+      running: true,
+      port: server.port,
+      urls: [...server.urls],
+      invites: [...this.#invites],
+      advertised: advertisement
+        ? {
+            id: advertisement.id,
+            roomName: advertisement.roomName,
+            hostNickname: advertisement.hostNickname,
+          }
+        : null,
+    };
+  }
+
+  /** True for the announcement id of the room being hosted (to mark it in the room list). */
+  isOwnRoom(id: string): boolean {
+    return this.#advertisement?.id === id;
   }
 
   onStatus(listener: (status: HostingStatus) => void): Unsubscribe {
@@ -65,8 +100,9 @@ export class HostingService {
           `Already hosting on port ${running.port}. Stop hosting first to use another port.`,
         );
       }
+      let server: ChatServer;
       try {
-        this.#server = await this.#createServer({
+        server = await this.#createServer({
           host: this.#host,
           port: options.port,
           dataDir: this.#dataDir,
@@ -76,6 +112,24 @@ export class HostingService {
         if (error instanceof ChatServerError) return fail(error.code, error.message);
         this.#onError(error);
         return fail('internal', `Could not start hosting: ${messageOf(error)}`);
+      }
+      this.#server = server;
+      // Invites and the announcement are extras: without them, the room still runs.
+      try {
+        this.#invites = await this.#createInvites(server.urls);
+      } catch (error) {
+        this.#onError(error);
+        this.#invites = [];
+      }
+      if (this.#advertise && options.advertise !== false) {
+        const hostNickname = options.hostNickname?.trim() ?? '';
+        const roomName =
+          options.roomName?.trim() || (hostNickname ? `${hostNickname}'s room` : hostname());
+        try {
+          this.#advertisement = this.#advertise({ port: server.port, roomName, hostNickname });
+        } catch (error) {
+          this.#onError(error);
+        }
       }
       this.#notify();
       return ok({ status: this.status() });
@@ -87,8 +141,13 @@ export class HostingService {
     return this.#serialize(async () => {
       const server = this.#server;
       if (!server) return ok({ status: this.status() });
+      const advertisement = this.#advertisement;
       this.#server = null;
+      this.#advertisement = null;
+      this.#invites = [];
       try {
+        // The goodbye first, so that nobody nearby tries to join a room that is closing.
+        await advertisement?.stop();
         await server.close();
       } catch (error) {
         this.#onError(error);

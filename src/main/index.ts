@@ -1,17 +1,32 @@
 /**
- * The Electron main process: one window, the hosting service ("Host a room"), one ChatClient, and
- * the IPC that serves them to the renderer. Wiring only: the chat server, the client and the rules
- * about which pages are trusted live in modules that plain Node tests.
+ * The Electron main process: one window, the hosting service ("Host a room", announced on the
+ * LAN), one ChatClient, LAN discovery for the start screen, saved servers, `parley://` join
+ * links, and the IPC that serves them to the renderer. Wiring only: the chat server, the client,
+ * discovery, the stores and the rules about which pages are trusted live in modules that plain
+ * Node tests.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, session, type MessageBoxOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  powerMonitor,
+  session,
+  type MessageBoxOptions,
+} from 'electron';
 import iconPath from '../../resources/icon.png?asset';
 import { ChatClient } from '../client/chat-client';
+import { runDiagnostics } from '../server/diagnostics';
+import { advertiseRoom, RoomBrowser, type DiscoveryNetworkOptions } from '../server/discovery';
 import { IPC } from '../shared/api';
+import { findJoinLinkArgument, JOIN_LINK_SCHEME } from '../shared/join-link';
 import { devServerPages, filePages, type AppPages } from './app-pages';
 import { HostingService } from './hosting-service';
 import { registerIpcHandlers } from './ipc';
+import { JoinRequests } from './join-requests';
+import { NetworkWatcher } from './network-watcher';
+import { SavedServers } from './saved-servers';
 import { createMainWindow, secureSession, secureWebContents } from './window';
 
 const SHUTDOWN_TIMEOUT_MS = 5_000;
@@ -32,10 +47,23 @@ function run(): void {
   const onError = (error: unknown) => console.error('[parley]', error);
   const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
   const pages = rendererPages();
+  // PARLEY_DISCOVERY=off turns LAN discovery off (tests that must not send multicast on the
+  // machine's network); an IPv4 address limits it to that interface.
+  const discoverySetting = process.env['PARLEY_DISCOVERY'];
+  const discovery: DiscoveryNetworkOptions | null =
+    discoverySetting === 'off'
+      ? null
+      : { onError, ...(discoverySetting ? { interface: discoverySetting } : {}) };
   // The hosted room's history lives in the profile, so it survives restarts of the app.
-  const hosting = new HostingService({ dataDir: join(app.getPath('userData'), 'room'), onError });
+  const hosting = new HostingService({
+    dataDir: join(app.getPath('userData'), 'room'),
+    advertise: discovery && ((room) => advertiseRoom(room, discovery)),
+    onError,
+  });
   const chat = new ChatClient();
   let mainWindow: BrowserWindow | null = null;
+  let rooms: RoomBrowser | null = null;
+  let network: NetworkWatcher | null = null;
   /** Set once the person agreed to stop hosting (or was not hosting): quit without asking. */
   let quitConfirmed = false;
   let cleanedUp = false;
@@ -45,7 +73,36 @@ function run(): void {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
   };
   chat.onEvent((event) => send(IPC.chatEvent, event));
-  hosting.onStatus((status) => send(IPC.hostingStatusChanged, status));
+  hosting.onStatus((status) => {
+    send(IPC.hostingStatusChanged, status);
+    rooms?.recheck();
+  });
+
+  const links = new JoinRequests((request) => send(IPC.linksJoinRequest, request));
+  const offerLink = (link: string | null) => {
+    if (link === null) return;
+    const offered = links.offer(link);
+    if (!offered.ok) onError(new Error(`Ignored a link: ${offered.error.message}`));
+  };
+  // The link that launched the app (Windows, Linux); macOS sends 'open-url' instead, which
+  // can come before 'ready', so it is listened to right away.
+  offerLink(findJoinLinkArgument(process.argv));
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    offerLink(url);
+    showWindow();
+  });
+  if (app.isPackaged) {
+    // Installers register the scheme too (electron-builder.yml); this keeps it pointing at this
+    // copy. Development builds leave the system's choice alone.
+    app.setAsDefaultProtocolClient(JOIN_LINK_SCHEME);
+  }
+
+  /** After sleep or a network change: reconnect now, and look for rooms again. */
+  const networkMayHaveChanged = () => {
+    chat.reconnectNow();
+    rooms?.refresh();
+  };
 
   /** Asks before closing Parley stops a room others are in; true when it may go ahead. */
   const confirmStopHosting = (): Promise<boolean> => {
@@ -81,7 +138,10 @@ function run(): void {
         if (confirmed) app.quit();
       });
     });
+    // A page that (re)loads must subscribe again before it is sent join links.
+    window.webContents.on('did-start-loading', () => links.reset());
     window.on('closed', () => {
+      links.reset();
       if (mainWindow === window) mainWindow = null;
       // The session belongs to the window's UI; a new window starts from the start screen.
       void chat.disconnect();
@@ -89,14 +149,21 @@ function run(): void {
     mainWindow = window;
   };
 
-  app.on('second-instance', () => {
+  const showWindow = () => {
+    if (!app.isReady()) return;
     if (!mainWindow) {
-      if (app.isReady()) openWindow();
+      openWindow();
       return;
     }
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.show();
     mainWindow.focus();
+  };
+
+  app.on('second-instance', (_event, argv) => {
+    // Windows and Linux start a second instance for a clicked parley:// link.
+    offerLink(findJoinLinkArgument(argv));
+    showWindow();
   });
 
   // Quitting (menu, Cmd+Q, last window closed, the OS logging out): ask first when hosting, then
@@ -108,8 +175,9 @@ function run(): void {
       if (!confirmed || cleanedUp) return;
       // Clients are told the room is closing; a server that does not finish must not keep the
       // app from quitting.
+      network?.stop();
       await Promise.race([
-        Promise.allSettled([chat.disconnect(), hosting.stop()]),
+        Promise.allSettled([chat.disconnect(), hosting.stop(), rooms?.stop()]),
         new Promise((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS)),
       ]);
       cleanedUp = true;
@@ -125,10 +193,55 @@ function run(): void {
     if (app.isReady() && BrowserWindow.getAllWindows().length === 0) openWindow();
   });
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     secureSession(session.defaultSession, pages);
     secureWebContents(pages);
-    registerIpcHandlers({ hosting, chat, isAppPage: pages.isAppPage, onError });
+
+    // Every server joined is remembered, newest first (never fails: an unreadable file means
+    // an empty list).
+    const servers = await SavedServers.open(join(app.getPath('userData'), 'servers.json'), {
+      onError,
+    });
+    servers.onChanged((list) => send(IPC.serversChanged, list));
+    chat.onEvent((event) => {
+      const url = chat.status.url;
+      if (event.type !== 'session' || url === null) return;
+      void servers
+        .record({
+          url,
+          serverName: event.session.serverName,
+          nickname: event.session.self.nickname,
+        })
+        .then((saved) => {
+          if (!saved.ok) onError(new Error(saved.error.message));
+        });
+    });
+
+    // Rooms on the LAN, for the start screen. Never blocks or throws: no network, no rooms.
+    rooms = discovery && new RoomBrowser({ ...discovery, isOwn: (id) => hosting.isOwnRoom(id) });
+    rooms?.onRooms((list) => send(IPC.discoveryRoomsChanged, list));
+
+    powerMonitor.on('resume', networkMayHaveChanged);
+    network = new NetworkWatcher({ onChange: networkMayHaveChanged, onError });
+
+    registerIpcHandlers({
+      hosting,
+      chat,
+      servers,
+      links,
+      rooms: () => rooms?.rooms ?? [],
+      diagnostics: () =>
+        runDiagnostics({
+          hosting: hosting.status(),
+          discovery: {
+            available: rooms !== null && rooms.problem === null,
+            roomsFound: rooms?.rooms.filter((room) => !room.own).length ?? 0,
+            problem: rooms ? rooms.problem : 'LAN discovery is turned off (PARLEY_DISCOVERY=off).',
+          },
+        }),
+      isAppPage: pages.isAppPage,
+      onError,
+    });
     openWindow();
   });
 }

@@ -6,13 +6,21 @@
  */
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import type { ChatClient } from '../client/chat-client';
-import { IPC } from '../shared/api';
+import { IPC, type DiagnosticsReport, type DiscoveredRoom, type HostOptions } from '../shared/api';
+import { LIMITS } from '../shared/limits';
 import { fail, ok, type Result } from '../shared/result';
 import type { HostingService } from './hosting-service';
+import type { JoinRequests } from './join-requests';
+import type { SavedServers } from './saved-servers';
 
 export interface IpcDependencies {
   hosting: HostingService;
   chat: ChatClient;
+  /** The rooms LAN discovery currently lists. */
+  rooms(): DiscoveredRoom[];
+  servers: SavedServers;
+  links: JoinRequests;
+  diagnostics(): Promise<DiagnosticsReport>;
   /** True for the app's own page (see app-pages.ts). */
   isAppPage(url: string): boolean;
   onError(error: unknown): void;
@@ -24,15 +32,37 @@ const invalid = (message: string) => fail('invalid_payload', message);
 
 /** Registers the handlers; returns a function that removes them. */
 export function registerIpcHandlers(deps: IpcDependencies): () => void {
-  const { hosting, chat } = deps;
+  const { hosting, chat, servers, links } = deps;
 
   const handlers: Record<string, Handler> = {
     [IPC.hostingStart]: (options) => {
-      const port = (options as { port?: unknown } | null)?.port;
+      const given = (options ?? {}) as Record<string, unknown>;
+      const port = given['port'];
       if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
         return fail('port_unavailable', 'The port must be a whole number from 0 to 65535.');
       }
-      return hosting.start({ port });
+      const start: HostOptions = { port };
+      const { roomName, hostNickname, advertise } = given;
+      if (roomName !== undefined) {
+        if (typeof roomName !== 'string' || roomName.length > 200) {
+          return invalid('The room name must be text of at most 200 characters.');
+        }
+        start.roomName = roomName;
+      }
+      if (hostNickname !== undefined) {
+        if (
+          typeof hostNickname !== 'string' ||
+          hostNickname.length > LIMITS.nicknameMaxLength * 4
+        ) {
+          return invalid('The nickname must be short text.');
+        }
+        start.hostNickname = hostNickname;
+      }
+      if (advertise !== undefined) {
+        if (typeof advertise !== 'boolean') return invalid('advertise must be true or false.');
+        start.advertise = advertise;
+      }
+      return hosting.start(start);
     },
     [IPC.hostingStop]: () => hosting.stop(),
     [IPC.hostingStatus]: () => ok({ status: hosting.status() }),
@@ -54,6 +84,27 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       await chat.setTyping(typing);
       return ok({});
     },
+    [IPC.chatReconnectNow]: () => {
+      chat.reconnectNow();
+      return ok({});
+    },
+    [IPC.discoveryRooms]: () => ok({ rooms: deps.rooms() }),
+    [IPC.linksSubscribe]: () => {
+      // Links that arrived before the page could listen are sent now, as events.
+      links.ready();
+      return ok({});
+    },
+    [IPC.serversList]: () => ok({ servers: servers.list() }),
+    [IPC.serversRename]: (url, name) => {
+      if (typeof url !== 'string' || url.length > 2048) return invalid('The address must be text.');
+      if (typeof name !== 'string' || name.length > 1000) return invalid('The name must be text.');
+      return servers.rename(url, name);
+    },
+    [IPC.serversForget]: (url) => {
+      if (typeof url !== 'string' || url.length > 2048) return invalid('The address must be text.');
+      return servers.forget(url);
+    },
+    [IPC.diagnosticsRun]: async () => ok({ report: await deps.diagnostics() }),
   };
 
   for (const [channel, handler] of Object.entries(handlers)) {

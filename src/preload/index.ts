@@ -7,8 +7,12 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {
   IPC,
   type ChatEvent,
+  type DiagnosticsReport,
+  type DiscoveredRoom,
   type HostingStatus,
+  type JoinRequest,
   type ParleyApi,
+  type SavedServer,
   type Unsubscribe,
 } from '../shared/api';
 import type { ChatMessage, JoinedSession } from '../shared/protocol';
@@ -39,7 +43,14 @@ function subscribe<T>(channel: string, listener: (payload: T) => void): Unsubscr
 const api = {
   runtime: { kind: 'desktop', canHost: true, defaultServerUrl: null },
   hosting: {
-    start: (options) => invoke<{ status: HostingStatus }>(IPC.hostingStart, { port: options.port }),
+    // Only the known fields cross: the main process checks each of them.
+    start: (options) =>
+      invoke<{ status: HostingStatus }>(IPC.hostingStart, {
+        port: options.port,
+        roomName: options.roomName,
+        hostNickname: options.hostNickname,
+        advertise: options.advertise,
+      }),
     stop: () => invoke<{ status: HostingStatus }>(IPC.hostingStop),
     status: async () => unwrap(await invoke<{ status: HostingStatus }>(IPC.hostingStatus)).status,
     onStatus: (listener) => subscribe<HostingStatus>(IPC.hostingStatusChanged, listener),
@@ -54,6 +65,30 @@ const api = {
       unwrap(await invoke(IPC.chatTyping, typing));
     },
     onEvent: (listener) => subscribe<ChatEvent>(IPC.chatEvent, listener),
+    reconnectNow: async () => {
+      unwrap(await invoke(IPC.chatReconnectNow));
+    },
+  },
+  discovery: {
+    rooms: async () => unwrap(await invoke<{ rooms: DiscoveredRoom[] }>(IPC.discoveryRooms)).rooms,
+    onRooms: (listener) => subscribe<DiscoveredRoom[]>(IPC.discoveryRoomsChanged, listener),
+  },
+  links: {
+    onJoinRequest: (listener) => {
+      const unsubscribe = subscribe<JoinRequest>(IPC.linksJoinRequest, listener);
+      // Now that someone listens, the main process sends the links that were waiting.
+      void invoke(IPC.linksSubscribe);
+      return unsubscribe;
+    },
+  },
+  servers: {
+    list: async () => unwrap(await invoke<{ servers: SavedServer[] }>(IPC.serversList)).servers,
+    rename: (url, name) => invoke<{ servers: SavedServer[] }>(IPC.serversRename, url, name),
+    forget: (url) => invoke<{ servers: SavedServer[] }>(IPC.serversForget, url),
+    onChanged: (listener) => subscribe<SavedServer[]>(IPC.serversChanged, listener),
+  },
+  diagnostics: {
+    run: async () => unwrap(await invoke<{ report: DiagnosticsReport }>(IPC.diagnosticsRun)).report,
   },
 } satisfies ParleyApi;
 

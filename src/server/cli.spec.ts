@@ -24,6 +24,8 @@ describe('parley CLI (in process)', () => {
     [['serve', '--port', '70000'], /--port must be a number/],
     [['serve', '--colour'], /Unknown option '--colour'/],
     [['launch'], /Unknown command "launch"/],
+    [['serve', '--advertise-interface', 'eth0'], /--advertise-interface must be the IPv4 address/],
+    [['serve', '--advertise=yes'], /--advertise.*does not take an argument/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);
@@ -34,6 +36,10 @@ describe('parley CLI (in process)', () => {
     const { out, io } = capture();
     expect(await main(['serve', '--help'], io)).toBe(0);
     expect(out.join('\n')).toMatch(/Usage: parley serve/);
+    // Announcing on the LAN is opt-in; tests only ever announce inside a network namespace.
+    expect(out.join('\n')).toMatch(
+      /--advertise [\s\S]*off by default[\s\S]*--advertise-interface ADDR/,
+    );
   });
 
   it('says what to do when the port is taken', async () => {

@@ -3,10 +3,13 @@
  * command line, prints the URLs to join and shuts down cleanly on Ctrl+C (SIGINT) or SIGTERM.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from '../shared/limits';
 import { ChatServerError, createChatServer } from './chat-server';
+import { advertiseRoom, SERVICE_TYPE, type RoomAdvertisement } from './discovery';
 
 const USAGE = `Usage: parley serve [options]
 
@@ -18,6 +21,11 @@ Options:
   --host ADDR    address to bind (default 0.0.0.0 = every network interface)
   --data DIR     data directory (default ./parley-data)
   --name NAME    server name shown to people who join (default: this machine's name)
+  --advertise    announce the room on the local network (LAN discovery, mDNS), so that
+                 Parley apps nearby list it; off by default
+  --advertise-interface ADDR
+                 announce only on the network interface with this IPv4 address
+                 (implies --advertise; default every interface)
   -h, --help     show this help
 `;
 
@@ -50,6 +58,8 @@ export async function main(
         host: { type: 'string' },
         data: { type: 'string' },
         name: { type: 'string' },
+        advertise: { type: 'boolean' },
+        'advertise-interface': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -69,6 +79,14 @@ export async function main(
     io.err(`--port must be a number from 0 to 65535, not "${values.port}".`);
     return 1;
   }
+  const advertiseInterface = values['advertise-interface'];
+  if (advertiseInterface !== undefined && isIP(advertiseInterface) !== 4) {
+    io.err(
+      `--advertise-interface must be the IPv4 address of a network interface, not "${advertiseInterface}".`,
+    );
+    return 1;
+  }
+  const advertise = values.advertise === true || advertiseInterface !== undefined;
   const dataDir = resolve(values.data ?? 'parley-data');
   try {
     mkdirSync(dataDir, { recursive: true });
@@ -100,6 +118,29 @@ export async function main(
   io.out(`Parley is running. Join at:`);
   for (const url of server.urls) io.out(`  ${url}`);
   io.out(`Data: ${dataDir}`);
+
+  let advertisement: RoomAdvertisement | null = null;
+  let discoveryFailed = false;
+  if (advertise) {
+    const roomName = values.name ?? hostname();
+    advertisement = advertiseRoom(
+      { port: server.port, roomName, hostNickname: hostname() },
+      {
+        ...(advertiseInterface !== undefined ? { interface: advertiseInterface } : {}),
+        // Discovery failing must not stop the server: say so once, and carry on.
+        onError: (error) => {
+          if (discoveryFailed) return;
+          discoveryFailed = true;
+          const message = error instanceof Error ? error.message : String(error);
+          io.err(`LAN discovery is not working (${message}); joining by URL still works.`);
+        },
+      },
+    );
+    io.out(
+      `Announced on the local network as "${advertisement.roomName}" (_${SERVICE_TYPE}._tcp` +
+        `${advertiseInterface !== undefined ? ` on ${advertiseInterface}` : ''}).`,
+    );
+  }
   io.out('Press Ctrl+C to stop.');
 
   return new Promise<number>((resolve) => {
@@ -117,16 +158,20 @@ export async function main(
       }
       stopping = true;
       io.out(`\n${signal} received: telling clients and shutting down…`);
-      server.close().then(
-        () => {
-          io.out('Parley stopped.');
-          done(0);
-        },
-        (error: unknown) => {
-          io.err(`Shutdown failed: ${(error as Error).message}`);
-          done(1);
-        },
-      );
+      // The goodbye first, so that nobody nearby tries to join a room that is closing.
+      const unannounced = advertisement?.stop() ?? Promise.resolve();
+      unannounced
+        .then(() => server.close())
+        .then(
+          () => {
+            io.out('Parley stopped.');
+            done(0);
+          },
+          (error: unknown) => {
+            io.err(`Shutdown failed: ${(error as Error).message}`);
+            done(1);
+          },
+        );
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -3,6 +3,7 @@
  * the desktop app (backed by the main process over IPC) or the in-page bridge of the web client
  * (backed directly by ChatClient). The renderer knows only this interface.
  */
+import type { JoinLink } from './join-link';
 import type { ChatMessage, JoinedSession, User } from './protocol';
 import type { ErrorInfo, Result } from './result';
 
@@ -32,10 +33,144 @@ export interface HostingStatus {
   port: number | null;
   /** URLs others can use to join (one per network interface, plus localhost). */
   urls: string[];
+  /**
+   * What to share, one per URL in `urls` (same order): the desktop app always fills it while
+   * running; absent or empty otherwise.
+   */
+  invites?: Invite[];
+  /** The room as announced on the local network (LAN discovery); null when not announced. */
+  advertised?: AdvertisedRoom | null;
+}
+
+/** A way into a hosted room, for the host panel. */
+export interface Invite {
+  /** The join URL (`http://192.168.1.5:4321`): browsers open the web client there. */
+  url: string;
+  /** The same room as a `parley://join?url=…` link, which opens the desktop app. */
+  joinLink: string;
+  /** QR code of `url` (for phones, which open the web client), as SVG markup. */
+  qrSvg: string;
+  /** The same QR code as a `data:image/svg+xml` URL, for an <img> (CSP allows data: images). */
+  qrDataUrl: string;
+}
+
+export interface AdvertisedRoom {
+  /** Random per hosting run; matches DiscoveredRoom.id. */
+  id: string;
+  roomName: string;
+  hostNickname: string;
 }
 
 export interface HostOptions {
   port: number;
+  /** Room name announced on the LAN; default "<hostNickname>'s room", else the machine's name. */
+  roomName?: string;
+  /** The host's nickname, announced with the room. */
+  hostNickname?: string;
+  /** Announce the room on the local network (DNS-SD); default true. */
+  advertise?: boolean;
+}
+
+/** A room found on the local network (DNS-SD service `_parley._tcp`, see docs/PROTOCOL.md). */
+export interface DiscoveredRoom {
+  /** The room's announcement id: one entry per room, however many ways it was heard. */
+  id: string;
+  roomName: string;
+  hostNickname: string;
+  /** The origin to join: the address the announcement came from, when the room lists it. */
+  url: string;
+  /** Every origin the room announced (one per address it has). */
+  urls: string[];
+  passphraseRequired: boolean;
+  protocolVersion: number;
+  /** False when the room speaks another protocol version than this app: show, but do not join. */
+  compatible: boolean;
+  /** SHA-256 fingerprint of the room's TLS certificate (`AB:CD:…`), or null without TLS. */
+  fingerprint: string | null;
+  /** The room this app is hosting itself. */
+  own: boolean;
+}
+
+/** A server joined before, remembered in the app's data (the browser: localStorage). */
+export interface SavedServer {
+  /** Normalized origin; the key. */
+  url: string;
+  /** What to show: the name the person chose, else the server's own name. */
+  name: string;
+  /** The server's own name, from its last join acknowledgement. */
+  serverName: string;
+  /** True once the person renamed it: later joins no longer change `name`. */
+  renamed: boolean;
+  /** Nickname used there last time. */
+  nickname: string;
+  /** When it was last joined, in ms since the epoch. */
+  lastJoinedAt: number;
+}
+
+/** A `parley://join?…` link the app was opened with; the UI asks before it joins. */
+export interface JoinRequest extends JoinLink {
+  /** The link as received. */
+  link: string;
+}
+
+export interface NetworkAddress {
+  /** Interface name as the OS calls it (`eth0`, `Wi-Fi`, `en0`). */
+  interfaceName: string;
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  /** `192.168.1.5/24`, when the OS says. */
+  cidr: string | null;
+  /** IPv6 link-local (`fe80::…`) or IPv4 169.254.x.x: usable on this link only. */
+  linkLocal: boolean;
+  /** The interface looks like a VPN tunnel (tun, utun, wg, ppp, …). */
+  vpn: boolean;
+  /** The join URL that uses this address while hosting, or null. */
+  joinUrl: string | null;
+}
+
+export interface PortCheck {
+  /** Where it connected: `127.0.0.1:4321`, `192.168.1.5:4321`, `[fe80::1]:4321`. */
+  target: string;
+  /** True when the Parley server answered the Socket.IO handshake there. */
+  ok: boolean;
+  /** In plain words: "Answering.", "Nothing is listening.", "No answer in 2 s (firewall?)." */
+  detail: string;
+}
+
+export type DiagnosticHintId =
+  | 'no-network'
+  | 'port-not-answering'
+  | 'address-not-answering'
+  | 'discovery-unavailable'
+  | 'firewall'
+  | 'client-isolation'
+  | 'vpn'
+  | 'join-by-url'
+  | 'browser';
+
+export interface DiagnosticHint {
+  id: DiagnosticHintId;
+  /** One line: the likely cause. */
+  title: string;
+  /** What to try, in plain words. */
+  detail: string;
+}
+
+export interface DiagnosticsReport {
+  /** When it ran, in ms since the epoch. */
+  checkedAt: number;
+  /** This machine's network addresses (not loopback); empty in the browser. */
+  addresses: NetworkAddress[];
+  hosting: { running: boolean; port: number | null; checks: PortCheck[] };
+  discovery: {
+    /** LAN discovery runs here (false in the browser, or when multicast could not start). */
+    available: boolean;
+    roomsFound: number;
+    /** Why discovery is not available, in words. */
+    problem: string | null;
+  };
+  /** Likely causes and what to try, most useful first. */
+  hints: DiagnosticHint[];
 }
 
 export type Unsubscribe = () => void;
@@ -55,6 +190,32 @@ export interface ParleyApi {
     send(text: string): Promise<Result<{ message: ChatMessage }>>;
     setTyping(typing: boolean): Promise<void>;
     onEvent(listener: (event: ChatEvent) => void): Unsubscribe;
+    /** While reconnecting: try again now instead of waiting for the back-off ("Retry now"). */
+    reconnectNow(): Promise<void>;
+  };
+  /** Rooms on the local network, live. Never fails: no network means an empty list. */
+  readonly discovery: {
+    rooms(): Promise<DiscoveredRoom[]>;
+    /** Called with the whole list whenever it changes. */
+    onRooms(listener: (rooms: DiscoveredRoom[]) => void): Unsubscribe;
+  };
+  /** `parley://join?…` links the app was opened with (desktop only). */
+  readonly links: {
+    /**
+     * Called for each link, including one that arrived before the page subscribed (a link that
+     * launched the app is delivered on the first subscription).
+     */
+    onJoinRequest(listener: (request: JoinRequest) => void): Unsubscribe;
+  };
+  /** Servers joined before, newest first. */
+  readonly servers: {
+    list(): Promise<SavedServer[]>;
+    rename(url: string, name: string): Promise<Result<{ servers: SavedServer[] }>>;
+    forget(url: string): Promise<Result<{ servers: SavedServer[] }>>;
+    onChanged(listener: (servers: SavedServer[]) => void): Unsubscribe;
+  };
+  readonly diagnostics: {
+    run(): Promise<DiagnosticsReport>;
   };
 }
 
@@ -69,4 +230,14 @@ export const IPC = {
   chatSend: 'chat:send',
   chatTyping: 'chat:typing',
   chatEvent: 'chat:event',
+  chatReconnectNow: 'chat:reconnect-now',
+  discoveryRooms: 'discovery:rooms',
+  discoveryRoomsChanged: 'discovery:rooms-changed',
+  linksSubscribe: 'links:subscribe',
+  linksJoinRequest: 'links:join-request',
+  serversList: 'servers:list',
+  serversRename: 'servers:rename',
+  serversForget: 'servers:forget',
+  serversChanged: 'servers:changed',
+  diagnosticsRun: 'diagnostics:run',
 } as const;

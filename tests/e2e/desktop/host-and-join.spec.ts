@@ -80,6 +80,8 @@ function appEnv(profile: string): Record<string, string> {
   // Always the built renderer, never a dev server that happens to be configured.
   delete env['ELECTRON_RENDERER_URL'];
   env['PARLEY_USER_DATA'] = profile;
+  // No multicast on the machine's real network from tests.
+  env['PARLEY_DISCOVERY'] = 'off';
   return env;
 }
 
