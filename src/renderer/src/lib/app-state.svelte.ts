@@ -1,0 +1,222 @@
+/**
+ * The whole app's state: which screen shows, the start form (nickname, port, server URL), hosting
+ * (desktop), and the flows that move between screens — host, join, reconnect, leave. It talks to
+ * the outside only through the ParleyApi it is given (window.parley).
+ */
+import type { HostingStatus, ParleyApi, Unsubscribe } from '../../../shared/api';
+import { parseJoinUrl } from '../../../shared/join-url';
+import { DEFAULT_PORT } from '../../../shared/limits';
+import type { ErrorCode, ErrorInfo } from '../../../shared/result';
+import { describeIssues, nicknameSchema } from '../../../shared/schemas';
+import { ChatState } from './chat-state.svelte';
+import { ComposerState } from './composer-state.svelte';
+import { loadPreference, savePreference } from './preferences';
+
+export type Screen = 'start' | 'chat';
+
+/** Where on the start screen an error belongs (and which field gets the focus). */
+export type StartSection = 'nickname' | 'host' | 'join';
+
+export interface StartError extends ErrorInfo {
+  section: StartSection;
+}
+
+export type Busy = 'host' | 'join' | 'reconnect' | null;
+
+const NOT_HOSTING: HostingStatus = { running: false, port: null, urls: [] };
+
+/** The URL to join one's own room with: localhost when offered, else the first one. */
+export function localUrlOf(status: HostingStatus): string {
+  return (
+    status.urls.find((url) => /^http:\/\/localhost(:\d+)?$/.test(url)) ??
+    status.urls[0] ??
+    `http://localhost:${status.port ?? DEFAULT_PORT}`
+  );
+}
+
+const NICKNAME_CODES: ReadonlySet<ErrorCode> = new Set(['nickname_taken', 'invalid_payload']);
+
+export class AppState {
+  readonly #api: ParleyApi;
+  readonly runtime: ParleyApi['runtime'];
+  readonly chat = new ChatState();
+  readonly composer: ComposerState;
+
+  nickname = $state('');
+  serverUrl = $state('');
+  port = $state(String(DEFAULT_PORT));
+
+  #screen = $state<Screen>('start');
+  #busy = $state<Busy>(null);
+  #error = $state.raw<StartError | null>(null);
+  #hosting = $state.raw<HostingStatus>(NOT_HOSTING);
+  #hostingError = $state<string | null>(null);
+  /** What the current room was joined with: Reconnect uses it again. */
+  #target: { url: string; nickname: string; ownRoom: boolean } | null = null;
+
+  constructor(api: ParleyApi) {
+    this.#api = api;
+    this.runtime = api.runtime;
+    this.composer = new ComposerState(api.chat);
+    this.nickname = loadPreference('nickname') ?? '';
+    this.serverUrl = api.runtime.defaultServerUrl ?? loadPreference('serverUrl') ?? '';
+  }
+
+  get screen(): Screen {
+    return this.#screen;
+  }
+
+  get busy(): Busy {
+    return this.#busy;
+  }
+
+  get error(): StartError | null {
+    return this.#error;
+  }
+
+  get hosting(): HostingStatus {
+    return this.#hosting;
+  }
+
+  get hostingError(): string | null {
+    return this.#hostingError;
+  }
+
+  /** Subscribes to the API's events; returns the disposer. */
+  start(): Unsubscribe {
+    const offChat = this.#api.chat.onEvent((event) => this.chat.apply(event));
+    const offHosting = this.#api.hosting.onStatus((status) => (this.#hosting = status));
+    if (this.runtime.canHost) {
+      void this.#api.hosting.status().then(
+        (status) => (this.#hosting = status),
+        () => {},
+      );
+    }
+    return () => {
+      offChat();
+      offHosting();
+    };
+  }
+
+  /** "Join": joins the server typed in Server URL. */
+  async join(): Promise<void> {
+    if (this.#busy) return;
+    const nickname = this.#checkNickname();
+    if (nickname === null) return;
+    const target = parseJoinUrl(this.serverUrl);
+    if (!target.ok) {
+      this.#error = { ...target.error, section: 'join' };
+      return;
+    }
+    this.#busy = 'join';
+    try {
+      if (await this.#enter(this.serverUrl.trim(), nickname, 'join', false)) {
+        savePreference('serverUrl', this.serverUrl.trim());
+      }
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  /** "Host a room" (and "Use any free port" with port 0): starts hosting, then joins it. */
+  async host(port?: number): Promise<void> {
+    if (this.#busy) return;
+    const nickname = this.#checkNickname();
+    if (nickname === null) return;
+    const chosen = port ?? Number(this.port.trim());
+    if (!/^\d{1,5}$/.test(String(chosen)) || chosen > 65535) {
+      this.#error = {
+        code: 'port_unavailable',
+        message: 'The port must be a number from 1 to 65535 (or 0 for any free port).',
+        section: 'host',
+      };
+      return;
+    }
+    this.#busy = 'host';
+    try {
+      let status = this.#hosting;
+      if (!status.running) {
+        const started = await this.#api.hosting.start({ port: chosen });
+        if (!started.ok) {
+          this.#error = { ...started.error, section: 'host' };
+          return;
+        }
+        status = this.#hosting = started.status;
+        if (status.port !== null) this.port = String(status.port);
+      }
+      await this.#enter(localUrlOf(status), nickname, 'host', true);
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  async stopHosting(): Promise<void> {
+    this.#hostingError = null;
+    const stopped = await this.#api.hosting.stop();
+    if (!stopped.ok) {
+      this.#hostingError = stopped.error.message;
+      return;
+    }
+    this.#hosting = stopped.status;
+    if (this.#screen === 'chat' && this.#target?.ownRoom) await this.leave();
+  }
+
+  /** Joins the same server with the same nickname again, after the connection was lost. */
+  async reconnect(): Promise<void> {
+    const target = this.#target;
+    if (!target || this.#busy) return;
+    this.#busy = 'reconnect';
+    try {
+      const result = await this.#api.chat.connect(target.url, target.nickname);
+      if (result.ok) this.chat.apply({ type: 'session', session: result.session });
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  /** Disconnects and goes back to the start screen. */
+  async leave(): Promise<void> {
+    this.#target = null;
+    this.#screen = 'start';
+    this.composer.reset();
+    // Whatever the outcome, this screen is done with the room.
+    await this.#api.chat.disconnect().catch(() => {});
+    this.chat.reset();
+  }
+
+  clearError(): void {
+    this.#error = null;
+  }
+
+  #checkNickname(): string | null {
+    const checked = nicknameSchema.safeParse(this.nickname);
+    if (!checked.success) {
+      this.#error = {
+        code: 'invalid_payload',
+        message: describeIssues(checked.error),
+        section: 'nickname',
+      };
+      return null;
+    }
+    return checked.data;
+  }
+
+  async #enter(url: string, nickname: string, section: StartSection, ownRoom: boolean) {
+    this.#error = null;
+    this.chat.reset();
+    this.composer.reset();
+    const result = await this.#api.chat.connect(url, nickname);
+    if (!result.ok) {
+      const { code, message } = result.error;
+      this.#error = { code, message, section: NICKNAME_CODES.has(code) ? 'nickname' : section };
+      return false;
+    }
+    // Events may already have delivered it; applying it again changes nothing.
+    this.chat.apply({ type: 'session', session: result.session });
+    this.#target = { url, nickname, ownRoom };
+    this.nickname = nickname;
+    savePreference('nickname', nickname);
+    this.#screen = 'chat';
+    return true;
+  }
+}

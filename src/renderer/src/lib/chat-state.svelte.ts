@@ -1,0 +1,188 @@
+/**
+ * The state of one chat connection, built only from ChatEvents: connection status, who is online,
+ * who is typing, and the timeline (messages merged by id plus system notices). Components read it;
+ * only `apply` and `reset` change it.
+ */
+import type { ChatEvent, ConnectionStatus } from '../../../shared/api';
+import { LIMITS } from '../../../shared/limits';
+import type { ChatMessage, JoinedSession, User } from '../../../shared/protocol';
+import { ExpiryTimers } from './expiry-timers';
+import { mergeMessages } from './messages';
+
+/** Messages from the same author this close together are shown as one group. */
+const GROUP_WINDOW_MS = 5 * 60_000;
+
+export type NoticeTone = 'info' | 'warning';
+
+interface Notice {
+  seq: number;
+  /** The newest message id known when the notice arrived: it is shown right after that message. */
+  afterId: number;
+  text: string;
+  tone: NoticeTone;
+  at: number;
+}
+
+export type TimelineEntry =
+  | { kind: 'message'; key: string; message: ChatMessage; own: boolean; continued: boolean }
+  | { kind: 'notice'; key: string; text: string; tone: NoticeTone; at: number };
+
+export interface ChatStateOptions {
+  clock?: () => number;
+  typingExpiryMs?: number;
+}
+
+const DISCONNECTED: ConnectionStatus = { state: 'disconnected', url: null, reason: null };
+
+export class ChatState {
+  readonly #clock: () => number;
+  readonly #typingExpiryMs: number;
+  readonly #typingTimers = new ExpiryTimers();
+  #noticeSeq = 0;
+
+  #status = $state.raw<ConnectionStatus>(DISCONNECTED);
+  #self = $state.raw<User | null>(null);
+  #serverName = $state('');
+  #users = $state.raw<User[]>([]);
+  #messages = $state.raw<ChatMessage[]>([]);
+  #notices = $state.raw<Notice[]>([]);
+  #typing = $state.raw<User[]>([]);
+
+  constructor(options: ChatStateOptions = {}) {
+    this.#clock = options.clock ?? Date.now;
+    this.#typingExpiryMs = options.typingExpiryMs ?? LIMITS.typingExpiryMs;
+  }
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  get self(): User | null {
+    return this.#self;
+  }
+
+  get serverName(): string {
+    return this.#serverName;
+  }
+
+  get users(): User[] {
+    return this.#users;
+  }
+
+  get messages(): ChatMessage[] {
+    return this.#messages;
+  }
+
+  /** Everyone typing right now, except this user. */
+  get typing(): User[] {
+    return this.#typing;
+  }
+
+  readonly timeline: TimelineEntry[] = $derived.by(() => {
+    const entries: TimelineEntry[] = [];
+    const notices = this.#notices;
+    let next = 0;
+    let previous: ChatMessage | undefined;
+    for (const message of [...this.#messages, undefined]) {
+      const upTo = message?.id ?? Number.POSITIVE_INFINITY;
+      for (let notice = notices[next]; notice && notice.afterId < upTo; notice = notices[++next]) {
+        const { seq, text, tone, at } = notice;
+        entries.push({ kind: 'notice', key: `n${seq}`, text, tone, at });
+        previous = undefined;
+      }
+      if (!message) break;
+      const continued =
+        previous?.author.id === message.author.id &&
+        message.sentAt - previous.sentAt < GROUP_WINDOW_MS;
+      const own = this.#isOwn(message);
+      entries.push({ kind: 'message', key: `m${message.id}`, message, own, continued });
+      previous = message;
+    }
+    return entries;
+  });
+
+  apply(event: ChatEvent): void {
+    switch (event.type) {
+      case 'status':
+        this.#status = event.status;
+        if (event.status.state !== 'connected') this.#clearTyping();
+        break;
+      case 'session':
+        this.#applySession(event.session);
+        break;
+      case 'message':
+        this.#messages = mergeMessages(this.#messages, [event.message]);
+        this.#stopTyping(event.message.author.id);
+        break;
+      case 'user-joined':
+        this.#users = [...this.#users.filter((user) => user.id !== event.user.id), event.user];
+        this.#addNotice(`${event.user.nickname} joined`, 'info');
+        break;
+      case 'user-left':
+        this.#users = this.#users.filter((user) => user.id !== event.user.id);
+        this.#stopTyping(event.user.id);
+        this.#addNotice(`${event.user.nickname} left`, 'info');
+        break;
+      case 'typing':
+        if (event.user.id === this.#self?.id) break;
+        if (event.typing) this.#startTyping(event.user);
+        else this.#stopTyping(event.user.id);
+        break;
+      case 'notice':
+        this.#addNotice(event.text, 'warning');
+        break;
+      case 'error':
+        this.#addNotice(event.error.message, 'warning');
+        break;
+    }
+  }
+
+  /** Forgets everything: before joining another room, or after leaving. */
+  reset(): void {
+    this.#clearTyping();
+    this.#status = DISCONNECTED;
+    this.#self = null;
+    this.#serverName = '';
+    this.#users = [];
+    this.#messages = [];
+    this.#notices = [];
+  }
+
+  #applySession(session: JoinedSession): void {
+    this.#self = session.self;
+    this.#serverName = session.serverName;
+    this.#users = session.users;
+    this.#messages = mergeMessages(this.#messages, session.messages);
+  }
+
+  #isOwn(message: ChatMessage): boolean {
+    const self = this.#self;
+    if (!self) return false;
+    // After a reload the session (and user id) is new, but the earlier messages are still ours.
+    return message.author.id === self.id || message.author.nickname === self.nickname;
+  }
+
+  #addNotice(text: string, tone: NoticeTone): void {
+    const afterId = this.#messages.at(-1)?.id ?? 0;
+    const notice: Notice = { seq: ++this.#noticeSeq, afterId, text, tone, at: this.#clock() };
+    this.#notices = [...this.#notices, notice];
+  }
+
+  #startTyping(user: User): void {
+    this.#typingTimers.set(user.id, this.#typingExpiryMs, () => this.#stopTyping(user.id));
+    if (!this.#typing.some((typing) => typing.id === user.id))
+      this.#typing = [...this.#typing, user];
+  }
+
+  #stopTyping(userId: string): void {
+    this.#typingTimers.clear(userId);
+    if (this.#typing.some((typing) => typing.id === userId)) {
+      this.#typing = this.#typing.filter((typing) => typing.id !== userId);
+    }
+  }
+
+  #clearTyping(): void {
+    this.#typingTimers.clearAll();
+    if (this.#typing.length > 0) this.#typing = [];
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Remembers the last nickname and server URL between sessions. Storage can be missing or full
+ * (private windows, quotas); then nothing is remembered and nothing breaks.
+ */
+const KEYS = { nickname: 'parley.nickname', serverUrl: 'parley.serverUrl' } as const;
+
+export type PreferenceName = keyof typeof KEYS;
+
+export function loadPreference(name: PreferenceName): string | null {
+  try {
+    return localStorage.getItem(KEYS[name]);
+  } catch {
+    return null;
+  }
+}
+
+export function savePreference(name: PreferenceName, value: string): void {
+  try {
+    localStorage.setItem(KEYS[name], value);
+  } catch {
+    // Not remembering is fine.
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * `window.parley` for the web client: the ParleyApi contract implemented in the page over one
+ * ChatClient. A browser cannot host a room, so hosting reports "unsupported" and never running;
+ * it cannot listen for rooms on the LAN (mDNS) either, so discovery is always an empty list.
+ * Saved servers live in localStorage, with the same rules as the desktop app's file.
+ */
+import { ChatClient } from '../../client/chat-client';
+import type {
+  DiagnosticsReport,
+  HostingStatus,
+  ParleyApi,
+  SavedServer,
+  Unsubscribe,
+} from '../../shared/api';
+import { fail, ok, type Result } from '../../shared/result';
+import {
+  savedServersFileSchema,
+  toSavedServers,
+  withName,
+  without,
+  withVisit,
+  type ServerVisit,
+  type StoredServer,
+} from '../../shared/saved-server-list';
+import { createClientId } from '../src/lib/client-id';
+
+const NOT_HOSTING: HostingStatus = { running: false, port: null, urls: [] };
+const HOSTING_UNSUPPORTED =
+  'Hosting a room needs the Parley desktop app (or `parley serve`); the browser can only join.';
+
+export function createWebBridge(
+  // crypto.randomUUID (ChatClient's default) is missing on plain-http LAN pages.
+  client: ChatClient = new ChatClient({ createId: createClientId }),
+) {
+  // Leaving the page (reload, close) disconnects at once, so others see us leave right away.
+  window.addEventListener('pagehide', () => void client.disconnect());
+  // Back online (Wi-Fi back, laptop awake): reconnect now instead of when the back-off says.
+  window.addEventListener('online', () => client.reconnectNow());
+
+  const servers = new LocalSavedServers();
+  client.onEvent((event) => {
+    const url = client.status.url;
+    if (event.type !== 'session' || url === null) return;
+    servers.record({
+      url,
+      serverName: event.session.serverName,
+      nickname: event.session.self.nickname,
+    });
+  });
+
+  return {
+    runtime: { kind: 'web', canHost: false, defaultServerUrl: location.origin },
+    hosting: {
+      start: async () => fail('unsupported', HOSTING_UNSUPPORTED),
+      stop: async () => fail('unsupported', HOSTING_UNSUPPORTED),
+      status: async () => NOT_HOSTING,
+      onStatus: () => () => {},
+    },
+    chat: {
+      connect: (url, nickname) => client.connect(url, nickname),
+      disconnect: () => client.disconnect(),
+      // The optional clientId lets the composer retry a failed message without duplicating it.
+      send: (text: string, clientId?: string) => client.send(text, clientId),
+      setTyping: (typing) => client.setTyping(typing),
+      onEvent: (listener) => client.onEvent(listener),
+      reconnectNow: async () => client.reconnectNow(),
+    },
+    // Browsers cannot send or hear multicast DNS: no rooms, ever (the UI suggests joining by URL).
+    discovery: {
+      rooms: async () => [],
+      onRooms: () => () => {},
+    },
+    // parley:// links open the desktop app, never a page.
+    links: {
+      onJoinRequest: () => () => {},
+    },
+    servers: {
+      list: async () => servers.list(),
+      rename: async (url, name) => servers.rename(url, name),
+      forget: async (url) => servers.forget(url),
+      onChanged: (listener) => servers.onChanged(listener),
+    },
+    diagnostics: {
+      run: async () => browserDiagnostics(),
+    },
+  } satisfies ParleyApi;
+}
+
+const SAVED_SERVERS_KEY = 'parley.savedServers';
+
+/**
+ * Saved servers in localStorage. Storage can be missing or full (private windows, quotas): the
+ * list then lives only as long as the page, and nothing fails because of it.
+ */
+export class LocalSavedServers {
+  readonly #listeners = new Set<(servers: SavedServer[]) => void>();
+  readonly #clock: () => number;
+  #stored: StoredServer[];
+
+  constructor(clock: () => number = Date.now) {
+    this.#clock = clock;
+    this.#stored = this.#load();
+  }
+
+  list(): SavedServer[] {
+    return toSavedServers(this.#stored);
+  }
+
+  record(visit: ServerVisit): Result<{ servers: SavedServer[] }> {
+    return this.#apply(withVisit(this.#stored, visit, this.#clock()));
+  }
+
+  rename(url: string, name: string): Result<{ servers: SavedServer[] }> {
+    return this.#apply(withName(this.#stored, url, name));
+  }
+
+  forget(url: string): Result<{ servers: SavedServer[] }> {
+    return this.#apply(without(this.#stored, url));
+  }
+
+  onChanged(listener: (servers: SavedServer[]) => void): Unsubscribe {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #apply(edited: Result<{ stored: StoredServer[] }>): Result<{ servers: SavedServer[] }> {
+    if (!edited.ok) return edited;
+    this.#stored = edited.stored;
+    try {
+      localStorage.setItem(
+        SAVED_SERVERS_KEY,
+        JSON.stringify({ version: 1, servers: edited.stored }),
+      );
+    } catch {
+      // Not stored: kept for this page only.
+    }
+    const servers = this.list();
+    for (const listener of this.#listeners) listener(servers);
+    return ok({ servers });
+  }
+
+  #load(): StoredServer[] {
+    try {
+      const text = localStorage.getItem(SAVED_SERVERS_KEY);
+      if (text === null) return [];
+      const parsed = savedServersFileSchema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data.servers : [];
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** What a page can say about the network: little, so it says what to try instead. */
+function browserDiagnostics(): DiagnosticsReport {
+  return {
+    checkedAt: Date.now(),
+    addresses: [],
+    hosting: { running: false, port: null, checks: [] },
+    discovery: {
+      available: false,
+      roomsFound: 0,
+      problem: 'A browser cannot look for rooms on the network.',
+    },
+    hints: [
+      {
+        id: 'browser',
+        title: 'In the browser, Parley cannot look at the network.',
+        detail:
+          'The Parley desktop app lists the rooms nearby and can check your network. Here, join by address.',
+      },
+      {
+        id: 'join-by-url',
+        title: 'You can always join by address.',
+        detail:
+          'Ask the host for the address in their Host panel (like http://192.168.1.5:4321), or scan their QR code.',
+      },
+    ],
+  };
+}

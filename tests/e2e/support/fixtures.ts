@@ -1,0 +1,38 @@
+/**
+ * Playwright fixtures for the web e2e tests: a fresh `parley serve` per test, and `openChat()` to
+ * open the web client in a new browser context (one person each, with their own storage).
+ */
+import { test as base } from '@playwright/test';
+import { ChatPage } from './chat-page';
+import { startParleyServer, type ParleyServerProcess } from './parley-server';
+
+export interface ChatFixtures {
+  server: ParleyServerProcess;
+  /** Opens the web client served by `server` in a new browser context. */
+  openChat: () => Promise<ChatPage>;
+}
+
+export const test = base.extend<ChatFixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  server: async ({}, use) => {
+    const server = await startParleyServer();
+    try {
+      await use(server);
+    } finally {
+      await server.stop();
+    }
+  },
+  openChat: async ({ browser, server }, use) => {
+    const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
+    await use(async () => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const chat = new ChatPage(await context.newPage());
+      await chat.goto(server.url);
+      return chat;
+    });
+    await Promise.all(contexts.map((context) => context.close()));
+  },
+});
+
+export { expect } from '@playwright/test';
