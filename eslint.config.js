@@ -7,7 +7,10 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-const electron = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };
+const electron = {
+  name: 'electron',
+  message: 'Only src/main and src/preload may import electron.',
+};
 const nodeBuiltins = {
   group: ['node:*'],
   message: 'This folder must run outside Node: no node: modules here.',
