@@ -1,30 +1,95 @@
 /**
- * A server process for the benchmark: `parley` (createChatServer as shipped: validation,
- * presence, history on disk, rate limits) or `baseline` (the plain Socket.IO chat server tutorials teach:
- * io.emit of whatever arrives). Prints its port on stdout and runs until killed.
+ * One server process of the benchmark, started by the runner (pinned to its own core):
+ *
+ * - `parley`: createChatServer as shipped — validation, presence, history on disk in the given
+ *   data directory, the real rate limits;
+ * - `socketio`: the plain Socket.IO chat server that tutorials teach: `io.emit` of whatever arrives;
+ * - `ws`: a raw `ws` broadcast server, the floor on cost.
+ *
+ * Listens on 127.0.0.1, port 0. Talks to the runner over the IPC channel: sends `ready` with its
+ * port and start-up time, answers `memory` (after a full GC; run with --expose-gc) and `stop`.
  */
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Server } from 'socket.io';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { createChatServer } from '../src/server/chat-server';
+import { readMemory } from './processes';
+import type { ServerKind } from './wire';
 
-const kind = process.argv[2];
-
-if (kind === 'parley') {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-  const server = await createChatServer({ host: '127.0.0.1', port: 0, webRoot: null, dataDir });
-  console.log(`PORT ${server.port}`);
-} else if (kind === 'baseline') {
-  const http = createServer();
-  const io = new Server(http);
-  io.on('connection', (socket) =>
-    socket.on('chat message', (message) => io.emit('chat message', message)),
-  );
-  http.listen(0, '127.0.0.1', () => console.log(`PORT ${(http.address() as AddressInfo).port}`));
-} else {
-  console.error('usage: bench-server parley|baseline');
-  process.exit(2);
+export interface ServerReady {
+  type: 'ready';
+  port: number;
+  /** From the start of this process until it listens (Parley: includes loading history). */
+  startupMs: number;
 }
+
+const started = performance.now();
+const kind = process.argv[2] as ServerKind;
+const dataDir = process.argv[3];
+const webRoot = process.argv[4];
+
+async function start(): Promise<{ port: number; close: () => Promise<void> }> {
+  if (kind === 'parley') {
+    const server = await createChatServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: dataDir || null,
+      webRoot: webRoot || null,
+      onError: (error) => console.error('[bench parley]', error),
+    });
+    return { port: server.port, close: () => server.close() };
+  }
+  const http = createServer();
+  if (kind === 'socketio') {
+    // The Socket.IO tutorial's chat server, minus the page it serves.
+    const io = new Server(http);
+    io.on('connection', (socket) => {
+      socket.on('chat message', (message) => io.emit('chat message', message));
+    });
+  } else if (kind === 'ws') {
+    // The `ws` README's "broadcast to all connected clients", sender included (as io.emit).
+    const wss = new WebSocketServer({ server: http });
+    wss.on('connection', (socket) => {
+      socket.on('message', (data: RawData, isBinary: boolean) => {
+        for (const client of wss.clients) {
+          if (client.readyState === WebSocket.OPEN) client.send(data, { binary: isBinary });
+        }
+      });
+    });
+  } else {
+    console.error('usage: bench-server parley|socketio|ws [dataDir] [webRoot]');
+    process.exit(2);
+  }
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (http.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}
+
+const server = await start();
+const ready: ServerReady = {
+  type: 'ready',
+  port: server.port,
+  startupMs: performance.now() - started,
+};
+process.send!(ready);
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'memory') {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    // Twice: the first pass may leave finalizers that free more on the second.
+    gc?.();
+    gc?.();
+    process.send!({ type: 'memory', memory: readMemory(process.pid, process.memoryUsage()) });
+  } else if (message.type === 'stop') {
+    void server.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3_000).unref();
+  }
+});
+process.on('disconnect', () => process.exit(0));

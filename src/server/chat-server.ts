@@ -16,6 +16,7 @@ import { registerConnection, type ParleyServer } from './handlers';
 import { MessageLog } from './message-log';
 import { LevelMessageStore } from './message-store';
 import { joinUrls } from './network';
+import { RoomOutbox } from './room-outbox';
 import { Roster } from './roster';
 import { createWebHandler, findWebRoot } from './web-assets';
 
@@ -90,11 +91,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const serverName = options.serverName ?? hostname();
   const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
 
+  const outbox = new RoomOutbox(io, LOBBY, onError);
+
   io.on('connection', (socket) =>
     registerConnection(socket, {
       io,
       roster,
       log,
+      outbox,
       limiters,
       serverName,
       onError,

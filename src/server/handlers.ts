@@ -24,6 +24,7 @@ import {
 } from '../shared/schemas';
 import type { MessageLog } from './message-log';
 import type { Roster } from './roster';
+import type { RoomOutbox } from './room-outbox';
 
 export type ParleyServer = Server<
   ClientToServerEvents,
@@ -42,6 +43,8 @@ export interface HandlerDependencies {
   io: ParleyServer;
   roster: Roster;
   log: MessageLog;
+  /** Room events go through it: presence in batches, everything in the order it happened. */
+  outbox: RoomOutbox;
   limiters: { message: RateLimiterMemory; typing: RateLimiterMemory; join: RateLimiterMemory };
   serverName: string;
   onError: (error: unknown) => void;
@@ -110,7 +113,7 @@ async function consume(limiter: RateLimiterMemory, key: string): Promise<boolean
 }
 
 export function registerConnection(socket: ParleySocket, deps: HandlerDependencies): void {
-  const { io, roster, log, limiters, onError } = deps;
+  const { io, roster, log, outbox, limiters, onError } = deps;
   const perConnection = (limiter: RateLimiterMemory) => ({ limiter, key: socket.id });
   // Joins count per address: opening a new connection must not reset the count.
   const address = socket.handshake.address;
@@ -120,7 +123,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
 
   const setTyping = (user: User, value: boolean) => {
     typing = value;
-    io.to(LOBBY).except(socket.id).emit('typing:updated', { room: LOBBY, user, typing: value });
+    void outbox.emit('typing:updated', { room: LOBBY, user, typing: value }, { except: socket.id });
   };
 
   socket.onAny((event: string, ...args: unknown[]) => {
@@ -163,8 +166,15 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
         socket.data.user = session.user;
         socket.data.room = LOBBY;
         void socket.join(LOBBY);
-        if (!previous)
-          socket.to(LOBBY).emit('presence:joined', { room: LOBBY, user: session.user });
+        if (previous) {
+          outbox.entered(socket.id);
+        } else {
+          void outbox.queue(
+            'presence:joined',
+            { room: LOBBY, user: session.user },
+            { joiner: socket.id },
+          );
+        }
         const messages =
           payload.since === undefined
             ? log.latest(LIMITS.joinHistoryLength)
@@ -202,7 +212,9 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
         // Stored first, then shown: an id anyone has seen is never handed out again, even when
         // the server is killed right after.
         await durable;
-        if (created) io.to(LOBBY).emit('message:created', message);
+        // While a batch of room events is open the broadcast joins it: the ack waits for it, so
+        // that the sender still gets the broadcast first.
+        if (created) await outbox.emit('message:created', message);
         return ok({ message });
       },
     },
@@ -232,6 +244,6 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     const session = roster.remove(socket.id);
     if (!session) return;
     if (typing) setTyping(session.user, false);
-    io.to(LOBBY).emit('presence:left', { room: LOBBY, user: session.user });
+    void outbox.queue('presence:left', { room: LOBBY, user: session.user });
   });
 }

@@ -19,6 +19,10 @@ export function nicknameKey(nickname: string): string {
 export class Roster {
   readonly #bySocket = new Map<string, Session>();
   readonly #byNickname = new Map<string, Session>();
+  /** Sessions in join order, kept as people come and go (no sort per join). */
+  readonly #inJoinOrder: Session[] = [];
+  /** users(), kept until the roster changes: every join acknowledgement carries it. */
+  #users: readonly User[] | null = null;
 
   get size(): number {
     return this.#bySocket.size;
@@ -48,12 +52,20 @@ export class Roster {
   add(socketId: string, nickname: string, previous?: Session): Session {
     const session: Session = {
       socketId,
-      user: previous ? { ...previous.user } : { id: randomUUID(), nickname },
+      user: Object.freeze(previous ? { ...previous.user } : { id: randomUUID(), nickname }),
       resumeToken: previous?.resumeToken ?? randomBytes(24).toString('base64url'),
       joinedAt: previous?.joinedAt ?? Date.now(),
     };
     this.#bySocket.set(socketId, session);
     this.#byNickname.set(nicknameKey(nickname), session);
+    if (previous) {
+      // A resume goes back to its place in the join order (the caller removed `previous`).
+      const place = this.#inJoinOrder.findIndex((other) => other.joinedAt > session.joinedAt);
+      this.#inJoinOrder.splice(place === -1 ? this.#inJoinOrder.length : place, 0, session);
+    } else {
+      this.#inJoinOrder.push(session);
+    }
+    this.#users = null;
     return session;
   }
 
@@ -61,15 +73,18 @@ export class Roster {
     const session = this.#bySocket.get(socketId);
     if (!session) return undefined;
     this.#bySocket.delete(socketId);
+    this.#users = null;
+    const place = this.#inJoinOrder.indexOf(session);
+    if (place !== -1) this.#inJoinOrder.splice(place, 1);
     if (this.#byNickname.get(nicknameKey(session.user.nickname)) === session) {
       this.#byNickname.delete(nicknameKey(session.user.nickname));
     }
     return session;
   }
 
-  users(): User[] {
-    return [...this.#bySocket.values()]
-      .sort((a, b) => a.joinedAt - b.joinedAt)
-      .map((session) => ({ ...session.user }));
+  /** Everyone online, in join order. The same frozen list until the roster changes. */
+  users(): readonly User[] {
+    this.#users ??= Object.freeze(this.#inJoinOrder.map((session) => session.user));
+    return this.#users;
   }
 }

@@ -1,0 +1,251 @@
+/**
+ * A load-generator process, started by the runner on the generator's core(s). It holds a share of
+ * the clients of one step, has some of them send at a fixed rate, and records the end-to-end
+ * latency of every message received from another client (send → receipt, on the monotonic clock
+ * shared by all processes) in an HDR histogram, which it hands back encoded. Commands and replies
+ * go over the IPC channel; every wait is bounded.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { LoadClient, messageText, nowMicros, type Receipt, type ServerKind } from './wire';
+
+export type WorkerCommand =
+  | {
+      type: 'connect';
+      kind: ServerKind;
+      port: number;
+      /** Global index of this worker's first client; clients are numbered across workers. */
+      first: number;
+      count: number;
+      /** Connections (and joins) in flight at once. */
+      concurrency: number;
+    }
+  | {
+      type: 'run';
+      /** This worker's senders: a client index and its slot among all senders of the step. */
+      senders: Array<{ client: number; slot: number }>;
+      totalSenders: number;
+      ratePerSender: number;
+      /** When sending starts, on the shared monotonic clock (µs). */
+      startMicros: number;
+      warmupMs: number;
+      measureMs: number;
+      drainMs: number;
+    }
+  | { type: 'joinTimes'; kind: ServerKind; port: number; samples: number }
+  | { type: 'status' }
+  | { type: 'close' };
+
+export interface ConnectReply {
+  type: 'connected';
+  connected: number;
+  failed: number;
+  firstError: string | null;
+  ms: number;
+}
+
+export interface RunReply {
+  type: 'ran';
+  /** Latency of measured-phase receipts, µs, encoded with encodeIntoCompressedBase64. */
+  histogram: string;
+  delivered: number;
+  warmupDelivered: number;
+  /** Measured-phase messages this worker's senders sent. */
+  sent: number;
+  acksOk: number;
+  ackErrors: Record<string, number>;
+  /** Generator event-loop delay while running, ms: high values mean the generator lagged. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  open: number;
+}
+
+export interface JoinTimesReply {
+  type: 'joinTimes';
+  /** Connect (+ join with its acknowledgement, for Parley) of a fresh client, ms each. */
+  samplesMs: number[];
+}
+
+export interface StatusReply {
+  type: 'status';
+  open: number;
+  closedSinceConnect: number;
+}
+
+const LOOP_RESOLUTION_MS = 10;
+const PHASE_MEASURED = 'm'.charCodeAt(0);
+const PHASE_WARMUP = 'w'.charCodeAt(0);
+
+const newHistogram = (): Histogram =>
+  build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, useWebAssembly: false });
+
+let clients: LoadClient[] = [];
+const byIndex = new Map<number, LoadClient>();
+let histogram = newHistogram();
+let delivered = 0;
+let warmupDelivered = 0;
+let acksOk = 0;
+let ackErrors: Record<string, number> = {};
+let closedSinceConnect = 0;
+
+function handlersFor(self: number) {
+  return {
+    onReceipt(receipt: Receipt) {
+      if (receipt.sender === self) return;
+      if (receipt.phase === PHASE_MEASURED) {
+        histogram.recordValue(Math.max(1, nowMicros() - receipt.sentMicros));
+        delivered++;
+      } else if (receipt.phase === PHASE_WARMUP) {
+        warmupDelivered++;
+      }
+    },
+    onAck(code: string | null) {
+      if (code === null) acksOk++;
+      else ackErrors[code] = (ackErrors[code] ?? 0) + 1;
+    },
+    onClose() {
+      closedSinceConnect++;
+    },
+  };
+}
+
+async function connect(command: Extract<WorkerCommand, { type: 'connect' }>): Promise<void> {
+  const started = performance.now();
+  let next = 0;
+  let failed = 0;
+  let firstError: string | null = null;
+  const lane = async () => {
+    while (next < command.count) {
+      const index = command.first + next++;
+      try {
+        const client = await LoadClient.connect(
+          command.kind,
+          command.port,
+          index,
+          handlersFor(index),
+        );
+        clients.push(client);
+        byIndex.set(index, client);
+      } catch (error) {
+        failed++;
+        firstError ??= (error as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(command.concurrency, command.count) }, lane));
+  closedSinceConnect = 0;
+  const reply: ConnectReply = {
+    type: 'connected',
+    connected: clients.length,
+    failed,
+    firstError,
+    ms: performance.now() - started,
+  };
+  process.send!(reply);
+}
+
+async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<void> {
+  histogram = newHistogram();
+  delivered = 0;
+  warmupDelivered = 0;
+  acksOk = 0;
+  ackErrors = {};
+  let sent = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loopDelay.enable();
+
+  const intervalMicros = 1e6 / command.ratePerSender;
+  const measureFrom = command.startMicros + command.warmupMs * 1000;
+  const sendUntil = measureFrom + command.measureMs * 1000;
+  const timers = new Set<NodeJS.Timeout>();
+  const schedule = (client: LoadClient, index: number, at: number) => {
+    if (at >= sendUntil) return;
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        const now = nowMicros();
+        if (now >= sendUntil) return;
+        const measured = now >= measureFrom;
+        client.send(messageText(measured ? 'm' : 'w', index, now));
+        if (measured) sent++;
+        schedule(client, index, at + intervalMicros);
+      },
+      Math.max(0, (at - nowMicros()) / 1000),
+    );
+    timers.add(timer);
+  };
+  // Senders are spread evenly over the send interval, not all at once.
+  const spacing = intervalMicros / Math.max(1, command.totalSenders);
+  for (const { client: index, slot } of command.senders) {
+    const client = byIndex.get(index);
+    if (client) schedule(client, index, command.startMicros + slot * spacing);
+  }
+  const endMicros = sendUntil + command.drainMs * 1000;
+  await new Promise((resolve) =>
+    setTimeout(resolve, Math.max(0, (endMicros - nowMicros()) / 1000)),
+  );
+  timers.forEach(clearTimeout);
+  loopDelay.disable();
+
+  const reply: RunReply = {
+    type: 'ran',
+    histogram: encodeIntoCompressedBase64(histogram),
+    delivered,
+    warmupDelivered,
+    sent,
+    acksOk,
+    ackErrors,
+    // The sampling timer's own interval is part of every sample.
+    loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
+    loopDelayMaxMs: Math.max(0, loopDelay.max / 1e6 - LOOP_RESOLUTION_MS),
+    open: clients.filter((client) => client.open).length,
+  };
+  process.send!(reply);
+}
+
+async function joinTimes(command: Extract<WorkerCommand, { type: 'joinTimes' }>): Promise<void> {
+  const samplesMs: number[] = [];
+  for (let sample = 0; sample < command.samples; sample++) {
+    const index = 1_000_000 + sample;
+    const started = performance.now();
+    const client = await LoadClient.connect(command.kind, command.port, index, handlersFor(index));
+    samplesMs.push(performance.now() - started);
+    client.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const reply: JoinTimesReply = { type: 'joinTimes', samplesMs };
+  process.send!(reply);
+}
+
+process.on('message', (command: WorkerCommand) => {
+  const fail = (error: unknown) => {
+    console.error('[bench worker]', error);
+    process.exit(1);
+  };
+  switch (command.type) {
+    case 'connect':
+      connect(command).catch(fail);
+      break;
+    case 'run':
+      run(command).catch(fail);
+      break;
+    case 'joinTimes':
+      joinTimes(command).catch(fail);
+      break;
+    case 'status': {
+      const reply: StatusReply = {
+        type: 'status',
+        open: clients.filter((client) => client.open).length,
+        closedSinceConnect,
+      };
+      process.send!(reply);
+      break;
+    }
+    case 'close':
+      clients.forEach((client) => client.close());
+      clients = [];
+      setTimeout(() => process.exit(0), 200);
+      break;
+  }
+});
+process.on('disconnect', () => process.exit(0));

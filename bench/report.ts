@@ -1,0 +1,467 @@
+/**
+ * The benchmark report: one JSON document with every figure, the Parley/baseline ratio of each,
+ * the targets of issue 6 judged on those ratios, a markdown rendering of the same, and an SVG
+ * chart of p99 latency against clients for the three servers (drawn by hand: no chart library).
+ */
+import type { CapacityFigures, HistoryFigures, StepFigures } from './scenarios';
+import type { WebFigures } from './web-cost';
+import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './wire';
+
+export const P99_LIMIT_MS = 100;
+/** A step where the baseline delivers less than this share, or p99 ≥ 100 ms, is saturated. */
+const SATURATED_DELIVERY = 0.99;
+
+export interface StepResult {
+  clients: number;
+  servers: Partial<Record<ServerKind, StepFigures>>;
+  /** Parley's figure divided by the plain Socket.IO server's (and by raw ws's). */
+  ratios: { socketio: StepRatios | null; ws: StepRatios | null };
+  /** The baseline (plain Socket.IO) is saturated at this step: p99 ≥ 100 ms or losses. */
+  baselineSaturated: boolean;
+}
+
+export interface StepRatios {
+  deliveredPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  serverCpu: number;
+  serverPeakRss: number;
+}
+
+export interface CapacityResult {
+  connections: number;
+  holdSeconds: number;
+  servers: Partial<Record<ServerKind, CapacityFigures>>;
+  ratios: {
+    socketio: CapacityRatios | null;
+    ws: CapacityRatios | null;
+  };
+}
+
+export interface CapacityRatios {
+  memoryPerConnection: number;
+  rssPerConnection: number;
+  serverPeakRss: number;
+  connectSeconds: number;
+  connectCpuSeconds: number;
+  probeP99: number;
+}
+
+export interface Target {
+  name: string;
+  /** Parley's figure (a ratio, or a count). */
+  value: number | null;
+  limit: string;
+  met: boolean | null;
+  detail: string;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  durationSeconds: number;
+  command: string;
+  machine: { cpu: string; cores: number; memoryGb: number; node: string; pinning: string };
+  config: Record<string, string | number | boolean>;
+  broadcast: {
+    senders: number;
+    ratePerSender: number;
+    warmupSeconds: number;
+    measureSeconds: number;
+    steps: StepResult[];
+    /** The largest step each server completes with p99 < 100 ms and no losses. */
+    largestClientsUnder100ms: Partial<Record<ServerKind, number | null>>;
+  };
+  capacity: CapacityResult | null;
+  history: (HistoryFigures & { joinRatioToSocketioConnect: number }) | null;
+  web: WebFigures | { error: string } | null;
+  targets: Target[];
+}
+
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0
+    ? a / b
+    : NaN;
+
+export function stepResult(clients: number, servers: StepResult['servers']): StepResult {
+  const parley = servers.parley;
+  const against = (other: StepFigures | undefined): StepRatios | null =>
+    parley && other
+      ? {
+          deliveredPerSecond: ratio(parley.deliveredPerSecond, other.deliveredPerSecond),
+          p50: ratio(parley.p50Ms, other.p50Ms),
+          p99: ratio(parley.p99Ms, other.p99Ms),
+          max: ratio(parley.maxMs, other.maxMs),
+          serverCpu: ratio(parley.serverCpuPercent, other.serverCpuPercent),
+          serverPeakRss: ratio(parley.serverPeakRssMb, other.serverPeakRssMb),
+        }
+      : null;
+  const baseline = servers.socketio;
+  return {
+    clients,
+    servers,
+    ratios: { socketio: against(servers.socketio), ws: against(servers.ws) },
+    baselineSaturated: baseline ? isSaturated(baseline) : false,
+  };
+}
+
+function isSaturated(figures: StepFigures): boolean {
+  return figures.p99Ms >= P99_LIMIT_MS || figures.deliveryRatio < SATURATED_DELIVERY;
+}
+
+export function largestUnderLimit(steps: StepResult[], kind: ServerKind): number | null {
+  let largest: number | null = null;
+  for (const step of steps) {
+    const figures = step.servers[kind];
+    if (figures && !isSaturated(figures)) largest = Math.max(largest ?? 0, step.clients);
+  }
+  return largest;
+}
+
+export function capacityResult(
+  connections: number,
+  holdSeconds: number,
+  servers: CapacityResult['servers'],
+): CapacityResult {
+  const parley = servers.parley;
+  const against = (other: CapacityFigures | undefined): CapacityRatios | null =>
+    parley && other
+      ? {
+          memoryPerConnection: ratio(parley.memoryPerConnectionKb, other.memoryPerConnectionKb),
+          rssPerConnection: ratio(parley.rssPerConnectionKb, other.rssPerConnectionKb),
+          serverPeakRss: ratio(parley.serverPeakRssMb, other.serverPeakRssMb),
+          connectSeconds: ratio(parley.connectSeconds, other.connectSeconds),
+          connectCpuSeconds: ratio(parley.connectCpuSeconds, other.connectCpuSeconds),
+          probeP99: ratio(parley.probe.p99Ms, other.probe.p99Ms),
+        }
+      : null;
+  return {
+    connections,
+    holdSeconds,
+    servers,
+    ratios: { socketio: against(servers.socketio), ws: against(servers.ws) },
+  };
+}
+
+export function judgeTargets(report: Omit<BenchReport, 'targets'>): Target[] {
+  const targets: Target[] = [];
+  const steps = report.broadcast.steps.filter((step) => step.ratios.socketio);
+  const throughput = steps.map((step) => step.ratios.socketio!.deliveredPerSecond);
+  const worstThroughput = throughput.length ? Math.min(...throughput) : NaN;
+  targets.push({
+    name: 'Delivered throughput vs plain Socket.IO, every step',
+    value: Number.isFinite(worstThroughput) ? worstThroughput : null,
+    limit: '≥ 0.9x',
+    met: Number.isFinite(worstThroughput) ? worstThroughput >= 0.9 : null,
+    detail: steps
+      .map((step) => `${step.clients}: ${fmt(step.ratios.socketio!.deliveredPerSecond, 2)}x`)
+      .join(', '),
+  });
+  const unsaturated = steps.filter((step) => !step.baselineSaturated);
+  const p99 = unsaturated.map((step) => step.ratios.socketio!.p99);
+  const worstP99 = p99.length ? Math.max(...p99) : NaN;
+  targets.push({
+    name: 'p99 latency vs plain Socket.IO, every step below saturation',
+    value: Number.isFinite(worstP99) ? worstP99 : null,
+    limit: '≤ 1.2x',
+    met: Number.isFinite(worstP99) ? worstP99 <= 1.2 : null,
+    detail:
+      unsaturated
+        .map((step) => `${step.clients}: ${fmt(step.ratios.socketio!.p99, 2)}x`)
+        .join(', ') || 'no step below saturation',
+  });
+  const memory = report.capacity?.ratios.socketio?.memoryPerConnection;
+  targets.push({
+    name: 'Memory per idle connection vs plain Socket.IO (JS heap + external, after GC)',
+    value: memory !== undefined && Number.isFinite(memory) ? memory : null,
+    limit: '≤ 1.2x',
+    met: memory !== undefined && Number.isFinite(memory) ? memory <= 1.2 : null,
+    detail: report.capacity
+      ? `RSS per connection: ${fmt(report.capacity.ratios.socketio?.rssPerConnection ?? NaN, 2)}x`
+      : 'capacity scenario not run',
+  });
+  const parley = report.capacity?.servers.parley;
+  const holds = parley
+    ? parley.held >= 5_000 && parley.probe.delivered === parley.probe.expected
+    : null;
+  targets.push({
+    name: 'One host holds 5,000 concurrent clients in one room',
+    value: parley ? parley.held : null,
+    limit: '≥ 5000 joined, every probe delivered to all',
+    met: parley && report.capacity!.connections >= 5_000 ? holds : null,
+    detail: parley
+      ? `${parley.held} of ${report.capacity!.connections} held; probe ${parley.probe.delivered}/${parley.probe.expected} delivered, p99 ${fmt(parley.probe.p99Ms, 1)} ms`
+      : 'capacity scenario not run',
+  });
+  return targets;
+}
+
+export function fmt(value: number, digits = 1): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '–';
+}
+
+const int = (value: number) =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–';
+const x = (value: number | undefined) => (value === undefined ? '–' : `${fmt(value, 2)}x`);
+const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
+
+export function toMarkdown(report: BenchReport): string {
+  const lines: string[] = [];
+  const push = (...more: string[]) => lines.push(...more);
+  const { broadcast } = report;
+  push(
+    `# Parley benchmark — ${report.startedAt}`,
+    '',
+    `\`${report.command}\` · ${report.machine.cpu}, ${report.machine.cores} cores, ` +
+      `${report.machine.memoryGb} GiB · Node ${report.machine.node} · ${report.machine.pinning} · ` +
+      `${fmt(report.durationSeconds / 60, 1)} min`,
+    '',
+    '## Targets',
+    '',
+    '| target | Parley | limit | met | detail |',
+    '|---|---:|---|---|---|',
+    ...report.targets.map(
+      (target) =>
+        `| ${target.name} | ${target.value === null ? '–' : Number.isInteger(target.value) ? target.value : `${fmt(target.value, 2)}x`} | ${target.limit} | ${target.met === null ? 'not measured' : target.met ? 'yes' : '**no**'} | ${target.detail} |`,
+    ),
+    '',
+    `## Broadcast: N clients in one room, ${broadcast.senders} senders × ${broadcast.ratePerSender} msg/s`,
+    '',
+    `Each message goes to every other client; latency is send → receipt at each of them. ` +
+      `${broadcast.warmupSeconds} s warm-up, ${broadcast.measureSeconds} s measured. ` +
+      `Ratios are Parley / plain Socket.IO (Parley / raw ws in brackets).`,
+    '',
+    '| clients | server | delivered msg/s | delivered | p50 ms | p99 ms | max ms | server CPU % | server peak RSS MB | join/connect s |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const step of broadcast.steps) {
+    for (const kind of SERVER_KINDS) {
+      const figures = step.servers[kind];
+      if (!figures) continue;
+      push(
+        `| ${step.clients} | ${SERVER_LABELS[kind]} | ${int(figures.deliveredPerSecond)} | ${fmt(figures.deliveryRatio * 100, 1)}% | ${fmt(figures.p50Ms, 2)} | ${fmt(figures.p99Ms, 2)} | ${fmt(figures.maxMs, 1)} | ${fmt(figures.serverCpuPercent, 0)} | ${fmt(figures.serverPeakRssMb, 0)} | ${fmt(figures.connectSeconds, 1)} |`,
+      );
+    }
+    const vs = step.ratios.socketio;
+    const vsWs = step.ratios.ws;
+    if (vs) {
+      const both = (key: keyof StepRatios) => `${x(vs[key])}${vsWs ? ` (${x(vsWs[key])})` : ''}`;
+      push(
+        `| ${step.clients} | *Parley / baseline* | ${both('deliveredPerSecond')} |  | ${both('p50')} | ${both('p99')} | ${both('max')} | ${both('serverCpu')} | ${both('serverPeakRss')} |  |`,
+      );
+    }
+  }
+  push(
+    '',
+    'Largest client count with p99 < 100 ms (and every message delivered): ' +
+      SERVER_KINDS.filter((kind) => kind in broadcast.largestClientsUnder100ms)
+        .map(
+          (kind) => `${SERVER_LABELS[kind]} ${broadcast.largestClientsUnder100ms[kind] ?? 'none'}`,
+        )
+        .join(', ') +
+      ` (of the steps run; the ramp stops at ${Math.max(...broadcast.steps.map((step) => step.clients))}).`,
+    '',
+    '![p99 latency against clients](latest-p99.svg)',
+    '',
+  );
+  const generatorNotes = broadcast.steps.flatMap((step) =>
+    SERVER_KINDS.flatMap((kind) => {
+      const figures = step.servers[kind];
+      if (!figures) return [];
+      const errors = Object.entries(figures.ackErrors);
+      return errors.length
+        ? [
+            `${step.clients} ${SERVER_LABELS[kind]}: ack errors ${errors.map(([code, n]) => `${code}×${n}`).join(', ')}`,
+          ]
+        : [];
+    }),
+  );
+  const generator = broadcast.steps.map((step) =>
+    SERVER_KINDS.filter((kind) => step.servers[kind])
+      .map(
+        (kind) =>
+          `${step.clients}/${kind}: ${fmt(step.servers[kind]!.generatorCpuPercent, 0)}% CPU, loop delay p99 ${fmt(step.servers[kind]!.generatorLoopDelayP99Ms, 1)} ms`,
+      )
+      .join('; '),
+  );
+  push(
+    '<details><summary>Load generator (it must not be the bottleneck)</summary>',
+    '',
+    ...generator.map((line) => `- ${line}`),
+    ...generatorNotes.map((line) => `- ${line}`),
+    '',
+    '</details>',
+    '',
+  );
+
+  if (report.capacity) {
+    const capacity = report.capacity;
+    push(
+      `## Capacity: ${capacity.connections} idle clients in one room`,
+      '',
+      `Presence on (Parley's clients join), no messages for ${capacity.holdSeconds} s, then one client sends 3 probe messages to all others. ` +
+        "Memory per connection: the server's memory after a full GC with the clients, minus before them, divided by the clients held.",
+      '',
+      '| server | held | connect/join s | server CPU s to connect | memory per connection (heap + external) | RSS per connection | server peak RSS MB | probe delivered | probe p99 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const kind of SERVER_KINDS) {
+      const figures = capacity.servers[kind];
+      if (!figures) continue;
+      push(
+        `| ${SERVER_LABELS[kind]} | ${figures.held} | ${fmt(figures.connectSeconds, 1)} | ${fmt(figures.connectCpuSeconds, 1)} | ${fmt(figures.memoryPerConnectionKb, 1)} KB | ${fmt(figures.rssPerConnectionKb, 1)} KB | ${fmt(figures.serverPeakRssMb, 0)} | ${figures.probe.delivered}/${figures.probe.expected} | ${fmt(figures.probe.p99Ms, 1)} |`,
+      );
+    }
+    const vs = capacity.ratios.socketio;
+    const vsWs = capacity.ratios.ws;
+    if (vs) {
+      const both = (key: keyof CapacityRatios) =>
+        `${x(vs[key])}${vsWs ? ` (${x(vsWs[key])})` : ''}`;
+      push(
+        `| *Parley / baseline* |  | ${both('connectSeconds')} | ${both('connectCpuSeconds')} | ${both('memoryPerConnection')} | ${both('rssPerConnection')} | ${both('serverPeakRss')} |  | ${both('probeP99')} |`,
+      );
+    }
+    push('');
+  }
+
+  if (report.history) {
+    const history = report.history;
+    push(
+      `## Joining a room of ${history.storedMessages.toLocaleString('en-US')} stored messages`,
+      '',
+      `History written straight into a data directory (LevelMessageStore, ${fmt(history.prefillSeconds, 1)} s), then a Parley server started on it; ` +
+        `each sample is a fresh client: connect, \`session:join\`, acknowledgement with the latest 100 messages and the user list. ` +
+        'The baselines have no join and no history: their figure is the connection alone.',
+      '',
+      '| | p50 ms | p99 ms | max ms | samples |',
+      '|---|---:|---:|---:|---:|',
+      ...(
+        [
+          [`Parley, ${history.storedMessages.toLocaleString('en-US')} stored`, history.parleyJoin],
+          ['Parley, empty history', history.parleyEmptyJoin],
+          ['plain Socket.IO (connect only)', history.socketioConnect],
+          ['raw ws (connect only)', history.wsConnect],
+        ] as const
+      ).map(
+        ([label, figures]) =>
+          `| ${label} | ${fmt(figures.p50Ms, 2)} | ${fmt(figures.p99Ms, 2)} | ${fmt(figures.maxMs, 2)} | ${figures.samples} |`,
+      ),
+      `| *Parley (stored) / Socket.IO connect* | ${x(history.joinRatioToSocketioConnect)} |  |  |  |`,
+      '',
+      `Parley server start-up with ${history.storedMessages.toLocaleString('en-US')} stored messages: ${fmt(history.parleyStartupMs, 0)} ms (empty: ${fmt(history.parleyEmptyStartupMs, 0)} ms).`,
+      '',
+    );
+  }
+
+  if (report.web) {
+    push('## Web client', '');
+    if ('error' in report.web) {
+      push(`Not measured: ${report.web.error}`, '');
+    } else {
+      const web = report.web;
+      push(
+        `Production build (\`vite build --config vite.web.config.ts\`, ${fmt(web.buildSeconds, 1)} s): ` +
+          `**${kb(web.totalGzipBytes)} gzipped** (${kb(web.totalBytes)} raw) — JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)} gzipped.`,
+        '',
+        '| file | bytes | gzip bytes |',
+        '|---|---:|---:|',
+        ...web.files.map(
+          (file) => `| ${file.file} | ${int(file.bytes)} | ${int(file.gzipBytes)} |`,
+        ),
+        '',
+        `Time to interactive in ${web.browser} (navigation → "Nickname" textbox enabled, served by a Parley server on loopback, fresh context each run): ` +
+          `**median ${fmt(web.interactiveMedianMs, 0)} ms**, first run ${fmt(web.interactiveFirstMs, 0)} ms; ` +
+          `runs ${web.interactiveMs.map((value) => fmt(value, 0)).join(', ')} ms. ` +
+          `DOMContentLoaded ${fmt(web.domContentLoadedMs, 0)} ms, load ${fmt(web.loadMs, 0)} ms (median run).`,
+        '',
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+const COLORS: Record<ServerKind, string> = {
+  parley: '#2563eb',
+  socketio: '#dc2626',
+  ws: '#16a34a',
+};
+
+/** p99 latency (log scale) against clients (log scale), one line per server. */
+export function p99Chart(report: BenchReport): string {
+  const width = 760;
+  const height = 440;
+  const margin = { left: 70, right: 170, top: 50, bottom: 60 };
+  const plotWidth = width - margin.left - margin.right;
+  const plotHeight = height - margin.top - margin.bottom;
+  const steps = report.broadcast.steps;
+  const clients = steps.map((step) => step.clients);
+  const values = steps.flatMap((step) =>
+    SERVER_KINDS.map((kind) => step.servers[kind]?.p99Ms).filter(
+      (value): value is number => value !== undefined && Number.isFinite(value) && value > 0,
+    ),
+  );
+  const xMin = Math.min(...clients) / 1.3;
+  const xMax = Math.max(...clients) * 1.3;
+  const yMin = 10 ** Math.floor(Math.log10(Math.min(1, ...values)));
+  const yMax = 10 ** Math.ceil(Math.log10(Math.max(P99_LIMIT_MS * 2, ...values)));
+  const px = (value: number) =>
+    margin.left +
+    ((Math.log10(value) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * plotWidth;
+  const py = (value: number) =>
+    margin.top +
+    plotHeight -
+    ((Math.log10(value) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * plotHeight;
+  const svg: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${margin.left}" y="24" font-size="15" font-weight="600">p99 broadcast latency against clients in one room</text>`,
+    `<text x="${margin.left}" y="40" fill="#555">${report.broadcast.senders} senders × ${report.broadcast.ratePerSender} msg/s · ${report.startedAt}</text>`,
+  ];
+  for (let decade = yMin; decade <= yMax; decade *= 10) {
+    const y = py(decade).toFixed(1);
+    svg.push(
+      `<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${y}" y2="${y}" stroke="#e5e7eb"/>`,
+      `<text x="${margin.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${decade >= 1 ? decade : decade.toString()} ms</text>`,
+    );
+  }
+  for (const count of clients) {
+    const xPos = px(count).toFixed(1);
+    svg.push(
+      `<line x1="${xPos}" x2="${xPos}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#f0f0f0"/>`,
+      `<text x="${xPos}" y="${margin.top + plotHeight + 18}" text-anchor="middle">${count}</text>`,
+    );
+  }
+  const limitY = py(P99_LIMIT_MS).toFixed(1);
+  svg.push(
+    `<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${limitY}" y2="${limitY}" stroke="#6b7280" stroke-dasharray="6 4"/>`,
+    `<text x="${margin.left + plotWidth - 4}" y="${Number(limitY) - 6}" text-anchor="end" fill="#6b7280">100 ms</text>`,
+    `<rect x="${margin.left}" y="${margin.top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#9ca3af"/>`,
+    `<text x="${margin.left + plotWidth / 2}" y="${height - 16}" text-anchor="middle">clients in the room (log scale)</text>`,
+    `<text transform="translate(18 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">p99 latency (log scale)</text>`,
+  );
+  SERVER_KINDS.forEach((kind, index) => {
+    const points = steps
+      .map((step) => [step.clients, step.servers[kind]?.p99Ms] as const)
+      .filter(
+        (point): point is readonly [number, number] => point[1] !== undefined && point[1] > 0,
+      );
+    if (points.length === 0) return;
+    const path = points
+      .map(([count, p99]) => `${px(count).toFixed(1)},${py(p99).toFixed(1)}`)
+      .join(' ');
+    svg.push(`<polyline points="${path}" fill="none" stroke="${COLORS[kind]}" stroke-width="2"/>`);
+    for (const [count, p99] of points) {
+      svg.push(
+        `<circle cx="${px(count).toFixed(1)}" cy="${py(p99).toFixed(1)}" r="3.5" fill="${COLORS[kind]}"><title>${SERVER_LABELS[kind]}, ${count} clients: p99 ${fmt(p99, 2)} ms</title></circle>`,
+      );
+    }
+    const legendY = margin.top + 12 + index * 20;
+    const legendX = margin.left + plotWidth + 16;
+    svg.push(
+      `<line x1="${legendX}" x2="${legendX + 22}" y1="${legendY}" y2="${legendY}" stroke="${COLORS[kind]}" stroke-width="2"/>`,
+      `<text x="${legendX + 28}" y="${legendY}" dominant-baseline="middle">${SERVER_LABELS[kind]}</text>`,
+    );
+  });
+  svg.push('</svg>');
+  return `${svg.join('\n')}\n`;
+}

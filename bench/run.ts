@@ -1,0 +1,219 @@
+/**
+ * `npm run bench`: Parley's server against the plain Socket.IO chat server and a raw `ws`
+ * broadcast server, on the same load in one run — a broadcast ramp, a capacity scenario, joining
+ * a room with a long history — plus what the web client costs a browser. Writes
+ * bench/results/latest.{json,md} and latest-p99.svg and prints the markdown.
+ *
+ * Every server and generator runs in its own process; the server is pinned to core 0 and the
+ * generator (and this runner) to the other cores. Loopback only, port 0. Tunable with
+ * PARLEY_BENCH_* variables (see README, "## Benchmark").
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { LIMITS } from '../src/shared/limits';
+import { planCores, pinSelf } from './processes';
+import {
+  capacityResult,
+  judgeTargets,
+  largestUnderLimit,
+  p99Chart,
+  stepResult,
+  toMarkdown,
+  type BenchReport,
+  type StepResult,
+} from './report';
+import {
+  broadcastStep,
+  capacity,
+  historyJoin,
+  type CapacityFigures,
+  type LoadShape,
+  type StepFigures,
+} from './scenarios';
+import { measureWeb } from './web-cost';
+import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './wire';
+
+const env = (name: string, fallback: string) => process.env[`PARLEY_BENCH_${name}`] ?? fallback;
+const number = (name: string, fallback: number) => {
+  const value = Number(env(name, String(fallback)));
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`PARLEY_BENCH_${name} must be a number`);
+  return value;
+};
+
+const config = {
+  clients: env('CLIENTS', '100,500,1000,2000')
+    .split(',')
+    .map(Number)
+    .filter((count) => Number.isInteger(count) && count > 1),
+  servers: env('SERVERS', SERVER_KINDS.join(','))
+    .split(',')
+    .filter((kind): kind is ServerKind => (SERVER_KINDS as readonly string[]).includes(kind)),
+  senders: number('SENDERS', 20),
+  rate: number('RATE', 1),
+  warmup: number('WARMUP', 2),
+  seconds: number('SECONDS', 10),
+  drain: number('DRAIN', 2),
+  clientsPerWorker: number('CLIENTS_PER_WORKER', 1250),
+  concurrency: number('CONCURRENCY', 50),
+  idle: number('IDLE', 5000),
+  hold: number('HOLD', 5),
+  history: number('HISTORY', 50_000),
+  joinSamples: number('JOIN_SAMPLES', 20),
+  web: env('WEB', '1') !== '0',
+  webRuns: number('WEB_RUNS', 5),
+  chromium: env('CHROMIUM', process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'),
+  out: resolve(env('OUT', 'bench/results')),
+  root: resolve(env('ROOT', process.cwd())),
+  cpuProfileDir: env('CPU_PROF', ''),
+};
+
+const shape: LoadShape = {
+  senders: config.senders,
+  ratePerSender: config.rate,
+  warmupSeconds: config.warmup,
+  measureSeconds: config.seconds,
+  drainSeconds: config.drain,
+  clientsPerWorker: config.clientsPerWorker,
+  connectConcurrency: config.concurrency,
+};
+
+const started = Date.now();
+const log = (line: string) =>
+  console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+
+const limit = LIMITS.rate.message;
+const perWindow = config.rate * limit.durationSeconds;
+if (perWindow > limit.points) {
+  log(
+    `warning: ${config.rate} msg/s per sender is ${perWindow} per ${limit.durationSeconds} s, above Parley's ` +
+      `limit of ${limit.points}: Parley will refuse some (rate_limited). Use more senders at a lower rate.`,
+  );
+}
+
+const cores = planCores();
+pinSelf(cores.generator);
+log(`${cores.note}; servers: ${config.servers.join(', ')}; steps: ${config.clients.join(', ')}`);
+
+const steps: StepResult[] = [];
+for (const clients of config.clients) {
+  const servers: Partial<Record<ServerKind, StepFigures>> = {};
+  for (const kind of config.servers) {
+    const profileDir = config.cpuProfileDir
+      ? resolve(config.cpuProfileDir, `broadcast-${clients}`)
+      : undefined;
+    const figures = await broadcastStep(kind, clients, shape, cores, profileDir);
+    servers[kind] = figures;
+    log(
+      `${clients} clients, ${SERVER_LABELS[kind]}: ${Math.round(figures.deliveredPerSecond)} msg/s delivered ` +
+        `(${(figures.deliveryRatio * 100).toFixed(1)}%), p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms, ` +
+        `max ${figures.maxMs.toFixed(1)} ms, CPU ${figures.serverCpuPercent.toFixed(0)}%, ` +
+        `connect ${figures.connectSeconds.toFixed(1)} s` +
+        (Object.keys(figures.ackErrors).length
+          ? `, ack errors ${JSON.stringify(figures.ackErrors)}`
+          : ''),
+    );
+  }
+  steps.push(stepResult(clients, servers));
+}
+
+let capacityReport: BenchReport['capacity'] = null;
+if (config.idle > 1) {
+  const servers: Partial<Record<ServerKind, CapacityFigures>> = {};
+  for (const kind of config.servers) {
+    const figures = await capacity(kind, config.idle, shape, config.hold, cores);
+    servers[kind] = figures;
+    log(
+      `capacity ${config.idle}, ${SERVER_LABELS[kind]}: held ${figures.held}, connect ${figures.connectSeconds.toFixed(1)} s ` +
+        `(${figures.connectCpuSeconds.toFixed(1)} s CPU), ${figures.memoryPerConnectionKb.toFixed(1)} KB/connection ` +
+        `(RSS ${figures.rssPerConnectionKb.toFixed(1)} KB), probe ${figures.probe.delivered}/${figures.probe.expected} p99 ${figures.probe.p99Ms.toFixed(1)} ms`,
+    );
+  }
+  capacityReport = capacityResult(config.idle, config.hold, servers);
+}
+
+let historyReport: BenchReport['history'] = null;
+if (config.history > 0 && config.servers.includes('parley')) {
+  const figures = await historyJoin(config.history, config.joinSamples, cores, config.servers);
+  historyReport = {
+    ...figures,
+    joinRatioToSocketioConnect: figures.parleyJoin.p50Ms / figures.socketioConnect.p50Ms,
+  };
+  log(
+    `history ${config.history}: start-up ${figures.parleyStartupMs.toFixed(0)} ms, join p50 ${figures.parleyJoin.p50Ms.toFixed(2)} ms ` +
+      `(empty ${figures.parleyEmptyJoin.p50Ms.toFixed(2)} ms, Socket.IO connect ${figures.socketioConnect.p50Ms.toFixed(2)} ms)`,
+  );
+}
+
+let web: BenchReport['web'] = null;
+if (config.web) {
+  try {
+    web = await measureWeb({
+      root: config.root,
+      outDir: join(config.root, 'out/bench-web'),
+      runs: Math.max(1, config.webRuns),
+      chromiumPath: config.chromium,
+      cores,
+    });
+    log(
+      `web: ${(web.totalGzipBytes / 1024).toFixed(1)} KB gzipped, time to interactive median ${web.interactiveMedianMs.toFixed(0)} ms`,
+    );
+  } catch (error) {
+    web = { error: (error as Error).message.split('\n').slice(0, 6).join(' ') };
+    log(`web: not measured: ${web.error}`);
+  }
+}
+
+const cpu = cpus()[0];
+const partial: Omit<BenchReport, 'targets'> = {
+  startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
+  durationSeconds: (Date.now() - started) / 1000,
+  command: 'npm run bench',
+  machine: {
+    cpu: cpu?.model.trim() ?? 'unknown CPU',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    pinning: cores.note,
+  },
+  config: {
+    clients: config.clients.join(','),
+    servers: config.servers.join(','),
+    senders: config.senders,
+    ratePerSender: config.rate,
+    warmupSeconds: config.warmup,
+    measureSeconds: config.seconds,
+    drainSeconds: config.drain,
+    clientsPerWorker: config.clientsPerWorker,
+    idleConnections: config.idle,
+    holdSeconds: config.hold,
+    storedMessages: config.history,
+    joinSamples: config.joinSamples,
+    webRuns: config.web ? config.webRuns : 0,
+    parleyRateLimits: 'as shipped',
+  },
+  broadcast: {
+    senders: config.senders,
+    ratePerSender: config.rate,
+    warmupSeconds: config.warmup,
+    measureSeconds: config.seconds,
+    steps,
+    largestClientsUnder100ms: Object.fromEntries(
+      config.servers.map((kind) => [kind, largestUnderLimit(steps, kind)]),
+    ),
+  },
+  capacity: capacityReport,
+  history: historyReport,
+  web,
+};
+const report: BenchReport = { ...partial, targets: judgeTargets(partial) };
+
+mkdirSync(config.out, { recursive: true });
+const markdown = toMarkdown(report);
+writeFileSync(join(config.out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(join(config.out, 'latest.md'), `${markdown}\n`);
+if (steps.length > 0) writeFileSync(join(config.out, 'latest-p99.svg'), p99Chart(report));
+console.log(markdown);
+log(`wrote ${join(config.out, 'latest.md')}, latest.json and latest-p99.svg`);
+process.exit(0);

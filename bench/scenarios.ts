@@ -1,0 +1,414 @@
+/**
+ * The benchmark's scenarios, each against one fresh server process:
+ *
+ * - broadcast: N clients in one room, S of them sending at a fixed rate; latency of every delivery
+ *   to every other client, delivered messages per second, server CPU and peak RSS;
+ * - capacity: N idle clients held (joined, for Parley: presence on), memory per connection, and a
+ *   few probe messages to show the room still works at that size;
+ * - history: time for a fresh client to join a room of many stored messages.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeFromCompressedBase64, build, type Histogram } from 'hdr-histogram-js';
+import { LOBBY } from '../src/shared/limits';
+import type { ChatMessage } from '../src/shared/protocol';
+import { LevelMessageStore } from '../src/server/message-store';
+import { ServerProcess, WorkerPool } from './harness';
+import type {
+  ConnectReply,
+  JoinTimesReply,
+  RunReply,
+  StatusReply,
+  WorkerCommand,
+} from './load-worker';
+import type { CorePlan } from './processes';
+import { nowMicros, type ServerKind } from './wire';
+
+export interface LoadShape {
+  senders: number;
+  /** Messages per second per sender; Parley allows 20 per 10 s per connection. */
+  ratePerSender: number;
+  warmupSeconds: number;
+  measureSeconds: number;
+  drainSeconds: number;
+  /** Clients per generator process (several processes share the generator cores). */
+  clientsPerWorker: number;
+  /** Connections (and joins) each worker has in flight at once. */
+  connectConcurrency: number;
+}
+
+export interface StepFigures {
+  clients: number;
+  connected: number;
+  connectSeconds: number;
+  senders: number;
+  offeredMessagesPerSecond: number;
+  sent: number;
+  expected: number;
+  delivered: number;
+  deliveredPerSecond: number;
+  deliveryRatio: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  serverCpuPercent: number;
+  serverPeakRssMb: number;
+  generatorCpuPercent: number;
+  generatorLoopDelayP99Ms: number;
+  ackErrors: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+function shares(total: number, parts: number): Array<{ first: number; count: number }> {
+  const result = [];
+  let first = 0;
+  for (let part = 0; part < parts; part++) {
+    const count = Math.floor(total / parts) + (part < total % parts ? 1 : 0);
+    result.push({ first, count });
+    first += count;
+  }
+  return result;
+}
+
+function mergeHistograms(encoded: string[]): Histogram {
+  const merged = build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000 });
+  for (const one of encoded) merged.add(decodeFromCompressedBase64(one));
+  return merged;
+}
+
+const ms = (micros: number) => micros / 1000;
+
+interface Session {
+  server: ServerProcess;
+  pool: WorkerPool;
+  parts: Array<{ first: number; count: number }>;
+  connected: ConnectReply[];
+  dataDir: string | null;
+}
+
+async function openSession(
+  kind: ServerKind,
+  clients: number,
+  shape: Pick<LoadShape, 'clientsPerWorker' | 'connectConcurrency'>,
+  cores: CorePlan,
+  options: {
+    cpuProfileDir?: string;
+    beforeConnect?: (server: ServerProcess) => Promise<void>;
+  } = {},
+): Promise<Session> {
+  const dataDir = kind === 'parley' ? tempDir('parley-bench-') : null;
+  const server = await ServerProcess.start(kind, {
+    cores: cores.server,
+    dataDir: dataDir ?? undefined,
+    cpuProfileDir: kind === 'parley' ? options.cpuProfileDir : undefined,
+  });
+  await options.beforeConnect?.(server);
+  const workerCount = Math.max(1, Math.ceil(clients / shape.clientsPerWorker));
+  const pool = WorkerPool.start(workerCount, cores.generator);
+  const parts = shares(clients, workerCount);
+  const connected = await pool.all<ConnectReply>(
+    parts.map(({ first, count }) => ({
+      type: 'connect',
+      kind,
+      port: server.port,
+      first,
+      count,
+      concurrency: shape.connectConcurrency,
+    })),
+    'connected',
+    15 * 60_000,
+  );
+  const failures = connected.filter((reply) => reply.failed > 0);
+  if (failures.length > 0) {
+    const failed = failures.reduce((sum, reply) => sum + reply.failed, 0);
+    console.warn(`  ${kind}: ${failed} of ${clients} clients failed: ${failures[0]!.firstError}`);
+  }
+  return { server, pool, parts, connected, dataDir };
+}
+
+async function closeSession(session: Session): Promise<void> {
+  await session.pool.stop();
+  await session.server.stop();
+  if (session.dataDir) rmSync(session.dataDir, { recursive: true, force: true });
+}
+
+/** Sends at the given rate from evenly spread senders; returns the workers' replies. */
+async function runLoad(
+  session: Session,
+  clients: number,
+  senders: number,
+  shape: Pick<LoadShape, 'ratePerSender' | 'warmupSeconds' | 'measureSeconds' | 'drainSeconds'>,
+  onWindow?: (edge: 'start' | 'end') => void,
+): Promise<RunReply[]> {
+  const startMicros = nowMicros() + 300_000;
+  const slots = Array.from({ length: senders }, (_, slot) => ({
+    slot,
+    client: Math.floor((slot * clients) / senders),
+  }));
+  const commands: WorkerCommand[] = session.parts.map(({ first, count }) => ({
+    type: 'run',
+    senders: slots.filter(({ client }) => client >= first && client < first + count),
+    totalSenders: senders,
+    ratePerSender: shape.ratePerSender,
+    startMicros,
+    warmupMs: shape.warmupSeconds * 1000,
+    measureMs: shape.measureSeconds * 1000,
+    drainMs: shape.drainSeconds * 1000,
+  }));
+  const untilMeasure = (startMicros - nowMicros()) / 1000 + shape.warmupSeconds * 1000;
+  const windowTimers = onWindow
+    ? [
+        setTimeout(() => onWindow('start'), untilMeasure),
+        setTimeout(() => onWindow('end'), untilMeasure + shape.measureSeconds * 1000),
+      ]
+    : [];
+  const totalMs = (shape.warmupSeconds + shape.measureSeconds + shape.drainSeconds) * 1000;
+  try {
+    return await session.pool.all<RunReply>(commands, 'ran', totalMs + 60_000);
+  } finally {
+    windowTimers.forEach(clearTimeout);
+  }
+}
+
+export async function broadcastStep(
+  kind: ServerKind,
+  clients: number,
+  shape: LoadShape,
+  cores: CorePlan,
+  cpuProfileDir?: string,
+): Promise<StepFigures> {
+  const session = await openSession(kind, clients, shape, cores, { cpuProfileDir });
+  try {
+    const connected = session.connected.reduce((sum, reply) => sum + reply.connected, 0);
+    const connectSeconds = Math.max(...session.connected.map((reply) => reply.ms)) / 1000;
+    const senders = Math.min(shape.senders, clients);
+    const cpu = { server: [0, 0], generator: [0, 0] };
+    const replies = await runLoad(session, clients, senders, shape, (edge) => {
+      const at = edge === 'start' ? 0 : 1;
+      cpu.server[at] = session.server.cpuSeconds();
+      cpu.generator[at] = session.pool.cpuSeconds();
+    });
+    const histogram = mergeHistograms(replies.map((reply) => reply.histogram));
+    const sent = replies.reduce((sum, reply) => sum + reply.sent, 0);
+    const delivered = replies.reduce((sum, reply) => sum + reply.delivered, 0);
+    const expected = sent * Math.max(0, connected - 1);
+    const ackErrors: Record<string, number> = {};
+    for (const reply of replies) {
+      for (const [code, count] of Object.entries(reply.ackErrors)) {
+        ackErrors[code] = (ackErrors[code] ?? 0) + count;
+      }
+    }
+    const percent = ([from, to]: number[]) => ((to! - from!) / shape.measureSeconds) * 100;
+    return {
+      clients,
+      connected,
+      connectSeconds,
+      senders,
+      offeredMessagesPerSecond: senders * shape.ratePerSender,
+      sent,
+      expected,
+      delivered,
+      deliveredPerSecond: delivered / shape.measureSeconds,
+      deliveryRatio: expected > 0 ? delivered / expected : 0,
+      p50Ms: ms(histogram.getValueAtPercentile(50)),
+      p99Ms: ms(histogram.getValueAtPercentile(99)),
+      maxMs: ms(histogram.maxValue),
+      serverCpuPercent: percent(cpu.server),
+      serverPeakRssMb: session.server.peakRssMb(),
+      generatorCpuPercent: percent(cpu.generator),
+      generatorLoopDelayP99Ms: Math.max(...replies.map((reply) => reply.loopDelayP99Ms)),
+      ackErrors,
+    };
+  } finally {
+    await closeSession(session);
+  }
+}
+
+export interface CapacityFigures {
+  connections: number;
+  /** Connections still open after holding them idle, and after the probe. */
+  held: number;
+  /** Time to open (and join) all connections, s. */
+  connectSeconds: number;
+  /** Server CPU spent opening (and joining) them, s. */
+  connectCpuSeconds: number;
+  /** Live memory (JS heap + external) per idle connection, after a full GC, KB. */
+  memoryPerConnectionKb: number;
+  /** Resident memory per idle connection (RSS difference, after a full GC), KB. */
+  rssPerConnectionKb: number;
+  serverPeakRssMb: number;
+  /** Probe messages from one client to all others while the room is full. */
+  probe: { sent: number; expected: number; delivered: number; p50Ms: number; p99Ms: number };
+}
+
+export async function capacity(
+  kind: ServerKind,
+  connections: number,
+  shape: LoadShape,
+  holdSeconds: number,
+  cores: CorePlan,
+): Promise<CapacityFigures> {
+  // Measured before any client connects: the difference afterwards is what the connections cost.
+  let before = { rssMb: 0, peakRssMb: 0, heapUsedMb: 0, externalMb: 0 };
+  let cpuBefore = 0;
+  const session = await openSession(kind, connections, shape, cores, {
+    beforeConnect: async (server) => {
+      before = await server.memory();
+      cpuBefore = server.cpuSeconds();
+    },
+  });
+  try {
+    const cpuAfterConnect = session.server.cpuSeconds();
+    const connectSeconds = Math.max(...session.connected.map((reply) => reply.ms)) / 1000;
+    await sleep(holdSeconds * 1000);
+    const after = await session.server.memory();
+    const statuses = await session.pool.all<StatusReply>(
+      session.parts.map(() => ({ type: 'status' })),
+      'status',
+      30_000,
+    );
+    const openAfterHold = statuses.reduce((sum, status) => sum + status.open, 0);
+    const replies = await runLoad(session, connections, 1, {
+      ratePerSender: 1,
+      warmupSeconds: 0,
+      measureSeconds: 3,
+      drainSeconds: 3,
+    });
+    const histogram = mergeHistograms(replies.map((reply) => reply.histogram));
+    const sent = replies.reduce((sum, reply) => sum + reply.sent, 0);
+    const held = Math.min(
+      openAfterHold,
+      replies.reduce((sum, reply) => sum + reply.open, 0),
+    );
+    const perConnection = (bytesBefore: number, bytesAfter: number) =>
+      held > 0 ? ((bytesAfter - bytesBefore) * 1024) / held : NaN;
+    return {
+      connections,
+      held,
+      connectSeconds,
+      connectCpuSeconds: cpuAfterConnect - cpuBefore,
+      memoryPerConnectionKb: perConnection(
+        before.heapUsedMb + before.externalMb,
+        after.heapUsedMb + after.externalMb,
+      ),
+      rssPerConnectionKb: perConnection(before.rssMb, after.rssMb),
+      serverPeakRssMb: session.server.peakRssMb(),
+      probe: {
+        sent,
+        expected: sent * Math.max(0, held - 1),
+        delivered: replies.reduce((sum, reply) => sum + reply.delivered, 0),
+        p50Ms: ms(histogram.getValueAtPercentile(50)),
+        p99Ms: ms(histogram.getValueAtPercentile(99)),
+      },
+    };
+  } finally {
+    await closeSession(session);
+  }
+}
+
+/** Writes `count` messages straight into a data directory's history, as the server stores them. */
+export async function prefillHistory(dataDir: string, count: number): Promise<number> {
+  const started = performance.now();
+  const store = await LevelMessageStore.open(join(dataDir, 'history'));
+  try {
+    const sentAt = Date.now() - count * 1000;
+    const batch = 2_000;
+    for (let first = 1; first <= count; first += batch) {
+      const messages: ChatMessage[] = [];
+      for (let id = first; id < Math.min(first + batch, count + 1); id++) {
+        const author = id % 40;
+        messages.push({
+          id,
+          clientId: `history-${id}`,
+          room: LOBBY,
+          author: {
+            id: `00000000-0000-4000-8000-${String(author).padStart(12, '0')}`,
+            nickname: `person${author}`,
+          },
+          text: `Stored message number ${id}: a line of ordinary chat about the day's plans.`,
+          sentAt: sentAt + id * 1000,
+        });
+      }
+      await store.write(messages);
+    }
+  } finally {
+    await store.close();
+  }
+  return performance.now() - started;
+}
+
+export interface JoinFigures {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  samples: number;
+}
+
+function summarize(samplesMs: number[]): JoinFigures {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1)!, samples: sorted.length };
+}
+
+export interface HistoryFigures {
+  storedMessages: number;
+  prefillSeconds: number;
+  /** Parley's start-up (opening the store and loading recent history), ms. */
+  parleyStartupMs: number;
+  parleyEmptyStartupMs: number;
+  /** Connect + join with its acknowledgement (recent messages, users), per fresh client. */
+  parleyJoin: JoinFigures;
+  parleyEmptyJoin: JoinFigures;
+  /** The baselines have no join and no history: connecting is all there is. */
+  socketioConnect: JoinFigures;
+  wsConnect: JoinFigures;
+}
+
+export async function historyJoin(
+  storedMessages: number,
+  samples: number,
+  cores: CorePlan,
+  kinds: readonly ServerKind[],
+): Promise<HistoryFigures> {
+  const measure = async (kind: ServerKind, dataDir?: string) => {
+    const server = await ServerProcess.start(kind, { cores: cores.server, dataDir });
+    const pool = WorkerPool.start(1, cores.generator);
+    try {
+      const reply = await pool.one<JoinTimesReply>(
+        { type: 'joinTimes', kind, port: server.port, samples },
+        'joinTimes',
+        samples * 30_000,
+      );
+      return { startupMs: server.startupMs, join: summarize(reply.samplesMs) };
+    } finally {
+      await pool.stop();
+      await server.stop();
+    }
+  };
+  const full = tempDir('parley-bench-history-');
+  const empty = tempDir('parley-bench-empty-');
+  try {
+    const prefillMs = await prefillHistory(full, storedMessages);
+    const parley = await measure('parley', full);
+    const parleyEmpty = await measure('parley', empty);
+    const none: JoinFigures = { p50Ms: NaN, p99Ms: NaN, maxMs: NaN, samples: 0 };
+    const socketio = kinds.includes('socketio') ? (await measure('socketio')).join : none;
+    const ws = kinds.includes('ws') ? (await measure('ws')).join : none;
+    return {
+      storedMessages,
+      prefillSeconds: prefillMs / 1000,
+      parleyStartupMs: parley.startupMs,
+      parleyEmptyStartupMs: parleyEmpty.startupMs,
+      parleyJoin: parley.join,
+      parleyEmptyJoin: parleyEmpty.join,
+      socketioConnect: socketio,
+      wsConnect: ws,
+    };
+  } finally {
+    rmSync(full, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
+  }
+}

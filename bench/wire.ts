@@ -1,0 +1,208 @@
+/**
+ * The load generator's client: a bare WebSocket (the `ws` package) that speaks just enough
+ * Engine.IO 4 / Socket.IO 5 to join and chat (docs/PROTOCOL.md, "what goes over the WebSocket"),
+ * or raw frames for the `ws` server. socket.io-client would cost the generator several times more
+ * CPU per received message than the servers spend sending it; this client finds the message text
+ * in the received bytes without decoding the frame, so that one generator core can keep up with
+ * tens of thousands of deliveries per second — the same way for all three servers.
+ */
+import WebSocket from 'ws';
+
+export type ServerKind = 'parley' | 'socketio' | 'ws';
+export const SERVER_KINDS: readonly ServerKind[] = ['parley', 'socketio', 'ws'];
+export const SERVER_LABELS: Record<ServerKind, string> = {
+  parley: 'Parley',
+  socketio: 'plain Socket.IO',
+  ws: 'raw ws',
+};
+
+/** Microseconds on the monotonic clock that every process on this machine shares. */
+export function nowMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * Benchmark message text: `<phase> <sender> <sent µs>`. Phase `w` is warm-up, `m` is measured,
+ * `p` a capacity probe. Letters, digits and spaces: valid Parley message text.
+ */
+export function messageText(phase: string, sender: number, sentMicros: number): string {
+  return `${phase} ${sender} ${sentMicros}`;
+}
+
+export interface Receipt {
+  phase: number; // char code of the phase letter
+  sender: number;
+  sentMicros: number;
+}
+
+const TEXT_MARKER = Buffer.from('"text":"');
+const SPACE = 0x20;
+
+/** Finds and parses the benchmark text in a received frame, without decoding it. */
+export function parseReceipt(frame: Buffer): Receipt | null {
+  const at = frame.indexOf(TEXT_MARKER);
+  if (at === -1) return null;
+  let index = at + TEXT_MARKER.length;
+  const phase = frame[index]!;
+  index += 2;
+  let sender = 0;
+  for (let byte = frame[index]!; byte !== SPACE; byte = frame[++index]!) {
+    if (byte < 0x30 || byte > 0x39) return null;
+    sender = sender * 10 + (byte - 0x30);
+  }
+  index += 1;
+  let sentMicros = 0;
+  for (let byte = frame[index]!; byte >= 0x30 && byte <= 0x39; byte = frame[++index]!) {
+    sentMicros = sentMicros * 10 + (byte - 0x30);
+  }
+  return { phase, sender, sentMicros };
+}
+
+export interface LoadClientHandlers {
+  onReceipt(receipt: Receipt): void;
+  /** An acknowledged message:send (Parley only): `code` is the error code when it failed. */
+  onAck(code: string | null): void;
+  onClose(): void;
+}
+
+const CHAT_EVENT = { parley: 'message:send', socketio: 'chat message' } as const;
+const ACK_PREFIX = Buffer.from('43');
+const OK_TRUE = Buffer.from('"ok":true');
+const CODE_MARKER = Buffer.from('"code":"');
+
+export class LoadClient {
+  readonly #socket: WebSocket;
+  #nextAckId = 1;
+  #sequence = 0;
+  #joined: ((ok: boolean, detail: string) => void) | null = null;
+  open = false;
+
+  private constructor(
+    readonly kind: ServerKind,
+    readonly index: number,
+    socket: WebSocket,
+    private readonly handlers: LoadClientHandlers,
+  ) {
+    this.#socket = socket;
+  }
+
+  /**
+   * Connects (and, for Parley, joins as `bench<index>`); resolves once the client can chat.
+   * Rejects after `timeoutMs`.
+   */
+  static connect(
+    kind: ServerKind,
+    port: number,
+    index: number,
+    handlers: LoadClientHandlers,
+    timeoutMs = 30_000,
+  ): Promise<LoadClient> {
+    const path = kind === 'ws' ? '/' : '/socket.io/?EIO=4&transport=websocket';
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false });
+    const client = new LoadClient(kind, index, socket, handlers);
+    return new Promise<LoadClient>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.terminate();
+        reject(new Error(`client ${index}: not ready after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const ready = () => {
+        clearTimeout(timer);
+        client.open = true;
+        resolve(client);
+      };
+      const failed = (error: Error) => {
+        clearTimeout(timer);
+        socket.terminate();
+        reject(error);
+      };
+      socket.once('error', failed);
+      socket.on('close', () => {
+        const wasOpen = client.open;
+        client.open = false;
+        if (wasOpen) handlers.onClose();
+        else failed(new Error(`client ${index}: closed before it was ready`));
+      });
+      if (kind === 'ws') {
+        socket.once('open', ready);
+        socket.on('message', (data: Buffer) => client.#onRawFrame(data));
+        return;
+      }
+      client.#joined = (ok, detail) => {
+        client.#joined = null;
+        if (ok) ready();
+        else failed(new Error(`client ${index}: join refused: ${detail}`));
+      };
+      socket.on('message', (data: Buffer) => client.#onEngineFrame(data));
+    });
+  }
+
+  /** Sends one chat message with this text (and, for Parley, an acknowledgement). */
+  send(text: string): void {
+    if (!this.open) return;
+    const clientId = `c${this.index}x${this.#sequence++}`;
+    const payload = `{"clientId":"${clientId}","text":"${text}"}`;
+    if (this.kind === 'ws') this.#socket.send(payload);
+    else if (this.kind === 'socketio') this.#socket.send(`42["${CHAT_EVENT.socketio}",${payload}]`);
+    else this.#socket.send(`42${this.#nextAckId++}["${CHAT_EVENT.parley}",${payload}]`);
+  }
+
+  close(): void {
+    this.open = false;
+    this.#socket.terminate();
+  }
+
+  #onRawFrame(frame: Buffer): void {
+    const receipt = parseReceipt(frame);
+    if (receipt) this.handlers.onReceipt(receipt);
+  }
+
+  #onEngineFrame(frame: Buffer): void {
+    const engineType = frame[0];
+    if (engineType === 0x34 /* 4: message */) {
+      const socketType = frame[1];
+      if (socketType === 0x32 /* 2: event */) {
+        const receipt = parseReceipt(frame);
+        if (receipt) this.handlers.onReceipt(receipt);
+      } else if (socketType === 0x33 /* 3: ack */ && frame.indexOf(ACK_PREFIX) === 0) {
+        this.#onAck(frame);
+      } else if (socketType === 0x30 /* 0: connect */) {
+        if (this.kind === 'parley') {
+          this.#socket.send(`420["session:join",{"nickname":"bench${this.index}"}]`);
+        } else {
+          this.#joined?.(true, '');
+        }
+      } else if (socketType === 0x34 /* 4: connect error */) {
+        this.#joined?.(false, frame.toString());
+      }
+    } else if (engineType === 0x32 /* 2: ping */ && frame.length === 1) {
+      this.#socket.send('3');
+    } else if (engineType === 0x30 /* 0: open */) {
+      this.#socket.send('40');
+    }
+  }
+
+  #onAck(frame: Buffer): void {
+    // 43<id>[…]: id 0 is the join, the others are message:send.
+    let index = 2;
+    let id = 0;
+    for (let byte = frame[index]!; byte >= 0x30 && byte <= 0x39; byte = frame[++index]!) {
+      id = id * 10 + (byte - 0x30);
+    }
+    // The envelope starts with "ok": look only at the head, never into message texts.
+    const ok = frame.subarray(0, 32).indexOf(OK_TRUE) !== -1;
+    if (id === 0) {
+      this.#joined?.(ok, ok ? '' : frame.toString().slice(0, 300));
+      return;
+    }
+    if (ok) {
+      this.handlers.onAck(null);
+      return;
+    }
+    const at = frame.indexOf(CODE_MARKER);
+    const code =
+      at === -1
+        ? 'unknown'
+        : frame.toString('utf8', at + CODE_MARKER.length, frame.indexOf('"', at + 8));
+    this.handlers.onAck(code);
+  }
+}

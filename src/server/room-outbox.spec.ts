@@ -1,0 +1,112 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collect, joinRaw, rawSocket, startServer, waitFor } from '../../tests/support/chat';
+import type { User } from '../shared/protocol';
+import type { ParleyServer } from './handlers';
+import { RoomOutbox } from './room-outbox';
+
+const user = (nickname: string): User => ({ id: `id-${nickname}`, nickname });
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!();
+});
+
+/** A bare Socket.IO server whose connections all enter the room "lobby", and an outbox for it. */
+async function roomServer(): Promise<{ io: ParleyServer; outbox: RoomOutbox; url: string }> {
+  const http = createServer();
+  const io: ParleyServer = new Server(http);
+  io.on('connection', (socket) => void socket.join('lobby'));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => void io.close());
+  const outbox = new RoomOutbox(io, 'lobby', (error) => {
+    throw error;
+  });
+  return { io, outbox, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
+}
+
+async function member(url: string, transports: string[]): Promise<Socket> {
+  const socket = connect(url, { transports, forceNew: true, reconnection: false });
+  cleanups.push(() => void socket.disconnect());
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+function record(socket: Socket): string[] {
+  const seen: string[] = [];
+  socket.onAny((event: string, payload: { user?: User; text?: string }) =>
+    seen.push(`${event} ${payload.user?.nickname ?? payload.text}`),
+  );
+  return seen;
+}
+
+describe('RoomOutbox', () => {
+  it('sends a batch in order, over WebSocket and polling alike, and keeps room events behind it', async () => {
+    const { io, outbox, url } = await roomServer();
+    const websocket = record(await member(url, ['websocket']));
+    const polling = record(await member(url, ['polling']));
+    await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 2, 'both in the room');
+
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('ann') });
+    void outbox.queue('presence:left', { room: 'lobby', user: user('bob') });
+    const message = {
+      id: 1,
+      clientId: 'c1',
+      room: 'lobby',
+      author: user('cy'),
+      text: 'hi',
+      sentAt: 1,
+    };
+    const behind = outbox.emit('message:created', message);
+    expect(behind).toBeInstanceOf(Promise); // a batch is open: the message waits behind it
+    await behind;
+
+    const expected = ['presence:joined ann', 'presence:left bob', 'message:created hi'];
+    await waitFor(() => websocket.length === 3 && polling.length === 3, 'the batch');
+    expect(websocket).toEqual(expected);
+    expect(polling).toEqual(expected);
+    // With nothing batched, room events go out at once.
+    expect(outbox.emit('message:created', { ...message, id: 2, text: 'now' })).toBeNull();
+    await waitFor(() => websocket.length === 4, 'the direct message');
+  });
+});
+
+describe('presence in batches', () => {
+  it('announces joins that arrive together to everyone there before them, once, in join order', async () => {
+    const server = await startServer();
+    const observer = await joinRaw(server, 'observer');
+    const observed = collect(observer, 'presence:joined');
+    const sockets = await Promise.all(['ann', 'bob', 'cy', 'dee'].map(() => rawSocket(server)));
+    const heard = sockets.map((socket) => collect(socket, 'presence:joined'));
+    // All at once: the server handles them in the same turns and announces them in batches.
+    const acks = await Promise.all(
+      sockets.map((socket, index) =>
+        socket
+          .timeout(5_000)
+          .emitWithAck('session:join', { nickname: ['ann', 'bob', 'cy', 'dee'][index]! }),
+      ),
+    );
+    await waitFor(() => observed.length === 4, 'four presence:joined at the observer');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // nothing more may come
+    const order = acks.map((ack) => (ack.ok ? ack.self.nickname : ''));
+    // The observer hears of each exactly once, in the order the server accepted them.
+    const lastAck = acks.find((ack) => ack.ok && ack.users.length === 5)!;
+    const accepted = lastAck.ok ? lastAck.users.map((u: User) => u.nickname).slice(1) : [];
+    expect(observed.map((event) => event.user.nickname)).toEqual(accepted);
+    expect([...accepted].sort()).toEqual([...order].sort());
+    // Each joiner knows everyone exactly once: from its ack, or from a presence:joined after it.
+    acks.forEach((ack, index) => {
+      if (!ack.ok) throw new Error('join failed');
+      const known = [
+        ...ack.users.map((u: User) => u.nickname),
+        ...heard[index]!.map((event) => event.user.nickname),
+      ];
+      expect(known.sort()).toEqual(['ann', 'bob', 'cy', 'dee', 'observer']);
+    });
+  });
+});

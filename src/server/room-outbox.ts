@@ -1,0 +1,231 @@
+/**
+ * Room events, batched per turn of the event loop. Presence is a fan-out of fan-outs: when n
+ * people join at once (a class arriving, every client reconnecting after a server restart), each
+ * join is announced to everyone already there — n²/2 events, and sent one by one that is one
+ * socket write (a system call) per event per recipient. 5,000 clients arriving together cost
+ * minutes of CPU that way.
+ *
+ * So presence events wait for the end of the current turn, and the events of one turn go out
+ * together: encoded once, as one buffer of WebSocket frames written to each recipient in one go.
+ * Other room events (messages, typing) go out at once, unless a batch is open: then they join it,
+ * so that every recipient still gets every event in the order the server produced them.
+ *
+ * What each connection receives is exactly what it would receive event by event: an event goes to
+ * the sockets that were in the room when it was queued, minus its `except` — so a connection
+ * that joined later in the same turn does not get the events before its join (its join
+ * acknowledgement already covered them), just as before.
+ */
+import type { ServerToClientEvents } from '../shared/protocol';
+import type { ParleyServer, ParleySocket } from './handlers';
+
+type EventName = keyof ServerToClientEvents;
+type Payload<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
+
+interface QueuedEvent {
+  /** null: no event, only a mark that `joiner` entered the room here (a resumed session). */
+  event: EventName | null;
+  payload: unknown;
+  /** The socket that must not get this event (the subject of a join, typing). */
+  except: string | null;
+  /** For a join: the socket that joined, which gets no event queued before it. */
+  joiner: string | null;
+}
+
+/**
+ * In a burst, batches go out at most every 20 ms, and less often in large rooms (every batch is
+ * one write per member): 100 ms at 5,000 members. Presence may wait that long — people do not
+ * notice — and other room events wait only while a batch is open, that is only during a burst.
+ */
+function batchIntervalMs(members: number): number {
+  return Math.min(200, Math.max(20, members / 50));
+}
+
+/** Socket.IO packet type EVENT (socket.io-parser `PacketType.EVENT`). */
+const SOCKET_IO_EVENT = 2;
+/** Engine.IO packet type "message", the prefix of every Socket.IO packet on the wire. */
+const ENGINE_IO_MESSAGE = '4';
+
+/** A final, unmasked WebSocket text frame (RFC 6455 §5.2), as a server sends it. */
+function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81; // FIN + opcode 1 (text)
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(frame, headerLength);
+  return frame;
+}
+
+/**
+ * Whether `socket`'s engine.io transport writes pre-encoded WebSocket frames as they are — the
+ * path Socket.IO's own broadcasts take. Polling, compression or anything unknown get the events
+ * one by one instead.
+ */
+function writesPreEncodedFrames(socket: ParleySocket): boolean {
+  const transport = socket.conn.transport as unknown as {
+    name?: string;
+    perMessageDeflate?: unknown;
+    socket?: { _sender?: { sendFrame?: unknown } };
+  };
+  return (
+    transport.name === 'websocket' &&
+    !transport.perMessageDeflate &&
+    typeof transport.socket?._sender?.sendFrame === 'function'
+  );
+}
+
+export class RoomOutbox {
+  #queue: QueuedEvent[] = [];
+  #lastFlush = -Infinity;
+  #lastBatchSize = 0;
+  #flushed: Promise<void> | null = null;
+  #resolveFlushed: (() => void) | null = null;
+
+  constructor(
+    private readonly io: ParleyServer,
+    private readonly room: string,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /**
+   * Queues an event for the end of this turn (presence). `except` does not get it; `joiner`
+   * marks the event as the join of that socket. Resolves once the batch is written.
+   */
+  queue<E extends EventName>(
+    event: E,
+    payload: Payload<E>,
+    options: { except?: string; joiner?: string } = {},
+  ): Promise<void> {
+    this.#queue.push({
+      event,
+      payload,
+      except: options.except ?? options.joiner ?? null,
+      joiner: options.joiner ?? null,
+    });
+    return this.#schedule();
+  }
+
+  /**
+   * Notes that `socketId` entered the room without an event of its own (a resumed session):
+   * like a joiner, it must not get what was queued before.
+   */
+  entered(socketId: string): void {
+    if (this.#queue.length === 0) return;
+    this.#queue.push({ event: null, payload: null, except: null, joiner: socketId });
+  }
+
+  #schedule(): Promise<void> {
+    if (!this.#flushed) {
+      this.#flushed = new Promise<void>((resolve) => (this.#resolveFlushed = resolve));
+      // At the end of this turn. In a burst (the last batch held several events), at most one
+      // batch per interval (see batchIntervalMs), so that a storm of joins makes a few large batches.
+      const members = this.io.sockets.adapter.rooms.get(this.room)?.size ?? 0;
+      const wait = this.#lastFlush + batchIntervalMs(members) - performance.now();
+      if (this.#lastBatchSize <= 1 || wait <= 0) setImmediate(() => this.#flush());
+      else setTimeout(() => this.#flush(), wait);
+    }
+    return this.#flushed;
+  }
+
+  /**
+   * Sends a room event now — or, while a batch is open, queues it behind the batch and returns
+   * the promise of its flush (so that an acknowledgement can wait for it to keep its order).
+   */
+  emit<E extends EventName>(
+    event: E,
+    payload: Payload<E>,
+    options: { except?: string } = {},
+  ): Promise<void> | null {
+    if (this.#queue.length > 0) return this.queue(event, payload, options);
+    const target = options.except
+      ? this.io.to(this.room).except(options.except)
+      : this.io.to(this.room);
+    (target.emit as (event: string, payload: unknown) => boolean)(event, payload);
+    return null;
+  }
+
+  #flush(): void {
+    const batch = this.#queue;
+    const resolve = this.#resolveFlushed!;
+    this.#queue = [];
+    this.#flushed = null;
+    this.#resolveFlushed = null;
+    this.#lastFlush = performance.now();
+    this.#lastBatchSize = batch.length;
+    try {
+      this.#send(batch);
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      resolve();
+    }
+  }
+
+  #send(batch: QueuedEvent[]): void {
+    const members = this.io.sockets.adapter.rooms.get(this.room);
+    if (!members || members.size === 0) return;
+    // Sockets that do not get the whole batch: joiners (nothing before their join) and sockets
+    // some event excludes. Everyone else — nearly everyone — gets every event, in one write.
+    const joinedAt = new Map<string, number>();
+    const special = new Set<string>();
+    batch.forEach((queued, index) => {
+      if (queued.joiner) joinedAt.set(queued.joiner, index);
+      if (queued.except) special.add(queued.except);
+      if (queued.joiner) special.add(queued.joiner);
+    });
+    const encoder = this.io.encoder;
+    const events = batch.filter((queued) => queued.event !== null);
+    if (events.length === 0) return;
+    const encoded = batch.map((queued) => {
+      if (queued.event === null) return '';
+      const [packet] = encoder.encode({
+        type: SOCKET_IO_EVENT,
+        nsp: '/',
+        data: [queued.event, queued.payload],
+      }) as string[];
+      return packet!;
+    });
+    const frames = encoded.map((packet) =>
+      packet ? textFrame(Buffer.from(ENGINE_IO_MESSAGE + packet)) : Buffer.alloc(0),
+    );
+    const allEvents = batch.flatMap((queued, index) => (queued.event === null ? [] : [index]));
+    let wholeBatch: Buffer | null = null;
+    const sockets = this.io.sockets.sockets;
+    for (const id of members) {
+      const socket = sockets.get(id);
+      if (!socket) continue;
+      let wanted: number[] | null = null; // null: every event of the batch
+      if (special.has(id)) {
+        const from = joinedAt.get(id) ?? -1;
+        wanted = allEvents.filter((index) => index > from && batch[index]!.except !== id);
+        if (wanted.length === 0) continue;
+      }
+      if (writesPreEncodedFrames(socket)) {
+        const buffer = wanted
+          ? Buffer.concat(wanted.map((index) => frames[index]!))
+          : (wholeBatch ??= Buffer.concat(frames));
+        // One engine.io packet whose pre-encoded frame holds all these events: a single write.
+        // Its `data` is not what goes over the WebSocket (the frames are); it stays a valid packet.
+        const first = encoded[(wanted ?? allEvents)[0]!]!;
+        (socket.conn.write as (data: string, options: { wsPreEncodedFrame: Buffer[] }) => void)(
+          first,
+          { wsPreEncodedFrame: [buffer] },
+        );
+      } else {
+        for (const index of wanted ?? allEvents) this.#emitTo(socket, batch[index]!);
+      }
+    }
+  }
+
+  #emitTo(socket: ParleySocket, queued: QueuedEvent): void {
+    (socket.emit as (event: string, payload: unknown) => boolean)(queued.event!, queued.payload);
+  }
+}

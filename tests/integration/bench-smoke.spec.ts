@@ -1,0 +1,103 @@
+/**
+ * A smoke run of the benchmark (`npm run bench`): built into out/bench-smoke, one tiny step —
+ * a few clients for a second — against all three servers, a tiny capacity and history scenario
+ * and one web-client load. Checks that the report holds every figure; asserts no timings (this
+ * is not the benchmark, only proof that it still runs).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchReport } from '../../bench/report';
+
+const work = mkdtempSync(join(tmpdir(), 'parley-bench-smoke-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const chromium =
+  process.env.PARLEY_BENCH_CHROMIUM ?? process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+const withBrowser = existsSync(chromium);
+if (!withBrowser) console.warn(`bench smoke: no Chromium at ${chromium}: web figures not checked`);
+
+function runBench(
+  buildDir: string,
+  outDir: string,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [join(buildDir, 'run.js')], {
+    env: {
+      ...process.env,
+      PARLEY_BENCH_CLIENTS: '4',
+      PARLEY_BENCH_SENDERS: '2',
+      PARLEY_BENCH_RATE: '1',
+      PARLEY_BENCH_WARMUP: '0.5',
+      PARLEY_BENCH_SECONDS: '1',
+      PARLEY_BENCH_DRAIN: '0.5',
+      PARLEY_BENCH_IDLE: '6',
+      PARLEY_BENCH_HOLD: '0.2',
+      PARLEY_BENCH_HISTORY: '300',
+      PARLEY_BENCH_JOIN_SAMPLES: '2',
+      PARLEY_BENCH_WEB: withBrowser ? '1' : '0',
+      PARLEY_BENCH_WEB_RUNS: '1',
+      PARLEY_BENCH_CHROMIUM: chromium,
+      PARLEY_BENCH_OUT: outDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
+}
+
+const expectFigures = (figures: object | null | undefined, what: string) => {
+  expect(figures, what).toBeTruthy();
+  for (const [key, value] of Object.entries(figures!)) {
+    if (typeof value === 'number') expect(Number.isFinite(value), `${what}.${key}`).toBe(true);
+  }
+};
+
+describe('npm run bench (smoke)', () => {
+  it('measures all three servers and reports every figure', { timeout: 240_000 }, async () => {
+    // Inside the checkout, so that the build finds node_modules; out/ is build output anyway.
+    const buildDir = join(process.cwd(), 'out/bench-smoke');
+    process.env.PARLEY_BENCH_BUILD_DIR = buildDir;
+    try {
+      await build({ configFile: 'vite.bench.config.ts', logLevel: 'warn' });
+    } finally {
+      delete process.env.PARLEY_BENCH_BUILD_DIR;
+    }
+    const outDir = join(work, 'results');
+    const { code, output } = await runBench(buildDir, outDir);
+    expect(code, output).toBe(0);
+
+    const report = JSON.parse(readFileSync(join(outDir, 'latest.json'), 'utf8')) as BenchReport;
+    const [step] = report.broadcast.steps;
+    expect(step?.clients).toBe(4);
+    for (const kind of ['parley', 'socketio', 'ws'] as const) {
+      expectFigures(step!.servers[kind], `broadcast ${kind}`);
+      expect(step!.servers[kind]!.delivered, `${kind} delivered`).toBeGreaterThan(0);
+      expectFigures(report.capacity!.servers[kind], `capacity ${kind}`);
+      expectFigures(report.capacity!.servers[kind]!.probe, `capacity ${kind} probe`);
+    }
+    expectFigures(step!.ratios.socketio, 'ratios vs Socket.IO');
+    expectFigures(step!.ratios.ws, 'ratios vs ws');
+    expectFigures(report.capacity!.ratios.socketio, 'capacity ratios');
+    expectFigures(report.history, 'history');
+    expectFigures(report.history!.parleyJoin, 'history join');
+    expect(report.targets).toHaveLength(4);
+    if (withBrowser) {
+      expect(report.web && 'error' in report.web ? report.web.error : null).toBeNull();
+      expectFigures(report.web, 'web');
+    }
+    const markdown = readFileSync(join(outDir, 'latest.md'), 'utf8');
+    expect(markdown).toContain('Parley / baseline');
+    expect(readFileSync(join(outDir, 'latest-p99.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+  });
+});
