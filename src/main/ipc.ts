@@ -9,6 +9,7 @@ import type { ChatClient } from '../client/chat-client';
 import { IPC, type DiagnosticsReport, type DiscoveredRoom, type HostOptions } from '../shared/api';
 import { LIMITS } from '../shared/limits';
 import { fail, ok, type Result } from '../shared/result';
+import { clientIdSchema } from '../shared/schemas';
 import type { HostingService } from './hosting-service';
 import type { JoinRequests } from './join-requests';
 import type { SavedServers } from './saved-servers';
@@ -75,9 +76,12 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       await chat.disconnect();
       return ok({});
     },
-    [IPC.chatSend]: (text) => {
+    [IPC.chatSend]: (text, clientId) => {
       if (typeof text !== 'string') return invalid('Message must be text.');
-      return chat.send(text);
+      if (clientId !== undefined && !clientIdSchema.safeParse(clientId).success) {
+        return invalid('clientId must be an id made by the client.');
+      }
+      return chat.send(text, clientId as string | undefined);
     },
     [IPC.chatTyping]: async (typing) => {
       if (typeof typing !== 'boolean') return invalid('typing must be true or false.');

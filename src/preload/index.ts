@@ -60,7 +60,7 @@ const api = {
     disconnect: async () => {
       unwrap(await invoke(IPC.chatDisconnect));
     },
-    send: (text) => invoke<{ message: ChatMessage }>(IPC.chatSend, text),
+    send: (text, clientId) => invoke<{ message: ChatMessage }>(IPC.chatSend, text, clientId),
     setTyping: async (typing) => {
       unwrap(await invoke(IPC.chatTyping, typing));
     },

@@ -187,7 +187,8 @@ export interface ParleyApi {
   readonly chat: {
     connect(url: string, nickname: string): Promise<Result<{ session: JoinedSession }>>;
     disconnect(): Promise<void>;
-    send(text: string): Promise<Result<{ message: ChatMessage }>>;
+    /** Sends a message; retrying with the same `clientId` never duplicates it. */
+    send(text: string, clientId?: string): Promise<Result<{ message: ChatMessage }>>;
     setTyping(typing: boolean): Promise<void>;
     onEvent(listener: (event: ChatEvent) => void): Unsubscribe;
     /** While reconnecting: try again now instead of waiting for the back-off ("Retry now"). */

@@ -22,15 +22,14 @@ import {
   type ServerVisit,
   type StoredServer,
 } from '../../shared/saved-server-list';
-import { createClientId } from '../src/lib/client-id';
 
 const NOT_HOSTING: HostingStatus = { running: false, port: null, urls: [] };
 const HOSTING_UNSUPPORTED =
   'Hosting a room needs the Parley desktop app (or `parley serve`); the browser can only join.';
 
 export function createWebBridge(
-  // crypto.randomUUID (ChatClient's default) is missing on plain-http LAN pages.
-  client: ChatClient = new ChatClient({ createId: createClientId }),
+  // ChatClient's ids come from nanoid, which works on plain-http LAN pages (randomUUID does not).
+  client: ChatClient = new ChatClient(),
 ) {
   // Leaving the page (reload, close) disconnects at once, so others see us leave right away.
   window.addEventListener('pagehide', () => void client.disconnect());

@@ -6,21 +6,12 @@
 import type { ParleyApi } from '../../../shared/api';
 import type { ChatMessage } from '../../../shared/protocol';
 import type { Result } from '../../../shared/result';
-import { createClientId } from './client-id';
+import { nanoid } from 'nanoid';
 
 /** At most one "typing" signal this often while someone keeps typing. */
 const TYPING_THROTTLE_MS = 2_000;
 /** Typing stops counting after this long without a keystroke. */
 const TYPING_IDLE_MS = 3_000;
-
-/**
- * ParleyApi.chat.send takes only the text today; the web bridge also honours a clientId as the
- * second argument (ChatClient.send does). Widened here, in one place, until the contract says so.
- */
-type SendWithClientId = (
-  text: string,
-  clientId?: string,
-) => Promise<Result<{ message: ChatMessage }>>;
 
 export interface ComposerOptions {
   clock?: () => number;
@@ -82,13 +73,13 @@ export class ComposerState {
   async send(): Promise<boolean> {
     const text = this.text;
     if (!this.canSend) return false;
-    const clientId = this.#failed?.text === text ? this.#failed.clientId : createClientId();
+    const clientId = this.#failed?.text === text ? this.#failed.clientId : nanoid();
     this.#sending = true;
     this.#error = null;
     this.#setTyping(false);
     let result: Result<{ message: ChatMessage }>;
     try {
-      result = await (this.#chat.send as SendWithClientId)(text, clientId);
+      result = await this.#chat.send(text, clientId);
     } catch (error) {
       result = {
         ok: false,
