@@ -32,6 +32,37 @@ export class ChatPage {
     return this.page.getByRole('alert');
   }
 
+  get networkRooms(): Locator {
+    return this.page.getByRole('list', { name: 'Rooms on your network', exact: true });
+  }
+
+  get recentServers(): Locator {
+    return this.page.getByRole('list', { name: 'Recent servers', exact: true });
+  }
+
+  /** A recent server's entry, by (part of) its text: name, URL or nickname. */
+  recentServer(text: string): Locator {
+    return this.recentServers.getByRole('listitem').filter({ hasText: text });
+  }
+
+  /** "Rejoin", "Rename" or "Forget" for the recent server shown as `name`. */
+  serverAction(action: 'Rejoin' | 'Rename' | 'Forget', name: string): Locator {
+    return this.page.getByRole('button', { name: `${action} ${name}`, exact: true });
+  }
+
+  get serverNameInput(): Locator {
+    return this.page.getByLabel('Server name', { exact: true });
+  }
+
+  /** The start screen's footer button (the empty room list has one too, on the desktop). */
+  get diagnosticsButton(): Locator {
+    return this.page.getByRole('button', { name: 'Network diagnostics', exact: true }).last();
+  }
+
+  get diagnosticsPanel(): Locator {
+    return this.page.getByRole('dialog', { name: 'Network diagnostics', exact: true });
+  }
+
   // Chat screen
   get messageLog(): Locator {
     return this.page.getByRole('log', { name: 'Messages', exact: true });
@@ -59,6 +90,10 @@ export class ChatPage {
 
   get leaveButton(): Locator {
     return this.page.getByRole('button', { name: 'Leave', exact: true });
+  }
+
+  get retryNowButton(): Locator {
+    return this.page.getByRole('button', { name: 'Retry now', exact: true });
   }
 
   get reconnectButton(): Locator {

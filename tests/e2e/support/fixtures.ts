@@ -1,15 +1,22 @@
 /**
- * Playwright fixtures for the web e2e tests: a fresh `parley serve` per test, and `openChat()` to
- * open the web client in a new browser context (one person each, with their own storage).
+ * Playwright fixtures for the web e2e tests: a fresh `parley serve` per test, `openChat()` to
+ * open the web client in a new browser context (one person each, with their own storage), and
+ * `startServer()` for more servers (stopped when the test ends).
  */
 import { test as base } from '@playwright/test';
 import { ChatPage } from './chat-page';
-import { startParleyServer, type ParleyServerProcess } from './parley-server';
+import {
+  startParleyServer,
+  type ParleyServerOptions,
+  type ParleyServerProcess,
+} from './parley-server';
 
 export interface ChatFixtures {
   server: ParleyServerProcess;
   /** Opens the web client served by `server` in a new browser context. */
   openChat: () => Promise<ChatPage>;
+  /** Starts another `parley serve` (on the same port as a stopped one, for instance). */
+  startServer: (options?: ParleyServerOptions) => Promise<ParleyServerProcess>;
 }
 
 export const test = base.extend<ChatFixtures>({
@@ -21,6 +28,16 @@ export const test = base.extend<ChatFixtures>({
     } finally {
       await server.stop();
     }
+  },
+  // eslint-disable-next-line no-empty-pattern
+  startServer: async ({}, use) => {
+    const started: ParleyServerProcess[] = [];
+    await use(async (options) => {
+      const server = await startParleyServer(options);
+      started.push(server);
+      return server;
+    });
+    await Promise.all(started.map((server) => server.stop()));
   },
   openChat: async ({ browser, server }, use) => {
     const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];

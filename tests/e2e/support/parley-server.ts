@@ -24,7 +24,16 @@ export interface ParleyServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startParleyServer(): Promise<ParleyServerProcess> {
+export interface ParleyServerOptions {
+  /** The port to listen on; default 0 (any free port). A fixed one lets a test restart a server. */
+  port?: number;
+  /** The server's name (`--name`); default the machine's name. */
+  name?: string;
+}
+
+export async function startParleyServer(
+  options: ParleyServerOptions = {},
+): Promise<ParleyServerProcess> {
   for (const built of ['out/cli/index.js', 'out/web/index.html']) {
     if (!existsSync(join(ROOT, built))) {
       throw new Error(`${built} is missing: run "npm run build" before the e2e tests.`);
@@ -33,7 +42,17 @@ export async function startParleyServer(): Promise<ParleyServerProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-'));
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir],
+    [
+      BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(options.port ?? 0),
+      '--data',
+      dataDir,
+      ...(options.name === undefined ? [] : ['--name', options.name]),
+    ],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let output = '';

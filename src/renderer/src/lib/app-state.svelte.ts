@@ -1,21 +1,32 @@
 /**
  * The whole app's state: which screen shows, the start form (nickname, port, server URL), hosting
- * (desktop), and the flows that move between screens — host, join, reconnect, leave. It talks to
- * the outside only through the ParleyApi it is given (window.parley).
+ * (desktop), rooms found on the network, recent servers, join links, diagnostics, and the flows that
+ * move between screens — host, join, rejoin, reconnect, leave. It talks to the outside only through
+ * the ParleyApi it is given (window.parley).
  */
-import type { HostingStatus, ParleyApi, Unsubscribe } from '../../../shared/api';
+import type {
+  DiscoveredRoom,
+  HostingStatus,
+  JoinRequest,
+  ParleyApi,
+  SavedServer,
+  Unsubscribe,
+} from '../../../shared/api';
 import { parseJoinUrl } from '../../../shared/join-url';
 import { DEFAULT_PORT } from '../../../shared/limits';
 import type { ErrorCode, ErrorInfo } from '../../../shared/result';
 import { describeIssues, nicknameSchema } from '../../../shared/schemas';
 import { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
+import { DiagnosticsState } from './diagnostics-state.svelte';
+import { DiscoveryState } from './discovery-state.svelte';
 import { loadPreference, savePreference } from './preferences';
+import { SavedServersState } from './saved-servers-state.svelte';
 
 export type Screen = 'start' | 'chat';
 
 /** Where on the start screen an error belongs (and which field gets the focus). */
-export type StartSection = 'nickname' | 'host' | 'join';
+export type StartSection = 'nickname' | 'host' | 'join' | 'rooms' | 'servers';
 
 export interface StartError extends ErrorInfo {
   section: StartSection;
@@ -41,6 +52,9 @@ export class AppState {
   readonly runtime: ParleyApi['runtime'];
   readonly chat = new ChatState();
   readonly composer: ComposerState;
+  readonly discovery: DiscoveryState;
+  readonly savedServers: SavedServersState;
+  readonly diagnostics: DiagnosticsState;
 
   nickname = $state('');
   serverUrl = $state('');
@@ -51,6 +65,9 @@ export class AppState {
   #error = $state.raw<StartError | null>(null);
   #hosting = $state.raw<HostingStatus>(NOT_HOSTING);
   #hostingError = $state<string | null>(null);
+  /** A parley:// link waiting for the person to say Join or Cancel. */
+  #joinRequest = $state.raw<JoinRequest | null>(null);
+  #joinRequestError = $state<string | null>(null);
   /** What the current room was joined with: Reconnect uses it again. */
   #target: { url: string; nickname: string; ownRoom: boolean } | null = null;
 
@@ -58,6 +75,9 @@ export class AppState {
     this.#api = api;
     this.runtime = api.runtime;
     this.composer = new ComposerState(api.chat);
+    this.discovery = new DiscoveryState(api.discovery);
+    this.savedServers = new SavedServersState(api.servers);
+    this.diagnostics = new DiagnosticsState(api.diagnostics);
     this.nickname = loadPreference('nickname') ?? '';
     this.serverUrl = api.runtime.defaultServerUrl ?? loadPreference('serverUrl') ?? '';
   }
@@ -82,6 +102,14 @@ export class AppState {
     return this.#hostingError;
   }
 
+  get joinRequest(): JoinRequest | null {
+    return this.#joinRequest;
+  }
+
+  get joinRequestError(): string | null {
+    return this.#joinRequestError;
+  }
+
   /** Subscribes to the API's events; returns the disposer. */
   start(): Unsubscribe {
     const offChat = this.#api.chat.onEvent((event) => this.chat.apply(event));
@@ -92,9 +120,18 @@ export class AppState {
         () => {},
       );
     }
+    const offRooms = this.discovery.start();
+    const offServers = this.savedServers.start();
+    const offLinks = this.#api.links.onJoinRequest((request) => {
+      this.#joinRequest = request;
+      this.#joinRequestError = null;
+    });
     return () => {
       offChat();
       offHosting();
+      offRooms();
+      offServers();
+      offLinks();
     };
   }
 
@@ -118,6 +155,53 @@ export class AppState {
     }
   }
 
+  /** "Join <room>" in Rooms on your network: one click, with the nickname typed above. */
+  async joinRoom(room: DiscoveredRoom): Promise<void> {
+    if (!room.compatible) return;
+    await this.#joinOther(room.url, 'rooms');
+  }
+
+  /** "Rejoin <server>": with the nickname used there last time. */
+  async rejoin(server: SavedServer): Promise<void> {
+    if (this.#busy) return;
+    if (server.nickname) this.nickname = server.nickname;
+    await this.#joinOther(server.url, 'servers');
+  }
+
+  /** "Join" in the join-link dialog: the nickname field must hold a valid nickname first. */
+  async confirmJoinRequest(): Promise<void> {
+    const request = this.#joinRequest;
+    if (!request || this.#busy) return;
+    const checked = nicknameSchema.safeParse(this.nickname);
+    if (!checked.success) {
+      this.#joinRequestError = describeIssues(checked.error);
+      return;
+    }
+    this.#joinRequest = null;
+    this.#joinRequestError = null;
+    if (this.#screen === 'chat') await this.leave();
+    // Shown in Server URL, so a failure below points at the address that failed.
+    this.serverUrl = request.url;
+    await this.#joinOther(request.url, 'join');
+  }
+
+  cancelJoinRequest(): void {
+    this.#joinRequest = null;
+    this.#joinRequestError = null;
+  }
+
+  async #joinOther(url: string, section: StartSection): Promise<void> {
+    if (this.#busy) return;
+    const nickname = this.#checkNickname();
+    if (nickname === null) return;
+    this.#busy = 'join';
+    try {
+      await this.#enter(url, nickname, section, false);
+    } finally {
+      this.#busy = null;
+    }
+  }
+
   /** "Host a room" (and "Use any free port" with port 0): starts hosting, then joins it. */
   async host(port?: number): Promise<void> {
     if (this.#busy) return;
@@ -136,7 +220,7 @@ export class AppState {
     try {
       let status = this.#hosting;
       if (!status.running) {
-        const started = await this.#api.hosting.start({ port: chosen });
+        const started = await this.#api.hosting.start({ port: chosen, hostNickname: nickname });
         if (!started.ok) {
           this.#error = { ...started.error, section: 'host' };
           return;
@@ -172,6 +256,11 @@ export class AppState {
     } finally {
       this.#busy = null;
     }
+  }
+
+  /** "Retry now" while reconnecting: skips the rest of the back-off. */
+  async reconnectNow(): Promise<void> {
+    await this.#api.chat.reconnectNow().catch(() => {});
   }
 
   /** Disconnects and goes back to the start screen. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialsOf, hueOf } from './avatar';
-import { describeTyping } from './format';
+import { describeTyping, formatRelativeTime } from './format';
 
 describe('describeTyping', () => {
   it('names one, two or three people, then says several', () => {
@@ -24,5 +24,17 @@ describe('avatars', () => {
     expect(hueOf('Bob')).toBe(hueOf('bob'));
     expect(hueOf('bob')).toBeGreaterThanOrEqual(0);
     expect(hueOf('bob')).toBeLessThan(360);
+  });
+});
+
+describe('formatRelativeTime', () => {
+  const now = Date.UTC(2026, 0, 10, 12);
+  it('says how long ago, in the largest whole unit', () => {
+    expect(formatRelativeTime(now - 20_000, now)).toBe('just now');
+    expect(formatRelativeTime(now + 5_000, now)).toBe('just now');
+    expect(formatRelativeTime(now - 5 * 60_000, now)).toBe('5 minutes ago');
+    expect(formatRelativeTime(now - 2 * 3_600_000, now)).toBe('2 hours ago');
+    expect(formatRelativeTime(now - 26 * 3_600_000, now)).toBe('yesterday');
+    expect(formatRelativeTime(now - 15 * 24 * 3_600_000, now)).toBe('2 weeks ago');
   });
 });

@@ -1,7 +1,8 @@
-/** Small text helpers for the chat screen: times and the "is typing" sentence. */
+/** Small text helpers: times, "how long ago", and the "is typing" sentence. */
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
 export function formatTime(ms: number): string {
   return timeFormat.format(ms);
@@ -9,6 +10,24 @@ export function formatTime(ms: number): string {
 
 export function formatFullTime(ms: number): string {
   return fullFormat.format(ms);
+}
+
+const UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3_600_000],
+  ['month', 30 * 24 * 3_600_000],
+  ['week', 7 * 24 * 3_600_000],
+  ['day', 24 * 3_600_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** "just now", "5 minutes ago", "yesterday", "3 weeks ago". */
+export function formatRelativeTime(ms: number, now: number = Date.now()): string {
+  const elapsed = Math.max(0, now - ms);
+  for (const [unit, size] of UNITS) {
+    if (elapsed >= size) return relativeFormat.format(-Math.floor(elapsed / size), unit);
+  }
+  return 'just now';
 }
 
 /** "bob is typing…", "bob and carol are typing…", "bob, carol and dave are typing…". */

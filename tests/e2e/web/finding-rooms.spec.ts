@@ -1,0 +1,124 @@
+// Finding rooms in the browser: recent servers (kept in localStorage), network diagnostics (the
+// browser's short report), no LAN room list, and "Retry now" while reconnecting.
+import { expect, test } from '../support/fixtures';
+
+test('a joined server is remembered, survives a reload, and can be renamed, rejoined and forgotten', async ({
+  openChat,
+  server,
+}) => {
+  const alice = await openChat();
+  // Nothing joined yet: no list.
+  await expect(alice.recentServers).toHaveCount(0);
+
+  await alice.join('alice');
+  await alice.leaveButton.click();
+  await expect(alice.recentServers.getByRole('listitem')).toHaveCount(1);
+  const entry = alice.recentServer(server.url);
+  await expect(entry).toContainText('alice');
+  await expect(entry).toContainText('just now');
+  // The server's own name (this machine's), read from the Rejoin button's accessible name.
+  const rejoinLabel = await entry
+    .getByRole('button', { name: /^Rejoin / })
+    .getAttribute('aria-label');
+  const ownName = rejoinLabel!.slice('Rejoin '.length);
+  expect(ownName).not.toBe('');
+
+  // localStorage keeps it across a reload.
+  await alice.page.reload();
+  await expect(alice.recentServer(server.url)).toContainText('alice');
+
+  // Rename inline; Escape and Cancel keep the name.
+  await alice.serverAction('Rename', ownName).click();
+  await expect(alice.serverNameInput).toBeFocused();
+  await alice.serverNameInput.fill('Team room');
+  await alice.serverNameInput.press('Escape');
+  await expect(alice.serverAction('Rename', ownName)).toBeFocused();
+  await alice.serverAction('Rename', ownName).click();
+  await alice.serverNameInput.fill('Team room');
+  await alice.page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(alice.recentServer('Team room')).toBeVisible();
+  await expect(alice.serverAction('Rename', 'Team room')).toBeFocused();
+  await alice.page.reload();
+  await expect(alice.recentServer('Team room')).toBeVisible();
+
+  // Rejoin uses the nickname last used there, whatever the field says.
+  await alice.nicknameInput.fill('someone-else');
+  await alice.serverAction('Rejoin', 'Team room').click();
+  await expect(alice.composer).toBeVisible();
+  await expect(alice.person('alice')).toBeVisible();
+  await alice.leaveButton.click();
+
+  // A renamed server keeps its name after joining again; an empty name gives back its own.
+  await expect(alice.recentServer('Team room')).toBeVisible();
+  await alice.serverAction('Rename', 'Team room').click();
+  await alice.serverNameInput.fill('');
+  await alice.serverNameInput.press('Enter');
+  await expect(alice.serverAction('Rename', ownName)).toBeVisible();
+
+  await alice.serverAction('Forget', ownName).click();
+  await expect(alice.recentServers).toHaveCount(0);
+  await alice.page.reload();
+  await expect(alice.nicknameInput).toBeVisible();
+  await expect(alice.recentServers).toHaveCount(0);
+});
+
+test('the browser shows no rooms-on-your-network section', async ({ openChat }) => {
+  const chat = await openChat();
+  await expect(chat.joinButton).toBeVisible();
+  await expect(chat.networkRooms).toHaveCount(0);
+  await expect(chat.page.getByRole('heading', { name: 'Rooms on your network' })).toHaveCount(0);
+  await expect(chat.page.getByText('No rooms found on this network')).toHaveCount(0);
+});
+
+test('network diagnostics open with the browser report and close with Escape or Close', async ({
+  openChat,
+}) => {
+  const chat = await openChat();
+  await chat.diagnosticsButton.click();
+  await expect(chat.diagnosticsPanel).toBeVisible();
+  await expect(chat.diagnosticsPanel).toContainText(
+    'In the browser, Parley cannot look at the network.',
+  );
+  await expect(chat.diagnosticsPanel).toContainText('You can always join by address.');
+  await expect(chat.diagnosticsPanel).toContainText('A browser cannot look for rooms');
+  // Addresses and port checks are the desktop app's: a page cannot see them.
+  await expect(chat.diagnosticsPanel.getByRole('table')).toHaveCount(0);
+  await expect(chat.diagnosticsPanel).not.toContainText('Not hosting');
+
+  await chat.diagnosticsPanel.getByRole('button', { name: 'Run again', exact: true }).click();
+  await expect(chat.diagnosticsPanel).toContainText('You can always join by address.');
+
+  await chat.page.keyboard.press('Escape');
+  await expect(chat.diagnosticsPanel).toBeHidden();
+  await expect(chat.diagnosticsButton).toBeFocused();
+
+  await chat.diagnosticsButton.press('Enter');
+  await expect(chat.diagnosticsPanel).toBeVisible();
+  await chat.diagnosticsPanel.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(chat.diagnosticsPanel).toBeHidden();
+  await expect(chat.diagnosticsButton).toBeFocused();
+});
+
+test('"Retry now" reconnects at once when the server is back', async ({
+  openChat,
+  server,
+  startServer,
+}) => {
+  const port = Number(new URL(server.url).port);
+  const alice = await openChat();
+  await alice.join('alice');
+
+  await server.stop();
+  await expect(alice.connectionBanner).toContainText('Reconnecting…');
+  await expect(alice.retryNowButton).toBeVisible();
+  // Let the back-off grow to its longest wait (5 s ± jitter), so the click, not the timer, wins.
+  await alice.page.waitForTimeout(7_000);
+  await expect(alice.connectionBanner).toContainText('Reconnecting…');
+
+  await startServer({ port });
+  await alice.retryNowButton.click();
+  await expect(alice.connectionBanner).toHaveCount(0, { timeout: 2_000 });
+  await expect(alice.person('alice')).toBeVisible();
+  await alice.send('Back with the new server');
+  await expect(alice.entry('Back with the new server')).toBeVisible();
+});
