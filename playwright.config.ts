@@ -1,5 +1,6 @@
-// Playwright: the web client in Chromium against a real `parley serve` (project "web"), and the
-// desktop app through Playwright's Electron support (project "desktop"). Run after `npm run build`.
+// Playwright: the web client in Chromium against a real `parley serve` (project "web"), the
+// desktop renderer in Chromium with a stand-in preload (project "renderer"), and the desktop app
+// through Playwright's Electron support (project "desktop"). Run after `npm run build`.
 import { existsSync } from 'node:fs';
 import { chromium, defineConfig, type LaunchOptions } from '@playwright/test';
 
@@ -49,8 +50,10 @@ function chromiumLaunchOptions(): LaunchOptions {
     'or set PARLEY_CHROMIUM to a Chromium/Chrome executable.',
   ].join('\n');
   const projects = requestedProjects(process.argv);
-  // Only the web tests need a browser: a desktop-only run must not fail for want of one.
-  if (projects.length === 0 || projects.includes('web')) throw new Error(message);
+  // Only the web and renderer tests need a browser: a desktop-only run must not fail for want of one.
+  if (projects.length === 0 || projects.includes('web') || projects.includes('renderer')) {
+    throw new Error(message);
+  }
   return { executablePath };
 }
 
@@ -70,6 +73,16 @@ export default defineConfig({
     {
       name: 'web',
       testDir: 'tests/e2e/web',
+      use: {
+        browserName: 'chromium',
+        launchOptions: chromiumLaunchOptions(),
+      },
+    },
+    {
+      // The built desktop renderer in Chromium, with a test double for the preload (Electron
+      // cannot run everywhere); the real bridge is the "desktop" project's.
+      name: 'renderer',
+      testDir: 'tests/e2e/renderer',
       use: {
         browserName: 'chromium',
         launchOptions: chromiumLaunchOptions(),

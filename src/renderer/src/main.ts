@@ -1,4 +1,5 @@
 // Desktop renderer entry: window.parley comes from the preload; mount the app.
+import './lib/csp-safe-zod';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';

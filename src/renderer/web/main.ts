@@ -1,5 +1,6 @@
 // Web client entry: the page provides window.parley itself (over ChatClient, to the server that
 // served the page), then mounts the same app as the desktop window.
+import '../src/lib/csp-safe-zod';
 import { mount } from 'svelte';
 import App from '../src/App.svelte';
 import '../src/app.css';

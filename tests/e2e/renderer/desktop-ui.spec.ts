@@ -1,0 +1,328 @@
+/**
+ * The desktop renderer's desktop-only screens (hosting and invites, rooms on the network, join
+ * links, network diagnostics), which the web e2e cannot reach: the browser build has no hosting
+ * or discovery.
+ *
+ * THIS USES A TEST DOUBLE FOR THE ELECTRON MAIN PROCESS AND PRELOAD, which cannot run here (no
+ * Electron binary): the built renderer (out/renderer, from `npx electron-vite build`) is served
+ * over http on 127.0.0.1 and a scripted `window.parley` (./parley-double.ts) stands in for the
+ * preload. The real bridge (preload + main process over IPC) is covered by tests/e2e/desktop,
+ * where Electron exists. Everything is found by role and accessible name.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test as base, type Page } from '@playwright/test';
+import type { ChatEvent, JoinRequest } from '../../../src/shared/api';
+import {
+  COMPATIBLE_ROOM,
+  DIAGNOSTIC_ADDRESS_CIDR,
+  DIAGNOSTIC_HINTS,
+  DOUBLE_OPTIONS,
+  HOSTED_URLS,
+  INCOMPATIBLE_ROOM,
+  installParleyDouble,
+  TAKEN_PORT,
+  type ParleyDoubleHooks,
+  type RecordedCall,
+} from './parley-double';
+import { serveFolder, type StaticServer } from './static-server';
+
+const RENDERER = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+const INDEX_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+/** The page's view of the double's hooks (see parley-double.ts). */
+type DoubleWindow = Window & { parleyDouble: ParleyDoubleHooks };
+
+class DesktopPage {
+  /** Console errors and uncaught page errors; each test ends with none. */
+  readonly errors: string[] = [];
+
+  constructor(readonly page: Page) {
+    page.on('console', (message) => {
+      // Chromium asks for /favicon.ico by itself; the renderer has none (Electron never asks).
+      if (message.location().url.endsWith('/favicon.ico')) return;
+      if (message.type() === 'error') this.errors.push(message.text());
+    });
+    page.on('pageerror', (error) => this.errors.push(error.message));
+  }
+
+  async calls(method?: string): Promise<RecordedCall[]> {
+    const calls = await this.page.evaluate(
+      () => (window as unknown as DoubleWindow).parleyDouble.calls,
+    );
+    return method ? calls.filter((call) => call.method === method) : calls;
+  }
+
+  /** CSP violations seen so far. */
+  async cspViolations(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as DoubleWindow).parleyDouble.cspViolations);
+  }
+
+  async requestJoin(request: JoinRequest): Promise<void> {
+    await this.page.evaluate(
+      (r) => (window as unknown as DoubleWindow).parleyDouble.requestJoin(r),
+      request,
+    );
+  }
+
+  async emitChat(event: ChatEvent): Promise<void> {
+    await this.page.evaluate(
+      (e) => (window as unknown as DoubleWindow).parleyDouble.emitChat(e),
+      event,
+    );
+  }
+
+  button(name: string) {
+    return this.page.getByRole('button', { name, exact: true });
+  }
+
+  get nickname() {
+    return this.page.getByLabel('Nickname', { exact: true });
+  }
+
+  get composer() {
+    return this.page.getByRole('textbox', { name: 'Message', exact: true });
+  }
+}
+
+const test = base.extend<{ desktop: DesktopPage }, { renderer: StaticServer }>({
+  renderer: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      if (!existsSync(`${RENDERER}/index.html`)) {
+        throw new Error(`${RENDERER} is not built: run \`npx electron-vite build\` first.`);
+      }
+      const server = await serveFolder(RENDERER);
+      await use(server);
+      await server.close();
+    },
+    { scope: 'worker' },
+  ],
+  desktop: async ({ page, renderer }, use) => {
+    const desktop = new DesktopPage(page);
+    await page.addInitScript(installParleyDouble, DOUBLE_OPTIONS);
+    await page.goto(renderer.url);
+    await expect(desktop.nickname).toBeFocused();
+    await use(desktop);
+    // The CSP of index.html is in force and nothing the screens did broke it.
+    expect(desktop.errors).toEqual([]);
+    expect(await desktop.cspViolations()).toEqual([]);
+  },
+});
+
+test('the page runs under the CSP of index.html, without violations', async ({ desktop }) => {
+  const { page } = desktop;
+  // The built page carries the same policy as the source index.html (not bypassed).
+  const csp = await page.evaluate(
+    () =>
+      document
+        .querySelector('meta[http-equiv="Content-Security-Policy"]')
+        ?.getAttribute('content') ?? null,
+  );
+  expect(csp).toBe(INDEX_CSP);
+  expect(await desktop.cspViolations()).toEqual([]);
+  expect(desktop.errors).toEqual([]);
+
+  // And it is enforced: an inline script (script-src 'self', no 'unsafe-inline') is refused and
+  // reported, which also shows the violation watch every test ends with works. (Code evaluated
+  // through the DevTools protocol, like page.evaluate, is exempt, so it cannot probe eval.)
+  const ran = await page.evaluate(async () => {
+    const script = document.createElement('script');
+    script.textContent = 'document.documentElement.dataset.inlineRan = "yes";';
+    document.head.append(script);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    script.remove();
+    return document.documentElement.dataset.inlineRan ?? 'no';
+  });
+  expect(ran).toBe('no');
+  await expect
+    .poll(() => desktop.cspViolations())
+    .toEqual([expect.stringMatching(/^script-src-elem inline /)]);
+  // Expected here; the fixture's final check must not count it.
+  desktop.errors.length = 0;
+  await page.evaluate(() => {
+    const { cspViolations } = (window as unknown as DoubleWindow).parleyDouble;
+    const others = cspViolations.filter((violation) => !violation.includes(' inline '));
+    cspViolations.splice(0, cspViolations.length, ...others);
+  });
+});
+
+test('a taken port says so, and "Use any free port" hosts; the invite panel shares each URL', async ({
+  desktop,
+}) => {
+  const { page } = desktop;
+  await desktop.nickname.fill('alice');
+  await page.getByLabel('Port', { exact: true }).fill(String(TAKEN_PORT));
+  await desktop.button('Host a room').click();
+
+  const problem = page.getByRole('alert');
+  await expect(problem).toContainText(`Port ${TAKEN_PORT} is used by another program.`);
+  await expect(page.getByLabel('Port', { exact: true })).toBeFocused();
+  expect(await desktop.calls('chat.connect')).toEqual([]);
+
+  await desktop.button('Use any free port').click();
+  await expect(desktop.composer).toBeVisible();
+  expect((await desktop.calls('hosting.start')).map((call) => call.args)).toEqual([
+    [{ port: TAKEN_PORT, hostNickname: 'alice' }],
+    [{ port: 0, hostNickname: 'alice' }],
+  ]);
+  // The host joins its own room at the localhost URL.
+  expect((await desktop.calls('chat.connect')).map((call) => call.args)).toEqual([
+    [HOSTED_URLS[1], 'alice'],
+  ]);
+
+  const invite = page.getByRole('region', { name: 'Invite people', exact: true });
+  const urls = invite.getByRole('list', { name: 'Join URLs', exact: true });
+  await expect(urls.getByRole('listitem')).toHaveCount(HOSTED_URLS.length);
+  for (const url of HOSTED_URLS) {
+    await expect(urls.getByRole('button', { name: `Copy ${url}`, exact: true })).toBeVisible();
+    await expect(
+      urls.getByRole('button', { name: `Copy join link for ${url}`, exact: true }),
+    ).toBeVisible();
+    const showQr = urls.getByRole('button', { name: `Show QR code for ${url}`, exact: true });
+    await expect(showQr).toHaveAttribute('aria-expanded', 'false');
+    await expect(urls.getByRole('img', { name: `QR code for ${url}`, exact: true })).toHaveCount(0);
+  }
+
+  const [first, second] = HOSTED_URLS as [string, string];
+  await urls.getByRole('button', { name: `Show QR code for ${first}`, exact: true }).click();
+  const qr = urls.getByRole('img', { name: `QR code for ${first}`, exact: true });
+  await expect(qr).toBeVisible();
+  await expect(
+    urls.getByRole('button', { name: `Show QR code for ${first}`, exact: true }),
+  ).toHaveAttribute('aria-expanded', 'true');
+  // The data: SVG really loaded (CSP img-src allows data:).
+  await expect
+    .poll(() => qr.evaluate((img) => (img as HTMLImageElement).naturalWidth))
+    .toBeGreaterThan(0);
+
+  // One QR code at a time: showing the second hides the first.
+  await urls.getByRole('button', { name: `Show QR code for ${second}`, exact: true }).click();
+  await expect(urls.getByRole('img', { name: `QR code for ${second}`, exact: true })).toBeVisible();
+  await expect(qr).toHaveCount(0);
+
+  // Events pushed by the (stand-in) chat client reach the connection banner.
+  await desktop.emitChat({
+    type: 'status',
+    status: {
+      state: 'reconnecting',
+      url: HOSTED_URLS[1]!,
+      reason: 'The server stopped answering.',
+    },
+  });
+  const banner = page.getByRole('status');
+  await expect(banner).toContainText('Reconnecting…');
+  await expect(banner).toContainText('The server stopped answering.');
+  await banner.getByRole('button', { name: 'Retry now', exact: true }).click();
+  await expect.poll(async () => (await desktop.calls('chat.reconnectNow')).length).toBe(1);
+  await desktop.emitChat({
+    type: 'status',
+    status: { state: 'connected', url: HOSTED_URLS[1]!, reason: null },
+  });
+  await expect(banner).toHaveCount(0);
+
+  await invite.getByRole('button', { name: 'Stop hosting', exact: true }).click();
+  await expect(desktop.nickname).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Host a room', exact: true })).toBeVisible();
+});
+
+test('"Rooms on your network" joins a compatible room in one click; an incompatible one is disabled', async ({
+  desktop,
+}) => {
+  const { page } = desktop;
+  const rooms = page.getByRole('list', { name: 'Rooms on your network', exact: true });
+  await expect(rooms.getByRole('listitem')).toHaveCount(2);
+  const join = rooms.getByRole('button', { name: `Join ${COMPATIBLE_ROOM.name}`, exact: true });
+  const joinIncompatible = rooms.getByRole('button', {
+    name: `Join ${INCOMPATIBLE_ROOM.name}`,
+    exact: true,
+  });
+  await expect(join).toBeEnabled();
+  await expect(joinIncompatible).toBeDisabled();
+  await expect(
+    rooms.getByRole('listitem').filter({ hasText: INCOMPATIBLE_ROOM.name }),
+  ).toContainText('Needs another Parley version');
+
+  await desktop.nickname.fill('alice');
+  await join.click();
+  await expect(desktop.composer).toBeVisible();
+  expect((await desktop.calls('chat.connect')).map((call) => call.args)).toEqual([
+    [COMPATIBLE_ROOM.url, 'alice'],
+  ]);
+
+  // A message pushed through chat.onEvent shows in the log.
+  await desktop.emitChat({
+    type: 'message',
+    message: {
+      id: 1,
+      clientId: 'c-1',
+      room: 'lobby',
+      author: { id: 'bea-1', nickname: 'bea' },
+      text: 'Welcome to the design room',
+      sentAt: Date.now(),
+    },
+  });
+  await expect(page.getByRole('log', { name: 'Messages', exact: true })).toContainText(
+    'Welcome to the design room',
+  );
+});
+
+test('a join link asks first: Cancel does not connect, Join does', async ({ desktop }) => {
+  const { page } = desktop;
+  const request: JoinRequest = {
+    link: `parley://join?url=${encodeURIComponent('http://192.168.1.40:4321')}`,
+    url: 'http://192.168.1.40:4321',
+    secure: false,
+    fingerprint: null,
+  };
+  await desktop.nickname.fill('alice');
+
+  await desktop.requestJoin(request);
+  const dialog = page.getByRole('dialog', { name: 'Join a room?', exact: true });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText(request.url);
+  await expect(dialog).toContainText('You will join as alice.');
+  await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  expect(await desktop.calls('chat.connect')).toEqual([]);
+  await expect(desktop.nickname).toBeVisible();
+
+  await desktop.requestJoin(request);
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expect(desktop.composer).toBeVisible();
+  expect((await desktop.calls('chat.connect')).map((call) => call.args)).toEqual([
+    [request.url, 'alice'],
+  ]);
+});
+
+test('network diagnostics shows the addresses and hints, and closes with Escape', async ({
+  desktop,
+}) => {
+  const { page } = desktop;
+  // The footer's button (with rooms listed, the only one on the start screen).
+  const open = desktop.button('Network diagnostics');
+  await expect(open).toHaveCount(1);
+  await open.click();
+
+  const dialog = page.getByRole('dialog', { name: 'Network diagnostics', exact: true });
+  await expect(dialog).toBeVisible();
+  const hints = dialog.getByRole('region', { name: 'What to try', exact: true });
+  for (const hint of DIAGNOSTIC_HINTS) {
+    await expect(hints).toContainText(hint.title);
+    await expect(hints).toContainText(hint.detail);
+  }
+  const addresses = dialog.getByRole('region', { name: "This computer's addresses", exact: true });
+  await expect(addresses.getByRole('cell', { name: DIAGNOSTIC_ADDRESS_CIDR })).toBeVisible();
+  await expect(addresses.getByRole('row', { name: /wg0/ })).toContainText('VPN');
+  await expect(dialog.getByRole('region', { name: 'Your room', exact: true })).toContainText(
+    'Not hosting',
+  );
+  expect(await desktop.calls('diagnostics.run')).toHaveLength(1);
+
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(open).toBeFocused();
+});

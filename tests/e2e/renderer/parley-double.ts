@@ -1,0 +1,323 @@
+/**
+ * TEST DOUBLE for the Electron main process and preload, which cannot run here (no Electron
+ * binary): a scripted `window.parley` (the ParleyApi of src/shared/api.ts), installed in the page
+ * with page.addInitScript before the built desktop renderer runs. It lets the renderer's
+ * desktop-only screens (hosting, invites, LAN rooms, join links, diagnostics) be driven without
+ * the real bridge. The real preload + main process are covered by tests/e2e/desktop, where
+ * Electron exists.
+ *
+ * `installParleyDouble` is serialized into the page: it must use nothing from this module's scope.
+ */
+import type {
+  ChatEvent,
+  DiagnosticsReport,
+  DiscoveredRoom,
+  HostingStatus,
+  Invite,
+  JoinRequest,
+  ParleyApi,
+  SavedServer,
+  Unsubscribe,
+} from '../../../src/shared/api';
+import type { JoinedSession } from '../../../src/shared/protocol';
+
+/** A port the double reports as taken by another program. */
+export const TAKEN_PORT = 4321;
+/** The port "any free port" (0) ends up on. */
+export const FREE_PORT = 49152;
+/** What hosting on FREE_PORT shares: one URL per interface, plus localhost. */
+export const HOSTED_URLS = [`http://192.168.1.5:${FREE_PORT}`, `http://localhost:${FREE_PORT}`];
+
+export const COMPATIBLE_ROOM = { name: 'Design team', url: 'http://192.168.1.20:4321' };
+export const INCOMPATIBLE_ROOM = { name: 'Old lounge', url: 'http://192.168.1.30:4321' };
+
+export const DIAGNOSTIC_HINTS = [
+  {
+    id: 'firewall',
+    title: 'A firewall may be blocking the port.',
+    detail: 'Allow Parley through the firewall for private networks.',
+  },
+  {
+    id: 'vpn',
+    title: 'A VPN is on.',
+    detail: 'Others on the network may not reach the VPN address; share the Wi-Fi one.',
+  },
+] as const;
+export const DIAGNOSTIC_ADDRESS_CIDR = '192.168.1.5/24';
+
+/** A call the renderer made to `window.parley`. */
+export interface RecordedCall {
+  method: string;
+  args: unknown[];
+}
+
+/** The hooks the double puts on `window.parleyDouble` for the test. */
+export interface ParleyDoubleHooks {
+  calls: RecordedCall[];
+  /** Delivers a `parley://join?…` link, as the main process does when the app is opened with one. */
+  requestJoin(request: JoinRequest): void;
+  /** Pushes a ChatClient event to the renderer (chat.onEvent). */
+  emitChat(event: ChatEvent): void;
+  /** CSP violations seen by the page (securitypolicyviolation events): `<directive> <blocked> from <path>`. */
+  cspViolations: string[];
+}
+
+export interface DoubleOptions {
+  protocolVersion: number;
+  takenPort: number;
+  freePort: number;
+  hostedUrls: string[];
+  rooms: { name: string; url: string; compatible: boolean; host: string }[];
+  hints: readonly { id: string; title: string; detail: string }[];
+}
+
+export const DOUBLE_OPTIONS: DoubleOptions = {
+  protocolVersion: 1,
+  takenPort: TAKEN_PORT,
+  freePort: FREE_PORT,
+  hostedUrls: HOSTED_URLS,
+  rooms: [
+    { ...COMPATIBLE_ROOM, compatible: true, host: 'bea' },
+    { ...INCOMPATIBLE_ROOM, compatible: false, host: 'carl' },
+  ],
+  hints: DIAGNOSTIC_HINTS,
+};
+
+/** Runs in the page (addInitScript), before the renderer's own script. */
+export function installParleyDouble(options: DoubleOptions): void {
+  const calls: RecordedCall[] = [];
+  const cspViolations: string[] = [];
+  document.addEventListener('securitypolicyviolation', (event) => {
+    const source = event.sourceFile ? new URL(event.sourceFile).pathname : '(no source)';
+    cspViolations.push(`${event.violatedDirective} ${event.blockedURI} from ${source}`);
+  });
+
+  function record(method: string, ...args: unknown[]): void {
+    calls.push({ method, args: JSON.parse(JSON.stringify(args)) as unknown[] });
+  }
+
+  function listeners<T>() {
+    const set = new Set<(value: T) => void>();
+    return {
+      add(listener: (value: T) => void): Unsubscribe {
+        set.add(listener);
+        return () => set.delete(listener);
+      },
+      emit(value: T): void {
+        for (const listener of [...set]) listener(value);
+      },
+      get size(): number {
+        return set.size;
+      },
+    };
+  }
+
+  const notHosting: HostingStatus = { running: false, port: null, urls: [] };
+  let hosting: HostingStatus = notHosting;
+  const hostingListeners = listeners<HostingStatus>();
+  const chatListeners = listeners<ChatEvent>();
+  const roomListeners = listeners<DiscoveredRoom[]>();
+  const linkListeners = listeners<JoinRequest>();
+  const serverListeners = listeners<SavedServer[]>();
+  const pendingLinks: JoinRequest[] = [];
+  let servers: SavedServer[] = [];
+
+  function invite(url: string): Invite {
+    // A real (if tiny) SVG: the <img> must load it under the page's CSP (img-src data:).
+    const qrSvg =
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4" width="96" height="96">' +
+      '<rect width="4" height="4" fill="#fff"/><rect width="2" height="2" fill="#000"/>' +
+      '<rect x="2" y="2" width="2" height="2" fill="#000"/></svg>';
+    return {
+      url,
+      joinLink: `parley://join?url=${encodeURIComponent(url)}`,
+      qrSvg,
+      qrDataUrl: `data:image/svg+xml,${encodeURIComponent(qrSvg)}`,
+    };
+  }
+
+  const rooms: DiscoveredRoom[] = options.rooms.map((room, index) => ({
+    id: `room-${index}`,
+    roomName: room.name,
+    hostNickname: room.host,
+    url: room.url,
+    urls: [room.url],
+    passphraseRequired: false,
+    protocolVersion: room.compatible ? options.protocolVersion : options.protocolVersion + 1,
+    compatible: room.compatible,
+    fingerprint: null,
+    own: false,
+  }));
+
+  let sessionCount = 0;
+  function sessionFor(url: string, nickname: string): JoinedSession {
+    sessionCount += 1;
+    const self = { id: `user-${sessionCount}`, nickname };
+    return {
+      self,
+      room: 'lobby',
+      users: [self],
+      messages: [],
+      resumeToken: `resume-${sessionCount}`,
+      serverName: new URL(url).hostname,
+      protocolVersion: options.protocolVersion,
+    };
+  }
+
+  function remember(url: string, session: JoinedSession): void {
+    servers = [
+      {
+        url,
+        name: session.serverName,
+        serverName: session.serverName,
+        renamed: false,
+        nickname: session.self.nickname,
+        lastJoinedAt: Date.now(),
+      },
+      ...servers.filter((server) => server.url !== url),
+    ];
+    serverListeners.emit(servers);
+  }
+
+  const api: ParleyApi = {
+    runtime: { kind: 'desktop', canHost: true, defaultServerUrl: null },
+    hosting: {
+      async start(hostOptions) {
+        record('hosting.start', hostOptions);
+        if (hostOptions.port === options.takenPort) {
+          return {
+            ok: false,
+            error: {
+              code: 'port_in_use',
+              message: `Port ${hostOptions.port} is used by another program.`,
+            },
+          };
+        }
+        const port = hostOptions.port === 0 ? options.freePort : hostOptions.port;
+        const urls = options.hostedUrls.map((url) => url.replace(/:\d+$/, `:${port}`));
+        hosting = { running: true, port, urls, invites: urls.map(invite), advertised: null };
+        hostingListeners.emit(hosting);
+        return { ok: true, status: hosting };
+      },
+      async stop() {
+        record('hosting.stop');
+        hosting = notHosting;
+        hostingListeners.emit(hosting);
+        return { ok: true, status: hosting };
+      },
+      async status() {
+        return hosting;
+      },
+      onStatus: (listener) => hostingListeners.add(listener),
+    },
+    chat: {
+      async connect(url, nickname) {
+        record('chat.connect', url, nickname);
+        const session = sessionFor(url, nickname);
+        chatListeners.emit({ type: 'status', status: { state: 'connected', url, reason: null } });
+        chatListeners.emit({ type: 'session', session });
+        remember(url, session);
+        return { ok: true, session };
+      },
+      async disconnect() {
+        record('chat.disconnect');
+        chatListeners.emit({
+          type: 'status',
+          status: { state: 'disconnected', url: null, reason: null },
+        });
+      },
+      async send(text, clientId) {
+        record('chat.send', text, clientId);
+        return { ok: false, error: { code: 'not_connected', message: 'Not connected.' } };
+      },
+      async setTyping(typing) {
+        record('chat.setTyping', typing);
+      },
+      onEvent: (listener) => chatListeners.add(listener),
+      async reconnectNow() {
+        record('chat.reconnectNow');
+      },
+    },
+    discovery: {
+      async rooms() {
+        record('discovery.rooms');
+        return rooms;
+      },
+      onRooms: (listener) => roomListeners.add(listener),
+    },
+    links: {
+      onJoinRequest(listener) {
+        const off = linkListeners.add(listener);
+        // Like the preload: a link that arrived before anyone listened goes to the first listener.
+        for (const request of pendingLinks.splice(0)) listener(request);
+        return off;
+      },
+    },
+    servers: {
+      async list() {
+        return servers;
+      },
+      async rename(url, name) {
+        record('servers.rename', url, name);
+        servers = servers.map((server) =>
+          server.url === url ? { ...server, name, renamed: true } : server,
+        );
+        serverListeners.emit(servers);
+        return { ok: true, servers };
+      },
+      async forget(url) {
+        record('servers.forget', url);
+        servers = servers.filter((server) => server.url !== url);
+        serverListeners.emit(servers);
+        return { ok: true, servers };
+      },
+      onChanged: (listener) => serverListeners.add(listener),
+    },
+    diagnostics: {
+      async run(): Promise<DiagnosticsReport> {
+        record('diagnostics.run');
+        return {
+          checkedAt: Date.now(),
+          addresses: [
+            {
+              interfaceName: 'eth0',
+              address: '192.168.1.5',
+              family: 'IPv4',
+              cidr: '192.168.1.5/24',
+              linkLocal: false,
+              vpn: false,
+              joinUrl: hosting.running ? `http://192.168.1.5:${hosting.port}` : null,
+            },
+            {
+              interfaceName: 'wg0',
+              address: '10.8.0.2',
+              family: 'IPv4',
+              cidr: '10.8.0.2/32',
+              linkLocal: false,
+              vpn: true,
+              joinUrl: null,
+            },
+          ],
+          hosting: { running: hosting.running, port: hosting.port, checks: [] },
+          discovery: { available: true, roomsFound: rooms.length, problem: null },
+          hints: options.hints.map((hint) => ({ ...hint }) as DiagnosticsReport['hints'][number]),
+        };
+      },
+    },
+  };
+
+  const hooks: ParleyDoubleHooks = {
+    calls,
+    cspViolations,
+    requestJoin(request) {
+      if (linkListeners.size === 0) pendingLinks.push(request);
+      else linkListeners.emit(request);
+    },
+    emitChat(event) {
+      chatListeners.emit(event);
+    },
+  };
+
+  Object.defineProperty(window, 'parley', { value: Object.freeze(api), enumerable: true });
+  Object.defineProperty(window, 'parleyDouble', { value: hooks, enumerable: true });
+}
