@@ -364,6 +364,40 @@ describe('bad input', () => {
   });
 });
 
+describe('message rate limit per address', () => {
+  it('counts messages from all connections of one address together', async () => {
+    const server = await startServer({
+      isRateLimitExempt: () => false,
+      rateLimits: { messagePerAddress: { points: 4, durationSeconds: 60 } },
+    });
+    const first = await joinRaw(server, 'first');
+    const second = await joinRaw(server, 'second');
+    const send = (socket: typeof first, clientId: string) =>
+      socket.timeout(5000).emitWithAck('message:send', { clientId, text: clientId });
+    const results = [];
+    for (let n = 0; n < 3; n++) results.push(await send(first, `a${n}`));
+    results.push(await send(second, 'b0'));
+    expect(results.every((result) => result.ok)).toBe(true);
+    // Neither connection has used its own allowance (20), but the address has used its 4.
+    expect(await send(second, 'b1')).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    expect(await send(first, 'a3')).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+  });
+
+  it('takes rate limits from the options instead of the defaults', async () => {
+    const server = await startServer({
+      rateLimits: { message: { points: 2, durationSeconds: 60 } },
+    });
+    const socket = await joinRaw(server, 'bot');
+    const results = [];
+    for (let n = 0; n < 3; n++) {
+      results.push(
+        await socket.timeout(5000).emitWithAck('message:send', { clientId: `m${n}`, text: 'x' }),
+      );
+    }
+    expect(results.map((result) => result.ok)).toEqual([true, true, false]);
+  });
+});
+
 describe('join rate limit', () => {
   it('counts joins per address across new connections, so reconnecting does not reset it', async () => {
     const server = await startServer({ isRateLimitExempt: () => false });

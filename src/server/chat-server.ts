@@ -12,7 +12,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import { DEFAULT_PORT, LIMITS, LOBBY } from '../shared/limits';
 import { ChatServerError } from './errors';
-import { registerConnection, type ParleyServer } from './handlers';
+import { registerConnection, type Limiters, type ParleyServer } from './handlers';
 import { MessageLog } from './message-log';
 import { LevelMessageStore } from './message-store';
 import { joinUrls } from './network';
@@ -40,11 +40,19 @@ export interface ChatServerOptions {
    * machine, which can run a server anyway). Tests pass `() => false` to exercise the limit.
    */
   isRateLimitExempt?: (address: string) => boolean;
+  /** Rate limits to use instead of LIMITS.rate (a busy bot server may allow more messages). */
+  rateLimits?: Partial<RateLimits>;
   /** Where unexpected errors are reported; default console.error. */
   onError?: (error: unknown) => void;
 }
 
 export { ChatServerError };
+
+export type RateLimits = { [K in keyof typeof LIMITS.rate]: RateLimit };
+export interface RateLimit {
+  points: number;
+  durationSeconds: number;
+}
 
 export interface ChatServer {
   readonly host: string;
@@ -81,12 +89,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   });
 
   const roster = new Roster();
-  const limiter = (rate: { points: number; durationSeconds: number }) =>
+  const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
+  const limiter = (rate: RateLimit) =>
     new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
-  const limiters = {
-    message: limiter(LIMITS.rate.message),
-    typing: limiter(LIMITS.rate.typing),
-    join: limiter(LIMITS.rate.join),
+  const limiters: Limiters = {
+    message: limiter(rates.message),
+    messagePerAddress: limiter(rates.messagePerAddress),
+    typing: limiter(rates.typing),
+    join: limiter(rates.join),
   };
   const serverName = options.serverName ?? hostname();
   const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;

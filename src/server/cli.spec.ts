@@ -26,6 +26,8 @@ describe('parley CLI (in process)', () => {
     [['launch'], /Unknown command "launch"/],
     [['serve', '--advertise-interface', 'eth0'], /--advertise-interface must be the IPv4 address/],
     [['serve', '--advertise=yes'], /--advertise.*does not take an argument/],
+    [['serve', '--message-rate', 'fast'], /--message-rate must look like 20\/10/],
+    [['serve', '--message-rate', '0/10'], /--message-rate must look like 20\/10/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);

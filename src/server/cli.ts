@@ -7,8 +7,8 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORT } from '../shared/limits';
-import { ChatServerError, createChatServer } from './chat-server';
+import { DEFAULT_PORT, LIMITS } from '../shared/limits';
+import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
 import { advertiseRoom, SERVICE_TYPE, type RoomAdvertisement } from './discovery';
 
 const USAGE = `Usage: parley serve [options]
@@ -26,6 +26,9 @@ Options:
   --advertise-interface ADDR
                  announce only on the network interface with this IPv4 address
                  (implies --advertise; default every interface)
+  --message-rate N/SECONDS
+                 messages one connection may send per SECONDS (default ${LIMITS.rate.message.points}/${LIMITS.rate.message.durationSeconds});
+                 one address may send three times as many
   -h, --help     show this help
 `;
 
@@ -60,6 +63,7 @@ export async function main(
         name: { type: 'string' },
         advertise: { type: 'boolean' },
         'advertise-interface': { type: 'string' },
+        'message-rate': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -86,6 +90,13 @@ export async function main(
     );
     return 1;
   }
+  const messageRate = parseRate(values['message-rate']);
+  if (messageRate === null) {
+    io.err(
+      `--message-rate must look like 20/10 (messages per seconds), not "${values['message-rate']}".`,
+    );
+    return 1;
+  }
   const advertise = values.advertise === true || advertiseInterface !== undefined;
   const dataDir = resolve(values.data ?? 'parley-data');
   try {
@@ -102,6 +113,12 @@ export async function main(
       port,
       dataDir,
       serverName: values.name,
+      ...(messageRate && {
+        rateLimits: {
+          message: messageRate,
+          messagePerAddress: { ...messageRate, points: messageRate.points * 3 },
+        },
+      }),
     });
   } catch (error) {
     io.err(
@@ -176,4 +193,14 @@ export async function main(
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** `20/10` → 20 points per 10 seconds; undefined when not given, null when malformed. */
+function parseRate(text: string | undefined): RateLimit | undefined | null {
+  if (text === undefined) return undefined;
+  const match = /^(\d{1,9})\/(\d{1,6})$/.exec(text);
+  if (!match) return null;
+  const points = Number(match[1]);
+  const durationSeconds = Number(match[2]);
+  return points > 0 && durationSeconds > 0 ? { points, durationSeconds } : null;
 }

@@ -45,18 +45,28 @@ export interface HandlerDependencies {
   log: MessageLog;
   /** Room events go through it: presence in batches, everything in the order it happened. */
   outbox: RoomOutbox;
-  limiters: { message: RateLimiterMemory; typing: RateLimiterMemory; join: RateLimiterMemory };
+  limiters: Limiters;
   serverName: string;
   onError: (error: unknown) => void;
   isRateLimitExempt: (address: string) => boolean;
 }
 
+export interface Limiters {
+  message: RateLimiterMemory;
+  messagePerAddress: RateLimiterMemory;
+  typing: RateLimiterMemory;
+  join: RateLimiterMemory;
+}
+
 type AnyAck = (result: Result) => void;
+
+/** A rate limit: the limiter and the key it counts under (the connection or the address). */
+type Limit = { limiter: RateLimiterMemory; key: string } | null;
 
 interface EventSpec<T> {
   schema: ZodType<T>;
-  /** Rate limit: the limiter and the key it counts under (the connection or the address). */
-  limit: { limiter: RateLimiterMemory; key: string } | null;
+  /** Rate limits; the event is refused when any of them is used up. */
+  limits: Limit[];
   handle: (payload: T) => Result | Promise<Result>;
 }
 
@@ -88,7 +98,7 @@ function on<T>(
             ack(fail('invalid_payload', describeIssues(parsed.error, args[0])));
             return;
           }
-          if (spec.limit && !(await consume(spec.limit.limiter, spec.limit.key))) {
+          if (!(await consumeAll(spec.limits))) {
             ack(fail('rate_limited', 'You are sending too fast. Wait a moment and try again.'));
             return;
           }
@@ -100,6 +110,13 @@ function on<T>(
       })();
     },
   );
+}
+
+async function consumeAll(limits: readonly Limit[]): Promise<boolean> {
+  for (const limit of limits) {
+    if (limit && !(await consume(limit.limiter, limit.key))) return false;
+  }
+  return true;
 }
 
 async function consume(limiter: RateLimiterMemory, key: string): Promise<boolean> {
@@ -115,9 +132,9 @@ async function consume(limiter: RateLimiterMemory, key: string): Promise<boolean
 export function registerConnection(socket: ParleySocket, deps: HandlerDependencies): void {
   const { io, roster, log, outbox, limiters, onError } = deps;
   const perConnection = (limiter: RateLimiterMemory) => ({ limiter, key: socket.id });
-  // Joins count per address: opening a new connection must not reset the count.
+  // Joins and messages also count per address: opening a new connection must not reset them.
   const address = socket.handshake.address;
-  const perAddress = (limiter: RateLimiterMemory) =>
+  const perAddress = (limiter: RateLimiterMemory): Limit =>
     deps.isRateLimitExempt(address) ? null : { limiter, key: address };
   let typing = false;
 
@@ -140,7 +157,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     'session:join',
     {
       schema: joinPayloadSchema,
-      limit: perAddress(limiters.join),
+      limits: [perAddress(limiters.join)],
       handle: (payload) => {
         if (roster.get(socket.id))
           return fail('already_joined', 'This connection has already joined.');
@@ -198,7 +215,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     'message:send',
     {
       schema: sendMessagePayloadSchema,
-      limit: perConnection(limiters.message),
+      limits: [perConnection(limiters.message), perAddress(limiters.messagePerAddress)],
       handle: async (payload) => {
         const session = roster.get(socket.id);
         if (!session) return fail('not_joined', 'Join with a nickname before sending messages.');
@@ -226,7 +243,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     'typing:set',
     {
       schema: typingPayloadSchema,
-      limit: perConnection(limiters.typing),
+      limits: [perConnection(limiters.typing)],
       handle: (payload) => {
         const session = roster.get(socket.id);
         if (!session) return fail('not_joined', 'Join with a nickname first.');

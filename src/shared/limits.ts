@@ -28,6 +28,8 @@ export const LIMITS = {
    */
   rate: {
     message: { points: 20, durationSeconds: 10 },
+    /** Messages from one network address, all its connections together (loopback exempt). */
+    messagePerAddress: { points: 60, durationSeconds: 10 },
     typing: { points: 30, durationSeconds: 10 },
     join: { points: 30, durationSeconds: 60 },
   },
