@@ -3,10 +3,22 @@
  * the main process, the web client in the page. It turns what people type into a server origin,
  * joins with a nickname, reports its status in words, acknowledges every request with a timeout,
  * and after a dropped connection rejoins by itself and catches up on missed messages.
+ *
+ * Delivery guarantees (docs/PROTOCOL.md, "Delivery guarantees"): own messages wait in an outbox
+ * until the server acknowledges them and are resent with the same clientId after every
+ * reconnect; every message id is delivered to listeners once, in increasing order, across the
+ * `session` events and the `message` events; after a reconnect the client pages through
+ * everything it missed before it reports itself connected.
  */
 import { nanoid } from 'nanoid';
 import { io, type Socket } from 'socket.io-client';
-import type { ChatEvent, ConnectionStatus, Unsubscribe } from '../shared/api';
+import type {
+  ChatEvent,
+  ConnectionStatus,
+  OutboxEntry,
+  OutboxStore,
+  Unsubscribe,
+} from '../shared/api';
 import { parseJoinUrl } from '../shared/join-url';
 import { LIMITS } from '../shared/limits';
 import type {
@@ -15,8 +27,8 @@ import type {
   JoinedSession,
   ServerToClientEvents,
 } from '../shared/protocol';
-import { fail, ok, type Result } from '../shared/result';
-import { describeIssues, messageTextSchema, nicknameSchema } from '../shared/schemas';
+import { fail, ok, type ErrorCode, type Result } from '../shared/result';
+import { describeIssues, messageTextSchema, nicknameKey, nicknameSchema } from '../shared/schemas';
 
 type ParleyClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -28,18 +40,43 @@ export interface ChatClientOptions {
   /** Reconnection back-off, in ms (socket.io-client's reconnectionDelay / reconnectionDelayMax). */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
+  /** Keeps the outbox between runs (per server and nickname); default: memory only. */
+  outboxStore?: OutboxStore | null;
+  /** Where failures to keep the outbox are reported; default console.error. */
+  onError?: (error: unknown) => void;
+  clock?: () => number;
 }
+
+/** Refusals that sending again cannot fix: the entry fails and waits for the person. */
+const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set([
+  'invalid_payload',
+  'rate_limited',
+  'internal',
+  'unknown_event',
+]);
+/** How often a failed catch-up page is asked for again before giving up until the next join. */
+const CATCH_UP_ATTEMPTS = 5;
 
 const DISCONNECTED: ConnectionStatus = { state: 'disconnected', url: null, reason: null };
 
 export class ChatClient {
-  readonly #options: Required<ChatClientOptions>;
+  readonly #options: Required<Omit<ChatClientOptions, 'outboxStore'>>;
+  readonly #outboxStore: OutboxStore | null;
   readonly #listeners = new Set<(event: ChatEvent) => void>();
   #socket: ParleyClientSocket | null = null;
   #status: ConnectionStatus = DISCONNECTED;
   #session: JoinedSession | null = null;
   #nickname = '';
   #lastMessageId = 0;
+  /** While a (re)join pages through missed messages, live ones wait here. */
+  #catchingUp = false;
+  #held: ChatMessage[] = [];
+  #outbox: OutboxEntry[] = [];
+  /** The outbox's key in the store (server origin and nickname); null before a connect. */
+  #outboxKey: string | null = null;
+  #saving: Promise<void> = Promise.resolve();
+  #flushing = false;
+  #inFlight: string | null = null;
   #serverClosing = false;
   #dropReason = '';
   /** When the server was last heard from (a heartbeat ping or the connection), wall-clock ms. */
@@ -53,7 +90,10 @@ export class ChatClient {
       createId: options.createId ?? (() => nanoid()),
       reconnectDelayMs: options.reconnectDelayMs ?? 500,
       reconnectDelayMaxMs: options.reconnectDelayMaxMs ?? 5_000,
+      onError: options.onError ?? ((error: unknown) => console.error('[parley]', error)),
+      clock: options.clock ?? Date.now,
     };
+    this.#outboxStore = options.outboxStore ?? null;
   }
 
   get status(): ConnectionStatus {
@@ -62,6 +102,11 @@ export class ChatClient {
 
   get session(): JoinedSession | null {
     return this.#session;
+  }
+
+  /** Own messages the server has not acknowledged yet, oldest first. */
+  get outbox(): readonly OutboxEntry[] {
+    return this.#outbox;
   }
 
   onEvent(listener: (event: ChatEvent) => void): Unsubscribe {
@@ -80,6 +125,7 @@ export class ChatClient {
     this.#nickname = name.data;
     this.#lastMessageId = 0;
     this.#setStatus({ state: 'connecting', url: target.url, reason: null });
+    await this.#loadOutbox(`${target.url} ${nicknameKey(name.data)}`);
 
     const socket: ParleyClientSocket = io(target.url, {
       transports: ['websocket'],
@@ -99,13 +145,13 @@ export class ChatClient {
       return reached;
     }
 
+    this.#watch(socket, target.url);
     const joined = await this.#join(socket);
     if (!joined.ok) {
       this.#teardown(socket);
       this.#setStatus({ state: 'disconnected', url: target.url, reason: joined.error.message });
       return joined;
     }
-    this.#watch(socket, target.url);
     return ok({ session: joined.session });
   }
 
@@ -114,7 +160,56 @@ export class ChatClient {
     if (!socket) return;
     this.#teardown(socket);
     this.#session = null;
+    // What is still in the outbox stays in the store for the next visit; this run forgets it.
+    this.#outbox = [];
+    this.#outboxKey = null;
+    this.#emit({ type: 'outbox', entries: [] });
     this.#setStatus({ state: 'disconnected', url: this.#status.url, reason: 'You left.' });
+  }
+
+  /**
+   * Puts a message in the outbox and sends it when the connection allows: at once when connected,
+   * else after the reconnect; it is resent after every reconnect until acknowledged. Fails only
+   * for text the server would refuse, or before any server was joined.
+   */
+  post(text: string): Result<{ entry: OutboxEntry }> {
+    const checked = messageTextSchema.safeParse(text);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, text));
+    if (this.#outboxKey === null) return fail('not_connected', 'Join a server first.');
+    const entry: OutboxEntry = {
+      clientId: this.#options.createId(),
+      text,
+      state: 'sending',
+      error: null,
+      createdAt: this.#options.clock(),
+    };
+    this.#updateOutbox([...this.#outbox, entry]);
+    void this.#flush();
+    return ok({ entry });
+  }
+
+  /** Sends a failed outbox entry again, with its original clientId. */
+  retry(clientId: string): Result {
+    const entry = this.#outbox.find((candidate) => candidate.clientId === clientId);
+    if (!entry) return fail('invalid_payload', 'That message is no longer waiting to be sent.');
+    if (entry.state === 'failed') {
+      this.#updateOutbox(
+        this.#outbox.map((candidate) =>
+          candidate === entry ? { ...entry, state: 'sending', error: null } : candidate,
+        ),
+      );
+    }
+    void this.#flush();
+    return ok({});
+  }
+
+  /** Removes an outbox entry, unless it is on its way to the server right now. */
+  discard(clientId: string): Result {
+    if (this.#inFlight === clientId) {
+      return fail('invalid_payload', 'That message is being sent right now.');
+    }
+    this.#updateOutbox(this.#outbox.filter((entry) => entry.clientId !== clientId));
+    return ok({});
   }
 
   /** Sends a message; pass the same `clientId` again to retry it without ever duplicating it. */
@@ -194,31 +289,166 @@ export class ChatClient {
     });
   }
 
+  /**
+   * Joins (or rejoins, with `since` and the resume token), then pages through whatever else was
+   * missed; live messages that arrive meanwhile are held and delivered after, so that listeners
+   * see every id once and in order. Only then is the client connected and the outbox sent.
+   */
   async #join(socket: ParleyClientSocket): Promise<Result<{ session: JoinedSession }>> {
+    const rejoining = this.#session !== null;
     const payload = {
       nickname: this.#nickname,
       ...(this.#session
         ? { since: this.#lastMessageId, resumeToken: this.#session.resumeToken }
         : {}),
     };
-    const result = await this.#request(() =>
-      socket.timeout(this.#options.ackTimeoutMs).emitWithAck('session:join', payload),
-    );
-    if (!result.ok) return result;
-    const session: JoinedSession = {
-      self: result.self,
-      room: result.room,
-      users: result.users,
-      messages: result.messages,
-      resumeToken: result.resumeToken,
-      serverName: result.serverName,
-      protocolVersion: result.protocolVersion,
-    };
-    this.#session = session;
-    this.#noteMessages(session.messages);
-    this.#emit({ type: 'session', session });
+    this.#catchingUp = true;
+    this.#held = [];
+    try {
+      const result = await this.#request(() =>
+        socket.timeout(this.#options.ackTimeoutMs).emitWithAck('session:join', payload),
+      );
+      if (!result.ok) return result;
+      const session: JoinedSession = {
+        self: result.self,
+        room: result.room,
+        users: result.users,
+        messages: this.#unseen(result.messages),
+        hasMore: result.hasMore,
+        resumeToken: result.resumeToken,
+        serverName: result.serverName,
+        protocolVersion: result.protocolVersion,
+      };
+      this.#session = session;
+      this.#emit({ type: 'session', session });
+      if (result.hasMore) await this.#catchUp(socket);
+    } finally {
+      this.#catchingUp = false;
+      const held = this.#held;
+      this.#held = [];
+      for (const message of held) this.#deliver(message);
+    }
+    if (this.#socket !== socket || !socket.connected) {
+      return fail('not_connected', 'The connection dropped while joining.');
+    }
     this.#setStatus({ state: 'connected', url: this.#status.url, reason: null });
-    return ok({ session });
+    if (rejoining || this.#outbox.length > 0) void this.#flush();
+    return ok({ session: this.#session! });
+  }
+
+  /** Fetches every message after the newest one held, page by page, until there are no more. */
+  async #catchUp(socket: ParleyClientSocket): Promise<void> {
+    let failures = 0;
+    let more = true;
+    while (more && socket.connected && this.#socket === socket) {
+      const page = await this.#request(() =>
+        socket
+          .timeout(this.#options.ackTimeoutMs)
+          .emitWithAck('history:fetch', { after: this.#lastMessageId }),
+      );
+      if (!page.ok) {
+        if (++failures >= CATCH_UP_ATTEMPTS) {
+          this.#emit({
+            type: 'notice',
+            text: `Some missed messages could not be loaded (${page.error.message}).`,
+          });
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200 * failures));
+        continue;
+      }
+      failures = 0;
+      for (const message of page.messages) this.#accept(message);
+      more = page.hasMore && page.messages.length > 0;
+    }
+  }
+
+  /** Keeps the messages with ids after the newest one delivered, and moves the mark past them. */
+  #unseen(messages: ChatMessage[]): ChatMessage[] {
+    const fresh = messages.filter((message) => message.id > this.#lastMessageId);
+    const newest = fresh.at(-1);
+    if (newest) this.#lastMessageId = newest.id;
+    return fresh;
+  }
+
+  /** A live message: held while catching up, else delivered unless already seen. */
+  #deliver(message: ChatMessage): void {
+    if (this.#catchingUp) this.#held.push(message);
+    else this.#accept(message);
+  }
+
+  #accept(message: ChatMessage): void {
+    if (message.id <= this.#lastMessageId) return;
+    this.#lastMessageId = message.id;
+    this.#emit({ type: 'message', message });
+  }
+
+  /**
+   * Sends outbox entries one at a time, oldest first, so that they are stored in the order they
+   * were written. Stops when the connection is not ready; the next (re)join starts it again.
+   */
+  async #flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      for (;;) {
+        const socket = this.#socket;
+        if (!socket?.connected || !this.#session || this.#catchingUp) return;
+        const entry = this.#outbox.find((candidate) => candidate.state === 'sending');
+        if (!entry) return;
+        this.#inFlight = entry.clientId;
+        const result = await this.#request(() =>
+          socket
+            .timeout(this.#options.ackTimeoutMs)
+            .emitWithAck('message:send', { clientId: entry.clientId, text: entry.text }),
+        );
+        this.#inFlight = null;
+        if (result.ok) {
+          this.#deliver(result.message);
+          this.#updateOutbox(this.#outbox.filter((candidate) => candidate !== entry));
+        } else if (FINAL_REFUSALS.has(result.error.code)) {
+          this.#updateOutbox(
+            this.#outbox.map((candidate) =>
+              candidate === entry ? { ...entry, state: 'failed', error: result.error } : candidate,
+            ),
+          );
+        } else if (!socket.connected) {
+          return; // resent after the reconnect
+        }
+        // A timeout on a live connection: loop and send it again (the server de-duplicates).
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  async #loadOutbox(key: string): Promise<void> {
+    this.#outboxKey = key;
+    let entries: OutboxEntry[] = [];
+    try {
+      entries = (await this.#outboxStore?.load(key)) ?? [];
+    } catch (error) {
+      this.#options.onError(error);
+    }
+    this.#outbox = entries;
+    this.#emit({ type: 'outbox', entries });
+  }
+
+  #updateOutbox(entries: OutboxEntry[]): void {
+    this.#outbox = entries;
+    this.#emit({ type: 'outbox', entries });
+    const store = this.#outboxStore;
+    const key = this.#outboxKey;
+    if (!store || key === null) return;
+    // One write at a time, in order: the last one written is the newest state.
+    this.#saving = this.#saving
+      .then(() => store.save(key, entries))
+      .catch((error: unknown) => this.#options.onError(error));
+  }
+
+  /** Resolves once every outbox change so far has been handed to the store. */
+  async saved(): Promise<void> {
+    await this.#saving;
   }
 
   /** Runs an acknowledged request; a missing ack becomes a `timeout` error. */
@@ -233,20 +463,11 @@ export class ChatClient {
     }
   }
 
-  #noteMessages(messages: ChatMessage[]): void {
-    for (const message of messages) {
-      if (message.id > this.#lastMessageId) this.#lastMessageId = message.id;
-    }
-  }
-
   /** Follows a joined connection: incoming events, drops, and rejoining after a reconnect. */
   #watch(socket: ParleyClientSocket, url: string): void {
     this.#lastHeardAt = Date.now();
     socket.io.on('ping', () => (this.#lastHeardAt = Date.now()));
-    socket.on('message:created', (message) => {
-      this.#noteMessages([message]);
-      this.#emit({ type: 'message', message });
-    });
+    socket.on('message:created', (message) => this.#deliver(message));
     socket.on('presence:joined', ({ user }) => this.#emit({ type: 'user-joined', user }));
     socket.on('presence:left', ({ user }) => this.#emit({ type: 'user-left', user }));
     socket.on('typing:updated', ({ user, typing }) => this.#emit({ type: 'typing', user, typing }));
@@ -280,7 +501,8 @@ export class ChatClient {
       this.#lastHeardAt = Date.now();
       this.#serverClosing = false;
       void this.#join(socket).then((joined) => {
-        if (joined.ok || this.#socket !== socket) return;
+        // A connection that dropped while rejoining is reconnecting again: not a refusal.
+        if (joined.ok || this.#socket !== socket || !socket.connected) return;
         this.#teardown(socket);
         this.#session = null;
         this.#setStatus({ state: 'disconnected', url, reason: joined.error.message });

@@ -17,6 +17,7 @@ import {
 } from 'electron';
 import iconPath from '../../resources/icon.png?asset';
 import { ChatClient } from '../client/chat-client';
+import { openOutboxFile } from './outbox-file';
 import { runDiagnostics } from '../server/diagnostics';
 import { advertiseRoom, RoomBrowser, type DiscoveryNetworkOptions } from '../server/discovery';
 import { IPC } from '../shared/api';
@@ -60,7 +61,11 @@ function run(): void {
     advertise: discovery && ((room) => advertiseRoom(room, discovery)),
     onError,
   });
-  const chat = new ChatClient();
+  // Messages not yet acknowledged survive a restart of the app (sent on the next join).
+  const chat = new ChatClient({
+    outboxStore: openOutboxFile(join(app.getPath('userData'), 'outbox.json'), onError),
+    onError,
+  });
   let mainWindow: BrowserWindow | null = null;
   let rooms: RoomBrowser | null = null;
   let network: NetworkWatcher | null = null;

@@ -76,12 +76,17 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       await chat.disconnect();
       return ok({});
     },
-    [IPC.chatSend]: (text, clientId) => {
+    [IPC.chatPost]: (text) => {
       if (typeof text !== 'string') return invalid('Message must be text.');
-      if (clientId !== undefined && !clientIdSchema.safeParse(clientId).success) {
-        return invalid('clientId must be an id made by the client.');
-      }
-      return chat.send(text, clientId as string | undefined);
+      return chat.post(text);
+    },
+    [IPC.chatRetry]: (clientId) => {
+      if (!clientIdSchema.safeParse(clientId).success) return invalid('Not a message id.');
+      return chat.retry(clientId as string);
+    },
+    [IPC.chatDiscard]: (clientId) => {
+      if (!clientIdSchema.safeParse(clientId).success) return invalid('Not a message id.');
+      return chat.discard(clientId as string);
     },
     [IPC.chatTyping]: async (typing) => {
       if (typeof typing !== 'boolean') return invalid('typing must be true or false.');

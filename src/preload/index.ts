@@ -11,11 +11,12 @@ import {
   type DiscoveredRoom,
   type HostingStatus,
   type JoinRequest,
+  type OutboxEntry,
   type ParleyApi,
   type SavedServer,
   type Unsubscribe,
 } from '../shared/api';
-import type { ChatMessage, JoinedSession } from '../shared/protocol';
+import type { JoinedSession } from '../shared/protocol';
 import type { Result } from '../shared/result';
 
 /** Every IPC reply is a Result envelope (see src/main/ipc.ts): the main process never throws. */
@@ -60,7 +61,9 @@ const api = {
     disconnect: async () => {
       unwrap(await invoke(IPC.chatDisconnect));
     },
-    send: (text, clientId) => invoke<{ message: ChatMessage }>(IPC.chatSend, text, clientId),
+    post: (text) => invoke<{ entry: OutboxEntry }>(IPC.chatPost, text),
+    retry: (clientId) => invoke(IPC.chatRetry, clientId),
+    discard: (clientId) => invoke(IPC.chatDiscard, clientId),
     setTyping: async (typing) => {
       unwrap(await invoke(IPC.chatTyping, typing));
     },

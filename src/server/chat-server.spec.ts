@@ -364,6 +364,51 @@ describe('bad input', () => {
   });
 });
 
+describe('history:fetch', () => {
+  it('pages forwards and backwards, and says when there is more', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    for (let n = 1; n <= 5; n++) {
+      await alice.timeout(5000).emitWithAck('message:send', { clientId: `c${n}`, text: `m${n}` });
+    }
+    const page = (payload: Record<string, unknown>) => emitRaw(alice, 'history:fetch', payload);
+    const ids = (result: Awaited<ReturnType<typeof page>>) =>
+      result.ok ? [(result.messages as ChatMessage[]).map((m) => m.id), result.hasMore] : result;
+    expect(ids(await page({ after: 1, limit: 2 }))).toEqual([[2, 3], true]);
+    expect(ids(await page({ after: 3 }))).toEqual([[4, 5], false]);
+    expect(ids(await page({ before: 5, limit: 3 }))).toEqual([[2, 3, 4], true]);
+    expect(ids(await page({ room: 'lobby', before: 2 }))).toEqual([[1], false]);
+  });
+
+  it.each([
+    [{}, 'Give exactly one of after or before.'],
+    [{ after: 1, before: 3 }, 'Give exactly one of after or before.'],
+    [{ after: -1 }, /after/],
+    [{ after: 1, limit: 201 }, /limit/],
+    [{ after: 1, extra: true }, 'Unknown field(s): extra.'],
+  ])('refuses %j with invalid_payload', async (payload, message) => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const result = await emitRaw(alice, 'history:fetch', payload);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    if (!result.ok) expect(result.error.message).toMatch(message);
+  });
+
+  it('needs a joined session and a room that exists', async () => {
+    const server = await startServer();
+    const stranger = await rawSocket(server);
+    expect(await emitRaw(stranger, 'history:fetch', { after: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_joined' },
+    });
+    const alice = await joinRaw(server, 'alice');
+    expect(await emitRaw(alice, 'history:fetch', { room: 'attic', after: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_room', message: 'There is no room "attic".' },
+    });
+  });
+});
+
 describe('message rate limit per address', () => {
   it('counts messages from all connections of one address together', async () => {
     const server = await startServer({

@@ -96,6 +96,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     message: limiter(rates.message),
     messagePerAddress: limiter(rates.messagePerAddress),
     typing: limiter(rates.typing),
+    history: limiter(rates.history),
     join: limiter(rates.join),
   };
   const serverName = options.serverName ?? hostname();

@@ -18,6 +18,7 @@ import {
 import { fail, ok, type Result } from '../shared/result';
 import {
   describeIssues,
+  historyFetchPayloadSchema,
   joinPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
@@ -55,6 +56,7 @@ export interface Limiters {
   message: RateLimiterMemory;
   messagePerAddress: RateLimiterMemory;
   typing: RateLimiterMemory;
+  history: RateLimiterMemory;
   join: RateLimiterMemory;
 }
 
@@ -158,7 +160,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     {
       schema: joinPayloadSchema,
       limits: [perAddress(limiters.join)],
-      handle: (payload) => {
+      handle: async (payload) => {
         if (roster.get(socket.id))
           return fail('already_joined', 'This connection has already joined.');
         const holder = roster.holderOf(payload.nickname);
@@ -192,15 +194,18 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
             { joiner: socket.id },
           );
         }
-        const messages =
+        // Read after joining the room, so nothing falls between the page and the broadcasts; a
+        // message broadcast while the page is read may be in both (clients de-duplicate by id).
+        const { messages, hasMore } =
           payload.since === undefined
-            ? log.latest(LIMITS.joinHistoryLength)
-            : log.since(payload.since, LIMITS.historyLength);
+            ? { messages: log.latest(LIMITS.joinHistoryLength), hasMore: false }
+            : await log.page(LOBBY, { after: payload.since }, LIMITS.historyPageLength);
         return ok({
           self: session.user,
           room: LOBBY,
           users: roster.users(),
           messages,
+          hasMore,
           resumeToken: session.resumeToken,
           serverName: deps.serverName,
           protocolVersion: PROTOCOL_VERSION,
@@ -254,9 +259,29 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     onError,
   );
 
+  on(
+    socket,
+    'history:fetch',
+    {
+      schema: historyFetchPayloadSchema,
+      limits: [perConnection(limiters.history)],
+      handle: async (payload) => {
+        if (!roster.get(socket.id)) return fail('not_joined', 'Join with a nickname first.');
+        const room = payload.room ?? LOBBY;
+        if (room !== LOBBY) return fail('unknown_room', `There is no room "${room}".`);
+        const limit = payload.limit ?? LIMITS.historyPageLength;
+        const query =
+          payload.before === undefined ? { after: payload.after ?? 0 } : { before: payload.before };
+        return ok(await log.page(room, query, limit));
+      },
+    },
+    onError,
+  );
+
   socket.on('disconnect', () => {
     void limiters.message.delete(socket.id);
     void limiters.typing.delete(socket.id);
+    void limiters.history.delete(socket.id);
     // A session taken over by a resume was already removed: no "left" notice for it.
     const session = roster.remove(socket.id);
     if (!session) return;

@@ -33,14 +33,20 @@ describe('MessageLog', () => {
     expect(log.append('lobby', bob, 'same', 'mine').created).toBe(true);
   });
 
-  it('keeps the newest messages up to its capacity', () => {
+  it('keeps the newest messages up to its capacity', async () => {
     const log = new MessageLog({ capacity: 3 });
     for (let n = 1; n <= 5; n++) log.append('lobby', alice, `c${n}`, `m${n}`);
     expect(log.latest(10).map((message) => message.text)).toEqual(['m3', 'm4', 'm5']);
     expect(log.latest(2).map((message) => message.text)).toEqual(['m4', 'm5']);
-    expect(log.since(3, 10).map((message) => message.id)).toEqual([4, 5]);
-    expect(log.since(0, 2).map((message) => message.id)).toEqual([4, 5]);
-    expect(log.since(5, 10)).toEqual([]);
+    const ids = async (query: { after: number } | { before: number }, limit: number) => {
+      const page = await log.page('lobby', query, limit);
+      return [page.messages.map((message) => message.id), page.hasMore];
+    };
+    expect(await ids({ after: 3 }, 10)).toEqual([[4, 5], false]);
+    expect(await ids({ after: 1 }, 2)).toEqual([[2, 3], true]);
+    expect(await ids({ after: 5 }, 10)).toEqual([[], false]);
+    expect(await ids({ before: 5 }, 2)).toEqual([[3, 4], true]);
+    expect(await ids({ before: 3 }, 5)).toEqual([[1, 2], false]);
   });
 
   it('forgets the oldest client ids beyond its de-duplication window', () => {
@@ -80,6 +86,54 @@ describe('MessageLog with a LevelDB store', () => {
       await next.durable;
     } finally {
       await second.close();
+    }
+  });
+
+  it('pages through history older than memory holds, from the store, with no gaps', async () => {
+    const dir = directory();
+    const first = await MessageLog.open('lobby', {
+      capacity: 5,
+      dedupeWindow: 5,
+      store: await LevelMessageStore.open(dir),
+    });
+    const appended = Array.from({ length: 40 }, (_, n) =>
+      first.append('lobby', alice, `c${n}`, `m${n}`),
+    );
+    await Promise.all(appended.map((result) => result.durable));
+    await first.close();
+
+    const log = await MessageLog.open('lobby', {
+      capacity: 5,
+      dedupeWindow: 5,
+      store: await LevelMessageStore.open(dir),
+    });
+    try {
+      // Forwards from the start, as a client back from a long outage catches up.
+      const forwards: number[] = [];
+      for (let after = 0, more = true; more;) {
+        const page = await log.page('lobby', { after }, 7);
+        forwards.push(...page.messages.map((message) => message.id));
+        after = page.messages.at(-1)?.id ?? after;
+        more = page.hasMore;
+      }
+      // A message still on its way to disk is part of the page too.
+      const fresh = log.append('lobby', bob, 'fresh', 'not yet durable');
+      const tail = await log.page('lobby', { after: 38 }, 7);
+      expect(tail.messages.map((message) => message.id)).toEqual([39, 40, 41]);
+      await fresh.durable;
+      // Backwards from the newest, as someone scrolling up.
+      const backwards: number[] = [];
+      for (let before = 42, more = true; more;) {
+        const page = await log.page('lobby', { before }, 6);
+        backwards.unshift(...page.messages.map((message) => message.id));
+        before = page.messages[0]?.id ?? before;
+        more = page.hasMore;
+      }
+      const all = Array.from({ length: 41 }, (_, n) => n + 1);
+      expect(forwards).toEqual(all.slice(0, 40));
+      expect(backwards).toEqual(all);
+    } finally {
+      await log.close();
     }
   });
 

@@ -6,7 +6,7 @@
  */
 import type { ChatMessage, User } from '../shared/protocol';
 import { LIMITS } from '../shared/limits';
-import type { MessageStore } from './message-store';
+import type { MessageStore, PageQuery } from './message-store';
 import { nicknameKey } from './roster';
 
 export interface MessageLogOptions {
@@ -35,6 +35,8 @@ export class MessageLog {
   readonly #clock: () => number;
   readonly #store: MessageStore | undefined;
   #messages: ChatMessage[] = [];
+  /** True while #messages holds the room's whole history (nothing older is only on disk). */
+  #complete = true;
   readonly #byClientKey = new Map<string, ChatMessage>();
   #lastId = 0;
   #queue: ChatMessage[] = [];
@@ -57,6 +59,7 @@ export class MessageLog {
     const { messages, lastId } = await options.store.load(room, log.#dedupeWindow);
     for (const message of messages) log.#remember(message);
     log.#messages = messages.slice(-log.#capacity);
+    log.#complete = messages.length < log.#dedupeWindow && messages.length <= log.#capacity;
     log.#lastId = lastId;
     return log;
   }
@@ -86,17 +89,44 @@ export class MessageLog {
     this.#messages.push(message);
     if (this.#messages.length > this.#capacity * 2) {
       this.#messages = this.#messages.slice(-this.#capacity);
+      this.#complete = false;
     }
     this.#remember(message);
     return { message, created: true, durable: this.#persist(message) };
   }
 
-  /** Messages with an id greater than `since`, oldest first, at most `limit` (the newest ones). */
-  since(since: number, limit: number): ChatMessage[] {
-    const recent = this.#messages.slice(-this.#capacity);
-    const start = recent.findIndex((message) => message.id > since);
-    if (start === -1) return [];
-    return recent.slice(Math.max(start, recent.length - limit));
+  /**
+   * One page of history: up to `limit` messages right after `after` (catching up after a
+   * reconnect) or right before `before` (scrolling back), oldest first, and whether more
+   * messages lie beyond the page in that direction. Served from memory when memory holds them,
+   * else from the store, merged with what is still on its way to disk.
+   */
+  async page(
+    room: string,
+    query: PageQuery,
+    limit: number,
+  ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+    const inMemory = this.#messages.filter((message) =>
+      query.before === undefined ? message.id > query.after : message.id < query.before,
+    );
+    const oldest = this.#messages[0];
+    const memoryCovers =
+      !this.#store ||
+      this.#complete ||
+      (query.before === undefined
+        ? oldest !== undefined && oldest.id <= query.after
+        : inMemory.length > limit);
+    let candidates = inMemory;
+    if (!memoryCovers && this.#store) {
+      const stored = await this.#store.page(room, query, limit + 1);
+      const byId = new Map<number, ChatMessage>();
+      for (const message of [...stored, ...inMemory]) byId.set(message.id, message);
+      candidates = [...byId.values()].sort((a, b) => a.id - b.id);
+    }
+    const hasMore = candidates.length > limit;
+    const messages =
+      query.before === undefined ? candidates.slice(0, limit) : candidates.slice(-limit);
+    return { messages, hasMore };
   }
 
   latest(limit: number): ChatMessage[] {

@@ -10,10 +10,19 @@ import { ChatServerError } from './errors';
 export interface MessageStore {
   /** The newest `limit` messages of `room`, oldest first, and the highest id ever stored. */
   load(room: string, limit: number): Promise<{ messages: ChatMessage[]; lastId: number }>;
+  /**
+   * Up to `limit` messages of `room` right after id `after`, or right before id `before`,
+   * oldest first.
+   */
+  page(room: string, query: PageQuery, limit: number): Promise<ChatMessage[]>;
   /** Writes messages atomically; resolves once they are on disk. */
   write(messages: ChatMessage[]): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Exactly one of the two: messages after this id, or messages before it. */
+export type PageQuery =
+  { after: number; before?: undefined } | { before: number; after?: undefined };
 
 const LAST_ID_KEY = 'meta!lastId';
 const messageKey = (room: string, id: number) => `msg!${room}!${String(id).padStart(16, '0')}`;
@@ -48,6 +57,20 @@ export class LevelMessageStore implements MessageStore {
       .all();
     const lastId = Number((await this.db.get(LAST_ID_KEY)) ?? 0);
     return { messages: (newestFirst as ChatMessage[]).reverse(), lastId };
+  }
+
+  async page(room: string, query: PageQuery, limit: number): Promise<ChatMessage[]> {
+    const prefix = `msg!${room}!`;
+    if (query.before === undefined) {
+      const values = await this.db
+        .values({ gt: messageKey(room, query.after), lt: `${prefix}\xff`, limit })
+        .all();
+      return values as ChatMessage[];
+    }
+    const newestFirst = await this.db
+      .values({ gt: prefix, lt: messageKey(room, query.before), reverse: true, limit })
+      .all();
+    return (newestFirst as ChatMessage[]).reverse();
   }
 
   async write(messages: ChatMessage[]): Promise<void> {

@@ -4,16 +4,15 @@
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { User } from '../shared/protocol';
+import { nicknameKey } from '../shared/schemas';
+
+export { nicknameKey };
 
 export interface Session {
   socketId: string;
   user: User;
   resumeToken: string;
   joinedAt: number;
-}
-
-export function nicknameKey(nickname: string): string {
-  return nickname.normalize('NFC').toLocaleLowerCase('en-US');
 }
 
 export class Roster {

@@ -17,6 +17,27 @@ export interface ConnectionStatus {
   reason: string | null;
 }
 
+/**
+ * One of this person's own messages that the server has not acknowledged yet. `sending`: it goes
+ * out whenever the connection is up, and again after every reconnect, with the same clientId (so
+ * it is never stored twice); `failed`: the server refused it (`error` says why) — retry or discard.
+ */
+export interface OutboxEntry {
+  clientId: string;
+  text: string;
+  state: 'sending' | 'failed';
+  error: ErrorInfo | null;
+  /** When it was written, in ms since the epoch (this machine's clock). */
+  createdAt: number;
+}
+
+/** Where an outbox lasts between runs (the desktop app: a file in its data directory). */
+export interface OutboxStore {
+  /** The entries kept under `key` (one server and nickname), oldest first; [] when none. */
+  load(key: string): Promise<OutboxEntry[]>;
+  save(key: string, entries: OutboxEntry[]): Promise<void>;
+}
+
 /** What ChatClient reports; the UI state is built from these alone. */
 export type ChatEvent =
   | { type: 'status'; status: ConnectionStatus }
@@ -25,6 +46,7 @@ export type ChatEvent =
   | { type: 'user-joined'; user: User }
   | { type: 'user-left'; user: User }
   | { type: 'typing'; user: User; typing: boolean }
+  | { type: 'outbox'; entries: OutboxEntry[] }
   | { type: 'notice'; text: string }
   | { type: 'error'; error: ErrorInfo };
 
@@ -187,8 +209,16 @@ export interface ParleyApi {
   readonly chat: {
     connect(url: string, nickname: string): Promise<Result<{ session: JoinedSession }>>;
     disconnect(): Promise<void>;
-    /** Sends a message; retrying with the same `clientId` never duplicates it. */
-    send(text: string, clientId?: string): Promise<Result<{ message: ChatMessage }>>;
+    /**
+     * Puts a message in the outbox: it is sent now if connected, else as soon as the connection
+     * is back, and resent after every reconnect until the server acknowledges it. Fails only for
+     * text the server would refuse (too long, empty) or when no server was joined.
+     */
+    post(text: string): Promise<Result<{ entry: OutboxEntry }>>;
+    /** Sends a failed outbox entry again (same clientId). */
+    retry(clientId: string): Promise<Result>;
+    /** Removes an outbox entry that is not on its way right now. */
+    discard(clientId: string): Promise<Result>;
     setTyping(typing: boolean): Promise<void>;
     onEvent(listener: (event: ChatEvent) => void): Unsubscribe;
     /** While reconnecting: try again now instead of waiting for the back-off ("Retry now"). */
@@ -228,7 +258,9 @@ export const IPC = {
   hostingStatusChanged: 'hosting:status-changed',
   chatConnect: 'chat:connect',
   chatDisconnect: 'chat:disconnect',
-  chatSend: 'chat:send',
+  chatPost: 'chat:post',
+  chatRetry: 'chat:retry',
+  chatDiscard: 'chat:discard',
   chatTyping: 'chat:typing',
   chatEvent: 'chat:event',
   chatReconnectNow: 'chat:reconnect-now',

@@ -21,6 +21,8 @@ export const LIMITS = {
   historyLength: 200,
   /** Messages returned in the join acknowledgement. */
   joinHistoryLength: 100,
+  /** Most messages one `history:fetch` returns (and its default). */
+  historyPageLength: 200,
   /**
    * Rate limits: at most `points` events per `durationSeconds`, per connection for messages and
    * typing, per network address for joins (reconnecting does not reset it; the server's own
@@ -31,6 +33,8 @@ export const LIMITS = {
     /** Messages from one network address, all its connections together (loopback exempt). */
     messagePerAddress: { points: 60, durationSeconds: 10 },
     typing: { points: 30, durationSeconds: 10 },
+    /** History pages per connection (catching up after a long outage, scrolling back). */
+    history: { points: 60, durationSeconds: 10 },
     join: { points: 30, durationSeconds: 60 },
   },
   /** How long a client waits for an acknowledgement before it reports a timeout, in ms. */

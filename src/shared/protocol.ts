@@ -3,7 +3,12 @@
  * third-party client. docs/PROTOCOL.md describes the same events for other languages.
  */
 import type { ErrorInfo, Result } from './result';
-import type { JoinPayload, SendMessagePayload, TypingPayload } from './schemas';
+import type {
+  HistoryFetchPayload,
+  JoinPayload,
+  SendMessagePayload,
+  TypingPayload,
+} from './schemas';
 
 export interface User {
   /** Stable for the life of one session (one join); changes when the person joins again. */
@@ -28,8 +33,13 @@ export interface JoinedSession {
   room: string;
   /** Everyone online in the room, the joiner included, in join order. */
   users: User[];
-  /** Recent messages (all after `since` when it was given), oldest first. */
+  /**
+   * Oldest first: without `since`, the latest messages; with `since`, the first messages after
+   * it (catch-up).
+   */
   messages: ChatMessage[];
+  /** With `since`: more messages followed than fit; fetch them with `history:fetch` `after`. */
+  hasMore: boolean;
   /** Present this on a later join to take this nickname back (after a reconnect). */
   resumeToken: string;
   serverName: string;
@@ -42,6 +52,14 @@ export interface ClientToServerEvents {
   'session:join': (payload: JoinPayload, ack: Ack<JoinedSession>) => void;
   'message:send': (payload: SendMessagePayload, ack: Ack<{ message: ChatMessage }>) => void;
   'typing:set': (payload: TypingPayload, ack?: Ack) => void;
+  'history:fetch': (payload: HistoryFetchPayload, ack: Ack<HistoryPage>) => void;
+}
+
+export interface HistoryPage {
+  /** Oldest first. */
+  messages: ChatMessage[];
+  /** More messages lie beyond this page in the direction asked for. */
+  hasMore: boolean;
 }
 
 export interface ServerToClientEvents {
@@ -67,4 +85,5 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'session:join',
   'message:send',
   'typing:set',
+  'history:fetch',
 ];

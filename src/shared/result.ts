@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'rate_limited'
   /** (`session:ended`) The same person joined again from another connection. */
   | 'session_replaced'
+  /** The room named in the request does not exist. */
+  | 'unknown_room'
   /** The server failed; the request had no effect. */
   | 'internal'
   // Client-side codes: never sent by the server.

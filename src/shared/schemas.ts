@@ -28,6 +28,11 @@ export const nicknameSchema = z
   })
   .refine(isWellFormed, { error: 'Nickname contains invalid Unicode.' });
 
+/** Nicknames are unique ignoring case: this is the form they are compared in. */
+export function nicknameKey(nickname: string): string {
+  return nickname.normalize('NFC').toLocaleLowerCase('en-US');
+}
+
 export const clientIdSchema = z
   .string({ error: 'clientId must be text.' })
   .min(1, { error: 'clientId cannot be empty.' })
@@ -48,10 +53,12 @@ export const messageTextSchema = z
   })
   .refine(isWellFormed, { error: 'Message contains invalid Unicode.' });
 
+const messageIdSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 export const joinPayloadSchema = z.strictObject({
   nickname: nicknameSchema,
   /** The id of the newest message the client already holds; the ack returns what came after. */
-  since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  since: messageIdSchema.optional(),
   /** The token from an earlier join: lets a reconnecting client take back its nickname. */
   resumeToken: z.string().min(1).max(LIMITS.resumeTokenMaxLength).optional(),
 });
@@ -65,9 +72,23 @@ export const typingPayloadSchema = z.strictObject({
   typing: z.boolean({ error: 'typing must be true or false.' }),
 });
 
+export const historyFetchPayloadSchema = z
+  .strictObject({
+    room: z.string().min(1).max(64).optional(),
+    /** Messages right after this id (catching up), oldest first. */
+    after: messageIdSchema.optional(),
+    /** Messages right before this id (scrolling back), oldest first. */
+    before: messageIdSchema.optional(),
+    limit: z.number().int().min(1).max(LIMITS.historyPageLength).optional(),
+  })
+  .refine((payload) => (payload.after === undefined) !== (payload.before === undefined), {
+    error: 'Give exactly one of after or before.',
+  });
+
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 export type SendMessagePayload = z.infer<typeof sendMessagePayloadSchema>;
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;
+export type HistoryFetchPayload = z.infer<typeof historyFetchPayloadSchema>;
 
 /** One readable sentence for a failed parse of `input`: the first problem, with where it is. */
 export function describeIssues(error: z.ZodError, input?: unknown): string {

@@ -11,6 +11,7 @@ import { emitRaw, onCleanup, rawSocket, startServer as startTestServer } from '.
 import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../../src/shared/limits';
 import { CLIENT_EVENTS, type ChatMessage, type User } from '../../src/shared/protocol';
 import {
+  historyFetchPayloadSchema,
   joinPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
@@ -265,6 +266,7 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
       'session:join': joinPayloadSchema,
       'message:send': sendMessagePayloadSchema,
       'typing:set': typingPayloadSchema,
+      'history:fetch': historyFetchPayloadSchema,
     } as const;
     const exampled = new Set<string>();
     for (const [, , event, body] of blocks) {

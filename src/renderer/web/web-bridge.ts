@@ -12,6 +12,7 @@ import type {
   SavedServer,
   Unsubscribe,
 } from '../../shared/api';
+import { JsonOutboxStore } from '../../shared/outbox-store';
 import { fail, ok, type Result } from '../../shared/result';
 import {
   savedServersFileSchema,
@@ -29,7 +30,7 @@ const HOSTING_UNSUPPORTED =
 
 export function createWebBridge(
   // ChatClient's ids come from nanoid, which works on plain-http LAN pages (randomUUID does not).
-  client: ChatClient = new ChatClient(),
+  client: ChatClient = new ChatClient({ outboxStore: localOutboxStore() }),
 ) {
   // Leaving the page (reload, close) disconnects at once, so others see us leave right away.
   window.addEventListener('pagehide', () => void client.disconnect());
@@ -59,7 +60,9 @@ export function createWebBridge(
       connect: (url, nickname) => client.connect(url, nickname),
       disconnect: () => client.disconnect(),
       // The optional clientId lets the composer retry a failed message without duplicating it.
-      send: (text: string, clientId?: string) => client.send(text, clientId),
+      post: async (text: string) => client.post(text),
+      retry: async (clientId: string) => client.retry(clientId),
+      discard: async (clientId: string) => client.discard(clientId),
       setTyping: (typing) => client.setTyping(typing),
       onEvent: (listener) => client.onEvent(listener),
       reconnectNow: async () => client.reconnectNow(),
@@ -176,4 +179,18 @@ function browserDiagnostics(): DiagnosticsReport {
       },
     ],
   };
+}
+
+/** The browser keeps its outbox in localStorage: a reload does not lose unsent messages. */
+function localOutboxStore(): JsonOutboxStore | null {
+  const KEY = 'parley.outbox';
+  try {
+    const storage = window.localStorage;
+    return new JsonOutboxStore({
+      read: async () => storage.getItem(KEY),
+      write: async (text) => storage.setItem(KEY, text),
+    });
+  } catch {
+    return null; // storage disabled: the outbox lasts as long as the page
+  }
 }

@@ -158,6 +158,7 @@ export function installParleyDouble(options: DoubleOptions): void {
       room: 'lobby',
       users: [self],
       messages: [],
+      hasMore: false,
       resumeToken: `resume-${sessionCount}`,
       serverName: new URL(url).hostname,
       protocolVersion: options.protocolVersion,
@@ -226,9 +227,17 @@ export function installParleyDouble(options: DoubleOptions): void {
           status: { state: 'disconnected', url: null, reason: null },
         });
       },
-      async send(text, clientId) {
-        record('chat.send', text, clientId);
+      async post(text) {
+        record('chat.post', text);
         return { ok: false, error: { code: 'not_connected', message: 'Not connected.' } };
+      },
+      async retry(clientId) {
+        record('chat.retry', clientId);
+        return { ok: true };
+      },
+      async discard(clientId) {
+        record('chat.discard', clientId);
+        return { ok: true };
       },
       async setTyping(typing) {
         record('chat.setTyping', typing);

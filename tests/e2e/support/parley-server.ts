@@ -29,6 +29,8 @@ export interface ParleyServerOptions {
   port?: number;
   /** The server's name (`--name`); default the machine's name. */
   name?: string;
+  /** More `parley serve` options, e.g. `['--message-rate', '1/5']`. */
+  args?: string[];
 }
 
 export async function startParleyServer(
@@ -52,6 +54,7 @@ export async function startParleyServer(
       '--data',
       dataDir,
       ...(options.name === undefined ? [] : ['--name', options.name]),
+      ...(options.args ?? []),
     ],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
   );

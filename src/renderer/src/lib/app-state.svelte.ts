@@ -82,6 +82,20 @@ export class AppState {
     this.serverUrl = api.runtime.defaultServerUrl ?? loadPreference('serverUrl') ?? '';
   }
 
+  /** Sends a failed message again. */
+  retryMessage(clientId: string): void {
+    void this.#api.chat.retry(clientId).then((result) => {
+      if (!result.ok) this.chat.apply({ type: 'error', error: result.error });
+    });
+  }
+
+  /** Deletes a message that was not sent. */
+  discardMessage(clientId: string): void {
+    void this.#api.chat.discard(clientId).then((result) => {
+      if (!result.ok) this.chat.apply({ type: 'error', error: result.error });
+    });
+  }
+
   get screen(): Screen {
     return this.#screen;
   }

@@ -3,7 +3,7 @@
  * who is typing, and the timeline (messages merged by id plus system notices). Components read it;
  * only `apply` and `reset` change it.
  */
-import type { ChatEvent, ConnectionStatus } from '../../../shared/api';
+import type { ChatEvent, ConnectionStatus, OutboxEntry } from '../../../shared/api';
 import { LIMITS } from '../../../shared/limits';
 import type { ChatMessage, JoinedSession, User } from '../../../shared/protocol';
 import { ExpiryTimers } from './expiry-timers';
@@ -25,7 +25,9 @@ interface Notice {
 
 export type TimelineEntry =
   | { kind: 'message'; key: string; message: ChatMessage; own: boolean; continued: boolean }
-  | { kind: 'notice'; key: string; text: string; tone: NoticeTone; at: number };
+  | { kind: 'notice'; key: string; text: string; tone: NoticeTone; at: number }
+  /** An own message the server has not acknowledged yet: sending, or failed. */
+  | { kind: 'pending'; key: string; entry: OutboxEntry };
 
 export interface ChatStateOptions {
   clock?: () => number;
@@ -47,6 +49,7 @@ export class ChatState {
   #messages = $state.raw<ChatMessage[]>([]);
   #notices = $state.raw<Notice[]>([]);
   #typing = $state.raw<User[]>([]);
+  #outbox = $state.raw<OutboxEntry[]>([]);
 
   constructor(options: ChatStateOptions = {}) {
     this.#clock = options.clock ?? Date.now;
@@ -73,6 +76,11 @@ export class ChatState {
     return this.#messages;
   }
 
+  /** Own messages not acknowledged yet (sending or failed), oldest first. */
+  get outbox(): OutboxEntry[] {
+    return this.#outbox;
+  }
+
   /** Everyone typing right now, except this user. */
   get typing(): User[] {
     return this.#typing;
@@ -97,6 +105,20 @@ export class ChatState {
       const own = this.#isOwn(message);
       entries.push({ kind: 'message', key: `m${message.id}`, message, own, continued });
       previous = message;
+    }
+    // Unacknowledged messages come last. One whose broadcast already arrived (the ack follows
+    // it a moment later) is shown once, as the message.
+    if (this.#outbox.length > 0) {
+      // A throwaway lookup inside the derivation, not state: no reactivity needed.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity
+      const delivered = new Set(
+        this.#messages.filter((message) => this.#isOwn(message)).map((message) => message.clientId),
+      );
+      for (const entry of this.#outbox) {
+        if (!delivered.has(entry.clientId)) {
+          entries.push({ kind: 'pending', key: `p${entry.clientId}`, entry });
+        }
+      }
     }
     return entries;
   });
@@ -128,6 +150,9 @@ export class ChatState {
         if (event.typing) this.#startTyping(event.user);
         else this.#stopTyping(event.user.id);
         break;
+      case 'outbox':
+        this.#outbox = event.entries;
+        break;
       case 'notice':
         this.#addNotice(event.text, 'warning');
         break;
@@ -146,6 +171,7 @@ export class ChatState {
     this.#users = [];
     this.#messages = [];
     this.#notices = [];
+    this.#outbox = [];
   }
 
   #applySession(session: JoinedSession): void {

@@ -1,12 +1,9 @@
 /**
- * The message composer: the draft, sending (a failed message stays in the box, and retrying the
- * same text reuses its clientId so the server never stores it twice) and the typing signal
+ * The message composer: the draft, posting it to the outbox (the client sends it, resends it after
+ * a reconnect, and reports it as sending / failed; see ChatClient) and the typing signal
  * (throttled while typing, turned off after a pause or on send).
  */
 import type { ParleyApi } from '../../../shared/api';
-import type { ChatMessage } from '../../../shared/protocol';
-import type { Result } from '../../../shared/result';
-import { nanoid } from 'nanoid';
 
 /** At most one "typing" signal this often while someone keeps typing. */
 const TYPING_THROTTLE_MS = 2_000;
@@ -15,22 +12,17 @@ const TYPING_IDLE_MS = 3_000;
 
 export interface ComposerOptions {
   clock?: () => number;
-  /** Called after a message was accepted by the server (e.g. to scroll to it). */
-  onsent?: (message: ChatMessage) => void;
 }
 
 export class ComposerState {
   readonly #chat: ParleyApi['chat'];
   readonly #clock: () => number;
-  readonly #onsent: (message: ChatMessage) => void;
 
   /** The draft, bound to the textarea. */
   text = $state('');
-  #sending = $state(false);
+  #posting = $state(false);
   #error = $state<string | null>(null);
 
-  /** The last failed message: sending the same text again reuses its clientId. */
-  #failed: { text: string; clientId: string } | null = null;
   #typing = false;
   #typingSentAt = 0;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -38,11 +30,6 @@ export class ComposerState {
   constructor(chat: ParleyApi['chat'], options: ComposerOptions = {}) {
     this.#chat = chat;
     this.#clock = options.clock ?? Date.now;
-    this.#onsent = options.onsent ?? (() => {});
-  }
-
-  get sending(): boolean {
-    return this.#sending;
   }
 
   get error(): string | null {
@@ -50,12 +37,12 @@ export class ComposerState {
   }
 
   get canSend(): boolean {
-    return !this.#sending && this.text.trim().length > 0;
+    return !this.#posting && this.text.trim().length > 0;
   }
 
   /** Called on every edit of the draft. */
   input(): void {
-    if (this.#error && this.text !== this.#failed?.text) this.#error = null;
+    this.#error = null;
     if (this.text.trim() === '') {
       this.#setTyping(false);
       return;
@@ -69,34 +56,30 @@ export class ComposerState {
     this.#idleTimer = setTimeout(() => this.#setTyping(false), TYPING_IDLE_MS);
   }
 
-  /** Sends the draft; resolves true when the server accepted it. */
+  /**
+   * Hands the draft to the outbox and clears the box; resolves false (the draft stays, with the
+   * reason) only when the text itself cannot be sent.
+   */
   async send(): Promise<boolean> {
     const text = this.text;
     if (!this.canSend) return false;
-    const clientId = this.#failed?.text === text ? this.#failed.clientId : nanoid();
-    this.#sending = true;
+    this.#posting = true;
     this.#error = null;
     this.#setTyping(false);
-    let result: Result<{ message: ChatMessage }>;
     try {
-      result = await this.#chat.send(text, clientId);
+      const result = await this.#chat.post(text);
+      if (!result.ok) {
+        this.#error = result.error.message;
+        return false;
+      }
     } catch (error) {
-      result = {
-        ok: false,
-        error: { code: 'internal', message: `The message was not sent: ${String(error)}` },
-      };
-    } finally {
-      this.#sending = false;
-    }
-    if (!result.ok) {
-      this.#failed = { text, clientId };
-      this.#error = result.error.message;
+      this.#error = `The message was not sent: ${String(error)}`;
       return false;
+    } finally {
+      this.#posting = false;
     }
-    this.#failed = null;
-    // Whatever was typed while the message was on its way stays.
+    // Whatever was typed while the message was being handed over stays.
     if (this.text === text) this.text = '';
-    this.#onsent(result.message);
     return true;
   }
 
@@ -105,7 +88,6 @@ export class ComposerState {
     this.#setTyping(false);
     this.text = '';
     this.#error = null;
-    this.#failed = null;
   }
 
   #setTyping(typing: boolean): void {

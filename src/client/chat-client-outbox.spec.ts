@@ -1,0 +1,201 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { client, joinRaw, onCleanup, startServer, urlOf, waitFor } from '../../tests/support/chat';
+import type { ChatEvent } from '../shared/api';
+import type { ChatMessage } from '../shared/protocol';
+import { createChatServer, type ChatServerOptions } from '../server/chat-server';
+import { openOutboxFile } from '../main/outbox-file';
+import type { ChatClient } from './chat-client';
+
+/** Every message a client delivered to its listeners, in the order it delivered them. */
+function deliveries(chat: ChatClient): ChatMessage[] {
+  const seen: ChatMessage[] = [];
+  chat.onEvent((event: ChatEvent) => {
+    if (event.type === 'session') seen.push(...event.session.messages);
+    if (event.type === 'message') seen.push(event.message);
+  });
+  return seen;
+}
+
+const texts = (messages: ChatMessage[]) => messages.map((message) => message.text);
+
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** A server on a fixed port and data directory that a test can stop and start again. */
+async function restartableServer(options: ChatServerOptions = {}) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-outbox-'));
+  const start = () =>
+    createChatServer({ host: '127.0.0.1', port, dataDir, webRoot: null, ...options });
+  let server = await start();
+  onCleanup(() => server.close());
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get current() {
+      return server;
+    },
+    stop: () => server.close(),
+    async start() {
+      server = await start();
+    },
+  };
+}
+
+describe('ChatClient outbox', () => {
+  it('sends a posted message at once and empties the outbox when the server acknowledges it', async () => {
+    const server = await startServer();
+    const chat = client();
+    const seen = deliveries(chat);
+    const outboxes: number[] = [];
+    chat.onEvent((event) => event.type === 'outbox' && outboxes.push(event.entries.length));
+    await chat.connect(urlOf(server), 'alice');
+
+    const posted = chat.post('hello');
+    expect(posted).toMatchObject({ ok: true, entry: { text: 'hello', state: 'sending' } });
+    await waitFor(() => chat.outbox.length === 0, 'the acknowledgement');
+    expect(texts(seen)).toEqual(['hello']);
+    expect(outboxes).toEqual([0, 1, 0]);
+  });
+
+  it('refuses text the server would refuse, and posting before any join', async () => {
+    const chat = client();
+    expect(chat.post('hello')).toMatchObject({ ok: false, error: { code: 'not_connected' } });
+    const server = await startServer();
+    await chat.connect(urlOf(server), 'alice');
+    expect(chat.post('   ')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: 'Message cannot be only spaces.' },
+    });
+    expect(chat.outbox).toEqual([]);
+  });
+
+  it('keeps messages written while the server is down and sends each once when it is back', async () => {
+    const room = await restartableServer();
+    const alice = client();
+    const bob = client();
+    const aliceSaw = deliveries(alice);
+    const bobSaw = deliveries(bob);
+    await alice.connect(room.url, 'alice');
+    await bob.connect(room.url, 'bob');
+
+    await room.stop();
+    await waitFor(() => alice.status.state === 'reconnecting', 'alice to notice');
+    for (const text of ['one', 'two', 'three']) expect(alice.post(text).ok).toBe(true);
+    expect(alice.outbox.map((entry) => entry.state)).toEqual(['sending', 'sending', 'sending']);
+
+    await room.start();
+    await waitFor(() => alice.outbox.length === 0, 'the outbox to drain', 10_000);
+    await waitFor(() => bobSaw.length === 3, 'bob to see them', 10_000);
+    expect(texts(aliceSaw)).toEqual(['one', 'two', 'three']);
+    expect(texts(bobSaw)).toEqual(['one', 'two', 'three']);
+    // The restarted server stored each once.
+    const fresh = client();
+    await fresh.connect(room.url, 'carol');
+    expect(texts(fresh.session!.messages)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('survives a restart of the app: the outbox file is sent on the next join', async () => {
+    const room = await restartableServer();
+    const file = join(mkdtempSync(join(tmpdir(), 'parley-outbox-file-')), 'outbox.json');
+    const before = client({ outboxStore: openOutboxFile(file) });
+    await before.connect(room.url, 'alice');
+    await room.stop();
+    await waitFor(() => before.status.state === 'reconnecting', 'the drop');
+    before.post('written offline');
+    await before.saved();
+    await before.disconnect(); // the app quits
+    expect(readFileSync(file, 'utf8')).toContain('written offline');
+
+    await room.start();
+    const after = client({ outboxStore: openOutboxFile(file) });
+    const seen = deliveries(after);
+    await after.connect(room.url, 'Alice'); // the same nickname, in any case
+    await waitFor(() => after.outbox.length === 0, 'the saved outbox to be sent');
+    await after.saved();
+    expect(texts(seen)).toEqual(['written offline']);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, outboxes: {} });
+  });
+
+  it('marks a refused message failed with the reason; it can be retried or discarded', async () => {
+    const server = await startServer({
+      rateLimits: { message: { points: 1, durationSeconds: 1 } },
+    });
+    const chat = client();
+    const seen = deliveries(chat);
+    await chat.connect(urlOf(server), 'alice');
+    chat.post('first');
+    chat.post('second');
+    chat.post('third');
+    await waitFor(
+      () => chat.outbox.length === 2 && chat.outbox.every((entry) => entry.state === 'failed'),
+      'two refusals',
+    );
+    expect(chat.outbox[0]).toMatchObject({
+      text: 'second',
+      state: 'failed',
+      error: { code: 'rate_limited', message: expect.stringMatching(/too fast/) },
+    });
+
+    const [second, third] = chat.outbox;
+    expect(chat.discard(third!.clientId).ok).toBe(true);
+    // Retry until the limiter allows it again (1 message per second).
+    await waitFor(
+      () => {
+        const entry = chat.outbox[0];
+        if (entry?.state === 'failed') chat.retry(entry.clientId);
+        return chat.outbox.length === 0;
+      },
+      'the retry to go through',
+      5_000,
+    );
+    expect(texts(seen)).toEqual(['first', 'second']);
+    expect(seen[1]!.clientId).toBe(second!.clientId);
+  });
+});
+
+describe('ChatClient catch-up', () => {
+  it('delivers everything missed during an outage, across a server restart, once and in order', async () => {
+    const room = await restartableServer({
+      rateLimits: {
+        message: { points: 10_000, durationSeconds: 1 },
+        messagePerAddress: { points: 10_000, durationSeconds: 1 },
+      },
+    });
+    // Alice comes back slowly: by then much more than one history page has been written.
+    const alice = client({ reconnectDelayMs: 3_000, reconnectDelayMaxMs: 3_000 });
+    const seen = deliveries(alice);
+    await alice.connect(room.url, 'alice');
+    const writer = await joinRaw(room.current, 'bob');
+    await writer.timeout(5_000).emitWithAck('message:send', { clientId: 'before', text: 'b' });
+    await waitFor(() => seen.length === 1, 'the first message');
+
+    await room.stop();
+    await room.start();
+    const bob = await joinRaw(room.current, 'bob');
+    const total = 450;
+    const acks = await Promise.all(
+      Array.from({ length: total }, (_, n) =>
+        bob.timeout(10_000).emitWithAck('message:send', { clientId: `m${n}`, text: `m${n}` }),
+      ),
+    );
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+
+    await waitFor(() => seen.length === total + 1, 'alice to catch up', 15_000);
+    const ids = seen.map((message) => message.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(texts(seen.slice(1)))).toEqual(
+      new Set(Array.from({ length: total }, (_, n) => `m${n}`)),
+    );
+    expect(alice.status.state).toBe('connected');
+  });
+});

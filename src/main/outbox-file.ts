@@ -1,0 +1,25 @@
+/**
+ * The desktop app's outbox file: messages not yet acknowledged by their server survive a quit,
+ * a crash or a restart of the app, and are sent when that server is joined again with the same
+ * nickname. Written atomically (see writeAtomically). No electron import: Vitest tests it.
+ */
+import { readFile } from 'node:fs/promises';
+import { JsonOutboxStore } from '../shared/outbox-store';
+import { writeAtomically } from './saved-servers';
+
+export function openOutboxFile(file: string, onError?: (error: unknown) => void): JsonOutboxStore {
+  return new JsonOutboxStore(
+    {
+      read: async () => {
+        try {
+          return await readFile(file, 'utf8');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+          throw error;
+        }
+      },
+      write: (text) => writeAtomically(file, text),
+    },
+    onError,
+  );
+}
