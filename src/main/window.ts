@@ -1,11 +1,19 @@
 /**
- * The main window and the security baseline around it: a sandboxed renderer with context
- * isolation, a Content-Security-Policy header, no permissions beyond writing to the clipboard, no
- * navigation away from the app's page, no new windows (web links go to the system browser), no
- * <webview>.
+ * The main window and the security baseline around it, wired into Electron: a sandboxed renderer
+ * with context isolation, a Content-Security-Policy header, no permissions beyond writing to the
+ * clipboard, no device access, no navigation away from the app's page (in any frame), no new
+ * windows (web links go to the system browser), no <webview>. The decisions themselves live in
+ * security-policy.ts, where plain Node tests them.
  */
 import { app, BrowserWindow, shell, type Session, type WebContents } from 'electron';
-import { isExternalWebUrl, type AppPages } from './app-pages';
+import type { AppPages } from './app-pages';
+import {
+  isPermissionGranted,
+  mayNavigate,
+  webPreferencesFor,
+  windowOpenOutcome,
+  withContentSecurityPolicy,
+} from './security-policy';
 
 export interface MainWindowOptions {
   pages: AppPages;
@@ -28,13 +36,7 @@ export function createMainWindow({
     show: false,
     autoHideMenuBar: true,
     ...(process.platform === 'linux' && iconPath ? { icon: iconPath } : {}),
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    webPreferences: webPreferencesFor(preloadPath),
   });
   window.once('ready-to-show', () => window.show());
 
@@ -44,33 +46,23 @@ export function createMainWindow({
   return window;
 }
 
-/** Permissions and the CSP header for every page of the session. */
+/** Permissions, device access and the CSP header for every page of the session. */
 export function secureSession(session: Session, pages: AppPages): void {
-  // Copy buttons (the join URLs) write to the clipboard; nothing else is ever granted.
-  const allowed = (permission: string, url: string | undefined) =>
-    permission === 'clipboard-sanitized-write' && url !== undefined && pages.isAppPage(url);
   session.setPermissionRequestHandler((_contents, permission, callback, details) =>
-    callback(allowed(permission, details.requestingUrl)),
+    callback(isPermissionGranted(pages, permission, details.requestingUrl)),
   );
   session.setPermissionCheckHandler((_contents, permission, _origin, details) =>
-    allowed(permission, details.requestingUrl),
+    isPermissionGranted(pages, permission, details.requestingUrl),
   );
+  // HID, serial and USB devices: no page gets one, not even one granted earlier in the session.
+  // (Screen capture needs a display-media handler, and none is set: getDisplayMedia fails.)
+  session.setDevicePermissionHandler(() => false);
 
   // The renderer's own <meta> CSP stays; the header also covers what the meta tag cannot
   // (and any page that would lack it).
   session.webRequest.onHeadersReceived((details, callback) => {
-    if (!pages.isAppResource(details.url)) {
-      callback({});
-      return;
-    }
-    const headers = Object.fromEntries(
-      Object.entries(details.responseHeaders ?? {}).filter(
-        ([name]) => name.toLowerCase() !== 'content-security-policy',
-      ),
-    );
-    callback({
-      responseHeaders: { ...headers, 'Content-Security-Policy': [pages.contentSecurityPolicy] },
-    });
+    const responseHeaders = withContentSecurityPolicy(pages, details.url, details.responseHeaders);
+    callback(responseHeaders ? { responseHeaders } : {});
   });
 }
 
@@ -78,16 +70,23 @@ export function secureSession(session: Session, pages: AppPages): void {
 export function secureWebContents(pages: AppPages): void {
   app.on('web-contents-created', (_event, contents: WebContents) => {
     contents.setWindowOpenHandler(({ url }) => {
-      if (isExternalWebUrl(url)) {
-        shell.openExternal(url).catch((error: unknown) => console.error('[parley]', error));
+      const { action, openExternally } = windowOpenOutcome(url);
+      if (openExternally !== null) {
+        shell
+          .openExternal(openExternally)
+          .catch((error: unknown) => console.error('[parley]', error));
       }
-      return { action: 'deny' };
+      return { action };
     });
-    contents.on('will-navigate', (event, url) => {
-      if (!pages.isAppPage(url)) event.preventDefault();
+    // will-navigate covers the main frame; will-frame-navigate also covers subframes.
+    contents.on('will-navigate', (event) => {
+      if (!mayNavigate(pages, event.url, true)) event.preventDefault();
     });
-    contents.on('will-redirect', (event, url) => {
-      if (!pages.isAppPage(url)) event.preventDefault();
+    contents.on('will-frame-navigate', (event) => {
+      if (!mayNavigate(pages, event.url, event.isMainFrame)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event) => {
+      if (!mayNavigate(pages, event.url, event.isMainFrame)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
