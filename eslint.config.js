@@ -78,11 +78,21 @@ export default ts.config(
   },
   {
     files: ['src/client/**/*.ts'],
-    ignores: ['src/client/**/*.spec.ts'],
+    ignores: ['src/client/**/*.spec.ts', 'src/client/node/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: restrictImports({
       folders: ['../server/*', '../main/*', '../preload/*', '../renderer/*'],
       because: 'ChatClient is isomorphic: it runs in the browser too.',
+    }),
+  },
+  {
+    // The client's Node-only parts (certificate pinning), for the desktop app's main process.
+    files: ['src/client/node/**/*.ts'],
+    ignores: ['src/client/node/**/*.spec.ts'],
+    rules: restrictImports({
+      folders: ['../../server/*', '../../main/*', '../../preload/*', '../../renderer/*'],
+      because: 'The client does not depend on the server or the app shell.',
+      node: true,
     }),
   },
   {

@@ -6,6 +6,10 @@
  * - `socketio`: the plain Socket.IO chat server that tutorials teach: `io.emit` of whatever arrives;
  * - `ws`: a raw `ws` broadcast server, the floor on cost.
  *
+ * With PARLEY_BENCH_EXEMPT set (a comma-separated list of addresses), Parley exempts exactly those
+ * addresses from its per-address limits instead of all of loopback: the flood scenario gives its
+ * flooder an address of its own (127.0.0.2) that the limits then see like any other machine's.
+ *
  * Listens on 127.0.0.1, port 0. Talks to the runner over the IPC channel: sends `ready` with its
  * port and start-up time, answers `memory` (after a full GC; run with --expose-gc) and `stop`.
  */
@@ -28,6 +32,7 @@ const started = performance.now();
 const kind = process.argv[2] as ServerKind;
 const dataDir = process.argv[3];
 const webRoot = process.argv[4];
+const exempt = process.env.PARLEY_BENCH_EXEMPT?.split(',').filter(Boolean);
 
 async function start(): Promise<{ port: number; close: () => Promise<void> }> {
   if (kind === 'parley') {
@@ -36,6 +41,10 @@ async function start(): Promise<{ port: number; close: () => Promise<void> }> {
       port: 0,
       dataDir: dataDir || null,
       webRoot: webRoot || null,
+      // Unset: as shipped (all of loopback exempt). IPv4 peers may appear as ::ffff:127.0.0.2.
+      isRateLimitExempt: exempt
+        ? (address) => exempt.includes(address.replace(/^::ffff:/, ''))
+        : undefined,
       onError: (error) => console.error('[bench parley]', error),
     });
     return { port: server.port, close: () => server.close() };

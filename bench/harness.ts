@@ -63,6 +63,8 @@ export interface ServerOptions {
   webRoot?: string;
   /** Directory for a V8 CPU profile of this server (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** Extra environment for the server process (bench-server.ts reads PARLEY_BENCH_EXEMPT). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class ServerProcess {
@@ -80,7 +82,7 @@ export class ServerProcess {
     const child = spawnNode(
       here('./bench-server.js'),
       [kind, options.dataDir ?? '', options.webRoot ?? ''],
-      { cores: options.cores, nodeArgs },
+      { cores: options.cores, nodeArgs, env: options.env },
     );
     try {
       const ready = await request<ServerReady>(child, null, 'ready', 120_000);

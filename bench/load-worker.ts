@@ -3,10 +3,12 @@
  * the clients of one step, has some of them send at a fixed rate, and records the end-to-end
  * latency of every message received from another client (send → receipt, on the monotonic clock
  * shared by all processes) in an HDR histogram, which it hands back encoded. Commands and replies
- * go over the IPC channel; every wait is bounded.
+ * go over the IPC channel; every wait is bounded. A worker may instead be the flood scenario's
+ * flooder (flood-client.ts).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { flood, type FloodCommand } from './flood-client';
 import { LoadClient, messageText, nowMicros, type Receipt, type ServerKind } from './wire';
 
 export type WorkerCommand =
@@ -33,6 +35,7 @@ export type WorkerCommand =
       drainMs: number;
     }
   | { type: 'joinTimes'; kind: ServerKind; port: number; samples: number }
+  | FloodCommand
   | { type: 'status' }
   | { type: 'close' };
 
@@ -231,6 +234,11 @@ process.on('message', (command: WorkerCommand) => {
       break;
     case 'joinTimes':
       joinTimes(command).catch(fail);
+      break;
+    case 'flood':
+      flood(command)
+        .then((reply) => process.send!(reply))
+        .catch(fail);
       break;
     case 'status': {
       const reply: StatusReply = {

@@ -1,8 +1,10 @@
 /**
  * The benchmark report: one JSON document with every figure, the Parley/baseline ratio of each,
- * the targets of issue 6 judged on those ratios, a markdown rendering of the same, and an SVG
- * chart of p99 latency against clients for the three servers (drawn by hand: no chart library).
+ * the targets of issue 6 judged on those ratios (and issue 4's: calm latency under a flood), a
+ * markdown rendering of the same, and an SVG chart of p99 latency against clients for the three
+ * servers (drawn by hand: no chart library).
  */
+import type { FloodFigures, FloodPhase } from './flood';
 import type { CapacityFigures, HistoryFigures, StepFigures } from './scenarios';
 import type { WebFigures } from './web-cost';
 import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './wire';
@@ -74,6 +76,8 @@ export interface BenchReport {
   };
   capacity: CapacityResult | null;
   history: (HistoryFigures & { joinRatioToSocketioConnect: number }) | null;
+  /** Parley's calm clients with and without a flooder (issue 4: within 2x of calm). */
+  flood: FloodFigures | null;
   web: WebFigures | { error: string } | null;
   targets: Target[];
 }
@@ -193,7 +197,49 @@ export function judgeTargets(report: Omit<BenchReport, 'targets'>): Target[] {
       ? `${parley.held} of ${report.capacity!.connections} held; probe ${parley.probe.delivered}/${parley.probe.expected} delivered, p99 ${fmt(parley.probe.p99Ms, 1)} ms`
       : 'capacity scenario not run',
   });
+  targets.push(...floodTargets(report.flood));
   return targets;
+}
+
+export const FLOOD_LIMIT = 2;
+const times = (value: number) => (Number.isFinite(value) ? `${fmt(value, 2)}x` : '–');
+const FLOOD_TARGET_NAMES = {
+  flood: "Calm clients' latency while one client floods messages, typing and joins, vs calm",
+  malformed:
+    "Calm clients' latency while one client floods malformed and oversized payloads, vs calm",
+} as const;
+
+function floodTargets(flood: FloodFigures | null): Target[] {
+  return (['flood', 'malformed'] as const).map((variant) => {
+    const ratios = flood?.ratios.find((one) => one.phase === variant);
+    const phase = flood?.phases.find((one) => one.phase === variant);
+    const calm = flood?.phases[0];
+    if (!ratios || !phase || !calm) {
+      return {
+        name: FLOOD_TARGET_NAMES[variant],
+        value: null,
+        limit: `≤ ${FLOOD_LIMIT}x (p50 and p99)`,
+        met: null,
+        detail: 'flood scenario not run',
+      };
+    }
+    const worst = Math.max(ratios.p50, ratios.p99);
+    // Messages still on their way when the phase ended are later than any latency measured.
+    const late = phase.delivered < phase.expected;
+    return {
+      name: FLOOD_TARGET_NAMES[variant],
+      value: Number.isFinite(worst) ? worst : null,
+      limit: `≤ ${FLOOD_LIMIT}x (p50 and p99)`,
+      met: !late && Number.isFinite(worst) ? worst <= FLOOD_LIMIT : late ? false : null,
+      detail:
+        (late
+          ? `only ${fmt(phase.deliveryRatio * 100, 1)}% of the calm deliveries arrived before the phase ended; `
+          : '') +
+        `p50 ${fmt(calm.p50Ms, 2)} → ${fmt(phase.p50Ms, 2)} ms (${times(ratios.p50)}), ` +
+        `p99 ${fmt(calm.p99Ms, 2)} → ${fmt(phase.p99Ms, 2)} ms (${times(ratios.p99)}); ` +
+        `flooder ${int(phase.flooder?.sentPerSecond ?? NaN)} events/s, ${int(phase.flooder?.rateLimited ?? NaN)} rate_limited`,
+    };
+  });
 }
 
 export function fmt(value: number, digits = 1): string {
@@ -353,6 +399,8 @@ export function toMarkdown(report: BenchReport): string {
     );
   }
 
+  if (report.flood) pushFlood(push, report.flood);
+
   if (report.web) {
     push('## Web client', '');
     if ('error' in report.web) {
@@ -378,6 +426,64 @@ export function toMarkdown(report: BenchReport): string {
     }
   }
   return lines.join('\n');
+}
+
+const PHASE_LABELS: Record<FloodPhase['phase'], string> = {
+  calm: 'calm (no flooder)',
+  flood: 'flood: messages, typing, joins',
+  malformed: 'flood: malformed and oversized',
+};
+
+function pushFlood(push: (...more: string[]) => void, flood: FloodFigures): void {
+  push(
+    `## Floods: ${flood.clients} calm clients and one flooder`,
+    '',
+    `${flood.server} as shipped, except that the per-address limits also apply on loopback: the calm clients ` +
+      `(${flood.connected} connected, each sending ${flood.ratePerClient} msg/s) connect from ${flood.calmAddress}, ` +
+      `which stays exempt, the flooder's ${flood.flooderConnections} connections from ${flood.flooderAddress}, which does not. ` +
+      (flood.pace > 0
+        ? `The flooder sends ${flood.pace} events/s per connection. `
+        : 'The flooder sends as fast as the server reads (TCP back-pressure). ') +
+      'It floods through warm-up, measurement and drain. Latency is send → receipt at every other calm client ' +
+      '(one server and one set of calm clients for all phases); ratios are each flood phase / calm. ' +
+      '"calm delivered": deliveries that arrived before the phase ended; "server busy after": how long the server ' +
+      'kept working once the flood stopped.',
+    '',
+    '| phase | calm delivered | p50 ms | p99 ms | max ms | server CPU % | flooder sent events/s | rate_limited | accepted | other refusals | reconnects | server busy after s | calm clients refused |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|',
+  );
+  for (const phase of flood.phases) {
+    const flooder = phase.flooder;
+    const other = flooder
+      ? Object.entries(flooder.replies)
+          .flatMap(([kind, outcomes]) =>
+            Object.entries(outcomes)
+              .filter(([outcome]) => outcome !== 'ok' && outcome !== 'rate_limited')
+              .map(([outcome, count]) => `${kind} ${outcome}×${int(count)}`),
+          )
+          .join(', ') || 'none'
+      : '';
+    const refused = Object.entries(phase.calmAckErrors)
+      .map(([code, count]) => `${code}×${count}`)
+      .join(', ');
+    push(
+      `| ${PHASE_LABELS[phase.phase]} | ${fmt(phase.deliveryRatio * 100, 1)}% | ${fmt(phase.p50Ms, 2)} | ${fmt(phase.p99Ms, 2)} | ${fmt(phase.maxMs, 1)} | ${fmt(phase.serverCpuPercent, 0)} | ` +
+        (flooder
+          ? `${int(flooder.sentPerSecond)} | ${int(flooder.rateLimited)} | ${int(flooder.accepted)} | ${other} | ${flooder.reconnects} | ${fmt(phase.recoverySeconds ?? NaN, 1)} |`
+          : ' |  |  |  |  |  |') +
+        ` ${refused || 'none'} |`,
+    );
+  }
+  for (const ratio of flood.ratios) {
+    push(
+      `| *${ratio.phase} / calm* |  | ${times(ratio.p50)} | ${times(ratio.p99)} |  |  |  |  |  |  |  |  |  |`,
+    );
+  }
+  push('');
+  const errors = flood.phases.flatMap((phase) =>
+    phase.flooder?.firstError ? [`${phase.phase}: ${phase.flooder.firstError}`] : [],
+  );
+  if (errors.length) push(`Flooder connection errors: ${errors.join('; ')}.`, '');
 }
 
 const COLORS: Record<ServerKind, string> = {

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: Parley's server against the plain Socket.IO chat server and a raw `ws`
  * broadcast server, on the same load in one run — a broadcast ramp, a capacity scenario, joining
- * a room with a long history — plus what the web client costs a browser. Writes
- * bench/results/latest.{json,md} and latest-p99.svg and prints the markdown.
+ * a room with a long history, Parley alone under a flood (flood.ts) — plus what the web client
+ * costs a browser. Writes bench/results/latest.{json,md} and latest-p99.svg and prints the
+ * markdown.
  *
  * Every server and generator runs in its own process; the server is pinned to core 0 and the
  * generator (and this runner) to the other cores. Loopback only, port 0. Tunable with
@@ -12,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LIMITS } from '../src/shared/limits';
+import { floodScenario } from './flood';
 import { planCores, pinSelf } from './processes';
 import {
   capacityResult,
@@ -61,6 +63,11 @@ const config = {
   hold: number('HOLD', 5),
   history: number('HISTORY', 50_000),
   joinSamples: number('JOIN_SAMPLES', 20),
+  floodClients: number('FLOOD_CLIENTS', 50),
+  floodRate: number('FLOOD_RATE', 0.5),
+  floodConnections: number('FLOOD_CONNECTIONS', 4),
+  floodPace: number('FLOOD_PACE', 0),
+  floodMalformed: env('FLOOD_MALFORMED', '1') !== '0',
   web: env('WEB', '1') !== '0',
   webRuns: number('WEB_RUNS', 5),
   chromium: env('CHROMIUM', process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'),
@@ -146,6 +153,25 @@ if (config.history > 0 && config.servers.includes('parley')) {
   );
 }
 
+let floodReport: BenchReport['flood'] = null;
+if (config.floodClients > 1 && config.floodConnections > 0 && config.servers.includes('parley')) {
+  if (config.floodRate * limit.durationSeconds > limit.points) {
+    log(`warning: PARLEY_BENCH_FLOOD_RATE is above Parley's limit: calm clients will be refused`);
+  }
+  floodReport = await floodScenario(
+    {
+      clients: Math.round(config.floodClients),
+      ratePerClient: config.floodRate,
+      flooderConnections: Math.round(config.floodConnections),
+      pace: config.floodPace,
+      malformed: config.floodMalformed,
+    },
+    shape,
+    cores,
+    log,
+  );
+}
+
 let web: BenchReport['web'] = null;
 if (config.web) {
   try {
@@ -190,6 +216,11 @@ const partial: Omit<BenchReport, 'targets'> = {
     holdSeconds: config.hold,
     storedMessages: config.history,
     joinSamples: config.joinSamples,
+    floodClients: config.floodClients,
+    floodRatePerClient: config.floodRate,
+    floodConnections: config.floodConnections,
+    floodPace: config.floodPace,
+    floodMalformed: config.floodMalformed,
     webRuns: config.web ? config.webRuns : 0,
     parleyRateLimits: 'as shipped',
   },
@@ -205,6 +236,7 @@ const partial: Omit<BenchReport, 'targets'> = {
   },
   capacity: capacityReport,
   history: historyReport,
+  flood: floodReport,
   web,
 };
 const report: BenchReport = { ...partial, targets: judgeTargets(partial) };

@@ -6,6 +6,8 @@
  * - capacity: N idle clients held (joined, for Parley: presence on), memory per connection, and a
  *   few probe messages to show the room still works at that size;
  * - history: time for a fresh client to join a room of many stored messages.
+ *
+ * The flood scenario (flood.ts) builds on the session helpers exported here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,7 +75,7 @@ function shares(total: number, parts: number): Array<{ first: number; count: num
   return result;
 }
 
-function mergeHistograms(encoded: string[]): Histogram {
+export function mergeHistograms(encoded: string[]): Histogram {
   const merged = build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000 });
   for (const one of encoded) merged.add(decodeFromCompressedBase64(one));
   return merged;
@@ -81,7 +83,7 @@ function mergeHistograms(encoded: string[]): Histogram {
 
 const ms = (micros: number) => micros / 1000;
 
-interface Session {
+export interface Session {
   server: ServerProcess;
   pool: WorkerPool;
   parts: Array<{ first: number; count: number }>;
@@ -89,7 +91,7 @@ interface Session {
   dataDir: string | null;
 }
 
-async function openSession(
+export async function openSession(
   kind: ServerKind,
   clients: number,
   shape: Pick<LoadShape, 'clientsPerWorker' | 'connectConcurrency'>,
@@ -97,6 +99,8 @@ async function openSession(
   options: {
     cpuProfileDir?: string;
     beforeConnect?: (server: ServerProcess) => Promise<void>;
+    /** Extra environment for the server process. */
+    serverEnv?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<Session> {
   const dataDir = kind === 'parley' ? tempDir('parley-bench-') : null;
@@ -104,6 +108,7 @@ async function openSession(
     cores: cores.server,
     dataDir: dataDir ?? undefined,
     cpuProfileDir: kind === 'parley' ? options.cpuProfileDir : undefined,
+    env: options.serverEnv,
   });
   await options.beforeConnect?.(server);
   const workerCount = Math.max(1, Math.ceil(clients / shape.clientsPerWorker));
@@ -129,14 +134,14 @@ async function openSession(
   return { server, pool, parts, connected, dataDir };
 }
 
-async function closeSession(session: Session): Promise<void> {
+export async function closeSession(session: Session): Promise<void> {
   await session.pool.stop();
   await session.server.stop();
   if (session.dataDir) rmSync(session.dataDir, { recursive: true, force: true });
 }
 
 /** Sends at the given rate from evenly spread senders; returns the workers' replies. */
-async function runLoad(
+export async function runLoad(
   session: Session,
   clients: number,
   senders: number,

@@ -32,6 +32,21 @@ import { describeIssues, messageTextSchema, nicknameKey, nicknameSchema } from '
 
 type ParleyClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/**
+ * How to trust an https server's certificate, handed to socket.io-client's TLS options (Node
+ * only: the desktop app pins certificates this way, see src/client/node/certificate-pin.ts;
+ * browsers make their own checks).
+ */
+export interface SecureTransport {
+  /** The certificates to trust instead of the system's (PEM). */
+  ca?: string;
+  /** Replaces Node's host-name check; an Error refuses the server. */
+  checkServerIdentity?: (
+    hostname: string,
+    certificate: { fingerprint256: string },
+  ) => Error | undefined;
+}
+
 export interface ChatClientOptions {
   ackTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -45,6 +60,14 @@ export interface ChatClientOptions {
   /** Where failures to keep the outbox are reported; default console.error. */
   onError?: (error: unknown) => void;
   clock?: () => number;
+  /**
+   * Asked before every connect to an https:// origin, with the certificate fingerprint a join link
+   * gave (else null): how to trust the server's certificate, or a refusal (`certificate_changed`)
+   * that connect() returns without connecting. Default none: the runtime's own checks.
+   */
+  secureTransport?:
+    | ((url: string, fingerprint: string | null) => Promise<Result<{ transport: SecureTransport }>>)
+    | null;
 }
 
 /** Refusals that sending again cannot fix: the entry fails and waits for the person. */
@@ -57,16 +80,25 @@ const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set([
 /** How often a failed catch-up page is asked for again before giving up until the next join. */
 const CATCH_UP_ATTEMPTS = 5;
 
+export interface ConnectOptions {
+  /** The room's passphrase, for servers that ask for one (`passphrase_required`). */
+  passphrase?: string;
+  /** The certificate fingerprint a join link carried (`fp`), for secureTransport. */
+  fingerprint?: string | null;
+}
+
 const DISCONNECTED: ConnectionStatus = { state: 'disconnected', url: null, reason: null };
 
 export class ChatClient {
-  readonly #options: Required<Omit<ChatClientOptions, 'outboxStore'>>;
+  readonly #options: Required<Omit<ChatClientOptions, 'outboxStore' | 'secureTransport'>>;
+  readonly #secureTransport: ChatClientOptions['secureTransport'];
   readonly #outboxStore: OutboxStore | null;
   readonly #listeners = new Set<(event: ChatEvent) => void>();
   #socket: ParleyClientSocket | null = null;
   #status: ConnectionStatus = DISCONNECTED;
   #session: JoinedSession | null = null;
   #nickname = '';
+  #passphrase: string | undefined;
   #lastMessageId = 0;
   /** While a (re)join pages through missed messages, live ones wait here. */
   #catchingUp = false;
@@ -94,6 +126,7 @@ export class ChatClient {
       clock: options.clock ?? Date.now,
     };
     this.#outboxStore = options.outboxStore ?? null;
+    this.#secureTransport = options.secureTransport ?? null;
   }
 
   get status(): ConnectionStatus {
@@ -114,8 +147,17 @@ export class ChatClient {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Connects to the server at `address` (as typed by a person) and joins with `nickname`. */
-  async connect(address: string, nickname: string): Promise<Result<{ session: JoinedSession }>> {
+  /**
+   * Connects to the server at `address` (as typed by a person) and joins with `nickname`; see
+   * ConnectOptions for the passphrase (kept in memory for rejoining, never stored) and a join
+   * link's certificate fingerprint.
+   */
+  async connect(
+    address: string,
+    nickname: string,
+    options: ConnectOptions = {},
+  ): Promise<Result<{ session: JoinedSession }>> {
+    const fingerprint = options.fingerprint ?? null;
     const target = parseJoinUrl(address);
     if (!target.ok) return target;
     const name = nicknameSchema.safeParse(nickname);
@@ -123,8 +165,18 @@ export class ChatClient {
 
     await this.disconnect();
     this.#nickname = name.data;
+    this.#passphrase = options.passphrase === '' ? undefined : options.passphrase;
     this.#lastMessageId = 0;
     this.#setStatus({ state: 'connecting', url: target.url, reason: null });
+    let transport: SecureTransport = {};
+    if (target.secure && this.#secureTransport) {
+      const trusted = await this.#secureTransport(target.url, fingerprint);
+      if (!trusted.ok) {
+        this.#setStatus({ state: 'disconnected', url: target.url, reason: trusted.error.message });
+        return trusted;
+      }
+      transport = trusted.transport;
+    }
     await this.#loadOutbox(`${target.url} ${nicknameKey(name.data)}`);
 
     const socket: ParleyClientSocket = io(target.url, {
@@ -135,6 +187,8 @@ export class ChatClient {
       timeout: this.#options.connectTimeoutMs,
       autoConnect: false,
       forceNew: true,
+      // Kept for every reconnection too: a certificate swapped later is refused as well.
+      ...transport,
     });
     this.#socket = socket;
 
@@ -298,6 +352,7 @@ export class ChatClient {
     const rejoining = this.#session !== null;
     const payload = {
       nickname: this.#nickname,
+      ...(this.#passphrase === undefined ? {} : { passphrase: this.#passphrase }),
       ...(this.#session
         ? { since: this.#lastMessageId, resumeToken: this.#session.resumeToken }
         : {}),
@@ -490,6 +545,20 @@ export class ChatClient {
       this.#dropReason = this.#serverClosing ? 'The server shut down.' : describeDisconnect(reason);
       this.#setStatus({ state: 'reconnecting', url, reason: this.#dropReason });
     });
+    socket.io.on('reconnect_error', (error) => {
+      // The server now presents a certificate other than the one trusted: retrying cannot help,
+      // and it may be someone intercepting the connection. Stop and say so.
+      if (!isCertificateError(error)) return;
+      this.#teardown(socket);
+      this.#session = null;
+      this.#setStatus({
+        state: 'disconnected',
+        url,
+        reason:
+          "The server's certificate is no longer the one Parley trusted for it: it changed, or " +
+          'someone is intercepting the connection. Parley stopped reconnecting.',
+      });
+    });
     socket.io.on('reconnect_attempt', (attempt) => {
       this.#setStatus({
         state: 'reconnecting',
@@ -517,8 +586,29 @@ export class ChatClient {
  */
 const HEARTBEAT_LOST_MS = 50_000;
 
+/** The connection error's own words and its transport's (ws reports an ErrorEvent there). */
+function connectErrorText(error: Error): string {
+  const description = (error as { description?: unknown }).description;
+  const inner =
+    description instanceof Error
+      ? description.message
+      : typeof description === 'object' && description !== null
+        ? String(
+            (description as { message?: unknown }).message ??
+              (description as { error?: { message?: unknown } }).error?.message ??
+              '',
+          )
+        : String(description ?? '');
+  return `${error.message} ${inner}`;
+}
+
+/** A TLS certificate Parley does not trust (self-signed, not the pinned one, expired, …). */
+function isCertificateError(error: Error): boolean {
+  return /certificate|CERT_|self[- ]signed/i.test(connectErrorText(error));
+}
+
 function describeConnectError(error: Error): string {
-  const text = `${error.message} ${String((error as { description?: unknown }).description ?? '')}`;
+  const text = connectErrorText(error);
   if (/ECONNREFUSED/i.test(text))
     return 'Nothing is answering at that address: is the server running, and is the port right?';
   if (/ENOTFOUND|EAI_AGAIN/i.test(text)) return 'That host name could not be found.';

@@ -1,9 +1,14 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../client/chat-client';
+import { pinningTransport, type CertificatePins } from '../client/node/certificate-pin';
 import type { ChatEvent, HostingStatus } from '../shared/api';
 import { createChatServer, type ChatServerOptions } from '../server/chat-server';
 import type { RoomAdvertisement, RoomAnnouncement } from '../server/discovery';
+import { certificateFingerprint } from '../server/tls';
 import { buildJoinLink } from '../shared/join-link';
 import { HostingService } from './hosting-service';
 
@@ -84,6 +89,9 @@ describe('HostingService', () => {
       ],
       // No advertiser given: nothing announced (tests never send multicast here).
       advertised: null,
+      passphraseRequired: false,
+      // Plain http: no certificate.
+      fingerprint: null,
     });
     expect(hosting.status()).toEqual(started.status);
     expect(seen).toEqual([started.status]);
@@ -246,7 +254,13 @@ describe('HostingService announcing the room (LAN discovery)', () => {
     const started = await hosting.start({ port: 0, hostNickname: ' alice ' });
     if (!started.ok) throw new Error('did not start');
     expect(fake.rooms).toEqual([
-      { port: started.status.port, roomName: "alice's room", hostNickname: 'alice' },
+      {
+        port: started.status.port,
+        roomName: "alice's room",
+        hostNickname: 'alice',
+        passphraseRequired: false,
+        fingerprint: null,
+      },
     ]);
     expect(started.status.advertised).toEqual({
       id: 'id-1',
@@ -281,5 +295,156 @@ describe('HostingService announcing the room (LAN discovery)', () => {
     const started = await hosting.start({ port: 0 });
     expect(started.ok).toBe(true);
     expect(started.ok && started.status).toMatchObject({ running: true, advertised: null });
+  });
+});
+
+describe('HostingService with an encrypted connection (secure)', () => {
+  /** A service on loopback keeping its data (and certificate) in `dataDir`. */
+  function secureService(dataDir: string, advertise?: (room: RoomAnnouncement) => void) {
+    const hosting = new HostingService({
+      host: '127.0.0.1',
+      dataDir,
+      createServer: (options) => createChatServer({ ...options, webRoot: null }),
+      advertise:
+        advertise &&
+        ((room) => {
+          advertise(room);
+          return { id: 'id-1', roomName: room.roomName, hostNickname: '', stop: async () => {} };
+        }),
+      onError: () => undefined,
+    });
+    cleanups.push(() => hosting.stop());
+    return hosting;
+  }
+
+  const tempDir = () => mkdtempSync(join(tmpdir(), 'parley-hosting-tls-'));
+
+  it('serves https with a self-signed certificate whose fingerprint the status, links and announcement carry', async () => {
+    const announced: RoomAnnouncement[] = [];
+    const hosting = secureService(tempDir(), (room) => announced.push(room));
+
+    const started = await hosting.start({ port: 0, secure: true, hostNickname: 'ann' });
+
+    if (!started.ok) throw new Error(started.error.message);
+    const { fingerprint, port } = started.status;
+    expect(fingerprint).toMatch(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/);
+    const url = `https://127.0.0.1:${port}`;
+    expect(started.status.urls).toEqual([url]);
+    expect(started.status.invites?.map((invite) => invite.joinLink)).toEqual([
+      buildJoinLink(url, fingerprint!),
+    ]);
+    expect(announced).toMatchObject([{ port, fingerprint }]);
+
+    // Someone who follows the join link joins over wss, pinned to that fingerprint.
+    const chat = new ChatClient({ secureTransport: pinningTransport(memoryPins()) });
+    cleanups.push(() => chat.disconnect());
+    const joined = await chat.connect(url, 'bo', { fingerprint });
+    expect(joined.ok).toBe(true);
+  });
+
+  it('keeps its certificate: the same fingerprint after hosting again and after an app restart', async () => {
+    const dataDir = tempDir();
+    const hosting = secureService(dataDir);
+    const first = await hosting.start({ port: 0, secure: true });
+    if (!first.ok) throw new Error(first.error.message);
+    await hosting.stop();
+    const again = await hosting.start({ port: 0, secure: true });
+    await hosting.stop();
+
+    const afterRestart = await secureService(dataDir).start({ port: 0, secure: true });
+
+    expect(again.ok && again.status.fingerprint).toBe(first.status.fingerprint);
+    expect(afterRestart.ok && afterRestart.status.fingerprint).toBe(first.status.fingerprint);
+    // Kept in the data folder, the key readable by this user only.
+    const tls = join(dataDir, 'tls');
+    expect(readdirSync(tls).sort()).toEqual(['certificate.pem', 'key.pem']);
+    expect(statSync(join(tls, 'key.pem')).mode & 0o777).toBe(0o600);
+    expect(certificateFingerprint(readFileSync(join(tls, 'certificate.pem'), 'utf8'))).toBe(
+      first.status.fingerprint,
+    );
+  });
+
+  it('hosts plain http unless asked, and says so when no certificate can be kept', async () => {
+    const plain = await secureService(tempDir()).start({ port: 0 });
+    expect(plain.ok && plain.status).toMatchObject({ fingerprint: null });
+    expect(plain.ok && plain.status.urls[0]).toMatch(/^http:\/\//);
+
+    // The data folder is a file: nothing can be written under it.
+    const notAFolder = join(tempDir(), 'data');
+    writeFileSync(notAFolder, '');
+    const hosting = secureService(notAFolder);
+    const refused = await hosting.start({ port: 0, secure: true });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: 'data_unavailable',
+        message: expect.stringMatching(
+          /^Could not prepare the certificate for an encrypted connection: /,
+        ),
+      },
+    });
+    expect(hosting.status().running).toBe(false);
+  });
+});
+
+/** Certificate pins in memory (the app keeps them in a file: pinned-certificates.ts). */
+function memoryPins(): CertificatePins {
+  const pins = new Map<string, string>();
+  return {
+    get: (origin) => pins.get(origin) ?? null,
+    set: async (origin, fingerprint) => void pins.set(origin, fingerprint),
+  };
+}
+
+describe('HostingService: passphrase and removing people', () => {
+  it('hosts with a passphrase: status and announcement say so, joins need it', async () => {
+    const announced: RoomAnnouncement[] = [];
+    const hosting = new HostingService({
+      host: '127.0.0.1',
+      createServer: (options) => createChatServer({ ...options, webRoot: null }),
+      advertise: (room) => {
+        announced.push(room);
+        return {
+          id: 'r1',
+          roomName: room.roomName,
+          hostNickname: '',
+          stop: async () => {},
+        } as never;
+      },
+      onError: () => undefined,
+    });
+    cleanups.push(() => hosting.stop());
+    const started = await hosting.start({ port: 0, passphrase: 'open sesame' });
+    if (!started.ok) throw new Error(started.error.message);
+    expect(started.status.passphraseRequired).toBe(true);
+    expect(announced[0]?.passphraseRequired).toBe(true);
+
+    const url = started.status.urls.find((candidate) => candidate.includes('127.0.0.1'))!;
+    const guest = new ChatClient({ reconnectDelayMs: 50 });
+    cleanups.push(() => guest.disconnect());
+    expect(await guest.connect(url, 'guest')).toMatchObject({
+      ok: false,
+      error: { code: 'passphrase_required' },
+    });
+    const joined = await guest.connect(url, 'guest', { passphrase: 'open sesame' });
+    expect(joined.ok).toBe(true);
+    if (!joined.ok) return;
+
+    // The host removes the guest.
+    expect(hosting.kick(joined.session.self.id)).toMatchObject({ ok: true });
+    await new Promise<void>((resolve) => {
+      const check = () =>
+        guest.status.state === 'disconnected' ? resolve() : setTimeout(check, 10);
+      check();
+    });
+    expect(guest.status.reason).toBe('The host removed you from the room.');
+    expect(hosting.kick(joined.session.self.id)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+  });
+
+  it('cannot remove anyone when not hosting', () => {
+    expect(service().kick('someone')).toMatchObject({ ok: false, error: { code: 'unsupported' } });
   });
 });

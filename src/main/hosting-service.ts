@@ -3,9 +3,13 @@
  * network interface, since hosting is for the LAN), announces it on the LAN when given an
  * advertiser, makes the invites (join links and QR codes) the host panel shows, reports its
  * status to listeners, and turns start failures into Result errors the UI offers a choice for (a
- * taken port → "any free port"). It does not import electron, so Vitest tests it in plain Node.
+ * taken port → "any free port"). With `secure`, the room speaks https and wss with a self-signed
+ * certificate kept in the data folder (host-certificate.ts), and its fingerprint goes into the
+ * status, the join links and the announcement. It does not import electron, so Vitest tests it
+ * in plain Node.
  */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { HostingStatus, HostOptions, Invite, Unsubscribe } from '../shared/api';
 import { fail, ok, type Result } from '../shared/result';
 import {
@@ -16,6 +20,8 @@ import {
 } from '../server/chat-server';
 import type { RoomAdvertisement, RoomAnnouncement } from '../server/discovery';
 import { createInvites } from '../server/invites';
+import { generateSelfSignedCertificate, type TlsCredentials } from '../server/tls';
+import { keptHostCertificate } from './host-certificate';
 
 export interface HostingServiceOptions {
   /** Address to bind; default every interface (`0.0.0.0`). Tests use `127.0.0.1`. */
@@ -31,8 +37,16 @@ export interface HostingServiceOptions {
    * nothing is announced, so tests never send multicast on the machine's network.
    */
   advertise?: ((room: RoomAnnouncement) => RoomAdvertisement) | null;
-  /** Makes the invites for the join URLs; default createInvites (join link + QR code). */
-  createInvites?: (urls: readonly string[]) => Promise<Invite[]>;
+  /**
+   * Makes the invites for the join URLs (with the certificate fingerprint of a secure room);
+   * default createInvites (join link + QR code).
+   */
+  createInvites?: (urls: readonly string[], fingerprint: string | null) => Promise<Invite[]>;
+  /**
+   * Where the self-signed certificate of secure rooms is kept; default `<dataDir>/tls`. None (no
+   * data folder either): one certificate made per HostingService, kept in memory.
+   */
+  certificateDir?: string | null;
 }
 
 export class HostingService {
@@ -42,7 +56,13 @@ export class HostingService {
   readonly #onError: (error: unknown) => void;
   readonly #listeners = new Set<(status: HostingStatus) => void>();
   readonly #advertise: ((room: RoomAnnouncement) => RoomAdvertisement) | null;
-  readonly #createInvites: (urls: readonly string[]) => Promise<Invite[]>;
+  readonly #createInvites: (
+    urls: readonly string[],
+    fingerprint: string | null,
+  ) => Promise<Invite[]>;
+  readonly #certificateDir: string | null;
+  /** The certificate made when there is no folder to keep it in. */
+  #certificate: Promise<TlsCredentials> | null = null;
   #server: ChatServer | null = null;
   #invites: Invite[] = [];
   #advertisement: RoomAdvertisement | null = null;
@@ -55,7 +75,12 @@ export class HostingService {
     this.#createServer = options.createServer ?? createChatServer;
     this.#onError = options.onError ?? ((error: unknown) => console.error('[parley]', error));
     this.#advertise = options.advertise ?? null;
-    this.#createInvites = options.createInvites ?? ((urls) => createInvites(urls));
+    this.#createInvites =
+      options.createInvites ?? ((urls, fingerprint) => createInvites(urls, fingerprint));
+    this.#certificateDir =
+      options.certificateDir === undefined
+        ? this.#dataDir && join(this.#dataDir, 'tls')
+        : options.certificateDir;
   }
 
   status(): HostingStatus {
@@ -67,6 +92,8 @@ export class HostingService {
       port: server.port,
       urls: [...server.urls],
       invites: [...this.#invites],
+      passphraseRequired: server.passphraseRequired,
+      fingerprint: server.fingerprint,
       advertised: advertisement
         ? {
             id: advertisement.id,
@@ -100,6 +127,18 @@ export class HostingService {
           `Already hosting on port ${running.port}. Stop hosting first to use another port.`,
         );
       }
+      let tls: TlsCredentials | null = null;
+      if (options.secure) {
+        try {
+          tls = await this.#hostCertificate();
+        } catch (error) {
+          this.#onError(error);
+          return fail(
+            'data_unavailable',
+            `Could not prepare the certificate for an encrypted connection: ${messageOf(error)}`,
+          );
+        }
+      }
       let server: ChatServer;
       try {
         server = await this.#createServer({
@@ -107,6 +146,8 @@ export class HostingService {
           port: options.port,
           dataDir: this.#dataDir,
           onError: this.#onError,
+          passphrase: options.passphrase ? options.passphrase : null,
+          tls,
         });
       } catch (error) {
         if (error instanceof ChatServerError) return fail(error.code, error.message);
@@ -116,7 +157,7 @@ export class HostingService {
       this.#server = server;
       // Invites and the announcement are extras: without them, the room still runs.
       try {
-        this.#invites = await this.#createInvites(server.urls);
+        this.#invites = await this.#createInvites(server.urls, server.fingerprint);
       } catch (error) {
         this.#onError(error);
         this.#invites = [];
@@ -126,7 +167,13 @@ export class HostingService {
         const roomName =
           options.roomName?.trim() || (hostNickname ? `${hostNickname}'s room` : hostname());
         try {
-          this.#advertisement = this.#advertise({ port: server.port, roomName, hostNickname });
+          this.#advertisement = this.#advertise({
+            port: server.port,
+            roomName,
+            hostNickname,
+            passphraseRequired: server.passphraseRequired,
+            fingerprint: server.fingerprint,
+          });
         } catch (error) {
           this.#onError(error);
         }
@@ -134,6 +181,13 @@ export class HostingService {
       this.#notify();
       return ok({ status: this.status() });
     });
+  }
+
+  /** Removes someone from the hosted room (see ChatServer.kick). */
+  kick(userId: string): Result {
+    const server = this.#server;
+    if (!server) return fail('unsupported', 'Not hosting a room.');
+    return server.kick(userId);
   }
 
   /** Stops hosting: clients are told the server is closing, then disconnected. */
@@ -156,6 +210,16 @@ export class HostingService {
       }
       return ok({ status: this.status() });
     });
+  }
+
+  /** The kept certificate (the same one every run, so pinned fingerprints stay valid). */
+  #hostCertificate(): Promise<TlsCredentials> {
+    const dir = this.#certificateDir;
+    if (dir !== null) return keptHostCertificate(dir, { onError: this.#onError });
+    this.#certificate ??= generateSelfSignedCertificate();
+    // A failed attempt is not kept: the next start tries again.
+    this.#certificate.catch(() => (this.#certificate = null));
+    return this.#certificate;
   }
 
   #serialize<T>(task: () => Promise<T>): Promise<T> {

@@ -17,6 +17,7 @@ import {
 } from 'electron';
 import iconPath from '../../resources/icon.png?asset';
 import { ChatClient } from '../client/chat-client';
+import { pinningTransport } from '../client/node/certificate-pin';
 import { openOutboxFile } from './outbox-file';
 import { runDiagnostics } from '../server/diagnostics';
 import { advertiseRoom, RoomBrowser, type DiscoveryNetworkOptions } from '../server/discovery';
@@ -27,6 +28,7 @@ import { HostingService } from './hosting-service';
 import { registerIpcHandlers } from './ipc';
 import { JoinRequests } from './join-requests';
 import { NetworkWatcher } from './network-watcher';
+import { PinnedCertificates } from './pinned-certificates';
 import { SavedServers } from './saved-servers';
 import { createMainWindow, secureSession, secureWebContents } from './window';
 
@@ -65,6 +67,14 @@ function run(): void {
   const chat = new ChatClient({
     outboxStore: openOutboxFile(join(app.getPath('userData'), 'outbox.json'), onError),
     onError,
+    // https servers: their certificate is pinned on first use (or from a join link) and a
+    // different one is refused (certificate_changed).
+    secureTransport: pinningTransport(
+      PinnedCertificates.open(join(app.getPath('userData'), 'pinned-certificates.json'), {
+        onError,
+      }),
+      { onError },
+    ),
   });
   let mainWindow: BrowserWindow | null = null;
   let rooms: RoomBrowser | null = null;

@@ -6,7 +6,13 @@
  */
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import type { ChatClient } from '../client/chat-client';
-import { IPC, type DiagnosticsReport, type DiscoveredRoom, type HostOptions } from '../shared/api';
+import {
+  IPC,
+  type DiagnosticsReport,
+  type DiscoveredRoom,
+  type HostOptions,
+  type JoinOptions,
+} from '../shared/api';
 import { LIMITS } from '../shared/limits';
 import { fail, ok, type Result } from '../shared/result';
 import { clientIdSchema } from '../shared/schemas';
@@ -43,7 +49,7 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
         return fail('port_unavailable', 'The port must be a whole number from 0 to 65535.');
       }
       const start: HostOptions = { port };
-      const { roomName, hostNickname, advertise } = given;
+      const { roomName, hostNickname, advertise, passphrase, secure } = given;
       if (roomName !== undefined) {
         if (typeof roomName !== 'string' || roomName.length > 200) {
           return invalid('The room name must be text of at most 200 characters.');
@@ -63,14 +69,32 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
         if (typeof advertise !== 'boolean') return invalid('advertise must be true or false.');
         start.advertise = advertise;
       }
+      if (passphrase !== undefined) {
+        if (typeof passphrase !== 'string' || passphrase.length > LIMITS.passphraseMaxLength) {
+          return invalid(
+            `The passphrase must be text of at most ${LIMITS.passphraseMaxLength} characters.`,
+          );
+        }
+        start.passphrase = passphrase;
+      }
+      if (secure !== undefined) {
+        if (typeof secure !== 'boolean') return invalid('secure must be true or false.');
+        start.secure = secure;
+      }
       return hosting.start(start);
     },
     [IPC.hostingStop]: () => hosting.stop(),
+    [IPC.hostingKick]: (userId) => {
+      if (typeof userId !== 'string') return invalid('Not a user id.');
+      return hosting.kick(userId);
+    },
     [IPC.hostingStatus]: () => ok({ status: hosting.status() }),
-    [IPC.chatConnect]: (url, nickname) => {
+    [IPC.chatConnect]: (url, nickname, options) => {
       if (typeof url !== 'string') return invalid('The server address must be text.');
       if (typeof nickname !== 'string') return invalid('Nickname must be text.');
-      return chat.connect(url, nickname);
+      const join = joinOptions(options);
+      if (!join) return invalid('Join options must be a passphrase and a fingerprint, as text.');
+      return chat.connect(url, nickname, join);
     },
     [IPC.chatDisconnect]: async () => {
       await chat.disconnect();
@@ -138,4 +162,20 @@ function isFromAppPage(event: IpcMainInvokeEvent, isAppPage: (url: string) => bo
   // senderFrame is null once the frame has navigated away or been destroyed.
   const frame = event.senderFrame;
   return frame !== null && frame.parent === null && isAppPage(frame.url);
+}
+
+/** The JoinOptions the page sent, checked; null when they are not that shape. */
+function joinOptions(value: unknown): JoinOptions | null {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object') return null;
+  const { passphrase, fingerprint, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return null;
+  if (passphrase !== undefined && typeof passphrase !== 'string') return null;
+  if (fingerprint !== undefined && fingerprint !== null && typeof fingerprint !== 'string') {
+    return null;
+  }
+  return {
+    ...(passphrase === undefined ? {} : { passphrase }),
+    ...(typeof fingerprint === 'string' ? { fingerprint } : {}),
+  };
 }

@@ -51,13 +51,20 @@ const api = {
         roomName: options.roomName,
         hostNickname: options.hostNickname,
         advertise: options.advertise,
+        passphrase: options.passphrase,
+        secure: options.secure,
       }),
     stop: () => invoke<{ status: HostingStatus }>(IPC.hostingStop),
+    kick: (userId) => invoke(IPC.hostingKick, userId),
     status: async () => unwrap(await invoke<{ status: HostingStatus }>(IPC.hostingStatus)).status,
     onStatus: (listener) => subscribe<HostingStatus>(IPC.hostingStatusChanged, listener),
   },
   chat: {
-    connect: (url, nickname) => invoke<{ session: JoinedSession }>(IPC.chatConnect, url, nickname),
+    connect: (url, nickname, options) =>
+      invoke<{ session: JoinedSession }>(IPC.chatConnect, url, nickname, {
+        passphrase: options?.passphrase,
+        fingerprint: options?.fingerprint ?? null,
+      }),
     disconnect: async () => {
       unwrap(await invoke(IPC.chatDisconnect));
     },

@@ -1,23 +1,28 @@
 /**
  * createChatServer: the chat server as a testable factory. It starts Socket.IO on a Node http
- * server that also serves the web client, binds the given address and port (0 = any free port)
+ * server (https with a TLS certificate) that also serves the web client, binds the given address and port (0 = any free port)
  * and returns the real port, the URLs to join and close(). The desktop app ("Host a room") and the
  * headless CLI (`parley serve`) both start it; it never imports electron.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import { DEFAULT_PORT, LIMITS, LOBBY } from '../shared/limits';
+import type { User } from '../shared/protocol';
+import { fail, ok, type Result } from '../shared/result';
 import { ChatServerError } from './errors';
 import { registerConnection, type Limiters, type ParleyServer } from './handlers';
 import { MessageLog } from './message-log';
 import { LevelMessageStore } from './message-store';
 import { joinUrls } from './network';
+import { hashPassphrase } from './passphrase';
 import { RoomOutbox } from './room-outbox';
 import { Roster } from './roster';
+import { checkTlsCredentials, type TlsCredentials } from './tls';
 import { createWebHandler, findWebRoot } from './web-assets';
 
 export interface ChatServerOptions {
@@ -40,10 +45,20 @@ export interface ChatServerOptions {
    * machine, which can run a server anyway). Tests pass `() => false` to exercise the limit.
    */
   isRateLimitExempt?: (address: string) => boolean;
+  /**
+   * A passphrase people must give to join; null or absent: anyone may. Only its scrypt hash is
+   * kept (see passphrase.ts).
+   */
+  passphrase?: string | null;
   /** Rate limits to use instead of LIMITS.rate (a busy bot server may allow more messages). */
   rateLimits?: Partial<RateLimits>;
   /** Where unexpected errors are reported; default console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * A certificate and key (PEM): the server speaks https and wss instead of http and ws. Checked
+   * first (TlsError when unusable); see tls.ts.
+   */
+  tls?: TlsCredentials | null;
 }
 
 export { ChatServerError };
@@ -57,8 +72,19 @@ export interface RateLimit {
 export interface ChatServer {
   readonly host: string;
   readonly port: number;
+  /** `https://…` with TLS, else `http://…`. */
   readonly urls: string[];
+  /** SHA-256 fingerprint of the TLS certificate (`AB:CD:…`); null without TLS. */
+  readonly fingerprint: string | null;
   readonly io: ParleyServer;
+  /** True when joining needs a passphrase. */
+  readonly passphraseRequired: boolean;
+  /**
+   * Removes someone from the room (the host's decision): they are told why and disconnected,
+   * and their network address cannot join again for LIMITS.kickCooldownSeconds (except the
+   * server's own machine, see isRateLimitExempt).
+   */
+  kick(userId: string): Result<{ user: User }>;
   /** Tells clients the server is closing, disconnects them and stops listening. */
   close(): Promise<void>;
 }
@@ -71,6 +97,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   }
   const onError = options.onError ?? ((error: unknown) => console.error('[parley]', error));
   const webRoot = options.webRoot === undefined ? findWebRoot() : options.webRoot;
+  // Before anything is opened: a certificate that cannot work must leave nothing behind.
+  const tls = options.tls ?? null;
+  const fingerprint = tls ? checkTlsCredentials(tls).fingerprint : null;
 
   const store = options.dataDir
     ? await LevelMessageStore.open(join(options.dataDir, 'history'))
@@ -80,9 +109,18 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     ? await MessageLog.open(LOBBY, { ...logOptions, store })
     : new MessageLog(logOptions);
 
-  const httpServer = createServer(createWebHandler(webRoot));
+  const webHandler = createWebHandler(webRoot);
+  const httpServer: HttpServer = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key }, webHandler)
+    : createServer(webHandler);
   const io: ParleyServer = new Server(httpServer, {
+    // One limit for both transports: the largest WebSocket message, and the largest HTTP
+    // long-polling request body (refused with 413). Far above any valid packet (PROTOCOL.md §12).
     maxHttpBufferSize: LIMITS.maxPayloadBytes,
+    // No permessage-deflate (the Engine.IO default, kept on purpose): Parley's frames are small
+    // JSON, and each compressing connection would hold zlib state and spend CPU inflating what a
+    // hostile client makes small on the wire and large in memory.
+    perMessageDeflate: false,
     allowRequest: (request, callback) => callback(null, isSameOriginOrNoOrigin(request)),
     // Also serve /socket.io/socket.io.js, for third-party pages and bots in the browser.
     serveClient: true,
@@ -98,7 +136,13 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     typing: limiter(rates.typing),
     history: limiter(rates.history),
     join: limiter(rates.join),
+    wrongPassphrase: limiter(rates.wrongPassphrase),
+    kicked: new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds }),
   };
+  const passphrase =
+    options.passphrase === undefined || options.passphrase === null
+      ? null
+      : await hashPassphrase(options.passphrase);
   const serverName = options.serverName ?? hostname();
   const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
 
@@ -112,6 +156,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       outbox,
       limiters,
       serverName,
+      passphrase,
       onError,
       isRateLimitExempt,
     }),
@@ -129,8 +174,26 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   return {
     host,
     port: actualPort,
-    urls: joinUrls(host, actualPort),
+    urls: joinUrls(host, actualPort, undefined, tls ? 'https' : 'http'),
+    fingerprint,
     io,
+    passphraseRequired: passphrase !== null,
+    kick(userId) {
+      const session = roster.byUserId(userId);
+      if (!session) return fail('invalid_payload', 'That person is not in the room any more.');
+      const socket = io.sockets.sockets.get(session.socketId);
+      const address = socket?.handshake.address;
+      if (address !== undefined && !isRateLimitExempt(address)) {
+        void limiters.kicked.block(address, LIMITS.kickCooldownSeconds);
+      }
+      socket?.emit('session:ended', {
+        code: 'kicked',
+        message: 'The host removed you from the room.',
+      });
+      // The disconnect handler removes the session and tells the others.
+      socket?.disconnect(true);
+      return ok({ user: session.user });
+    },
     close() {
       closing ??= (async () => {
         io.emit('server:closing', { reason: 'The server is shutting down.' });

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../tests/support/chat';
+import {
+  connectError,
+  secureRawSocket,
+  testCertificate,
+  writeTlsFiles,
+} from '../../tests/support/tls';
 import { main } from './cli';
+import { certificateFingerprint } from './tls';
 
 function capture() {
   const out: string[] = [];
@@ -96,5 +103,135 @@ describe('parley CLI (in process)', () => {
     } finally {
       socket.disconnect();
     }
+  });
+});
+
+describe('parley serve --passphrase (in process)', () => {
+  async function serveWith(args: string[], env: Record<string, string | undefined> = {}) {
+    const { out, io } = capture();
+    const data = mkdtempSync(join(tmpdir(), 'parley-'));
+    const running = main(
+      ['serve', '--host', '127.0.0.1', '--port', '0', '--data', data, ...args],
+      io,
+      env,
+    );
+    await waitFor(() => out.some((line) => line.includes('Ctrl+C')), 'the server to start');
+    const url = out.map((line) => line.trim()).find((line) => line.startsWith('http://'))!;
+    const socket = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    const joinWith = (payload: object) => socket.timeout(5000).emitWithAck('session:join', payload);
+    const stop = async () => {
+      socket.disconnect();
+      process.emit('SIGINT', 'SIGINT');
+      expect(await running).toBe(0);
+    };
+    return { out, join: joinWith, stop };
+  }
+
+  it('takes the passphrase from --passphrase', async () => {
+    const server = await serveWith(['--passphrase', 'open sesame']);
+    try {
+      expect(server.out).toContain('Joining needs the passphrase.');
+      expect(await server.join({ nickname: 'ann' })).toMatchObject({
+        ok: false,
+        error: { code: 'passphrase_required' },
+      });
+      expect(await server.join({ nickname: 'ann', passphrase: 'open sesame' })).toMatchObject({
+        ok: true,
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('takes the passphrase from PARLEY_PASSPHRASE, and never prints it', async () => {
+    const server = await serveWith([], { PARLEY_PASSPHRASE: 'from the environment' });
+    try {
+      expect(server.out.join('\n')).not.toContain('from the environment');
+      expect(await server.join({ nickname: 'ann', passphrase: 'wrong' })).toMatchObject({
+        ok: false,
+        error: { code: 'wrong_passphrase' },
+      });
+      expect(
+        await server.join({ nickname: 'ann', passphrase: 'from the environment' }),
+      ).toMatchObject({ ok: true });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses an empty passphrase', async () => {
+    const { err, io } = capture();
+    expect(await main(['serve', '--passphrase', ''], io, {})).toBe(1);
+    expect(err.join('\n')).toMatch(/The passphrase must be 1 to 256 characters/);
+  });
+});
+
+describe('parley serve --tls-cert/--tls-key (in process)', () => {
+  it.each([
+    [['serve', '--tls-cert', 'cert.pem'], /^--tls-cert needs --tls-key: give the certificate/],
+    [['serve', '--tls-key', 'key.pem'], /^--tls-key needs --tls-cert: give the certificate/],
+  ])('%j fails with a clear message and exit code 1', async (argv, message) => {
+    const { err, io } = capture();
+    expect(await main(argv, io)).toBe(1);
+    expect(err.join('\n')).toMatch(message);
+  });
+
+  it('names a missing file, or a key of another certificate, and does not start', async () => {
+    const [one, other] = await Promise.all([testCertificate(0), testCertificate(1)]);
+    const files = writeTlsFiles(one);
+    const otherFiles = writeTlsFiles(other);
+    const data = mkdtempSync(join(tmpdir(), 'parley-'));
+    const serve = (cert: string, key: string) =>
+      ['serve', '--host', '127.0.0.1', '--port', '0', '--data', data, '--tls-cert', cert].concat([
+        '--tls-key',
+        key,
+      ]);
+
+    const missing = capture();
+    expect(await main(serve(`${files.cert}.gone`, files.key), missing.io)).toBe(1);
+    expect(missing.err).toEqual([`The TLS certificate file ${files.cert}.gone does not exist.`]);
+
+    const mismatched = capture();
+    expect(await main(serve(files.cert, otherFiles.key), mismatched.io)).toBe(1);
+    expect(mismatched.err).toEqual([
+      `The TLS key ${otherFiles.key} does not belong to the certificate ${files.cert}.`,
+    ]);
+    expect(missing.out.concat(mismatched.out)).toEqual([]);
+  });
+
+  it('serves https and wss, prints the fingerprint, and a client pinning it joins', async () => {
+    const tls = await testCertificate();
+    const files = writeTlsFiles(tls);
+    const { out, io } = capture();
+    const data = mkdtempSync(join(tmpdir(), 'parley-'));
+    const running = main(
+      ['serve', '--host', '127.0.0.1', '--port', '0', '--data', data].concat([
+        '--tls-cert',
+        files.cert,
+        '--tls-key',
+        files.key,
+      ]),
+      io,
+    );
+    await waitFor(() => out.some((line) => line.includes('Ctrl+C')), 'the server to start');
+    const lines = out.flatMap((line) => line.split('\n')).map((line) => line.trim());
+    const url = lines.find((line) => line.startsWith('https://127.0.0.1:'));
+    expect(url).toBeDefined();
+    const printed = lines[lines.indexOf('TLS certificate fingerprint (SHA-256):') + 1];
+    expect(printed).toBe(certificateFingerprint(tls.cert));
+
+    // A client that knows only the printed fingerprint: it trusts the certificate it is shown
+    // when, and only when, that certificate has this fingerprint.
+    const pinned = await secureRawSocket(url!, tls.cert, {
+      checkServerIdentity: (_host: string, certificate: { fingerprint256: string }) =>
+        certificate.fingerprint256 === printed ? undefined : new Error('fingerprint differs'),
+    });
+    const joined = await pinned.timeout(5000).emitWithAck('session:join', { nickname: 'tls' });
+    expect(joined.ok).toBe(true);
+    // Plain http on the same port is not answered.
+    expect(await connectError(url!.replace('https:', 'http:'))).toBe('socket hang up');
+
+    process.emit('SIGINT', 'SIGINT');
+    expect(await running).toBe(0);
   });
 });

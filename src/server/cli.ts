@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, LIMITS } from '../shared/limits';
 import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
 import { advertiseRoom, SERVICE_TYPE, type RoomAdvertisement } from './discovery';
+import { loadTlsFiles, TlsError, type TlsCredentials } from './tls';
 
 const USAGE = `Usage: parley serve [options]
 
@@ -26,6 +27,14 @@ Options:
   --advertise-interface ADDR
                  announce only on the network interface with this IPv4 address
                  (implies --advertise; default every interface)
+  --tls-cert FILE, --tls-key FILE
+                 serve https and wss with this certificate and its private key
+                 (PEM files; give both). Prints the certificate's SHA-256
+                 fingerprint for people to compare
+  --passphrase TEXT
+                 people must give this passphrase to join (stored only as a hash).
+                 Better: set PARLEY_PASSPHRASE in the environment instead, which
+                 other users of this machine cannot read from the process list
   --message-rate N/SECONDS
                  messages one connection may send per SECONDS (default ${LIMITS.rate.message.points}/${LIMITS.rate.message.durationSeconds});
                  one address may send three times as many
@@ -41,6 +50,7 @@ export interface CliIo {
 export async function main(
   argv: string[],
   io: CliIo = { out: console.log, err: console.error },
+  env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
@@ -64,6 +74,9 @@ export async function main(
         advertise: { type: 'boolean' },
         'advertise-interface': { type: 'string' },
         'message-rate': { type: 'string' },
+        passphrase: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -97,6 +110,32 @@ export async function main(
     );
     return 1;
   }
+  const passphrase = values.passphrase ?? env['PARLEY_PASSPHRASE'];
+  if (
+    passphrase !== undefined &&
+    (passphrase === '' || passphrase.length > LIMITS.passphraseMaxLength)
+  ) {
+    io.err(`The passphrase must be 1 to ${LIMITS.passphraseMaxLength} characters.`);
+    return 1;
+  }
+  const tlsCert = values['tls-cert'];
+  const tlsKey = values['tls-key'];
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    io.err(
+      `${tlsCert === undefined ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key'}: ` +
+        'give the certificate and its private key together, or neither.',
+    );
+    return 1;
+  }
+  let tls: TlsCredentials | null = null;
+  if (tlsCert !== undefined && tlsKey !== undefined) {
+    try {
+      ({ credentials: tls } = await loadTlsFiles(resolve(tlsCert), resolve(tlsKey)));
+    } catch (error) {
+      io.err(error instanceof TlsError ? error.message : `Cannot use TLS: ${String(error)}`);
+      return 1;
+    }
+  }
   const advertise = values.advertise === true || advertiseInterface !== undefined;
   const dataDir = resolve(values.data ?? 'parley-data');
   try {
@@ -113,6 +152,8 @@ export async function main(
       port,
       dataDir,
       serverName: values.name,
+      tls,
+      passphrase: passphrase ?? null,
       ...(messageRate && {
         rateLimits: {
           message: messageRate,
@@ -134,6 +175,10 @@ export async function main(
 
   io.out(`Parley is running. Join at:`);
   for (const url of server.urls) io.out(`  ${url}`);
+  if (server.fingerprint !== null) {
+    io.out(`TLS certificate fingerprint (SHA-256):\n  ${server.fingerprint}`);
+  }
+  if (server.passphraseRequired) io.out('Joining needs the passphrase.');
   io.out(`Data: ${dataDir}`);
 
   let advertisement: RoomAdvertisement | null = null;
@@ -141,7 +186,13 @@ export async function main(
   if (advertise) {
     const roomName = values.name ?? hostname();
     advertisement = advertiseRoom(
-      { port: server.port, roomName, hostNickname: hostname() },
+      {
+        port: server.port,
+        roomName,
+        hostNickname: hostname(),
+        fingerprint: server.fingerprint,
+        passphraseRequired: server.passphraseRequired,
+      },
       {
         ...(advertiseInterface !== undefined ? { interface: advertiseInterface } : {}),
         // Discovery failing must not stop the server: say so once, and carry on.

@@ -10,6 +10,7 @@ import {
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { onCleanup, startServer } from '../../tests/support/chat';
+import { testCertificate } from '../../tests/support/tls';
 import { checkParleyPort, diagnosisHints, listAddresses, runDiagnostics } from './diagnostics';
 
 function entry(
@@ -103,6 +104,21 @@ describe('checkParleyPort', () => {
       ok: false,
       detail: 'No answer within 0.3 s: a firewall may be dropping the connection.',
     });
+  });
+
+  it('checks a room hosted with TLS over https', async () => {
+    const server = await startServer({ tls: await testCertificate() });
+    expect(await checkParleyPort('127.0.0.1', server.port, 2_000, true)).toEqual({
+      ok: true,
+      detail: 'Answering: Parley is reachable here.',
+    });
+    // Its join URLs say https: runDiagnostics checks it that way.
+    const report = await runDiagnostics({
+      hosting: { running: true, port: server.port, urls: server.urls },
+      discovery: NO_DISCOVERY_PROBLEM,
+      interfaces: { lo: INTERFACES.lo },
+    });
+    expect(report.hosting.checks).toMatchObject([{ ok: true }]);
   });
 
   it('says when nothing is listening', async () => {

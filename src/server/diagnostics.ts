@@ -5,6 +5,7 @@
  * discovery finds nothing. Node-only; the desktop app shows the report in a panel.
  */
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { DiagnosticHint, DiagnosticsReport, NetworkAddress, PortCheck } from '../shared/api';
@@ -30,6 +31,8 @@ export async function runDiagnostics(input: DiagnosticsInput): Promise<Diagnosti
   const checks: PortCheck[] = [];
   if (input.hosting.running && port !== null) {
     const timeoutMs = input.timeoutMs ?? 2_000;
+    // A room hosted with TLS answers https only (its join URLs say which).
+    const secure = input.hosting.urls.some((url) => url.startsWith('https:'));
     const targets = [
       { host: '127.0.0.1', label: '127.0.0.1' },
       ...addresses.map((entry) => {
@@ -45,7 +48,7 @@ export async function runDiagnostics(input: DiagnosticsInput): Promise<Diagnosti
       ...(await Promise.all(
         targets.map(async ({ host, label }) => ({
           target: `${label}:${port}`,
-          ...(await checkParleyPort(host, port, timeoutMs)),
+          ...(await checkParleyPort(host, port, timeoutMs, secure)),
         })),
       )),
     );
@@ -95,11 +98,13 @@ export function listAddresses(
 /**
  * Asks `host:port` for an Engine.IO handshake (`GET /socket.io/?EIO=4&transport=polling`), the
  * first thing any Parley client does, and closes the session it opened. ok only for a real one.
+ * `secure`: over TLS, for a room hosted with a certificate.
  */
 export function checkParleyPort(
   host: string,
   port: number,
   timeoutMs = 2_000,
+  secure = false,
 ): Promise<{ ok: boolean; detail: string }> {
   return new Promise((resolve) => {
     let settled = false;
@@ -114,10 +119,11 @@ export function checkParleyPort(
       req.destroy();
       finish(false, `No answer within ${seconds}: a firewall may be dropping the connection.`);
     }, timeoutMs);
-    const req = request(
+    const req = (secure ? httpsRequest : request)(
       {
         host,
         port,
+        ...tlsOptions(secure),
         path: '/socket.io/?EIO=4&transport=polling',
         method: 'GET',
         family: isIP(host.replace(/%.*$/, '')) || undefined,
@@ -133,7 +139,7 @@ export function checkParleyPort(
         response.on('end', () => {
           const handshake = parseHandshake(body);
           if (response.statusCode === 200 && typeof handshake?.sid === 'string') {
-            closeSession(host, port, handshake.sid);
+            closeSession(host, port, handshake.sid, secure);
             finish(true, 'Answering: Parley is reachable here.');
           } else {
             finish(
@@ -162,10 +168,11 @@ function parseHandshake(body: string): { sid?: unknown } | null {
 }
 
 /** Ends the Engine.IO session a check opened (a polling `close` packet), so it does not linger. */
-function closeSession(host: string, port: number, sid: string): void {
-  const req = request({
+function closeSession(host: string, port: number, sid: string, secure: boolean): void {
+  const req = (secure ? httpsRequest : request)({
     host,
     port,
+    ...tlsOptions(secure),
     path: `/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent(sid)}`,
     method: 'POST',
     agent: false,
@@ -174,6 +181,14 @@ function closeSession(host: string, port: number, sid: string): void {
   req.on('response', (response) => response.resume());
   req.on('error', () => {});
   req.end('1');
+}
+
+/**
+ * Over TLS, any certificate will do: the check asks whether the room answers, not whether to
+ * trust it (joining pins the certificate, see src/client/node/certificate-pin.ts).
+ */
+function tlsOptions(secure: boolean): { rejectUnauthorized?: boolean } {
+  return secure ? { rejectUnauthorized: false } : {};
 }
 
 function describeError(error: NodeJS.ErrnoException, seconds: string): string {

@@ -24,6 +24,7 @@ import {
   typingPayloadSchema,
 } from '../shared/schemas';
 import type { MessageLog } from './message-log';
+import { verifyPassphrase, type PassphraseHash } from './passphrase';
 import type { Roster } from './roster';
 import type { RoomOutbox } from './room-outbox';
 
@@ -48,6 +49,8 @@ export interface HandlerDependencies {
   outbox: RoomOutbox;
   limiters: Limiters;
   serverName: string;
+  /** The room's passphrase as an scrypt hash; null when anyone may join. */
+  passphrase: PassphraseHash | null;
   onError: (error: unknown) => void;
   isRateLimitExempt: (address: string) => boolean;
 }
@@ -58,6 +61,10 @@ export interface Limiters {
   typing: RateLimiterMemory;
   history: RateLimiterMemory;
   join: RateLimiterMemory;
+  /** Wrong passphrases per address; used up = joins refused until the window ends. */
+  wrongPassphrase: RateLimiterMemory;
+  /** Addresses the host removed someone from: blocked for LIMITS.kickCooldownSeconds. */
+  kicked: RateLimiterMemory;
 }
 
 type AnyAck = (result: Result) => void;
@@ -95,6 +102,13 @@ function on<T>(
             ack(fail('invalid_payload', `${event} takes exactly one payload object.`));
             return;
           }
+          // Checked before the schema: a binary attachment arrives as a Buffer, which zod would
+          // take for an object and walk index by index (64 KiB of them), and an array would get
+          // zod's own wording.
+          if (!isPlainObject(args[0])) {
+            ack(fail('invalid_payload', 'Payload must be an object.'));
+            return;
+          }
           const parsed = spec.schema.safeParse(args[0]);
           if (!parsed.success) {
             ack(fail('invalid_payload', describeIssues(parsed.error, args[0])));
@@ -112,6 +126,20 @@ function on<T>(
       })();
     },
   );
+}
+
+/** What JSON makes of `{…}`: not null, an array, a Buffer or any other class's instance. */
+function isPlainObject(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
+}
+
+/** Whole seconds until `limiter` lets `key` through again; 0 when it does now. */
+async function blockedFor(limiter: RateLimiterMemory, key: string): Promise<number> {
+  const state = await limiter.get(key);
+  if (!state || state.remainingPoints > 0) return 0;
+  return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
 }
 
 async function consumeAll(limits: readonly Limit[]): Promise<boolean> {
@@ -145,6 +173,31 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     void outbox.emit('typing:updated', { room: LOBBY, user, typing: value }, { except: socket.id });
   };
 
+  /** The door: removed-by-the-host cooldown, then the passphrase (with its wrong-guess limit). */
+  const admit = async (passphrase: string | undefined): Promise<Result | null> => {
+    const kickedFor = await blockedFor(limiters.kicked, address);
+    if (kickedFor > 0) {
+      return fail(
+        'kicked',
+        `The host removed you from this room. You can join again in ${describeWait(kickedFor)}.`,
+      );
+    }
+    if (!deps.passphrase) return null;
+    const wait = await blockedFor(limiters.wrongPassphrase, address);
+    if (wait > 0) {
+      return fail(
+        'rate_limited',
+        `Too many wrong passphrases. Try again in ${describeWait(wait)}.`,
+      );
+    }
+    if (passphrase === undefined) {
+      return fail('passphrase_required', 'This room needs a passphrase to join.');
+    }
+    if (await verifyPassphrase(deps.passphrase, passphrase)) return null;
+    await consume(limiters.wrongPassphrase, address);
+    return fail('wrong_passphrase', 'That passphrase is not right.');
+  };
+
   socket.onAny((event: string, ...args: unknown[]) => {
     if ((CLIENT_EVENTS as readonly string[]).includes(event)) return;
     const last = args.at(-1);
@@ -161,6 +214,12 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
       schema: joinPayloadSchema,
       limits: [perAddress(limiters.join)],
       handle: async (payload) => {
+        if (roster.get(socket.id))
+          return fail('already_joined', 'This connection has already joined.');
+        const refused = await admit(payload.passphrase);
+        if (refused) return refused;
+        // The checks above wait: the connection may have closed, or joined, meanwhile.
+        if (!socket.connected) return fail('internal', 'The connection closed while joining.');
         if (roster.get(socket.id))
           return fail('already_joined', 'This connection has already joined.');
         const holder = roster.holderOf(payload.nickname);
@@ -288,4 +347,9 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     if (typing) setTyping(session.user, false);
     void outbox.queue('presence:left', { room: LOBBY, user: session.user });
   });
+}
+
+function describeWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }

@@ -31,4 +31,13 @@ describe('joinUrls', () => {
   it('still offers localhost on a machine with no network', () => {
     expect(joinUrls('0.0.0.0', 4321, { lo: interfaces.lo })).toEqual(['http://localhost:4321']);
   });
+
+  it('uses https for a server with TLS', () => {
+    expect(joinUrls('0.0.0.0', 4321, interfaces, 'https')).toEqual([
+      'https://192.168.1.5:4321',
+      'https://10.0.0.7:4321',
+      'https://localhost:4321',
+    ]);
+    expect(joinUrls('::1', 5000, interfaces, 'https')).toEqual(['https://[::1]:5000']);
+  });
 });

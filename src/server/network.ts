@@ -1,6 +1,6 @@
 /**
  * The URLs people can use to reach a server bound to a given address: one per non-internal IPv4
- * interface when it listens on all of them, plus localhost.
+ * interface when it listens on all of them, plus localhost. `https` for a server with TLS.
  */
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 
@@ -11,9 +11,10 @@ export function joinUrls(
   host: string,
   port: number,
   interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+  scheme: 'http' | 'https' = 'http',
 ): string[] {
   const url = (address: string) =>
-    `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    `${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}`;
   if (LOOPBACKS.has(host))
     return [url(host === '::1' ? '::1' : host === 'localhost' ? 'localhost' : '127.0.0.1')];
   if (!WILDCARDS.has(host)) return [url(host)];

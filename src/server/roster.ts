@@ -31,6 +31,12 @@ export class Roster {
     return this.#bySocket.get(socketId);
   }
 
+  /** The session of the user with this id, if they are online. */
+  byUserId(userId: string): Session | undefined {
+    for (const session of this.#bySocket.values()) if (session.user.id === userId) return session;
+    return undefined;
+  }
+
   holderOf(nickname: string): Session | undefined {
     return this.#byNickname.get(nicknameKey(nickname));
   }

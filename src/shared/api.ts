@@ -60,8 +60,15 @@ export interface HostingStatus {
    * running; absent or empty otherwise.
    */
   invites?: Invite[];
+  /** Joining needs a passphrase. */
+  passphraseRequired?: boolean;
   /** The room as announced on the local network (LAN discovery); null when not announced. */
   advertised?: AdvertisedRoom | null;
+  /**
+   * SHA-256 fingerprint (`AB:CD:…`) of the room's TLS certificate when it is hosted with an
+   * encrypted connection (https); null or absent without.
+   */
+  fingerprint?: string | null;
 }
 
 /** A way into a hosted room, for the host panel. */
@@ -91,6 +98,13 @@ export interface HostOptions {
   hostNickname?: string;
   /** Announce the room on the local network (DNS-SD); default true. */
   advertise?: boolean;
+  /** People must give this passphrase to join; empty or absent: anyone on the network may. */
+  passphrase?: string;
+  /**
+   * Serve https and wss with the app's self-signed certificate (made once, then kept), whose
+   * fingerprint the join links carry; default false (plain http).
+   */
+  secure?: boolean;
 }
 
 /** A room found on the local network (DNS-SD service `_parley._tcp`, see docs/PROTOCOL.md). */
@@ -197,17 +211,35 @@ export interface DiagnosticsReport {
 
 export type Unsubscribe = () => void;
 
+/** How to join, beyond the address and nickname. */
+export interface JoinOptions {
+  /** The room's passphrase, when the server asks for one (`passphrase_required`). */
+  passphrase?: string;
+  /** A join link's certificate fingerprint (`fp`): the desktop app refuses any other. */
+  fingerprint?: string | null;
+}
+
 export interface ParleyApi {
   /** What this runtime can do: the browser client cannot host. */
   readonly runtime: { kind: 'desktop' | 'web'; canHost: boolean; defaultServerUrl: string | null };
   readonly hosting: {
     start(options: HostOptions): Promise<Result<{ status: HostingStatus }>>;
     stop(): Promise<Result<{ status: HostingStatus }>>;
+    /**
+     * Removes someone (by user id) from the room this app hosts: they are told and disconnected,
+     * and cannot join again from their address for a few minutes (see ChatServer.kick).
+     */
+    kick(userId: string): Promise<Result>;
     status(): Promise<HostingStatus>;
     onStatus(listener: (status: HostingStatus) => void): Unsubscribe;
   };
   readonly chat: {
-    connect(url: string, nickname: string): Promise<Result<{ session: JoinedSession }>>;
+    connect(
+      url: string,
+      nickname: string,
+      options?: JoinOptions,
+    ): Promise<Result<{ session: JoinedSession }>>;
+
     disconnect(): Promise<void>;
     /**
      * Puts a message in the outbox: it is sent now if connected, else as soon as the connection
@@ -264,6 +296,7 @@ export const IPC = {
   chatTyping: 'chat:typing',
   chatEvent: 'chat:event',
   chatReconnectNow: 'chat:reconnect-now',
+  hostingKick: 'hosting:kick',
   discoveryRooms: 'discovery:rooms',
   discoveryRoomsChanged: 'discovery:rooms-changed',
   linksSubscribe: 'links:subscribe',

@@ -11,6 +11,9 @@ export const LIMITS = {
   messageMaxLength: 4000,
   /** Client-made message ids: opaque strings of this many characters at most. */
   clientIdMaxLength: 64,
+  /** Room passphrases: what people may type, in characters. */
+  passphraseMinLength: 1,
+  passphraseMaxLength: 256,
   /** Resume tokens (from the join acknowledgement) are at most this long. */
   resumeTokenMaxLength: 128,
   /** Client ids the server remembers per room to answer a resend with the original message. */
@@ -36,11 +39,18 @@ export const LIMITS = {
     /** History pages per connection (catching up after a long outage, scrolling back). */
     history: { points: 60, durationSeconds: 10 },
     join: { points: 30, durationSeconds: 60 },
+    /**
+     * Wrong passphrases per network address (the server's own machine included); once used
+     * up, joins from that address are refused without checking until the window ends.
+     */
+    wrongPassphrase: { points: 5, durationSeconds: 60 },
   },
   /** How long a client waits for an acknowledgement before it reports a timeout, in ms. */
   ackTimeoutMs: 10_000,
   /** How long a client waits for the first connection before it reports the server unreachable. */
   connectTimeoutMs: 8_000,
+  /** After the host removes someone, joins from their address are refused this long (s). */
+  kickCooldownSeconds: 300,
   /** A typing indicator that is not refreshed expires after this many ms. */
   typingExpiryMs: 6_000,
 } as const;

@@ -17,6 +17,12 @@ export type ErrorCode =
   | 'rate_limited'
   /** (`session:ended`) The same person joined again from another connection. */
   | 'session_replaced'
+  /** The server needs a passphrase to join, and none was given. */
+  | 'passphrase_required'
+  /** The passphrase given is not the room's. */
+  | 'wrong_passphrase'
+  /** (`session:ended`) The host removed this person from the room. */
+  | 'kicked'
   /** The room named in the request does not exist. */
   | 'unknown_room'
   /** The server failed; the request had no effect. */
@@ -30,6 +36,11 @@ export type ErrorCode =
   | 'timeout'
   /** The request needs a connection and there is none. */
   | 'not_connected'
+  /**
+   * The server's TLS certificate is not the one pinned for it (remembered from the first visit,
+   * or given by the join link): someone may be intercepting the connection.
+   */
+  | 'certificate_changed'
   // Hosting codes (desktop).
   /** The chosen port is used by another program. */
   | 'port_in_use'

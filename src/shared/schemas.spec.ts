@@ -74,6 +74,14 @@ describe('payload schemas', () => {
     expect(errorOf(typingPayloadSchema, { typing: 'yes' })).toMatch(/true or false/);
   });
 
+  it('name a few unknown fields, shortened, instead of echoing them all', () => {
+    const payload: Record<string, unknown> = { nickname: 'a', ['k'.repeat(5_000)]: 1 };
+    for (let index = 0; index < 8_000; index++) payload[`extra${index}`] = 0;
+    expect(errorOf(joinPayloadSchema, payload)).toBe(
+      `Unknown field(s): ${'k'.repeat(32)}…, extra0, extra1, extra2, extra3 and 7996 more.`,
+    );
+  });
+
   it('ignore prototype keys instead of trusting them', () => {
     const payload = JSON.parse('{"nickname":"a","__proto__":{"admin":true}}');
     expect(errorOf(joinPayloadSchema, payload)).toMatch(/Unknown field/);

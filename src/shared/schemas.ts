@@ -61,6 +61,14 @@ export const joinPayloadSchema = z.strictObject({
   since: messageIdSchema.optional(),
   /** The token from an earlier join: lets a reconnecting client take back its nickname. */
   resumeToken: z.string().min(1).max(LIMITS.resumeTokenMaxLength).optional(),
+  /** The room's passphrase, when the server asks for one (`passphrase_required`). */
+  passphrase: z
+    .string({ error: 'passphrase must be text.' })
+    .min(LIMITS.passphraseMinLength, { error: 'Passphrase cannot be empty.' })
+    .max(LIMITS.passphraseMaxLength, {
+      error: `Passphrase can be at most ${LIMITS.passphraseMaxLength} characters.`,
+    })
+    .optional(),
 });
 
 export const sendMessagePayloadSchema = z.strictObject({
@@ -94,7 +102,7 @@ export type HistoryFetchPayload = z.infer<typeof historyFetchPayloadSchema>;
 export function describeIssues(error: z.ZodError, input?: unknown): string {
   const issue = error.issues[0];
   if (!issue) return 'Invalid payload.';
-  if (issue.code === 'unrecognized_keys') return `Unknown field(s): ${issue.keys.join(', ')}.`;
+  if (issue.code === 'unrecognized_keys') return `Unknown field(s): ${listKeys(issue.keys)}.`;
   const where = issue.path.join('.');
   if (issue.code === 'invalid_type') {
     if (
@@ -108,6 +116,22 @@ export function describeIssues(error: z.ZodError, input?: unknown): string {
   }
   if (issue.message.endsWith('.')) return issue.message;
   return where === '' ? `${issue.message}.` : `${where}: ${issue.message}.`;
+}
+
+// The keys come from the sender: name a few, shortened, so that an error never echoes a payload
+// back (a 64 KiB object can hold thousands of keys).
+const KEYS_SHOWN = 5;
+const KEY_CHARACTERS_SHOWN = 32;
+
+function listKeys(keys: readonly string[]): string {
+  const shown = keys.slice(0, KEYS_SHOWN).map((key) => {
+    const characters = Array.from(key);
+    return characters.length > KEY_CHARACTERS_SHOWN
+      ? `${characters.slice(0, KEY_CHARACTERS_SHOWN).join('')}…`
+      : key;
+  });
+  const more = keys.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,7 +1,7 @@
 /**
  * A smoke run of the benchmark (`npm run bench`): built into out/bench-smoke, one tiny step —
- * a few clients for a second — against all three servers, a tiny capacity and history scenario
- * and one web-client load. Checks that the report holds every figure; asserts no timings (this
+ * a few clients for a second — against all three servers, a tiny capacity and history scenario,
+ * a tiny flood (three calm clients, a steady flooder of two connections) and one web-client load. Checks that the report holds every figure; asserts no timings (this
  * is not the benchmark, only proof that it still runs).
  */
 import { spawn } from 'node:child_process';
@@ -37,6 +37,11 @@ function runBench(
       PARLEY_BENCH_HOLD: '0.2',
       PARLEY_BENCH_HISTORY: '300',
       PARLEY_BENCH_JOIN_SAMPLES: '2',
+      PARLEY_BENCH_FLOOD_CLIENTS: '3',
+      PARLEY_BENCH_FLOOD_CONNECTIONS: '2',
+      // A steady flood, not an all-out one: other tests share the machine. Still far over every
+      // limit (20 messages, 30 typing events per 10 s per connection; 30 joins per minute).
+      PARLEY_BENCH_FLOOD_PACE: '300',
       PARLEY_BENCH_WEB: withBrowser ? '1' : '0',
       PARLEY_BENCH_WEB_RUNS: '1',
       PARLEY_BENCH_CHROMIUM: chromium,
@@ -91,13 +96,33 @@ describe('npm run bench (smoke)', () => {
     expectFigures(report.capacity!.ratios.socketio, 'capacity ratios');
     expectFigures(report.history, 'history');
     expectFigures(report.history!.parleyJoin, 'history join');
-    expect(report.targets).toHaveLength(4);
+    const flood = report.flood!;
+    expect(flood.phases.map((phase) => phase.phase)).toEqual(['calm', 'flood', 'malformed']);
+    for (const phase of flood.phases) {
+      expect(phase.sent, `flood ${phase.phase}: calm messages sent`).toBeGreaterThan(0);
+      expect(phase.calmAckErrors, `flood ${phase.phase}: calm clients refused`).toEqual({});
+      expect(Number.isFinite(phase.serverCpuPercent), `flood ${phase.phase} CPU`).toBe(true);
+    }
+    expectFigures(flood.phases[0], 'flood calm phase');
+    expect(flood.phases[0]!.delivered, 'calm deliveries').toBeGreaterThan(0);
+    const [, valid, malformed] = flood.phases;
+    expectFigures(valid!.flooder, 'flooder');
+    // The flooder's address is not exempt: the limits refuse it (and the schemas its junk).
+    expect(valid!.flooder!.rateLimited, 'flooder rate_limited').toBeGreaterThan(0);
+    for (const kind of ['message', 'typing', 'join'] as const) {
+      expect(valid!.flooder!.replies[kind].rate_limited, `${kind} rate_limited`).toBeGreaterThan(0);
+    }
+    expect(malformed!.flooder!.replies.malformed.invalid_payload).toBeGreaterThan(0);
+    expect(malformed!.flooder!.oversized).toBeGreaterThan(0);
+    expect(flood.ratios).toHaveLength(2);
+    expect(report.targets).toHaveLength(6);
     if (withBrowser) {
       expect(report.web && 'error' in report.web ? report.web.error : null).toBeNull();
       expectFigures(report.web, 'web');
     }
     const markdown = readFileSync(join(outDir, 'latest.md'), 'utf8');
     expect(markdown).toContain('Parley / baseline');
+    expect(markdown).toContain('## Floods');
     expect(readFileSync(join(outDir, 'latest-p99.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
   });
 });

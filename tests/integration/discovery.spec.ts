@@ -15,7 +15,9 @@ import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscoveredRoom } from '../../src/shared/api';
+import { certificateFingerprint } from '../../src/server/tls';
 import { nodeBuild } from '../../vite.cli.config';
+import { testCertificate, writeTlsFiles } from '../support/tls';
 
 const OUT_DIR = resolve('out/test-cli');
 const NAMESPACE_PREFIX = 'parley-test-';
@@ -147,6 +149,32 @@ function browse(namespace: string): Child {
   return start(namespace, 'discovery-probe.js', ['browse', '--interface', '127.0.0.1']);
 }
 
+/** `parley serve` (the built CLI) announcing itself as `name` on the namespace's loopback. */
+function serveAdvertised(namespace: string, name: string, extraArgs: string[] = []): Child {
+  const data = mkdtempSync(join(tmpdir(), 'parley-discovery-'));
+  const runner = `const { main } = await import(${JSON.stringify(join(OUT_DIR, 'index.js'))});
+process.exitCode = await main(process.argv.slice(1)); process.exit();`;
+  const serve = new Child(namespace, [
+    '--input-type=module',
+    '-e',
+    runner,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--data',
+    data,
+    '--name',
+    name,
+    '--advertise-interface',
+    '127.0.0.1',
+    ...extraArgs,
+  ]);
+  children.push(serve);
+  return serve;
+}
+
 function advertise(namespace: string, room: string, host: string, port: number): Child {
   return start(namespace, 'discovery-probe.js', [
     'advertise',
@@ -273,26 +301,7 @@ describe.skipIf(problem !== null)('LAN discovery inside a network namespace', ()
 
   it('`parley serve --advertise-interface` announces the headless server, and Ctrl+C says goodbye', async () => {
     const browser = browse(namespace);
-    const data = mkdtempSync(join(tmpdir(), 'parley-discovery-'));
-    const runner = `const { main } = await import(${JSON.stringify(join(OUT_DIR, 'index.js'))});
-process.exitCode = await main(process.argv.slice(1)); process.exit();`;
-    const serve = new Child(namespace, [
-      '--input-type=module',
-      '-e',
-      runner,
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--data',
-      data,
-      '--name',
-      'Lab server',
-      '--advertise-interface',
-      '127.0.0.1',
-    ]);
-    children.push(serve);
+    const serve = serveAdvertised(namespace, 'Lab server');
     const url = await serve.waitForLine(
       (line) => /http:\/\/127\.0\.0\.1:\d+/.exec(line)?.[0],
       20_000,
@@ -311,6 +320,30 @@ process.exitCode = await main(process.argv.slice(1)); process.exit();`;
     await untilRooms(browser, (rooms) => rooms.length === 0, 3_000, before);
     expect(await serve.exited).toBe(0);
     expect(serve.lines.slice(from).join('\n')).toMatch(/Parley stopped\./);
+  }, 40_000);
+
+  it('`parley serve --tls-cert/--tls-key` announces its https URL and certificate fingerprint', async () => {
+    const tls = await testCertificate();
+    const files = writeTlsFiles(tls);
+    const browser = browse(namespace);
+    const serve = serveAdvertised(namespace, 'Secure lab', [
+      '--tls-cert',
+      files.cert,
+      '--tls-key',
+      files.key,
+    ]);
+    const url = await serve.waitForLine(
+      (line) => /https:\/\/127\.0\.0\.1:\d+/.exec(line)?.[0],
+      20_000,
+    );
+    const seen = await untilRooms(browser, (rooms) => rooms.length === 1, 5_000, 0);
+    expect(seen.rooms[0]).toMatchObject({
+      roomName: 'Secure lab',
+      url,
+      fingerprint: certificateFingerprint(tls.cert),
+    });
+    serve.kill('SIGINT');
+    expect(await serve.exited).toBe(0);
   }, 40_000);
 
   it('without a working network the list is just empty, and nothing crashes', async () => {

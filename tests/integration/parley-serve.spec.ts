@@ -5,10 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { certificateFingerprint } from '../../src/server/tls';
+import { connectError, secureRawSocket, testCertificate, writeTlsFiles } from '../support/tls';
 
 let child: ChildProcess | null = null;
 
@@ -17,7 +20,7 @@ afterEach(() => {
   child = null;
 });
 
-function startServe(): Promise<{
+function startServe(extraArgs: string[] = []): Promise<{
   url: string;
   output: () => string;
   exited: Promise<number | null>;
@@ -25,7 +28,7 @@ function startServe(): Promise<{
   const data = mkdtempSync(join(tmpdir(), 'parley-serve-'));
   const proc = spawn(
     process.execPath,
-    ['bin/parley.mjs', 'serve', '--host', '127.0.0.1', '--port', '0', '--data', data],
+    ['bin/parley.mjs', 'serve', '--host', '127.0.0.1', '--port', '0', '--data', data, ...extraArgs],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -43,7 +46,7 @@ function startServe(): Promise<{
       60_000,
     );
     proc.stdout!.on('data', () => {
-      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
+      const match = /https?:\/\/127\.0\.0\.1:\d+/.exec(output);
       if (match && output.includes('Ctrl+C')) {
         clearTimeout(timer);
         resolve({ url: match[0], output: () => output, exited });
@@ -87,6 +90,48 @@ describe('parley serve', () => {
       } finally {
         socket.disconnect();
       }
+    },
+  );
+
+  it(
+    'with --tls-cert/--tls-key serves https and wss and prints the fingerprint a client pins',
+    { timeout: 90_000 },
+    async () => {
+      const tls = await testCertificate();
+      const files = writeTlsFiles(tls);
+      const { url, output, exited } = await startServe([
+        '--tls-cert',
+        files.cert,
+        '--tls-key',
+        files.key,
+      ]);
+      expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const fingerprint = certificateFingerprint(tls.cert);
+      expect(output()).toContain(`TLS certificate fingerprint (SHA-256):\n  ${fingerprint}\n`);
+
+      // The web client over https, trusting exactly this certificate.
+      const status = await new Promise<number>((resolve, reject) => {
+        get(url, { ca: tls.cert, checkServerIdentity: () => undefined }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        }).on('error', reject);
+      });
+      expect(status).toBe(200);
+
+      // The chat over wss, pinned to the printed fingerprint.
+      const socket = await secureRawSocket(url, tls.cert, {
+        checkServerIdentity: (_host: string, certificate: { fingerprint256: string }) =>
+          certificate.fingerprint256 === fingerprint ? undefined : new Error('not the pinned one'),
+      });
+      const joined = await socket.timeout(5000).emitWithAck('session:join', { nickname: 'tls' });
+      expect(joined.ok).toBe(true);
+
+      // Without TLS, or without trusting the certificate, there is no chat.
+      expect(await connectError(url.replace('https:', 'http:'))).toBe('socket hang up');
+      expect(await connectError(url)).toBe('self-signed certificate');
+
+      child!.kill('SIGINT');
+      expect(await exited).toBe(0);
     },
   );
 });

@@ -53,11 +53,13 @@ export function createWebBridge(
     hosting: {
       start: async () => fail('unsupported', HOSTING_UNSUPPORTED),
       stop: async () => fail('unsupported', HOSTING_UNSUPPORTED),
+      kick: async () => fail('unsupported', HOSTING_UNSUPPORTED),
       status: async () => NOT_HOSTING,
       onStatus: () => () => {},
     },
     chat: {
-      connect: (url, nickname) => client.connect(url, nickname),
+      connect: (url, nickname, options) =>
+        client.connect(url, nickname, { passphrase: options?.passphrase }),
       disconnect: () => client.disconnect(),
       // The optional clientId lets the composer retry a failed message without duplicating it.
       post: async (text: string) => client.post(text),

@@ -14,10 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { expect, test as base, type Page } from '@playwright/test';
 import type { ChatEvent, JoinRequest } from '../../../src/shared/api';
 import {
+  CHANGED_CERTIFICATE,
   COMPATIBLE_ROOM,
   DIAGNOSTIC_ADDRESS_CIDR,
   DIAGNOSTIC_HINTS,
   DOUBLE_OPTIONS,
+  HOSTED_FINGERPRINT,
   HOSTED_URLS,
   INCOMPATIBLE_ROOM,
   installParleyDouble,
@@ -325,4 +327,80 @@ test('network diagnostics shows the addresses and hints, and closes with Escape'
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   await expect(open).toBeFocused();
+});
+
+test('hosting with an encrypted connection shows the certificate fingerprint; the host joins pinned to it', async ({
+  desktop,
+}) => {
+  const { page } = desktop;
+  await desktop.nickname.fill('alice');
+  // From the keyboard: Tab to the checkbox, Space to tick it.
+  const secure = page.getByRole('checkbox', {
+    name: 'Use an encrypted connection (self-signed certificate)',
+    exact: true,
+  });
+  await expect(secure).not.toBeChecked();
+  await secure.focus();
+  await page.keyboard.press('Space');
+  await expect(secure).toBeChecked();
+  await page.getByLabel('Port', { exact: true }).fill('4400');
+  await desktop.button('Host a room').click();
+  await expect(desktop.composer).toBeVisible();
+
+  expect((await desktop.calls('hosting.start')).map((call) => call.args)).toEqual([
+    [{ port: 4400, hostNickname: 'alice', secure: true }],
+  ]);
+  const local = 'https://localhost:4400';
+  expect((await desktop.calls('chat.connect')).map((call) => call.args)).toEqual([
+    [local, 'alice', { fingerprint: HOSTED_FINGERPRINT }],
+  ]);
+
+  const invite = page.getByRole('region', { name: 'Invite people', exact: true });
+  const fingerprint = invite.getByRole('group', {
+    name: 'Certificate fingerprint (SHA-256)',
+    exact: true,
+  });
+  await expect(fingerprint).toContainText(HOSTED_FINGERPRINT);
+  await expect(
+    fingerprint.getByRole('button', { name: 'Copy certificate fingerprint', exact: true }),
+  ).toBeVisible();
+  const urls = invite.getByRole('list', { name: 'Join URLs', exact: true });
+  await expect(urls).toContainText(
+    `parley://join?url=${encodeURIComponent(local)}&fp=${encodeURIComponent(HOSTED_FINGERPRINT)}`,
+  );
+
+  await invite.getByRole('button', { name: 'Stop hosting', exact: true }).click();
+  await expect(desktop.nickname).toBeVisible();
+});
+
+test('a server whose certificate changed is refused, with both fingerprints on the start screen', async ({
+  desktop,
+}) => {
+  const { page } = desktop;
+  await desktop.nickname.fill('alice');
+  await page.getByLabel('Server URL', { exact: true }).fill(CHANGED_CERTIFICATE.url);
+  await desktop.button('Join').click();
+
+  const warning = page.getByRole('alert');
+  await expect(warning).toContainText(`The certificate of ${CHANGED_CERTIFICATE.url} has changed`);
+  await expect(warning).toContainText(CHANGED_CERTIFICATE.pinned);
+  await expect(warning).toContainText(CHANGED_CERTIFICATE.presented);
+  await expect(desktop.composer).toHaveCount(0);
+  await expect(page.getByLabel('Server URL', { exact: true })).toBeFocused();
+
+  // A join link from the host carries the new fingerprint: that one is trusted.
+  await desktop.requestJoin({
+    link: `parley://join?url=${encodeURIComponent(CHANGED_CERTIFICATE.url)}&fp=${CHANGED_CERTIFICATE.presented}`,
+    url: CHANGED_CERTIFICATE.url,
+    secure: true,
+    fingerprint: CHANGED_CERTIFICATE.presented,
+  });
+  const dialog = page.getByRole('dialog', { name: 'Join a room?', exact: true });
+  await expect(dialog).toContainText('Its certificate fingerprint came with the link.');
+  await dialog.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(desktop.composer).toBeVisible();
+  expect((await desktop.calls('chat.connect')).map((call) => call.args)).toEqual([
+    [CHANGED_CERTIFICATE.url, 'alice'],
+    [CHANGED_CERTIFICATE.url, 'alice', { fingerprint: CHANGED_CERTIFICATE.presented }],
+  ]);
 });

@@ -28,6 +28,15 @@ export const FREE_PORT = 49152;
 /** What hosting on FREE_PORT shares: one URL per interface, plus localhost. */
 export const HOSTED_URLS = [`http://192.168.1.5:${FREE_PORT}`, `http://localhost:${FREE_PORT}`];
 
+/** The certificate fingerprint of a room hosted with `secure` (an encrypted connection). */
+export const HOSTED_FINGERPRINT = '5A:'.repeat(31) + '5A';
+/** A server whose certificate no longer matches the one pinned for it: joining is refused. */
+export const CHANGED_CERTIFICATE = {
+  url: 'https://192.168.1.40:4321',
+  pinned: '11:'.repeat(31) + '11',
+  presented: '22:'.repeat(31) + '22',
+};
+
 export const COMPATIBLE_ROOM = { name: 'Design team', url: 'http://192.168.1.20:4321' };
 export const INCOMPATIBLE_ROOM = { name: 'Old lounge', url: 'http://192.168.1.30:4321' };
 
@@ -67,6 +76,8 @@ export interface DoubleOptions {
   takenPort: number;
   freePort: number;
   hostedUrls: string[];
+  hostedFingerprint: string;
+  changedCertificate: { url: string; pinned: string; presented: string };
   rooms: { name: string; url: string; compatible: boolean; host: string }[];
   hints: readonly { id: string; title: string; detail: string }[];
 }
@@ -76,6 +87,8 @@ export const DOUBLE_OPTIONS: DoubleOptions = {
   takenPort: TAKEN_PORT,
   freePort: FREE_PORT,
   hostedUrls: HOSTED_URLS,
+  hostedFingerprint: HOSTED_FINGERPRINT,
+  changedCertificate: CHANGED_CERTIFICATE,
   rooms: [
     { ...COMPATIBLE_ROOM, compatible: true, host: 'bea' },
     { ...INCOMPATIBLE_ROOM, compatible: false, host: 'carl' },
@@ -122,7 +135,7 @@ export function installParleyDouble(options: DoubleOptions): void {
   const pendingLinks: JoinRequest[] = [];
   let servers: SavedServer[] = [];
 
-  function invite(url: string): Invite {
+  function invite(url: string, fingerprint: string | null): Invite {
     // A real (if tiny) SVG: the <img> must load it under the page's CSP (img-src data:).
     const qrSvg =
       '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4" width="96" height="96">' +
@@ -130,7 +143,9 @@ export function installParleyDouble(options: DoubleOptions): void {
       '<rect x="2" y="2" width="2" height="2" fill="#000"/></svg>';
     return {
       url,
-      joinLink: `parley://join?url=${encodeURIComponent(url)}`,
+      joinLink:
+        `parley://join?url=${encodeURIComponent(url)}` +
+        (fingerprint === null ? '' : `&fp=${encodeURIComponent(fingerprint)}`),
       qrSvg,
       qrDataUrl: `data:image/svg+xml,${encodeURIComponent(qrSvg)}`,
     };
@@ -195,10 +210,19 @@ export function installParleyDouble(options: DoubleOptions): void {
           };
         }
         const port = hostOptions.port === 0 ? options.freePort : hostOptions.port;
-        const urls = options.hostedUrls.map((url) => url.replace(/:\d+$/, `:${port}`));
-        hosting = { running: true, port, urls, invites: urls.map(invite), advertised: null };
+        // An encrypted room: https URLs, and the certificate's fingerprint in status and links.
+        const fingerprint = hostOptions.secure ? options.hostedFingerprint : null;
+        const urls = options.hostedUrls.map((url) =>
+          url.replace(/:\d+$/, `:${port}`).replace(/^http:/, fingerprint ? 'https:' : 'http:'),
+        );
+        const invites = urls.map((url) => invite(url, fingerprint));
+        hosting = { running: true, port, urls, invites, advertised: null, fingerprint };
         hostingListeners.emit(hosting);
         return { ok: true, status: hosting };
+      },
+      async kick(userId) {
+        record('hosting.kick', userId);
+        return { ok: true };
       },
       async stop() {
         record('hosting.stop');
@@ -212,8 +236,21 @@ export function installParleyDouble(options: DoubleOptions): void {
       onStatus: (listener) => hostingListeners.add(listener),
     },
     chat: {
-      async connect(url, nickname) {
-        record('chat.connect', url, nickname);
+      async connect(url, nickname, joinOptions) {
+        record('chat.connect', url, nickname, ...(joinOptions ? [joinOptions] : []));
+        const changed = options.changedCertificate;
+        if (url === changed.url && joinOptions?.fingerprint !== changed.presented) {
+          // What the main process's certificate pinning answers (src/client/node).
+          const message =
+            `The certificate of ${url} has changed since you first joined. It was ` +
+            `${changed.pinned}; it is now ${changed.presented}. Someone may be intercepting ` +
+            'the connection, so Parley did not connect.';
+          chatListeners.emit({
+            type: 'status',
+            status: { state: 'disconnected', url, reason: message },
+          });
+          return { ok: false, error: { code: 'certificate_changed', message } };
+        }
         const session = sessionFor(url, nickname);
         chatListeners.emit({ type: 'status', status: { state: 'connected', url, reason: null } });
         chatListeners.emit({ type: 'session', session });

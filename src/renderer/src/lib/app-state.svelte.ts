@@ -7,6 +7,7 @@
 import type {
   DiscoveredRoom,
   HostingStatus,
+  JoinOptions,
   JoinRequest,
   ParleyApi,
   SavedServer,
@@ -15,6 +16,7 @@ import type {
 import { parseJoinUrl } from '../../../shared/join-url';
 import { DEFAULT_PORT } from '../../../shared/limits';
 import type { ErrorCode, ErrorInfo } from '../../../shared/result';
+import type { User } from '../../../shared/protocol';
 import { describeIssues, nicknameSchema } from '../../../shared/schemas';
 import { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
@@ -32,6 +34,18 @@ export interface StartError extends ErrorInfo {
   section: StartSection;
 }
 
+/** A join waiting for the room's passphrase. */
+export interface PassphraseRequest {
+  url: string;
+  nickname: string;
+  section: StartSection;
+  ownRoom: boolean;
+  /** The certificate fingerprint to insist on (a join link's, or the hosted room's). */
+  fingerprint: string | null;
+  /** Why the last passphrase was refused; null when none was tried yet. */
+  error: string | null;
+}
+
 export type Busy = 'host' | 'join' | 'reconnect' | null;
 
 const NOT_HOSTING: HostingStatus = { running: false, port: null, urls: [] };
@@ -39,7 +53,7 @@ const NOT_HOSTING: HostingStatus = { running: false, port: null, urls: [] };
 /** The URL to join one's own room with: localhost when offered, else the first one. */
 export function localUrlOf(status: HostingStatus): string {
   return (
-    status.urls.find((url) => /^http:\/\/localhost(:\d+)?$/.test(url)) ??
+    status.urls.find((url) => /^https?:\/\/localhost(:\d+)?$/.test(url)) ??
     status.urls[0] ??
     `http://localhost:${status.port ?? DEFAULT_PORT}`
   );
@@ -69,7 +83,27 @@ export class AppState {
   #joinRequest = $state.raw<JoinRequest | null>(null);
   #joinRequestError = $state<string | null>(null);
   /** What the current room was joined with: Reconnect uses it again. */
-  #target: { url: string; nickname: string; ownRoom: boolean } | null = null;
+  #target: {
+    url: string;
+    nickname: string;
+    ownRoom: boolean;
+    passphrase?: string;
+    fingerprint: string | null;
+  } | null = null;
+  /** True while in the room this app hosts (the host may remove people there). */
+  #inOwnRoom = $state(false);
+  /** A join that the room refused for want of its passphrase: the dialog asks for it. */
+  #passphraseRequest = $state.raw<PassphraseRequest | null>(null);
+  /** Someone the host asked to remove, waiting for the confirmation. */
+  #removing = $state.raw<User | null>(null);
+  #removeError = $state<string | null>(null);
+
+  /** The passphrase typed in the passphrase dialog. */
+  passphrase = $state('');
+  /** The passphrase for a room this app hosts (empty: anyone on the network may join). */
+  hostPassphrase = $state('');
+  /** Host with an encrypted connection (https, the app's self-signed certificate). */
+  hostSecurely = $state(false);
 
   constructor(api: ParleyApi) {
     this.#api = api;
@@ -94,6 +128,67 @@ export class AppState {
     void this.#api.chat.discard(clientId).then((result) => {
       if (!result.ok) this.chat.apply({ type: 'error', error: result.error });
     });
+  }
+
+  get passphraseRequest(): PassphraseRequest | null {
+    return this.#passphraseRequest;
+  }
+
+  /** "Join" in the passphrase dialog. */
+  async submitPassphrase(): Promise<void> {
+    const request = this.#passphraseRequest;
+    if (!request || this.#busy) return;
+    if (this.passphrase === '') {
+      this.#passphraseRequest = { ...request, error: 'Enter the passphrase.' };
+      return;
+    }
+    this.#busy = 'join';
+    try {
+      const { url, nickname, section, ownRoom, fingerprint } = request;
+      await this.#enter(url, nickname, section, ownRoom, this.passphrase, fingerprint);
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  cancelPassphrase(): void {
+    this.#passphraseRequest = null;
+    this.passphrase = '';
+  }
+
+  /** The host may remove people: only in the room this app hosts. */
+  get canRemovePeople(): boolean {
+    return this.#inOwnRoom && this.#hosting.running;
+  }
+
+  get removing(): User | null {
+    return this.#removing;
+  }
+
+  get removeError(): string | null {
+    return this.#removeError;
+  }
+
+  /** Asks to confirm removing `user` from the hosted room. */
+  askRemove(user: User): void {
+    this.#removeError = null;
+    this.#removing = user;
+  }
+
+  async confirmRemove(): Promise<void> {
+    const user = this.#removing;
+    if (!user) return;
+    const result = await this.#api.hosting.kick(user.id);
+    if (!result.ok) {
+      this.#removeError = result.error.message;
+      return;
+    }
+    this.#removing = null;
+  }
+
+  cancelRemove(): void {
+    this.#removing = null;
+    this.#removeError = null;
   }
 
   get screen(): Screen {
@@ -172,6 +267,8 @@ export class AppState {
   /** "Join <room>" in Rooms on your network: one click, with the nickname typed above. */
   async joinRoom(room: DiscoveredRoom): Promise<void> {
     if (!room.compatible) return;
+    // Not room.fingerprint: anyone on the network can announce anything, so it must not replace
+    // a pinned certificate (a join link from the host may); the first visit pins what it meets.
     await this.#joinOther(room.url, 'rooms');
   }
 
@@ -196,7 +293,7 @@ export class AppState {
     if (this.#screen === 'chat') await this.leave();
     // Shown in Server URL, so a failure below points at the address that failed.
     this.serverUrl = request.url;
-    await this.#joinOther(request.url, 'join');
+    await this.#joinOther(request.url, 'join', request.fingerprint);
   }
 
   cancelJoinRequest(): void {
@@ -204,13 +301,17 @@ export class AppState {
     this.#joinRequestError = null;
   }
 
-  async #joinOther(url: string, section: StartSection): Promise<void> {
+  async #joinOther(
+    url: string,
+    section: StartSection,
+    fingerprint: string | null = null,
+  ): Promise<void> {
     if (this.#busy) return;
     const nickname = this.#checkNickname();
     if (nickname === null) return;
     this.#busy = 'join';
     try {
-      await this.#enter(url, nickname, section, false);
+      await this.#enter(url, nickname, section, false, undefined, fingerprint);
     } finally {
       this.#busy = null;
     }
@@ -234,7 +335,12 @@ export class AppState {
     try {
       let status = this.#hosting;
       if (!status.running) {
-        const started = await this.#api.hosting.start({ port: chosen, hostNickname: nickname });
+        const started = await this.#api.hosting.start({
+          port: chosen,
+          hostNickname: nickname,
+          ...(this.hostPassphrase === '' ? {} : { passphrase: this.hostPassphrase }),
+          ...(this.hostSecurely ? { secure: true } : {}),
+        });
         if (!started.ok) {
           this.#error = { ...started.error, section: 'host' };
           return;
@@ -242,7 +348,10 @@ export class AppState {
         status = this.#hosting = started.status;
         if (status.port !== null) this.port = String(status.port);
       }
-      await this.#enter(localUrlOf(status), nickname, 'host', true);
+      const passphrase = status.passphraseRequired ? this.hostPassphrase : undefined;
+      // The host's own certificate, known first-hand: no need to trust it on first use.
+      const fingerprint = status.fingerprint ?? null;
+      await this.#enter(localUrlOf(status), nickname, 'host', true, passphrase, fingerprint);
     } finally {
       this.#busy = null;
     }
@@ -265,7 +374,11 @@ export class AppState {
     if (!target || this.#busy) return;
     this.#busy = 'reconnect';
     try {
-      const result = await this.#api.chat.connect(target.url, target.nickname);
+      const result = await this.#api.chat.connect(
+        target.url,
+        target.nickname,
+        joinOptions(target.passphrase, target.fingerprint),
+      );
       if (result.ok) this.chat.apply({ type: 'session', session: result.session });
     } finally {
       this.#busy = null;
@@ -280,6 +393,8 @@ export class AppState {
   /** Disconnects and goes back to the start screen. */
   async leave(): Promise<void> {
     this.#target = null;
+    this.#inOwnRoom = false;
+    this.#removing = null;
     this.#screen = 'start';
     this.composer.reset();
     // Whatever the outcome, this screen is done with the room.
@@ -304,22 +419,60 @@ export class AppState {
     return checked.data;
   }
 
-  async #enter(url: string, nickname: string, section: StartSection, ownRoom: boolean) {
+  async #enter(
+    url: string,
+    nickname: string,
+    section: StartSection,
+    ownRoom: boolean,
+    passphrase?: string,
+    fingerprint: string | null = null,
+  ) {
     this.#error = null;
     this.chat.reset();
     this.composer.reset();
-    const result = await this.#api.chat.connect(url, nickname);
+    const result = await this.#api.chat.connect(
+      url,
+      nickname,
+      joinOptions(passphrase, fingerprint),
+    );
     if (!result.ok) {
       const { code, message } = result.error;
+      if (code === 'passphrase_required' || code === 'wrong_passphrase') {
+        const error = code === 'wrong_passphrase' ? message : null;
+        this.#passphraseRequest = { url, nickname, section, ownRoom, fingerprint, error };
+        return false;
+      }
+      this.#passphraseRequest = null;
       this.#error = { code, message, section: NICKNAME_CODES.has(code) ? 'nickname' : section };
       return false;
     }
+    this.#passphraseRequest = null;
+    this.passphrase = '';
+    this.#inOwnRoom = ownRoom;
     // Events may already have delivered it; applying it again changes nothing.
     this.chat.apply({ type: 'session', session: result.session });
-    this.#target = { url, nickname, ownRoom };
+    this.#target = {
+      url,
+      nickname,
+      ownRoom,
+      fingerprint,
+      ...(passphrase === undefined ? {} : { passphrase }),
+    };
     this.nickname = nickname;
     savePreference('nickname', nickname);
     this.#screen = 'chat';
     return true;
   }
+}
+
+/** The JoinOptions for chat.connect; undefined when there are none. */
+function joinOptions(
+  passphrase: string | undefined,
+  fingerprint: string | null,
+): JoinOptions | undefined {
+  if (passphrase === undefined && fingerprint === null) return undefined;
+  return {
+    ...(passphrase === undefined ? {} : { passphrase }),
+    ...(fingerprint === null ? {} : { fingerprint }),
+  };
 }

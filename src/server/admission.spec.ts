@@ -1,0 +1,184 @@
+import { io as connectSocket } from 'socket.io-client';
+import { describe, expect, it } from 'vitest';
+import {
+  client,
+  collect,
+  emitRaw,
+  joinRaw,
+  nextEvent,
+  onCleanup,
+  rawSocket,
+  startServer,
+  urlOf,
+  waitFor,
+  type RawSocket,
+} from '../../tests/support/chat';
+import { LIMITS } from '../shared/limits';
+import type { ChatServer } from './chat-server';
+import { hashPassphrase, verifyPassphrase } from './passphrase';
+
+/** A raw connection from another loopback address (127.0.0.2): "another machine" for limits. */
+async function socketFrom(server: ChatServer, localAddress: string): Promise<RawSocket> {
+  const socket: RawSocket = connectSocket(urlOf(server), {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    localAddress,
+  } as Parameters<typeof connectSocket>[1]);
+  onCleanup(() => void socket.disconnect());
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+describe('passphrase hashing', () => {
+  it('keeps a salted scrypt hash, not the passphrase, and checks it', async () => {
+    const stored = await hashPassphrase('open sesame');
+    const again = await hashPassphrase('open sesame');
+    expect(stored.hash.equals(again.hash)).toBe(false); // a fresh salt every time
+    expect(stored.hash.toString('utf8')).not.toContain('open sesame');
+    expect(await verifyPassphrase(stored, 'open sesame')).toBe(true);
+    expect(await verifyPassphrase(stored, 'open sesame ')).toBe(false);
+    expect(await verifyPassphrase(stored, '')).toBe(false);
+    expect(await verifyPassphrase(stored, 'x'.repeat(LIMITS.passphraseMaxLength))).toBe(false);
+  });
+});
+
+describe('a room with a passphrase', () => {
+  it('asks for it, refuses a wrong one, and lets the right one in', async () => {
+    const server = await startServer({ passphrase: 'open sesame' });
+    expect(server.passphraseRequired).toBe(true);
+    const socket = await rawSocket(server);
+    expect(await emitRaw(socket, 'session:join', { nickname: 'ann' })).toEqual({
+      ok: false,
+      error: { code: 'passphrase_required', message: 'This room needs a passphrase to join.' },
+    });
+    expect(
+      await emitRaw(socket, 'session:join', { nickname: 'ann', passphrase: 'open says me' }),
+    ).toEqual({
+      ok: false,
+      error: { code: 'wrong_passphrase', message: 'That passphrase is not right.' },
+    });
+    // Refused joins left nothing behind: the nickname is free, nobody was announced.
+    const joined = await emitRaw(socket, 'session:join', {
+      nickname: 'ann',
+      passphrase: 'open sesame',
+    });
+    expect(joined).toMatchObject({
+      ok: true,
+      self: { nickname: 'ann' },
+      users: [{ nickname: 'ann' }],
+    });
+  });
+
+  it('slows down repeated wrong guesses from one address, and only that address', async () => {
+    const server = await startServer({ passphrase: 'open sesame' });
+    const guesser = await socketFrom(server, '127.0.0.1');
+    const { points } = LIMITS.rate.wrongPassphrase;
+    for (let n = 0; n < points; n++) {
+      expect(
+        await emitRaw(guesser, 'session:join', { nickname: 'eve', passphrase: `guess ${n}` }),
+      ).toMatchObject({ ok: false, error: { code: 'wrong_passphrase' } });
+    }
+    // Now even the right passphrase is not checked until the window ends.
+    const blocked = await emitRaw(guesser, 'session:join', {
+      nickname: 'eve',
+      passphrase: 'open sesame',
+    });
+    expect(blocked).toMatchObject({
+      ok: false,
+      error: { code: 'rate_limited', message: /Too many wrong passphrases\. Try again in \d+ s\./ },
+    });
+    const neighbour = await socketFrom(server, '127.0.0.2');
+    expect(
+      await emitRaw(neighbour, 'session:join', { nickname: 'bob', passphrase: 'open sesame' }),
+    ).toMatchObject({ ok: true });
+  });
+
+  it('refuses a passphrase field that is not short text, as invalid_payload', async () => {
+    const server = await startServer({ passphrase: 'open sesame' });
+    const socket = await rawSocket(server);
+    for (const passphrase of [42, '', 'x'.repeat(LIMITS.passphraseMaxLength + 1)]) {
+      expect(await emitRaw(socket, 'session:join', { nickname: 'ann', passphrase })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_payload' },
+      });
+    }
+  });
+
+  it('lets ChatClient join with it, and rejoin by itself after the connection drops', async () => {
+    const server = await startServer({ passphrase: 'open sesame' });
+    const chat = client();
+    expect(await chat.connect(urlOf(server), 'ann')).toMatchObject({
+      ok: false,
+      error: { code: 'passphrase_required' },
+    });
+    expect(await chat.connect(urlOf(server), 'ann', { passphrase: 'open sesame' })).toMatchObject({
+      ok: true,
+    });
+    for (const socket of server.io.sockets.sockets.values()) socket.conn.close();
+    await waitFor(() => chat.status.state === 'reconnecting', 'the drop');
+    await waitFor(() => chat.status.state === 'connected', 'the rejoin');
+  });
+
+  it('an open room ignores a passphrase given anyway', async () => {
+    const server = await startServer();
+    expect(server.passphraseRequired).toBe(false);
+    const socket = await rawSocket(server);
+    expect(
+      await emitRaw(socket, 'session:join', { nickname: 'ann', passphrase: 'anything' }),
+    ).toMatchObject({ ok: true });
+  });
+});
+
+describe('removing someone (kick)', () => {
+  it('tells them, disconnects them, tells the others, and keeps their address out a while', async () => {
+    const server = await startServer({ isRateLimitExempt: () => false });
+    const host = await socketFrom(server, '127.0.0.2');
+    await emitRaw(host, 'session:join', { nickname: 'host' });
+    const bob = await joinRaw(server, 'bob');
+    const left = nextEvent(host, 'presence:left');
+    const ended = nextEvent(bob, 'session:ended');
+    const bobId = server.io.sockets.sockets.get(bob.id!)!.data.user!.id;
+
+    expect(server.kick(bobId)).toMatchObject({ ok: true, user: { nickname: 'bob' } });
+    expect(await ended).toEqual({ code: 'kicked', message: 'The host removed you from the room.' });
+    expect((await left).user.nickname).toBe('bob');
+    await waitFor(() => !bob.connected, 'bob to be disconnected');
+
+    const back = await rawSocket(server);
+    expect(await emitRaw(back, 'session:join', { nickname: 'bob2' })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'kicked',
+        message: /removed you from this room\. You can join again in 5 minutes/,
+      },
+    });
+    // Someone else, elsewhere, is not affected; chat goes on.
+    const carol = await socketFrom(server, '127.0.0.3');
+    expect(await emitRaw(carol, 'session:join', { nickname: 'carol' })).toMatchObject({ ok: true });
+    const messages = collect(host, 'message:created');
+    await emitRaw(carol, 'message:send', { clientId: 'c1', text: 'still here' });
+    await waitFor(() => messages.length === 1, 'the message');
+  });
+
+  it('says so when the person is not in the room', async () => {
+    const server = await startServer();
+    expect(server.kick('nobody')).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+  });
+
+  it('ChatClient shows the removal and does not reconnect', async () => {
+    const server = await startServer();
+    const chat = client();
+    const result = await chat.connect(urlOf(server), 'bob');
+    if (!result.ok) throw new Error(result.error.message);
+    server.kick(result.session.self.id);
+    await waitFor(() => chat.status.state === 'disconnected', 'the removal');
+    expect(chat.status.reason).toBe('The host removed you from the room.');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(chat.status.state).toBe('disconnected');
+    expect(server.io.sockets.sockets.size).toBe(0);
+  });
+});

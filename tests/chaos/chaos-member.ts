@@ -1,0 +1,115 @@
+/**
+ * One person in the chaos test: a real ChatClient that records every message it delivers (from
+ * `session` events and `message` events alike), every message it posts, how often its
+ * connection dropped, and whatever went wrong. It posts through the client's outbox only:
+ * resending after faults is ChatClient's job, and the test must fail when it does not do it.
+ */
+import { ChatClient } from '../../src/client/chat-client';
+import type { ConnectionStatus, OutboxEntry } from '../../src/shared/api';
+import type { ChatMessage } from '../../src/shared/protocol';
+import type { PostedMessage } from './verify';
+
+export interface ChaosMemberOptions {
+  url: string;
+  nickname: string;
+  /** Reconnection back-off, ms: short, so that a run spends its time on traffic, not waiting. */
+  reconnectDelayMs: number;
+  reconnectDelayMaxMs: number;
+}
+
+export class ChaosMember {
+  readonly nickname: string;
+  readonly client: ChatClient;
+  /** Every message delivered to listeners, in delivery order. */
+  readonly log: ChatMessage[] = [];
+  readonly posted: PostedMessage[] = [];
+  /** Things that must not happen in a run: refused posts, failed outbox entries. */
+  readonly failures: string[] = [];
+  /** What the client told its person (server closing, missed messages it could not load). */
+  readonly notices: string[] = [];
+  /** Joins after the first: each one a reconnect that went through the rejoin and catch-up. */
+  rejoins = -1;
+  status: ConnectionStatus = { state: 'disconnected', url: null, reason: null };
+  outbox: readonly OutboxEntry[] = [];
+  readonly #url: string;
+  readonly #failedClientIds = new Set<string>();
+
+  constructor(options: ChaosMemberOptions) {
+    this.nickname = options.nickname;
+    this.#url = options.url;
+    this.client = new ChatClient({
+      reconnectDelayMs: options.reconnectDelayMs,
+      reconnectDelayMaxMs: options.reconnectDelayMaxMs,
+    });
+    this.client.onEvent((event) => {
+      switch (event.type) {
+        case 'session':
+          this.rejoins += 1;
+          this.log.push(...event.session.messages);
+          break;
+        case 'message':
+          this.log.push(event.message);
+          break;
+        case 'status':
+          this.status = event.status;
+          break;
+        case 'outbox':
+          this.outbox = event.entries;
+          for (const entry of event.entries) this.#noteFailure(entry);
+          break;
+        case 'notice':
+          this.notices.push(event.text);
+          break;
+        case 'error':
+          this.failures.push(`error event: ${event.error.code}: ${event.error.message}`);
+          break;
+        default:
+          break;
+      }
+    });
+  }
+
+  async join(): Promise<void> {
+    const joined = await this.client.connect(this.#url, this.nickname);
+    if (!joined.ok) throw new Error(`${this.nickname} could not join: ${joined.error.message}`);
+  }
+
+  /** Puts one message in the outbox (it may be sent at once, or after the next reconnect). */
+  post(text: string): void {
+    const result = this.client.post(text);
+    if (!result.ok) {
+      this.failures.push(`post refused: ${result.error.code}: ${result.error.message}`);
+      return;
+    }
+    this.posted.push({ author: this.nickname, clientId: result.entry.clientId });
+  }
+
+  /** Outbox entries still on their way (failed ones wait for a person, so they do not count). */
+  get sending(): number {
+    return this.outbox.filter((entry) => entry.state === 'sending').length;
+  }
+
+  get lastId(): number {
+    return this.log.at(-1)?.id ?? 0;
+  }
+
+  describe(): string {
+    return (
+      `${this.nickname}: ${this.status.state}` +
+      `${this.status.reason ? ` (${this.status.reason})` : ''}, ` +
+      `outbox ${this.sending} sending, holds ${this.log.length} (last id ${this.lastId})`
+    );
+  }
+
+  async leave(): Promise<void> {
+    await this.client.disconnect();
+  }
+
+  #noteFailure(entry: OutboxEntry): void {
+    if (entry.state !== 'failed' || this.#failedClientIds.has(entry.clientId)) return;
+    this.#failedClientIds.add(entry.clientId);
+    this.failures.push(
+      `outbox entry ${entry.clientId} failed: ${entry.error?.code}: ${entry.error?.message}`,
+    );
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The chaos scenario (issue 4, point 2): several real ChatClients, connected through a TCP proxy
+ * to a real `parley serve` process, post messages at a steady pace while the server is killed
+ * with SIGKILL and restarted on the same data directory and the proxy cuts every connection, at
+ * seeded random times. Afterwards every client must hold the identical, complete, ordered log,
+ * and the server (killed once more and restarted, so that only what is on disk counts) must hold
+ * every message posted, once. Sized by its options: a small run inside `npm test`, a full one for
+ * `npm run test:chaos`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, ServerProcess } from '../support/server-process';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { ChaosMember } from './chaos-member';
+import { describeFault, planFaults, type Fault } from './fault-plan';
+import { readStoredHistory } from './stored-history';
+import { verifyChaos, type ChaosCounts } from './verify';
+
+export interface ChaosOptions {
+  clients: number;
+  messagesPerClient: number;
+  /** Pause between two posts of one client, ms: the steady pace. */
+  postIntervalMs: number;
+  /** SIGKILL + restart cycles while messages are being posted. */
+  restarts: number;
+  /** Proxy cuts (every connection at once) while messages are being posted. */
+  cuts: number;
+  seed: number;
+  /** How long a killed server stays down, ms. */
+  downMs?: { min: number; max: number };
+  /** How long the clients get, after the last post, to deliver and receive everything. */
+  settleTimeoutMs: number;
+  /** Progress lines; default console.log. */
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport extends ChaosCounts {
+  clients: number;
+  /** Restarts and cuts done while posting (the final restart before reading is not counted). */
+  restarts: number;
+  cuts: number;
+  /** Connections the cuts dropped, all cuts together. */
+  connectionsCut: number;
+  /** Per client: how often it rejoined after a dropped connection (and caught up). */
+  rejoins: number[];
+  seed: number;
+  /** One line: `chaos: clients=4 sent=3000 stored=3000 received=3000×4 lost=0 duplicated=0 …` */
+  summary: string;
+  /** The server's output, every run of it (for a failure's report). */
+  serverOutput: string;
+}
+
+/** Between posting and judging: no outbox sends, every log reaches the newest stored id. */
+const SETTLE_POLL_MS = 50;
+/** After everything arrived, a last look for late extra copies before the logs are judged. */
+const QUIET_MS = 500;
+/** Longest a cut waits for a connection to cut (clients reconnecting after a restart). */
+const CUT_WAIT_MS = 5_000;
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-chaos-'));
+  const server = new ServerProcess({
+    port: await freePort(),
+    dataDir,
+    // The default message rate would refuse a few thousand messages from a handful of people.
+    args: ['--message-rate', '100000/1'],
+  });
+  let proxy: TcpProxy | null = null;
+  const members: ChaosMember[] = [];
+  const problems: string[] = [];
+  const windowMs = options.messagesPerClient * options.postIntervalMs;
+  const faults = planFaults({
+    seed: options.seed,
+    windowMs,
+    restarts: options.restarts,
+    cuts: options.cuts,
+    downMs: options.downMs ?? { min: 100, max: 1_500 },
+  });
+  log(
+    `chaos: seed=${options.seed} clients=${options.clients} messages=${options.clients}×` +
+      `${options.messagesPerClient} every ${options.postIntervalMs} ms over ${windowMs} ms; ` +
+      `faults: ${faults.map(describeFault).join('; ')}`,
+  );
+
+  try {
+    await server.start();
+    proxy = await startTcpProxy({ targetPort: server.port });
+    const url = `http://127.0.0.1:${proxy.port}`;
+    for (let n = 1; n <= options.clients; n++) {
+      members.push(
+        new ChaosMember({
+          url,
+          nickname: `chaos-${n}`,
+          reconnectDelayMs: 50,
+          reconnectDelayMaxMs: 250,
+        }),
+      );
+    }
+    await Promise.all(members.map((member) => member.join()));
+
+    const started = Date.now();
+    const [, done] = await Promise.all([
+      Promise.all(
+        members.map((member, n) =>
+          postSteadily(member, options, started + (n * options.postIntervalMs) / members.length),
+        ),
+      ),
+      strike(faults, started, server, proxy, log),
+    ]);
+    log(`chaos: posting and faults done after ${Date.now() - started} ms; settling`);
+
+    const newestId = await settle(members, server, options.settleTimeoutMs, problems);
+    await sleep(QUIET_MS);
+    if (newestId !== null) log(`chaos: settled; newest stored id ${newestId}`);
+    const clientLogs = members.map((member) => ({
+      nickname: member.nickname,
+      messages: [...member.log],
+    }));
+    for (const member of members) {
+      problems.push(...member.failures.map((failure) => `${member.nickname}: ${failure}`));
+    }
+    await Promise.all(members.map((member) => member.leave()));
+
+    // Judge the server by what is on disk: kill it once more, start it, and read it all back.
+    await server.kill();
+    await server.start();
+    const stored = await readStoredHistory(server.url, 'chaos-auditor');
+    if (server.unexpectedExits > 0) {
+      problems.push(`the server exited by itself ${server.unexpectedExits} time(s)`);
+    }
+    if (server.errorOutput.trim() !== '') {
+      problems.push(`the server reported errors:\n${server.errorOutput.trim()}`);
+    }
+
+    const counts = verifyChaos({
+      posted: members.flatMap((member) => member.posted),
+      clientLogs,
+      stored,
+    });
+    const report: ChaosReport = {
+      ...counts,
+      problems: [...problems, ...counts.problems],
+      clients: members.length,
+      restarts: done.restarts,
+      cuts: done.cuts,
+      connectionsCut: done.connectionsCut,
+      rejoins: members.map((member) => member.rejoins),
+      seed: options.seed,
+      summary: '',
+      serverOutput: server.output,
+    };
+    report.summary = summarize(report);
+    log(report.summary);
+    for (const problem of report.problems) log(`chaos: PROBLEM ${problem}`);
+    if (report.problems.length > 0) log(`chaos: server output:\n${server.output}`);
+    return report;
+  } finally {
+    await Promise.all(members.map((member) => member.leave()));
+    await proxy?.close();
+    await server.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function summarize(report: ChaosReport): string {
+  const [first] = report.received;
+  const received =
+    first !== undefined && report.received.every((count) => count === first)
+      ? `${first}×${report.received.length}`
+      : report.received.join(',');
+  return (
+    `chaos: clients=${report.clients} sent=${report.sent} stored=${report.stored} ` +
+    `received=${received} lost=${report.lost} duplicated=${report.duplicated} ` +
+    `restarts=${report.restarts} cuts=${report.cuts} rejoins=${report.rejoins.join(',')} ` +
+    `seed=${report.seed}`
+  );
+}
+
+/** Posts `messagesPerClient` messages, one every `postIntervalMs`, from `startAt` on. */
+async function postSteadily(member: ChaosMember, options: ChaosOptions, startAt: number) {
+  for (let n = 1; n <= options.messagesPerClient; n++) {
+    // Against the clock, not after each post: the pace stays steady whatever a post costs.
+    await sleep(startAt + (n - 1) * options.postIntervalMs - Date.now());
+    member.post(`${member.nickname} #${n}`);
+  }
+}
+
+/** Carries out the faults at their planned times (later, if a restart before ran long). */
+async function strike(
+  faults: Fault[],
+  started: number,
+  server: ServerProcess,
+  proxy: TcpProxy,
+  log: (line: string) => void,
+): Promise<{ restarts: number; cuts: number; connectionsCut: number }> {
+  const done = { restarts: 0, cuts: 0, connectionsCut: 0 };
+  for (const fault of faults) {
+    await sleep(started + fault.atMs - Date.now());
+    if (fault.kind === 'cut') {
+      // A cut planned during a restart waits for the clients to be back: cutting nothing tests
+      // nothing, while cutting a rejoin in progress tests the catch-up.
+      const deadline = Date.now() + CUT_WAIT_MS;
+      while (proxy.openConnections === 0 && Date.now() < deadline) await sleep(10);
+      const at = Date.now() - started;
+      const dropped = proxy.cut();
+      done.cuts += 1;
+      done.connectionsCut += dropped;
+      log(`chaos: ${at} ms: cut ${dropped} connection(s)`);
+    } else {
+      await server.kill();
+      log(`chaos: ${Date.now() - started} ms: server killed (SIGKILL)`);
+      await sleep(fault.downMs);
+      await server.start();
+      done.restarts += 1;
+      log(`chaos: ${Date.now() - started} ms: server restarted on the same data directory`);
+    }
+  }
+  return done;
+}
+
+/**
+ * Waits until every outbox has sent everything, then until every client is connected and holds
+ * the newest stored message. Resolves with that message's id, or null after noting in
+ * `problems` what was still missing when time ran out (the judge then counts the damage).
+ */
+async function settle(
+  members: ChaosMember[],
+  server: ServerProcess,
+  timeoutMs: number,
+  problems: string[],
+): Promise<number | null> {
+  const deadline = Date.now() + timeoutMs;
+  const until = async (done: () => boolean): Promise<boolean> => {
+    while (!done()) {
+      if (members.some((member) => member.status.state === 'disconnected')) return false;
+      if (Date.now() > deadline) return false;
+      await sleep(SETTLE_POLL_MS);
+    }
+    return true;
+  };
+  const stuck = (what: string) => {
+    problems.push(`${what} within ${timeoutMs} ms`);
+    for (const member of members) {
+      problems.push(`  ${member.describe()}${notices(member)}`);
+    }
+    return null;
+  };
+
+  if (!(await until(() => members.every((member) => member.sending === 0)))) {
+    return stuck('the outboxes were not sent');
+  }
+  // Read directly from the server, not through the proxy: this is the yardstick, not a client.
+  const stored = await readStoredHistory(server.url, 'chaos-yardstick');
+  const newestId = stored.at(-1)?.id ?? 0;
+  const arrived = () =>
+    members.every((member) => member.status.state === 'connected' && member.lastId >= newestId);
+  if (!(await until(arrived))) return stuck(`not every client received id ${newestId}`);
+  return newestId;
+}
+
+function notices(member: ChaosMember): string {
+  return member.notices.length > 0 ? `; notices: ${member.notices.join(' | ')}` : '';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}

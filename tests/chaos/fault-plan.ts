@@ -1,0 +1,48 @@
+/**
+ * When the chaos test strikes: server kills (with how long the server stays down) and network
+ * cuts, at times drawn from a seeded generator, so that a failing run's schedule can be replayed
+ * with the same seed (PARLEY_CHAOS_SEED).
+ */
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
+export type Fault =
+  { atMs: number; kind: 'restart'; downMs: number } | { atMs: number; kind: 'cut' };
+
+export interface FaultPlanOptions {
+  seed: number;
+  /** The faults fall inside [0, windowMs): the time during which messages are being posted. */
+  windowMs: number;
+  restarts: number;
+  cuts: number;
+  /** How long a killed server stays down before it is started again, ms. */
+  downMs: { min: number; max: number };
+}
+
+/** The faults, in time order. */
+export function planFaults(options: FaultPlanOptions): Fault[] {
+  const rng = xoroshiro128plus(options.seed);
+  const between = (min: number, max: number) => uniformInt(rng, Math.round(min), Math.round(max));
+  const faults: Fault[] = [];
+  // One restart in each equal slice of the window, away from the slice's edges, so that the
+  // restarts never fall together and each one meets messages in flight.
+  const slice = options.windowMs / options.restarts;
+  for (let n = 0; n < options.restarts; n++) {
+    faults.push({
+      atMs: between(slice * (n + 0.2), slice * (n + 0.8)),
+      kind: 'restart',
+      downMs: between(options.downMs.min, options.downMs.max),
+    });
+  }
+  // Cuts anywhere in the window: some land mid-send, some mid-catch-up after a restart.
+  for (let n = 0; n < options.cuts; n++) {
+    faults.push({ atMs: between(options.windowMs * 0.05, options.windowMs * 0.95), kind: 'cut' });
+  }
+  return faults.sort((a, b) => a.atMs - b.atMs);
+}
+
+export function describeFault(fault: Fault): string {
+  return fault.kind === 'restart'
+    ? `${fault.atMs} ms: SIGKILL, ${fault.downMs} ms down`
+    : `${fault.atMs} ms: cut`;
+}

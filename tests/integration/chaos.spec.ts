@@ -1,0 +1,76 @@
+/**
+ * The chaos test (tests/chaos/chaos.ts): real clients post through a TCP proxy that keeps cutting
+ * their connections, to a real `parley serve` that is killed with SIGKILL and restarted on its
+ * data directory; at the end every client holds the identical, complete, ordered log, and the
+ * server holds every message once. Inside `npm test` it runs small; `npm run test:chaos` runs it
+ * full size (PARLEY_CHAOS_SIZE=full, set by vitest.chaos.config.ts). PARLEY_CHAOS_SEED replays a
+ * run's fault schedule.
+ */
+import { describe, expect, it } from 'vitest';
+import { runChaos, type ChaosOptions } from '../chaos/chaos';
+
+const SIZES = {
+  // Inside `npm test`: a few hundred messages, still two kills and a few cuts; well under 60 s.
+  small: {
+    clients: 3,
+    messagesPerClient: 120,
+    postIntervalMs: 60,
+    restarts: 2,
+    cuts: 4,
+    settleTimeoutMs: 30_000,
+  },
+  // `npm run test:chaos`: a few thousand messages between five people, three kills, many cuts.
+  full: {
+    clients: 5,
+    messagesPerClient: 800,
+    postIntervalMs: 30,
+    restarts: 3,
+    cuts: 12,
+    settleTimeoutMs: 120_000,
+  },
+} satisfies Record<string, Omit<ChaosOptions, 'seed'>>;
+
+const sizeName = process.env.PARLEY_CHAOS_SIZE === 'full' ? 'full' : 'small';
+const size = SIZES[sizeName];
+const seed = process.env.PARLEY_CHAOS_SEED
+  ? Number(process.env.PARLEY_CHAOS_SEED)
+  : Math.floor(Math.random() * 2 ** 31);
+const timeoutMs =
+  size.messagesPerClient * size.postIntervalMs + size.settleTimeoutMs + size.restarts * 30_000;
+
+describe(`chaos (${sizeName})`, () => {
+  it(
+    'every client ends with the identical, complete, ordered log despite SIGKILLs and cuts',
+    { timeout: timeoutMs + 60_000 },
+    async () => {
+      expect(Number.isInteger(seed), `PARLEY_CHAOS_SEED must be an integer, not ${seed}`).toBe(
+        true,
+      );
+      // The small run prints its timeline in one piece at the end; the full one as it goes.
+      const timeline: string[] = [];
+      const log = sizeName === 'full' ? undefined : (line: string) => timeline.push(line);
+      let report;
+      try {
+        report = await runChaos({ ...size, seed, log });
+      } finally {
+        if (timeline.length > 0) console.log(timeline.join('\n'));
+      }
+
+      // The faults really happened, and reached every client.
+      expect(report.restarts).toBeGreaterThanOrEqual(2);
+      expect(report.cuts).toBe(size.cuts);
+      // Every cut dropped at least one live connection (a cut waits for one).
+      expect(report.connectionsCut).toBeGreaterThanOrEqual(report.cuts);
+      // The faults reached every client: each one rejoined and caught up at least once. (Not
+      // once per fault: a client still rejoining when the next fault strikes rejoins once.)
+      for (const rejoins of report.rejoins) expect(rejoins).toBeGreaterThanOrEqual(1);
+
+      expect(report.problems, report.summary).toEqual([]);
+      expect(report.sent).toBe(size.clients * size.messagesPerClient);
+      expect(report.stored).toBe(report.sent);
+      expect(report.received).toEqual(Array(size.clients).fill(report.sent));
+      expect(report.lost).toBe(0);
+      expect(report.duplicated).toBe(0);
+    },
+  );
+});
