@@ -100,6 +100,9 @@ export class ChatClient {
   #nickname = '';
   #passphrase: string | undefined;
   #lastMessageId = 0;
+  /** The oldest message id delivered (scrolling back starts before it); null: none yet. */
+  #oldestMessageId: number | null = null;
+  #loadingOlder: Promise<Result<{ count: number; hasOlder: boolean }>> | null = null;
   /** While a (re)join pages through missed messages, live ones wait here. */
   #catchingUp = false;
   #held: ChatMessage[] = [];
@@ -164,6 +167,7 @@ export class ChatClient {
     if (!name.success) return fail('invalid_payload', describeIssues(name.error, nickname));
 
     await this.disconnect();
+    this.#oldestMessageId = null;
     this.#nickname = name.data;
     this.#passphrase = options.passphrase === '' ? undefined : options.passphrase;
     this.#lastMessageId = 0;
@@ -240,6 +244,34 @@ export class ChatClient {
     this.#updateOutbox([...this.#outbox, entry]);
     void this.#flush();
     return ok({ entry });
+  }
+
+  /**
+   * Loads the page before the oldest message held (scrolling back), delivered as a `history`
+   * event; one request at a time (a second call while one runs gets the same answer).
+   */
+  loadOlder(): Promise<Result<{ count: number; hasOlder: boolean }>> {
+    this.#loadingOlder ??= this.#fetchOlder().finally(() => (this.#loadingOlder = null));
+    return this.#loadingOlder;
+  }
+
+  async #fetchOlder(): Promise<Result<{ count: number; hasOlder: boolean }>> {
+    const socket = this.#socket;
+    if (!socket?.connected || !this.#session) {
+      return fail('not_connected', 'Not connected: older messages cannot be loaded now.');
+    }
+    const before = this.#oldestMessageId;
+    if (before === null) return ok({ count: 0, hasOlder: false });
+    const page = await this.#request(() =>
+      socket
+        .timeout(this.#options.ackTimeoutMs)
+        .emitWithAck('history:fetch', { before, limit: LIMITS.joinHistoryLength }),
+    );
+    if (!page.ok) return page;
+    const first = page.messages[0];
+    if (first) this.#oldestMessageId = first.id;
+    this.#emit({ type: 'history', messages: page.messages, hasOlder: page.hasMore });
+    return ok({ count: page.messages.length, hasOlder: page.hasMore });
   }
 
   /** Sends a failed outbox entry again, with its original clientId. */
@@ -370,11 +402,13 @@ export class ChatClient {
         users: result.users,
         messages: this.#unseen(result.messages),
         hasMore: result.hasMore,
+        hasOlder: result.hasOlder,
         resumeToken: result.resumeToken,
         serverName: result.serverName,
         protocolVersion: result.protocolVersion,
       };
       this.#session = session;
+      if (!rejoining) this.#oldestMessageId = session.messages[0]?.id ?? null;
       this.#emit({ type: 'session', session });
       if (result.hasMore) await this.#catchUp(socket);
     } finally {

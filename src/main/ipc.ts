@@ -104,6 +104,7 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       if (typeof text !== 'string') return invalid('Message must be text.');
       return chat.post(text);
     },
+    [IPC.chatLoadOlder]: () => chat.loadOlder(),
     [IPC.chatRetry]: (clientId) => {
       if (!clientIdSchema.safeParse(clientId).success) return invalid('Not a message id.');
       return chat.retry(clientId as string);

@@ -70,6 +70,7 @@ const api = {
     },
     post: (text) => invoke<{ entry: OutboxEntry }>(IPC.chatPost, text),
     retry: (clientId) => invoke(IPC.chatRetry, clientId),
+    loadOlder: () => invoke<{ count: number; hasOlder: boolean }>(IPC.chatLoadOlder),
     discard: (clientId) => invoke(IPC.chatDiscard, clientId),
     setTyping: async (typing) => {
       unwrap(await invoke(IPC.chatTyping, typing));

@@ -20,6 +20,7 @@ import { MessageLog } from './message-log';
 import { LevelMessageStore } from './message-store';
 import { joinUrls } from './network';
 import { hashPassphrase } from './passphrase';
+import { Throttle } from './throttle';
 import { RoomOutbox } from './room-outbox';
 import { Roster } from './roster';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
@@ -139,6 +140,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     wrongPassphrase: limiter(rates.wrongPassphrase),
     kicked: new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds }),
   };
+  const throttle = new Throttle(limiter(rates.refused));
   const passphrase =
     options.passphrase === undefined || options.passphrase === null
       ? null
@@ -157,6 +159,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       limiters,
       serverName,
       passphrase,
+      throttle,
       onError,
       isRateLimitExempt,
     }),

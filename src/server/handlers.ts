@@ -25,6 +25,7 @@ import {
 } from '../shared/schemas';
 import type { MessageLog } from './message-log';
 import { verifyPassphrase, type PassphraseHash } from './passphrase';
+import type { Throttle } from './throttle';
 import type { Roster } from './roster';
 import type { RoomOutbox } from './room-outbox';
 
@@ -49,6 +50,8 @@ export interface HandlerDependencies {
   outbox: RoomOutbox;
   limiters: Limiters;
   serverName: string;
+  /** Stops reading from connections that keep sending what is refused. */
+  throttle: Throttle;
   /** The room's passphrase as an scrypt hash; null when anyone may join. */
   passphrase: PassphraseHash | null;
   onError: (error: unknown) => void;
@@ -69,6 +72,15 @@ export interface Limiters {
 
 type AnyAck = (result: Result) => void;
 
+interface Hooks {
+  onError: (error: unknown) => void;
+  /** A request was refused as malformed, unknown or over its rate limit (see Throttle). */
+  onRefused: () => void;
+}
+
+/** Refusals that count towards a connection's budget (see throttle.ts). */
+const REFUSALS: ReadonlySet<string> = new Set(['invalid_payload', 'unknown_event', 'rate_limited']);
+
 /** A rate limit: the limiter and the key it counts under (the connection or the address). */
 type Limit = { limiter: RateLimiterMemory; key: string } | null;
 
@@ -87,15 +99,20 @@ function on<T>(
   socket: ParleySocket,
   event: keyof ClientToServerEvents,
   spec: EventSpec<T>,
-  onError: (error: unknown) => void,
+  hooks: Hooks,
 ): void {
+  const { onError } = hooks;
   // The typed maps describe well-behaved clients; here every argument is untrusted.
   (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(
     event,
     (...args: unknown[]) => {
       const last = args.at(-1);
-      const ack: AnyAck = typeof last === 'function' ? (last as AnyAck) : () => {};
+      const reply: AnyAck = typeof last === 'function' ? (last as AnyAck) : () => {};
       if (typeof last === 'function') args.pop();
+      const ack: AnyAck = (result) => {
+        if (!result.ok && REFUSALS.has(result.error.code)) hooks.onRefused();
+        reply(result);
+      };
       void (async () => {
         try {
           if (args.length !== 1) {
@@ -161,6 +178,10 @@ async function consume(limiter: RateLimiterMemory, key: string): Promise<boolean
 
 export function registerConnection(socket: ParleySocket, deps: HandlerDependencies): void {
   const { io, roster, log, outbox, limiters, onError } = deps;
+  const hooks: Hooks = {
+    onError,
+    onRefused: () => void deps.throttle.refused(socket).catch(onError),
+  };
   const perConnection = (limiter: RateLimiterMemory) => ({ limiter, key: socket.id });
   // Joins and messages also count per address: opening a new connection must not reset them.
   const address = socket.handshake.address;
@@ -205,6 +226,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
       const name = String(event).slice(0, 64);
       (last as AnyAck)(fail('unknown_event', `"${name}" is not a Parley event.`));
     }
+    hooks.onRefused();
   });
 
   on(
@@ -259,19 +281,22 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
           payload.since === undefined
             ? { messages: log.latest(LIMITS.joinHistoryLength), hasMore: false }
             : await log.page(LOBBY, { after: payload.since }, LIMITS.historyPageLength);
+        const oldest = messages[0];
+        const hasOlder = oldest === undefined ? false : log.hasBefore(oldest.id);
         return ok({
           self: session.user,
           room: LOBBY,
           users: roster.users(),
           messages,
           hasMore,
+          hasOlder,
           resumeToken: session.resumeToken,
           serverName: deps.serverName,
           protocolVersion: PROTOCOL_VERSION,
         });
       },
     },
-    onError,
+    hooks,
   );
 
   on(
@@ -299,7 +324,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
         return ok({ message });
       },
     },
-    onError,
+    hooks,
   );
 
   on(
@@ -315,7 +340,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
         return ok({});
       },
     },
-    onError,
+    hooks,
   );
 
   on(
@@ -334,13 +359,14 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
         return ok(await log.page(room, query, limit));
       },
     },
-    onError,
+    hooks,
   );
 
   socket.on('disconnect', () => {
     void limiters.message.delete(socket.id);
     void limiters.typing.delete(socket.id);
     void limiters.history.delete(socket.id);
+    deps.throttle.forget(socket.id);
     // A session taken over by a resume was already removed: no "left" notice for it.
     const session = roster.remove(socket.id);
     if (!session) return;

@@ -129,6 +129,13 @@ export class MessageLog {
     return { messages, hasMore };
   }
 
+  /** True when the room holds a message older than `id` (in memory or on disk). */
+  hasBefore(id: number): boolean {
+    const oldest = this.#messages[0];
+    if (oldest !== undefined && oldest.id < id) return true;
+    return !this.#complete;
+  }
+
   latest(limit: number): ChatMessage[] {
     return this.#messages.slice(-Math.min(limit, this.#capacity));
   }

@@ -47,6 +47,8 @@ export type ChatEvent =
   | { type: 'user-left'; user: User }
   | { type: 'typing'; user: User; typing: boolean }
   | { type: 'outbox'; entries: OutboxEntry[] }
+  /** Older messages, loaded by `loadOlder` (oldest first); `hasOlder`: still more before them. */
+  | { type: 'history'; messages: ChatMessage[]; hasOlder: boolean }
   | { type: 'notice'; text: string }
   | { type: 'error'; error: ErrorInfo };
 
@@ -247,6 +249,11 @@ export interface ParleyApi {
      * text the server would refuse (too long, empty) or when no server was joined.
      */
     post(text: string): Promise<Result<{ entry: OutboxEntry }>>;
+    /**
+     * Loads the page of messages before the oldest one held (scrolling back); they arrive as a
+     * `history` event too. `hasOlder` false: the start of the room's history is reached.
+     */
+    loadOlder(): Promise<Result<{ count: number; hasOlder: boolean }>>;
     /** Sends a failed outbox entry again (same clientId). */
     retry(clientId: string): Promise<Result>;
     /** Removes an outbox entry that is not on its way right now. */
@@ -292,6 +299,7 @@ export const IPC = {
   chatDisconnect: 'chat:disconnect',
   chatPost: 'chat:post',
   chatRetry: 'chat:retry',
+  chatLoadOlder: 'chat:load-older',
   chatDiscard: 'chat:discard',
   chatTyping: 'chat:typing',
   chatEvent: 'chat:event',

@@ -44,6 +44,11 @@ export const LIMITS = {
      * up, joins from that address are refused without checking until the window ends.
      */
     wrongPassphrase: { points: 5, durationSeconds: 60 },
+    /**
+     * Refused requests (malformed, unknown, over a rate limit) per connection; past them, the
+     * server stops reading from that connection until the window ends (back-pressure).
+     */
+    refused: { points: 50, durationSeconds: 10 },
   },
   /** How long a client waits for an acknowledgement before it reports a timeout, in ms. */
   ackTimeoutMs: 10_000,

@@ -40,6 +40,8 @@ export interface JoinedSession {
   messages: ChatMessage[];
   /** With `since`: more messages followed than fit; fetch them with `history:fetch` `after`. */
   hasMore: boolean;
+  /** Older messages than the first of `messages` exist: `history:fetch` `before` pages back. */
+  hasOlder: boolean;
   /** Present this on a later join to take this nickname back (after a reconnect). */
   resumeToken: string;
   serverName: string;

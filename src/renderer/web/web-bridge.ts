@@ -64,6 +64,7 @@ export function createWebBridge(
       // The optional clientId lets the composer retry a failed message without duplicating it.
       post: async (text: string) => client.post(text),
       retry: async (clientId: string) => client.retry(clientId),
+      loadOlder: () => client.loadOlder(),
       discard: async (clientId: string) => client.discard(clientId),
       setTyping: (typing) => client.setTyping(typing),
       onEvent: (listener) => client.onEvent(listener),

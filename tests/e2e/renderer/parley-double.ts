@@ -174,6 +174,7 @@ export function installParleyDouble(options: DoubleOptions): void {
       users: [self],
       messages: [],
       hasMore: false,
+      hasOlder: false,
       resumeToken: `resume-${sessionCount}`,
       serverName: new URL(url).hostname,
       protocolVersion: options.protocolVersion,
@@ -267,6 +268,10 @@ export function installParleyDouble(options: DoubleOptions): void {
       async post(text) {
         record('chat.post', text);
         return { ok: false, error: { code: 'not_connected', message: 'Not connected.' } };
+      },
+      async loadOlder() {
+        record('chat.loadOlder');
+        return { ok: true, count: 0, hasOlder: false };
       },
       async retry(clientId) {
         record('chat.retry', clientId);

@@ -50,6 +50,8 @@ export class ChatState {
   #notices = $state.raw<Notice[]>([]);
   #typing = $state.raw<User[]>([]);
   #outbox = $state.raw<OutboxEntry[]>([]);
+  /** Older messages than the oldest held exist on the server (see `loadOlder`). */
+  #hasOlder = $state(false);
 
   constructor(options: ChatStateOptions = {}) {
     this.#clock = options.clock ?? Date.now;
@@ -74,6 +76,10 @@ export class ChatState {
 
   get messages(): ChatMessage[] {
     return this.#messages;
+  }
+
+  get hasOlder(): boolean {
+    return this.#hasOlder;
   }
 
   /** Own messages not acknowledged yet (sending or failed), oldest first. */
@@ -153,6 +159,10 @@ export class ChatState {
       case 'outbox':
         this.#outbox = event.entries;
         break;
+      case 'history':
+        this.#messages = mergeMessages(this.#messages, event.messages);
+        this.#hasOlder = event.hasOlder;
+        break;
       case 'notice':
         this.#addNotice(event.text, 'warning');
         break;
@@ -172,9 +182,12 @@ export class ChatState {
     this.#messages = [];
     this.#notices = [];
     this.#outbox = [];
+    this.#hasOlder = false;
   }
 
   #applySession(session: JoinedSession): void {
+    // The first join says whether there is history before it; a rejoin's catch-up does not.
+    if (this.#messages.length === 0) this.#hasOlder = session.hasOlder;
     this.#self = session.self;
     this.#serverName = session.serverName;
     this.#users = session.users;
