@@ -19,6 +19,7 @@ import {
   DIAGNOSTIC_ADDRESS_CIDR,
   DIAGNOSTIC_HINTS,
   DOUBLE_OPTIONS,
+  FREE_PORT,
   HOSTED_FINGERPRINT,
   HOSTED_URLS,
   INCOMPATIBLE_ROOM,
@@ -403,4 +404,40 @@ test('a server whose certificate changed is refused, with both fingerprints on t
     [CHANGED_CERTIFICATE.url, 'alice'],
     [CHANGED_CERTIFICATE.url, 'alice', { fingerprint: CHANGED_CERTIFICATE.presented }],
   ]);
+});
+
+test('the host can require a passphrase, and remove someone after confirming', async ({
+  desktop,
+}) => {
+  const { page } = desktop;
+  await desktop.nickname.fill('alice');
+  await page.getByLabel('Port', { exact: true }).fill(String(FREE_PORT));
+  await page.getByLabel('Passphrase (optional)', { exact: true }).fill('open sesame');
+  await desktop.button('Host a room').click();
+  await expect(desktop.composer).toBeVisible();
+  expect((await desktop.calls('hosting.start')).map((call) => call.args)).toEqual([
+    [{ port: FREE_PORT, hostNickname: 'alice', passphrase: 'open sesame' }],
+  ]);
+  // The host joins its own room with the passphrase it set.
+  const [connect] = await desktop.calls('chat.connect');
+  expect(connect?.args[2]).toMatchObject({ passphrase: 'open sesame' });
+
+  await desktop.emitChat({ type: 'user-joined', user: { id: 'bob-1', nickname: 'bob' } });
+  const people = page.getByRole('list', { name: 'People online', exact: true });
+  const remove = people.getByRole('button', { name: 'Remove bob from the room', exact: true });
+  await expect(remove).toBeVisible();
+  // Nobody can remove themselves.
+  await expect(people.getByRole('button', { name: /Remove alice/ })).toHaveCount(0);
+
+  await remove.click();
+  const dialog = page.getByRole('dialog', { name: 'Remove from the room?', exact: true });
+  await expect(dialog).toContainText('Remove bob from the room?');
+  await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  expect(await desktop.calls('hosting.kick')).toEqual([]);
+
+  await remove.click();
+  await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  expect((await desktop.calls('hosting.kick')).map((call) => call.args)).toEqual([['bob-1']]);
 });

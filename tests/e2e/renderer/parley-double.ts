@@ -217,7 +217,16 @@ export function installParleyDouble(options: DoubleOptions): void {
           url.replace(/:\d+$/, `:${port}`).replace(/^http:/, fingerprint ? 'https:' : 'http:'),
         );
         const invites = urls.map((url) => invite(url, fingerprint));
-        hosting = { running: true, port, urls, invites, advertised: null, fingerprint };
+        const passphraseRequired = Boolean(hostOptions.passphrase);
+        hosting = {
+          running: true,
+          port,
+          urls,
+          invites,
+          advertised: null,
+          fingerprint,
+          passphraseRequired,
+        };
         hostingListeners.emit(hosting);
         return { ok: true, status: hosting };
       },
