@@ -77,6 +77,8 @@ const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set([
   'internal',
   'unknown_event',
 ]);
+/** How long one reconnection attempt's handshake may take before the next attempt. */
+const RECONNECT_HANDSHAKE_TIMEOUT_MS = 3_000;
 /** How often a failed catch-up page is asked for again before giving up until the next join. */
 const CATCH_UP_ATTEMPTS = 5;
 
@@ -203,6 +205,10 @@ export class ChatClient {
       return reached;
     }
 
+    // Reconnection attempts give up on a silent handshake sooner than the first connection does:
+    // a connection cut during its handshake can close without an error, and the next attempt
+    // should not wait out the whole first-connection timeout.
+    socket.io.timeout(Math.min(this.#options.connectTimeoutMs, RECONNECT_HANDSHAKE_TIMEOUT_MS));
     this.#watch(socket, target.url);
     const joined = await this.#join(socket);
     if (!joined.ok) {

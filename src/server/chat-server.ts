@@ -36,6 +36,8 @@ export interface ChatServerOptions {
    * history lives only as long as the process (tests, throwaway servers).
    */
   dataDir?: string | null;
+  /** Messages each room keeps on disk (older ones are deleted); default LIMITS.roomRetention. */
+  retention?: number;
   /** Folder of the built web client; default found next to this module (see web-assets.ts). */
   webRoot?: string | null;
   /** Shown to clients when they join; default the machine's host name. */
@@ -105,7 +107,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const store = options.dataDir
     ? await LevelMessageStore.open(join(options.dataDir, 'history'))
     : undefined;
-  const logOptions = { capacity: LIMITS.historyLength, clock: options.clock };
+  const logOptions = {
+    capacity: LIMITS.historyLength,
+    clock: options.clock,
+    retention: options.retention ?? LIMITS.roomRetention,
+    onError,
+  };
   const log = store
     ? await MessageLog.open(LOBBY, { ...logOptions, store })
     : new MessageLog(logOptions);

@@ -35,6 +35,8 @@ describe('parley CLI (in process)', () => {
     [['serve', '--advertise=yes'], /--advertise.*does not take an argument/],
     [['serve', '--message-rate', 'fast'], /--message-rate must look like 20\/10/],
     [['serve', '--message-rate', '0/10'], /--message-rate must look like 20\/10/],
+    [['serve', '--retention', 'lots'], /--retention must be a whole number of messages/],
+    [['serve', '--retention', '5'], /--retention must be a whole number of messages, at least 100/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);

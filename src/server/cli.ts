@@ -35,6 +35,7 @@ Options:
                  people must give this passphrase to join (stored only as a hash).
                  Better: set PARLEY_PASSPHRASE in the environment instead, which
                  other users of this machine cannot read from the process list
+  --retention N  messages each room keeps (default ${LIMITS.roomRetention}); older ones are deleted
   --message-rate N/SECONDS
                  messages one connection may send per SECONDS (default ${LIMITS.rate.message.points}/${LIMITS.rate.message.durationSeconds});
                  one address may send three times as many
@@ -74,6 +75,7 @@ export async function main(
         advertise: { type: 'boolean' },
         'advertise-interface': { type: 'string' },
         'message-rate': { type: 'string' },
+        retention: { type: 'string' },
         passphrase: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -100,6 +102,16 @@ export async function main(
   if (advertiseInterface !== undefined && isIP(advertiseInterface) !== 4) {
     io.err(
       `--advertise-interface must be the IPv4 address of a network interface, not "${advertiseInterface}".`,
+    );
+    return 1;
+  }
+  const retention = values.retention === undefined ? undefined : Number(values.retention);
+  if (
+    retention !== undefined &&
+    (!/^\d{1,9}$/.test(values.retention!) || retention < LIMITS.joinHistoryLength)
+  ) {
+    io.err(
+      `--retention must be a whole number of messages, at least ${LIMITS.joinHistoryLength}, not "${values.retention}".`,
     );
     return 1;
   }
@@ -154,6 +166,7 @@ export async function main(
       serverName: values.name,
       tls,
       passphrase: passphrase ?? null,
+      ...(retention !== undefined && { retention }),
       ...(messageRate && {
         rateLimits: {
           message: messageRate,

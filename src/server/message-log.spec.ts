@@ -137,6 +137,36 @@ describe('MessageLog with a LevelDB store', () => {
     }
   });
 
+  it('keeps at most the retention limit of messages on disk, deleting the oldest', async () => {
+    const dir = directory();
+    const open = async () =>
+      MessageLog.open('lobby', {
+        capacity: 5,
+        retention: 10,
+        store: await LevelMessageStore.open(dir),
+      });
+    const first = await open();
+    for (let n = 1; n <= 35; n++) await first.append('lobby', alice, `c${n}`, `m${n}`).durable;
+    await first.close();
+
+    const store = await LevelMessageStore.open(dir);
+    const { messages, lastId } = await store.load('lobby', 1000);
+    await store.close();
+    expect(messages.map((message) => message.id)).toEqual(
+      Array.from({ length: 10 }, (_, n) => 26 + n),
+    );
+    expect(lastId).toBe(35); // ids go on: none is ever handed out again
+
+    const reopened = await open();
+    try {
+      const older = await reopened.page('lobby', { before: 26 }, 50);
+      expect(older).toEqual({ messages: [], hasMore: false });
+      expect(reopened.append('lobby', bob, 'next', 'after').message.id).toBe(36);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('writes messages that arrive during a write in one batch, in order', async () => {
     const dir = directory();
     const store = await LevelMessageStore.open(dir);

@@ -17,6 +17,10 @@ export interface MessageLogOptions {
   clock?: () => number;
   /** Where messages last; without one, history lives only as long as the process. */
   store?: MessageStore;
+  /** The most messages a room keeps on disk; older ones are deleted. Default no limit. */
+  retention?: number | null;
+  /** Where a failure to delete old messages is reported. */
+  onError?: (error: unknown) => void;
 }
 
 export interface AppendResult {
@@ -39,6 +43,11 @@ export class MessageLog {
   #complete = true;
   readonly #byClientKey = new Map<string, ChatMessage>();
   #lastId = 0;
+  readonly #retention: number | null;
+  readonly #onError: (error: unknown) => void;
+  /** Messages written since old ones were last deleted (see #trimSoon). */
+  #writtenSinceTrim = 0;
+  #trimming: Promise<void> = DONE;
   #queue: ChatMessage[] = [];
   #nextWrite: Promise<void> | null = null;
   #lastWrite: Promise<void> = DONE;
@@ -48,6 +57,8 @@ export class MessageLog {
     this.#dedupeWindow = options.dedupeWindow ?? Math.max(LIMITS.dedupeWindow, options.capacity);
     this.#clock = options.clock ?? Date.now;
     this.#store = options.store;
+    this.#retention = options.retention ?? null;
+    this.#onError = options.onError ?? (() => {});
   }
 
   /** A log that continues what `store` holds: the same ids, history and client ids. */
@@ -61,6 +72,7 @@ export class MessageLog {
     log.#messages = messages.slice(-log.#capacity);
     log.#complete = messages.length < log.#dedupeWindow && messages.length <= log.#capacity;
     log.#lastId = lastId;
+    if (log.#retention !== null) await log.#trim(room);
     return log;
   }
 
@@ -147,6 +159,7 @@ export class MessageLog {
 
   async close(): Promise<void> {
     await this.flush().catch(() => {});
+    await this.#trimming;
     await this.#store?.close();
   }
 
@@ -170,9 +183,43 @@ export class MessageLog {
         this.#queue = [];
         this.#nextWrite = null;
         this.#lastWrite = store.write(batch);
+        void this.#lastWrite.then(
+          () => this.#trimSoon(batch),
+          () => {},
+        );
         return this.#lastWrite;
       });
     return this.#nextWrite;
+  }
+
+  /**
+   * Deletes the oldest messages beyond the retention limit, now and then (every tenth of the
+   * limit, at most every 1000 messages) and off the path of delivery: nothing waits for it.
+   */
+  #trimSoon(batch: ChatMessage[]): void {
+    if (this.#retention === null) return;
+    this.#writtenSinceTrim += batch.length;
+    if (this.#writtenSinceTrim < Math.min(1000, Math.max(1, Math.ceil(this.#retention / 10)))) {
+      return;
+    }
+    this.#writtenSinceTrim = 0;
+    const rooms = new Set(batch.map((message) => message.room));
+    this.#trimming = this.#trimming.then(async () => {
+      for (const room of rooms) await this.#trim(room);
+    });
+  }
+
+  async #trim(room: string): Promise<void> {
+    const retention = this.#retention;
+    if (retention === null || !this.#store) return;
+    try {
+      if (await this.#store.trim(room, retention)) {
+        this.#complete = false;
+        if (this.#messages.length > retention) this.#messages = this.#messages.slice(-retention);
+      }
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 }
 

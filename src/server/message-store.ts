@@ -15,6 +15,8 @@ export interface MessageStore {
    * oldest first.
    */
   page(room: string, query: PageQuery, limit: number): Promise<ChatMessage[]>;
+  /** Deletes all but the newest `keep` messages of `room`; resolves true when any went. */
+  trim(room: string, keep: number): Promise<boolean>;
   /** Writes messages atomically; resolves once they are on disk. */
   write(messages: ChatMessage[]): Promise<void>;
   close(): Promise<void>;
@@ -71,6 +73,18 @@ export class LevelMessageStore implements MessageStore {
       .values({ gt: prefix, lt: messageKey(room, query.before), reverse: true, limit })
       .all();
     return (newestFirst as ChatMessage[]).reverse();
+  }
+
+  async trim(room: string, keep: number): Promise<boolean> {
+    const prefix = `msg!${room}!`;
+    // The newest message to delete is the (keep + 1)-th newest; everything up to it goes.
+    const newest = await this.db
+      .keys({ gt: prefix, lt: `${prefix}\xff`, reverse: true, limit: keep + 1 })
+      .all();
+    const newestToDelete = newest[keep];
+    if (newestToDelete === undefined) return false;
+    await this.db.clear({ gt: prefix, lte: newestToDelete });
+    return true;
   }
 
   async write(messages: ChatMessage[]): Promise<void> {

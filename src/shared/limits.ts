@@ -20,6 +20,8 @@ export const LIMITS = {
   dedupeWindow: 10_000,
   /** Largest Socket.IO packet the server accepts, in bytes (Engine.IO `maxHttpBufferSize`). */
   maxPayloadBytes: 64 * 1024,
+  /** Messages a room keeps on disk by default (older ones are deleted); servers may set another. */
+  roomRetention: 50_000,
   /** Messages the server keeps in memory per room for catch-up after a (re)join. */
   historyLength: 200,
   /** Messages returned in the join acknowledgement. */
