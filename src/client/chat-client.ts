@@ -20,15 +20,23 @@ import type {
   Unsubscribe,
 } from '../shared/api';
 import { parseJoinUrl } from '../shared/join-url';
-import { LIMITS } from '../shared/limits';
+import { LIMITS, LOBBY } from '../shared/limits';
 import type {
   ChatMessage,
   ClientToServerEvents,
+  JoinedRoom,
   JoinedSession,
+  RoomInfo,
   ServerToClientEvents,
 } from '../shared/protocol';
 import { fail, ok, type ErrorCode, type Result } from '../shared/result';
-import { describeIssues, messageTextSchema, nicknameKey, nicknameSchema } from '../shared/schemas';
+import {
+  describeIssues,
+  messageTextSchema,
+  nicknameKey,
+  nicknameSchema,
+  roomNameSchema,
+} from '../shared/schemas';
 
 type ParleyClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -73,6 +81,9 @@ export interface ChatClientOptions {
 /** Refusals that sending again cannot fix: the entry fails and waits for the person. */
 const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set([
   'invalid_payload',
+  'not_in_room',
+  'unknown_room',
+  'user_offline',
   'rate_limited',
   'internal',
   'unknown_event',
@@ -101,10 +112,13 @@ export class ChatClient {
   #session: JoinedSession | null = null;
   #nickname = '';
   #passphrase: string | undefined;
-  #lastMessageId = 0;
-  /** The oldest message id delivered (scrolling back starts before it); null: none yet. */
-  #oldestMessageId: number | null = null;
-  #loadingOlder: Promise<Result<{ count: number; hasOlder: boolean }>> | null = null;
+  /** Per room: the newest message id delivered (catch-up starts after it). */
+  readonly #newest = new Map<string, number>();
+  /** Per room: the oldest message id delivered (scrolling back starts before it). */
+  readonly #oldest = new Map<string, number>();
+  /** Rooms joined besides the lobby (rejoined after every reconnect). */
+  readonly #rooms = new Map<string, RoomInfo>();
+  readonly #loadingOlder = new Map<string, Promise<Result<{ count: number; hasOlder: boolean }>>>();
   /** While a (re)join pages through missed messages, live ones wait here. */
   #catchingUp = false;
   #held: ChatMessage[] = [];
@@ -169,10 +183,11 @@ export class ChatClient {
     if (!name.success) return fail('invalid_payload', describeIssues(name.error, nickname));
 
     await this.disconnect();
-    this.#oldestMessageId = null;
+    this.#oldest.clear();
+    this.#rooms.clear();
     this.#nickname = name.data;
     this.#passphrase = options.passphrase === '' ? undefined : options.passphrase;
-    this.#lastMessageId = 0;
+    this.#newest.clear();
     this.#setStatus({ state: 'connecting', url: target.url, reason: null });
     let transport: SecureTransport = {};
     if (target.secure && this.#secureTransport) {
@@ -236,12 +251,13 @@ export class ChatClient {
    * else after the reconnect; it is resent after every reconnect until acknowledged. Fails only
    * for text the server would refuse, or before any server was joined.
    */
-  post(text: string): Result<{ entry: OutboxEntry }> {
+  post(text: string, room: string = LOBBY): Result<{ entry: OutboxEntry }> {
     const checked = messageTextSchema.safeParse(text);
     if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, text));
     if (this.#outboxKey === null) return fail('not_connected', 'Join a server first.');
     const entry: OutboxEntry = {
       clientId: this.#options.createId(),
+      ...(room === LOBBY ? {} : { room }),
       text,
       state: 'sending',
       error: null,
@@ -256,28 +272,117 @@ export class ChatClient {
    * Loads the page before the oldest message held (scrolling back), delivered as a `history`
    * event; one request at a time (a second call while one runs gets the same answer).
    */
-  loadOlder(): Promise<Result<{ count: number; hasOlder: boolean }>> {
-    this.#loadingOlder ??= this.#fetchOlder().finally(() => (this.#loadingOlder = null));
-    return this.#loadingOlder;
+  loadOlder(room: string = LOBBY): Promise<Result<{ count: number; hasOlder: boolean }>> {
+    let loading = this.#loadingOlder.get(room);
+    if (!loading) {
+      loading = this.#fetchOlder(room).finally(() => this.#loadingOlder.delete(room));
+      this.#loadingOlder.set(room, loading);
+    }
+    return loading;
   }
 
-  async #fetchOlder(): Promise<Result<{ count: number; hasOlder: boolean }>> {
+  async #fetchOlder(room: string): Promise<Result<{ count: number; hasOlder: boolean }>> {
     const socket = this.#socket;
     if (!socket?.connected || !this.#session) {
       return fail('not_connected', 'Not connected: older messages cannot be loaded now.');
     }
-    const before = this.#oldestMessageId;
-    if (before === null) return ok({ count: 0, hasOlder: false });
+    const before = this.#oldest.get(room);
+    if (before === undefined) return ok({ count: 0, hasOlder: false });
     const page = await this.#request(() =>
       socket
         .timeout(this.#options.ackTimeoutMs)
-        .emitWithAck('history:fetch', { before, limit: LIMITS.joinHistoryLength }),
+        .emitWithAck('history:fetch', { room, before, limit: LIMITS.joinHistoryLength }),
     );
     if (!page.ok) return page;
     const first = page.messages[0];
-    if (first) this.#oldestMessageId = first.id;
-    this.#emit({ type: 'history', messages: page.messages, hasOlder: page.hasMore });
+    if (first) this.#oldest.set(room, first.id);
+    this.#emit({ type: 'history', room, messages: page.messages, hasOlder: page.hasMore });
     return ok({ count: page.messages.length, hasOlder: page.hasMore });
+  }
+
+  /** Rooms joined besides the lobby. */
+  get rooms(): readonly RoomInfo[] {
+    return [...this.#rooms.values()];
+  }
+
+  /** Creates a room (it does not join it). */
+  async createRoom(name: string): Promise<Result<{ room: RoomInfo }>> {
+    const checked = roomNameSchema.safeParse(name);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, name));
+    const socket = this.#socket;
+    if (!socket?.connected || !this.#session) return fail('not_connected', 'Not connected.');
+    return this.#request(() =>
+      socket.timeout(this.#options.ackTimeoutMs).emitWithAck('room:create', { name: checked.data }),
+    );
+  }
+
+  /** Joins a room (again, after a reconnect: then with what was missed). */
+  async joinRoom(room: string): Promise<Result<{ joined: JoinedRoom }>> {
+    const socket = this.#socket;
+    if (!socket?.connected || !this.#session) return fail('not_connected', 'Not connected.');
+    return this.#enterRoom(socket, 'room:join', { room });
+  }
+
+  /** Opens the direct conversation with someone online (both are in it from then on). */
+  async openDirect(nickname: string): Promise<Result<{ joined: JoinedRoom }>> {
+    const checked = nicknameSchema.safeParse(nickname);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, nickname));
+    const socket = this.#socket;
+    if (!socket?.connected || !this.#session) return fail('not_connected', 'Not connected.');
+    return this.#enterRoom(socket, 'dm:open', { nickname: checked.data });
+  }
+
+  async leaveRoom(room: string): Promise<Result> {
+    const socket = this.#socket;
+    if (!socket?.connected || !this.#session) return fail('not_connected', 'Not connected.');
+    const result = await this.#request(() =>
+      socket.timeout(this.#options.ackTimeoutMs).emitWithAck('room:leave', { room }),
+    );
+    if (result.ok || result.error.code === 'not_in_room') {
+      this.#rooms.delete(room);
+      this.#emit({ type: 'room-left', room });
+    }
+    return result;
+  }
+
+  async #enterRoom(
+    socket: ParleyClientSocket,
+    event: 'room:join' | 'dm:open',
+    payload: { room: string } | { nickname: string },
+  ): Promise<Result<{ joined: JoinedRoom }>> {
+    const room = 'room' in payload ? payload.room : null;
+    const since = room === null ? undefined : this.#newest.get(room);
+    const result = await this.#request<JoinedRoom>(() =>
+      event === 'room:join'
+        ? socket.timeout(this.#options.ackTimeoutMs).emitWithAck('room:join', {
+            ...(payload as { room: string }),
+            ...(since === undefined ? {} : { since }),
+          })
+        : socket
+            .timeout(this.#options.ackTimeoutMs)
+            .emitWithAck('dm:open', payload as { nickname: string }),
+    );
+    if (!result.ok) return result;
+    const joined = this.#roomJoined(result);
+    if (result.hasMore) await this.#catchUp(socket, joined.room.id);
+    return ok({ joined });
+  }
+
+  /** Takes in a joined room's first page and tells the listeners. */
+  #roomJoined(reply: JoinedRoom): JoinedRoom {
+    const joined: JoinedRoom = {
+      room: reply.room,
+      users: reply.users,
+      messages: this.#unseen(reply.room.id, reply.messages),
+      hasMore: reply.hasMore,
+      hasOlder: reply.hasOlder,
+    };
+    if (!this.#oldest.has(reply.room.id) && joined.messages[0]) {
+      this.#oldest.set(reply.room.id, joined.messages[0].id);
+    }
+    if (reply.room.id !== LOBBY) this.#rooms.set(reply.room.id, reply.room);
+    this.#emit({ type: 'room-joined', joined });
+    return joined;
   }
 
   /** Sends a failed outbox entry again, with its original clientId. */
@@ -338,10 +443,10 @@ export class ChatClient {
     socket.connect();
   }
 
-  async setTyping(typing: boolean): Promise<void> {
+  async setTyping(typing: boolean, room: string = LOBBY): Promise<void> {
     const socket = this.#socket;
     if (!socket?.connected || !this.#session) return;
-    socket.emit('typing:set', { typing });
+    socket.emit('typing:set', room === LOBBY ? { typing } : { room, typing });
   }
 
   #emit(event: ChatEvent): void {
@@ -392,7 +497,7 @@ export class ChatClient {
       nickname: this.#nickname,
       ...(this.#passphrase === undefined ? {} : { passphrase: this.#passphrase }),
       ...(this.#session
-        ? { since: this.#lastMessageId, resumeToken: this.#session.resumeToken }
+        ? { since: this.#newest.get(LOBBY) ?? 0, resumeToken: this.#session.resumeToken }
         : {}),
     };
     this.#catchingUp = true;
@@ -406,17 +511,37 @@ export class ChatClient {
         self: result.self,
         room: result.room,
         users: result.users,
-        messages: this.#unseen(result.messages),
+        messages: this.#unseen(LOBBY, result.messages),
         hasMore: result.hasMore,
         hasOlder: result.hasOlder,
+        rooms: result.rooms,
         resumeToken: result.resumeToken,
         serverName: result.serverName,
         protocolVersion: result.protocolVersion,
       };
       this.#session = session;
-      if (!rejoining) this.#oldestMessageId = session.messages[0]?.id ?? null;
+      const first = session.messages[0];
+      if (!rejoining && first) this.#oldest.set(LOBBY, first.id);
       this.#emit({ type: 'session', session });
-      if (result.hasMore) await this.#catchUp(socket);
+      if (result.hasMore) await this.#catchUp(socket, LOBBY);
+      // Back in every other room, with what was missed there.
+      for (const room of [...this.#rooms.keys()]) {
+        const since = this.#newest.get(room);
+        const rejoined = await this.#request<JoinedRoom>(() =>
+          socket
+            .timeout(this.#options.ackTimeoutMs)
+            .emitWithAck('room:join', { room, ...(since === undefined ? {} : { since }) }),
+        );
+        if (!rejoined.ok) {
+          if (rejoined.error.code === 'unknown_room') {
+            this.#rooms.delete(room);
+            this.#emit({ type: 'room-left', room });
+          }
+          continue;
+        }
+        this.#roomJoined(rejoined);
+        if (rejoined.hasMore) await this.#catchUp(socket, room);
+      }
     } finally {
       this.#catchingUp = false;
       const held = this.#held;
@@ -431,15 +556,15 @@ export class ChatClient {
     return ok({ session: this.#session! });
   }
 
-  /** Fetches every message after the newest one held, page by page, until there are no more. */
-  async #catchUp(socket: ParleyClientSocket): Promise<void> {
+  /** Fetches every message of `room` after the newest one held, page by page, to the end. */
+  async #catchUp(socket: ParleyClientSocket, room: string): Promise<void> {
     let failures = 0;
     let more = true;
     while (more && socket.connected && this.#socket === socket) {
       const page = await this.#request(() =>
         socket
           .timeout(this.#options.ackTimeoutMs)
-          .emitWithAck('history:fetch', { after: this.#lastMessageId }),
+          .emitWithAck('history:fetch', { room, after: this.#newest.get(room) ?? 0 }),
       );
       if (!page.ok) {
         if (++failures >= CATCH_UP_ATTEMPTS) {
@@ -458,11 +583,12 @@ export class ChatClient {
     }
   }
 
-  /** Keeps the messages with ids after the newest one delivered, and moves the mark past them. */
-  #unseen(messages: ChatMessage[]): ChatMessage[] {
-    const fresh = messages.filter((message) => message.id > this.#lastMessageId);
+  /** Keeps the messages with ids after the newest one delivered in `room`; moves the mark. */
+  #unseen(room: string, messages: ChatMessage[]): ChatMessage[] {
+    const mark = this.#newest.get(room) ?? 0;
+    const fresh = messages.filter((message) => message.id > mark);
     const newest = fresh.at(-1);
-    if (newest) this.#lastMessageId = newest.id;
+    if (newest) this.#newest.set(room, newest.id);
     return fresh;
   }
 
@@ -473,8 +599,8 @@ export class ChatClient {
   }
 
   #accept(message: ChatMessage): void {
-    if (message.id <= this.#lastMessageId) return;
-    this.#lastMessageId = message.id;
+    if (message.id <= (this.#newest.get(message.room) ?? 0)) return;
+    this.#newest.set(message.room, message.id);
     this.#emit({ type: 'message', message });
   }
 
@@ -493,9 +619,11 @@ export class ChatClient {
         if (!entry) return;
         this.#inFlight = entry.clientId;
         const result = await this.#request(() =>
-          socket
-            .timeout(this.#options.ackTimeoutMs)
-            .emitWithAck('message:send', { clientId: entry.clientId, text: entry.text }),
+          socket.timeout(this.#options.ackTimeoutMs).emitWithAck('message:send', {
+            ...(entry.room === undefined ? {} : { room: entry.room }),
+            clientId: entry.clientId,
+            text: entry.text,
+          }),
         );
         this.#inFlight = null;
         if (result.ok) {
@@ -563,9 +691,16 @@ export class ChatClient {
     this.#lastHeardAt = Date.now();
     socket.io.on('ping', () => (this.#lastHeardAt = Date.now()));
     socket.on('message:created', (message) => this.#deliver(message));
-    socket.on('presence:joined', ({ user }) => this.#emit({ type: 'user-joined', user }));
-    socket.on('presence:left', ({ user }) => this.#emit({ type: 'user-left', user }));
-    socket.on('typing:updated', ({ user, typing }) => this.#emit({ type: 'typing', user, typing }));
+    socket.on('room:created', ({ room }) => this.#emit({ type: 'room-created', room }));
+    socket.on('room:counts', ({ counts }) => this.#emit({ type: 'room-counts', counts }));
+    socket.on('dm:opened', (joined) => void this.#roomJoined(joined));
+    socket.on('presence:joined', ({ room, user }) =>
+      this.#emit({ type: 'user-joined', room, user }),
+    );
+    socket.on('presence:left', ({ room, user }) => this.#emit({ type: 'user-left', room, user }));
+    socket.on('typing:updated', ({ room, user, typing }) =>
+      this.#emit({ type: 'typing', room, user, typing }),
+    );
     socket.on('server:closing', ({ reason }) => {
       this.#serverClosing = true;
       this.#emit({ type: 'notice', text: `${reason} Parley will reconnect when it is back.` });

@@ -1,7 +1,8 @@
 /**
  * The Electron main process: one window, the hosting service ("Host a room", announced on the
- * LAN), one ChatClient, LAN discovery for the start screen, saved servers, `parley://` join
- * links, and the IPC that serves them to the renderer. Wiring only: the chat server, the client,
+ * LAN), one ChatClient, LAN discovery for the start screen, saved servers, settings,
+ * notifications and the unread badge, `parley://` join links, and the IPC that serves them to
+ * the renderer. Wiring only: the chat server, the client,
  * discovery, the stores and the rules about which pages are trusted live in modules that plain
  * Node tests.
  */
@@ -16,6 +17,7 @@ import {
   type MessageBoxOptions,
 } from 'electron';
 import iconPath from '../../resources/icon.png?asset';
+import unreadBadgePath from '../../resources/unread-badge.png?asset';
 import { ChatClient } from '../client/chat-client';
 import { pinningTransport } from '../client/node/certificate-pin';
 import { openOutboxFile } from './outbox-file';
@@ -30,6 +32,8 @@ import { JoinRequests } from './join-requests';
 import { NetworkWatcher } from './network-watcher';
 import { PinnedCertificates } from './pinned-certificates';
 import { SavedServers } from './saved-servers';
+import { DesktopNotifier } from './desktop-notifier';
+import { SettingsFile } from './settings-file';
 import { createMainWindow, secureSession, secureWebContents } from './window';
 
 const SHUTDOWN_TIMEOUT_MS = 5_000;
@@ -157,6 +161,7 @@ function run(): void {
     window.webContents.on('did-start-loading', () => links.reset());
     window.on('closed', () => {
       links.reset();
+      notifier.closeAll();
       if (mainWindow === window) mainWindow = null;
       // The session belongs to the window's UI; a new window starts from the start screen.
       void chat.disconnect();
@@ -174,6 +179,15 @@ function run(): void {
     mainWindow.show();
     mainWindow.focus();
   };
+
+  // Notifications and the unread badge; clicking a notification shows the window and its room.
+  const notifier = new DesktopNotifier({
+    window: () => mainWindow,
+    showWindow,
+    onClick: (room) => send(IPC.desktopNotificationClicked, room),
+    iconPath,
+    overlayIconPath: unreadBadgePath,
+  });
 
   app.on('second-instance', (_event, argv) => {
     // Windows and Linux start a second instance for a clicked parley:// link.
@@ -232,6 +246,11 @@ function run(): void {
         });
     });
 
+    // Nickname and notification preferences (never fails: an unreadable file means defaults).
+    const settings = await SettingsFile.open(join(app.getPath('userData'), 'settings.json'), {
+      onError,
+    });
+
     // Rooms on the LAN, for the start screen. Never blocks or throws: no network, no rooms.
     rooms = discovery && new RoomBrowser({ ...discovery, isOwn: (id) => hosting.isOwnRoom(id) });
     rooms?.onRooms((list) => send(IPC.discoveryRoomsChanged, list));
@@ -254,6 +273,8 @@ function run(): void {
             problem: rooms ? rooms.problem : 'LAN discovery is turned off (PARLEY_DISCOVERY=off).',
           },
         }),
+      desktop: notifier,
+      settings,
       isAppPage: pages.isAppPage,
       onError,
     });

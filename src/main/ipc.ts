@@ -12,13 +12,17 @@ import {
   type DiscoveredRoom,
   type HostOptions,
   type JoinOptions,
+  type NotificationPermissionState,
+  type NotificationRequest,
 } from '../shared/api';
 import { LIMITS } from '../shared/limits';
+import { notificationRequestSchema, unreadCountSchema } from '../shared/notification-request';
 import { fail, ok, type Result } from '../shared/result';
-import { clientIdSchema } from '../shared/schemas';
+import { clientIdSchema, describeIssues, roomIdSchema } from '../shared/schemas';
 import type { HostingService } from './hosting-service';
 import type { JoinRequests } from './join-requests';
 import type { SavedServers } from './saved-servers';
+import type { SettingsFile } from './settings-file';
 
 export interface IpcDependencies {
   hosting: HostingService;
@@ -28,6 +32,13 @@ export interface IpcDependencies {
   servers: SavedServers;
   links: JoinRequests;
   diagnostics(): Promise<DiagnosticsReport>;
+  /** Notifications and the unread badge (desktop-notifier.ts). */
+  desktop: {
+    notify(notification: NotificationRequest): boolean;
+    setUnread(count: number): boolean;
+    permission(): NotificationPermissionState;
+  };
+  settings: SettingsFile;
   /** True for the app's own page (see app-pages.ts). */
   isAppPage(url: string): boolean;
   onError(error: unknown): void;
@@ -100,11 +111,17 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       await chat.disconnect();
       return ok({});
     },
-    [IPC.chatPost]: (text) => {
+    [IPC.chatPost]: (text, room) => {
       if (typeof text !== 'string') return invalid('Message must be text.');
-      return chat.post(text);
+      if (room !== undefined && !roomIdSchema.safeParse(room).success)
+        return invalid('Not a room.');
+      return chat.post(text, room as string | undefined);
     },
-    [IPC.chatLoadOlder]: () => chat.loadOlder(),
+    [IPC.chatLoadOlder]: (room) => {
+      if (room !== undefined && !roomIdSchema.safeParse(room).success)
+        return invalid('Not a room.');
+      return chat.loadOlder(room as string | undefined);
+    },
     [IPC.chatRetry]: (clientId) => {
       if (!clientIdSchema.safeParse(clientId).success) return invalid('Not a message id.');
       return chat.retry(clientId as string);
@@ -113,10 +130,28 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       if (!clientIdSchema.safeParse(clientId).success) return invalid('Not a message id.');
       return chat.discard(clientId as string);
     },
-    [IPC.chatTyping]: async (typing) => {
+    [IPC.chatTyping]: async (typing, room) => {
       if (typeof typing !== 'boolean') return invalid('typing must be true or false.');
-      await chat.setTyping(typing);
+      if (room !== undefined && !roomIdSchema.safeParse(room).success)
+        return invalid('Not a room.');
+      await chat.setTyping(typing, room as string | undefined);
       return ok({});
+    },
+    [IPC.chatCreateRoom]: (name) => {
+      if (typeof name !== 'string') return invalid('Room name must be text.');
+      return chat.createRoom(name);
+    },
+    [IPC.chatJoinRoom]: (room) => {
+      if (!roomIdSchema.safeParse(room).success) return invalid('Not a room.');
+      return chat.joinRoom(room as string);
+    },
+    [IPC.chatLeaveRoom]: (room) => {
+      if (!roomIdSchema.safeParse(room).success) return invalid('Not a room.');
+      return chat.leaveRoom(room as string);
+    },
+    [IPC.chatOpenDirect]: (nickname) => {
+      if (typeof nickname !== 'string') return invalid('Nickname must be text.');
+      return chat.openDirect(nickname);
     },
     [IPC.chatReconnectNow]: () => {
       chat.reconnectNow();
@@ -139,6 +174,22 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       return servers.forget(url);
     },
     [IPC.diagnosticsRun]: async () => ok({ report: await deps.diagnostics() }),
+    [IPC.desktopNotify]: (notification) => {
+      const parsed = notificationRequestSchema.safeParse(notification);
+      if (!parsed.success) return invalid(describeIssues(parsed.error, notification));
+      deps.desktop.notify(parsed.data);
+      return ok({});
+    },
+    [IPC.desktopSetUnread]: (count) => {
+      const parsed = unreadCountSchema.safeParse(count);
+      if (!parsed.success) return invalid(describeIssues(parsed.error, count));
+      deps.desktop.setUnread(parsed.data);
+      return ok({});
+    },
+    [IPC.desktopNotificationPermission]: () => ok({ permission: deps.desktop.permission() }),
+    [IPC.settingsGet]: () => ok({ settings: deps.settings.get() }),
+    // The patch is checked by the settings file itself (settingsPatchSchema), before any write.
+    [IPC.settingsUpdate]: (patch) => deps.settings.update(patch),
   };
 
   for (const [channel, handler] of Object.entries(handlers)) {

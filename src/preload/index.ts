@@ -11,13 +11,15 @@ import {
   type DiscoveredRoom,
   type HostingStatus,
   type JoinRequest,
+  type NotificationPermissionState,
   type OutboxEntry,
   type ParleyApi,
   type SavedServer,
   type Unsubscribe,
 } from '../shared/api';
-import type { JoinedSession } from '../shared/protocol';
+import type { JoinedRoom, JoinedSession, RoomInfo } from '../shared/protocol';
 import type { Result } from '../shared/result';
+import type { Settings } from '../shared/settings';
 
 /** Every IPC reply is a Result envelope (see src/main/ipc.ts): the main process never throws. */
 function invoke<T extends object = object>(
@@ -68,12 +70,16 @@ const api = {
     disconnect: async () => {
       unwrap(await invoke(IPC.chatDisconnect));
     },
-    post: (text) => invoke<{ entry: OutboxEntry }>(IPC.chatPost, text),
+    post: (text, room) => invoke<{ entry: OutboxEntry }>(IPC.chatPost, text, room),
     retry: (clientId) => invoke(IPC.chatRetry, clientId),
-    loadOlder: () => invoke<{ count: number; hasOlder: boolean }>(IPC.chatLoadOlder),
+    loadOlder: (room) => invoke<{ count: number; hasOlder: boolean }>(IPC.chatLoadOlder, room),
+    createRoom: (name) => invoke<{ room: RoomInfo }>(IPC.chatCreateRoom, name),
+    joinRoom: (room) => invoke<{ joined: JoinedRoom }>(IPC.chatJoinRoom, room),
+    leaveRoom: (room) => invoke(IPC.chatLeaveRoom, room),
+    openDirect: (nickname) => invoke<{ joined: JoinedRoom }>(IPC.chatOpenDirect, nickname),
     discard: (clientId) => invoke(IPC.chatDiscard, clientId),
-    setTyping: async (typing) => {
-      unwrap(await invoke(IPC.chatTyping, typing));
+    setTyping: async (typing, room) => {
+      unwrap(await invoke(IPC.chatTyping, typing, room));
     },
     onEvent: (listener) => subscribe<ChatEvent>(IPC.chatEvent, listener),
     reconnectNow: async () => {
@@ -100,6 +106,34 @@ const api = {
   },
   diagnostics: {
     run: async () => unwrap(await invoke<{ report: DiagnosticsReport }>(IPC.diagnosticsRun)).report,
+  },
+  desktop: {
+    // Only the known fields cross: the main process checks each of them.
+    notify: (notification) =>
+      invoke(IPC.desktopNotify, {
+        title: notification.title,
+        body: notification.body,
+        room: notification.room,
+      }),
+    setUnread: (count) => invoke(IPC.desktopSetUnread, count),
+    notificationPermission: async () =>
+      unwrap(
+        await invoke<{ permission: NotificationPermissionState }>(
+          IPC.desktopNotificationPermission,
+        ),
+      ).permission,
+    // The app needs no permission to notify: asking is asking whether the system can.
+    requestNotificationPermission: async () =>
+      unwrap(
+        await invoke<{ permission: NotificationPermissionState }>(
+          IPC.desktopNotificationPermission,
+        ),
+      ).permission,
+    onNotificationClick: (listener) => subscribe<string>(IPC.desktopNotificationClicked, listener),
+  },
+  settings: {
+    get: async () => unwrap(await invoke<{ settings: Settings }>(IPC.settingsGet)).settings,
+    update: (patch) => invoke<{ settings: Settings }>(IPC.settingsUpdate, patch),
   },
 } satisfies ParleyApi;
 

@@ -22,6 +22,7 @@ import { joinUrls } from './network';
 import { hashPassphrase } from './passphrase';
 import { Throttle } from './throttle';
 import { RoomOutbox } from './room-outbox';
+import { RoomDirectory } from './rooms';
 import { Roster } from './roster';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
 import { createWebHandler, findWebRoot } from './web-assets';
@@ -118,6 +119,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     : new MessageLog(logOptions);
 
   const webHandler = createWebHandler(webRoot);
+  const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
+  const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
+  const connectLimiter = new RateLimiterMemory({
+    points: rates.connect.points,
+    duration: rates.connect.durationSeconds,
+  });
   const httpServer: HttpServer = tls
     ? createHttpsServer({ cert: tls.cert, key: tls.key }, webHandler)
     : createServer(webHandler);
@@ -129,13 +136,28 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     // JSON, and each compressing connection would hold zlib state and spend CPU inflating what a
     // hostile client makes small on the wire and large in memory.
     perMessageDeflate: false,
-    allowRequest: (request, callback) => callback(null, isSameOriginOrNoOrigin(request)),
+    allowRequest: (request, callback) => {
+      if (!isSameOriginOrNoOrigin(request)) {
+        callback(null, false);
+        return;
+      }
+      // New connections per address: reconnecting in a loop (a flooder that was dropped) costs a
+      // handshake each time, so it is bounded too.
+      const address = request.socket.remoteAddress ?? '';
+      if (isRateLimitExempt(address)) {
+        callback(null, true);
+        return;
+      }
+      connectLimiter.consume(address).then(
+        () => callback(null, true),
+        () => callback('Too many new connections from this address: wait a minute.', false),
+      );
+    },
     // Also serve /socket.io/socket.io.js, for third-party pages and bots in the browser.
     serveClient: true,
   });
 
   const roster = new Roster();
-  const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
   const limiter = (rate: RateLimit) =>
     new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
   const limiters: Limiters = {
@@ -143,6 +165,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     messagePerAddress: limiter(rates.messagePerAddress),
     typing: limiter(rates.typing),
     history: limiter(rates.history),
+    rooms: limiter(rates.rooms),
     join: limiter(rates.join),
     wrongPassphrase: limiter(rates.wrongPassphrase),
     kicked: new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds }),
@@ -153,9 +176,32 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       ? null
       : await hashPassphrase(options.passphrase);
   const serverName = options.serverName ?? hostname();
-  const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
 
   const outbox = new RoomOutbox(io, LOBBY, onError);
+  const outboxes = new Map<string, RoomOutbox>([[LOBBY, outbox]]);
+  const outboxFor = (room: string) => {
+    let found = outboxes.get(room);
+    if (!found) {
+      found = new RoomOutbox(io, room, onError);
+      outboxes.set(room, found);
+    }
+    return found;
+  };
+  const rooms = await RoomDirectory.open(store ?? null);
+  // Member counts go to everyone now and then, for the rooms whose count changed.
+  const changedCounts = new Set<string>();
+  const countTimer = setInterval(() => {
+    if (changedCounts.size === 0) return;
+    const counts: Record<string, number> = {};
+    for (const room of changedCounts) {
+      if (rooms.get(room)?.kind === 'room') {
+        counts[room] = io.sockets.adapter.rooms.get(room)?.size ?? 0;
+      }
+    }
+    changedCounts.clear();
+    if (Object.keys(counts).length > 0) outbox.emit('room:counts', { counts });
+  }, LIMITS.roomCountsIntervalMs);
+  countTimer.unref();
 
   io.on('connection', (socket) =>
     registerConnection(socket, {
@@ -167,6 +213,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       serverName,
       passphrase,
       throttle,
+      outboxFor,
+      rooms,
+      countChanged: (room: string) => changedCounts.add(room),
       onError,
       isRateLimitExempt,
     }),
@@ -207,6 +256,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     close() {
       closing ??= (async () => {
         io.emit('server:closing', { reason: 'The server is shutting down.' });
+        clearInterval(countTimer);
         // io.close() drops transports without a DISCONNECT packet, so clients try to reconnect
         // and come back by themselves when the server does.
         await new Promise<void>((resolve) => {

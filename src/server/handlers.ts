@@ -12,13 +12,20 @@ import {
   type ClientToServerEvents,
   type InterServerEvents,
   type ServerToClientEvents,
+  type JoinedRoom,
+  type RoomInfo,
   type SocketData,
   type User,
 } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import {
   describeIssues,
+  directOpenPayloadSchema,
   historyFetchPayloadSchema,
+  nicknameKey,
+  roomCreatePayloadSchema,
+  roomJoinPayloadSchema,
+  roomLeavePayloadSchema,
   joinPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
@@ -26,6 +33,8 @@ import {
 import type { MessageLog } from './message-log';
 import { verifyPassphrase, type PassphraseHash } from './passphrase';
 import type { Throttle } from './throttle';
+import { isMember, otherMember, type RoomDirectory } from './rooms';
+import type { StoredRoom } from './message-store';
 import type { Roster } from './roster';
 import type { RoomOutbox } from './room-outbox';
 
@@ -48,6 +57,11 @@ export interface HandlerDependencies {
   log: MessageLog;
   /** Room events go through it: presence in batches, everything in the order it happened. */
   outbox: RoomOutbox;
+  /** The outbox of any room (the lobby's is `outbox`). */
+  outboxFor: (room: string) => RoomOutbox;
+  rooms: RoomDirectory;
+  /** Notes that a room's member count changed (sent to everyone every few seconds). */
+  countChanged: (room: string) => void;
   limiters: Limiters;
   serverName: string;
   /** Stops reading from connections that keep sending what is refused. */
@@ -63,6 +77,8 @@ export interface Limiters {
   messagePerAddress: RateLimiterMemory;
   typing: RateLimiterMemory;
   history: RateLimiterMemory;
+  /** Room creation, joins and leaves, and opening direct conversations, per connection. */
+  rooms: RateLimiterMemory;
   join: RateLimiterMemory;
   /** Wrong passphrases per address; used up = joins refused until the window ends. */
   wrongPassphrase: RateLimiterMemory;
@@ -74,6 +90,8 @@ type AnyAck = (result: Result) => void;
 
 interface Hooks {
   onError: (error: unknown) => void;
+  /** True once the connection is being dropped (see Throttle). */
+  silenced: () => boolean;
   /** A request was refused as malformed, unknown or over its rate limit (see Throttle). */
   onRefused: () => void;
 }
@@ -106,6 +124,8 @@ function on<T>(
   (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(
     event,
     (...args: unknown[]) => {
+      // A connection being dropped for flooding: what it sent meanwhile is not handled.
+      if (hooks.silenced()) return;
       const last = args.at(-1);
       const reply: AnyAck = typeof last === 'function' ? (last as AnyAck) : () => {};
       if (typeof last === 'function') args.pop();
@@ -180,6 +200,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
   const { io, roster, log, outbox, limiters, onError } = deps;
   const hooks: Hooks = {
     onError,
+    silenced: () => deps.throttle.isSilenced(socket.id),
     onRefused: () => void deps.throttle.refused(socket).catch(onError),
   };
   const perConnection = (limiter: RateLimiterMemory) => ({ limiter, key: socket.id });
@@ -187,12 +208,60 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
   const address = socket.handshake.address;
   const perAddress = (limiter: RateLimiterMemory): Limit =>
     deps.isRateLimitExempt(address) ? null : { limiter, key: address };
-  let typing = false;
+  /** The room this connection last said it was typing in; null when not typing. */
+  let typingIn: string | null = null;
 
-  const setTyping = (user: User, value: boolean) => {
-    typing = value;
-    void outbox.emit('typing:updated', { room: LOBBY, user, typing: value }, { except: socket.id });
+  const setTyping = (user: User, room: string, value: boolean) => {
+    if (typingIn !== null && typingIn !== room) {
+      void deps
+        .outboxFor(typingIn)
+        .emit('typing:updated', { room: typingIn, user, typing: false }, { except: socket.id });
+    }
+    typingIn = value ? room : null;
+    void deps
+      .outboxFor(room)
+      .emit('typing:updated', { room, user, typing: value }, { except: socket.id });
   };
+
+  const memberCount = (room: string) => io.sockets.adapter.rooms.get(room)?.size ?? 0;
+  const info = (room: StoredRoom, viewer: string): RoomInfo => ({
+    id: room.id,
+    kind: room.kind,
+    name: room.kind === 'direct' ? otherMember(room, viewer) : room.name,
+    members: memberCount(room.id),
+  });
+  const usersIn = (room: string): User[] =>
+    [...(io.sockets.adapter.rooms.get(room) ?? [])].flatMap((id) => {
+      const member = roster.get(id);
+      return member ? [member.user] : [];
+    });
+  /** A page of a room's history for a (re)join: the latest, or the first after `since`. */
+  const historyFor = async (room: string, since: number | undefined) => {
+    await log.ensure(room);
+    const { messages, hasMore } =
+      since === undefined
+        ? { messages: log.latest(room, LIMITS.joinHistoryLength), hasMore: false }
+        : await log.page(room, { after: since }, LIMITS.historyPageLength);
+    const oldest = messages[0];
+    const hasOlder = oldest === undefined ? false : log.hasBefore(room, oldest.id);
+    return { messages, hasMore, hasOlder };
+  };
+  /** Puts `target` in `room` (announced to the others), unless it is there already. */
+  const enter = (target: ParleySocket, room: StoredRoom, user: User) => {
+    if (target.rooms.has(room.id)) return;
+    void target.join(room.id);
+    deps.countChanged(room.id);
+    if (room.kind === 'room') {
+      void deps
+        .outboxFor(room.id)
+        .queue('presence:joined', { room: room.id, user }, { joiner: target.id });
+    }
+  };
+  /** Rooms this connection is in, captured before Socket.IO forgets them on disconnect. */
+  let roomsAtDisconnect: string[] = [];
+  socket.on('disconnecting', () => {
+    roomsAtDisconnect = [...socket.rooms].filter((room) => room !== socket.id);
+  });
 
   /** The door: removed-by-the-host cooldown, then the passphrase (with its wrong-guess limit). */
   const admit = async (passphrase: string | undefined): Promise<Result | null> => {
@@ -220,7 +289,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
   };
 
   socket.onAny((event: string, ...args: unknown[]) => {
-    if ((CLIENT_EVENTS as readonly string[]).includes(event)) return;
+    if ((CLIENT_EVENTS as readonly string[]).includes(event) || hooks.silenced()) return;
     const last = args.at(-1);
     if (typeof last === 'function') {
       const name = String(event).slice(0, 64);
@@ -277,12 +346,8 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
         }
         // Read after joining the room, so nothing falls between the page and the broadcasts; a
         // message broadcast while the page is read may be in both (clients de-duplicate by id).
-        const { messages, hasMore } =
-          payload.since === undefined
-            ? { messages: log.latest(LIMITS.joinHistoryLength), hasMore: false }
-            : await log.page(LOBBY, { after: payload.since }, LIMITS.historyPageLength);
-        const oldest = messages[0];
-        const hasOlder = oldest === undefined ? false : log.hasBefore(oldest.id);
+        deps.countChanged(LOBBY);
+        const { messages, hasMore, hasOlder } = await historyFor(LOBBY, payload.since);
         return ok({
           self: session.user,
           room: LOBBY,
@@ -290,6 +355,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
           messages,
           hasMore,
           hasOlder,
+          rooms: deps.rooms.rooms().map((room) => info(room, session.user.nickname)),
           resumeToken: session.resumeToken,
           serverName: deps.serverName,
           protocolVersion: PROTOCOL_VERSION,
@@ -308,19 +374,30 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
       handle: async (payload) => {
         const session = roster.get(socket.id);
         if (!session) return fail('not_joined', 'Join with a nickname before sending messages.');
+        const roomId = payload.room ?? LOBBY;
+        const room = deps.rooms.get(roomId);
+        if (!room) return fail('unknown_room', 'There is no such room.');
+        if (!socket.rooms.has(roomId)) return fail('not_in_room', 'Join the room first.');
+        if (room.kind === 'direct') {
+          const other = otherMember(room, session.user.nickname);
+          if (!roster.holderOf(other)) {
+            return fail('user_offline', `${other} has left: they would not see it.`);
+          }
+        }
+        await log.ensure(roomId);
         const { message, created, durable } = log.append(
-          LOBBY,
+          roomId,
           session.user,
           payload.clientId,
           payload.text,
         );
-        if (typing) setTyping(session.user, false);
+        if (typingIn === roomId) setTyping(session.user, roomId, false);
         // Stored first, then shown: an id anyone has seen is never handed out again, even when
         // the server is killed right after.
         await durable;
         // While a batch of room events is open the broadcast joins it: the ack waits for it, so
         // that the sender still gets the broadcast first.
-        if (created) await outbox.emit('message:created', message);
+        if (created) await deps.outboxFor(roomId).emit('message:created', message);
         return ok({ message });
       },
     },
@@ -336,7 +413,9 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
       handle: (payload) => {
         const session = roster.get(socket.id);
         if (!session) return fail('not_joined', 'Join with a nickname first.');
-        setTyping(session.user, payload.typing);
+        const room = payload.room ?? LOBBY;
+        if (!socket.rooms.has(room)) return fail('not_in_room', 'Join the room first.');
+        setTyping(session.user, room, payload.typing);
         return ok({});
       },
     },
@@ -352,7 +431,8 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
       handle: async (payload) => {
         if (!roster.get(socket.id)) return fail('not_joined', 'Join with a nickname first.');
         const room = payload.room ?? LOBBY;
-        if (room !== LOBBY) return fail('unknown_room', `There is no room "${room}".`);
+        if (!deps.rooms.get(room)) return fail('unknown_room', `There is no room "${room}".`);
+        if (!socket.rooms.has(room)) return fail('not_in_room', 'Join the room first.');
         const limit = payload.limit ?? LIMITS.historyPageLength;
         const query =
           payload.before === undefined ? { after: payload.after ?? 0 } : { before: payload.before };
@@ -362,16 +442,127 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     hooks,
   );
 
+  on(
+    socket,
+    'room:create',
+    {
+      schema: roomCreatePayloadSchema,
+      limits: [perConnection(limiters.rooms)],
+      handle: async (payload) => {
+        const session = roster.get(socket.id);
+        if (!session) return fail('not_joined', 'Join with a nickname first.');
+        const room = await deps.rooms.create(payload.name, Date.now());
+        if (!room) {
+          return fail('room_exists', `A room named "${payload.name}" exists already.`);
+        }
+        const created = info(room, session.user.nickname);
+        void outbox.emit('room:created', { room: created });
+        return ok({ room: created });
+      },
+    },
+    hooks,
+  );
+
+  on(
+    socket,
+    'room:join',
+    {
+      schema: roomJoinPayloadSchema,
+      limits: [perConnection(limiters.rooms)],
+      handle: async (payload) => {
+        const session = roster.get(socket.id);
+        if (!session) return fail('not_joined', 'Join with a nickname first.');
+        const room = deps.rooms.get(payload.room);
+        // A direct conversation of others is answered as if it did not exist.
+        if (!room || (room.kind === 'direct' && !isMember(room, session.user.nickname))) {
+          return fail('unknown_room', 'There is no such room.');
+        }
+        enter(socket, room, session.user);
+        const history = await historyFor(room.id, payload.since);
+        const joined: JoinedRoom = {
+          room: info(room, session.user.nickname),
+          users: usersIn(room.id),
+          ...history,
+        };
+        return ok(joined);
+      },
+    },
+    hooks,
+  );
+
+  on(
+    socket,
+    'room:leave',
+    {
+      schema: roomLeavePayloadSchema,
+      limits: [perConnection(limiters.rooms)],
+      handle: (payload) => {
+        const session = roster.get(socket.id);
+        if (!session) return fail('not_joined', 'Join with a nickname first.');
+        const room = deps.rooms.get(payload.room);
+        if (!room || !socket.rooms.has(room.id)) return fail('not_in_room', 'You are not in it.');
+        if (typingIn === room.id) setTyping(session.user, room.id, false);
+        void socket.leave(room.id);
+        deps.countChanged(room.id);
+        if (room.kind === 'room') {
+          void deps
+            .outboxFor(room.id)
+            .queue('presence:left', { room: room.id, user: session.user });
+        }
+        return ok({});
+      },
+    },
+    hooks,
+  );
+
+  on(
+    socket,
+    'dm:open',
+    {
+      schema: directOpenPayloadSchema,
+      limits: [perConnection(limiters.rooms)],
+      handle: async (payload) => {
+        const session = roster.get(socket.id);
+        if (!session) return fail('not_joined', 'Join with a nickname first.');
+        if (nicknameKey(payload.nickname) === nicknameKey(session.user.nickname)) {
+          return fail('invalid_payload', 'You cannot write to yourself.');
+        }
+        const peer = roster.holderOf(payload.nickname);
+        if (!peer) return fail('user_offline', `${payload.nickname} is not online.`);
+        const room = await deps.rooms.direct(session.user.nickname, peer.user.nickname, Date.now());
+        const history = await historyFor(room.id, undefined);
+        enter(socket, room, session.user);
+        const peerSocket = io.sockets.sockets.get(peer.socketId);
+        if (peerSocket && !peerSocket.rooms.has(room.id)) {
+          enter(peerSocket, room, peer.user);
+          peerSocket.emit('dm:opened', {
+            room: info(room, peer.user.nickname),
+            users: usersIn(room.id),
+            ...history,
+          });
+        }
+        return ok({ room: info(room, session.user.nickname), users: usersIn(room.id), ...history });
+      },
+    },
+    hooks,
+  );
+
   socket.on('disconnect', () => {
     void limiters.message.delete(socket.id);
     void limiters.typing.delete(socket.id);
     void limiters.history.delete(socket.id);
+    void limiters.rooms.delete(socket.id);
     deps.throttle.forget(socket.id);
     // A session taken over by a resume was already removed: no "left" notice for it.
+    for (const room of roomsAtDisconnect) deps.countChanged(room);
     const session = roster.remove(socket.id);
     if (!session) return;
-    if (typing) setTyping(session.user, false);
-    void outbox.queue('presence:left', { room: LOBBY, user: session.user });
+    if (typingIn !== null) setTyping(session.user, typingIn, false);
+    for (const id of roomsAtDisconnect) {
+      const room = deps.rooms.get(id);
+      if (room?.kind !== 'room') continue;
+      void deps.outboxFor(id).queue('presence:left', { room: id, user: session.user });
+    }
   });
 }
 

@@ -36,8 +36,8 @@ describe('MessageLog', () => {
   it('keeps the newest messages up to its capacity', async () => {
     const log = new MessageLog({ capacity: 3 });
     for (let n = 1; n <= 5; n++) log.append('lobby', alice, `c${n}`, `m${n}`);
-    expect(log.latest(10).map((message) => message.text)).toEqual(['m3', 'm4', 'm5']);
-    expect(log.latest(2).map((message) => message.text)).toEqual(['m4', 'm5']);
+    expect(log.latest('lobby', 10).map((message) => message.text)).toEqual(['m3', 'm4', 'm5']);
+    expect(log.latest('lobby', 2).map((message) => message.text)).toEqual(['m4', 'm5']);
     const ids = async (query: { after: number } | { before: number }, limit: number) => {
       const page = await log.page('lobby', query, limit);
       return [page.messages.map((message) => message.id), page.hasMore];
@@ -78,7 +78,7 @@ describe('MessageLog with a LevelDB store', () => {
     });
     try {
       expect(second.lastId).toBe(4);
-      expect(second.latest(10).map((message) => message.text)).toEqual(['m2', 'm3', 'm4']);
+      expect(second.latest('lobby', 10).map((message) => message.text)).toEqual(['m2', 'm3', 'm4']);
       const resent = second.append('lobby', alice, 'c1', 'm1');
       expect(resent).toMatchObject({ created: false, message: appended[0]!.message });
       const next = second.append('lobby', bob, 'c9', 'after restart');

@@ -1,8 +1,10 @@
 /**
- * The room's message log: assigns the server id and time, keeps recent messages in memory for
- * joins and catch-up, remembers client ids so that a resent message is answered with the original
- * (never stored twice), and — with a store — writes messages to disk in group commits: every
- * message that arrives while a write is in flight goes into the next single batch.
+ * The server's message log, for every room and direct conversation: assigns the server id (one
+ * sequence for the whole server) and time, keeps each room's recent messages in memory for joins
+ * and catch-up, remembers each room's client ids so that a resent message is answered with the
+ * original (never stored twice), and — with a store — writes messages to disk in group commits:
+ * every message that arrives while a write is in flight goes into the next single batch. A room's
+ * history is read from the store the first time the room is used (`ensure`).
  */
 import type { ChatMessage, User } from '../shared/protocol';
 import { LIMITS } from '../shared/limits';
@@ -33,15 +35,22 @@ export interface AppendResult {
 
 const DONE = Promise.resolve();
 
+interface RoomHistory {
+  /** The newest messages, oldest first (up to twice the capacity between trims). */
+  messages: ChatMessage[];
+  /** True while `messages` holds the room's whole history (nothing older is only on disk). */
+  complete: boolean;
+  /** Client ids seen in this room, oldest first (a bounded window). */
+  byClientKey: Map<string, ChatMessage>;
+}
+
 export class MessageLog {
   readonly #capacity: number;
   readonly #dedupeWindow: number;
   readonly #clock: () => number;
   readonly #store: MessageStore | undefined;
-  #messages: ChatMessage[] = [];
-  /** True while #messages holds the room's whole history (nothing older is only on disk). */
-  #complete = true;
-  readonly #byClientKey = new Map<string, ChatMessage>();
+  readonly #rooms = new Map<string, RoomHistory>();
+  readonly #loading = new Map<string, Promise<RoomHistory>>();
   #lastId = 0;
   readonly #retention: number | null;
   readonly #onError: (error: unknown) => void;
@@ -67,13 +76,44 @@ export class MessageLog {
     options: MessageLogOptions & { store: MessageStore },
   ): Promise<MessageLog> {
     const log = new MessageLog(options);
-    const { messages, lastId } = await options.store.load(room, log.#dedupeWindow);
-    for (const message of messages) log.#remember(message);
-    log.#messages = messages.slice(-log.#capacity);
-    log.#complete = messages.length < log.#dedupeWindow && messages.length <= log.#capacity;
-    log.#lastId = lastId;
-    if (log.#retention !== null) await log.#trim(room);
+    log.#lastId = await options.store.lastId();
+    await log.ensure(room);
     return log;
+  }
+
+  /** Makes `room`'s history ready (read from the store the first time); call before using it. */
+  ensure(room: string): Promise<void> {
+    if (this.#rooms.has(room)) return DONE;
+    let loading = this.#loading.get(room);
+    if (!loading) {
+      loading = this.#load(room).finally(() => this.#loading.delete(room));
+      this.#loading.set(room, loading);
+    }
+    return loading.then(() => undefined);
+  }
+
+  async #load(room: string): Promise<RoomHistory> {
+    const history: RoomHistory = { messages: [], complete: true, byClientKey: new Map() };
+    if (this.#store) {
+      const { messages } = await this.#store.load(room, this.#dedupeWindow);
+      for (const message of messages) this.#remember(history, message);
+      history.messages = messages.slice(-this.#capacity);
+      history.complete = messages.length < this.#dedupeWindow && messages.length <= this.#capacity;
+    }
+    this.#rooms.set(room, history);
+    if (this.#retention !== null) await this.#trim(room);
+    return history;
+  }
+
+  /** A room's history; rooms not made ready yet count as empty (see ensure). */
+  #history(room: string): RoomHistory {
+    let history = this.#rooms.get(room);
+    if (!history) {
+      if (this.#store) throw new Error(`Room ${room} was used before ensure().`);
+      history = { messages: [], complete: true, byClientKey: new Map() };
+      this.#rooms.set(room, history);
+    }
+    return history;
   }
 
   get lastId(): number {
@@ -85,7 +125,8 @@ export class MessageLog {
    * author's nickname so that one person cannot shadow another's ids.
    */
   append(room: string, author: User, clientId: string, text: string): AppendResult {
-    const existing = this.#byClientKey.get(clientKey(author, clientId));
+    const history = this.#history(room);
+    const existing = history.byClientKey.get(clientKey(author, clientId));
     // A resend of a message still being written waits for that write too.
     if (existing)
       return { message: existing, created: false, durable: this.#nextWrite ?? this.#lastWrite };
@@ -98,12 +139,12 @@ export class MessageLog {
       text,
       sentAt: this.#clock(),
     };
-    this.#messages.push(message);
-    if (this.#messages.length > this.#capacity * 2) {
-      this.#messages = this.#messages.slice(-this.#capacity);
-      this.#complete = false;
+    history.messages.push(message);
+    if (history.messages.length > this.#capacity * 2) {
+      history.messages = history.messages.slice(-this.#capacity);
+      history.complete = false;
     }
-    this.#remember(message);
+    this.#remember(history, message);
     return { message, created: true, durable: this.#persist(message) };
   }
 
@@ -118,13 +159,15 @@ export class MessageLog {
     query: PageQuery,
     limit: number,
   ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-    const inMemory = this.#messages.filter((message) =>
+    await this.ensure(room);
+    const history = this.#history(room);
+    const inMemory = history.messages.filter((message) =>
       query.before === undefined ? message.id > query.after : message.id < query.before,
     );
-    const oldest = this.#messages[0];
+    const oldest = history.messages[0];
     const memoryCovers =
       !this.#store ||
-      this.#complete ||
+      history.complete ||
       (query.before === undefined
         ? oldest !== undefined && oldest.id <= query.after
         : inMemory.length > limit);
@@ -142,14 +185,15 @@ export class MessageLog {
   }
 
   /** True when the room holds a message older than `id` (in memory or on disk). */
-  hasBefore(id: number): boolean {
-    const oldest = this.#messages[0];
+  hasBefore(room: string, id: number): boolean {
+    const history = this.#history(room);
+    const oldest = history.messages[0];
     if (oldest !== undefined && oldest.id < id) return true;
-    return !this.#complete;
+    return !history.complete;
   }
 
-  latest(limit: number): ChatMessage[] {
-    return this.#messages.slice(-Math.min(limit, this.#capacity));
+  latest(room: string, limit: number): ChatMessage[] {
+    return this.#history(room).messages.slice(-Math.min(limit, this.#capacity));
   }
 
   /** Resolves once every message appended so far is on disk. */
@@ -163,12 +207,12 @@ export class MessageLog {
     await this.#store?.close();
   }
 
-  #remember(message: ChatMessage): void {
-    this.#byClientKey.set(clientKey(message.author, message.clientId), message);
-    if (this.#byClientKey.size > this.#dedupeWindow) {
+  #remember(history: RoomHistory, message: ChatMessage): void {
+    history.byClientKey.set(clientKey(message.author, message.clientId), message);
+    if (history.byClientKey.size > this.#dedupeWindow) {
       // Maps iterate in insertion order: the first key is the oldest.
-      const oldest = this.#byClientKey.keys().next().value;
-      if (oldest !== undefined) this.#byClientKey.delete(oldest);
+      const oldest = history.byClientKey.keys().next().value;
+      if (oldest !== undefined) history.byClientKey.delete(oldest);
     }
   }
 
@@ -214,8 +258,13 @@ export class MessageLog {
     if (retention === null || !this.#store) return;
     try {
       if (await this.#store.trim(room, retention)) {
-        this.#complete = false;
-        if (this.#messages.length > retention) this.#messages = this.#messages.slice(-retention);
+        const history = this.#rooms.get(room);
+        if (history) {
+          history.complete = false;
+          if (history.messages.length > retention) {
+            history.messages = history.messages.slice(-retention);
+          }
+        }
       }
     } catch (error) {
       this.#onError(error);

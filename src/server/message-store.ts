@@ -10,6 +10,8 @@ import { ChatServerError } from './errors';
 export interface MessageStore {
   /** The newest `limit` messages of `room`, oldest first, and the highest id ever stored. */
   load(room: string, limit: number): Promise<{ messages: ChatMessage[]; lastId: number }>;
+  /** The highest message id ever stored, in any room (0 when none). */
+  lastId(): Promise<number>;
   /**
    * Up to `limit` messages of `room` right after id `after`, or right before id `before`,
    * oldest first.
@@ -25,6 +27,17 @@ export interface MessageStore {
 /** Exactly one of the two: messages after this id, or messages before it. */
 export type PageQuery =
   { after: number; before?: undefined } | { before: number; after?: undefined };
+
+/** A room as kept on disk: a named room, or a direct conversation between two nicknames. */
+export interface StoredRoom {
+  id: string;
+  kind: 'room' | 'direct';
+  /** The room's name; empty for a direct conversation. */
+  name: string;
+  /** A direct conversation's two nicknames; empty for a named room. */
+  members: string[];
+  createdAt: number;
+}
 
 const LAST_ID_KEY = 'meta!lastId';
 const messageKey = (room: string, id: number) => `msg!${room}!${String(id).padStart(16, '0')}`;
@@ -59,6 +72,18 @@ export class LevelMessageStore implements MessageStore {
       .all();
     const lastId = Number((await this.db.get(LAST_ID_KEY)) ?? 0);
     return { messages: (newestFirst as ChatMessage[]).reverse(), lastId };
+  }
+
+  async rooms(): Promise<StoredRoom[]> {
+    return (await this.db.values({ gt: 'room!', lt: 'room!\xff' }).all()) as StoredRoom[];
+  }
+
+  async saveRoom(room: StoredRoom): Promise<void> {
+    await this.db.put(`room!${room.id}`, room);
+  }
+
+  async lastId(): Promise<number> {
+    return Number((await this.db.get(LAST_ID_KEY)) ?? 0);
   }
 
   async page(room: string, query: PageQuery, limit: number): Promise<ChatMessage[]> {

@@ -4,8 +4,9 @@
  * (backed directly by ChatClient). The renderer knows only this interface.
  */
 import type { JoinLink } from './join-link';
-import type { ChatMessage, JoinedSession, User } from './protocol';
+import type { ChatMessage, JoinedRoom, JoinedSession, RoomInfo, User } from './protocol';
 import type { ErrorInfo, Result } from './result';
+import type { Settings } from './settings';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
@@ -24,6 +25,8 @@ export interface ConnectionStatus {
  */
 export interface OutboxEntry {
   clientId: string;
+  /** The room it goes to; absent: the lobby. */
+  room?: string;
   text: string;
   state: 'sending' | 'failed';
   error: ErrorInfo | null;
@@ -43,12 +46,17 @@ export type ChatEvent =
   | { type: 'status'; status: ConnectionStatus }
   | { type: 'session'; session: JoinedSession }
   | { type: 'message'; message: ChatMessage }
-  | { type: 'user-joined'; user: User }
-  | { type: 'user-left'; user: User }
-  | { type: 'typing'; user: User; typing: boolean }
+  | { type: 'user-joined'; room: string; user: User }
+  | { type: 'user-left'; room: string; user: User }
+  | { type: 'typing'; room: string; user: User; typing: boolean }
+  /** Joined a room or a direct conversation (also when someone opened one with you). */
+  | { type: 'room-joined'; joined: JoinedRoom }
+  | { type: 'room-left'; room: string }
+  | { type: 'room-created'; room: RoomInfo }
+  | { type: 'room-counts'; counts: Record<string, number> }
   | { type: 'outbox'; entries: OutboxEntry[] }
   /** Older messages, loaded by `loadOlder` (oldest first); `hasOlder`: still more before them. */
-  | { type: 'history'; messages: ChatMessage[]; hasOlder: boolean }
+  | { type: 'history'; room: string; messages: ChatMessage[]; hasOlder: boolean }
   | { type: 'notice'; text: string }
   | { type: 'error'; error: ErrorInfo };
 
@@ -213,6 +221,22 @@ export interface DiagnosticsReport {
 
 export type Unsubscribe = () => void;
 
+/** A desktop notification to show for a new message (plain text only: never HTML). */
+export interface NotificationRequest {
+  /** Who wrote, and where: "alice in Lobby". */
+  title: string;
+  /** The first line of the message, shortened. */
+  body: string;
+  /** The room it belongs to (`ChatMessage.room`): clicking the notification opens it. */
+  room: string;
+}
+
+/**
+ * Whether notifications may be shown: the browser asks the person once (`default` until they
+ * answer); the desktop app may always show them where the system supports them.
+ */
+export type NotificationPermissionState = 'granted' | 'denied' | 'default' | 'unsupported';
+
 /** How to join, beyond the address and nickname. */
 export interface JoinOptions {
   /** The room's passphrase, when the server asks for one (`passphrase_required`). */
@@ -248,17 +272,24 @@ export interface ParleyApi {
      * is back, and resent after every reconnect until the server acknowledges it. Fails only for
      * text the server would refuse (too long, empty) or when no server was joined.
      */
-    post(text: string): Promise<Result<{ entry: OutboxEntry }>>;
+    post(text: string, room?: string): Promise<Result<{ entry: OutboxEntry }>>;
     /**
      * Loads the page of messages before the oldest one held (scrolling back); they arrive as a
      * `history` event too. `hasOlder` false: the start of the room's history is reached.
      */
-    loadOlder(): Promise<Result<{ count: number; hasOlder: boolean }>>;
+    loadOlder(room?: string): Promise<Result<{ count: number; hasOlder: boolean }>>;
+    /** Creates a room (name 1–48 characters, unique ignoring case); it does not join it. */
+    createRoom(name: string): Promise<Result<{ room: RoomInfo }>>;
+    /** Joins a room; the client rejoins it by itself after reconnects. */
+    joinRoom(room: string): Promise<Result<{ joined: JoinedRoom }>>;
+    leaveRoom(room: string): Promise<Result>;
+    /** Opens the direct conversation with someone online. */
+    openDirect(nickname: string): Promise<Result<{ joined: JoinedRoom }>>;
     /** Sends a failed outbox entry again (same clientId). */
     retry(clientId: string): Promise<Result>;
     /** Removes an outbox entry that is not on its way right now. */
     discard(clientId: string): Promise<Result>;
-    setTyping(typing: boolean): Promise<void>;
+    setTyping(typing: boolean, room?: string): Promise<void>;
     onEvent(listener: (event: ChatEvent) => void): Unsubscribe;
     /** While reconnecting: try again now instead of waiting for the back-off ("Retry now"). */
     reconnectNow(): Promise<void>;
@@ -287,6 +318,26 @@ export interface ParleyApi {
   readonly diagnostics: {
     run(): Promise<DiagnosticsReport>;
   };
+  /**
+   * The desktop around the window: notifications (Electron's in the app, the browser's
+   * Notification API on the web) and the unread count on the taskbar/dock badge.
+   */
+  readonly desktop: {
+    notify(notification: NotificationRequest): Promise<Result>;
+    /** The unread count on the taskbar/dock badge (0 clears it), where the system has one. */
+    setUnread(count: number): Promise<Result>;
+    notificationPermission(): Promise<NotificationPermissionState>;
+    /** Asks the person to allow notifications (browsers require a click to lead to this). */
+    requestNotificationPermission(): Promise<NotificationPermissionState>;
+    /** Called with the notification's room when the person clicks one (the window is shown). */
+    onNotificationClick(listener: (room: string) => void): Unsubscribe;
+  };
+  /** Nickname and notification preferences, kept in the app's data (the browser: localStorage). */
+  readonly settings: {
+    get(): Promise<Settings>;
+    /** Changes the fields given (see settingsPatchSchema); bad input changes nothing. */
+    update(patch: unknown): Promise<Result<{ settings: Settings }>>;
+  };
 }
 
 /** IPC channel names (`service:method`), shared by the main process and the preload. */
@@ -300,6 +351,10 @@ export const IPC = {
   chatPost: 'chat:post',
   chatRetry: 'chat:retry',
   chatLoadOlder: 'chat:load-older',
+  chatCreateRoom: 'chat:create-room',
+  chatJoinRoom: 'chat:join-room',
+  chatLeaveRoom: 'chat:leave-room',
+  chatOpenDirect: 'chat:open-direct',
   chatDiscard: 'chat:discard',
   chatTyping: 'chat:typing',
   chatEvent: 'chat:event',
@@ -314,4 +369,10 @@ export const IPC = {
   serversForget: 'servers:forget',
   serversChanged: 'servers:changed',
   diagnosticsRun: 'diagnostics:run',
+  desktopNotify: 'desktop:notify',
+  desktopSetUnread: 'desktop:set-unread',
+  desktopNotificationPermission: 'desktop:notification-permission',
+  desktopNotificationClicked: 'desktop:notification-clicked',
+  settingsGet: 'settings:get',
+  settingsUpdate: 'settings:update',
 } as const;

@@ -11,6 +11,9 @@ export const LIMITS = {
   messageMaxLength: 4000,
   /** Client-made message ids: opaque strings of this many characters at most. */
   clientIdMaxLength: 64,
+  /** Room names, in characters after trimming; unique ignoring case. */
+  roomNameMinLength: 1,
+  roomNameMaxLength: 48,
   /** Room passphrases: what people may type, in characters. */
   passphraseMinLength: 1,
   passphraseMaxLength: 256,
@@ -38,9 +41,13 @@ export const LIMITS = {
     /** Messages from one network address, all its connections together (loopback exempt). */
     messagePerAddress: { points: 60, durationSeconds: 10 },
     typing: { points: 30, durationSeconds: 10 },
+    /** Creating, joining and leaving rooms and opening direct conversations, per connection. */
+    rooms: { points: 30, durationSeconds: 10 },
     /** History pages per connection (catching up after a long outage, scrolling back). */
     history: { points: 60, durationSeconds: 10 },
     join: { points: 30, durationSeconds: 60 },
+    /** New connections (handshakes) per network address (loopback is exempt). */
+    connect: { points: 60, durationSeconds: 60 },
     /**
      * Wrong passphrases per network address (the server's own machine included); once used
      * up, joins from that address are refused without checking until the window ends.
@@ -58,6 +65,8 @@ export const LIMITS = {
   connectTimeoutMs: 8_000,
   /** After the host removes someone, joins from their address are refused this long (s). */
   kickCooldownSeconds: 300,
+  /** How often the server sends the member counts of rooms that changed (`room:counts`), ms. */
+  roomCountsIntervalMs: 2_000,
   /** A typing indicator that is not refreshed expires after this many ms. */
   typingExpiryMs: 6_000,
 } as const;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { OutboxEntry, OutboxStore } from './api';
 import { LIMITS } from './limits';
-import { clientIdSchema } from './schemas';
+import { clientIdSchema, roomIdSchema } from './schemas';
 
 /** Where the document lives: read it (null when there is none yet) and replace it whole. */
 export interface TextSlot {
@@ -20,6 +20,7 @@ const MAX_OUTBOXES = 50;
 
 const entrySchema = z.strictObject({
   clientId: clientIdSchema,
+  room: roomIdSchema.optional(),
   text: z.string().max(LIMITS.messageMaxLength),
   state: z.enum(['sending', 'failed']),
   error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),

@@ -6,6 +6,10 @@ import type { ErrorInfo, Result } from './result';
 import type {
   HistoryFetchPayload,
   JoinPayload,
+  RoomCreatePayload,
+  RoomJoinPayload,
+  RoomLeavePayload,
+  DirectOpenPayload,
   SendMessagePayload,
   TypingPayload,
 } from './schemas';
@@ -28,6 +32,28 @@ export interface ChatMessage {
   sentAt: number;
 }
 
+/** A room as clients see it. */
+export interface RoomInfo {
+  /** Opaque and stable: `lobby`, `r-…` for created rooms, `d-…` for direct conversations. */
+  id: string;
+  kind: 'room' | 'direct';
+  /** The room's name; for a direct conversation, the other person's nickname. */
+  name: string;
+  /** People in the room right now. */
+  members: number;
+}
+
+/** The acknowledgement of `room:join` and `dm:open`. */
+export interface JoinedRoom {
+  room: RoomInfo;
+  /** Everyone in the room now, the joiner included. */
+  users: User[];
+  /** Like JoinedSession.messages: the latest, or the first after `since`. */
+  messages: ChatMessage[];
+  hasMore: boolean;
+  hasOlder: boolean;
+}
+
 export interface JoinedSession {
   self: User;
   room: string;
@@ -42,6 +68,8 @@ export interface JoinedSession {
   hasMore: boolean;
   /** Older messages than the first of `messages` exist: `history:fetch` `before` pages back. */
   hasOlder: boolean;
+  /** The server's rooms (the lobby first), with how many people are in each. */
+  rooms: RoomInfo[];
   /** Present this on a later join to take this nickname back (after a reconnect). */
   resumeToken: string;
   serverName: string;
@@ -55,6 +83,10 @@ export interface ClientToServerEvents {
   'message:send': (payload: SendMessagePayload, ack: Ack<{ message: ChatMessage }>) => void;
   'typing:set': (payload: TypingPayload, ack?: Ack) => void;
   'history:fetch': (payload: HistoryFetchPayload, ack: Ack<HistoryPage>) => void;
+  'room:create': (payload: RoomCreatePayload, ack: Ack<{ room: RoomInfo }>) => void;
+  'room:join': (payload: RoomJoinPayload, ack: Ack<JoinedRoom>) => void;
+  'room:leave': (payload: RoomLeavePayload, ack: Ack) => void;
+  'dm:open': (payload: DirectOpenPayload, ack: Ack<JoinedRoom>) => void;
 }
 
 export interface HistoryPage {
@@ -69,6 +101,12 @@ export interface ServerToClientEvents {
   'presence:joined': (event: { room: string; user: User }) => void;
   'presence:left': (event: { room: string; user: User }) => void;
   'typing:updated': (event: { room: string; user: User; typing: boolean }) => void;
+  /** Someone created a room (sent to everyone). */
+  'room:created': (event: { room: RoomInfo }) => void;
+  /** How many people are in each room, for the rooms whose count changed (every few seconds). */
+  'room:counts': (event: { counts: Record<string, number> }) => void;
+  /** Someone opened a direct conversation with you; you are in it now. */
+  'dm:opened': (event: JoinedRoom) => void;
   /** The server is shutting down; clients may reconnect when it is back. */
   'server:closing': (event: { reason: string }) => void;
   /** Sent just before the server disconnects this socket on purpose. */
@@ -88,4 +126,8 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'message:send',
   'typing:set',
   'history:fetch',
+  'room:create',
+  'room:join',
+  'room:leave',
+  'dm:open',
 ];

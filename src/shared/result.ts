@@ -23,6 +23,12 @@ export type ErrorCode =
   | 'wrong_passphrase'
   /** (`session:ended`) The host removed this person from the room. */
   | 'kicked'
+  /** A room with this name exists already (names are unique ignoring case). */
+  | 'room_exists'
+  /** The request needs to be in that room first (`room:join`). */
+  | 'not_in_room'
+  /** The person is not online (direct messages need both people online). */
+  | 'user_offline'
   /** The room named in the request does not exist. */
   | 'unknown_room'
   /** The server failed; the request had no effect. */

@@ -3,7 +3,7 @@
  * anything else happens; the UI reuses them to check input before sending.
  */
 import { z } from 'zod';
-import { LIMITS } from './limits';
+import { LIMITS, LOBBY } from './limits';
 
 // Control characters (C0, DEL, C1). Nicknames allow none; messages allow tab and newlines.
 // Nicknames also refuse format characters (zero-width, bidi overrides): they make look-alikes.
@@ -71,18 +71,55 @@ export const joinPayloadSchema = z.strictObject({
     .optional(),
 });
 
+/** A room id as the server makes them (`lobby`, `r-…`, `d-…`); never a storage separator. */
+export const roomIdSchema = z
+  .string({ error: 'room must be text.' })
+  .min(1, { error: 'room cannot be empty.' })
+  .max(64, { error: 'room can be at most 64 characters.' })
+  .regex(/^[A-Za-z0-9_-]+$/, { error: 'room is not a room id.' });
+
+export const roomNameSchema = z
+  .string({ error: 'Room name must be text.' })
+  .normalize('NFC')
+  .trim()
+  .min(LIMITS.roomNameMinLength, { error: 'Room name cannot be empty.' })
+  .max(LIMITS.roomNameMaxLength, {
+    error: `Room name can be at most ${LIMITS.roomNameMaxLength} characters.`,
+  })
+  .refine((value) => !CONTROL_OR_FORMAT.test(value), {
+    error: 'Room name cannot contain control or invisible formatting characters.',
+  })
+  .refine(isWellFormed, { error: 'Room name contains invalid Unicode.' });
+
+export const roomCreatePayloadSchema = z.strictObject({ name: roomNameSchema });
+
+export const roomJoinPayloadSchema = z.strictObject({
+  room: roomIdSchema,
+  /** The highest message id the client holds in this room: the ack returns what came after. */
+  since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+export const roomLeavePayloadSchema = z.strictObject({
+  room: roomIdSchema.refine((room) => room !== LOBBY, { error: 'Everyone stays in the lobby.' }),
+});
+
+export const directOpenPayloadSchema = z.strictObject({ nickname: nicknameSchema });
+
 export const sendMessagePayloadSchema = z.strictObject({
+  /** Default the lobby. */
+  room: roomIdSchema.optional(),
   clientId: clientIdSchema,
   text: messageTextSchema,
 });
 
 export const typingPayloadSchema = z.strictObject({
+  room: roomIdSchema.optional(),
   typing: z.boolean({ error: 'typing must be true or false.' }),
 });
 
 export const historyFetchPayloadSchema = z
   .strictObject({
-    room: z.string().min(1).max(64).optional(),
+    room: roomIdSchema.optional(),
     /** Messages right after this id (catching up), oldest first. */
     after: messageIdSchema.optional(),
     /** Messages right before this id (scrolling back), oldest first. */
@@ -96,6 +133,10 @@ export const historyFetchPayloadSchema = z
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 export type SendMessagePayload = z.infer<typeof sendMessagePayloadSchema>;
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;
+export type RoomCreatePayload = z.infer<typeof roomCreatePayloadSchema>;
+export type RoomJoinPayload = z.infer<typeof roomJoinPayloadSchema>;
+export type RoomLeavePayload = z.infer<typeof roomLeavePayloadSchema>;
+export type DirectOpenPayload = z.infer<typeof directOpenPayloadSchema>;
 export type HistoryFetchPayload = z.infer<typeof historyFetchPayloadSchema>;
 
 /** One readable sentence for a failed parse of `input`: the first problem, with where it is. */

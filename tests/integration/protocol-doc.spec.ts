@@ -11,8 +11,12 @@ import { emitRaw, onCleanup, rawSocket, startServer as startTestServer } from '.
 import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../../src/shared/limits';
 import { CLIENT_EVENTS, type ChatMessage, type User } from '../../src/shared/protocol';
 import {
+  directOpenPayloadSchema,
   historyFetchPayloadSchema,
   joinPayloadSchema,
+  roomCreatePayloadSchema,
+  roomJoinPayloadSchema,
+  roomLeavePayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from '../../src/shared/schemas';
@@ -267,6 +271,10 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
       'message:send': sendMessagePayloadSchema,
       'typing:set': typingPayloadSchema,
       'history:fetch': historyFetchPayloadSchema,
+      'room:create': roomCreatePayloadSchema,
+      'room:join': roomJoinPayloadSchema,
+      'room:leave': roomLeavePayloadSchema,
+      'dm:open': directOpenPayloadSchema,
     } as const;
     const exampled = new Set<string>();
     for (const [, , event, body] of blocks) {

@@ -2,7 +2,8 @@
  * `window.parley` for the web client: the ParleyApi contract implemented in the page over one
  * ChatClient. A browser cannot host a room, so hosting reports "unsupported" and never running;
  * it cannot listen for rooms on the LAN (mDNS) either, so discovery is always an empty list.
- * Saved servers live in localStorage, with the same rules as the desktop app's file.
+ * Saved servers and settings live in localStorage, with the same rules as the desktop app's
+ * files; notifications use the browser's Notification API.
  */
 import { ChatClient } from '../../client/chat-client';
 import type {
@@ -13,6 +14,8 @@ import type {
   Unsubscribe,
 } from '../../shared/api';
 import { JsonOutboxStore } from '../../shared/outbox-store';
+import { browserDesktop } from './browser-desktop';
+import { browserSettings } from './browser-settings';
 import { fail, ok, type Result } from '../../shared/result';
 import {
   savedServersFileSchema,
@@ -62,11 +65,15 @@ export function createWebBridge(
         client.connect(url, nickname, { passphrase: options?.passphrase }),
       disconnect: () => client.disconnect(),
       // The optional clientId lets the composer retry a failed message without duplicating it.
-      post: async (text: string) => client.post(text),
+      post: async (text: string, room?: string) => client.post(text, room),
       retry: async (clientId: string) => client.retry(clientId),
-      loadOlder: () => client.loadOlder(),
+      loadOlder: (room?: string) => client.loadOlder(room),
+      createRoom: (name: string) => client.createRoom(name),
+      joinRoom: (room: string) => client.joinRoom(room),
+      leaveRoom: (room: string) => client.leaveRoom(room),
+      openDirect: (nickname: string) => client.openDirect(nickname),
       discard: async (clientId: string) => client.discard(clientId),
-      setTyping: (typing) => client.setTyping(typing),
+      setTyping: (typing, room) => client.setTyping(typing, room),
       onEvent: (listener) => client.onEvent(listener),
       reconnectNow: async () => client.reconnectNow(),
     },
@@ -88,6 +95,10 @@ export function createWebBridge(
     diagnostics: {
       run: async () => browserDiagnostics(),
     },
+    // Notifications through the web Notification API, once the person allows them.
+    desktop: browserDesktop(),
+    // Nickname and notification preferences in localStorage.
+    settings: browserSettings(),
   } satisfies ParleyApi;
 }
 

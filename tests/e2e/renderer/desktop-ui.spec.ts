@@ -422,7 +422,11 @@ test('the host can require a passphrase, and remove someone after confirming', a
   const [connect] = await desktop.calls('chat.connect');
   expect(connect?.args[2]).toMatchObject({ passphrase: 'open sesame' });
 
-  await desktop.emitChat({ type: 'user-joined', user: { id: 'bob-1', nickname: 'bob' } });
+  await desktop.emitChat({
+    type: 'user-joined',
+    room: 'lobby',
+    user: { id: 'bob-1', nickname: 'bob' },
+  });
   const people = page.getByRole('list', { name: 'People online', exact: true });
   const remove = people.getByRole('button', { name: 'Remove bob from the room', exact: true });
   await expect(remove).toBeVisible();
@@ -440,4 +444,123 @@ test('the host can require a passphrase, and remove someone after confirming', a
   await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
   await expect(dialog).toBeHidden();
   expect((await desktop.calls('hosting.kick')).map((call) => call.args)).toEqual([['bob-1']]);
+});
+
+/**
+ * What minimizing the window (or switching to another app) does to the page, and back. Headless
+ * Chromium always reports a visible, focused page, so the page's own signals are overridden and
+ * the events it listens to dispatched (`dispatch: false` changes them silently).
+ */
+async function setAttention(
+  page: Page,
+  attention: { visible: boolean; focused: boolean },
+  dispatch = true,
+): Promise<void> {
+  await page.evaluate(
+    ({ visible, focused, dispatch }) => {
+      Object.defineProperty(document, 'visibilityState', {
+        configurable: true,
+        get: () => (visible ? 'visible' : 'hidden'),
+      });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => !visible });
+      document.hasFocus = () => focused;
+      if (!dispatch) return;
+      document.dispatchEvent(new Event('visibilitychange'));
+      window.dispatchEvent(new Event(focused ? 'focus' : 'blur'));
+    },
+    { ...attention, dispatch },
+  );
+}
+
+test('notifications, the unread badge and settings go through window.parley.desktop and .settings', async ({
+  desktop,
+}) => {
+  const { page } = desktop;
+  const server = new URL(COMPATIBLE_ROOM.url).hostname;
+  const message = (id: number, text: string) => ({
+    type: 'message' as const,
+    message: {
+      id,
+      clientId: `c-${id}`,
+      room: 'lobby',
+      author: { id: 'bea-1', nickname: 'bea' },
+      text,
+      sentAt: Date.now(),
+    },
+  });
+  const log = page.getByRole('log', { name: 'Messages', exact: true });
+  const lastUnread = async () => (await desktop.calls('desktop.setUnread')).at(-1)?.args;
+
+  await desktop.nickname.fill('alice');
+  await page
+    .getByRole('list', { name: 'Rooms on your network', exact: true })
+    .getByRole('button', { name: `Join ${COMPATIBLE_ROOM.name}`, exact: true })
+    .click();
+  await expect(desktop.composer).toBeVisible();
+  // The nickname goes to the settings file, not to the page's storage.
+  await expect
+    .poll(async () => (await desktop.calls('settings.update')).map((call) => call.args))
+    .toEqual([[{ nickname: 'alice' }]]);
+  await expect(page).toHaveTitle(`Parley — ${server}`);
+  await expect.poll(lastUnread).toEqual([0]);
+  // The app may always notify: nothing to turn on.
+  await expect(page.getByRole('button', { name: 'Turn on notifications' })).toHaveCount(0);
+
+  await setAttention(page, { visible: false, focused: false });
+  await desktop.emitChat(message(1, 'Are you around?\nIt is about the release.'));
+  await expect(log).toContainText('Are you around?');
+  expect((await desktop.calls('desktop.notify')).map((call) => call.args)).toEqual([
+    [{ title: `bea in ${server}`, body: 'Are you around?', room: 'lobby' }],
+  ]);
+  await expect.poll(lastUnread).toEqual([1]);
+  await expect(page).toHaveTitle(`(1) Parley — ${server}`);
+
+  // Muted: saved as a setting; ordinary messages stay silent and out of the badge.
+  const mute = page.getByRole('button', { name: 'Mute notifications for this room', exact: true });
+  await mute.click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'true');
+  await expect
+    .poll(async () => (await desktop.calls('settings.update')).at(-1)?.args)
+    .toEqual([{ notifications: { mutedRooms: ['lobby'] } }]);
+  await expect.poll(lastUnread).toEqual([0]);
+  await desktop.emitChat(message(2, 'just saying'));
+  await expect(log).toContainText('just saying');
+  expect(await desktop.calls('desktop.notify')).toHaveLength(1);
+  // A mention gets through the mute.
+  await desktop.emitChat(message(3, '@alice please look'));
+  await expect(log).toContainText('please look');
+  expect((await desktop.calls('desktop.notify')).at(-1)?.args).toEqual([
+    { title: `bea in ${server}`, body: '@alice please look', room: 'lobby' },
+  ]);
+  await expect.poll(lastUnread).toEqual([1]);
+  await expect(page).toHaveTitle(`(1) Parley — ${server}`);
+
+  // Clicking the notification: the main process brings the window to the front (here: the page
+  // is made visible and focused without events), then the page hears of the click and the room
+  // it shows is read.
+  await setAttention(page, { visible: true, focused: true }, false);
+  await page.evaluate(() =>
+    (window as unknown as DoubleWindow).parleyDouble.clickNotification('lobby'),
+  );
+  await expect.poll(lastUnread).toEqual([0]);
+  await expect(page).toHaveTitle(`Parley — ${server}`);
+
+  // Settings dialog: "mentions only" is saved through the API.
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings', exact: true });
+  await dialog.getByRole('checkbox', { name: 'Only when someone mentions me' }).check();
+  await expect
+    .poll(async () => (await desktop.calls('settings.update')).at(-1)?.args)
+    .toEqual([{ notifications: { mentionsOnly: true } }]);
+  await dialog.getByRole('button', { name: 'Done', exact: true }).click();
+  await expect(dialog).toBeHidden();
+
+  // After a restart (a reload, with what the settings file holds): nickname and mute are back.
+  await page.reload();
+  await expect(desktop.nickname).toHaveValue('alice');
+  await page
+    .getByRole('list', { name: 'Rooms on your network', exact: true })
+    .getByRole('button', { name: `Join ${COMPATIBLE_ROOM.name}`, exact: true })
+    .click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'true');
 });

@@ -2,7 +2,8 @@
  * TEST DOUBLE for the Electron main process and preload, which cannot run here (no Electron
  * binary): a scripted `window.parley` (the ParleyApi of src/shared/api.ts), installed in the page
  * with page.addInitScript before the built desktop renderer runs. It lets the renderer's
- * desktop-only screens (hosting, invites, LAN rooms, join links, diagnostics) be driven without
+ * desktop-only screens (hosting, invites, LAN rooms, join links, diagnostics, notifications, the
+ * badge, settings) be driven without
  * the real bridge. The real preload + main process are covered by tests/e2e/desktop, where
  * Electron exists.
  *
@@ -15,11 +16,13 @@ import type {
   HostingStatus,
   Invite,
   JoinRequest,
+  NotificationPermissionState,
   ParleyApi,
   SavedServer,
   Unsubscribe,
 } from '../../../src/shared/api';
 import type { JoinedSession } from '../../../src/shared/protocol';
+import type { Settings } from '../../../src/shared/settings';
 
 /** A port the double reports as taken by another program. */
 export const TAKEN_PORT = 4321;
@@ -69,7 +72,15 @@ export interface ParleyDoubleHooks {
   emitChat(event: ChatEvent): void;
   /** CSP violations seen by the page (securitypolicyviolation events): `<directive> <blocked> from <path>`. */
   cspViolations: string[];
+  /** The person clicked the notification of `room` (desktop.onNotificationClick). */
+  clickNotification(room: string): void;
 }
+
+/**
+ * The settings the double starts with are read from sessionStorage under this key (JSON), so a
+ * test can store some and reload, as the app restarts with its settings file; default: none.
+ */
+export const DOUBLE_SETTINGS_KEY = 'parleyDouble.settings';
 
 export interface DoubleOptions {
   protocolVersion: number;
@@ -133,7 +144,16 @@ export function installParleyDouble(options: DoubleOptions): void {
   const linkListeners = listeners<JoinRequest>();
   const serverListeners = listeners<SavedServer[]>();
   const pendingLinks: JoinRequest[] = [];
+  const notificationClickListeners = listeners<string>();
   let servers: SavedServer[] = [];
+  // What the settings file holds; every update is also kept for a reload (see DOUBLE_SETTINGS_KEY).
+  let settings: Settings = {
+    version: 1,
+    nickname: '',
+    notifications: { enabled: true, mentionsOnly: false, mutedRooms: [] },
+  };
+  const storedSettings = sessionStorage.getItem('parleyDouble.settings');
+  if (storedSettings !== null) settings = JSON.parse(storedSettings) as Settings;
 
   function invite(url: string, fingerprint: string | null): Invite {
     // A real (if tiny) SVG: the <img> must load it under the page's CSP (img-src data:).
@@ -175,6 +195,7 @@ export function installParleyDouble(options: DoubleOptions): void {
       messages: [],
       hasMore: false,
       hasOlder: false,
+      rooms: [{ id: 'lobby', kind: 'room', name: 'Lobby', members: 1 }],
       resumeToken: `resume-${sessionCount}`,
       serverName: new URL(url).hostname,
       protocolVersion: options.protocolVersion,
@@ -278,6 +299,25 @@ export function installParleyDouble(options: DoubleOptions): void {
         record('chat.post', text);
         return { ok: false, error: { code: 'not_connected', message: 'Not connected.' } };
       },
+      async createRoom(name) {
+        record('chat.createRoom', name);
+        return { ok: true, room: { id: 'r-double', kind: 'room', name, members: 0 } };
+      },
+      async joinRoom(room) {
+        record('chat.joinRoom', room);
+        return { ok: false, error: { code: 'unknown_room', message: 'There is no such room.' } };
+      },
+      async leaveRoom(room) {
+        record('chat.leaveRoom', room);
+        return { ok: true };
+      },
+      async openDirect(nickname) {
+        record('chat.openDirect', nickname);
+        return {
+          ok: false,
+          error: { code: 'user_offline', message: `${nickname} is not online.` },
+        };
+      },
       async loadOlder() {
         record('chat.loadOlder');
         return { ok: true, count: 0, hasOlder: false };
@@ -333,6 +373,43 @@ export function installParleyDouble(options: DoubleOptions): void {
       },
       onChanged: (listener) => serverListeners.add(listener),
     },
+    desktop: {
+      async notify(notification) {
+        record('desktop.notify', notification);
+        return { ok: true };
+      },
+      async setUnread(count) {
+        record('desktop.setUnread', count);
+        return { ok: true };
+      },
+      // The app needs no permission to notify (where the system can).
+      notificationPermission: async (): Promise<NotificationPermissionState> => 'granted',
+      async requestNotificationPermission(): Promise<NotificationPermissionState> {
+        record('desktop.requestNotificationPermission');
+        return 'granted';
+      },
+      onNotificationClick: (listener) => notificationClickListeners.add(listener),
+    },
+    settings: {
+      async get() {
+        return settings;
+      },
+      async update(patch) {
+        record('settings.update', patch);
+        // The real checks are the settings file's (src/main/settings-file.spec.ts); here a plain
+        // merge of what the renderer sends.
+        const given = patch as Partial<Settings> & {
+          notifications?: Partial<Settings['notifications']>;
+        };
+        settings = {
+          ...settings,
+          ...(given.nickname === undefined ? {} : { nickname: given.nickname }),
+          notifications: { ...settings.notifications, ...given.notifications },
+        };
+        sessionStorage.setItem('parleyDouble.settings', JSON.stringify(settings));
+        return { ok: true, settings };
+      },
+    },
     diagnostics: {
       async run(): Promise<DiagnosticsReport> {
         record('diagnostics.run');
@@ -375,6 +452,9 @@ export function installParleyDouble(options: DoubleOptions): void {
     },
     emitChat(event) {
       chatListeners.emit(event);
+    },
+    clickNotification(room) {
+      notificationClickListeners.emit(room);
     },
   };
 

@@ -185,6 +185,8 @@ test('XSS payloads in messages never run and show as the text that was sent', as
   browser,
   startServer,
 }) => {
+  // Forty-odd messages, each waited for on two pages: more than the default time on a busy machine.
+  test.setTimeout(120_000);
   // Every payload is its own message: raise the per-connection rate limit for this room.
   const server = await startServer({ args: ['--message-rate', '100/10'] });
   const contexts: BrowserContext[] = [];

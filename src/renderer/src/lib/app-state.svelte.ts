@@ -15,15 +15,17 @@ import type {
 } from '../../../shared/api';
 import { parseJoinUrl } from '../../../shared/join-url';
 import { DEFAULT_PORT } from '../../../shared/limits';
-import type { ErrorCode, ErrorInfo } from '../../../shared/result';
+import type { ErrorCode, ErrorInfo, Result } from '../../../shared/result';
 import type { User } from '../../../shared/protocol';
 import { describeIssues, nicknameSchema } from '../../../shared/schemas';
+import { AlertsState } from './alerts-state.svelte';
 import { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
 import { DiagnosticsState } from './diagnostics-state.svelte';
 import { DiscoveryState } from './discovery-state.svelte';
 import { loadPreference, savePreference } from './preferences';
 import { SavedServersState } from './saved-servers-state.svelte';
+import { SettingsState } from './settings-state.svelte';
 
 export type Screen = 'start' | 'chat';
 
@@ -69,6 +71,12 @@ export class AppState {
   readonly discovery: DiscoveryState;
   readonly savedServers: SavedServersState;
   readonly diagnostics: DiagnosticsState;
+  /** Nickname and notification preferences (the desktop app's settings file, or localStorage). */
+  readonly settings: SettingsState;
+  /** Unread counts, the title and badge, notifications. */
+  readonly alerts: AlertsState;
+  /** The Settings dialog is open. */
+  settingsOpen = $state(false);
 
   nickname = $state('');
   serverUrl = $state('');
@@ -112,8 +120,32 @@ export class AppState {
     this.discovery = new DiscoveryState(api.discovery);
     this.savedServers = new SavedServersState(api.servers);
     this.diagnostics = new DiagnosticsState(api.diagnostics);
-    this.nickname = loadPreference('nickname') ?? '';
+    this.settings = new SettingsState(api.settings);
+    this.alerts = new AlertsState({
+      desktop: api.desktop,
+      reader: () => {
+        const self = this.chat.self;
+        if (!self) return null;
+        const nicknames = this.chat.users.map((user) => user.nickname);
+        return { self, nicknames, preferences: this.settings.notifications };
+      },
+      preferences: () => this.settings.notifications,
+      serverName: () => this.chat.serverName,
+      // One room today, and it is on screen whenever a notification can be clicked.
+      onopenroom: () => {},
+    });
     this.serverUrl = api.runtime.defaultServerUrl ?? loadPreference('serverUrl') ?? '';
+  }
+
+  /** The mute toggle of the room on screen: mute silences all but mentions. */
+  get roomMuted(): boolean {
+    const room = this.alerts.attention.roomInView;
+    return room !== null && this.settings.isMuted(room);
+  }
+
+  toggleRoomMuted(): void {
+    const room = this.alerts.attention.roomInView;
+    if (room !== null) void this.settings.setMuted(room, !this.settings.isMuted(room));
   }
 
   /** Sends a failed message again. */
@@ -128,6 +160,14 @@ export class AppState {
     void this.#api.chat.discard(clientId).then((result) => {
       if (!result.ok) this.chat.apply({ type: 'error', error: result.error });
     });
+  }
+
+  /**
+   * Loads the page of messages before the oldest one shown (scrolling back); they reach the chat
+   * state as a `history` event. The answer says if it failed, for the message list to show.
+   */
+  loadOlder(): Promise<Result<{ count: number; hasOlder: boolean }>> {
+    return this.#api.chat.loadOlder();
   }
 
   get passphraseRequest(): PassphraseRequest | null {
@@ -221,7 +261,17 @@ export class AppState {
 
   /** Subscribes to the API's events; returns the disposer. */
   start(): Unsubscribe {
-    const offChat = this.#api.chat.onEvent((event) => this.chat.apply(event));
+    const offChat = this.#api.chat.onEvent((event) => {
+      this.chat.apply(event);
+      this.alerts.apply(event);
+    });
+    const offAlerts = this.alerts.start();
+    void this.settings.load().then((settings) => {
+      // Typed before the settings arrived: the person's choice wins. Before there was a settings
+      // file, the desktop app kept the nickname where the browser still does (localStorage).
+      if (this.nickname !== '') return;
+      this.nickname = settings.nickname || (loadPreference('nickname') ?? '');
+    });
     const offHosting = this.#api.hosting.onStatus((status) => (this.#hosting = status));
     if (this.runtime.canHost) {
       void this.#api.hosting.status().then(
@@ -241,6 +291,7 @@ export class AppState {
       offRooms();
       offServers();
       offLinks();
+      offAlerts();
     };
   }
 
@@ -400,6 +451,7 @@ export class AppState {
     // Whatever the outcome, this screen is done with the room.
     await this.#api.chat.disconnect().catch(() => {});
     this.chat.reset();
+    this.alerts.reset();
   }
 
   clearError(): void {
@@ -429,6 +481,7 @@ export class AppState {
   ) {
     this.#error = null;
     this.chat.reset();
+    this.alerts.reset();
     this.composer.reset();
     const result = await this.#api.chat.connect(
       url,
@@ -451,6 +504,7 @@ export class AppState {
     this.#inOwnRoom = ownRoom;
     // Events may already have delivered it; applying it again changes nothing.
     this.chat.apply({ type: 'session', session: result.session });
+    this.alerts.apply({ type: 'session', session: result.session });
     this.#target = {
       url,
       nickname,
@@ -459,7 +513,7 @@ export class AppState {
       ...(passphrase === undefined ? {} : { passphrase }),
     };
     this.nickname = nickname;
-    savePreference('nickname', nickname);
+    void this.settings.update({ nickname });
     this.#screen = 'chat';
     return true;
   }

@@ -4,7 +4,7 @@
  * only `apply` and `reset` change it.
  */
 import type { ChatEvent, ConnectionStatus, OutboxEntry } from '../../../shared/api';
-import { LIMITS } from '../../../shared/limits';
+import { LIMITS, LOBBY } from '../../../shared/limits';
 import type { ChatMessage, JoinedSession, User } from '../../../shared/protocol';
 import { ExpiryTimers } from './expiry-timers';
 import { mergeMessages } from './messages';
@@ -130,6 +130,8 @@ export class ChatState {
   });
 
   apply(event: ChatEvent): void {
+    // This state shows the lobby; other rooms and direct conversations have no screen yet.
+    if (!isLobbyEvent(event)) return;
     switch (event.type) {
       case 'status':
         this.#status = event.status;
@@ -223,5 +225,19 @@ export class ChatState {
   #clearTyping(): void {
     this.#typingTimers.clearAll();
     if (this.#typing.length > 0) this.#typing = [];
+  }
+}
+
+function isLobbyEvent(event: ChatEvent): boolean {
+  switch (event.type) {
+    case 'message':
+      return event.message.room === LOBBY;
+    case 'user-joined':
+    case 'user-left':
+    case 'typing':
+    case 'history':
+      return event.room === LOBBY;
+    default:
+      return true;
   }
 }

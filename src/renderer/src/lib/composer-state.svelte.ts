@@ -1,7 +1,8 @@
 /**
  * The message composer: the draft, posting it to the outbox (the client sends it, resends it after
  * a reconnect, and reports it as sending / failed; see ChatClient) and the typing signal
- * (throttled while typing, turned off after a pause or on send).
+ * (throttled while typing, turned off after a pause; on send the server turns it off itself, so
+ * a quick succession of messages costs one typing signal each, not two).
  */
 import type { ParleyApi } from '../../../shared/api';
 
@@ -65,7 +66,10 @@ export class ComposerState {
     if (!this.canSend) return false;
     this.#posting = true;
     this.#error = null;
-    this.#setTyping(false);
+    // The server clears the typing indicator when the message arrives: no signal needed.
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.#typing = false;
     try {
       const result = await this.#chat.post(text);
       if (!result.ok) {

@@ -1,0 +1,218 @@
+/**
+ * Unread counts and desktop notifications, live: applies the rules of notification-rules.ts to
+ * the chat's events and to where the person's attention is, and keeps the outside in step — the
+ * window title ("(3) Parley — <server>"), the taskbar/dock badge and the notifications, through
+ * `window.parley.desktop`. Counts are kept per room (`ChatMessage.room`), so more rooms need no
+ * change here.
+ */
+import { untrack } from 'svelte';
+import type {
+  ChatEvent,
+  NotificationPermissionState,
+  ParleyApi,
+  Unsubscribe,
+} from '../../../shared/api';
+import { notificationFor } from '../../../shared/notification-request';
+import type { ChatMessage } from '../../../shared/protocol';
+import type { NotificationPreferences } from '../../../shared/settings';
+import {
+  watchWindowAttention,
+  currentWindowAttention,
+  type WindowAttention,
+} from './attention-source';
+import {
+  countMessage,
+  isReading,
+  outcomeOf,
+  unreadTotal,
+  windowTitle,
+  type Attention,
+  type Reader,
+  type RoomUnread,
+} from './notification-rules';
+
+export interface AlertsStateOptions {
+  desktop: ParleyApi['desktop'];
+  /** Who reads (null while not in a room): self, the nicknames mentions can name, preferences. */
+  reader: () => Reader | null;
+  preferences: () => NotificationPreferences;
+  /** The server's name, for the title and the notifications; '' outside a room. */
+  serverName: () => string;
+  /** Shows `room` (a notification for it was clicked). */
+  onopenroom?: (room: string) => void;
+  /** Where the page's visibility and focus come from (tests pass their own). */
+  windowAttention?: {
+    current(): WindowAttention;
+    watch(onchange: (attention: WindowAttention) => void): Unsubscribe;
+  };
+}
+
+const NO_UNREAD: RoomUnread = { messages: 0, mentions: 0 };
+
+export class AlertsState {
+  readonly #options: AlertsStateOptions;
+  readonly #windowAttention: NonNullable<AlertsStateOptions['windowAttention']>;
+  #counts = $state.raw<Record<string, RoomUnread>>({});
+  #attention = $state.raw<Attention>({
+    visible: true,
+    focused: true,
+    atLatest: true,
+    roomInView: null,
+  });
+  #permission = $state<NotificationPermissionState>('unsupported');
+  /** The newest message id seen per room: a message seen before (a resend, catch-up) is not new. */
+  // Bookkeeping, not state: nothing renders it.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #latestIds = new Map<string, number>();
+
+  constructor(options: AlertsStateOptions) {
+    this.#options = options;
+    this.#windowAttention = options.windowAttention ?? {
+      current: currentWindowAttention,
+      watch: watchWindowAttention,
+    };
+  }
+
+  /** Unread messages worth coming back for, all rooms together (the badge's number). */
+  readonly unread: number = $derived.by(() =>
+    unreadTotal(this.#counts, this.#options.preferences()),
+  );
+
+  readonly title: string = $derived.by(() =>
+    windowTitle(this.unread, this.#options.serverName() || null),
+  );
+
+  get attention(): Attention {
+    return this.#attention;
+  }
+
+  /** Whether notifications may be shown; `default`: the browser has not asked yet. */
+  get permission(): NotificationPermissionState {
+    return this.#permission;
+  }
+
+  unreadIn(room: string): RoomUnread {
+    return this.#counts[room] ?? NO_UNREAD;
+  }
+
+  /**
+   * Follows the window's attention and notification clicks, keeps the badge in step. (App.svelte
+   * sets the document title from `title`: the desktop window's title follows the page's.)
+   */
+  start(): Unsubscribe {
+    const { desktop } = this.#options;
+    // Callers start this from an effect (App.svelte): reading state here must not make that
+    // effect depend on it, or the write below would run it again, forever.
+    untrack(() => this.#setWindowAttention(this.#windowAttention.current()));
+    const offAttention = this.#windowAttention.watch((attention) =>
+      this.#setWindowAttention(attention),
+    );
+    const offClicks = desktop.onNotificationClick((room) => {
+      this.#options.onopenroom?.(room);
+      // The window is shown and focused by whoever shows notifications; count what is read now.
+      this.#setWindowAttention(this.#windowAttention.current());
+    });
+    void desktop.notificationPermission().then(
+      (permission) => (this.#permission = permission),
+      () => {},
+    );
+    const offEffects = $effect.root(() => {
+      $effect(() => {
+        void desktop.setUnread(Math.min(this.unread, 9_999)).catch(() => {});
+      });
+    });
+    return () => {
+      offAttention();
+      offClicks();
+      offEffects();
+    };
+  }
+
+  /** "Turn on notifications": the browser asks the person (this must follow a click). */
+  async requestPermission(): Promise<void> {
+    this.#permission = await this.#options.desktop
+      .requestNotificationPermission()
+      .catch(() => this.#permission);
+  }
+
+  /** Whether the reader is at the latest message of the room on screen (not scrolled back). */
+  setAtLatest(atLatest: boolean): void {
+    if (atLatest === this.#attention.atLatest) return;
+    this.#setAttention({ ...this.#attention, atLatest });
+  }
+
+  /** Applies a chat event (after the chat state applied it: `reader()` is current). */
+  apply(event: ChatEvent): void {
+    if (event.type === 'session') {
+      const { room, messages } = event.session;
+      if (this.#attention.roomInView === room) {
+        // A rejoin after a lost connection: what it brings was missed, so it is news — but one
+        // notification for the lot, not one per message.
+        this.#onMessages(messages);
+      } else {
+        // A first join shows history, not news.
+        for (const message of messages) this.#seen(message);
+        this.#setAttention({ ...this.#attention, roomInView: room, atLatest: true });
+      }
+    } else if (event.type === 'message') {
+      this.#onMessages([event.message]);
+    } else if (event.type === 'history') {
+      for (const message of event.messages) this.#seen(message);
+    }
+  }
+
+  /** Out of the room (left it): nothing is on screen, nothing is unread. */
+  reset(): void {
+    this.#latestIds.clear();
+    this.#counts = {};
+    this.#setAttention({ ...this.#attention, roomInView: null, atLatest: true });
+  }
+
+  /** Counts the new messages among `messages`; notifies for the last one that calls for it. */
+  #onMessages(messages: readonly ChatMessage[]): void {
+    const reader = this.#options.reader();
+    let counts = this.#counts;
+    let notify: ChatMessage | null = null;
+    for (const message of messages) {
+      if (!this.#seen(message) || !reader) continue;
+      const outcome = outcomeOf(message, reader, this.#attention);
+      if (outcome.unread) {
+        counts = {
+          ...counts,
+          [message.room]: countMessage(counts[message.room] ?? NO_UNREAD, outcome),
+        };
+      }
+      if (outcome.notify) notify = message;
+    }
+    if (counts !== this.#counts) this.#counts = counts;
+    if (notify) {
+      const serverName = this.#options.serverName();
+      void this.#options.desktop
+        .notify(notificationFor(notify, serverName || undefined))
+        // A notification that cannot be shown is no reason to disturb the chat.
+        .catch(() => {});
+    }
+  }
+
+  /** Records `message` as seen; false when it (or a newer one of its room) was seen before. */
+  #seen(message: ChatMessage): boolean {
+    const latest = this.#latestIds.get(message.room) ?? 0;
+    if (message.id <= latest) return false;
+    this.#latestIds.set(message.room, message.id);
+    return true;
+  }
+
+  #setWindowAttention({ visible, focused }: WindowAttention): void {
+    this.#setAttention({ ...this.#attention, visible, focused });
+  }
+
+  #setAttention(attention: Attention): void {
+    this.#attention = attention;
+    const room = attention.roomInView;
+    // Reading the room again: what was unread there has been seen.
+    if (room !== null && isReading(attention, room) && this.#counts[room]) {
+      const { [room]: _read, ...others } = this.#counts;
+      this.#counts = others;
+    }
+  }
+}

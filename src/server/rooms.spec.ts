@@ -1,0 +1,226 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  collect,
+  emitRaw,
+  joinRaw,
+  nextEvent,
+  onCleanup,
+  rawSocket,
+  startServer,
+  waitFor,
+  type RawSocket,
+} from '../../tests/support/chat';
+import { LIMITS } from '../shared/limits';
+import type { ChatMessage, JoinedRoom, RoomInfo } from '../shared/protocol';
+import { createChatServer, type ChatServer } from './chat-server';
+
+type Reply<T> = { ok: true } & T;
+
+async function create(socket: RawSocket, name: string): Promise<RoomInfo> {
+  const result = await emitRaw(socket, 'room:create', { name });
+  if (!result.ok) throw new Error(result.error.message);
+  return (result as unknown as Reply<{ room: RoomInfo }>).room;
+}
+
+async function enter(socket: RawSocket, room: string, since?: number): Promise<JoinedRoom> {
+  const result = await emitRaw(socket, 'room:join', {
+    room,
+    ...(since === undefined ? {} : { since }),
+  });
+  if (!result.ok) throw new Error(result.error.message);
+  return result as unknown as JoinedRoom;
+}
+
+const send = (socket: RawSocket, room: string, clientId: string, text: string) =>
+  emitRaw(socket, 'message:send', { room, clientId, text });
+
+describe('rooms', () => {
+  it('creates a room with a valid name, unique ignoring case, and tells everyone', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const bob = await joinRaw(server, 'bob');
+    const announced = nextEvent(bob, 'room:created');
+    const room = await create(alice, '  Design Team ');
+    expect(room).toMatchObject({ kind: 'room', name: 'Design Team', members: 0 });
+    expect((await announced).room).toEqual(room);
+
+    for (const name of ['design team', 'DESIGN TEAM', 'Lobby', 'lobby']) {
+      expect(await emitRaw(alice, 'room:create', { name })).toMatchObject({
+        ok: false,
+        error: { code: 'room_exists', message: `A room named "${name}" exists already.` },
+      });
+    }
+    for (const name of [
+      '',
+      '   ',
+      'x'.repeat(LIMITS.roomNameMaxLength + 1),
+      'a\u200bb',
+      'a\u0000b',
+      5,
+    ]) {
+      expect(await emitRaw(alice, 'room:create', { name })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_payload' },
+      });
+    }
+    expect(await create(alice, 'x'.repeat(LIMITS.roomNameMaxLength))).toMatchObject({
+      name: 'x'.repeat(LIMITS.roomNameMaxLength),
+    });
+  });
+
+  it('delivers a room message to its members only, and several rooms at once', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const bob = await joinRaw(server, 'bob');
+    const carol = await joinRaw(server, 'carol');
+    const design = await create(alice, 'Design');
+    const ops = await create(alice, 'Ops');
+    await enter(alice, design.id);
+    await enter(alice, ops.id);
+    const bobJoins = nextEvent(alice, 'presence:joined');
+    const joined = await enter(bob, design.id);
+    expect(joined.users.map((user) => user.nickname)).toEqual(['alice', 'bob']);
+    expect(await bobJoins).toMatchObject({ room: design.id, user: { nickname: 'bob' } });
+
+    const aliceSaw = collect(alice, 'message:created');
+    const bobSaw = collect(bob, 'message:created');
+    const carolSaw = collect(carol, 'message:created');
+    expect(await send(bob, design.id, 'b1', 'in design')).toMatchObject({ ok: true });
+    expect(await send(alice, ops.id, 'a1', 'in ops')).toMatchObject({ ok: true });
+    expect(await send(carol, design.id, 'c1', 'not a member')).toMatchObject({
+      ok: false,
+      error: { code: 'not_in_room' },
+    });
+    await waitFor(() => aliceSaw.length === 2 && bobSaw.length === 1, 'the messages');
+    expect(aliceSaw.map((message) => [message.room, message.text])).toEqual([
+      [design.id, 'in design'],
+      [ops.id, 'in ops'],
+    ]);
+    expect(bobSaw.map((message) => message.text)).toEqual(['in design']);
+    expect(carolSaw).toEqual([]);
+    // Carol cannot read it either.
+    expect(await emitRaw(carol, 'history:fetch', { room: design.id, after: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_in_room' },
+    });
+
+    const bobLeaves = nextEvent(alice, 'presence:left');
+    expect(await emitRaw(bob, 'room:leave', { room: design.id })).toMatchObject({ ok: true });
+    expect(await bobLeaves).toMatchObject({ room: design.id, user: { nickname: 'bob' } });
+    expect(await send(bob, design.id, 'b2', 'gone')).toMatchObject({
+      ok: false,
+      error: { code: 'not_in_room' },
+    });
+    expect(await emitRaw(bob, 'room:leave', { room: 'lobby' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: 'Everyone stays in the lobby.' },
+    });
+    expect(await emitRaw(bob, 'room:join', { room: 'r-nosuchroom' })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_room' },
+    });
+  });
+
+  it('sends member counts of the rooms that changed', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const room = await create(alice, 'Counted');
+    const counts = collect(alice, 'room:counts');
+    await enter(alice, room.id);
+    await waitFor(() => counts.some((event) => event.counts[room.id] === 1), 'the count', 6_000);
+  });
+});
+
+describe('direct messages', () => {
+  it('reach only the two people; a third cannot join or read them', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const bob = await joinRaw(server, 'bob');
+    const carol = await joinRaw(server, 'carol');
+    const opened = nextEvent(bob, 'dm:opened');
+    const result = await emitRaw(alice, 'dm:open', { nickname: 'BOB' });
+    expect(result).toMatchObject({ ok: true, room: { kind: 'direct', name: 'bob', members: 2 } });
+    const dm = (result as unknown as JoinedRoom).room;
+    expect((await opened).room).toMatchObject({ id: dm.id, kind: 'direct', name: 'alice' });
+
+    const bobSaw = collect(bob, 'message:created');
+    const carolSaw = collect(carol, 'message:created');
+    expect(await send(alice, dm.id, 'a1', 'psst')).toMatchObject({ ok: true });
+    expect(await send(bob, dm.id, 'b1', 'yes?')).toMatchObject({ ok: true });
+    await waitFor(() => bobSaw.length === 2, 'bob to get both');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(carolSaw).toEqual([]);
+    expect(await emitRaw(carol, 'room:join', { room: dm.id })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_room' },
+    });
+    expect(await send(carol, dm.id, 'c1', 'hi')).toMatchObject({
+      ok: false,
+      error: { code: 'not_in_room' },
+    });
+    expect(await emitRaw(carol, 'history:fetch', { room: dm.id, after: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_in_room' },
+    });
+  });
+
+  it('says so when the other person is not online, or has left', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const bob = await joinRaw(server, 'bob');
+    expect(await emitRaw(alice, 'dm:open', { nickname: 'dave' })).toMatchObject({
+      ok: false,
+      error: { code: 'user_offline', message: 'dave is not online.' },
+    });
+    expect(await emitRaw(alice, 'dm:open', { nickname: 'Alice' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: 'You cannot write to yourself.' },
+    });
+    const dm = ((await emitRaw(alice, 'dm:open', { nickname: 'bob' })) as unknown as JoinedRoom)
+      .room;
+    const left = nextEvent(alice, 'presence:left');
+    bob.disconnect();
+    await left;
+    expect(await send(alice, dm.id, 'a1', 'still there?')).toMatchObject({
+      ok: false,
+      error: { code: 'user_offline', message: 'bob has left: they would not see it.' },
+    });
+  });
+});
+
+describe('rooms and direct conversations last', () => {
+  it('a restarted server on the same data directory has the rooms and every history', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-rooms-'));
+    const start = () => createChatServer({ host: '127.0.0.1', port: 0, dataDir, webRoot: null });
+    let server: ChatServer = await start();
+    onCleanup(() => server.close());
+    const alice = await joinRaw(server, 'alice');
+    const bob = await joinRaw(server, 'bob');
+    const design = await create(alice, 'Design');
+    await enter(alice, design.id);
+    await send(alice, design.id, 'd1', 'room history');
+    const dm = ((await emitRaw(alice, 'dm:open', { nickname: 'bob' })) as unknown as JoinedRoom)
+      .room;
+    await send(bob, dm.id, 'p1', 'private history');
+    await server.close();
+
+    server = await start();
+    const alice2 = await joinRaw(server, 'alice');
+    const bob2 = await joinRaw(server, 'bob');
+    const joined = await emitRaw(await rawSocket(server), 'session:join', {
+      nickname: 'carol',
+    });
+    expect((joined as unknown as { rooms: RoomInfo[] }).rooms.map((room) => room.name)).toEqual([
+      'Lobby',
+      'Design',
+    ]);
+    const texts = (messages: ChatMessage[]) => messages.map((message) => message.text);
+    expect(texts((await enter(alice2, design.id)).messages)).toEqual(['room history']);
+    const again = (await emitRaw(bob2, 'dm:open', { nickname: 'alice' })) as unknown as JoinedRoom;
+    expect(again.room.id).toBe(dm.id);
+    expect(texts(again.messages)).toEqual(['private history']);
+  });
+});

@@ -1,0 +1,297 @@
+// Scrolling back through a room's history in the web client: the latest page on joining, older
+// pages as the reader scrolls up (by keyboard) until the start, each message once and in order,
+// and new messages that follow the reader at the bottom but never yank one who scrolled up.
+import type { Browser, Page } from '@playwright/test';
+import { io, type Socket } from 'socket.io-client';
+import { ChatPage } from '../support/chat-page';
+import { expect, test } from '../support/fixtures';
+import type { ParleyServerProcess } from '../support/parley-server';
+
+/** Enough for the join page (100) and three pages back, the last one short. */
+const STORED = 350;
+/** A writer sends as fast as acks come back: lift the message rate limit. */
+const FAST = ['--message-rate', '100000/1'];
+
+const label = (n: number) => `History ${String(n).padStart(3, '0')}`;
+
+/** Texts of different heights: plain lines, long wrapping ones and code blocks. */
+function text(n: number): string {
+  if (n % 7 === 0)
+    return `${label(n)} with code:\n\n\`\`\`\nline one\nline two\nline three\n\`\`\``;
+  if (n % 5 === 0)
+    return `${label(n)} ${'is a longer message that wraps over several lines. '.repeat(6)}`;
+  return `${label(n)} says hello`;
+}
+
+/** A second person, speaking the wire protocol directly (socket.io-client), writing messages. */
+async function connectWriter(server: ParleyServerProcess, nickname = 'writer'): Promise<Socket> {
+  const socket = io(server.url, { transports: ['websocket'], reconnection: false });
+  const joined = (await socket.timeout(5_000).emitWithAck('session:join', { nickname })) as {
+    ok: boolean;
+  };
+  expect(joined.ok).toBe(true);
+  return socket;
+}
+
+async function write(socket: Socket, texts: string[]): Promise<void> {
+  for (const [index, body] of texts.entries()) {
+    const ack = (await socket.timeout(5_000).emitWithAck('message:send', {
+      clientId: `history-e2e-${Date.now()}-${index}`,
+      text: body,
+    })) as { ok: boolean };
+    expect(ack.ok).toBe(true);
+  }
+}
+
+/** Opens the web client in a context of its own, recording the history pages it asks for. */
+async function openReader(
+  browser: Browser,
+  server: ParleyServerProcess,
+  /** Done before the page loads (a WebSocket route only applies to pages loaded after it). */
+  prepare?: (page: Page) => Promise<void>,
+): Promise<{ reader: ChatPage; fetches: unknown[]; received: string[] }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await prepare?.(page);
+  const fetches: unknown[] = [];
+  const received: string[] = [];
+  page.on('websocket', (socket) => {
+    socket.on('framesent', ({ payload }) => {
+      const fetch = historyFetch(String(payload));
+      if (fetch) fetches.push(fetch);
+    });
+    socket.on('framereceived', ({ payload }) => received.push(String(payload)));
+  });
+  const reader = new ChatPage(page);
+  await reader.goto(server.url);
+  return { reader, fetches, received };
+}
+
+/** The request of a Socket.IO frame `42<ack id>["history:fetch",{...}]`, or null. */
+function historyFetch(frame: string): unknown {
+  const match = /^42\d*(\[.*)$/s.exec(frame);
+  const event = match ? (JSON.parse(match[1]!) as [string, unknown]) : null;
+  return event?.[0] === 'history:fetch' ? event[1] : null;
+}
+
+/**
+ * Holds the page's `history:fetch` requests back (a proxy between the page and the real server)
+ * until `release` is called: the moment before an older page arrives can be looked at.
+ */
+async function holdHistoryFetches(page: Page): Promise<{ release: () => void }> {
+  const held: (() => void)[] = [];
+  await page.routeWebSocket(/\/socket\.io\//, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => {
+      if (typeof message === 'string' && historyFetch(message))
+        held.push(() => server.send(message));
+      else server.send(message);
+    });
+  });
+  return { release: () => held.splice(0).forEach((send) => send()) };
+}
+
+/** Whether an entry with this text is rendered inside the log's visible area. */
+function inView(reader: ChatPage, text: string): Promise<boolean> {
+  return reader.messageLog.evaluate((log, wanted) => {
+    const area = log.getBoundingClientRect();
+    return [...log.querySelectorAll('li')].some((item) => {
+      const box = item.getBoundingClientRect();
+      return item.textContent?.includes(wanted) && box.bottom > area.top && box.top < area.bottom;
+    });
+  }, text);
+}
+
+/**
+ * Lets the list lay itself out and keyboard scrolling (animated in Chromium) finish: waits for
+ * frames until the log's scroll position has not changed for three of them.
+ */
+async function settle(page: Page): Promise<void> {
+  await page.getByRole('log', { name: 'Messages', exact: true }).evaluate(
+    (log) =>
+      new Promise<void>((done) => {
+        let last = -1;
+        let still = 0;
+        const check = (frames: number) => {
+          still = log.scrollTop === last ? still + 1 : 0;
+          last = log.scrollTop;
+          if (still >= 3 || frames > 300) done();
+          else requestAnimationFrame(() => check(frames + 1));
+        };
+        requestAnimationFrame(() => check(0));
+      }),
+  );
+}
+
+/** The numbers of the history messages in the DOM right now, in DOM order. */
+async function renderedNumbers(reader: ChatPage): Promise<number[]> {
+  return reader.messageLog
+    .getByRole('listitem')
+    .evaluateAll((items) =>
+      items.flatMap((item) => /History (\d{3})/.exec(item.textContent ?? '')?.[1] ?? []),
+    )
+    .then((numbers) => numbers.map(Number));
+}
+
+/** The first history message whose top is inside the log's visible area, and where it is. */
+async function topVisible(reader: ChatPage): Promise<{ n: number; y: number }> {
+  return reader.messageLog.evaluate((log) => {
+    const top = log.getBoundingClientRect().top;
+    for (const item of log.querySelectorAll('li')) {
+      const box = item.getBoundingClientRect();
+      const n = /History (\d{3})/.exec(item.textContent ?? '')?.[1];
+      if (n && box.top >= top) return { n: Number(n), y: box.top };
+    }
+    throw new Error('no history message is visible');
+  });
+}
+
+const scrollTopOf = (reader: ChatPage) => reader.messageLog.evaluate((log) => log.scrollTop);
+
+test('joining shows the latest page; scrolling up loads older pages until the start', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ args: FAST });
+  const writer = await connectWriter(server);
+  try {
+    await write(
+      writer,
+      Array.from({ length: STORED }, (_, index) => text(index + 1)),
+    );
+    const { reader, fetches } = await openReader(browser, server);
+    await reader.join('reader');
+
+    // The latest message is in view at the bottom; the join brought 251–350, so the first page
+    // asked for later starts before 251.
+    await expect(reader.entry(label(350))).toBeInViewport();
+    const start = reader.messageLog.getByText('This is the start of the conversation');
+    await expect(start).toHaveCount(0);
+    // Virtualized: far fewer than the 100 messages held are in the DOM.
+    expect((await renderedNumbers(reader)).length).toBeLessThan(100);
+
+    // Scroll up by keyboard (the log takes focus; PageUp) until the start is reached, noting
+    // every message rendered on the way and checking that each window is in order, without
+    // duplicates.
+    const seen = new Set<number>();
+    for (let press = 0; press < 400; press++) {
+      const numbers = await renderedNumbers(reader);
+      for (const [index, n] of numbers.entries()) {
+        if (index > 0) expect(n, `after ${numbers[index - 1]}`).toBe(numbers[index - 1]! + 1);
+        seen.add(n);
+      }
+      if ((await start.count()) > 0 && (await scrollTopOf(reader)) === 0) break;
+      await reader.messageLog.press('PageUp');
+      await settle(reader.page);
+    }
+    await expect(start).toBeInViewport();
+    await expect(reader.entry(label(1))).toBeInViewport();
+    expect(await renderedNumbers(reader)).toContain(1);
+    expect([...seen].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: STORED }, (_, index) => index + 1),
+    );
+    // Page by page, one request each, never asked twice.
+    expect(fetches).toEqual(
+      [251, 151, 51].map((before) => expect.objectContaining({ before, limit: 100 })),
+    );
+  } finally {
+    writer.disconnect();
+  }
+});
+
+test('older messages load above the reader without moving what they look at', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ args: FAST });
+  // Two people take turns, so no message is grouped with the one before it: a page arriving above
+  // changes no message's header, and any movement would be the list's.
+  const writer = await connectWriter(server);
+  const other = await connectWriter(server, 'other');
+  try {
+    for (let n = 1; n <= 250; n++) await write(n % 2 ? writer : other, [text(n)]);
+    let gate: { release: () => void } | undefined;
+    const { reader } = await openReader(browser, server, async (page) => {
+      gate = await holdHistoryFetches(page);
+    });
+    await reader.join('reader');
+    await expect(reader.entry(label(250))).toBeInViewport();
+
+    // Home: to the top of the 100 held (151–250). The page before is asked for (and held back
+    // here): the log says it is loading.
+    await reader.messageLog.press('Home');
+    const loading = reader.messageLog.getByRole('status');
+    await expect(loading).toHaveText('Loading older messages…');
+    await settle(reader.page);
+    // Entries measured on the way may stop the animated scroll short of the top: Home again.
+    for (let press = 0; press < 5 && (await scrollTopOf(reader)) > 0; press++) {
+      await reader.messageLog.press('Home');
+      await settle(reader.page);
+    }
+    const before = await topVisible(reader);
+    expect(before.n).toBe(151);
+
+    // It arrives: 100 messages now sit above 151, and 151 has not moved.
+    gate!.release();
+    await expect(loading).toHaveCount(0);
+    await expect(reader.entry(label(150))).toHaveCount(1);
+    await settle(reader.page);
+    const after = await reader.messageLog.evaluate((log, wanted) => {
+      const item = [...log.querySelectorAll('li')].find((li) => li.textContent?.includes(wanted));
+      return item?.getBoundingClientRect().top ?? null;
+    }, label(before.n));
+    expect(after).not.toBeNull();
+    expect(Math.abs(after! - before.y)).toBeLessThanOrEqual(1);
+    expect(await scrollTopOf(reader)).toBeGreaterThan(1000);
+  } finally {
+    writer.disconnect();
+    other.disconnect();
+  }
+});
+
+test('a new message follows a reader at the bottom and leaves one who scrolled up in place', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ args: FAST });
+  const writer = await connectWriter(server);
+  try {
+    await write(
+      writer,
+      Array.from({ length: 150 }, (_, index) => text(index + 1)),
+    );
+    const { reader, received } = await openReader(browser, server);
+    await reader.join('reader');
+    await expect(reader.entry(label(150))).toBeInViewport();
+
+    // At the bottom: a new message scrolls into view.
+    await write(writer, ['Fresh at the bottom']);
+    await expect(reader.entry('Fresh at the bottom')).toBeInViewport();
+
+    // Scrolled up a little: a new message arrives and the view stays where it was.
+    await reader.messageLog.press('PageUp');
+    await settle(reader.page);
+    await reader.messageLog.press('PageUp');
+    await settle(reader.page);
+    await reader.messageLog.press('PageUp');
+    await settle(reader.page);
+    const before = await topVisible(reader);
+    await write(writer, ['Fresh while reading']);
+    await expect
+      .poll(() => received.some((frame) => frame.includes('Fresh while reading')))
+      .toBe(true);
+    await settle(reader.page);
+    await settle(reader.page);
+    expect(await topVisible(reader)).toEqual(before);
+    expect(await inView(reader, 'Fresh while reading')).toBe(false);
+
+    // End: back at the bottom, the message is there, and the next one is followed again.
+    await reader.messageLog.press('End');
+    await settle(reader.page);
+    await expect(reader.entry('Fresh while reading')).toBeInViewport();
+    await write(writer, ['Fresh after returning']);
+    await expect(reader.entry('Fresh after returning')).toBeInViewport();
+  } finally {
+    writer.disconnect();
+  }
+});

@@ -1,0 +1,255 @@
+/**
+ * Desktop integration in the web client, in Chromium against a real `parley serve`: browser
+ * notifications for messages that arrive while the page is in the background, mute and
+ * "mentions get through", the unread count in the tab title, and settings kept across a reload.
+ *
+ * Two things here are emulated, and only these:
+ * - Notifications: the context is granted the `notifications` permission, and an init script
+ *   wraps `window.Notification` in a subclass that records each notification and then creates
+ *   the real one. So the test observes the page's real calls to the Notification API (headless
+ *   Chromium has no notification centre to look at).
+ * - Visibility and focus: headless Chromium always reports a visible, focused page (Playwright
+ *   emulates focus), so the test overrides `document.visibilityState`, `document.hidden` and
+ *   `document.hasFocus()` in the page and dispatches the `visibilitychange`, `blur` and `focus`
+ *   events the page listens to — what a minimized window or a background tab does.
+ */
+import type { Browser } from '@playwright/test';
+import { ChatPage } from '../support/chat-page';
+import { expect, test } from '../support/fixtures';
+
+interface ShownNotification {
+  title: string;
+  body: string;
+  tag: string;
+}
+
+type RecordingWindow = Window & { shownNotifications: ShownNotification[] };
+
+/** Runs in the page before its scripts: records each notification, then shows the real one. */
+function recordNotifications(): void {
+  const shown: ShownNotification[] = [];
+  const RealNotification = window.Notification;
+  class RecordingNotification extends RealNotification {
+    constructor(title: string, options?: NotificationOptions) {
+      super(title, options);
+      shown.push({ title, body: options?.body ?? '', tag: options?.tag ?? '' });
+    }
+  }
+  Object.defineProperty(window, 'Notification', { value: RecordingNotification, writable: true });
+  Object.defineProperty(window, 'shownNotifications', { value: shown });
+}
+
+/** Opens the web client as one person; `allowNotifications`: the permission is granted. */
+async function openPerson(
+  browser: Browser,
+  url: string,
+  { allowNotifications }: { allowNotifications: boolean },
+): Promise<ChatPage> {
+  const context = await browser.newContext();
+  if (allowNotifications) await context.grantPermissions(['notifications'], { origin: url });
+  await context.addInitScript(recordNotifications);
+  const chat = new ChatPage(await context.newPage());
+  await chat.goto(url);
+  return chat;
+}
+
+async function shown(chat: ChatPage): Promise<ShownNotification[]> {
+  return chat.page.evaluate(() => (window as unknown as RecordingWindow).shownNotifications);
+}
+
+/** What minimizing (or switching away from) the window does to the page, and back. */
+async function setAttention(chat: ChatPage, attention: { visible: boolean; focused: boolean }) {
+  await chat.page.evaluate(({ visible, focused }) => {
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => (visible ? 'visible' : 'hidden'),
+    });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => !visible });
+    document.hasFocus = () => focused;
+    document.dispatchEvent(new Event('visibilitychange'));
+    window.dispatchEvent(new Event(focused ? 'focus' : 'blur'));
+  }, attention);
+}
+
+const AWAY = { visible: false, focused: false };
+const BACK = { visible: true, focused: true };
+
+test('a message that arrives in the background notifies, and the title counts it until read', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ name: 'Lab' });
+  const alice = await openPerson(browser, server.url, { allowNotifications: true });
+  await alice.join('alice');
+  const bob = await openPerson(browser, server.url, { allowNotifications: false });
+  await bob.join('bob');
+  await expect(alice.page).toHaveTitle('Parley — Lab');
+  // Allowed already: nothing to turn on.
+  await expect(alice.page.getByRole('button', { name: 'Turn on notifications' })).toHaveCount(0);
+
+  // Read as it arrives: no notification, nothing unread.
+  await bob.send('hello while you look');
+  await expect(alice.entry('hello while you look')).toBeVisible();
+  expect(await shown(alice)).toEqual([]);
+  await expect(alice.page).toHaveTitle('Parley — Lab');
+
+  await setAttention(alice, AWAY);
+  await bob.send('first line of news\nsecond line');
+  await expect(alice.entry('first line of news')).toBeVisible();
+  expect(await shown(alice)).toEqual([
+    { title: 'bob in Lab', body: 'first line of news', tag: 'parley-room:lobby' },
+  ]);
+  await expect(alice.page).toHaveTitle('(1) Parley — Lab');
+
+  // Markup stays text in a notification.
+  await bob.send('<b>bold?</b> **no**');
+  await expect(alice.entry('bold?')).toBeVisible();
+  expect((await shown(alice)).at(-1)).toEqual({
+    title: 'bob in Lab',
+    body: '<b>bold?</b> **no**',
+    tag: 'parley-room:lobby',
+  });
+  await expect(alice.page).toHaveTitle('(2) Parley — Lab');
+
+  // Own messages never count.
+  await alice.send('mine');
+  await expect(alice.entry('mine')).toBeVisible();
+  await expect(alice.page).toHaveTitle('(2) Parley — Lab');
+
+  // Back at the window: read, the count goes.
+  await setAttention(alice, BACK);
+  await expect(alice.page).toHaveTitle('Parley — Lab');
+  expect(await shown(alice)).toHaveLength(2);
+
+  // Focused but the tab hidden (or visible but another window focused) is still away.
+  await setAttention(alice, { visible: true, focused: false });
+  await bob.send('while another window has the focus');
+  await expect(alice.entry('while another window has the focus')).toBeVisible();
+  expect(await shown(alice)).toHaveLength(3);
+  await expect(alice.page).toHaveTitle('(1) Parley — Lab');
+
+  // Leaving the room: the title is the app's again.
+  await setAttention(alice, BACK);
+  await alice.leaveButton.click();
+  await expect(alice.page).toHaveTitle('Parley');
+});
+
+test('a muted room stays silent except for mentions, and the mute lasts across a reload', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ name: 'Lab' });
+  const alice = await openPerson(browser, server.url, { allowNotifications: true });
+  await alice.join('alice');
+  const bob = await openPerson(browser, server.url, { allowNotifications: false });
+  await bob.join('bob');
+
+  const mute = alice.page.getByRole('button', { name: 'Mute notifications for this room' });
+  await expect(mute).toHaveAttribute('aria-pressed', 'false');
+  await mute.press('Enter');
+  await expect(mute).toHaveAttribute('aria-pressed', 'true');
+
+  await setAttention(alice, AWAY);
+  await bob.send('nothing urgent');
+  await expect(alice.entry('nothing urgent')).toBeVisible();
+  expect(await shown(alice)).toEqual([]);
+  // A muted room's chatter does not count in the title either.
+  await expect(alice.page).toHaveTitle('Parley — Lab');
+
+  await bob.send('@alice can you look at this?');
+  await expect(alice.entry('can you look at this?')).toBeVisible();
+  expect(await shown(alice)).toEqual([
+    { title: 'bob in Lab', body: '@alice can you look at this?', tag: 'parley-room:lobby' },
+  ]);
+  await expect(alice.page).toHaveTitle('(1) Parley — Lab');
+
+  // The mute is a setting: kept in this browser, it is there after a reload.
+  await alice.page.reload();
+  await expect(alice.nicknameInput).toHaveValue('alice');
+  await alice.join('alice');
+  await expect(
+    alice.page.getByRole('button', { name: 'Mute notifications for this room' }),
+  ).toHaveAttribute('aria-pressed', 'true');
+  // Unmuted again, ordinary messages notify again.
+  await alice.page.getByRole('button', { name: 'Mute notifications for this room' }).click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'false');
+  await setAttention(alice, AWAY);
+  await bob.send('back to normal');
+  await expect(alice.entry('back to normal')).toBeVisible();
+  expect(await shown(alice)).toEqual([
+    { title: 'bob in Lab', body: 'back to normal', tag: 'parley-room:lobby' },
+  ]);
+});
+
+test('"mentions only" and turning notifications off, in the Settings dialog', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ name: 'Lab' });
+  const alice = await openPerson(browser, server.url, { allowNotifications: true });
+  await alice.join('alice');
+  const bob = await openPerson(browser, server.url, { allowNotifications: false });
+  await bob.join('bob');
+
+  await alice.page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const dialog = alice.page.getByRole('dialog', { name: 'Settings' });
+  const mentionsOnly = dialog.getByRole('checkbox', { name: 'Only when someone mentions me' });
+  await mentionsOnly.check();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(dialog).toBeHidden();
+
+  await setAttention(alice, AWAY);
+  await bob.send('just chatting');
+  await expect(alice.entry('just chatting')).toBeVisible();
+  await bob.send('@alice ping');
+  await expect(alice.entry('ping')).toBeVisible();
+  expect((await shown(alice)).map((notification) => notification.body)).toEqual(['@alice ping']);
+  // Unread counts every message, whatever notifies.
+  await expect(alice.page).toHaveTitle('(2) Parley — Lab');
+
+  await setAttention(alice, BACK);
+  await alice.page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await dialog.getByRole('checkbox', { name: 'Show a notification for new messages' }).uncheck();
+  await expect(mentionsOnly).toBeDisabled();
+  await alice.page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  await setAttention(alice, AWAY);
+  await bob.send('@alice are you there?');
+  await expect(alice.entry('are you there?')).toBeVisible();
+  expect(await shown(alice)).toHaveLength(1);
+  await expect(alice.page).toHaveTitle('(1) Parley — Lab');
+});
+
+test('the page asks for permission only after a click on "Turn on notifications"', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ name: 'Lab' });
+  const alice = await openPerson(browser, server.url, { allowNotifications: false });
+  await alice.join('alice');
+  const bob = await openPerson(browser, server.url, { allowNotifications: false });
+  await bob.join('bob');
+
+  // Not allowed yet: a message in the background notifies nothing, but counts.
+  await setAttention(alice, AWAY);
+  await bob.send('before permission');
+  await expect(alice.entry('before permission')).toBeVisible();
+  expect(await shown(alice)).toEqual([]);
+  await expect(alice.page).toHaveTitle('(1) Parley — Lab');
+  await setAttention(alice, BACK);
+
+  const turnOn = alice.page.getByRole('button', { name: 'Turn on notifications' });
+  await expect(turnOn).toBeVisible();
+  // The person says yes in the browser's prompt (the permission is granted), then clicks.
+  await alice.page.context().grantPermissions(['notifications'], { origin: server.url });
+  await turnOn.click();
+  await expect(turnOn).toBeHidden();
+
+  await setAttention(alice, AWAY);
+  await bob.send('after permission');
+  await expect(alice.entry('after permission')).toBeVisible();
+  expect(await shown(alice)).toEqual([
+    { title: 'bob in Lab', body: 'after permission', tag: 'parley-room:lobby' },
+  ]);
+});
