@@ -11,7 +11,9 @@
  * 3. malformed (optional): the same, while the flooder sends payloads the schemas refuse and now
  *    and then a frame over the payload limit.
  *
- * Addresses: the calm clients connect from 127.0.0.1, the flooder from 127.0.0.2. The server
+ * Addresses: the calm clients connect from 127.0.0.1, the flooder from 127.0.0.2 (127.0.0.3 in
+ * the malformed phase: the flood phase's reconnects use up 127.0.0.2's per-address connection
+ * budget, and the malformed phase must measure payloads that reach the server). The server
  * exempts exactly 127.0.0.1 from its per-address limits (as shipped it exempts all of loopback):
  * each calm client stays under the per-address limit on its own, so this is the same as giving
  * every calm client a machine of its own, while the flooder's address is limited like any
@@ -33,6 +35,8 @@ import { nowMicros, SERVER_LABELS } from './wire';
 
 export const CALM_ADDRESS = '127.0.0.1';
 export const FLOODER_ADDRESS = '127.0.0.2';
+/** The malformed phase's flooder: an address whose connection budget is fresh. */
+export const MALFORMED_FLOODER_ADDRESS = '127.0.0.3';
 
 export interface FloodShape {
   /** Calm clients; every one of them sends. */
@@ -168,7 +172,7 @@ async function measurePhase(
             port: session.server.port,
             variant: phase,
             connections: shape.flooderConnections,
-            address: FLOODER_ADDRESS,
+            address: phase === 'malformed' ? MALFORMED_FLOODER_ADDRESS : FLOODER_ADDRESS,
             untilMicros: nowMicros() + 300_000 + totalSeconds * 1e6,
             pace: shape.pace,
           },
@@ -252,7 +256,7 @@ export async function floodScenario(
       connected: sum(session.connected.map((reply) => reply.connected)),
       ratePerClient: shape.ratePerClient,
       calmAddress: CALM_ADDRESS,
-      flooderAddress: FLOODER_ADDRESS,
+      flooderAddress: `${FLOODER_ADDRESS} (malformed: ${MALFORMED_FLOODER_ADDRESS})`,
       flooderConnections: shape.flooderConnections,
       pace: shape.pace,
       phases,
