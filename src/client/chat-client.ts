@@ -20,16 +20,25 @@ import type {
   Unsubscribe,
 } from '../shared/api';
 import { parseJoinUrl } from '../shared/join-url';
+import {
+  downloadFile,
+  uploadFile,
+  type DownloadOptions,
+  type FileSource,
+  type TransferOptions,
+} from './file-transfer';
 import { LIMITS, LOBBY } from '../shared/limits';
 import type {
   ChatMessage,
   ClientToServerEvents,
+  FileAttachment,
   JoinedRoom,
   JoinedSession,
   RoomInfo,
   ServerToClientEvents,
 } from '../shared/protocol';
 import { fail, ok, type ErrorCode, type Result } from '../shared/result';
+import { ackedRequest } from './acked-request';
 import {
   describeIssues,
   messageTextSchema,
@@ -288,7 +297,7 @@ export class ChatClient {
     }
     const before = this.#oldest.get(room);
     if (before === undefined) return ok({ count: 0, hasOlder: false });
-    const page = await this.#request(() =>
+    const page = await ackedRequest(() =>
       socket
         .timeout(this.#options.ackTimeoutMs)
         .emitWithAck('history:fetch', { room, before, limit: LIMITS.joinHistoryLength }),
@@ -311,7 +320,7 @@ export class ChatClient {
     if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, name));
     const socket = this.#socket;
     if (!socket?.connected || !this.#session) return fail('not_connected', 'Not connected.');
-    return this.#request(() =>
+    return ackedRequest(() =>
       socket.timeout(this.#options.ackTimeoutMs).emitWithAck('room:create', { name: checked.data }),
     );
   }
@@ -332,10 +341,40 @@ export class ChatClient {
     return this.#enterRoom(socket, 'dm:open', { nickname: checked.data });
   }
 
+  /**
+   * Sends a file to a room (see file-transfer.ts): it arrives as a message with the file attached,
+   * also delivered as a `message` event. Not kept in the outbox: a transfer cut off by a lost
+   * connection fails (`not_connected`) and the person sends it again.
+   */
+  async sendFile(
+    source: FileSource,
+    room: string = LOBBY,
+    options: TransferOptions = {},
+  ): Promise<Result<{ message: ChatMessage }>> {
+    const socket = this.#socket;
+    if (!socket?.connected || !this.#session) return fail('not_connected', 'Not connected.');
+    const result = await uploadFile(socket, source, room, {
+      ...options,
+      ackTimeoutMs: this.#options.ackTimeoutMs,
+    });
+    if (result.ok) this.#deliver(result.message);
+    return result;
+  }
+
+  /** Fetches a file posted in a room this client is in (bytes, or chunk by chunk: onChunk). */
+  async downloadFile(
+    file: FileAttachment,
+    options: DownloadOptions = {},
+  ): Promise<Result<{ bytes: Uint8Array | null }>> {
+    const socket = this.#socket;
+    if (!socket?.connected || !this.#session) return fail('not_connected', 'Not connected.');
+    return downloadFile(socket, file, { ...options, ackTimeoutMs: this.#options.ackTimeoutMs });
+  }
+
   async leaveRoom(room: string): Promise<Result> {
     const socket = this.#socket;
     if (!socket?.connected || !this.#session) return fail('not_connected', 'Not connected.');
-    const result = await this.#request(() =>
+    const result = await ackedRequest(() =>
       socket.timeout(this.#options.ackTimeoutMs).emitWithAck('room:leave', { room }),
     );
     if (result.ok || result.error.code === 'not_in_room') {
@@ -352,7 +391,7 @@ export class ChatClient {
   ): Promise<Result<{ joined: JoinedRoom }>> {
     const room = 'room' in payload ? payload.room : null;
     const since = room === null ? undefined : this.#newest.get(room);
-    const result = await this.#request<JoinedRoom>(() =>
+    const result = await ackedRequest<JoinedRoom>(() =>
       event === 'room:join'
         ? socket.timeout(this.#options.ackTimeoutMs).emitWithAck('room:join', {
             ...(payload as { room: string }),
@@ -420,7 +459,7 @@ export class ChatClient {
     if (!socket?.connected || !this.#session) {
       return fail('not_connected', 'Not connected to a server: the message was not sent.');
     }
-    return this.#request(() =>
+    return ackedRequest(() =>
       socket.timeout(this.#options.ackTimeoutMs).emitWithAck('message:send', { clientId, text }),
     );
   }
@@ -503,7 +542,7 @@ export class ChatClient {
     this.#catchingUp = true;
     this.#held = [];
     try {
-      const result = await this.#request(() =>
+      const result = await ackedRequest(() =>
         socket.timeout(this.#options.ackTimeoutMs).emitWithAck('session:join', payload),
       );
       if (!result.ok) return result;
@@ -527,7 +566,7 @@ export class ChatClient {
       // Back in every other room, with what was missed there.
       for (const room of [...this.#rooms.keys()]) {
         const since = this.#newest.get(room);
-        const rejoined = await this.#request<JoinedRoom>(() =>
+        const rejoined = await ackedRequest<JoinedRoom>(() =>
           socket
             .timeout(this.#options.ackTimeoutMs)
             .emitWithAck('room:join', { room, ...(since === undefined ? {} : { since }) }),
@@ -561,7 +600,7 @@ export class ChatClient {
     let failures = 0;
     let more = true;
     while (more && socket.connected && this.#socket === socket) {
-      const page = await this.#request(() =>
+      const page = await ackedRequest(() =>
         socket
           .timeout(this.#options.ackTimeoutMs)
           .emitWithAck('history:fetch', { room, after: this.#newest.get(room) ?? 0 }),
@@ -618,7 +657,7 @@ export class ChatClient {
         const entry = this.#outbox.find((candidate) => candidate.state === 'sending');
         if (!entry) return;
         this.#inFlight = entry.clientId;
-        const result = await this.#request(() =>
+        const result = await ackedRequest(() =>
           socket.timeout(this.#options.ackTimeoutMs).emitWithAck('message:send', {
             ...(entry.room === undefined ? {} : { room: entry.room }),
             clientId: entry.clientId,
@@ -672,18 +711,6 @@ export class ChatClient {
   /** Resolves once every outbox change so far has been handed to the store. */
   async saved(): Promise<void> {
     await this.#saving;
-  }
-
-  /** Runs an acknowledged request; a missing ack becomes a `timeout` error. */
-  async #request<T extends object>(send: () => Promise<Result<T>>): Promise<Result<T>> {
-    try {
-      return await send();
-    } catch {
-      return fail(
-        'timeout',
-        'The server did not answer in time. Check your connection and try again.',
-      );
-    }
   }
 
   /** Follows a joined connection: incoming events, drops, and rejoining after a reconnect. */

@@ -39,7 +39,7 @@ describe('filePages', () => {
   it('has a strict Content-Security-Policy', () => {
     expect(pages.contentSecurityPolicy).toBe(
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+        "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
         "form-action 'none'",
     );
   });

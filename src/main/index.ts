@@ -19,6 +19,7 @@ import {
 import iconPath from '../../resources/icon.png?asset';
 import unreadBadgePath from '../../resources/unread-badge.png?asset';
 import { ChatClient } from '../client/chat-client';
+import { FileTransfers } from '../client/file-transfers';
 import { pinningTransport } from '../client/node/certificate-pin';
 import { openOutboxFile } from './outbox-file';
 import { runDiagnostics } from '../server/diagnostics';
@@ -92,6 +93,8 @@ function run(): void {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
   };
   chat.onEvent((event) => send(IPC.chatEvent, event));
+  const files = new FileTransfers(chat);
+  files.onProgress((progress) => send(IPC.filesProgress, progress));
   hosting.onStatus((status) => {
     send(IPC.hostingStatusChanged, status);
     rooms?.recheck();
@@ -275,6 +278,16 @@ function run(): void {
         }),
       desktop: notifier,
       settings,
+      files,
+      // The name is sanitized by the server; the dialog lets the person change it and the folder.
+      chooseSavePath: async (suggestedName) => {
+        const options = { defaultPath: join(app.getPath('downloads'), suggestedName) };
+        const chosen =
+          mainWindow && !mainWindow.isDestroyed()
+            ? await dialog.showSaveDialog(mainWindow, options)
+            : await dialog.showSaveDialog(options);
+        return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+      },
       isAppPage: pages.isAppPage,
       onError,
     });

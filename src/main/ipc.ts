@@ -6,6 +6,8 @@
  */
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import type { ChatClient } from '../client/chat-client';
+import type { FileTransfers } from '../client/file-transfers';
+import { saveFile } from '../client/node/save-file';
 import {
   IPC,
   type DiagnosticsReport,
@@ -15,10 +17,16 @@ import {
   type NotificationPermissionState,
   type NotificationRequest,
 } from '../shared/api';
+import { sanitizeFileName } from '../shared/file-name';
 import { LIMITS } from '../shared/limits';
 import { notificationRequestSchema, unreadCountSchema } from '../shared/notification-request';
 import { fail, ok, type Result } from '../shared/result';
-import { clientIdSchema, describeIssues, roomIdSchema } from '../shared/schemas';
+import {
+  clientIdSchema,
+  describeIssues,
+  fileAttachmentSchema,
+  roomIdSchema,
+} from '../shared/schemas';
 import type { HostingService } from './hosting-service';
 import type { JoinRequests } from './join-requests';
 import type { SavedServers } from './saved-servers';
@@ -39,6 +47,10 @@ export interface IpcDependencies {
     permission(): NotificationPermissionState;
   };
   settings: SettingsFile;
+  /** File transfers over `chat` (progress goes to the page as IPC.filesProgress events). */
+  files: FileTransfers;
+  /** Asks where to save a file (the save dialog); null when the person cancels. */
+  chooseSavePath(suggestedName: string): Promise<string | null>;
   /** True for the app's own page (see app-pages.ts). */
   isAppPage(url: string): boolean;
   onError(error: unknown): void;
@@ -187,6 +199,19 @@ export function registerIpcHandlers(deps: IpcDependencies): () => void {
       return ok({});
     },
     [IPC.desktopNotificationPermission]: () => ok({ permission: deps.desktop.permission() }),
+    // FileTransfers checks the file, the room and the transfer id itself.
+    [IPC.filesUpload]: (file, room, transferId) => deps.files.upload(file, room, transferId),
+    [IPC.filesSave]: async (file, transferId) => {
+      const parsed = fileAttachmentSchema.safeParse(file);
+      if (!parsed.success) return invalid(describeIssues(parsed.error, file));
+      if (!clientIdSchema.safeParse(transferId).success) return invalid('Not a transfer id.');
+      // The server sanitized the name already; a server is not trusted to have done so.
+      const path = await deps.chooseSavePath(sanitizeFileName(parsed.data.name));
+      if (path === null) return ok({ saved: false });
+      return saveFile(deps.files, parsed.data, transferId, path);
+    },
+    [IPC.filesPreview]: (file) => deps.files.preview(file),
+    [IPC.filesCancel]: (transferId) => deps.files.cancel(transferId),
     [IPC.settingsGet]: () => ok({ settings: deps.settings.get() }),
     // The patch is checked by the settings file itself (settingsPatchSchema), before any write.
     [IPC.settingsUpdate]: (patch) => deps.settings.update(patch),

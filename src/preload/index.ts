@@ -15,9 +15,10 @@ import {
   type OutboxEntry,
   type ParleyApi,
   type SavedServer,
+  type TransferProgress,
   type Unsubscribe,
 } from '../shared/api';
-import type { JoinedRoom, JoinedSession, RoomInfo } from '../shared/protocol';
+import type { ChatMessage, JoinedRoom, JoinedSession, RoomInfo } from '../shared/protocol';
 import type { Result } from '../shared/result';
 import type { Settings } from '../shared/settings';
 
@@ -130,6 +131,31 @@ const api = {
         ),
       ).permission,
     onNotificationClick: (listener) => subscribe<string>(IPC.desktopNotificationClicked, listener),
+  },
+  files: {
+    // Only the known fields cross: the main process checks each of them.
+    upload: (file, room, transferId) =>
+      invoke<{ message: ChatMessage }>(
+        IPC.filesUpload,
+        { name: file.name, type: file.type, bytes: file.bytes },
+        room,
+        transferId,
+      ),
+    save: (file, transferId) =>
+      invoke<{ saved: boolean }>(
+        IPC.filesSave,
+        { id: file.id, name: file.name, size: file.size, type: file.type },
+        transferId,
+      ),
+    preview: (file) =>
+      invoke<{ bytes: Uint8Array }>(IPC.filesPreview, {
+        id: file.id,
+        name: file.name,
+        size: file.size,
+        type: file.type,
+      }),
+    cancel: (transferId) => invoke(IPC.filesCancel, transferId),
+    onProgress: (listener) => subscribe<TransferProgress>(IPC.filesProgress, listener),
   },
   settings: {
     get: async () => unwrap(await invoke<{ settings: Settings }>(IPC.settingsGet)).settings,

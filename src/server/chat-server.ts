@@ -15,6 +15,8 @@ import { DEFAULT_PORT, LIMITS, LOBBY } from '../shared/limits';
 import type { User } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import { ChatServerError } from './errors';
+import { FileAccess } from './file-access';
+import { FileStore } from './file-store';
 import { registerConnection, type Limiters, type ParleyServer } from './handlers';
 import { MessageLog } from './message-log';
 import { LevelMessageStore } from './message-store';
@@ -63,6 +65,10 @@ export interface ChatServerOptions {
    * first (TlsError when unusable); see tls.ts.
    */
   tls?: TlsCredentials | null;
+  /** The largest file people may send, in bytes; default LIMITS.maxFileBytes (25 MB). */
+  maxFileBytes?: number;
+  /** An upload that receives nothing for this long is dropped, ms; default LIMITS.uploadIdleTimeoutMs. */
+  uploadIdleTimeoutMs?: number;
 }
 
 export { ChatServerError };
@@ -104,6 +110,13 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   // Before anything is opened: a certificate that cannot work must leave nothing behind.
   const tls = options.tls ?? null;
   const fingerprint = tls ? checkTlsCredentials(tls).fingerprint : null;
+  const maxFileBytes = options.maxFileBytes ?? LIMITS.maxFileBytes;
+  if (!Number.isInteger(maxFileBytes) || maxFileBytes < 1) {
+    throw new ChatServerError(
+      'invalid_payload',
+      `The largest file size must be a whole number of bytes, at least 1 (not ${maxFileBytes}).`,
+    );
+  }
 
   const store = options.dataDir
     ? await LevelMessageStore.open(join(options.dataDir, 'history'))
@@ -117,6 +130,23 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const log = store
     ? await MessageLog.open(LOBBY, { ...logOptions, store })
     : new MessageLog(logOptions);
+  // Sent files: `<data>/files`, or a temporary directory removed on close.
+  let fileStore: FileStore;
+  try {
+    fileStore = await FileStore.open(options.dataDir ? join(options.dataDir, 'files') : null);
+  } catch (error) {
+    await log.close();
+    throw new ChatServerError(
+      'data_unavailable',
+      `Cannot open the files folder: ${(error as Error).message}`,
+    );
+  }
+  const files = {
+    store: fileStore,
+    access: new FileAccess(store?.db ?? null),
+    maxFileBytes,
+    idleTimeoutMs: options.uploadIdleTimeoutMs ?? LIMITS.uploadIdleTimeoutMs,
+  };
 
   const webHandler = createWebHandler(webRoot);
   const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
@@ -169,6 +199,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     join: limiter(rates.join),
     wrongPassphrase: limiter(rates.wrongPassphrase),
     kicked: new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds }),
+    fileBegin: limiter(rates.fileBegin),
+    fileChunk: limiter(rates.fileChunk),
   };
   const throttle = new Throttle(limiter(rates.refused));
   const passphrase =
@@ -218,12 +250,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       countChanged: (room: string) => changedCounts.add(room),
       onError,
       isRateLimitExempt,
+      files,
     }),
   );
 
   try {
     await listen(httpServer, host, port);
   } catch (error) {
+    await fileStore.close();
     await log.close();
     throw error;
   }
@@ -263,6 +297,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
           void io.close(() => resolve());
           httpServer.closeAllConnections();
         });
+        await fileStore.close();
         await log.close();
       })();
       return closing;

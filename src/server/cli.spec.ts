@@ -37,6 +37,9 @@ describe('parley CLI (in process)', () => {
     [['serve', '--message-rate', '0/10'], /--message-rate must look like 20\/10/],
     [['serve', '--retention', 'lots'], /--retention must be a whole number of messages/],
     [['serve', '--retention', '5'], /--retention must be a whole number of messages, at least 100/],
+    [['serve', '--max-file-size', 'big'], /--max-file-size must be a number of MB above 0/],
+    [['serve', '--max-file-size', '0'], /--max-file-size must be a number of MB above 0/],
+    [['serve', '--max-file-size', '1e9'], /--max-file-size must be a number of MB above 0/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);

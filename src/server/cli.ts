@@ -36,6 +36,9 @@ Options:
                  Better: set PARLEY_PASSPHRASE in the environment instead, which
                  other users of this machine cannot read from the process list
   --retention N  messages each room keeps (default ${LIMITS.roomRetention}); older ones are deleted
+  --max-file-size MB
+                 the largest file people may send, in MB (default ${LIMITS.maxFileBytes / (1024 * 1024)};
+                 decimals allowed: 0.5 = 512 KB)
   --message-rate N/SECONDS
                  messages one connection may send per SECONDS (default ${LIMITS.rate.message.points}/${LIMITS.rate.message.durationSeconds});
                  one address may send three times as many
@@ -76,6 +79,7 @@ export async function main(
         'advertise-interface': { type: 'string' },
         'message-rate': { type: 'string' },
         retention: { type: 'string' },
+        'max-file-size': { type: 'string' },
         passphrase: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -112,6 +116,18 @@ export async function main(
   ) {
     io.err(
       `--retention must be a whole number of messages, at least ${LIMITS.joinHistoryLength}, not "${values.retention}".`,
+    );
+    return 1;
+  }
+  const maxFileSize = values['max-file-size'];
+  const maxFileBytes =
+    maxFileSize === undefined ? undefined : Math.floor(Number(maxFileSize) * 1024 * 1024);
+  if (
+    maxFileSize !== undefined &&
+    (!/^\d{1,6}(\.\d{1,6})?$/.test(maxFileSize) || maxFileBytes === undefined || maxFileBytes < 1)
+  ) {
+    io.err(
+      `--max-file-size must be a number of MB above 0 (like 25 or 0.5), not "${maxFileSize}".`,
     );
     return 1;
   }
@@ -167,6 +183,7 @@ export async function main(
       tls,
       passphrase: passphrase ?? null,
       ...(retention !== undefined && { retention }),
+      ...(maxFileBytes !== undefined && { maxFileBytes }),
       ...(messageRate && {
         rateLimits: {
           message: messageRate,

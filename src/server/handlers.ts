@@ -12,6 +12,7 @@ import {
   type ClientToServerEvents,
   type InterServerEvents,
   type ServerToClientEvents,
+  type FileAttachment,
   type JoinedRoom,
   type RoomInfo,
   type SocketData,
@@ -37,6 +38,7 @@ import { isMember, otherMember, type RoomDirectory } from './rooms';
 import type { StoredRoom } from './message-store';
 import type { Roster } from './roster';
 import type { RoomOutbox } from './room-outbox';
+import { registerFileEvents, type FileService } from './file-handlers';
 
 export type ParleyServer = Server<
   ClientToServerEvents,
@@ -70,6 +72,8 @@ export interface HandlerDependencies {
   passphrase: PassphraseHash | null;
   onError: (error: unknown) => void;
   isRateLimitExempt: (address: string) => boolean;
+  /** Stored files, who may read them, and the upload limits. */
+  files: FileService;
 }
 
 export interface Limiters {
@@ -84,11 +88,15 @@ export interface Limiters {
   wrongPassphrase: RateLimiterMemory;
   /** Addresses the host removed someone from: blocked for LIMITS.kickCooldownSeconds. */
   kicked: RateLimiterMemory;
+  /** Uploads started, per connection. */
+  fileBegin: RateLimiterMemory;
+  /** File chunks sent and read (and uploads ended or cancelled), per connection. */
+  fileChunk: RateLimiterMemory;
 }
 
 type AnyAck = (result: Result) => void;
 
-interface Hooks {
+export interface Hooks {
   onError: (error: unknown) => void;
   /** True once the connection is being dropped (see Throttle). */
   silenced: () => boolean;
@@ -100,9 +108,9 @@ interface Hooks {
 const REFUSALS: ReadonlySet<string> = new Set(['invalid_payload', 'unknown_event', 'rate_limited']);
 
 /** A rate limit: the limiter and the key it counts under (the connection or the address). */
-type Limit = { limiter: RateLimiterMemory; key: string } | null;
+export type Limit = { limiter: RateLimiterMemory; key: string } | null;
 
-interface EventSpec<T> {
+export interface EventSpec<T> {
   schema: ZodType<T>;
   /** Rate limits; the event is refused when any of them is used up. */
   limits: Limit[];
@@ -113,7 +121,7 @@ interface EventSpec<T> {
  * Wires one event: takes the ack off the arguments (it may be missing or not a function), parses
  * the payload, applies the rate limit, runs the handler and acknowledges whatever it returns.
  */
-function on<T>(
+export function on<T>(
   socket: ParleySocket,
   event: keyof ClientToServerEvents,
   spec: EventSpec<T>,
@@ -288,6 +296,39 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     return fail('wrong_passphrase', 'That passphrase is not right.');
   };
 
+  /** Why `user` cannot post in `roomId` now (null: it can). */
+  const cannotPost = (user: User, roomId: string): Result | null => {
+    const room = deps.rooms.get(roomId);
+    if (!room) return fail('unknown_room', 'There is no such room.');
+    if (!socket.rooms.has(roomId)) return fail('not_in_room', 'Join the room first.');
+    if (room.kind === 'direct') {
+      const other = otherMember(room, user.nickname);
+      if (!roster.holderOf(other)) {
+        return fail('user_offline', `${other} has left: they would not see it.`);
+      }
+    }
+    return null;
+  };
+  /** Stores a message and then shows it to the room (once, however often it is resent). */
+  const publish = async (
+    user: User,
+    roomId: string,
+    clientId: string,
+    text: string,
+    file?: FileAttachment,
+  ) => {
+    await log.ensure(roomId);
+    const { message, created, durable } = log.append(roomId, user, clientId, text, file);
+    if (typingIn === roomId) setTyping(user, roomId, false);
+    // Stored first, then shown: an id anyone has seen is never handed out again, even when
+    // the server is killed right after.
+    await durable;
+    // While a batch of room events is open the broadcast joins it: the ack waits for it, so
+    // that the sender still gets the broadcast first.
+    if (created) await deps.outboxFor(roomId).emit('message:created', message);
+    return message;
+  };
+
   socket.onAny((event: string, ...args: unknown[]) => {
     if ((CLIENT_EVENTS as readonly string[]).includes(event) || hooks.silenced()) return;
     const last = args.at(-1);
@@ -375,29 +416,9 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
         const session = roster.get(socket.id);
         if (!session) return fail('not_joined', 'Join with a nickname before sending messages.');
         const roomId = payload.room ?? LOBBY;
-        const room = deps.rooms.get(roomId);
-        if (!room) return fail('unknown_room', 'There is no such room.');
-        if (!socket.rooms.has(roomId)) return fail('not_in_room', 'Join the room first.');
-        if (room.kind === 'direct') {
-          const other = otherMember(room, session.user.nickname);
-          if (!roster.holderOf(other)) {
-            return fail('user_offline', `${other} has left: they would not see it.`);
-          }
-        }
-        await log.ensure(roomId);
-        const { message, created, durable } = log.append(
-          roomId,
-          session.user,
-          payload.clientId,
-          payload.text,
-        );
-        if (typingIn === roomId) setTyping(session.user, roomId, false);
-        // Stored first, then shown: an id anyone has seen is never handed out again, even when
-        // the server is killed right after.
-        await durable;
-        // While a batch of room events is open the broadcast joins it: the ack waits for it, so
-        // that the sender still gets the broadcast first.
-        if (created) await deps.outboxFor(roomId).emit('message:created', message);
+        const refused = cannotPost(session.user, roomId);
+        if (refused) return refused;
+        const message = await publish(session.user, roomId, payload.clientId, payload.text);
         return ok({ message });
       },
     },
@@ -547,8 +568,23 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     hooks,
   );
 
+  registerFileEvents(socket, {
+    files: deps.files,
+    on,
+    hooks,
+    limits: {
+      begin: perConnection(limiters.fileBegin),
+      chunk: perConnection(limiters.fileChunk),
+    },
+    user: () => roster.get(socket.id)?.user ?? null,
+    cannotPost,
+    publish,
+  });
+
   socket.on('disconnect', () => {
     void limiters.message.delete(socket.id);
+    void limiters.fileBegin.delete(socket.id);
+    void limiters.fileChunk.delete(socket.id);
     void limiters.typing.delete(socket.id);
     void limiters.history.delete(socket.id);
     void limiters.rooms.delete(socket.id);

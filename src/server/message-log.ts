@@ -6,7 +6,7 @@
  * every message that arrives while a write is in flight goes into the next single batch. A room's
  * history is read from the store the first time the room is used (`ensure`).
  */
-import type { ChatMessage, User } from '../shared/protocol';
+import type { ChatMessage, FileAttachment, User } from '../shared/protocol';
 import { LIMITS } from '../shared/limits';
 import type { MessageStore, PageQuery } from './message-store';
 import { nicknameKey } from './roster';
@@ -122,9 +122,16 @@ export class MessageLog {
 
   /**
    * Adds a message unless this author already sent one with this client id. The key includes the
-   * author's nickname so that one person cannot shadow another's ids.
+   * author's nickname so that one person cannot shadow another's ids. `file`: a stored file the
+   * message carries (then `text` may be empty).
    */
-  append(room: string, author: User, clientId: string, text: string): AppendResult {
+  append(
+    room: string,
+    author: User,
+    clientId: string,
+    text: string,
+    file?: FileAttachment,
+  ): AppendResult {
     const history = this.#history(room);
     const existing = history.byClientKey.get(clientKey(author, clientId));
     // A resend of a message still being written waits for that write too.
@@ -137,6 +144,7 @@ export class MessageLog {
       room,
       author: { ...author },
       text,
+      ...(file ? { file: { ...file } } : {}),
       sentAt: this.#clock(),
     };
     history.messages.push(message);

@@ -4,7 +4,14 @@
  * (backed directly by ChatClient). The renderer knows only this interface.
  */
 import type { JoinLink } from './join-link';
-import type { ChatMessage, JoinedRoom, JoinedSession, RoomInfo, User } from './protocol';
+import type {
+  ChatMessage,
+  FileAttachment,
+  JoinedRoom,
+  JoinedSession,
+  RoomInfo,
+  User,
+} from './protocol';
 import type { ErrorInfo, Result } from './result';
 import type { Settings } from './settings';
 
@@ -237,6 +244,24 @@ export interface NotificationRequest {
  */
 export type NotificationPermissionState = 'granted' | 'denied' | 'default' | 'unsupported';
 
+/** A file the person chose (picker, drop or paste), to send. */
+export interface OutgoingFile {
+  name: string;
+  /** What the browser or system says it is (`image/png`); may be empty. */
+  type: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * How far a transfer is (`files.upload`, `files.save`), by the id its caller gave it: `done` of
+ * `total` bytes.
+ */
+export interface TransferProgress {
+  transferId: string;
+  done: number;
+  total: number;
+}
+
 /** How to join, beyond the address and nickname. */
 export interface JoinOptions {
   /** The room's passphrase, when the server asks for one (`passphrase_required`). */
@@ -332,6 +357,28 @@ export interface ParleyApi {
     /** Called with the notification's room when the person clicks one (the window is shown). */
     onNotificationClick(listener: (room: string) => void): Unsubscribe;
   };
+  /**
+   * Files over the chat connection. Each transfer has an id its caller makes (letters, digits,
+   * `-`, `_`; at most 64): progress arrives as `onProgress` events under it, and `cancel` stops it
+   * (the call then resolves with `cancelled`). Nothing received is ever opened or run.
+   */
+  readonly files: {
+    /** Sends a file to a room; resolves with the message that carries it. */
+    upload(
+      file: OutgoingFile,
+      room: string,
+      transferId: string,
+    ): Promise<Result<{ message: ChatMessage }>>;
+    /**
+     * Saves a file posted in a room: the desktop app asks where (`saved` false when the person
+     * closes that dialog), the browser downloads it.
+     */
+    save(file: FileAttachment, transferId: string): Promise<Result<{ saved: boolean }>>;
+    /** The bytes of an image (png, jpeg, gif or webp only), for an inline preview. */
+    preview(file: FileAttachment): Promise<Result<{ bytes: Uint8Array }>>;
+    cancel(transferId: string): Promise<Result>;
+    onProgress(listener: (progress: TransferProgress) => void): Unsubscribe;
+  };
   /** Nickname and notification preferences, kept in the app's data (the browser: localStorage). */
   readonly settings: {
     get(): Promise<Settings>;
@@ -373,6 +420,11 @@ export const IPC = {
   desktopSetUnread: 'desktop:set-unread',
   desktopNotificationPermission: 'desktop:notification-permission',
   desktopNotificationClicked: 'desktop:notification-clicked',
+  filesUpload: 'files:upload',
+  filesSave: 'files:save',
+  filesPreview: 'files:preview',
+  filesCancel: 'files:cancel',
+  filesProgress: 'files:progress',
   settingsGet: 'settings:get',
   settingsUpdate: 'settings:update',
 } as const;

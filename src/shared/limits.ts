@@ -23,6 +23,18 @@ export const LIMITS = {
   dedupeWindow: 10_000,
   /** Largest Socket.IO packet the server accepts, in bytes (Engine.IO `maxHttpBufferSize`). */
   maxPayloadBytes: 64 * 1024,
+  /** Largest file a server accepts by default, in bytes (25 MiB; `parley serve --max-file-size`). */
+  maxFileBytes: 25 * 1024 * 1024,
+  /** Most bytes in one `file:chunk` and one `file:read` (well under maxPayloadBytes). */
+  fileChunkBytes: 48 * 1024,
+  /** Chunks a client keeps in flight while uploading (each acknowledged). */
+  fileChunkWindow: 6,
+  /** Uploads one connection may have open at once. */
+  uploadsPerConnection: 3,
+  /** An upload that receives no chunk for this long is dropped, ms. */
+  uploadIdleTimeoutMs: 30_000,
+  /** File names are cut to this many bytes of UTF-8 (after sanitizing). */
+  fileNameMaxBytes: 255,
   /** Messages a room keeps on disk by default (older ones are deleted); servers may set another. */
   roomRetention: 50_000,
   /** Messages the server keeps in memory per room for catch-up after a (re)join. */
@@ -45,6 +57,10 @@ export const LIMITS = {
     rooms: { points: 30, durationSeconds: 10 },
     /** History pages per connection (catching up after a long outage, scrolling back). */
     history: { points: 60, durationSeconds: 10 },
+    /** Uploads started (`file:begin`) per connection. */
+    fileBegin: { points: 20, durationSeconds: 60 },
+    /** File chunks sent and read (`file:chunk`, `file:read`) per connection: ~140 MB / 10 s. */
+    fileChunk: { points: 3000, durationSeconds: 10 },
     join: { points: 30, durationSeconds: 60 },
     /** New connections (handshakes) per network address (loopback is exempt). */
     connect: { points: 60, durationSeconds: 60 },

@@ -26,6 +26,13 @@ describe('notificationFor', () => {
     ).toEqual({ title: 'alice in Lab', body: 'first real line', room: 'lobby' });
   });
 
+  it('names the file of a message that is only a file', () => {
+    const file = { id: 'a'.repeat(64), name: 'plan.pdf', size: 10, type: 'application/pdf' };
+    expect(notificationFor({ author: alice, text: '', room: 'lobby', file }).body).toBe(
+      'Sent plan.pdf',
+    );
+  });
+
   it('keeps markup and markdown as typed: a notification is plain text', () => {
     const text = '<img src=x onerror=alert(1)> **bold** <b>hi</b> & more';
     expect(notificationFor({ author: alice, text, room: 'lobby' }).body).toBe(text);

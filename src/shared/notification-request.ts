@@ -50,7 +50,7 @@ export function truncate(text: string, max: number): string {
  * non-empty line of the text, shortened. Markdown stays as typed: a notification is plain text.
  */
 export function notificationFor(
-  message: Pick<ChatMessage, 'author' | 'text' | 'room'>,
+  message: Pick<ChatMessage, 'author' | 'text' | 'room' | 'file'>,
   roomName?: string,
 ): NotificationRequest {
   // Newlines and tabs would be shown as-is by some systems; control characters not at all.
@@ -64,7 +64,11 @@ export function notificationFor(
   const title = roomName ? `${message.author.nickname} in ${roomName}` : message.author.nickname;
   return {
     title: truncate(clean(title), NOTIFICATION_TITLE_MAX),
-    body: truncate(firstLine, NOTIFICATION_BODY_MAX),
+    // A file sent without words says which file.
+    body: truncate(
+      firstLine === '' && message.file ? `Sent ${clean(message.file.name)}` : firstLine,
+      NOTIFICATION_BODY_MAX,
+    ),
     room: message.room,
   };
 }

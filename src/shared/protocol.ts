@@ -10,6 +10,11 @@ import type {
   RoomJoinPayload,
   RoomLeavePayload,
   DirectOpenPayload,
+  FileBeginPayload,
+  FileCancelPayload,
+  FileChunkPayload,
+  FileEndPayload,
+  FileReadPayload,
   SendMessagePayload,
   TypingPayload,
 } from './schemas';
@@ -27,9 +32,26 @@ export interface ChatMessage {
   clientId: string;
   room: string;
   author: User;
+  /** Empty only when `file` is there (a file sent without words). */
   text: string;
+  /** A file sent with the message (see `file:begin`); absent for plain text. */
+  file?: FileAttachment;
   /** Server time when the message was accepted, in ms since the Unix epoch. */
   sentAt: number;
+}
+
+/**
+ * A stored file as messages carry it. `id` is the SHA-256 of its bytes (hex): the same bytes sent
+ * twice are stored once. `name` is sanitized by the server; `type` is the sender's claim, a label
+ * only — nothing received is ever opened or rendered as HTML.
+ */
+export interface FileAttachment {
+  id: string;
+  name: string;
+  /** In bytes. */
+  size: number;
+  /** A MIME type such as `image/png`; `application/octet-stream` when the sender gave none. */
+  type: string;
 }
 
 /** A room as clients see it. */
@@ -87,6 +109,18 @@ export interface ClientToServerEvents {
   'room:join': (payload: RoomJoinPayload, ack: Ack<JoinedRoom>) => void;
   'room:leave': (payload: RoomLeavePayload, ack: Ack) => void;
   'dm:open': (payload: DirectOpenPayload, ack: Ack<JoinedRoom>) => void;
+  'file:begin': (
+    payload: FileBeginPayload,
+    ack: Ack<{ uploadId: string; chunkSize: number; maxFileBytes: number }>,
+  ) => void;
+  'file:chunk': (payload: FileChunkPayload, ack: Ack<{ received: number }>) => void;
+  'file:end': (payload: FileEndPayload, ack: Ack<{ message: ChatMessage }>) => void;
+  'file:cancel': (payload: FileCancelPayload, ack?: Ack) => void;
+  /** `data`: the bytes (a binary attachment: a Buffer in Node, an ArrayBuffer in browsers). */
+  'file:read': (
+    payload: FileReadPayload,
+    ack: Ack<{ data: Uint8Array | ArrayBuffer; size: number }>,
+  ) => void;
 }
 
 export interface HistoryPage {
@@ -130,4 +164,9 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'room:join',
   'room:leave',
   'dm:open',
+  'file:begin',
+  'file:chunk',
+  'file:end',
+  'file:cancel',
+  'file:read',
 ];

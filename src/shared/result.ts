@@ -31,6 +31,22 @@ export type ErrorCode =
   | 'user_offline'
   /** The room named in the request does not exist. */
   | 'unknown_room'
+  /** The file is larger than the server accepts (or than the upload said it would be). */
+  | 'file_too_large'
+  /** Empty files are not sent. */
+  | 'file_empty'
+  /** No upload with this id is open on this connection (finished, cancelled, timed out). */
+  | 'unknown_upload'
+  /** A chunk's offset is not the next byte the upload expects. */
+  | 'wrong_offset'
+  /** A chunk holds more than LIMITS.fileChunkBytes. */
+  | 'chunk_too_large'
+  /** `file:end` came before every byte the upload announced. */
+  | 'upload_incomplete'
+  /** This connection already has LIMITS.uploadsPerConnection uploads open. */
+  | 'too_many_uploads'
+  /** No file with this id is stored in a room you are in. */
+  | 'unknown_file'
   /** The server failed; the request had no effect. */
   | 'internal'
   // Client-side codes: never sent by the server.
@@ -42,6 +58,8 @@ export type ErrorCode =
   | 'timeout'
   /** The request needs a connection and there is none. */
   | 'not_connected'
+  /** The person cancelled the transfer. */
+  | 'cancelled'
   /**
    * The server's TLS certificate is not the one pinned for it (remembered from the first visit,
    * or given by the join link): someone may be intercepting the connection.

@@ -3,6 +3,7 @@
  * anything else happens; the UI reuses them to check input before sending.
  */
 import { z } from 'zod';
+import { FILE_ID, isFileType } from './file-name';
 import { LIMITS, LOBBY } from './limits';
 
 // Control characters (C0, DEL, C1). Nicknames allow none; messages allow tab and newlines.
@@ -130,6 +131,75 @@ export const historyFetchPayloadSchema = z
     error: 'Give exactly one of after or before.',
   });
 
+/** Upload ids as the server makes them. */
+export const uploadIdSchema = z
+  .string({ error: 'uploadId must be text.' })
+  .min(1, { error: 'uploadId cannot be empty.' })
+  .max(64, { error: 'uploadId can be at most 64 characters.' })
+  .regex(/^[A-Za-z0-9_-]+$/, { error: 'uploadId is not an upload id.' });
+
+const byteCountSchema = z
+  .number({ error: 'Must be a number of bytes.' })
+  .int({ error: 'Must be a whole number of bytes.' })
+  .min(0, { error: 'Cannot be negative.' })
+  .max(Number.MAX_SAFE_INTEGER);
+
+/** Checked, not sanitized: the server sanitizes the name it stores (see file-name.ts). */
+export const fileBeginPayloadSchema = z.strictObject({
+  room: roomIdSchema.optional(),
+  name: z
+    .string({ error: 'name must be text.' })
+    .max(1024, { error: 'name can be at most 1024 characters.' }),
+  /** A MIME type (`image/png`); empty: unknown (stored as application/octet-stream). */
+  type: z
+    .string({ error: 'type must be text.' })
+    .refine((value) => value === '' || isFileType(value), {
+      error: 'type must be a MIME type such as image/png, or empty.',
+    }),
+  /** 0 and sizes over the server's limit get their own error codes (file_empty, file_too_large). */
+  size: byteCountSchema,
+});
+
+export const fileChunkPayloadSchema = z.strictObject({
+  uploadId: uploadIdSchema,
+  /** Where the chunk's first byte goes: the number of bytes sent before it. */
+  offset: byteCountSchema,
+  /** A binary attachment (a Buffer once Socket.IO decoded it). */
+  data: z.custom<Uint8Array>((value) => value instanceof Uint8Array, {
+    error: 'data must be binary (a Buffer, Uint8Array or ArrayBuffer sent as an attachment).',
+  }),
+});
+
+export const fileEndPayloadSchema = z.strictObject({ uploadId: uploadIdSchema });
+export const fileCancelPayloadSchema = z.strictObject({ uploadId: uploadIdSchema });
+
+export const fileIdSchema = z
+  .string({ error: 'id must be text.' })
+  .regex(FILE_ID, { error: 'id is not a file id (64 hex digits).' });
+
+export const fileReadPayloadSchema = z.strictObject({
+  id: fileIdSchema,
+  offset: byteCountSchema,
+  length: z
+    .number({ error: 'length must be a number.' })
+    .int({ error: 'length must be a whole number.' })
+    .min(1, { error: 'length must be at least 1.' })
+    .max(LIMITS.fileChunkBytes, {
+      error: `length can be at most ${LIMITS.fileChunkBytes} bytes.`,
+    }),
+});
+
+/** A message's attachment as clients pass it back (to download or preview it). */
+export const fileAttachmentSchema = z.strictObject({
+  id: fileIdSchema,
+  name: z.string().min(1).max(1024),
+  size: byteCountSchema,
+  type: z.string().max(255),
+});
+
+/** Transfer ids the UI makes for `files.upload` / `files.save` (see ParleyApi.files). */
+export const transferIdSchema = clientIdSchema;
+
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 export type SendMessagePayload = z.infer<typeof sendMessagePayloadSchema>;
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;
@@ -138,6 +208,11 @@ export type RoomJoinPayload = z.infer<typeof roomJoinPayloadSchema>;
 export type RoomLeavePayload = z.infer<typeof roomLeavePayloadSchema>;
 export type DirectOpenPayload = z.infer<typeof directOpenPayloadSchema>;
 export type HistoryFetchPayload = z.infer<typeof historyFetchPayloadSchema>;
+export type FileBeginPayload = z.infer<typeof fileBeginPayloadSchema>;
+export type FileChunkPayload = { uploadId: string; offset: number; data: Uint8Array | ArrayBuffer };
+export type FileEndPayload = z.infer<typeof fileEndPayloadSchema>;
+export type FileCancelPayload = z.infer<typeof fileCancelPayloadSchema>;
+export type FileReadPayload = z.infer<typeof fileReadPayloadSchema>;
 
 /** One readable sentence for a failed parse of `input`: the first problem, with where it is. */
 export function describeIssues(error: z.ZodError, input?: unknown): string {

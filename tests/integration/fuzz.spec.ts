@@ -80,6 +80,24 @@ const VALID_OUTCOMES: {
   'room:join': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
   'room:leave': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
   'dm:open': { stranger: ['not_joined'], member: ['ok', 'user_offline'] },
+  // Most valid sizes are over the limit; the few that fit open uploads (three at most at once).
+  'file:begin': {
+    stranger: ['not_joined'],
+    member: [
+      'ok',
+      'file_empty',
+      'file_too_large',
+      'too_many_uploads',
+      'unknown_room',
+      'not_in_room',
+    ],
+  },
+  // Upload ids are the server's own: a fuzzer cannot guess one.
+  'file:chunk': { stranger: ['unknown_upload'], member: ['unknown_upload'] },
+  'file:end': { stranger: ['unknown_upload'], member: ['unknown_upload'] },
+  'file:cancel': { stranger: ['unknown_upload'], member: ['unknown_upload'] },
+  // Nor a stored file's id.
+  'file:read': { stranger: ['not_joined'], member: ['unknown_file'] },
 };
 
 /**

@@ -13,6 +13,11 @@ import { LIMITS } from '../../src/shared/limits';
 import { CLIENT_EVENTS, type ClientEventName } from '../../src/shared/protocol';
 import {
   directOpenPayloadSchema,
+  fileBeginPayloadSchema,
+  fileCancelPayloadSchema,
+  fileChunkPayloadSchema,
+  fileEndPayloadSchema,
+  fileReadPayloadSchema,
   historyFetchPayloadSchema,
   joinPayloadSchema,
   roomCreatePayloadSchema,
@@ -69,6 +74,11 @@ const PAYLOAD_SCHEMAS: { [E in ClientEventName]: ZodType } = {
   'room:join': roomJoinPayloadSchema,
   'room:leave': roomLeavePayloadSchema,
   'dm:open': directOpenPayloadSchema,
+  'file:begin': fileBeginPayloadSchema,
+  'file:chunk': fileChunkPayloadSchema,
+  'file:end': fileEndPayloadSchema,
+  'file:cancel': fileCancelPayloadSchema,
+  'file:read': fileReadPayloadSchema,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -371,6 +381,33 @@ const messageText = fc
   .filter((value) => value.trim().length > 0);
 
 const messageId = { min: 0, max: Number.MAX_SAFE_INTEGER };
+const byteCount = { min: 0, max: Number.MAX_SAFE_INTEGER };
+
+/** Upload ids (the fuzz cannot guess the server's, so valid ones are answered unknown_upload). */
+function uploadIdField(): FieldSpec {
+  return textField({
+    required: true,
+    valid: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+    maxLength: 64,
+    badCharacters: [' ', '.', '/', '\\', 'é', '\u0000'],
+  });
+}
+
+/** A chunk's bytes: binary in any form socket.io-client sends as an attachment. */
+const chunkData: FieldSpec = {
+  required: true,
+  valid: fc.oneof(
+    fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+    fc.uint8Array({ maxLength: 64 }).map((bytes) => bytes.slice().buffer),
+    fc.uint8Array({ minLength: 1, maxLength: 64 }),
+    fc.integer({ min: 1_000, max: 60_000 }).map((size) => Buffer.alloc(size, 0x62)),
+  ),
+  invalid: fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 20 }),
+    fc.constantFrom(null, 0, true, {}, { type: 'Buffer', data: [1, 2, 3] }),
+  ),
+};
 
 type EventFields = Record<string, FieldSpec>;
 
@@ -436,6 +473,48 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
   },
   'dm:open': {
     nickname: nicknameField(),
+  },
+  'file:begin': {
+    room: roomField(false),
+    name: textField({
+      required: true,
+      valid: name(200),
+      maxLength: 1024,
+      badCharacters: [],
+    }),
+    type: {
+      required: true,
+      valid: fc.constantFrom('', 'image/png', 'text/plain', 'application/vnd.ms-excel'),
+      invalid: fc.constantFrom(
+        'image',
+        'IMAGE/PNG',
+        'text/plain; charset=utf-8',
+        'text/html<script>',
+        'a/b/c',
+        `x/${'y'.repeat(300)}`,
+        ' image/png',
+      ),
+    },
+    size: integerField({ required: true, ...byteCount }),
+  },
+  'file:chunk': {
+    uploadId: uploadIdField(),
+    offset: integerField({ required: true, ...byteCount }),
+    data: chunkData,
+  },
+  'file:end': { uploadId: uploadIdField() },
+  'file:cancel': { uploadId: uploadIdField() },
+  'file:read': {
+    id: {
+      required: true,
+      valid: fc.stringMatching(/^[0-9a-f]{64}$/),
+      invalid: fc.oneof(
+        fc.constantFrom('A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), `../${'a'.repeat(61)}`, ''),
+        fc.stringMatching(/^[0-9a-f]{64}$/).map((id) => `${id.slice(0, 63)}/`),
+      ),
+    },
+    offset: integerField({ required: true, ...byteCount }),
+    length: integerField({ required: true, min: 1, max: LIMITS.fileChunkBytes }),
   },
 };
 

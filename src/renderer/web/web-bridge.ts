@@ -6,6 +6,8 @@
  * files; notifications use the browser's Notification API.
  */
 import { ChatClient } from '../../client/chat-client';
+import { FileTransfers } from '../../client/file-transfers';
+import { sanitizeFileName } from '../../shared/file-name';
 import type {
   DiagnosticsReport,
   HostingStatus,
@@ -40,6 +42,7 @@ export function createWebBridge(
   // Back online (Wi-Fi back, laptop awake): reconnect now instead of when the back-off says.
   window.addEventListener('online', () => client.reconnectNow());
 
+  const files = new FileTransfers(client);
   const servers = new LocalSavedServers();
   client.onEvent((event) => {
     const url = client.status.url;
@@ -94,6 +97,18 @@ export function createWebBridge(
     },
     diagnostics: {
       run: async () => browserDiagnostics(),
+    },
+    files: {
+      upload: (file, room, transferId) => files.upload(file, room, transferId),
+      save: async (file, transferId) => {
+        const result = await files.download(file, transferId);
+        if (!result.ok) return result;
+        offerDownload(result.bytes ?? new Uint8Array(0), result.file.name);
+        return ok({ saved: true });
+      },
+      preview: (file) => files.preview(file),
+      cancel: async (transferId) => files.cancel(transferId),
+      onProgress: (listener) => files.onProgress(listener),
     },
     // Notifications through the web Notification API, once the person allows them.
     desktop: browserDesktop(),
@@ -193,6 +208,26 @@ function browserDiagnostics(): DiagnosticsReport {
       },
     ],
   };
+}
+
+/**
+ * Hands bytes to the browser as a download (never opened: an octet-stream Blob, whatever the
+ * sender said the type was, and a link with `download`).
+ */
+function offerDownload(bytes: Uint8Array, name: string): void {
+  const url = URL.createObjectURL(
+    new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+  );
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = sanitizeFileName(name);
+  link.rel = 'noopener';
+  link.style.display = 'none';
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started from the URL by the time a task has passed; a minute is ample.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** The browser keeps its outbox in localStorage: a reload does not lose unsent messages. */

@@ -32,7 +32,7 @@ import { serveFolder, type StaticServer } from './static-server';
 
 const RENDERER = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 const INDEX_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /** The page's view of the double's hooks (see parley-double.ts). */
 type DoubleWindow = Window & { parleyDouble: ParleyDoubleHooks };

@@ -19,6 +19,7 @@ import type {
   NotificationPermissionState,
   ParleyApi,
   SavedServer,
+  TransferProgress,
   Unsubscribe,
 } from '../../../src/shared/api';
 import type { JoinedSession } from '../../../src/shared/protocol';
@@ -145,6 +146,7 @@ export function installParleyDouble(options: DoubleOptions): void {
   const serverListeners = listeners<SavedServer[]>();
   const pendingLinks: JoinRequest[] = [];
   const notificationClickListeners = listeners<string>();
+  const progressListeners = listeners<TransferProgress>();
   let servers: SavedServer[] = [];
   // What the settings file holds; every update is also kept for a reload (see DOUBLE_SETTINGS_KEY).
   let settings: Settings = {
@@ -337,6 +339,27 @@ export function installParleyDouble(options: DoubleOptions): void {
       async reconnectNow() {
         record('chat.reconnectNow');
       },
+    },
+    // Files need a server: the double records the calls and answers like a client that is not
+    // connected (tests/e2e/web/files.spec.ts covers files against a real server).
+    files: {
+      async upload(file, room, transferId) {
+        record('files.upload', file.name, room, transferId);
+        return { ok: false, error: { code: 'not_connected', message: 'Not connected.' } };
+      },
+      async save(file, transferId) {
+        record('files.save', file.id, transferId);
+        return { ok: false, error: { code: 'not_connected', message: 'Not connected.' } };
+      },
+      async preview(file) {
+        record('files.preview', file.id);
+        return { ok: false, error: { code: 'not_connected', message: 'Not connected.' } };
+      },
+      async cancel(transferId) {
+        record('files.cancel', transferId);
+        return { ok: true };
+      },
+      onProgress: (listener) => progressListeners.add(listener),
     },
     discovery: {
       async rooms() {

@@ -14,7 +14,7 @@ import type {
   Unsubscribe,
 } from '../../../shared/api';
 import { parseJoinUrl } from '../../../shared/join-url';
-import { DEFAULT_PORT } from '../../../shared/limits';
+import { DEFAULT_PORT, LOBBY } from '../../../shared/limits';
 import type { ErrorCode, ErrorInfo, Result } from '../../../shared/result';
 import type { User } from '../../../shared/protocol';
 import { describeIssues, nicknameSchema } from '../../../shared/schemas';
@@ -23,6 +23,7 @@ import { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
 import { DiagnosticsState } from './diagnostics-state.svelte';
 import { DiscoveryState } from './discovery-state.svelte';
+import { FileTransfersState } from './file-transfers.svelte';
 import { loadPreference, savePreference } from './preferences';
 import { SavedServersState } from './saved-servers-state.svelte';
 import { SettingsState } from './settings-state.svelte';
@@ -75,6 +76,8 @@ export class AppState {
   readonly settings: SettingsState;
   /** Unread counts, the title and badge, notifications. */
   readonly alerts: AlertsState;
+  /** Files being sent and downloaded, and image previews. */
+  readonly files: FileTransfersState;
   /** The Settings dialog is open. */
   settingsOpen = $state(false);
 
@@ -134,6 +137,8 @@ export class AppState {
       // One room today, and it is on screen whenever a notification can be clicked.
       onopenroom: () => {},
     });
+    // Files go to the room on screen.
+    this.files = new FileTransfersState(api.files, () => this.alerts.attention.roomInView ?? LOBBY);
     this.serverUrl = api.runtime.defaultServerUrl ?? loadPreference('serverUrl') ?? '';
   }
 
