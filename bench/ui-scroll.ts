@@ -206,6 +206,9 @@ async function scrollBack(page: Page, target: number): Promise<ScrollFigures> {
               done({ deltas, tasks, seconds: (now - started) / 1000, reached });
               return;
             }
+            // A wheel turn, as a reader's (the list follows the bottom until the reader scrolls;
+            // a synthetic wheel event scrolls nothing itself), then the scroll it would make.
+            log.dispatchEvent(new WheelEvent('wheel', { deltaY: -60, bubbles: true }));
             log.scrollTop -= 60;
             requestAnimationFrame(frame);
           };

@@ -100,6 +100,30 @@ export class ChatPage {
     return this.page.getByRole('button', { name: 'Reconnect', exact: true });
   }
 
+  /** The rooms and direct conversations on the left of the chat screen. */
+  get roomNav(): Locator {
+    return this.page.getByRole('navigation', { name: 'Rooms and conversations', exact: true });
+  }
+
+  /** The button that shows a joined room (by its name) or joins one (`Join <name>`). */
+  roomButton(name: string): Locator {
+    return this.roomNav.getByRole('button', { name, exact: true });
+  }
+
+  /** The chat screen's heading, which names the room on screen (not the lobby: the server). */
+  roomHeading(name: string): Locator {
+    return this.page.getByRole('heading', { level: 1, name, exact: true });
+  }
+
+  /** Fills and submits the Create room dialog; returns the dialog (hidden once it worked). */
+  async createRoom(name: string): Promise<Locator> {
+    await this.roomNav.getByRole('button', { name: 'Create room', exact: true }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Create a room', exact: true });
+    await dialog.getByLabel('Room name', { exact: true }).fill(name);
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    return dialog;
+  }
+
   /** A message or notice in the conversation, by (part of) its text. */
   entry(text: string): Locator {
     return this.messageLog.getByRole('listitem').filter({ hasText: text });

@@ -2,10 +2,10 @@
 // pages as the reader scrolls up (by keyboard) until the start, each message once and in order,
 // and new messages that follow the reader at the bottom but never yank one who scrolled up.
 import type { Browser, Page } from '@playwright/test';
-import { io, type Socket } from 'socket.io-client';
 import { ChatPage } from '../support/chat-page';
 import { expect, test } from '../support/fixtures';
 import type { ParleyServerProcess } from '../support/parley-server';
+import { connectWriter, settle, write } from '../support/wire';
 
 /** Enough for the join page (100) and three pages back, the last one short. */
 const STORED = 350;
@@ -21,26 +21,6 @@ function text(n: number): string {
   if (n % 5 === 0)
     return `${label(n)} ${'is a longer message that wraps over several lines. '.repeat(6)}`;
   return `${label(n)} says hello`;
-}
-
-/** A second person, speaking the wire protocol directly (socket.io-client), writing messages. */
-async function connectWriter(server: ParleyServerProcess, nickname = 'writer'): Promise<Socket> {
-  const socket = io(server.url, { transports: ['websocket'], reconnection: false });
-  const joined = (await socket.timeout(5_000).emitWithAck('session:join', { nickname })) as {
-    ok: boolean;
-  };
-  expect(joined.ok).toBe(true);
-  return socket;
-}
-
-async function write(socket: Socket, texts: string[]): Promise<void> {
-  for (const [index, body] of texts.entries()) {
-    const ack = (await socket.timeout(5_000).emitWithAck('message:send', {
-      clientId: `history-e2e-${Date.now()}-${index}`,
-      text: body,
-    })) as { ok: boolean };
-    expect(ack.ok).toBe(true);
-  }
 }
 
 /** Opens the web client in a context of its own, recording the history pages it asks for. */
@@ -100,27 +80,6 @@ function inView(reader: ChatPage, text: string): Promise<boolean> {
       return item.textContent?.includes(wanted) && box.bottom > area.top && box.top < area.bottom;
     });
   }, text);
-}
-
-/**
- * Lets the list lay itself out and keyboard scrolling (animated in Chromium) finish: waits for
- * frames until the log's scroll position has not changed for three of them.
- */
-async function settle(page: Page): Promise<void> {
-  await page.getByRole('log', { name: 'Messages', exact: true }).evaluate(
-    (log) =>
-      new Promise<void>((done) => {
-        let last = -1;
-        let still = 0;
-        const check = (frames: number) => {
-          still = log.scrollTop === last ? still + 1 : 0;
-          last = log.scrollTop;
-          if (still >= 3 || frames > 300) done();
-          else requestAnimationFrame(() => check(frames + 1));
-        };
-        requestAnimationFrame(() => check(0));
-      }),
-  );
 }
 
 /** The numbers of the history messages in the DOM right now, in DOM order. */

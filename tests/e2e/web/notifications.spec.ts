@@ -7,7 +7,8 @@
  * - Notifications: the context is granted the `notifications` permission, and an init script
  *   wraps `window.Notification` in a subclass that records each notification and then creates
  *   the real one. So the test observes the page's real calls to the Notification API (headless
- *   Chromium has no notification centre to look at).
+ *   Chromium has no notification centre to look at). A click on one is the `click` event the
+ *   system would fire on that real Notification object.
  * - Visibility and focus: headless Chromium always reports a visible, focused page (Playwright
  *   emulates focus), so the test overrides `document.visibilityState`, `document.hidden` and
  *   `document.hasFocus()` in the page and dispatches the `visibilitychange`, `blur` and `focus`
@@ -23,20 +24,26 @@ interface ShownNotification {
   tag: string;
 }
 
-type RecordingWindow = Window & { shownNotifications: ShownNotification[] };
+type RecordingWindow = Window & {
+  shownNotifications: ShownNotification[];
+  notificationObjects: Notification[];
+};
 
 /** Runs in the page before its scripts: records each notification, then shows the real one. */
 function recordNotifications(): void {
   const shown: ShownNotification[] = [];
+  const objects: Notification[] = [];
   const RealNotification = window.Notification;
   class RecordingNotification extends RealNotification {
     constructor(title: string, options?: NotificationOptions) {
       super(title, options);
       shown.push({ title, body: options?.body ?? '', tag: options?.tag ?? '' });
+      objects.push(this);
     }
   }
   Object.defineProperty(window, 'Notification', { value: RecordingNotification, writable: true });
   Object.defineProperty(window, 'shownNotifications', { value: shown });
+  Object.defineProperty(window, 'notificationObjects', { value: objects });
 }
 
 /** Opens the web client as one person; `allowNotifications`: the permission is granted. */
@@ -252,4 +259,43 @@ test('the page asks for permission only after a click on "Turn on notifications"
   expect(await shown(alice)).toEqual([
     { title: 'bob in Lab', body: 'after permission', tag: 'parley-room:lobby' },
   ]);
+});
+
+test('a message in another room notifies with its name; clicking the notification opens that room', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ name: 'Lab' });
+  const alice = await openPerson(browser, server.url, { allowNotifications: true });
+  await alice.join('alice');
+  await expect(await alice.createRoom('Design')).toBeHidden();
+  await alice.roomButton('Lobby').click();
+  const bob = await openPerson(browser, server.url, { allowNotifications: false });
+  await bob.join('bob');
+  await bob.roomButton('Join Design').click();
+  await expect(bob.roomHeading('Design')).toBeVisible();
+
+  // Alice is at the window, but in the lobby: Design's message is news from elsewhere.
+  await bob.send('Mockups are up');
+  await expect
+    .poll(() => shown(alice))
+    .toEqual([
+      {
+        title: 'bob in Design',
+        body: 'Mockups are up',
+        // A created room's id (not the lobby's): the click below finds the room by it.
+        tag: expect.stringMatching(/^parley-room:r-/),
+      },
+    ]);
+  await expect(alice.roomButton('Design')).toHaveAccessibleDescription(/1 unread/);
+
+  // The person clicks the notification: the window shows Design, where the message is read.
+  await alice.page.evaluate(() =>
+    (window as unknown as RecordingWindow).notificationObjects[0]!.dispatchEvent(
+      new Event('click'),
+    ),
+  );
+  await expect(alice.roomHeading('Design')).toBeVisible();
+  await expect(alice.entry('Mockups are up')).toBeVisible();
+  await expect(alice.roomButton('Design')).toHaveAccessibleDescription('2 people here');
 });

@@ -8,6 +8,8 @@ import { expect, test } from '../support/fixtures';
 test('bold, italic, code, code blocks, links and mentions render as elements', async ({
   openChat,
 }) => {
+  // Three browser pages on a 2-core CI machine: joins alone can take a while.
+  test.setTimeout(90_000);
   const alice = await openChat();
   await alice.join('alice');
   const bob = await openChat();

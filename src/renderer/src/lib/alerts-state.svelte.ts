@@ -36,8 +36,10 @@ export interface AlertsStateOptions {
   /** Who reads (null while not in a room): self, the nicknames mentions can name, preferences. */
   reader: () => Reader | null;
   preferences: () => NotificationPreferences;
-  /** The server's name, for the title and the notifications; '' outside a room. */
+  /** The server's name, for the title; '' outside a room. */
   serverName: () => string;
+  /** What a notification calls `room` ("alice in <name>"); undefined: no room (a direct message). */
+  roomName?: (room: string) => string | undefined;
   /** Shows `room` (a notification for it was clicked). */
   onopenroom?: (room: string) => void;
   /** Where the page's visibility and focus come from (tests pass their own). */
@@ -64,6 +66,9 @@ export class AlertsState {
   // Bookkeeping, not state: nothing renders it.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #latestIds = new Map<string, number>();
+  /** Rooms joined (besides the lobby): joining one again is a rejoin, whose catch-up is news. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #joinedRooms = new Set<string>();
 
   constructor(options: AlertsStateOptions) {
     this.#options = options;
@@ -145,7 +150,7 @@ export class AlertsState {
   apply(event: ChatEvent): void {
     if (event.type === 'session') {
       const { room, messages } = event.session;
-      if (this.#attention.roomInView === room) {
+      if (this.#attention.roomInView !== null) {
         // A rejoin after a lost connection: what it brings was missed, so it is news — but one
         // notification for the lot, not one per message.
         this.#onMessages(messages);
@@ -154,6 +159,15 @@ export class AlertsState {
         for (const message of messages) this.#seen(message);
         this.#setAttention({ ...this.#attention, roomInView: room, atLatest: true });
       }
+    } else if (event.type === 'room-joined') {
+      const { room, messages } = event.joined;
+      if (this.#joinedRooms.has(room.id)) this.#onMessages(messages);
+      else {
+        this.#joinedRooms.add(room.id);
+        for (const message of messages) this.#seen(message);
+      }
+    } else if (event.type === 'room-left') {
+      this.#joinedRooms.delete(event.room);
     } else if (event.type === 'message') {
       this.#onMessages([event.message]);
     } else if (event.type === 'history') {
@@ -161,9 +175,23 @@ export class AlertsState {
     }
   }
 
+  /** `room` is on screen now (the reader switched rooms): what was unread there is read. */
+  showRoom(room: string): void {
+    if (this.#attention.roomInView === room) return;
+    this.#setAttention({ ...this.#attention, roomInView: room, atLatest: true });
+  }
+
+  /** A room that was left: its unread messages no longer count. */
+  forgetRoom(room: string): void {
+    if (!this.#counts[room]) return;
+    const { [room]: _left, ...others } = this.#counts;
+    this.#counts = others;
+  }
+
   /** Out of the room (left it): nothing is on screen, nothing is unread. */
   reset(): void {
     this.#latestIds.clear();
+    this.#joinedRooms.clear();
     this.#counts = {};
     this.#setAttention({ ...this.#attention, roomInView: null, atLatest: true });
   }
@@ -186,9 +214,11 @@ export class AlertsState {
     }
     if (counts !== this.#counts) this.#counts = counts;
     if (notify) {
-      const serverName = this.#options.serverName();
+      const roomName = this.#options.roomName
+        ? this.#options.roomName(notify.room)
+        : this.#options.serverName() || undefined;
       void this.#options.desktop
-        .notify(notificationFor(notify, serverName || undefined))
+        .notify(notificationFor(notify, roomName))
         // A notification that cannot be shown is no reason to disturb the chat.
         .catch(() => {});
     }

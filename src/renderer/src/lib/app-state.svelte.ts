@@ -17,9 +17,10 @@ import { parseJoinUrl } from '../../../shared/join-url';
 import { DEFAULT_PORT, LOBBY } from '../../../shared/limits';
 import type { ErrorCode, ErrorInfo, Result } from '../../../shared/result';
 import type { User } from '../../../shared/protocol';
-import { describeIssues, nicknameSchema } from '../../../shared/schemas';
+import { describeIssues, nicknameSchema, roomNameSchema } from '../../../shared/schemas';
 import { AlertsState } from './alerts-state.svelte';
-import { ChatState } from './chat-state.svelte';
+import type { ChatState } from './chat-state.svelte';
+import { Conversations } from './conversations.svelte';
 import { ComposerState } from './composer-state.svelte';
 import { DiagnosticsState } from './diagnostics-state.svelte';
 import { DiscoveryState } from './discovery-state.svelte';
@@ -67,7 +68,8 @@ const NICKNAME_CODES: ReadonlySet<ErrorCode> = new Set(['nickname_taken', 'inval
 export class AppState {
   readonly #api: ParleyApi;
   readonly runtime: ParleyApi['runtime'];
-  readonly chat = new ChatState();
+  /** The server's rooms, the ones joined (the lobby, rooms, direct conversations), the one shown. */
+  readonly conversations = new Conversations();
   readonly composer: ComposerState;
   readonly discovery: DiscoveryState;
   readonly savedServers: SavedServersState;
@@ -80,6 +82,11 @@ export class AppState {
   readonly files: FileTransfersState;
   /** The Settings dialog is open. */
   settingsOpen = $state(false);
+  /** The Create room dialog is open; `newRoomName` is its field, `createRoomError` its error. */
+  createRoomOpen = $state(false);
+  newRoomName = $state('');
+  #createRoomError = $state<string | null>(null);
+  #creatingRoom = $state(false);
 
   nickname = $state('');
   serverUrl = $state('');
@@ -127,19 +134,128 @@ export class AppState {
     this.alerts = new AlertsState({
       desktop: api.desktop,
       reader: () => {
-        const self = this.chat.self;
+        const { lobby } = this.conversations;
+        const self = lobby.self;
         if (!self) return null;
-        const nicknames = this.chat.users.map((user) => user.nickname);
-        return { self, nicknames, preferences: this.settings.notifications };
+        // Everyone online is in the lobby: anyone of them can be mentioned.
+        const nicknames = lobby.users.map((user) => user.nickname);
+        return {
+          self,
+          nicknames,
+          preferences: this.settings.notifications,
+          isDirect: (room) => this.conversations.isDirect(room),
+        };
       },
       preferences: () => this.settings.notifications,
       serverName: () => this.chat.serverName,
-      // One room today, and it is on screen whenever a notification can be clicked.
-      onopenroom: () => {},
+      // "alice in Design team"; the lobby goes by the server's name, a direct message by no room.
+      roomName: (room) =>
+        this.conversations.isDirect(room)
+          ? undefined
+          : room === LOBBY
+            ? this.chat.serverName || undefined
+            : this.conversations.nameOf(room),
+      onopenroom: (room) => this.showRoom(room),
     });
     // Files go to the room on screen.
-    this.files = new FileTransfersState(api.files, () => this.alerts.attention.roomInView ?? LOBBY);
+    this.files = new FileTransfersState(api.files, () => this.conversations.current.room);
     this.serverUrl = api.runtime.defaultServerUrl ?? loadPreference('serverUrl') ?? '';
+  }
+
+  /** The conversation on screen. */
+  get chat(): ChatState {
+    return this.conversations.current;
+  }
+
+  /** Puts a joined room on screen, with its draft; what was unread there is read. */
+  showRoom(room: string): void {
+    if (!this.conversations.show(room)) return;
+    this.#followRoomOnScreen();
+  }
+
+  /** Keeps the composer and the unread counts on the room on screen. */
+  #followRoomOnScreen(): void {
+    const { room } = this.conversations.current;
+    this.composer.switchRoom(room);
+    this.alerts.showRoom(room);
+  }
+
+  /** Joins a room of the server (or shows it when joined already). */
+  async enterRoom(room: string): Promise<void> {
+    if (this.conversations.isJoined(room)) {
+      this.showRoom(room);
+      return;
+    }
+    const result = await this.#api.chat.joinRoom(room);
+    if (!result.ok) {
+      this.conversations.apply({ type: 'error', error: result.error });
+      return;
+    }
+    this.showRoom(result.joined.room.id);
+  }
+
+  /** Leaves a room (not the lobby): its messages no longer arrive. */
+  async leaveRoom(room: string): Promise<void> {
+    if (room === LOBBY) return;
+    const result = await this.#api.chat.leaveRoom(room);
+    if (!result.ok) this.conversations.apply({ type: 'error', error: result.error });
+  }
+
+  /** Opens (or shows) the direct conversation with someone online. */
+  async openDirect(nickname: string): Promise<void> {
+    const result = await this.#api.chat.openDirect(nickname);
+    if (!result.ok) {
+      this.conversations.apply({ type: 'error', error: result.error });
+      return;
+    }
+    this.showRoom(result.joined.room.id);
+  }
+
+  get createRoomError(): string | null {
+    return this.#createRoomError;
+  }
+
+  get creatingRoom(): boolean {
+    return this.#creatingRoom;
+  }
+
+  openCreateRoom(): void {
+    this.newRoomName = '';
+    this.#createRoomError = null;
+    this.createRoomOpen = true;
+  }
+
+  closeCreateRoom(): void {
+    this.createRoomOpen = false;
+    this.#createRoomError = null;
+  }
+
+  /** "Create" in the Create room dialog: creates the room, joins it and shows it. */
+  async createRoom(): Promise<void> {
+    if (this.#creatingRoom) return;
+    const checked = roomNameSchema.safeParse(this.newRoomName);
+    if (!checked.success) {
+      this.#createRoomError = describeIssues(checked.error);
+      return;
+    }
+    this.#creatingRoom = true;
+    this.#createRoomError = null;
+    try {
+      const created = await this.#api.chat.createRoom(checked.data);
+      if (!created.ok) {
+        this.#createRoomError = created.error.message;
+        return;
+      }
+      const joined = await this.#api.chat.joinRoom(created.room.id);
+      if (!joined.ok) {
+        this.#createRoomError = joined.error.message;
+        return;
+      }
+      this.createRoomOpen = false;
+      this.showRoom(joined.joined.room.id);
+    } finally {
+      this.#creatingRoom = false;
+    }
   }
 
   /** The mute toggle of the room on screen: mute silences all but mentions. */
@@ -156,14 +272,14 @@ export class AppState {
   /** Sends a failed message again. */
   retryMessage(clientId: string): void {
     void this.#api.chat.retry(clientId).then((result) => {
-      if (!result.ok) this.chat.apply({ type: 'error', error: result.error });
+      if (!result.ok) this.conversations.apply({ type: 'error', error: result.error });
     });
   }
 
   /** Deletes a message that was not sent. */
   discardMessage(clientId: string): void {
     void this.#api.chat.discard(clientId).then((result) => {
-      if (!result.ok) this.chat.apply({ type: 'error', error: result.error });
+      if (!result.ok) this.conversations.apply({ type: 'error', error: result.error });
     });
   }
 
@@ -172,7 +288,7 @@ export class AppState {
    * state as a `history` event. The answer says if it failed, for the message list to show.
    */
   loadOlder(): Promise<Result<{ count: number; hasOlder: boolean }>> {
-    return this.#api.chat.loadOlder();
+    return this.#api.chat.loadOlder(this.conversations.current.room);
   }
 
   get passphraseRequest(): PassphraseRequest | null {
@@ -267,8 +383,14 @@ export class AppState {
   /** Subscribes to the API's events; returns the disposer. */
   start(): Unsubscribe {
     const offChat = this.#api.chat.onEvent((event) => {
-      this.chat.apply(event);
+      this.conversations.apply(event);
       this.alerts.apply(event);
+      if (event.type === 'room-left') {
+        this.composer.forgetRoom(event.room);
+        this.alerts.forgetRoom(event.room);
+      }
+      // The room on screen was left: the lobby is on screen now.
+      if (this.composer.room !== this.conversations.current.room) this.#followRoomOnScreen();
     });
     const offAlerts = this.alerts.start();
     void this.settings.load().then((settings) => {
@@ -435,7 +557,7 @@ export class AppState {
         target.nickname,
         joinOptions(target.passphrase, target.fingerprint),
       );
-      if (result.ok) this.chat.apply({ type: 'session', session: result.session });
+      if (result.ok) this.conversations.apply({ type: 'session', session: result.session });
     } finally {
       this.#busy = null;
     }
@@ -455,7 +577,7 @@ export class AppState {
     this.composer.reset();
     // Whatever the outcome, this screen is done with the room.
     await this.#api.chat.disconnect().catch(() => {});
-    this.chat.reset();
+    this.conversations.reset();
     this.alerts.reset();
   }
 
@@ -485,7 +607,7 @@ export class AppState {
     fingerprint: string | null = null,
   ) {
     this.#error = null;
-    this.chat.reset();
+    this.conversations.reset();
     this.alerts.reset();
     this.composer.reset();
     const result = await this.#api.chat.connect(
@@ -508,7 +630,7 @@ export class AppState {
     this.passphrase = '';
     this.#inOwnRoom = ownRoom;
     // Events may already have delivered it; applying it again changes nothing.
-    this.chat.apply({ type: 'session', session: result.session });
+    this.conversations.apply({ type: 'session', session: result.session });
     this.alerts.apply({ type: 'session', session: result.session });
     this.#target = {
       url,

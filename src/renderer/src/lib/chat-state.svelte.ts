@@ -1,13 +1,15 @@
 /**
- * The state of one chat connection, built only from ChatEvents: connection status, who is online,
- * who is typing, and the timeline (messages merged by id plus system notices). Components read it;
- * only `apply` and `reset` change it.
+ * The state of one conversation (the lobby, a room or a direct conversation) of a chat
+ * connection, built only from ChatEvents: connection status, who is in it, who is typing, and the
+ * timeline (messages merged by id plus system notices). Components read it; only `apply` and
+ * `reset` change it. Conversations (conversations.svelte.ts) keeps one per joined room.
  */
 import type { ChatEvent, ConnectionStatus, OutboxEntry } from '../../../shared/api';
 import { LIMITS, LOBBY } from '../../../shared/limits';
-import type { ChatMessage, JoinedSession, User } from '../../../shared/protocol';
+import type { ChatMessage, JoinedRoom, JoinedSession, User } from '../../../shared/protocol';
 import { ExpiryTimers } from './expiry-timers';
 import { mergeMessages } from './messages';
+import { SizeCache, type Anchor } from './virtual-layout';
 
 /** Messages from the same author this close together are shown as one group. */
 const GROUP_WINDOW_MS = 5 * 60_000;
@@ -30,13 +32,29 @@ export type TimelineEntry =
   | { kind: 'pending'; key: string; entry: OutboxEntry };
 
 export interface ChatStateOptions {
+  /** The room this state follows (its id); default the lobby. */
+  room?: string;
   clock?: () => number;
   typingExpiryMs?: number;
 }
 
 const DISCONNECTED: ConnectionStatus = { state: 'disconnected', url: null, reason: null };
 
+/**
+ * Where the message list of a conversation was left (the reader's place, the measured heights),
+ * so that switching rooms and back finds it as it was. Bookkeeping of MessageList, not state.
+ */
+export interface ListMemory {
+  sizes: SizeCache;
+  following: boolean;
+  anchor: Anchor | null;
+}
+
 export class ChatState {
+  /** The room's id. */
+  readonly room: string;
+  /** Kept for MessageList while another room is on screen. */
+  readonly listMemory: ListMemory = { sizes: new SizeCache(), following: true, anchor: null };
   readonly #clock: () => number;
   readonly #typingExpiryMs: number;
   readonly #typingTimers = new ExpiryTimers();
@@ -54,6 +72,7 @@ export class ChatState {
   #hasOlder = $state(false);
 
   constructor(options: ChatStateOptions = {}) {
+    this.room = options.room ?? LOBBY;
     this.#clock = options.clock ?? Date.now;
     this.#typingExpiryMs = options.typingExpiryMs ?? LIMITS.typingExpiryMs;
   }
@@ -129,9 +148,9 @@ export class ChatState {
     return entries;
   });
 
+  /** Applies `event` if it concerns this room (events of other rooms change nothing). */
   apply(event: ChatEvent): void {
-    // This state shows the lobby; other rooms and direct conversations have no screen yet.
-    if (!isLobbyEvent(event)) return;
+    if (!this.#concerns(event)) return;
     switch (event.type) {
       case 'status':
         this.#status = event.status;
@@ -139,6 +158,9 @@ export class ChatState {
         break;
       case 'session':
         this.#applySession(event.session);
+        break;
+      case 'room-joined':
+        this.#applyJoined(event.joined);
         break;
       case 'message':
         this.#messages = mergeMessages(this.#messages, [event.message]);
@@ -158,9 +180,13 @@ export class ChatState {
         if (event.typing) this.#startTyping(event.user);
         else this.#stopTyping(event.user.id);
         break;
-      case 'outbox':
-        this.#outbox = event.entries;
+      case 'outbox': {
+        const entries = event.entries.filter((entry) => (entry.room ?? LOBBY) === this.room);
+        // Unchanged for this room: nothing to render again.
+        if (entries.length === 0 && this.#outbox.length === 0) break;
+        this.#outbox = entries;
         break;
+      }
       case 'history':
         this.#messages = mergeMessages(this.#messages, event.messages);
         this.#hasOlder = event.hasOlder;
@@ -185,15 +211,46 @@ export class ChatState {
     this.#notices = [];
     this.#outbox = [];
     this.#hasOlder = false;
+    this.listMemory.following = true;
+    this.listMemory.anchor = null;
   }
 
   #applySession(session: JoinedSession): void {
-    // The first join says whether there is history before it; a rejoin's catch-up does not.
-    if (this.#messages.length === 0) this.#hasOlder = session.hasOlder;
     this.#self = session.self;
     this.#serverName = session.serverName;
+    // The session's people and messages are the lobby's; other rooms' come with room-joined.
+    if (this.room !== session.room) return;
+    // The first join says whether there is history before it; a rejoin's catch-up does not.
+    if (this.#messages.length === 0) this.#hasOlder = session.hasOlder;
     this.#users = session.users;
     this.#messages = mergeMessages(this.#messages, session.messages);
+  }
+
+  #applyJoined(joined: JoinedRoom): void {
+    if (this.#messages.length === 0) this.#hasOlder = joined.hasOlder;
+    this.#users = joined.users;
+    this.#messages = mergeMessages(this.#messages, joined.messages);
+  }
+
+  /** Whether `event` is about this room: room events by their room, the rest (status) always. */
+  #concerns(event: ChatEvent): boolean {
+    switch (event.type) {
+      case 'message':
+        return event.message.room === this.room;
+      case 'user-joined':
+      case 'user-left':
+      case 'typing':
+      case 'history':
+        return event.room === this.room;
+      case 'room-joined':
+        return event.joined.room.id === this.room;
+      case 'room-left':
+      case 'room-created':
+      case 'room-counts':
+        return false;
+      default:
+        return true;
+    }
   }
 
   #isOwn(message: ChatMessage): boolean {
@@ -225,19 +282,5 @@ export class ChatState {
   #clearTyping(): void {
     this.#typingTimers.clearAll();
     if (this.#typing.length > 0) this.#typing = [];
-  }
-}
-
-function isLobbyEvent(event: ChatEvent): boolean {
-  switch (event.type) {
-    case 'message':
-      return event.message.room === LOBBY;
-    case 'user-joined':
-    case 'user-left':
-    case 'typing':
-    case 'history':
-      return event.room === LOBBY;
-    default:
-      return true;
   }
 }

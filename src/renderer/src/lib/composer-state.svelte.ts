@@ -5,6 +5,7 @@
  * a quick succession of messages costs one typing signal each, not two).
  */
 import type { ParleyApi } from '../../../shared/api';
+import { LOBBY } from '../../../shared/limits';
 
 /** At most one "typing" signal this often while someone keeps typing. */
 const TYPING_THROTTLE_MS = 2_000;
@@ -24,6 +25,13 @@ export class ComposerState {
   #posting = $state(false);
   #error = $state<string | null>(null);
 
+  /** The room the draft is for. */
+  #room = LOBBY;
+  /** The drafts of the other rooms, kept while they are not on screen. */
+  // Bookkeeping, not state: the draft on screen is `text`.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #drafts = new Map<string, string>();
+
   #typing = false;
   #typingSentAt = 0;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -31,6 +39,27 @@ export class ComposerState {
   constructor(chat: ParleyApi['chat'], options: ComposerOptions = {}) {
     this.#chat = chat;
     this.#clock = options.clock ?? Date.now;
+  }
+
+  get room(): string {
+    return this.#room;
+  }
+
+  /** Keeps the draft of the room on screen and brings back `room`'s (switching rooms). */
+  switchRoom(room: string): void {
+    if (room === this.#room) return;
+    this.#setTyping(false);
+    if (this.text === '') this.#drafts.delete(this.#room);
+    else this.#drafts.set(this.#room, this.text);
+    this.#room = room;
+    this.text = this.#drafts.get(room) ?? '';
+    this.#drafts.delete(room);
+    this.#error = null;
+  }
+
+  /** Forgets the draft of a room that was left. */
+  forgetRoom(room: string): void {
+    this.#drafts.delete(room);
   }
 
   get error(): string | null {
@@ -63,6 +92,7 @@ export class ComposerState {
    */
   async send(): Promise<boolean> {
     const text = this.text;
+    const room = this.#room;
     if (!this.canSend) return false;
     this.#posting = true;
     this.#error = null;
@@ -71,7 +101,7 @@ export class ComposerState {
     this.#idleTimer = undefined;
     this.#typing = false;
     try {
-      const result = await this.#chat.post(text);
+      const result = await this.#chat.post(text, room);
       if (!result.ok) {
         this.#error = result.error.message;
         return false;
@@ -83,14 +113,17 @@ export class ComposerState {
       this.#posting = false;
     }
     // Whatever was typed while the message was being handed over stays.
-    if (this.text === text) this.text = '';
+    if (this.#room === room && this.text === text) this.text = '';
+    else if (this.#drafts.get(room) === text) this.#drafts.delete(room);
     return true;
   }
 
-  /** Forgets the draft and stops the typing signal (leaving the room). */
+  /** Forgets the drafts and stops the typing signal (leaving the server). */
   reset(): void {
     this.#setTyping(false);
     this.text = '';
+    this.#drafts.clear();
+    this.#room = LOBBY;
     this.#error = null;
   }
 
@@ -101,6 +134,6 @@ export class ComposerState {
       if (!this.#typing) return;
     }
     this.#typing = typing;
-    void this.#chat.setTyping(typing).catch(() => {});
+    void this.#chat.setTyping(typing, this.#room).catch(() => {});
   }
 }

@@ -1,0 +1,172 @@
+/**
+ * Every conversation of one chat connection: the rooms the server has (with how many people are in
+ * each), the ones joined (a ChatState each: the lobby always, other rooms and direct conversations
+ * once joined) and the one on screen. Built only from ChatEvents, like ChatState; `show` changes
+ * which room is on screen.
+ */
+import type { ChatEvent } from '../../../shared/api';
+import { LOBBY } from '../../../shared/limits';
+import type { JoinedSession, RoomInfo } from '../../../shared/protocol';
+import { ChatState } from './chat-state.svelte';
+
+/** What the room list shows of a room. */
+export interface RoomEntry {
+  id: string;
+  kind: 'room' | 'direct';
+  /** A room's name; a direct conversation's: the other person's nickname. */
+  name: string;
+  /** People in it now. */
+  members: number;
+  joined: boolean;
+}
+
+export class Conversations {
+  /** Rooms the server has (the lobby and created rooms), by id, in the order they became known. */
+  #rooms = $state.raw<RoomInfo[]>([]);
+  /** Member counts from `room-counts`, newer than the RoomInfo's. */
+  #members = $state.raw<Record<string, number>>({});
+  /** The joined conversations, lobby first, then in the order they were joined. */
+  #joined = $state.raw<ChatState[]>([new ChatState({ room: LOBBY })]);
+  #currentId = $state(LOBBY);
+  /** Direct conversations' RoomInfo (their names), by id. */
+  #directs = $state.raw<Record<string, RoomInfo>>({});
+  /** The last join of the server: a room joined later learns who this is from it. */
+  #session: JoinedSession | null = null;
+
+  /** The conversation on screen. */
+  readonly current: ChatState = $derived(
+    this.#joined.find((chat) => chat.room === this.#currentId) ?? this.lobby,
+  );
+
+  get lobby(): ChatState {
+    return this.#joined[0]!;
+  }
+
+  get joined(): readonly ChatState[] {
+    return this.#joined;
+  }
+
+  /** Rooms (not direct conversations) for the room list: the lobby first, then by name. */
+  readonly rooms: RoomEntry[] = $derived.by(() => {
+    // A throwaway lookup inside the derivation, not state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const joined = new Set(this.#joined.map((chat) => chat.room));
+    const entries = this.#rooms.map((room) => this.#entry(room, joined.has(room.id)));
+    return entries.sort(
+      (a, b) =>
+        Number(b.id === LOBBY) - Number(a.id === LOBBY) ||
+        a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }),
+    );
+  });
+
+  /** Direct conversations joined, in the order they were opened. */
+  readonly directs: RoomEntry[] = $derived(
+    this.#joined
+      .map((chat) => this.#directs[chat.room])
+      .filter((room): room is RoomInfo => room !== undefined)
+      .map((room) => this.#entry(room, true)),
+  );
+
+  /** The RoomEntry of the room on screen. */
+  readonly currentEntry: RoomEntry = $derived(
+    [...this.rooms, ...this.directs].find((room) => room.id === this.#currentId) ?? {
+      id: LOBBY,
+      kind: 'room',
+      name: 'Lobby',
+      members: this.lobby.users.length,
+      joined: true,
+    },
+  );
+
+  isJoined(room: string): boolean {
+    return this.#joined.some((chat) => chat.room === room);
+  }
+
+  isDirect(room: string): boolean {
+    return this.#directs[room] !== undefined;
+  }
+
+  /** The room's name, for notifications and the header; undefined for an unknown room. */
+  nameOf(room: string): string | undefined {
+    return (this.#directs[room] ?? this.#rooms.find((known) => known.id === room))?.name;
+  }
+
+  /** Whether someone with `nickname` is online (everyone online is in the lobby). */
+  isOnline(nickname: string): boolean {
+    const wanted = nickname.toLowerCase();
+    return this.lobby.users.some((user) => user.nickname.toLowerCase() === wanted);
+  }
+
+  /** Puts `room` on screen; false when it is not joined. */
+  show(room: string): boolean {
+    if (!this.isJoined(room)) return false;
+    this.#currentId = room;
+    return true;
+  }
+
+  apply(event: ChatEvent): void {
+    switch (event.type) {
+      case 'session':
+        this.#session = event.session;
+        this.#rooms = mergeRooms(this.#rooms, event.session.rooms);
+        break;
+      case 'room-created':
+        this.#rooms = mergeRooms(this.#rooms, [event.room]);
+        break;
+      case 'room-counts':
+        this.#members = { ...this.#members, ...event.counts };
+        break;
+      case 'room-joined': {
+        const { room } = event.joined;
+        if (room.kind === 'direct') this.#directs = { ...this.#directs, [room.id]: room };
+        else this.#rooms = mergeRooms(this.#rooms, [room]);
+        this.#members = { ...this.#members, [room.id]: room.members };
+        if (!this.isJoined(room.id)) {
+          const chat = new ChatState({ room: room.id });
+          // Who this is and where, as the lobby learnt it (a session's people and messages are
+          // the lobby's: another room takes only that much from it).
+          chat.apply({ type: 'status', status: this.lobby.status });
+          if (this.#session) chat.apply({ type: 'session', session: this.#session });
+          this.#joined = [...this.#joined, chat];
+        }
+        break;
+      }
+      case 'room-left':
+        if (event.room === LOBBY) break;
+        this.#joined = this.#joined.filter((chat) => chat.room !== event.room);
+        if (this.#currentId === event.room) this.#currentId = LOBBY;
+        break;
+    }
+    // Notices and errors concern what the person is looking at; the rest, each room its own.
+    if (event.type === 'notice' || event.type === 'error') {
+      this.current.apply(event);
+      return;
+    }
+    for (const chat of this.#joined) chat.apply(event);
+  }
+
+  /** Forgets everything: before joining another server, or after leaving. */
+  reset(): void {
+    this.lobby.reset();
+    this.#joined = [this.lobby];
+    this.#rooms = [];
+    this.#members = {};
+    this.#directs = {};
+    this.#session = null;
+    this.#currentId = LOBBY;
+  }
+
+  #entry(room: RoomInfo, joined: boolean): RoomEntry {
+    const members = this.#members[room.id] ?? room.members;
+    return { id: room.id, kind: room.kind, name: room.name, members, joined };
+  }
+}
+
+/** `known` with `more` added or updated (by id), in the order they became known. */
+function mergeRooms(known: readonly RoomInfo[], more: readonly RoomInfo[]): RoomInfo[] {
+  // A throwaway lookup, not state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  const byId = new Map(known.map((room) => [room.id, room]));
+  for (const room of more) if (room.kind === 'room') byId.set(room.id, room);
+  return [...byId.values()];
+}

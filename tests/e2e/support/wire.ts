@@ -1,0 +1,53 @@
+/**
+ * Helpers for the web e2e specs: a second person speaking the wire protocol directly
+ * (socket.io-client) to write messages fast, and a wait for the message list to settle.
+ */
+import { expect, type Page } from '@playwright/test';
+import { io, type Socket } from 'socket.io-client';
+import type { ParleyServerProcess } from './parley-server';
+
+/** Joins `server` over the wire protocol as `nickname`. */
+export async function connectWriter(
+  server: ParleyServerProcess,
+  nickname = 'writer',
+): Promise<Socket> {
+  const socket = io(server.url, { transports: ['websocket'], reconnection: false });
+  const joined = (await socket.timeout(5_000).emitWithAck('session:join', { nickname })) as {
+    ok: boolean;
+  };
+  expect(joined.ok).toBe(true);
+  return socket;
+}
+
+/** Sends `texts` one after the other (each acknowledged), to `room` (default the lobby). */
+export async function write(socket: Socket, texts: string[], room?: string): Promise<void> {
+  for (const [index, body] of texts.entries()) {
+    const ack = (await socket.timeout(5_000).emitWithAck('message:send', {
+      clientId: `e2e-${Date.now()}-${index}`,
+      text: body,
+      ...(room === undefined ? {} : { room }),
+    })) as { ok: boolean };
+    expect(ack.ok).toBe(true);
+  }
+}
+
+/**
+ * Lets the list lay itself out and keyboard scrolling (animated in Chromium) finish: waits for
+ * frames until the log's scroll position has not changed for three of them.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.getByRole('log', { name: 'Messages', exact: true }).evaluate(
+    (log) =>
+      new Promise<void>((done) => {
+        let last = -1;
+        let still = 0;
+        const check = (frames: number) => {
+          still = log.scrollTop === last ? still + 1 : 0;
+          last = log.scrollTop;
+          if (still >= 3 || frames > 300) done();
+          else requestAnimationFrame(() => check(frames + 1));
+        };
+        requestAnimationFrame(() => check(0));
+      }),
+  );
+}
