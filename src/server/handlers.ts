@@ -309,6 +309,26 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     }
     return null;
   };
+  /**
+   * Puts the other person of a direct conversation back in it (they closed it, or reconnected
+   * without it): they get `dm:opened` with its history, as when it was first opened, so that what
+   * follows reaches them. Nothing for a room, or when they are in it already.
+   */
+  const bringPeerIn = async (roomId: string, user: User) => {
+    const room = deps.rooms.get(roomId);
+    if (room?.kind !== 'direct') return;
+    const peer = roster.holderOf(otherMember(room, user.nickname));
+    const peerSocket = peer ? io.sockets.sockets.get(peer.socketId) : undefined;
+    if (!peer || !peerSocket || peerSocket.rooms.has(room.id)) return;
+    const history = await historyFor(room.id, undefined);
+    enter(peerSocket, room, peer.user);
+    peerSocket.emit('dm:opened', {
+      room: info(room, peer.user.nickname),
+      users: usersIn(room.id),
+      ...history,
+    });
+  };
+
   /** Stores a message and then shows it to the room (once, however often it is resent). */
   const publish = async (
     user: User,
@@ -318,6 +338,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     file?: FileAttachment,
   ) => {
     await log.ensure(roomId);
+    await bringPeerIn(roomId, user);
     const { message, created, durable } = log.append(roomId, user, clientId, text, file);
     if (typingIn === roomId) setTyping(user, roomId, false);
     // Stored first, then shown: an id anyone has seen is never handed out again, even when
@@ -553,15 +574,7 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
         const room = await deps.rooms.direct(session.user.nickname, peer.user.nickname, Date.now());
         const history = await historyFor(room.id, undefined);
         enter(socket, room, session.user);
-        const peerSocket = io.sockets.sockets.get(peer.socketId);
-        if (peerSocket && !peerSocket.rooms.has(room.id)) {
-          enter(peerSocket, room, peer.user);
-          peerSocket.emit('dm:opened', {
-            room: info(room, peer.user.nickname),
-            users: usersIn(room.id),
-            ...history,
-          });
-        }
+        await bringPeerIn(room.id, session.user);
         return ok({ room: info(room, session.user.nickname), users: usersIn(room.id), ...history });
       },
     },

@@ -167,6 +167,28 @@ describe('direct messages', () => {
     });
   });
 
+  it('reopen for someone who closed one when the other writes again', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const bob = await joinRaw(server, 'bob');
+    const opened = nextEvent(bob, 'dm:opened');
+    const dm = ((await emitRaw(alice, 'dm:open', { nickname: 'bob' })) as unknown as JoinedRoom)
+      .room;
+    await opened;
+    expect(await send(alice, dm.id, 'a1', 'first')).toMatchObject({ ok: true });
+    expect(await emitRaw(bob, 'room:leave', { room: dm.id })).toMatchObject({ ok: true });
+
+    // Bob closed it; alice writes: bob is in it again, with what he missed, and gets the message.
+    const reopened = nextEvent(bob, 'dm:opened');
+    const bobSaw = collect(bob, 'message:created');
+    expect(await send(alice, dm.id, 'a2', 'are you ignoring me?')).toMatchObject({ ok: true });
+    const again = (await reopened) as JoinedRoom;
+    expect(again.room).toMatchObject({ id: dm.id, kind: 'direct', name: 'alice' });
+    expect(again.messages.map((message) => message.text)).toEqual(['first']);
+    await waitFor(() => bobSaw.length === 1, 'bob to get the new message');
+    expect(bobSaw[0]).toMatchObject({ room: dm.id, text: 'are you ignoring me?' });
+  });
+
   it('says so when the other person is not online, or has left', async () => {
     const server = await startServer();
     const alice = await joinRaw(server, 'alice');
