@@ -156,6 +156,12 @@ describe('parseRichText', () => {
     ]);
   });
 
+  it('keeps what makes a Markdown hard line break as typed', () => {
+    // Found by the property below (seed -1604637347): the spaces before the break were lost.
+    expect(parseRichText('a  \nb')).toEqual([text('a  \nb')]);
+    expect(parseRichText('a\\\nb')).toEqual([text('a\\\nb')]);
+  });
+
   it('never throws and never loses text, whatever the input', () => {
     // Without Markdown's special characters, the visible text is exactly the input.
     const plain = fc.string({

@@ -105,7 +105,9 @@ function inlineNodes(tokens: readonly Token[] | undefined): RichInline[] {
         pushText(nodes, token.text);
         break;
       case 'br':
-        pushText(nodes, '\n');
+        // A Markdown hard break ("  \n", "\\\n"): chat text keeps its line breaks anyway, and
+        // the spaces or backslash before it are shown as typed.
+        pushText(nodes, token.raw);
         break;
       case 'strong':
         nodes.push({ type: 'strong', children: inlineNodes(token.tokens) });
