@@ -116,6 +116,15 @@ test('rooms are created (bad and taken names explained), joined and left, with m
   // Joining again shows the room's history, the message sent while away included.
   await bob.roomButton('Join Design').click();
   await expect(bob.entry('After bob left')).toBeVisible();
+
+  // Coming back (a reload) joins the rooms one was in again; not the ones one left.
+  await bob.page.reload();
+  await expect(bob.nicknameInput).toHaveValue('bob');
+  await bob.joinButton.click();
+  await expect(bob.roomButton('Design')).toBeVisible();
+  await expect(bob.roomButton('Join Random')).toBeVisible();
+  await bob.roomButton('Design').click();
+  await expect(bob.entry('After bob left')).toBeVisible();
 });
 
 test('switching rooms keeps each room its draft and its scroll position', async ({

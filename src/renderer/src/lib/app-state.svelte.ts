@@ -26,6 +26,7 @@ import { DiagnosticsState } from './diagnostics-state.svelte';
 import { DiscoveryState } from './discovery-state.svelte';
 import { FileTransfersState } from './file-transfers.svelte';
 import { loadPreference, savePreference } from './preferences';
+import { rememberedRooms, rememberRooms } from './remembered-rooms';
 import { SavedServersState } from './saved-servers-state.svelte';
 import { SettingsState } from './settings-state.svelte';
 
@@ -389,6 +390,7 @@ export class AppState {
         this.composer.forgetRoom(event.room);
         this.alerts.forgetRoom(event.room);
       }
+      if (event.type === 'room-joined' || event.type === 'room-left') this.#rememberRooms();
       // The room on screen was left: the lobby is on screen now.
       if (this.composer.room !== this.conversations.current.room) this.#followRoomOnScreen();
     });
@@ -557,10 +559,52 @@ export class AppState {
         target.nickname,
         joinOptions(target.passphrase, target.fingerprint),
       );
-      if (result.ok) this.conversations.apply({ type: 'session', session: result.session });
+      if (result.ok) {
+        this.conversations.apply({ type: 'session', session: result.session });
+        void this.#rejoinRememberedRooms();
+      }
     } finally {
       this.#busy = null;
     }
+  }
+
+  /** Rooms remembered from the last visit are being joined again. */
+  #rejoiningRooms = false;
+
+  /** The server the rooms are remembered under: its origin, once connected. */
+  #serverKey(): string | null {
+    return this.conversations.lobby.status.url ?? this.#target?.url ?? null;
+  }
+
+  /** Notes the rooms (not direct conversations) joined now, for the next visit. */
+  #rememberRooms(): void {
+    const server = this.#serverKey();
+    if (server === null || this.#rejoiningRooms) return;
+    const rooms = this.conversations.joined
+      .map((chat) => chat.room)
+      .filter((room) => room !== LOBBY && !this.conversations.isDirect(room));
+    rememberRooms(server, rooms);
+  }
+
+  /** Joins again the rooms one was in on this server last time (a room gone is forgotten). */
+  async #rejoinRememberedRooms(): Promise<void> {
+    const server = this.#serverKey();
+    if (server === null) return;
+    const rooms = rememberedRooms(server);
+    // What is remembered stays as it is until every room was tried: a page closed half-way
+    // through loses none of them.
+    this.#rejoiningRooms = true;
+    try {
+      for (const room of rooms) {
+        if (this.conversations.isJoined(room)) continue;
+        const result = await this.#api.chat.joinRoom(room);
+        // Not now (offline, rate limited): try them all again next time.
+        if (!result.ok && result.error.code !== 'unknown_room') return;
+      }
+    } finally {
+      this.#rejoiningRooms = false;
+    }
+    this.#rememberRooms();
   }
 
   /** "Retry now" while reconnecting: skips the rest of the back-off. */
@@ -642,6 +686,7 @@ export class AppState {
     this.nickname = nickname;
     void this.settings.update({ nickname });
     this.#screen = 'chat';
+    void this.#rejoinRememberedRooms();
     return true;
   }
 }
