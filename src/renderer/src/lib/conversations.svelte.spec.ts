@@ -1,0 +1,178 @@
+/**
+ * Conversations and its ChatStates, fed the ChatEvents a ChatClient emits: which room gets what,
+ * the room list with counts, direct conversations, leaving, and reset. Plain objects in, state
+ * out (Svelte's runes, compiled for these specs).
+ */
+import { describe, expect, it } from 'vitest';
+import type { ChatEvent } from '../../../shared/api';
+import type {
+  ChatMessage,
+  JoinedRoom,
+  JoinedSession,
+  RoomInfo,
+  User,
+} from '../../../shared/protocol';
+import { Conversations } from './conversations.svelte';
+
+const alice: User = { id: 'u-alice', nickname: 'alice' };
+const bob: User = { id: 'u-bob', nickname: 'bob' };
+const lobbyInfo: RoomInfo = { id: 'lobby', kind: 'room', name: 'Lobby', members: 2 };
+const design: RoomInfo = { id: 'r-design', kind: 'room', name: 'Design', members: 1 };
+const direct: RoomInfo = { id: 'd-ab', kind: 'direct', name: 'bob', members: 2 };
+
+let nextId = 1;
+function message(room: string, text: string, author: User = bob): ChatMessage {
+  return { id: nextId++, clientId: `c${nextId}`, room, author, text, sentAt: 1_767_225_600_000 };
+}
+
+function session(messages: ChatMessage[] = []): JoinedSession {
+  return {
+    self: alice,
+    room: 'lobby',
+    users: [alice, bob],
+    messages,
+    hasMore: false,
+    hasOlder: false,
+    rooms: [lobbyInfo, design],
+    resumeToken: 't',
+    serverName: 'Lab',
+    protocolVersion: 1,
+  };
+}
+
+function joined(room: RoomInfo, messages: ChatMessage[] = [], hasOlder = false): JoinedRoom {
+  return { room, users: [alice, bob], messages, hasMore: false, hasOlder };
+}
+
+function feed(conversations: Conversations, ...events: ChatEvent[]): void {
+  for (const event of events) conversations.apply(event);
+}
+
+const connected: ChatEvent = {
+  type: 'status',
+  status: { state: 'connected', url: 'http://127.0.0.1:4321', reason: null },
+};
+
+describe('Conversations', () => {
+  it('lists the server rooms, lobby first, and which are joined, with live member counts', () => {
+    const conversations = new Conversations();
+    feed(conversations, connected, { type: 'session', session: session() });
+    feed(conversations, {
+      type: 'room-created',
+      room: { id: 'r-alpha', kind: 'room', name: 'alpha', members: 0 },
+    });
+    expect(conversations.rooms.map((room) => [room.name, room.joined, room.members])).toEqual([
+      ['Lobby', true, 2],
+      ['alpha', false, 0],
+      ['Design', false, 1],
+    ]);
+    feed(conversations, { type: 'room-counts', counts: { 'r-alpha': 3, lobby: 4 } });
+    expect(conversations.rooms.map((room) => room.members)).toEqual([4, 3, 1]);
+  });
+
+  it('gives each joined room its own messages, people and typing; the lobby keeps its own', () => {
+    const conversations = new Conversations();
+    const hello = message('lobby', 'hello lobby');
+    feed(conversations, connected, { type: 'session', session: session([hello]) });
+    const older = message('r-design', 'design history');
+    feed(conversations, { type: 'room-joined', joined: joined(design, [older], true) });
+
+    const room = conversations.joined.find((chat) => chat.room === 'r-design')!;
+    expect(room.self).toEqual(alice);
+    expect(room.serverName).toBe('Lab');
+    expect(room.status.state).toBe('connected');
+    expect(room.hasOlder).toBe(true);
+
+    const news = message('r-design', 'design news');
+    feed(
+      conversations,
+      { type: 'message', message: news },
+      { type: 'typing', room: 'r-design', user: bob, typing: true },
+      { type: 'user-left', room: 'lobby', user: bob },
+    );
+    expect(room.messages.map((entry) => entry.text)).toEqual(['design history', 'design news']);
+    expect(room.typing).toEqual([bob]);
+    expect(room.users).toEqual([alice, bob]);
+    expect(conversations.lobby.messages.map((entry) => entry.text)).toEqual(['hello lobby']);
+    expect(conversations.lobby.typing).toEqual([]);
+    expect(conversations.lobby.users).toEqual([alice]);
+    expect(conversations.isOnline('BOB')).toBe(false);
+  });
+
+  it('shows only joined rooms; leaving the one on screen shows the lobby', () => {
+    const conversations = new Conversations();
+    feed(conversations, connected, { type: 'session', session: session() });
+    expect(conversations.show('r-design')).toBe(false);
+    expect(conversations.current.room).toBe('lobby');
+
+    feed(conversations, { type: 'room-joined', joined: joined(design) });
+    expect(conversations.show('r-design')).toBe(true);
+    expect(conversations.current.room).toBe('r-design');
+    expect(conversations.currentEntry.name).toBe('Design');
+
+    feed(conversations, { type: 'room-left', room: 'r-design' });
+    expect(conversations.current.room).toBe('lobby');
+    expect(conversations.isJoined('r-design')).toBe(false);
+    // Its messages no longer land anywhere.
+    feed(conversations, { type: 'message', message: message('r-design', 'after leaving') });
+    expect(conversations.joined.flatMap((chat) => chat.messages)).toEqual([]);
+  });
+
+  it('keeps direct conversations apart from rooms, named after the other person', () => {
+    const conversations = new Conversations();
+    feed(conversations, connected, { type: 'session', session: session() });
+    feed(conversations, { type: 'room-joined', joined: joined(direct) });
+    expect(conversations.rooms.map((room) => room.id)).toEqual(['lobby', 'r-design']);
+    expect(conversations.directs).toEqual([
+      { id: 'd-ab', kind: 'direct', name: 'bob', members: 2, joined: true },
+    ]);
+    expect(conversations.isDirect('d-ab')).toBe(true);
+    expect(conversations.nameOf('d-ab')).toBe('bob');
+    expect(conversations.nameOf('r-design')).toBe('Design');
+  });
+
+  it('puts notices and errors in the room on screen, and own unsent messages in their room', () => {
+    const conversations = new Conversations();
+    feed(conversations, connected, { type: 'session', session: session() });
+    feed(conversations, { type: 'room-joined', joined: joined(design) });
+    conversations.show('r-design');
+    feed(
+      conversations,
+      { type: 'error', error: { code: 'rate_limited', message: 'Slow down.' } },
+      {
+        type: 'outbox',
+        entries: [
+          {
+            clientId: 'x1',
+            room: 'r-design',
+            text: 'to design',
+            state: 'sending',
+            error: null,
+            createdAt: 1,
+          },
+          { clientId: 'x2', text: 'to the lobby', state: 'sending', error: null, createdAt: 2 },
+        ],
+      },
+    );
+    const room = conversations.current;
+    expect(room.timeline.filter((entry) => entry.kind === 'notice')).toHaveLength(1);
+    expect(conversations.lobby.timeline.filter((entry) => entry.kind === 'notice')).toEqual([]);
+    expect(room.outbox.map((entry) => entry.text)).toEqual(['to design']);
+    expect(conversations.lobby.outbox.map((entry) => entry.text)).toEqual(['to the lobby']);
+  });
+
+  it('forgets every room and conversation on reset, keeping the lobby', () => {
+    const conversations = new Conversations();
+    const lobby = conversations.lobby;
+    feed(conversations, connected, { type: 'session', session: session([message('lobby', 'x')]) });
+    feed(conversations, { type: 'room-joined', joined: joined(direct) });
+    conversations.show('d-ab');
+    conversations.reset();
+    expect(conversations.lobby).toBe(lobby);
+    expect(conversations.joined).toEqual([lobby]);
+    expect(conversations.current).toBe(lobby);
+    expect(conversations.rooms).toEqual([]);
+    expect(conversations.directs).toEqual([]);
+    expect(lobby.messages).toEqual([]);
+  });
+});
