@@ -1,0 +1,132 @@
+/**
+ * Unread counts and notifications across rooms (AlertsState), fed ChatEvents. The desktop side —
+ * Electron's notifications and badge, or the browser's Notification API — cannot run in these
+ * specs: a stand-in records what would be shown, and window attention is passed in. The rules
+ * themselves are notification-rules.ts, checked in notification-rules.spec.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NotificationRequest, ParleyApi } from '../../../shared/api';
+import type { ChatMessage, JoinedRoom, RoomInfo, User } from '../../../shared/protocol';
+import type { NotificationPreferences } from '../../../shared/settings';
+import { AlertsState } from './alerts-state.svelte';
+
+const alice: User = { id: 'u-alice', nickname: 'alice' };
+const bob: User = { id: 'u-bob', nickname: 'bob' };
+const design: RoomInfo = { id: 'r-design', kind: 'room', name: 'Design', members: 2 };
+const preferences: NotificationPreferences = {
+  enabled: true,
+  mentionsOnly: false,
+  mutedRooms: [],
+};
+
+let nextId = 1;
+function message(room: string, text: string): ChatMessage {
+  return { id: nextId++, clientId: `c${nextId}`, room, author: bob, text, sentAt: 1 };
+}
+
+function joined(messages: ChatMessage[]): JoinedRoom {
+  return { room: design, users: [alice, bob], messages, hasMore: false, hasOlder: false };
+}
+
+/** An AlertsState whose window is in front of the person, recording notifications. */
+function alerts(): { state: AlertsState; shown: NotificationRequest[] } {
+  const shown: NotificationRequest[] = [];
+  const desktop: ParleyApi['desktop'] = {
+    notify: async (request) => {
+      shown.push(request);
+      return { ok: true };
+    },
+    setUnread: async () => ({ ok: true }),
+    notificationPermission: async () => 'granted',
+    requestNotificationPermission: async () => 'granted',
+    onNotificationClick: () => () => {},
+  };
+  const state = new AlertsState({
+    desktop,
+    reader: () => ({ self: alice, nicknames: ['alice', 'bob'], preferences }),
+    preferences: () => preferences,
+    serverName: () => 'Lab',
+    roomName: (room) => (room === design.id ? 'Design' : 'Lab'),
+    windowAttention: {
+      current: () => ({ visible: true, focused: true }),
+      watch: () => () => {},
+    },
+  });
+  state.start();
+  state.apply({
+    type: 'session',
+    session: {
+      self: alice,
+      room: 'lobby',
+      users: [alice, bob],
+      messages: [],
+      hasMore: false,
+      hasOlder: false,
+      rooms: [],
+      resumeToken: 't',
+      serverName: 'Lab',
+      protocolVersion: 1,
+    },
+  });
+  return { state, shown };
+}
+
+describe('AlertsState with several rooms', () => {
+  it("counts and notifies a room's messages while another room is on screen", () => {
+    const { state, shown } = alerts();
+    state.apply({ type: 'room-joined', joined: joined([message('r-design', 'old news')]) });
+    // Joining shows history: nothing new.
+    expect(state.unreadIn('r-design')).toEqual({ messages: 0, mentions: 0 });
+
+    state.apply({ type: 'message', message: message('r-design', 'fresh') });
+    expect(state.unreadIn('r-design')).toEqual({ messages: 1, mentions: 0 });
+    expect(state.unread).toBe(1);
+    expect(shown).toEqual([{ title: 'bob in Design', body: 'fresh', room: 'r-design' }]);
+
+    // Switching to it reads it.
+    state.showRoom('r-design');
+    expect(state.unreadIn('r-design')).toEqual({ messages: 0, mentions: 0 });
+    expect(state.attention.roomInView).toBe('r-design');
+  });
+
+  it("treats a rejoin's catch-up as news, and forgets a room that was left", () => {
+    const { state, shown } = alerts();
+    state.apply({ type: 'room-joined', joined: joined([]) });
+    // After a reconnect the room is joined again with what was missed.
+    state.apply({
+      type: 'room-joined',
+      joined: joined([message('r-design', 'missed 1'), message('r-design', 'missed 2')]),
+    });
+    expect(state.unreadIn('r-design').messages).toBe(2);
+    expect(shown.map((request) => request.body)).toEqual(['missed 2']);
+
+    state.apply({ type: 'room-left', room: 'r-design' });
+    state.forgetRoom('r-design');
+    expect(state.unread).toBe(0);
+    // Joined again later: its history is history again, not news.
+    state.apply({ type: 'room-joined', joined: joined([message('r-design', 'while away')]) });
+    expect(state.unread).toBe(0);
+  });
+
+  it("keeps the room on screen when the server's session comes back after a reconnect", () => {
+    const { state } = alerts();
+    state.showRoom('r-design');
+    state.apply({
+      type: 'session',
+      session: {
+        self: alice,
+        room: 'lobby',
+        users: [alice, bob],
+        messages: [message('lobby', 'lobby catch-up')],
+        hasMore: false,
+        hasOlder: false,
+        rooms: [],
+        resumeToken: 't',
+        serverName: 'Lab',
+        protocolVersion: 1,
+      },
+    });
+    expect(state.attention.roomInView).toBe('r-design');
+    expect(state.unreadIn('lobby').messages).toBe(1);
+  });
+});
