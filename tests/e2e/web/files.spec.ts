@@ -136,6 +136,28 @@ test('images show inline as previews, SVG never does', async ({ openChat }) => {
   await expect(bob.entry('drawing.svg')).toContainText('image/svg+xml');
   await expect(bob.messageLog.getByRole('img', { name: 'drawing.svg' })).toHaveCount(0);
   expect(await bob.page.evaluate(() => (window as { svgRan?: number }).svgRan)).toBeUndefined();
+
+  // Leaving the server lets go of the preview's bytes; coming back shows it again.
+  const firstUrl = await preview.getAttribute('src');
+  // Whether the page can still load the blob: URL as an image (the CSP allows blob: images only).
+  const loadable = (url: string) =>
+    bob.page.evaluate(
+      (blobUrl) =>
+        new Promise<boolean>((done) => {
+          const probe = new Image();
+          probe.onload = () => done(true);
+          probe.onerror = () => done(false);
+          probe.src = blobUrl;
+        }),
+      url,
+    );
+  expect(await loadable(firstUrl!)).toBe(true);
+  await bob.leaveButton.click();
+  await expect(bob.nicknameInput).toBeVisible();
+  await expect.poll(() => loadable(firstUrl!)).toBe(false);
+  await bob.joinButton.click();
+  await expect(preview).toBeVisible();
+  await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
 });
 
 test('a pasted image and a dropped file are sent', async ({ openChat }) => {

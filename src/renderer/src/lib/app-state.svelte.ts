@@ -623,6 +623,7 @@ export class AppState {
     await this.#api.chat.disconnect().catch(() => {});
     this.conversations.reset();
     this.alerts.reset();
+    this.files.forgetPreviews();
   }
 
   clearError(): void {

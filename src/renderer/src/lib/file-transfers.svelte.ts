@@ -151,6 +151,20 @@ export class FileTransfersState {
     return url;
   }
 
+  /**
+   * Lets go of every preview (out of the server: no card shows them any more), so their bytes
+   * do not stay in memory for the rest of the app's life.
+   */
+  forgetPreviews(): void {
+    const previews = [...this.#previews.values()];
+    this.#previews.clear();
+    for (const url of previews) {
+      void url.then((shown) => {
+        if (shown !== null) URL.revokeObjectURL(shown);
+      });
+    }
+  }
+
   #onProgress({ transferId, done, total }: TransferProgress): void {
     if (transferId.startsWith('up-')) {
       this.#uploads = this.#uploads.map((upload) =>
