@@ -186,7 +186,16 @@ test('a pasted image and a dropped file are sent', async ({ openChat }) => {
     return transfer;
   });
   await dropTarget.dispatchEvent('dragover', { dataTransfer: data });
+  // While files are over the conversation, it says where they will go.
+  const hint = alice.page.getByRole('status').filter({ hasText: 'Drop to send to' });
+  await expect(hint).toBeVisible();
+  // Dragged away again: the hint goes; back over it and dropped: the file is sent.
+  await dropTarget.dispatchEvent('dragleave', { dataTransfer: data });
+  await expect(hint).toHaveCount(0);
+  await dropTarget.dispatchEvent('dragover', { dataTransfer: data });
+  await expect(hint).toBeVisible();
   await dropTarget.dispatchEvent('drop', { dataTransfer: data });
+  await expect(hint).toHaveCount(0);
   await expect(bob.entry('dropped.txt')).toContainText('text/plain');
 });
 
