@@ -200,7 +200,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     wrongPassphrase: limiter(rates.wrongPassphrase),
     kicked: new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds }),
     fileBegin: limiter(rates.fileBegin),
+    fileBeginPerAddress: limiter(rates.fileBeginPerAddress),
     fileChunk: limiter(rates.fileChunk),
+    fileChunkPerAddress: limiter(rates.fileChunkPerAddress),
   };
   const throttle = new Throttle(limiter(rates.refused));
   const passphrase =

@@ -37,7 +37,8 @@ export interface FileEventDependencies {
   /** Wires one event the way every Parley event is wired (see handlers.ts). */
   on: typeof onEvent;
   hooks: Hooks;
-  limits: { begin: Limit; chunk: Limit };
+  /** What `file:begin` and the chunk events count against (per connection, per address). */
+  limits: { begin: Limit[]; chunk: Limit[] };
   /** The connection's person, once joined. */
   user: () => User | null;
   /** Why `user` cannot post in `room` now (null: it can). */
@@ -85,7 +86,7 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
     'file:begin',
     {
       schema: fileBeginPayloadSchema,
-      limits: [limits.begin],
+      limits: limits.begin,
       handle: async (payload) => {
         const user = deps.user();
         if (!user) return fail('not_joined', 'Join with a nickname before sending files.');
@@ -143,7 +144,7 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
     'file:chunk',
     {
       schema: fileChunkPayloadSchema,
-      limits: [limits.chunk],
+      limits: limits.chunk,
       handle: async ({ uploadId, offset, data }) => {
         const upload = uploads.get(uploadId);
         if (!upload) return fail('unknown_upload', 'There is no such upload (it may have ended).');
@@ -189,7 +190,7 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
     'file:end',
     {
       schema: fileEndPayloadSchema,
-      limits: [limits.chunk],
+      limits: limits.chunk,
       handle: async ({ uploadId }) => {
         const upload = uploads.get(uploadId);
         if (!upload) return fail('unknown_upload', 'There is no such upload (it may have ended).');
@@ -238,7 +239,7 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
     'file:cancel',
     {
       schema: fileCancelPayloadSchema,
-      limits: [limits.chunk],
+      limits: limits.chunk,
       handle: async ({ uploadId }) => {
         const upload = uploads.get(uploadId);
         if (!upload) return fail('unknown_upload', 'There is no such upload (it may have ended).');
@@ -254,7 +255,7 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
     'file:read',
     {
       schema: fileReadPayloadSchema,
-      limits: [limits.chunk],
+      limits: limits.chunk,
       handle: async ({ id, offset, length }) => {
         if (!deps.user()) return fail('not_joined', 'Join with a nickname first.');
         // A file that is not stored and one posted only where this connection is not are

@@ -90,8 +90,10 @@ export interface Limiters {
   kicked: RateLimiterMemory;
   /** Uploads started, per connection. */
   fileBegin: RateLimiterMemory;
+  fileBeginPerAddress: RateLimiterMemory;
   /** File chunks sent and read (and uploads ended or cancelled), per connection. */
   fileChunk: RateLimiterMemory;
+  fileChunkPerAddress: RateLimiterMemory;
 }
 
 type AnyAck = (result: Result) => void;
@@ -586,8 +588,8 @@ export function registerConnection(socket: ParleySocket, deps: HandlerDependenci
     on,
     hooks,
     limits: {
-      begin: perConnection(limiters.fileBegin),
-      chunk: perConnection(limiters.fileChunk),
+      begin: [perConnection(limiters.fileBegin), perAddress(limiters.fileBeginPerAddress)],
+      chunk: [perConnection(limiters.fileChunk), perAddress(limiters.fileChunkPerAddress)],
     },
     user: () => roster.get(socket.id)?.user ?? null,
     cannotPost,

@@ -59,8 +59,12 @@ export const LIMITS = {
     history: { points: 60, durationSeconds: 10 },
     /** Uploads started (`file:begin`) per connection. */
     fileBegin: { points: 20, durationSeconds: 60 },
+    /** Uploads started from one network address, all its connections together (loopback exempt). */
+    fileBeginPerAddress: { points: 60, durationSeconds: 60 },
     /** File chunks sent and read (`file:chunk`, `file:read`) per connection: ~140 MB / 10 s. */
     fileChunk: { points: 3000, durationSeconds: 10 },
+    /** File chunks from one network address, all its connections together (loopback exempt). */
+    fileChunkPerAddress: { points: 9000, durationSeconds: 10 },
     join: { points: 30, durationSeconds: 60 },
     /** New connections (handshakes) per network address (loopback is exempt). */
     connect: { points: 60, durationSeconds: 60 },

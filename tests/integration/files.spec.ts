@@ -390,3 +390,27 @@ describe('reading files', () => {
     expect(fetched?.ok && Buffer.from(fetched.bytes!)).toEqual(bytes);
   });
 });
+
+describe('file rate limits per address', () => {
+  it('counts uploads started from all connections of one address together', async () => {
+    const server = await startServer({
+      dataDir: dataDirectory(),
+      isRateLimitExempt: () => false,
+      rateLimits: { fileBeginPerAddress: { points: 3, durationSeconds: 60 } },
+    });
+    const first = await joinRaw(server, 'first');
+    const second = await joinRaw(server, 'second');
+    // Neither connection uses its own allowance (20 a minute); the address uses its 3.
+    expect(await begin(first, { size: 10 })).toMatchObject({ ok: true });
+    expect(await begin(first, { size: 10 })).toMatchObject({ ok: true });
+    expect(await begin(second, { size: 10 })).toMatchObject({ ok: true });
+    expect(await begin(second, { size: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'rate_limited' },
+    });
+    expect(await begin(first, { size: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'rate_limited' },
+    });
+  });
+});
