@@ -67,6 +67,11 @@ export interface ChatServerOptions {
   tls?: TlsCredentials | null;
   /** The largest file people may send, in bytes; default LIMITS.maxFileBytes (25 MB). */
   maxFileBytes?: number;
+  /**
+   * A stored file no message refers to any more (retention deleted them) is deleted once it is
+   * this old, ms; default LIMITS.fileReleaseGraceMs.
+   */
+  fileReleaseGraceMs?: number;
   /** An upload that receives nothing for this long is dropped, ms; default LIMITS.uploadIdleTimeoutMs. */
   uploadIdleTimeoutMs?: number;
 }
@@ -121,11 +126,16 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   const store = options.dataDir
     ? await LevelMessageStore.open(join(options.dataDir, 'history'))
     : undefined;
+  // Files whose last message retention deleted are deleted too (the store opens below).
+  let fileStoreForRelease: FileStore | undefined;
+  const fileReleaseGraceMs = options.fileReleaseGraceMs ?? LIMITS.fileReleaseGraceMs;
   const logOptions = {
     capacity: LIMITS.historyLength,
     clock: options.clock,
     retention: options.retention ?? LIMITS.roomRetention,
     onError,
+    onFilesUnreferenced: (ids: string[]) =>
+      void fileStoreForRelease?.release(ids, fileReleaseGraceMs),
   };
   const log = store
     ? await MessageLog.open(LOBBY, { ...logOptions, store })
@@ -134,6 +144,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   let fileStore: FileStore;
   try {
     fileStore = await FileStore.open(options.dataDir ? join(options.dataDir, 'files') : null);
+    fileStoreForRelease = fileStore;
   } catch (error) {
     await log.close();
     throw new ChatServerError(

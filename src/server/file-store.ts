@@ -7,7 +7,17 @@
  * files-access.ts).
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { mkdir, mkdtemp, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  open,
+  rename,
+  rm,
+  stat,
+  unlink,
+  utimes,
+  type FileHandle,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILE_ID } from '../shared/file-name';
@@ -116,6 +126,9 @@ export class FileStore {
     try {
       if ((await this.size(id)) !== null) {
         await unlink(open.path);
+        // Fresh again: a release of these bytes waits for the message about to carry them.
+        const now = new Date();
+        await utimes(target, now, now);
       } else {
         await mkdir(join(this.#root, id.slice(0, 2)), { recursive: true });
         await rename(open.path, target);
@@ -125,6 +138,24 @@ export class FileStore {
       throw error;
     }
     return id;
+  }
+
+  /**
+   * Deletes stored files no message refers to any more (see MessageStore.trim), except those
+   * committed in the last `graceMs`: an upload of the same bytes may be on its way to a message.
+   * Never throws; a file already gone is fine.
+   */
+  async release(ids: readonly string[], graceMs: number): Promise<void> {
+    const cutoff = Date.now() - graceMs;
+    for (const id of ids) {
+      const path = this.pathOf(id);
+      try {
+        if ((await stat(path)).mtimeMs > cutoff) continue;
+        await unlink(path);
+      } catch {
+        // Gone already, or not ours to delete now: the next trim tries again.
+      }
+    }
   }
 
   /** Drops an upload: its temporary file is deleted. Never throws. */

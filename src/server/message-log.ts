@@ -23,6 +23,8 @@ export interface MessageLogOptions {
   retention?: number | null;
   /** Where a failure to delete old messages is reported. */
   onError?: (error: unknown) => void;
+  /** Files that deleted old messages carried and no message kept carries (ids): free to go. */
+  onFilesUnreferenced?: (fileIds: string[]) => void;
 }
 
 export interface AppendResult {
@@ -54,6 +56,7 @@ export class MessageLog {
   #lastId = 0;
   readonly #retention: number | null;
   readonly #onError: (error: unknown) => void;
+  readonly #onFilesUnreferenced: ((fileIds: string[]) => void) | undefined;
   /** Messages written since old ones were last deleted (see #trimSoon). */
   #writtenSinceTrim = 0;
   #trimming: Promise<void> = DONE;
@@ -68,6 +71,7 @@ export class MessageLog {
     this.#store = options.store;
     this.#retention = options.retention ?? null;
     this.#onError = options.onError ?? (() => {});
+    this.#onFilesUnreferenced = options.onFilesUnreferenced;
   }
 
   /** A log that continues what `store` holds: the same ids, history and client ids. */
@@ -265,7 +269,9 @@ export class MessageLog {
     const retention = this.#retention;
     if (retention === null || !this.#store) return;
     try {
-      if (await this.#store.trim(room, retention)) {
+      const { trimmed, unreferenced } = await this.#store.trim(room, retention);
+      if (unreferenced.length > 0) this.#onFilesUnreferenced?.(unreferenced);
+      if (trimmed) {
         const history = this.#rooms.get(room);
         if (history) {
           history.complete = false;

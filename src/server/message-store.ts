@@ -17,8 +17,11 @@ export interface MessageStore {
    * oldest first.
    */
   page(room: string, query: PageQuery, limit: number): Promise<ChatMessage[]>;
-  /** Deletes all but the newest `keep` messages of `room`; resolves true when any went. */
-  trim(room: string, keep: number): Promise<boolean>;
+  /**
+   * Deletes all but the newest `keep` messages of `room`. `trimmed`: whether any went;
+   * `unreferenced`: ids of files that a deleted message carried and no message kept carries.
+   */
+  trim(room: string, keep: number): Promise<{ trimmed: boolean; unreferenced: string[] }>;
   /** Writes messages atomically; resolves once they are on disk. */
   write(messages: ChatMessage[]): Promise<void>;
   close(): Promise<void>;
@@ -41,6 +44,9 @@ export interface StoredRoom {
 
 const LAST_ID_KEY = 'meta!lastId';
 const messageKey = (room: string, id: number) => `msg!${room}!${String(id).padStart(16, '0')}`;
+/** One key per message that carries a file: which files are still referenced, and where. */
+const fileReferenceKey = (fileId: string, room: string, id: number) =>
+  `fileref!${fileId}!${room}!${String(id).padStart(16, '0')}`;
 
 export class LevelMessageStore implements MessageStore {
   private constructor(readonly db: ClassicLevel<string, unknown>) {}
@@ -100,16 +106,32 @@ export class LevelMessageStore implements MessageStore {
     return (newestFirst as ChatMessage[]).reverse();
   }
 
-  async trim(room: string, keep: number): Promise<boolean> {
+  async trim(room: string, keep: number): Promise<{ trimmed: boolean; unreferenced: string[] }> {
     const prefix = `msg!${room}!`;
     // The newest message to delete is the (keep + 1)-th newest; everything up to it goes.
     const newest = await this.db
       .keys({ gt: prefix, lt: `${prefix}\xff`, reverse: true, limit: keep + 1 })
       .all();
     const newestToDelete = newest[keep];
-    if (newestToDelete === undefined) return false;
+    if (newestToDelete === undefined) return { trimmed: false, unreferenced: [] };
+    // The files the deleted messages carry lose those references.
+    const released: { fileId: string; key: string }[] = [];
+    for await (const value of this.db.values({ gt: prefix, lte: newestToDelete })) {
+      const message = value as ChatMessage;
+      if (message.file) {
+        const key = fileReferenceKey(message.file.id, message.room, message.id);
+        released.push({ fileId: message.file.id, key });
+      }
+    }
+    await this.db.batch(released.map(({ key }) => ({ type: 'del' as const, key })));
     await this.db.clear({ gt: prefix, lte: newestToDelete });
-    return true;
+    const unreferenced: string[] = [];
+    for (const fileId of new Set(released.map((reference) => reference.fileId))) {
+      const references = `fileref!${fileId}!`;
+      const left = await this.db.keys({ gt: references, lt: `${references}\xff`, limit: 1 }).all();
+      if (left.length === 0) unreferenced.push(fileId);
+    }
+    return { trimmed: true, unreferenced };
   }
 
   async write(messages: ChatMessage[]): Promise<void> {
@@ -121,6 +143,17 @@ export class LevelMessageStore implements MessageStore {
         key: messageKey(message.room, message.id),
         value: message,
       })),
+      ...messages.flatMap((message) =>
+        message.file
+          ? [
+              {
+                type: 'put' as const,
+                key: fileReferenceKey(message.file.id, message.room, message.id),
+                value: 1,
+              },
+            ]
+          : [],
+      ),
       { type: 'put' as const, key: LAST_ID_KEY, value: lastId },
     ]);
   }

@@ -29,6 +29,11 @@ export const LIMITS = {
   fileChunkBytes: 48 * 1024,
   /** Chunks a client keeps in flight while uploading (each acknowledged). */
   fileChunkWindow: 6,
+  /**
+   * A stored file that no message refers to any more (retention deleted them) is deleted once
+   * it is this old, ms: an upload of the same bytes may be on its way to a new message.
+   */
+  fileReleaseGraceMs: 10 * 60_000,
   /** Uploads one connection may have open at once. */
   uploadsPerConnection: 3,
   /** An upload that receives no chunk for this long is dropped, ms. */

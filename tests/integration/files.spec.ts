@@ -52,8 +52,8 @@ async function begin(socket: RawSocket, payload: Record<string, unknown>) {
 }
 
 /** Uploads `bytes` over a raw socket, one chunk at a time; returns the ack of file:end. */
-async function uploadRaw(socket: RawSocket, bytes: Uint8Array, name = 'notes.txt') {
-  const begun = await begin(socket, { name, size: bytes.length });
+async function uploadRaw(socket: RawSocket, bytes: Uint8Array, name = 'notes.txt', room?: string) {
+  const begun = await begin(socket, { name, size: bytes.length, ...(room ? { room } : {}) });
   expect(begun).toMatchObject({ ok: true });
   const uploadId = begun.ok ? (begun.uploadId as string) : '';
   for (let offset = 0; offset < bytes.length; offset += LIMITS.fileChunkBytes) {
@@ -412,5 +412,41 @@ describe('file rate limits per address', () => {
       ok: false,
       error: { code: 'rate_limited' },
     });
+  });
+});
+
+describe('files and history retention', () => {
+  it('deletes a stored file once retention deleted every message that carried it', async () => {
+    const { server, dataDir } = await serverWithData({ retention: 3, fileReleaseGraceMs: 0 });
+    const alice = await joinRaw(server, 'alice');
+    const archive = await emitRaw(alice, 'room:create', { name: 'Archive' });
+    const archiveId = archive.ok ? (archive.room as { id: string }).id : '';
+    expect(await emitRaw(alice, 'room:join', { room: archiveId })).toMatchObject({ ok: true });
+
+    // `shared` goes to the lobby and to Archive, where nothing pushes it out; `lobbyOnly` to the
+    // lobby alone.
+    const shared = randomBytes(3000);
+    const lobbyOnly = randomBytes(3000);
+    expect(await uploadRaw(alice, shared, 'shared.bin')).toMatchObject({ ok: true });
+    expect(await uploadRaw(alice, shared, 'shared.bin', archiveId)).toMatchObject({ ok: true });
+    expect(await uploadRaw(alice, lobbyOnly, 'lobby-only.bin')).toMatchObject({ ok: true });
+    const path = (bytes: Uint8Array) => `${sha256(bytes).slice(0, 2)}/${sha256(bytes)}`;
+    expect(storedFiles(dataDir).sort()).toEqual([path(shared), path(lobbyOnly)].sort());
+
+    // Four more lobby messages: retention (3) deletes both file messages of the lobby.
+    for (let n = 0; n < 4; n++) {
+      expect(
+        await emitRaw(alice, 'message:send', { clientId: `later-${n}`, text: `later ${n}` }),
+      ).toMatchObject({ ok: true });
+    }
+    await waitFor(
+      () => !storedFiles(dataDir).includes(path(lobbyOnly)),
+      'the lobby-only file to be deleted',
+    );
+    // Still carried by a message in Archive: kept, and still readable there.
+    expect(storedFiles(dataDir)).toEqual([path(shared)]);
+    expect(
+      await emitRaw(alice, 'file:read', { id: sha256(shared), offset: 0, length: 10 }),
+    ).toMatchObject({ ok: true });
   });
 });
