@@ -70,6 +70,21 @@ test('the browser shows no rooms-on-your-network section', async ({ openChat }) 
   await expect(chat.page.getByText('No rooms found on this network')).toHaveCount(0);
 });
 
+test('a dialog closed with Escape opens again at once from its button', async ({ openChat }) => {
+  const chat = await openChat();
+  // Escape and Enter in quick succession: the dialog's own close event (a task later) must not
+  // undo the reopening. A few times over, as a person might.
+  for (let round = 0; round < 5; round++) {
+    await chat.diagnosticsButton.click();
+    await expect(chat.diagnosticsPanel).toBeVisible();
+    await chat.page.keyboard.press('Escape');
+    await chat.page.keyboard.press('Enter');
+    await expect(chat.diagnosticsPanel).toBeVisible();
+    await chat.diagnosticsPanel.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect(chat.diagnosticsPanel).toBeHidden();
+  }
+});
+
 test('network diagnostics open with the browser report and close with Escape or Close', async ({
   openChat,
 }) => {
