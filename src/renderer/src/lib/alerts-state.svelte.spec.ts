@@ -6,7 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { NotificationRequest, ParleyApi } from '../../../shared/api';
-import type { ChatMessage, JoinedRoom, RoomInfo, User } from '../../../shared/protocol';
+import type {
+  ChatMessage,
+  JoinedRoom,
+  JoinedSession,
+  RoomInfo,
+  User,
+} from '../../../shared/protocol';
 import type { NotificationPreferences } from '../../../shared/settings';
 import { AlertsState } from './alerts-state.svelte';
 
@@ -22,6 +28,22 @@ const preferences: NotificationPreferences = {
 let nextId = 1;
 function message(room: string, text: string): ChatMessage {
   return { id: nextId++, clientId: `c${nextId}`, room, author: bob, text, sentAt: 1 };
+}
+
+/** The lobby's join (or rejoin) acknowledgement, with `messages`. */
+function lobbySession(messages: ChatMessage[]): JoinedSession {
+  return {
+    self: alice,
+    room: 'lobby',
+    users: [alice, bob],
+    messages,
+    hasMore: false,
+    hasOlder: false,
+    rooms: [],
+    resumeToken: 't',
+    serverName: 'Lab',
+    protocolVersion: 1,
+  };
 }
 
 function joined(messages: ChatMessage[]): JoinedRoom {
@@ -53,21 +75,7 @@ function alerts(): { state: AlertsState; shown: NotificationRequest[] } {
     },
   });
   state.start();
-  state.apply({
-    type: 'session',
-    session: {
-      self: alice,
-      room: 'lobby',
-      users: [alice, bob],
-      messages: [],
-      hasMore: false,
-      hasOlder: false,
-      rooms: [],
-      resumeToken: 't',
-      serverName: 'Lab',
-      protocolVersion: 1,
-    },
-  });
+  state.apply({ type: 'session', session: lobbySession([]) });
   return { state, shown };
 }
 
@@ -111,21 +119,7 @@ describe('AlertsState with several rooms', () => {
   it("keeps the room on screen when the server's session comes back after a reconnect", () => {
     const { state } = alerts();
     state.showRoom('r-design');
-    state.apply({
-      type: 'session',
-      session: {
-        self: alice,
-        room: 'lobby',
-        users: [alice, bob],
-        messages: [message('lobby', 'lobby catch-up')],
-        hasMore: false,
-        hasOlder: false,
-        rooms: [],
-        resumeToken: 't',
-        serverName: 'Lab',
-        protocolVersion: 1,
-      },
-    });
+    state.apply({ type: 'session', session: lobbySession([message('lobby', 'lobby catch-up')]) });
     expect(state.attention.roomInView).toBe('r-design');
     expect(state.unreadIn('lobby').messages).toBe(1);
   });
