@@ -206,10 +206,8 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
         // From here on, no chunk, cancel or timeout can touch it.
         uploads.delete(upload.id);
         clearTimeout(upload.timer);
-        const refused = user
-          ? deps.cannotPost(user, upload.room)
-          : fail('not_joined', 'Join first.');
-        if (refused || !user) {
+        const refused = user ? deps.cannotPost(user, upload.room) : null;
+        if (!user || refused) {
           await files.store.abort(upload.temp);
           return refused ?? fail('not_joined', 'Join first.');
         }

@@ -6,18 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { NotificationRequest, ParleyApi } from '../../../shared/api';
-import type {
-  ChatMessage,
-  JoinedRoom,
-  JoinedSession,
-  RoomInfo,
-  User,
-} from '../../../shared/protocol';
+import type { ChatMessage, RoomInfo } from '../../../shared/protocol';
 import type { NotificationPreferences } from '../../../shared/settings';
 import { AlertsState } from './alerts-state.svelte';
+import { alice, joinedRoom, lobbySession, message } from './chat-fixtures';
 
-const alice: User = { id: 'u-alice', nickname: 'alice' };
-const bob: User = { id: 'u-bob', nickname: 'bob' };
 const design: RoomInfo = { id: 'r-design', kind: 'room', name: 'Design', members: 2 };
 const preferences: NotificationPreferences = {
   enabled: true,
@@ -25,30 +18,7 @@ const preferences: NotificationPreferences = {
   mutedRooms: [],
 };
 
-let nextId = 1;
-function message(room: string, text: string): ChatMessage {
-  return { id: nextId++, clientId: `c${nextId}`, room, author: bob, text, sentAt: 1 };
-}
-
-/** The lobby's join (or rejoin) acknowledgement, with `messages`. */
-function lobbySession(messages: ChatMessage[]): JoinedSession {
-  return {
-    self: alice,
-    room: 'lobby',
-    users: [alice, bob],
-    messages,
-    hasMore: false,
-    hasOlder: false,
-    rooms: [],
-    resumeToken: 't',
-    serverName: 'Lab',
-    protocolVersion: 1,
-  };
-}
-
-function joined(messages: ChatMessage[]): JoinedRoom {
-  return { room: design, users: [alice, bob], messages, hasMore: false, hasOlder: false };
-}
+const joined = (messages: ChatMessage[]) => joinedRoom(design, messages);
 
 /** An AlertsState whose window is in front of the person, recording notifications. */
 function alerts(): { state: AlertsState; shown: NotificationRequest[] } {

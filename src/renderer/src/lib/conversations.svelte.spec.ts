@@ -5,45 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ChatEvent } from '../../../shared/api';
-import type {
-  ChatMessage,
-  JoinedRoom,
-  JoinedSession,
-  RoomInfo,
-  User,
-} from '../../../shared/protocol';
+import type { ChatMessage, RoomInfo } from '../../../shared/protocol';
+import { alice, bob, joinedRoom, lobbySession, message } from './chat-fixtures';
 import { Conversations } from './conversations.svelte';
 
-const alice: User = { id: 'u-alice', nickname: 'alice' };
-const bob: User = { id: 'u-bob', nickname: 'bob' };
 const lobbyInfo: RoomInfo = { id: 'lobby', kind: 'room', name: 'Lobby', members: 2 };
 const design: RoomInfo = { id: 'r-design', kind: 'room', name: 'Design', members: 1 };
 const direct: RoomInfo = { id: 'd-ab', kind: 'direct', name: 'bob', members: 2 };
 
-let nextId = 1;
-function message(room: string, text: string, author: User = bob): ChatMessage {
-  return { id: nextId++, clientId: `c${nextId}`, room, author, text, sentAt: 1_767_225_600_000 };
-}
-
-function session(messages: ChatMessage[] = []): JoinedSession {
-  return {
-    self: alice,
-    room: 'lobby',
-    users: [alice, bob],
-    messages,
-    hasMore: false,
-    hasOlder: false,
-    rooms: [lobbyInfo, design],
-    resumeToken: 't',
-    serverName: 'Lab',
-    protocolVersion: 1,
-  };
-}
-
-function joined(room: RoomInfo, messages: ChatMessage[] = [], hasOlder = false): JoinedRoom {
-  return { room, users: [alice, bob], messages, hasMore: false, hasOlder };
-}
-
+/** The lobby's join acknowledgement, on a server with the lobby and Design. */
+const session = (messages: ChatMessage[] = []) => lobbySession(messages, [lobbyInfo, design]);
 function feed(conversations: Conversations, ...events: ChatEvent[]): void {
   for (const event of events) conversations.apply(event);
 }
@@ -75,7 +46,7 @@ describe('Conversations', () => {
     const hello = message('lobby', 'hello lobby');
     feed(conversations, connected, { type: 'session', session: session([hello]) });
     const older = message('r-design', 'design history');
-    feed(conversations, { type: 'room-joined', joined: joined(design, [older], true) });
+    feed(conversations, { type: 'room-joined', joined: joinedRoom(design, [older], true) });
 
     const room = conversations.joined.find((chat) => chat.room === 'r-design')!;
     expect(room.self).toEqual(alice);
@@ -105,7 +76,7 @@ describe('Conversations', () => {
     expect(conversations.show('r-design')).toBe(false);
     expect(conversations.current.room).toBe('lobby');
 
-    feed(conversations, { type: 'room-joined', joined: joined(design) });
+    feed(conversations, { type: 'room-joined', joined: joinedRoom(design) });
     expect(conversations.show('r-design')).toBe(true);
     expect(conversations.current.room).toBe('r-design');
     expect(conversations.currentEntry.name).toBe('Design');
@@ -121,7 +92,7 @@ describe('Conversations', () => {
   it('keeps direct conversations apart from rooms, named after the other person', () => {
     const conversations = new Conversations();
     feed(conversations, connected, { type: 'session', session: session() });
-    feed(conversations, { type: 'room-joined', joined: joined(direct) });
+    feed(conversations, { type: 'room-joined', joined: joinedRoom(direct) });
     expect(conversations.rooms.map((room) => room.id)).toEqual(['lobby', 'r-design']);
     expect(conversations.directs).toEqual([
       { id: 'd-ab', kind: 'direct', name: 'bob', members: 2, joined: true },
@@ -134,7 +105,7 @@ describe('Conversations', () => {
   it('puts notices and errors in the room on screen, and own unsent messages in their room', () => {
     const conversations = new Conversations();
     feed(conversations, connected, { type: 'session', session: session() });
-    feed(conversations, { type: 'room-joined', joined: joined(design) });
+    feed(conversations, { type: 'room-joined', joined: joinedRoom(design) });
     conversations.show('r-design');
     feed(
       conversations,
@@ -165,7 +136,7 @@ describe('Conversations', () => {
     const conversations = new Conversations();
     const lobby = conversations.lobby;
     feed(conversations, connected, { type: 'session', session: session([message('lobby', 'x')]) });
-    feed(conversations, { type: 'room-joined', joined: joined(direct) });
+    feed(conversations, { type: 'room-joined', joined: joinedRoom(direct) });
     conversations.show('d-ab');
     conversations.reset();
     expect(conversations.lobby).toBe(lobby);
