@@ -2,22 +2,16 @@
  * The wire protocol: Socket.IO event maps shared by the server, ChatClient and any typed
  * third-party client. docs/PROTOCOL.md describes the same events for other languages.
  */
-import type { ErrorInfo, Result } from './result';
-import type {
-  HistoryFetchPayload,
-  JoinPayload,
-  RoomCreatePayload,
-  RoomJoinPayload,
-  RoomLeavePayload,
-  DirectOpenPayload,
-  FileBeginPayload,
-  FileCancelPayload,
-  FileChunkPayload,
-  FileEndPayload,
-  FileReadPayload,
-  SendMessagePayload,
-  TypingPayload,
-} from './schemas';
+import type { ErrorInfo } from './result';
+
+// The client → server half of the protocol is a table (client-events.ts); its types are here too,
+// so that one import gives a typed client everything.
+export {
+  CLIENT_EVENTS,
+  type Ack,
+  type ClientEventName,
+  type ClientToServerEvents,
+} from './client-events';
 
 export interface User {
   /** Stable for the life of one session (one join); changes when the person joins again. */
@@ -98,31 +92,6 @@ export interface JoinedSession {
   protocolVersion: number;
 }
 
-export type Ack<T extends object = object> = (result: Result<T>) => void;
-
-export interface ClientToServerEvents {
-  'session:join': (payload: JoinPayload, ack: Ack<JoinedSession>) => void;
-  'message:send': (payload: SendMessagePayload, ack: Ack<{ message: ChatMessage }>) => void;
-  'typing:set': (payload: TypingPayload, ack?: Ack) => void;
-  'history:fetch': (payload: HistoryFetchPayload, ack: Ack<HistoryPage>) => void;
-  'room:create': (payload: RoomCreatePayload, ack: Ack<{ room: RoomInfo }>) => void;
-  'room:join': (payload: RoomJoinPayload, ack: Ack<JoinedRoom>) => void;
-  'room:leave': (payload: RoomLeavePayload, ack: Ack) => void;
-  'dm:open': (payload: DirectOpenPayload, ack: Ack<JoinedRoom>) => void;
-  'file:begin': (
-    payload: FileBeginPayload,
-    ack: Ack<{ uploadId: string; chunkSize: number; maxFileBytes: number }>,
-  ) => void;
-  'file:chunk': (payload: FileChunkPayload, ack: Ack<{ received: number }>) => void;
-  'file:end': (payload: FileEndPayload, ack: Ack<{ message: ChatMessage }>) => void;
-  'file:cancel': (payload: FileCancelPayload, ack?: Ack) => void;
-  /** `data`: the bytes (a binary attachment: a Buffer in Node, an ArrayBuffer in browsers). */
-  'file:read': (
-    payload: FileReadPayload,
-    ack: Ack<{ data: Uint8Array | ArrayBuffer; size: number }>,
-  ) => void;
-}
-
 export interface HistoryPage {
   /** Oldest first. */
   messages: ChatMessage[];
@@ -153,20 +122,3 @@ export interface SocketData {
   user?: User;
   room?: string;
 }
-
-export type ClientEventName = keyof ClientToServerEvents;
-export const CLIENT_EVENTS: readonly ClientEventName[] = [
-  'session:join',
-  'message:send',
-  'typing:set',
-  'history:fetch',
-  'room:create',
-  'room:join',
-  'room:leave',
-  'dm:open',
-  'file:begin',
-  'file:chunk',
-  'file:end',
-  'file:cancel',
-  'file:read',
-];
