@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { decodeFromCompressedBase64, build, type Histogram } from 'hdr-histogram-js';
 import { LOBBY } from '../src/shared/limits';
 import type { ChatMessage } from '../src/shared/protocol';
-import { LevelMessageStore } from '../src/server/message-store';
+import { LevelMessageStore } from '../src/server/storage/level-message-store';
 import { ServerProcess, WorkerPool } from './harness';
 import type {
   ConnectReply,

@@ -5,8 +5,8 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, joinRaw, rawSocket, startServer, waitFor } from '../../tests/support/chat';
 import type { User } from '../shared/protocol';
-import type { ParleyServer } from './handlers';
-import { RoomOutbox } from './room-outbox';
+import type { ParleyServer } from './socket-types';
+import { RoomBroadcaster } from './broadcast-batcher';
 
 const user = (nickname: string): User => ({ id: `id-${nickname}`, nickname });
 const cleanups: Array<() => void> = [];
@@ -15,13 +15,13 @@ afterEach(() => {
 });
 
 /** A bare Socket.IO server whose connections all enter the room "lobby", and an outbox for it. */
-async function roomServer(): Promise<{ io: ParleyServer; outbox: RoomOutbox; url: string }> {
+async function roomServer(): Promise<{ io: ParleyServer; outbox: RoomBroadcaster; url: string }> {
   const http = createServer();
   const io: ParleyServer = new Server(http);
   io.on('connection', (socket) => void socket.join('lobby'));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => void io.close());
-  const outbox = new RoomOutbox(io, 'lobby', (error) => {
+  const outbox = new RoomBroadcaster(io, 'lobby', (error) => {
     throw error;
   });
   return { io, outbox, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
@@ -45,7 +45,7 @@ function record(socket: Socket): string[] {
   return seen;
 }
 
-describe('RoomOutbox', () => {
+describe('RoomBroadcaster', () => {
   it('sends a batch in order, over WebSocket and polling alike, and keeps room events behind it', async () => {
     const { io, outbox, url } = await roomServer();
     const websocket = record(await member(url, ['websocket']));
@@ -70,6 +70,8 @@ describe('RoomOutbox', () => {
     await waitFor(() => websocket.length === 3 && polling.length === 3, 'the batch');
     expect(websocket).toEqual(expected);
     expect(polling).toEqual(expected);
+    // The WebSocket member got the batch as one pre-encoded write, the polling one event by event.
+    expect(outbox.deliveries).toEqual({ preEncoded: 1, eventByEvent: 1 });
     // With nothing batched, room events go out at once.
     expect(outbox.emit('message:created', { ...message, id: 2, text: 'now' })).toBeNull();
     await waitFor(() => websocket.length === 4, 'the direct message');
@@ -77,6 +79,18 @@ describe('RoomOutbox', () => {
 });
 
 describe('presence in batches', () => {
+  it('reaches WebSocket clients of a real server through pre-encoded frames only', async () => {
+    const server = await startServer();
+    const observer = await joinRaw(server, 'observer');
+    const observed = collect(observer, 'presence:joined');
+    const before = server.broadcastDeliveries();
+    await Promise.all(['ann', 'bob', 'cy'].map((nickname) => joinRaw(server, nickname)));
+    await waitFor(() => observed.length === 3, 'three presence:joined at the observer');
+    const after = server.broadcastDeliveries();
+    expect(after.preEncoded).toBeGreaterThan(before.preEncoded);
+    expect(after.eventByEvent).toBe(before.eventByEvent);
+  });
+
   it('announces joins that arrive together to everyone there before them, once, in join order', async () => {
     const server = await startServer();
     const observer = await joinRaw(server, 'observer');

@@ -16,7 +16,7 @@
  * acknowledgement already covered them), just as before.
  */
 import type { ServerToClientEvents } from '../shared/protocol';
-import type { ParleyServer, ParleySocket } from './handlers';
+import type { ParleyServer, ParleySocket } from './socket-types';
 
 type EventName = keyof ServerToClientEvents;
 type Payload<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
@@ -82,7 +82,13 @@ function writesPreEncodedFrames(socket: ParleySocket): boolean {
   );
 }
 
-export class RoomOutbox {
+export class RoomBroadcaster {
+  /**
+   * Batch deliveries so far, by path: one pre-encoded write per recipient (WebSocket), or the
+   * events one by one (polling, or a transport this code does not know). Tests check that a
+   * WebSocket recipient takes the fast path, so an engine.io or ws upgrade cannot lose it silently.
+   */
+  readonly deliveries = { preEncoded: 0, eventByEvent: 0 };
   #queue: QueuedEvent[] = [];
   #lastFlush = -Infinity;
   #lastBatchSize = 0;
@@ -219,7 +225,9 @@ export class RoomOutbox {
           first,
           { wsPreEncodedFrame: [buffer] },
         );
+        this.deliveries.preEncoded += 1;
       } else {
+        this.deliveries.eventByEvent += 1;
         for (const index of wanted ?? allEvents) this.#emitTo(socket, batch[index]!);
       }
     }

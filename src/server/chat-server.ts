@@ -13,19 +13,20 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import { DEFAULT_PORT, LIMITS, LOBBY } from '../shared/limits';
 import type { User } from '../shared/protocol';
-import { fail, ok, type Result } from '../shared/result';
+import type { Result } from '../shared/result';
 import { ChatServerError } from './errors';
-import { FileAccess } from './file-access';
+import { RoomBroadcaster } from './broadcast-batcher';
+import type { Limiters } from './events/connection';
+import { registerConnection } from './events/register-connection';
 import { FileStore } from './file-store';
-import { registerConnection, type Limiters, type ParleyServer } from './handlers';
-import { MessageLog } from './message-log';
-import { LevelMessageStore } from './message-store';
+import { FloodContainment } from './flood-containment';
+import { Moderation } from './moderation';
 import { joinUrls } from './network';
 import { hashPassphrase } from './passphrase';
-import { Throttle } from './throttle';
-import { RoomOutbox } from './room-outbox';
 import { RoomDirectory } from './rooms';
 import { Roster } from './roster';
+import type { ParleyServer } from './socket-types';
+import { EmbeddedHistory } from './storage/embedded-history';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
 import { createWebHandler, findWebRoot } from './web-assets';
 
@@ -47,8 +48,9 @@ export interface ChatServerOptions {
   serverName?: string;
   clock?: () => number;
   /**
-   * Addresses the per-address join limit does not count; default loopback (the server's own
-   * machine, which can run a server anyway). Tests pass `() => false` to exercise the limit.
+   * Addresses that no per-address limit counts (new connections, joins, messages, file transfers,
+   * wrong passphrases) and that a removal does not lock out; default loopback (the server's own
+   * machine, which can run a server anyway). Tests pass `() => false` to exercise the limits.
    */
   isRateLimitExempt?: (address: string) => boolean;
   /**
@@ -92,6 +94,8 @@ export interface ChatServer {
   /** SHA-256 fingerprint of the TLS certificate (`AB:CD:…`); null without TLS. */
   readonly fingerprint: string | null;
   readonly io: ParleyServer;
+  /** Batched room events delivered so far, by path, over all rooms (see broadcast-batcher.ts). */
+  broadcastDeliveries(): { preEncoded: number; eventByEvent: number };
   /** True when joining needs a passphrase. */
   readonly passphraseRequired: boolean;
   /**
@@ -123,30 +127,26 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     );
   }
 
-  const store = options.dataDir
-    ? await LevelMessageStore.open(join(options.dataDir, 'history'))
-    : undefined;
   // Files whose last message retention deleted are deleted too (the store opens below).
   let fileStoreForRelease: FileStore | undefined;
   const fileReleaseGraceMs = options.fileReleaseGraceMs ?? LIMITS.fileReleaseGraceMs;
-  const logOptions = {
+  const history = await EmbeddedHistory.open({
+    directory: options.dataDir ? join(options.dataDir, 'history') : null,
+    warmRoom: LOBBY,
     capacity: LIMITS.historyLength,
     clock: options.clock,
     retention: options.retention ?? LIMITS.roomRetention,
     onError,
     onFilesUnreferenced: (ids: string[]) =>
       void fileStoreForRelease?.release(ids, fileReleaseGraceMs),
-  };
-  const log = store
-    ? await MessageLog.open(LOBBY, { ...logOptions, store })
-    : new MessageLog(logOptions);
+  });
   // Sent files: `<data>/files`, or a temporary directory removed on close.
   let fileStore: FileStore;
   try {
     fileStore = await FileStore.open(options.dataDir ? join(options.dataDir, 'files') : null);
     fileStoreForRelease = fileStore;
   } catch (error) {
-    await log.close();
+    await history.close();
     throw new ChatServerError(
       'data_unavailable',
       `Cannot open the files folder: ${(error as Error).message}`,
@@ -154,7 +154,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   }
   const files = {
     store: fileStore,
-    access: new FileAccess(store?.db ?? null),
+    access: history.fileReferences,
     maxFileBytes,
     idleTimeoutMs: options.uploadIdleTimeoutMs ?? LIMITS.uploadIdleTimeoutMs,
   };
@@ -208,31 +208,35 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     history: limiter(rates.history),
     rooms: limiter(rates.rooms),
     join: limiter(rates.join),
-    wrongPassphrase: limiter(rates.wrongPassphrase),
-    kicked: new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds }),
     fileBegin: limiter(rates.fileBegin),
     fileBeginPerAddress: limiter(rates.fileBeginPerAddress),
     fileChunk: limiter(rates.fileChunk),
     fileChunkPerAddress: limiter(rates.fileChunkPerAddress),
   };
-  const throttle = new Throttle(limiter(rates.refused));
+  const containment = new FloodContainment(limiter(rates.refused));
   const passphrase =
     options.passphrase === undefined || options.passphrase === null
       ? null
       : await hashPassphrase(options.passphrase);
+  const moderation = new Moderation({
+    io,
+    roster,
+    passphrase,
+    wrongPassphrase: limiter(rates.wrongPassphrase),
+    isRateLimitExempt,
+  });
   const serverName = options.serverName ?? hostname();
 
-  const outbox = new RoomOutbox(io, LOBBY, onError);
-  const outboxes = new Map<string, RoomOutbox>([[LOBBY, outbox]]);
-  const outboxFor = (room: string) => {
-    let found = outboxes.get(room);
+  const broadcasters = new Map<string, RoomBroadcaster>();
+  const broadcasterFor = (room: string) => {
+    let found = broadcasters.get(room);
     if (!found) {
-      found = new RoomOutbox(io, room, onError);
-      outboxes.set(room, found);
+      found = new RoomBroadcaster(io, room, onError);
+      broadcasters.set(room, found);
     }
     return found;
   };
-  const rooms = await RoomDirectory.open(store ?? null);
+  const rooms = await RoomDirectory.open(history.rooms);
   // Member counts go to everyone now and then, for the rooms whose count changed.
   const changedCounts = new Set<string>();
   const countTimer = setInterval(() => {
@@ -244,7 +248,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       }
     }
     changedCounts.clear();
-    if (Object.keys(counts).length > 0) outbox.emit('room:counts', { counts });
+    if (Object.keys(counts).length > 0) broadcasterFor(LOBBY).emit('room:counts', { counts });
   }, LIMITS.roomCountsIntervalMs);
   countTimer.unref();
 
@@ -252,15 +256,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     registerConnection(socket, {
       io,
       roster,
-      log,
-      outbox,
+      history,
+      rooms,
+      broadcasterFor,
+      countChanged: (room: string) => changedCounts.add(room),
       limiters,
       serverName,
-      passphrase,
-      throttle,
-      outboxFor,
-      rooms,
-      countChanged: (room: string) => changedCounts.add(room),
+      containment,
+      moderation,
       onError,
       isRateLimitExempt,
       files,
@@ -271,7 +274,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     await listen(httpServer, host, port);
   } catch (error) {
     await fileStore.close();
-    await log.close();
+    await history.close();
     throw error;
   }
   const actualPort = (httpServer.address() as AddressInfo).port;
@@ -283,22 +286,15 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     urls: joinUrls(host, actualPort, undefined, tls ? 'https' : 'http'),
     fingerprint,
     io,
-    passphraseRequired: passphrase !== null,
-    kick(userId) {
-      const session = roster.byUserId(userId);
-      if (!session) return fail('invalid_payload', 'That person is not in the room any more.');
-      const socket = io.sockets.sockets.get(session.socketId);
-      const address = socket?.handshake.address;
-      if (address !== undefined && !isRateLimitExempt(address)) {
-        void limiters.kicked.block(address, LIMITS.kickCooldownSeconds);
+    passphraseRequired: moderation.passphraseRequired,
+    kick: (userId) => moderation.kick(userId),
+    broadcastDeliveries() {
+      const total = { preEncoded: 0, eventByEvent: 0 };
+      for (const { deliveries } of broadcasters.values()) {
+        total.preEncoded += deliveries.preEncoded;
+        total.eventByEvent += deliveries.eventByEvent;
       }
-      socket?.emit('session:ended', {
-        code: 'kicked',
-        message: 'The host removed you from the room.',
-      });
-      // The disconnect handler removes the session and tells the others.
-      socket?.disconnect(true);
-      return ok({ user: session.user });
+      return total;
     },
     close() {
       closing ??= (async () => {
@@ -311,7 +307,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
           httpServer.closeAllConnections();
         });
         await fileStore.close();
-        await log.close();
+        await history.close();
       })();
       return closing;
     },

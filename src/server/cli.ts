@@ -1,6 +1,8 @@
 /**
- * `parley serve`: the headless server. A thin bootstrap over createChatServer that parses the
- * command line, prints the URLs to join and shuts down cleanly on Ctrl+C (SIGINT) or SIGTERM.
+ * `parley serve`: the headless server over createChatServer. Most of this file is the command
+ * line (its usage text, and a clear error for each bad option); the rest starts the server,
+ * prints the URLs to join, advertises it when asked and shuts down cleanly on Ctrl+C (SIGINT) or
+ * SIGTERM.
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';

@@ -3,8 +3,8 @@
  * stored once), written first to `<data>/files/tmp/` while they arrive, hashed as they are
  * written, and moved into place with one rename — so a file is either whole under its hash or not
  * there at all. Servers without a data directory keep files in a temporary directory removed on
- * close. Also remembers which rooms each file was posted to (download permission, see
- * files-access.ts).
+ * close, and files no message refers to any more are released after a grace period. Who may
+ * read a file (the rooms it was posted to) is the history store's (storage/file-access.ts).
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import {

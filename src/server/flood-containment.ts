@@ -7,14 +7,14 @@
  * connection and join limits.
  */
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { ParleySocket } from './handlers';
+import type { ParleySocket } from './socket-types';
 
 interface RawWebSocket {
   pause(): void;
   terminate(): void;
 }
 
-export class Throttle {
+export class FloodContainment {
   readonly #limiter: RateLimiterMemory;
   /** Connections being dropped: whatever else they sent is ignored. */
   readonly #silenced = new Set<string>();

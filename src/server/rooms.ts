@@ -8,14 +8,9 @@ import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { LOBBY } from '../shared/limits';
 import { nicknameKey } from '../shared/schemas';
-import type { StoredRoom } from './message-store';
+import type { RoomStore, StoredRoom } from './storage/history-store';
 
 export const LOBBY_NAME = 'Lobby';
-
-export interface RoomStore {
-  rooms(): Promise<StoredRoom[]>;
-  saveRoom(room: StoredRoom): Promise<void>;
-}
 
 export class RoomDirectory {
   readonly #byId = new Map<string, StoredRoom>();

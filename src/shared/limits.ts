@@ -99,7 +99,7 @@ export const LIMITS = {
 /** The port "Host a room" and `parley serve` use unless told otherwise. */
 export const DEFAULT_PORT = 4321;
 
-/** The one room of the foundation; the protocol already names rooms so more can come. */
+/** The room everyone is in from joining until leaving the server; it cannot be left. */
 export const LOBBY = 'lobby';
 
 /** Version of the wire protocol described in docs/PROTOCOL.md. */

@@ -84,13 +84,18 @@ export interface ErrorInfo {
   message: string;
 }
 
-export type Result<T extends object = object> =
-  ({ ok: true } & T) | { ok: false; error: ErrorInfo };
+/** A refusal: what `fail` makes, and the error half of every Result. */
+export interface Failure {
+  ok: false;
+  error: ErrorInfo;
+}
+
+export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
 
 export function ok<T extends object>(value: T): { ok: true } & T {
   return { ok: true, ...value };
 }
 
-export function fail(code: ErrorCode, message: string): { ok: false; error: ErrorInfo } {
+export function fail(code: ErrorCode, message: string): Failure {
   return { ok: false, error: { code, message } };
 }

@@ -19,7 +19,7 @@ import fc from 'fast-check';
 import { io as connectSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatServer } from '../../src/server/chat-server';
-import { LevelMessageStore, type StoredRoom } from '../../src/server/message-store';
+import { LevelMessageStore, type StoredRoom } from '../../src/server/storage/level-message-store';
 import { LIMITS, LOBBY } from '../../src/shared/limits';
 import {
   CLIENT_EVENTS,

@@ -8,24 +8,12 @@
  */
 import fc from 'fast-check';
 import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
-import type { ZodType } from 'zod';
 import { LIMITS } from '../../src/shared/limits';
-import { CLIENT_EVENTS, type ClientEventName } from '../../src/shared/protocol';
 import {
-  directOpenPayloadSchema,
-  fileBeginPayloadSchema,
-  fileCancelPayloadSchema,
-  fileChunkPayloadSchema,
-  fileEndPayloadSchema,
-  fileReadPayloadSchema,
-  historyFetchPayloadSchema,
-  joinPayloadSchema,
-  roomCreatePayloadSchema,
-  roomJoinPayloadSchema,
-  roomLeavePayloadSchema,
-  sendMessagePayloadSchema,
-  typingPayloadSchema,
-} from '../../src/shared/schemas';
+  CLIENT_EVENT_TABLE,
+  CLIENT_EVENTS,
+  type ClientEventName,
+} from '../../src/shared/client-events';
 
 /** Which fuzz connection a call goes to: one that never joined, or one that has. */
 type Target = 'stranger' | 'member';
@@ -64,22 +52,6 @@ export const RESERVED_EVENTS = [
 
 /** socket.io-parser's default: a packet with more binary attachments is a protocol error. */
 const MAX_ATTACHMENTS = 10;
-
-const PAYLOAD_SCHEMAS: { [E in ClientEventName]: ZodType } = {
-  'session:join': joinPayloadSchema,
-  'message:send': sendMessagePayloadSchema,
-  'typing:set': typingPayloadSchema,
-  'history:fetch': historyFetchPayloadSchema,
-  'room:create': roomCreatePayloadSchema,
-  'room:join': roomJoinPayloadSchema,
-  'room:leave': roomLeavePayloadSchema,
-  'dm:open': directOpenPayloadSchema,
-  'file:begin': fileBeginPayloadSchema,
-  'file:chunk': fileChunkPayloadSchema,
-  'file:end': fileEndPayloadSchema,
-  'file:cancel': fileCancelPayloadSchema,
-  'file:read': fileReadPayloadSchema,
-};
 
 // ---------------------------------------------------------------------------------------------
 // The oracle
@@ -158,7 +130,7 @@ export function judge(call: FuzzCall): Verdict {
   if (args.length !== 1) return { kind: 'invalid', event, nonObject: false };
   const payload = args[0];
   const nonObject = typeof payload !== 'object' || payload === null || !isPlainObject(payload);
-  return PAYLOAD_SCHEMAS[event].safeParse(payload).success
+  return CLIENT_EVENT_TABLE[event].schema.safeParse(payload).success
     ? { kind: 'valid', event, payload }
     : { kind: 'invalid', event, nonObject };
 }

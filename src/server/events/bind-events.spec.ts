@@ -1,11 +1,11 @@
 /**
- * What handlers.ts does for every client event before the event's own schema (the `on()`
+ * What bind-events.ts does for every client event before the event's own schema (`bindEvents`
  * wrapper), against a real server: the checks that the fuzz suite (tests/integration/fuzz.spec.ts)
  * found wanting, kept here as plain regression tests.
  */
 import { describe, expect, it } from 'vitest';
-import { emitRaw, rawSocket, startServer } from '../../tests/support/chat';
-import { CLIENT_EVENTS } from '../shared/protocol';
+import { emitRaw, rawSocket, startServer } from '../../../tests/support/chat';
+import { CLIENT_EVENTS } from '../../shared/protocol';
 
 describe('every client event', () => {
   it.each(CLIENT_EVENTS)(

@@ -7,50 +7,23 @@
  * longer than the idle timeout deletes the temporary file: nothing is ever half-stored.
  */
 import { randomBytes } from 'node:crypto';
-import { LIMITS, LOBBY } from '../shared/limits';
-import { formatFileSize, normalizeFileType, sanitizeFileName } from '../shared/file-name';
-import type { ChatMessage, FileAttachment, User } from '../shared/protocol';
-import { fail, ok, type Result } from '../shared/result';
-import {
-  fileBeginPayloadSchema,
-  fileCancelPayloadSchema,
-  fileChunkPayloadSchema,
-  fileEndPayloadSchema,
-  fileReadPayloadSchema,
-} from '../shared/schemas';
-import type { FileAccess } from './file-access';
-import type { FileStore, TempFile } from './file-store';
-import type { Hooks, Limit, on as onEvent, ParleySocket } from './handlers';
+import { LIMITS, LOBBY } from '../../shared/limits';
+import { formatFileSize, normalizeFileType, sanitizeFileName } from '../../shared/file-name';
+import type { FileAttachment } from '../../shared/protocol';
+import { fail, ok } from '../../shared/result';
+import type { FileStore, TempFile } from '../file-store';
+import type { FileReferences } from '../storage/history-store';
+import type { EventHandlers } from './bind-events';
+import type { Connection } from './connection';
 
 /** What the server knows about files: where they are, who may read them, and the limits. */
 export interface FileService {
   store: FileStore;
-  access: FileAccess;
+  access: FileReferences;
   /** The largest file accepted, in bytes. */
   maxFileBytes: number;
   /** An upload without a chunk for this long is dropped, ms. */
   idleTimeoutMs: number;
-}
-
-export interface FileEventDependencies {
-  files: FileService;
-  /** Wires one event the way every Parley event is wired (see handlers.ts). */
-  on: typeof onEvent;
-  hooks: Hooks;
-  /** What `file:begin` and the chunk events count against (per connection, per address). */
-  limits: { begin: Limit[]; chunk: Limit[] };
-  /** The connection's person, once joined. */
-  user: () => User | null;
-  /** Why `user` cannot post in `room` now (null: it can). */
-  cannotPost: (user: User, room: string) => Result | null;
-  /** Stores a message and shows it to the room. */
-  publish: (
-    user: User,
-    room: string,
-    clientId: string,
-    text: string,
-    file: FileAttachment,
-  ) => Promise<ChatMessage>;
 }
 
 interface Upload {
@@ -63,8 +36,22 @@ interface Upload {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-export function registerFileEvents(socket: ParleySocket, deps: FileEventDependencies): void {
-  const { files, hooks, limits, on } = deps;
+type FileEventName = 'file:begin' | 'file:chunk' | 'file:end' | 'file:cancel' | 'file:read';
+
+export function fileEvents(connection: Connection): Pick<EventHandlers, FileEventName> {
+  const { socket, parts } = connection;
+  const { files, limiters } = parts;
+  /** What `file:begin` counts against, and what the chunk events do (per connection, address). */
+  const limits = {
+    begin: [
+      connection.perConnection(limiters.fileBegin),
+      connection.perAddress(limiters.fileBeginPerAddress),
+    ],
+    chunk: [
+      connection.perConnection(limiters.fileChunk),
+      connection.perAddress(limiters.fileChunkPerAddress),
+    ],
+  };
   const uploads = new Map<string, Upload>();
   /** Uploads being created: they count towards the limit before they have an id. */
   let starting = 0;
@@ -81,17 +68,13 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
     upload.timer.unref?.();
   };
 
-  on(
-    socket,
-    'file:begin',
-    {
-      schema: fileBeginPayloadSchema,
+  const handlers: Pick<EventHandlers, FileEventName> = {
+    'file:begin': {
       limits: limits.begin,
-      handle: async (payload) => {
-        const user = deps.user();
-        if (!user) return fail('not_joined', 'Join with a nickname before sending files.');
+      handle: async (payload, { session }) => {
+        const { user } = session;
         const room = payload.room ?? LOBBY;
-        const refused = deps.cannotPost(user, room);
+        const refused = connection.cannotPost(user, room);
         if (refused) return refused;
         if (payload.size === 0)
           return fail('file_empty', 'The file is empty: there is nothing to send.');
@@ -136,14 +119,8 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
         });
       },
     },
-    hooks,
-  );
 
-  on(
-    socket,
-    'file:chunk',
-    {
-      schema: fileChunkPayloadSchema,
+    'file:chunk': {
       limits: limits.chunk,
       handle: async ({ uploadId, offset, data }) => {
         const upload = uploads.get(uploadId);
@@ -182,19 +159,13 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
         return ok({ received: offset + data.length });
       },
     },
-    hooks,
-  );
 
-  on(
-    socket,
-    'file:end',
-    {
-      schema: fileEndPayloadSchema,
+    'file:end': {
       limits: limits.chunk,
-      handle: async ({ uploadId }) => {
+      handle: async ({ uploadId }, { session }) => {
         const upload = uploads.get(uploadId);
         if (!upload) return fail('unknown_upload', 'There is no such upload (it may have ended).');
-        const user = deps.user();
+        const user = session?.user;
         if (upload.temp.written !== upload.size) {
           const received = upload.temp.written;
           await drop(upload);
@@ -206,7 +177,7 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
         // From here on, no chunk, cancel or timeout can touch it.
         uploads.delete(upload.id);
         clearTimeout(upload.timer);
-        const refused = user ? deps.cannotPost(user, upload.room) : null;
+        const refused = user ? connection.cannotPost(user, upload.room) : null;
         if (!user || refused) {
           await files.store.abort(upload.temp);
           return refused ?? fail('not_joined', 'Join first.');
@@ -225,18 +196,12 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
           size: upload.size,
           type: upload.type,
         };
-        const message = await deps.publish(user, upload.room, `file-${upload.id}`, '', file);
+        const message = await connection.publish(user, upload.room, `file-${upload.id}`, '', file);
         return ok({ message });
       },
     },
-    hooks,
-  );
 
-  on(
-    socket,
-    'file:cancel',
-    {
-      schema: fileCancelPayloadSchema,
+    'file:cancel': {
       limits: limits.chunk,
       handle: async ({ uploadId }) => {
         const upload = uploads.get(uploadId);
@@ -245,17 +210,10 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
         return ok({});
       },
     },
-    hooks,
-  );
 
-  on(
-    socket,
-    'file:read',
-    {
-      schema: fileReadPayloadSchema,
+    'file:read': {
       limits: limits.chunk,
       handle: async ({ id, offset, length }) => {
-        if (!deps.user()) return fail('not_joined', 'Join with a nickname first.');
         // A file that is not stored and one posted only where this connection is not are
         // answered alike: a file id says nothing about who has it.
         const size = await files.store.size(id);
@@ -269,10 +227,10 @@ export function registerFileEvents(socket: ParleySocket, deps: FileEventDependen
         return ok({ data, size });
       },
     },
-    hooks,
-  );
+  };
 
   socket.on('disconnect', () => {
     for (const upload of [...uploads.values()]) void drop(upload);
   });
+  return handlers;
 }

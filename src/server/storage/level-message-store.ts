@@ -4,8 +4,11 @@
  * by id, so the newest messages of a room are one reverse range read away.
  */
 import { ClassicLevel } from 'classic-level';
-import type { ChatMessage } from '../shared/protocol';
-import { ChatServerError } from './errors';
+import type { ChatMessage } from '../../shared/protocol';
+import type { PageQuery, StoredRoom } from './history-store';
+
+export type { PageQuery, StoredRoom };
+import { ChatServerError } from '../errors';
 
 export interface MessageStore {
   /** The newest `limit` messages of `room`, oldest first, and the highest id ever stored. */
@@ -25,21 +28,6 @@ export interface MessageStore {
   /** Writes messages atomically; resolves once they are on disk. */
   write(messages: ChatMessage[]): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Exactly one of the two: messages after this id, or messages before it. */
-export type PageQuery =
-  { after: number; before?: undefined } | { before: number; after?: undefined };
-
-/** A room as kept on disk: a named room, or a direct conversation between two nicknames. */
-export interface StoredRoom {
-  id: string;
-  kind: 'room' | 'direct';
-  /** The room's name; empty for a direct conversation. */
-  name: string;
-  /** A direct conversation's two nicknames; empty for a named room. */
-  members: string[];
-  createdAt: number;
 }
 
 const LAST_ID_KEY = 'meta!lastId';

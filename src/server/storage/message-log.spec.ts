@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MessageLog } from './message-log';
-import { LevelMessageStore } from './message-store';
+import { LevelMessageStore } from './level-message-store';
 
 const alice = { id: 'a', nickname: 'Alice' };
 const bob = { id: 'b', nickname: 'bob' };

@@ -6,10 +6,10 @@
  * every message that arrives while a write is in flight goes into the next single batch. A room's
  * history is read from the store the first time the room is used (`ensure`).
  */
-import type { ChatMessage, FileAttachment, User } from '../shared/protocol';
-import { LIMITS } from '../shared/limits';
-import type { MessageStore, PageQuery } from './message-store';
-import { nicknameKey } from './roster';
+import type { ChatMessage, FileAttachment, User } from '../../shared/protocol';
+import { LIMITS } from '../../shared/limits';
+import type { MessageStore, PageQuery } from './level-message-store';
+import { nicknameKey } from '../roster';
 
 export interface MessageLogOptions {
   /** Messages kept in memory for joins and catch-up. */
@@ -76,13 +76,18 @@ export class MessageLog {
 
   /** A log that continues what `store` holds: the same ids, history and client ids. */
   static async open(
-    room: string,
+    room: string | null,
     options: MessageLogOptions & { store: MessageStore },
   ): Promise<MessageLog> {
     const log = new MessageLog(options);
     log.#lastId = await options.store.lastId();
-    await log.ensure(room);
+    if (room !== null) await log.ensure(room);
     return log;
+  }
+
+  /** True once `room`'s history is ready (see ensure); always without a store. */
+  isReady(room: string): boolean {
+    return !this.#store || this.#rooms.has(room);
   }
 
   /** Makes `room`'s history ready (read from the store the first time); call before using it. */

@@ -1,0 +1,191 @@
+/**
+ * One connection as the event handlers see it: the server's parts they share (roster, history,
+ * rooms, broadcasters, limits), and the few things about rooms that several domains need — who
+ * is in a room, a page of its history for a (re)join, entering it, whether one may post in it,
+ * and publishing a message (stored first, then shown). Built once per connection.
+ */
+import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import { LIMITS } from '../../shared/limits';
+import type { FileAttachment, RoomInfo, User } from '../../shared/protocol';
+import { fail, type Failure } from '../../shared/result';
+import type { RoomBroadcaster } from '../broadcast-batcher';
+import type { FloodContainment } from '../flood-containment';
+import type { HistoryStore, StoredRoom } from '../storage/history-store';
+import type { Moderation } from '../moderation';
+import { otherMember, type RoomDirectory } from '../rooms';
+import type { Roster } from '../roster';
+import type { ParleyServer, ParleySocket } from '../socket-types';
+import type { Limit } from './bind-events';
+import type { FileService } from './file-events';
+
+/** The server's parts, shared by every connection. */
+export interface ServerParts {
+  io: ParleyServer;
+  roster: Roster;
+  history: HistoryStore;
+  rooms: RoomDirectory;
+  /** Room events go through it: presence in batches, everything in the order it happened. */
+  broadcasterFor: (room: string) => RoomBroadcaster;
+  /** Notes that a room's member count changed (sent to everyone every few seconds). */
+  countChanged: (room: string) => void;
+  limiters: Limiters;
+  serverName: string;
+  /** Stops reading from connections that keep sending what is refused. */
+  containment: FloodContainment;
+  /** Who may enter (passphrase, removed people) and removing someone. */
+  moderation: Moderation;
+  onError: (error: unknown) => void;
+  isRateLimitExempt: (address: string) => boolean;
+  /** Stored files, who may read them, and the upload limits. */
+  files: FileService;
+}
+
+export interface Limiters {
+  message: RateLimiterMemory;
+  messagePerAddress: RateLimiterMemory;
+  typing: RateLimiterMemory;
+  history: RateLimiterMemory;
+  /** Room creation, joins and leaves, and opening direct conversations, per connection. */
+  rooms: RateLimiterMemory;
+  join: RateLimiterMemory;
+  /** Uploads started, per connection. */
+  fileBegin: RateLimiterMemory;
+  fileBeginPerAddress: RateLimiterMemory;
+  /** File chunks sent and read (and uploads ended or cancelled), per connection. */
+  fileChunk: RateLimiterMemory;
+  fileChunkPerAddress: RateLimiterMemory;
+}
+
+/** The limiters counted per connection: forgotten when it closes. */
+export const PER_CONNECTION_LIMITERS = [
+  'message',
+  'typing',
+  'history',
+  'rooms',
+  'fileBegin',
+  'fileChunk',
+] as const satisfies ReadonlyArray<keyof Limiters>;
+
+export type Connection = ReturnType<typeof createConnection>;
+
+export function createConnection(socket: ParleySocket, parts: ServerParts) {
+  const { io, roster, history } = parts;
+  const address = socket.handshake.address;
+  /** The room this connection last said it was typing in; null when not typing. */
+  let typingIn: string | null = null;
+
+  const memberCount = (room: string) => io.sockets.adapter.rooms.get(room)?.size ?? 0;
+
+  const connection = {
+    socket,
+    parts,
+    address,
+    perConnection: (limiter: RateLimiterMemory): Limit => ({ limiter, key: socket.id }),
+    /** Joins and messages also count per address: a new connection must not reset them. */
+    perAddress: (limiter: RateLimiterMemory): Limit =>
+      parts.isRateLimitExempt(address) ? null : { limiter, key: address },
+
+    get typingIn(): string | null {
+      return typingIn;
+    },
+    setTyping(user: User, room: string, value: boolean): void {
+      if (typingIn !== null && typingIn !== room) {
+        void parts
+          .broadcasterFor(typingIn)
+          .emit('typing:updated', { room: typingIn, user, typing: false }, { except: socket.id });
+      }
+      typingIn = value ? room : null;
+      void parts
+        .broadcasterFor(room)
+        .emit('typing:updated', { room, user, typing: value }, { except: socket.id });
+    },
+
+    info(room: StoredRoom, viewer: string): RoomInfo {
+      return {
+        id: room.id,
+        kind: room.kind,
+        name: room.kind === 'direct' ? otherMember(room, viewer) : room.name,
+        members: memberCount(room.id),
+      };
+    },
+    usersIn(room: string): User[] {
+      return [...(io.sockets.adapter.rooms.get(room) ?? [])].flatMap((id) => {
+        const member = roster.get(id);
+        return member ? [member.user] : [];
+      });
+    },
+    /** A page of a room's history for a (re)join: the latest, or the first after `since`. */
+    async historyFor(room: string, since: number | undefined) {
+      const { messages, hasMore } =
+        since === undefined
+          ? { messages: await history.latest(room, LIMITS.joinHistoryLength), hasMore: false }
+          : await history.page(room, { after: since }, LIMITS.historyPageLength);
+      const oldest = messages[0];
+      const hasOlder = oldest === undefined ? false : await history.hasBefore(room, oldest.id);
+      return { messages, hasMore, hasOlder };
+    },
+    /** Puts `target` in `room` (announced to the others), unless it is there already. */
+    enter(target: ParleySocket, room: StoredRoom, user: User): void {
+      if (target.rooms.has(room.id)) return;
+      void target.join(room.id);
+      parts.countChanged(room.id);
+      if (room.kind === 'room') {
+        void parts
+          .broadcasterFor(room.id)
+          .queue('presence:joined', { room: room.id, user }, { joiner: target.id });
+      }
+    },
+    /** Why `user` cannot post in `roomId` now (null: it can). */
+    cannotPost(user: User, roomId: string): Failure | null {
+      const room = parts.rooms.get(roomId);
+      if (!room) return fail('unknown_room', 'There is no such room.');
+      if (!socket.rooms.has(roomId)) return fail('not_in_room', 'Join the room first.');
+      if (room.kind === 'direct') {
+        const other = otherMember(room, user.nickname);
+        if (!roster.holderOf(other)) {
+          return fail('user_offline', `${other} has left: they would not see it.`);
+        }
+      }
+      return null;
+    },
+    /**
+     * Puts the other person of a direct conversation back in it (they closed it, or reconnected
+     * without it): they get `dm:opened` with its history, as when it was first opened, so that
+     * what follows reaches them. Nothing for a room, or when they are in it already.
+     */
+    async bringPeerIn(roomId: string, user: User): Promise<void> {
+      const room = parts.rooms.get(roomId);
+      if (room?.kind !== 'direct') return;
+      const peer = roster.holderOf(otherMember(room, user.nickname));
+      const peerSocket = peer ? io.sockets.sockets.get(peer.socketId) : undefined;
+      if (!peer || !peerSocket || peerSocket.rooms.has(room.id)) return;
+      const page = await connection.historyFor(room.id, undefined);
+      connection.enter(peerSocket, room, peer.user);
+      peerSocket.emit('dm:opened', {
+        room: connection.info(room, peer.user.nickname),
+        users: connection.usersIn(room.id),
+        ...page,
+      });
+    },
+    /** Stores a message and then shows it to the room (once, however often it is resent). */
+    async publish(
+      user: User,
+      roomId: string,
+      clientId: string,
+      text: string,
+      file?: FileAttachment,
+    ) {
+      await connection.bringPeerIn(roomId, user);
+      const appended = history.append({ room: roomId, author: user, clientId, text, file });
+      if (typingIn === roomId) connection.setTyping(user, roomId, false);
+      // Stored first, then shown: an id anyone has seen is never handed out again, even when
+      // the server is killed right after.
+      const { message, created } = await appended;
+      // While a batch of room events is open the broadcast joins it: the ack waits for it, so
+      // that the sender still gets the broadcast first.
+      if (created) await parts.broadcasterFor(roomId).emit('message:created', message);
+      return message;
+    },
+  };
+  return connection;
+}

@@ -1,0 +1,92 @@
+/**
+ * Who may enter, and removing someone: the passphrase (its scrypt hash, with wrong guesses limited
+ * per address) and the cooldown of an address the host removed someone from. `session:join` asks
+ * `admit` before anything else; the host's `kick` tells the person why and disconnects them.
+ */
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { LIMITS } from '../shared/limits';
+import type { User } from '../shared/protocol';
+import { fail, ok, type Failure, type Result } from '../shared/result';
+import { blockedFor, consume } from './rate-limits';
+import { verifyPassphrase, type PassphraseHash } from './passphrase';
+import type { Roster } from './roster';
+import type { ParleyServer } from './socket-types';
+
+export interface ModerationOptions {
+  io: ParleyServer;
+  roster: Roster;
+  /** The room's passphrase as an scrypt hash; null when anyone may join. */
+  passphrase: PassphraseHash | null;
+  /** Wrong passphrases per address; used up = joins refused until the window ends. */
+  wrongPassphrase: RateLimiterMemory;
+  /** Addresses that never wait out a removal (the server's own machine). */
+  isRateLimitExempt: (address: string) => boolean;
+}
+
+export class Moderation {
+  readonly #options: ModerationOptions;
+  /** Addresses the host removed someone from: blocked for LIMITS.kickCooldownSeconds. */
+  readonly #kicked = new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds });
+
+  constructor(options: ModerationOptions) {
+    this.#options = options;
+  }
+
+  get passphraseRequired(): boolean {
+    return this.#options.passphrase !== null;
+  }
+
+  /** Null when someone at `address` giving `passphrase` may join; else why not. */
+  async admit(address: string, passphrase: string | undefined): Promise<Failure | null> {
+    const kickedFor = await blockedFor(this.#kicked, address);
+    if (kickedFor > 0) {
+      return fail(
+        'kicked',
+        `The host removed you from this room. You can join again in ${describeWait(kickedFor)}.`,
+      );
+    }
+    const expected = this.#options.passphrase;
+    if (!expected) return null;
+    const guesses = this.#options.wrongPassphrase;
+    const wait = await blockedFor(guesses, address);
+    if (wait > 0) {
+      return fail(
+        'rate_limited',
+        `Too many wrong passphrases. Try again in ${describeWait(wait)}.`,
+      );
+    }
+    if (passphrase === undefined) {
+      return fail('passphrase_required', 'This room needs a passphrase to join.');
+    }
+    if (await verifyPassphrase(expected, passphrase)) return null;
+    await consume(guesses, address);
+    return fail('wrong_passphrase', 'That passphrase is not right.');
+  }
+
+  /**
+   * Removes someone (the host's decision): they are told why and disconnected, and their network
+   * address cannot join again for LIMITS.kickCooldownSeconds (except the server's own machine).
+   */
+  kick(userId: string): Result<{ user: User }> {
+    const { io, roster, isRateLimitExempt } = this.#options;
+    const session = roster.byUserId(userId);
+    if (!session) return fail('invalid_payload', 'That person is not in the room any more.');
+    const socket = io.sockets.sockets.get(session.socketId);
+    const address = socket?.handshake.address;
+    if (address !== undefined && !isRateLimitExempt(address)) {
+      void this.#kicked.block(address, LIMITS.kickCooldownSeconds);
+    }
+    socket?.emit('session:ended', {
+      code: 'kicked',
+      message: 'The host removed you from the room.',
+    });
+    // The disconnect handler removes the session and tells the others.
+    socket?.disconnect(true);
+    return ok({ user: session.user });
+  }
+}
+
+function describeWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}

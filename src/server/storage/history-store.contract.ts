@@ -1,0 +1,95 @@
+/**
+ * What every HistoryStore backend must do, as a suite any backend's spec runs with its own
+ * `open` (the embedded store today; another backend runs the same tests against its own engine).
+ * `open(name)` opens the store called `name`; opening the same name again after closing it must
+ * find what was stored (pass `reopens: false` for a store that lives only in memory).
+ */
+import { describe, expect, it } from 'vitest';
+import type { User } from '../../shared/protocol';
+import type { HistoryStore } from './history-store';
+
+export interface ContractOptions {
+  open: (name: string) => Promise<HistoryStore>;
+  reopens: boolean;
+}
+
+const alice: User = { id: 'a', nickname: 'Alice' };
+const bob: User = { id: 'b', nickname: 'bob' };
+let stores = 0;
+
+export function describeHistoryStore(backend: string, options: ContractOptions): void {
+  const fresh = () => options.open(`store-${++stores}`);
+  const send = (store: HistoryStore, room: string, author: User, clientId: string) =>
+    store.append({ room, author, clientId, text: `${author.nickname}: ${clientId}` });
+
+  describe(`HistoryStore contract: ${backend}`, () => {
+    it('appends with increasing ids across rooms, and a resend returns the original', async () => {
+      const store = await fresh();
+      const first = await send(store, 'lobby', alice, 'c1');
+      const second = await send(store, 'r-design', bob, 'c1');
+      const again = await store.append({
+        room: 'lobby',
+        author: { id: 'later-session', nickname: 'ALICE' },
+        clientId: 'c1',
+        text: 'changed',
+      });
+      expect(first.created && second.created).toBe(true);
+      expect(second.message.id).toBeGreaterThan(first.message.id);
+      expect(again).toEqual({ message: first.message, created: false });
+      expect(await store.latest('lobby', 10)).toEqual([first.message]);
+      await store.close();
+    });
+
+    it('reads the latest messages and pages both ways, with hasMore and hasBefore', async () => {
+      const store = await fresh();
+      const ids: number[] = [];
+      for (let n = 1; n <= 5; n++)
+        ids.push((await send(store, 'lobby', alice, `c${n}`)).message.id);
+      const page = async (query: { after: number } | { before: number }, limit: number) => {
+        const { messages, hasMore } = await store.page('lobby', query, limit);
+        return [messages.map((message) => message.id), hasMore];
+      };
+      expect((await store.latest('lobby', 2)).map((message) => message.id)).toEqual(ids.slice(3));
+      expect(await page({ after: ids[0]! }, 2)).toEqual([ids.slice(1, 3), true]);
+      expect(await page({ after: ids[2]! }, 10)).toEqual([ids.slice(3), false]);
+      expect(await page({ before: ids[4]! }, 2)).toEqual([ids.slice(2, 4), true]);
+      expect(await page({ before: ids[1]! }, 5)).toEqual([ids.slice(0, 1), false]);
+      expect(await store.hasBefore('lobby', ids[0]!)).toBe(false);
+      expect(await store.hasBefore('lobby', ids[1]!)).toBe(true);
+      expect(await store.latest('r-empty', 10)).toEqual([]);
+      await store.close();
+    });
+
+    it('keeps rooms and file references', async () => {
+      const store = await fresh();
+      const room = { id: 'r-1', kind: 'room' as const, name: 'Design', members: [], createdAt: 5 };
+      await store.rooms.saveRoom(room);
+      await store.fileReferences.record('f'.repeat(64), 'r-1');
+      expect(await store.fileReferences.allowed('f'.repeat(64), ['lobby', 'r-1'])).toBe(true);
+      expect(await store.fileReferences.allowed('f'.repeat(64), ['lobby'])).toBe(false);
+      expect(await store.fileReferences.allowed('e'.repeat(64), ['r-1'])).toBe(false);
+      if (options.reopens) expect(await store.rooms.rooms()).toEqual([room]);
+      await store.close();
+    });
+
+    // A store that lives only in memory has no "again": the test is not registered for it.
+    if (!options.reopens) return;
+    it('finds everything again after closing: ids go on, resends are still recognised', async () => {
+      const name = `store-${++stores}`;
+      const store = await options.open(name);
+      const first = await send(store, 'lobby', alice, 'c1');
+      await store.fileReferences.record('f'.repeat(64), 'lobby');
+      await store.close();
+      const reopened = await options.open(name);
+      expect(await reopened.latest('lobby', 10)).toEqual([first.message]);
+      expect(await send(reopened, 'lobby', alice, 'c1')).toEqual({
+        message: first.message,
+        created: false,
+      });
+      const next = await send(reopened, 'lobby', alice, 'c2');
+      expect(next.message.id).toBeGreaterThan(first.message.id);
+      expect(await reopened.fileReferences.allowed('f'.repeat(64), ['lobby'])).toBe(true);
+      await reopened.close();
+    });
+  });
+}

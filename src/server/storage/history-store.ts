@@ -1,0 +1,73 @@
+/**
+ * The storage interface behind the handlers: a room log that appends with de-duplication by
+ * client id and reads pages, the rooms, and which rooms a stored file was posted to. The embedded
+ * LevelDB store (embedded-history.ts) is the default; another backend implements this interface
+ * and the handlers do not change.
+ */
+import type { ChatMessage, FileAttachment, User } from '../../shared/protocol';
+
+/** Exactly one of the two: messages after this id, or messages before it. */
+export type PageQuery =
+  { after: number; before?: undefined } | { before: number; after?: undefined };
+
+/** A room as kept in storage: a named room, or a direct conversation between two nicknames. */
+export interface StoredRoom {
+  id: string;
+  kind: 'room' | 'direct';
+  /** The room's name; empty for a direct conversation. */
+  name: string;
+  /** A direct conversation's two nicknames; empty for a named room. */
+  members: string[];
+  createdAt: number;
+}
+
+export interface AppendRequest {
+  room: string;
+  author: User;
+  /** The sender's id for this message: the same author and id again returns the original. */
+  clientId: string;
+  /** Empty only when `file` is there. */
+  text: string;
+  file?: FileAttachment | undefined;
+}
+
+export interface HistoryPage {
+  /** Oldest first. */
+  messages: ChatMessage[];
+  /** More messages lie beyond the page in the direction asked for. */
+  hasMore: boolean;
+}
+
+/** Where named rooms and direct conversations are kept. */
+export interface RoomStore {
+  rooms(): Promise<StoredRoom[]>;
+  saveRoom(room: StoredRoom): Promise<void>;
+}
+
+/** Which rooms each stored file was posted to (who may read it). */
+export interface FileReferences {
+  /** Notes that file `fileId` was posted in `room`; resolves once that is stored. */
+  record(fileId: string, room: string): Promise<void>;
+  /** True when file `fileId` was posted in one of `rooms`. */
+  allowed(fileId: string, rooms: Iterable<string>): Promise<boolean>;
+}
+
+export interface HistoryStore {
+  /**
+   * Stores a message with the next server id and time, unless its author already sent this
+   * client id in this room: then the original comes back with `created: false`. Resolves once
+   * the message is durable; a message is never shown before that.
+   */
+  append(request: AppendRequest): Promise<{ message: ChatMessage; created: boolean }>;
+  /** The newest `limit` messages of `room`, oldest first. */
+  latest(room: string, limit: number): Promise<ChatMessage[]>;
+  /** Up to `limit` messages right after `after` or right before `before`, oldest first. */
+  page(room: string, query: PageQuery, limit: number): Promise<HistoryPage>;
+  /** True when `room` holds a message older than `id`. */
+  hasBefore(room: string, id: number): Promise<boolean>;
+  readonly rooms: RoomStore;
+  readonly fileReferences: FileReferences;
+  /** Resolves once every message appended so far is durable. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
