@@ -1,18 +1,8 @@
 // Playwright: the web client in Chromium against a real `parley serve` (project "web"), the
 // desktop renderer in Chromium with a stand-in preload (project "renderer"), and the desktop app
 // through Playwright's Electron support (project "desktop"). Run after `npm run build`.
-import { existsSync } from 'node:fs';
-import { chromium, defineConfig, type LaunchOptions } from '@playwright/test';
-
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-const SYSTEM_CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { defineConfig, type LaunchOptions } from '@playwright/test';
+import { findChromium, HOW_TO_GET_ONE, SYSTEM_CHROMIUM_ARGS } from './scripts/chromium.mjs';
 
 /** Projects named on the command line (`--project web`, `--project=web`); empty means all. */
 function requestedProjects(argv: readonly string[]): string[] {
@@ -23,38 +13,20 @@ function requestedProjects(argv: readonly string[]): string[] {
   });
 }
 
-function playwrightChromium(): string | null {
-  try {
-    const path = chromium.executablePath();
-    return existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * Playwright's own Chromium where it is installed; else the system's (PARLEY_CHROMIUM overrides
- * the path). The system build runs without Playwright's patches, hence the extra switches.
+ * The Chromium of scripts/chromium.mjs (which `npm test` runs first, installing one when there is
+ * none): Playwright's own, else the system's with the switches it needs.
  */
 function chromiumLaunchOptions(): LaunchOptions {
-  const override = process.env.PARLEY_CHROMIUM;
-  if (!override && playwrightChromium()) return {};
-  const executablePath = override || SYSTEM_CHROMIUM;
-  if (existsSync(executablePath)) return { executablePath, args: SYSTEM_CHROMIUM_ARGS };
-
-  const message = [
-    override
-      ? `PARLEY_CHROMIUM points to ${override}, which does not exist.`
-      : `No Chromium found: neither Playwright's own nor ${SYSTEM_CHROMIUM}.`,
-    'Install one: `npx playwright install chromium`, or `apt-get install -y chromium` (Debian),',
-    'or set PARLEY_CHROMIUM to a Chromium/Chrome executable.',
-  ].join('\n');
+  const found = findChromium();
+  if (found.path)
+    return found.own ? {} : { executablePath: found.path, args: SYSTEM_CHROMIUM_ARGS };
   const projects = requestedProjects(process.argv);
   // Only the web and renderer tests need a browser: a desktop-only run must not fail for want of one.
   if (projects.length === 0 || projects.includes('web') || projects.includes('renderer')) {
-    throw new Error(message);
+    throw new Error(`${found.problem}\n${HOW_TO_GET_ONE}`);
   }
-  return { executablePath };
+  return {};
 }
 
 export default defineConfig({

@@ -7,13 +7,7 @@
  * A new event is one row here.
  */
 import type { z, ZodType } from 'zod';
-import type {
-  ChatMessage,
-  HistoryPage,
-  JoinedRoom,
-  JoinedSession,
-  RoomInfo,
-} from './protocol';
+import type { ChatMessage, HistoryPage, JoinedRoom, JoinedSession, RoomInfo } from './protocol';
 import type { Result } from './result';
 import {
   directOpenPayloadSchema,

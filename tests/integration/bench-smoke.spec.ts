@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { build } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../../bench/report';
+import { findChromium, SYSTEM_CHROMIUM } from '../../scripts/chromium.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'parley-bench-smoke-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const chromium =
-  process.env.PARLEY_BENCH_CHROMIUM ?? process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+const chromium = process.env.PARLEY_BENCH_CHROMIUM ?? findChromium().path ?? SYSTEM_CHROMIUM;
 const withBrowser = existsSync(chromium);
 if (!withBrowser) console.warn(`bench smoke: no Chromium at ${chromium}: web figures not checked`);
 
