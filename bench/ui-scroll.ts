@@ -17,6 +17,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type LaunchOptions, type Page } from '@playwright/test';
+import { findChromium, SYSTEM_CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 
 // Built into out/bench-ui: the checkout is two folders up.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,29 +44,11 @@ const config = {
 /** The page size of a join and of each scroll-back page (LIMITS.joinHistoryLength). */
 const PAGE = 100;
 
-/** The launch options of playwright.config.ts: Playwright's Chromium, else the system's. */
+/** The launch options of playwright.config.ts: the Chromium of scripts/chromium.mjs. */
 function launchOptions(): LaunchOptions {
-  const override = process.env.PARLEY_CHROMIUM;
-  if (!override) {
-    try {
-      if (existsSync(chromium.executablePath())) return {};
-    } catch {
-      // Playwright's own browser is not installed: use the system's below.
-    }
-  }
-  const executablePath = override || '/usr/bin/chromium';
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}`);
-  return {
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  };
+  const found = findChromium();
+  if (!found.path) throw new Error(found.problem);
+  return found.own ? {} : { executablePath: found.path, args: SYSTEM_CHROMIUM_ARGS };
 }
 
 interface Server {

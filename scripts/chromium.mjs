@@ -103,7 +103,11 @@ export function ensureChromium() {
   return null;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run as a command (not when bundled into a benchmark, where import.meta.url is the bundle's).
+if (
+  import.meta.url.endsWith('/scripts/chromium.mjs') &&
+  import.meta.url === pathToFileURL(process.argv[1] ?? '').href
+) {
   const path = process.argv.includes('--check') ? findChromium().path : ensureChromium();
   if (path) console.log(`chromium: ${path}`);
   else if (process.argv.includes('--check')) console.error(findChromium().problem);
