@@ -1,0 +1,151 @@
+/** `session:join` against a real server: nicknames, resuming, presence, the per-address join limit. */
+import { describe, expect, it } from 'vitest';
+import {
+  collect,
+  emitRaw,
+  joinRaw,
+  nextEvent,
+  rawSocket,
+  startServer,
+  waitFor,
+} from '../../../tests/support/chat';
+import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
+import type { ChatMessage, JoinedSession } from '../../shared/protocol';
+import type { Result } from '../../shared/result';
+
+describe('joining', () => {
+  it('acknowledges a join with the session, the people online and recent messages', async () => {
+    const server = await startServer({ serverName: 'test-host' });
+    const alice = await joinRaw(server, 'alice');
+    await alice.timeout(5000).emitWithAck('message:send', { clientId: 'm1', text: 'first' });
+
+    const bob = await rawSocket(server);
+    const joined: Result<JoinedSession> = await bob
+      .timeout(5000)
+      .emitWithAck('session:join', { nickname: '  Bob ' });
+    expect(joined.ok).toBe(true);
+    if (!joined.ok) return;
+    expect(joined.self.nickname).toBe('Bob');
+    expect(joined.room).toBe(LOBBY);
+    expect(joined.users.map((user) => user.nickname)).toEqual(['alice', 'Bob']);
+    expect(joined.messages.map((message) => message.text)).toEqual(['first']);
+    expect(joined.serverName).toBe('test-host');
+    expect(joined.protocolVersion).toBe(PROTOCOL_VERSION);
+    expect(joined.resumeToken.length).toBeGreaterThan(20);
+  });
+
+  it('refuses a nickname already online, ignoring case, and accepts another', async () => {
+    const server = await startServer();
+    await joinRaw(server, 'Alice');
+    const second = await rawSocket(server);
+    const clash = await emitRaw(second, 'session:join', { nickname: 'ALICE' });
+    expect(clash).toEqual({
+      ok: false,
+      error: {
+        code: 'nickname_taken',
+        message: 'The nickname "ALICE" is taken. Choose another one.',
+      },
+    });
+    const retry = await emitRaw(second, 'session:join', { nickname: 'Alice2' });
+    expect(retry.ok).toBe(true);
+  });
+
+  it('frees a nickname when its holder leaves', async () => {
+    const server = await startServer();
+    const first = await joinRaw(server, 'carol');
+    first.disconnect();
+    const second = await rawSocket(server);
+    await waitFor(() => server.io.sockets.sockets.size === 1, 'the first socket to close');
+    expect((await emitRaw(second, 'session:join', { nickname: 'carol' })).ok).toBe(true);
+  });
+
+  it('refuses a second join on the same connection', async () => {
+    const server = await startServer();
+    const socket = await joinRaw(server, 'dan');
+    const again = await emitRaw(socket, 'session:join', { nickname: 'dan2' });
+    expect(again).toMatchObject({ ok: false, error: { code: 'already_joined' } });
+  });
+
+  it('lets a reconnecting client take its nickname back with its resume token, silently', async () => {
+    const server = await startServer();
+    const observer = await joinRaw(server, 'observer');
+    const joinedNotices = collect(observer, 'presence:joined');
+    const leftNotices = collect(observer, 'presence:left');
+
+    const old = await rawSocket(server);
+    const first = await emitRaw(old, 'session:join', { nickname: 'erin' });
+    if (!first.ok) throw new Error('join failed');
+    const ended = nextEvent(old, 'session:ended');
+
+    const fresh = await rawSocket(server);
+    const wrongToken = await emitRaw(fresh, 'session:join', {
+      nickname: 'erin',
+      resumeToken: 'x'.repeat(32),
+    });
+    expect(wrongToken).toMatchObject({ ok: false, error: { code: 'nickname_taken' } });
+    const resumed = await emitRaw(fresh, 'session:join', {
+      nickname: 'erin',
+      resumeToken: first.resumeToken,
+    });
+    expect(resumed).toMatchObject({ ok: true, self: first.self, resumeToken: first.resumeToken });
+    await ended;
+    await waitFor(() => old.disconnected, 'the replaced connection to close');
+    expect(joinedNotices.map((notice) => notice.user.nickname)).toEqual(['erin']);
+    expect(leftNotices).toEqual([]);
+  });
+
+  it('returns only the messages after `since` on a rejoin', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const sent: ChatMessage[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      const result = await alice
+        .timeout(5000)
+        .emitWithAck('message:send', { clientId: text, text });
+      if (result.ok) sent.push(result.message);
+    }
+    const bob = await rawSocket(server);
+    const joined = await emitRaw(bob, 'session:join', { nickname: 'bob', since: sent[0]!.id });
+    expect(
+      (joined as unknown as { messages: ChatMessage[] }).messages.map((message) => message.text),
+    ).toEqual(['two', 'three']);
+  });
+});
+
+describe('presence', () => {
+  it('tells everyone else who joins and who leaves', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const joined = nextEvent(alice, 'presence:joined');
+    const bob = await joinRaw(server, 'bob');
+    expect(await joined).toMatchObject({ room: LOBBY, user: { nickname: 'bob' } });
+
+    const left = nextEvent(alice, 'presence:left');
+    bob.disconnect();
+    expect(await left).toMatchObject({ room: LOBBY, user: { nickname: 'bob' } });
+  });
+});
+
+describe('join rate limit', () => {
+  it('counts joins per address across new connections, so reconnecting does not reset it', async () => {
+    const server = await startServer({ isRateLimitExempt: () => false });
+    const { points } = LIMITS.rate.join;
+    const results = [];
+    for (let n = 0; n <= points; n++) {
+      const socket = await rawSocket(server);
+      results.push(await emitRaw(socket, 'session:join', { nickname: `user${n}` }));
+      socket.disconnect();
+    }
+    expect(results.slice(0, points).every((result) => result.ok)).toBe(true);
+    expect(results[points]).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+  });
+
+  it('does not count the server machine itself by default', async () => {
+    const server = await startServer();
+    for (let n = 0; n <= LIMITS.rate.join.points; n++) {
+      const socket = await rawSocket(server);
+      expect((await emitRaw(socket, 'session:join', { nickname: `local${n}` })).ok).toBe(true);
+      socket.disconnect();
+    }
+  });
+});
