@@ -3,6 +3,9 @@
  * the targets of issue 6 judged on those ratios (and issue 4's: calm latency under a flood), a
  * markdown rendering of the same, and an SVG chart of p99 latency against clients for the three
  * servers (drawn by hand: no chart library).
+ *
+ * Long (over 400 lines): the JSON, the markdown and the SVG render the same figures, and keeping
+ * them together keeps the three in step.
  */
 import type { FloodFigures, FloodPhase } from './flood';
 import type { CapacityFigures, HistoryFigures, StepFigures } from './scenarios';

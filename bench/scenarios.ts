@@ -8,6 +8,9 @@
  * - history: time for a fresh client to join a room of many stored messages.
  *
  * The flood scenario (flood.ts) builds on the session helpers exported here.
+ *
+ * Long (over 400 lines) because the three scenarios share their process, session and measurement
+ * helpers; each scenario is one function that reads top to bottom.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

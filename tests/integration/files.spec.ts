@@ -2,6 +2,8 @@
  * Files against a real server with a real data directory: uploads and downloads over real
  * Socket.IO connections (raw sockets for exact protocol input, ChatClient for the client side),
  * checked on disk — what is stored, and that nothing half-stored is left behind.
+ *
+ * Long (over 400 lines): one test per way a transfer can go wrong, all over the same few helpers.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -9,6 +9,9 @@
  *
  * Seeds are fixed so that a failure reproduces; fast-check prints the seed and the shrunk
  * counterexample. PARLEY_FUZZ_SEED=<n> explores other inputs.
+ *
+ * Long (over 400 lines): the rounds, the calm pair and the checks after each round share one
+ * server and its bookkeeping, which is clearer in one file than spread over several.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

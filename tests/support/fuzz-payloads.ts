@@ -5,6 +5,9 @@
  * looks at a call the way the server receives it (after JSON and Socket.IO's binary attachments)
  * and asks the event's own zod schema, so a generated value that happens to be valid is never
  * counted as malformed.
+ *
+ * Long (over 400 lines): a generator for every shape of bad input, kept beside the oracle that
+ * judges them, so that a new shape and its expected answer are written in one place.
  */
 import fc from 'fast-check';
 import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
