@@ -10,9 +10,10 @@
  * `session` events and the `message` events; after a reconnect the client pages through
  * everything it missed before it reports itself connected.
  *
- * A facade over parts with one job each: Connection (the socket's lifecycle and status),
- * RoomMembership (the session and the rooms joined), RoomCursors (what each room has delivered,
- * catching up and scrolling back), Outbox (own messages until acknowledged) and file-transfer.ts.
+ * A facade over parts with one job each, wired here: Connection (the socket's lifecycle and
+ * status), RoomMembership (the session and the rooms joined), RoomCursors (what each room has
+ * delivered, catching up and scrolling back), Outbox (own messages until acknowledged),
+ * server-events.ts (what the server pushes) and file-transfer.ts.
  */
 import { nanoid } from 'nanoid';
 import type { ChatEvent, ConnectionStatus, OutboxEntry, Unsubscribe } from '../shared/api';
@@ -33,19 +34,21 @@ import type {
   RoomInfo,
 } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
-import { ackedRequest } from './acked-request';
+import { timedRequest, type Request } from './acked-request';
 import { describeIssues, messageTextSchema, nicknameKey, nicknameSchema } from '../shared/schemas';
 import type { ChatClientOptions, ConnectOptions } from './chat-client-options';
-import { Connection, type ParleyClientSocket } from './connection';
+import { Connection } from './connection';
 import { Outbox } from './outbox';
 import { RoomCursors } from './room-cursors';
 import { RoomMembership } from './room-membership';
+import { forwardServerEvents } from './server-events';
 
 export type { SecureTransport } from './connection';
 export type { ChatClientOptions, ConnectOptions } from './chat-client-options';
 
 export class ChatClient {
   readonly #ackTimeoutMs: number;
+  readonly #request: Request;
   readonly #createId: () => string;
   readonly #listeners = new Set<(event: ChatEvent) => void>();
   readonly #connection: Connection;
@@ -56,6 +59,8 @@ export class ChatClient {
   constructor(options: ChatClientOptions = {}) {
     const ackTimeoutMs = options.ackTimeoutMs ?? LIMITS.ackTimeoutMs;
     this.#ackTimeoutMs = ackTimeoutMs;
+    const request = timedRequest(ackTimeoutMs);
+    this.#request = request;
     // Not crypto.randomUUID: browsers offer it only in secure contexts, and LAN pages are plain http.
     this.#createId = options.createId ?? (() => nanoid());
     const emit = (event: ChatEvent) => this.#emit(event);
@@ -66,18 +71,23 @@ export class ChatClient {
       reconnectDelayMaxMs: options.reconnectDelayMaxMs ?? 5_000,
       secureTransport: options.secureTransport ?? null,
       emit,
-      listen: (socket) => this.#listen(socket),
+      listen: (socket) =>
+        forwardServerEvents(socket, {
+          emit,
+          deliver: (message) => this.#cursors.deliver(message),
+          roomJoined: (joined) => this.#membership.roomJoined(joined),
+        }),
       rejoin: (socket) => this.#membership.join(socket),
       ended: () => this.#membership.forgetSession(),
     });
     this.#cursors = new RoomCursors({
-      ackTimeoutMs,
+      request,
       emit,
       currentSocket,
       joinedSocket: () => this.#membership.joinedSocket(),
     });
     this.#membership = new RoomMembership({
-      ackTimeoutMs,
+      request,
       emit,
       cursors: this.#cursors,
       currentSocket,
@@ -87,7 +97,7 @@ export class ChatClient {
       },
     });
     this.#outbox = new Outbox({
-      ackTimeoutMs,
+      request,
       createId: this.#createId,
       clock: options.clock ?? Date.now,
       store: options.outboxStore ?? null,
@@ -256,9 +266,7 @@ export class ChatClient {
     if (!socket) {
       return fail('not_connected', 'Not connected to a server: the message was not sent.');
     }
-    return ackedRequest(() =>
-      socket.timeout(this.#ackTimeoutMs).emitWithAck('message:send', { clientId, text }),
-    );
+    return this.#request(socket, 'message:send', { clientId, text });
   }
 
   /** Resolves once every outbox change so far has been handed to the store. */
@@ -284,20 +292,5 @@ export class ChatClient {
 
   #emit(event: ChatEvent): void {
     for (const listener of this.#listeners) listener(event);
-  }
-
-  /** What the server tells a joined client, as ChatEvents. */
-  #listen(socket: ParleyClientSocket): void {
-    socket.on('message:created', (message) => this.#cursors.deliver(message));
-    socket.on('room:created', ({ room }) => this.#emit({ type: 'room-created', room }));
-    socket.on('room:counts', ({ counts }) => this.#emit({ type: 'room-counts', counts }));
-    socket.on('dm:opened', (joined) => void this.#membership.roomJoined(joined));
-    socket.on('presence:joined', ({ room, user }) =>
-      this.#emit({ type: 'user-joined', room, user }),
-    );
-    socket.on('presence:left', ({ room, user }) => this.#emit({ type: 'user-left', room, user }));
-    socket.on('typing:updated', ({ room, user, typing }) =>
-      this.#emit({ type: 'typing', room, user, typing }),
-    );
   }
 }

@@ -10,11 +10,11 @@ import { LOBBY } from '../shared/limits';
 import type { ChatMessage } from '../shared/protocol';
 import { fail, ok, type ErrorCode, type Result } from '../shared/result';
 import { describeIssues, messageTextSchema } from '../shared/schemas';
-import { ackedRequest } from './acked-request';
+import type { Request } from './acked-request';
 import type { ParleyClientSocket } from './connection';
 
 export interface OutboxOptions {
-  ackTimeoutMs: number;
+  request: Request;
   createId: () => string;
   clock: () => number;
   store: OutboxStore | null;
@@ -137,13 +137,11 @@ export class Outbox {
         const entry = this.#entries.find((candidate) => candidate.state === 'sending');
         if (!entry) return;
         this.#inFlight = entry.clientId;
-        const result = await ackedRequest(() =>
-          socket.timeout(this.#options.ackTimeoutMs).emitWithAck('message:send', {
-            ...(entry.room === undefined ? {} : { room: entry.room }),
-            clientId: entry.clientId,
-            text: entry.text,
-          }),
-        );
+        const result = await this.#options.request(socket, 'message:send', {
+          ...(entry.room === undefined ? {} : { room: entry.room }),
+          clientId: entry.clientId,
+          text: entry.text,
+        });
         this.#inFlight = null;
         if (result.ok) {
           this.#options.deliver(result.message);

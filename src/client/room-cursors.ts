@@ -8,11 +8,11 @@ import type { ChatEvent } from '../shared/api';
 import { LIMITS } from '../shared/limits';
 import type { ChatMessage } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
-import { ackedRequest } from './acked-request';
+import type { Request } from './acked-request';
 import type { ParleyClientSocket } from './connection';
 
 export interface RoomCursorsOptions {
-  ackTimeoutMs: number;
+  request: Request;
   emit: (event: ChatEvent) => void;
   /** The socket in use now: catching up stops when it is replaced. */
   currentSocket: () => ParleyClientSocket | null;
@@ -102,11 +102,10 @@ export class RoomCursors {
     let failures = 0;
     let more = true;
     while (more && socket.connected && this.#options.currentSocket() === socket) {
-      const page = await ackedRequest(() =>
-        socket
-          .timeout(this.#options.ackTimeoutMs)
-          .emitWithAck('history:fetch', { room, after: this.#newest.get(room) ?? 0 }),
-      );
+      const page = await this.#options.request(socket, 'history:fetch', {
+        room,
+        after: this.#newest.get(room) ?? 0,
+      });
       if (!page.ok) {
         if (++failures >= CATCH_UP_ATTEMPTS) {
           this.#options.emit({
@@ -141,11 +140,11 @@ export class RoomCursors {
     }
     const before = this.#oldest.get(room);
     if (before === undefined) return ok({ count: 0, hasOlder: false });
-    const page = await ackedRequest(() =>
-      socket
-        .timeout(this.#options.ackTimeoutMs)
-        .emitWithAck('history:fetch', { room, before, limit: LIMITS.joinHistoryLength }),
-    );
+    const page = await this.#options.request(socket, 'history:fetch', {
+      room,
+      before,
+      limit: LIMITS.joinHistoryLength,
+    });
     if (!page.ok) return page;
     const first = page.messages[0];
     if (first) this.#oldest.set(room, first.id);

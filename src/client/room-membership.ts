@@ -8,12 +8,12 @@ import { LOBBY } from '../shared/limits';
 import type { JoinedRoom, JoinedSession, RoomInfo } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import { describeIssues, nicknameSchema, roomNameSchema } from '../shared/schemas';
-import { ackedRequest } from './acked-request';
+import type { Request } from './acked-request';
 import type { ParleyClientSocket } from './connection';
 import type { RoomCursors } from './room-cursors';
 
 export interface RoomMembershipOptions {
-  ackTimeoutMs: number;
+  request: Request;
   emit: (event: ChatEvent) => void;
   cursors: RoomCursors;
   /** The socket in use now (a join on a replaced socket does not count). */
@@ -67,7 +67,7 @@ export class RoomMembership {
    * see every id once and in order. Only then is the join complete.
    */
   async join(socket: ParleyClientSocket): Promise<Result<{ session: JoinedSession }>> {
-    const { cursors, emit, ackTimeoutMs } = this.#options;
+    const { cursors, emit, request } = this.#options;
     const rejoining = this.#session !== null;
     const payload = {
       nickname: this.#nickname,
@@ -78,9 +78,7 @@ export class RoomMembership {
     };
     cursors.hold();
     try {
-      const result = await ackedRequest(() =>
-        socket.timeout(ackTimeoutMs).emitWithAck('session:join', payload),
-      );
+      const result = await request(socket, 'session:join', payload);
       if (!result.ok) return result;
       const session: JoinedSession = {
         self: result.self,
@@ -101,11 +99,10 @@ export class RoomMembership {
       // Back in every other room, with what was missed there.
       for (const room of [...this.#rooms.keys()]) {
         const since = cursors.newest(room);
-        const rejoined = await ackedRequest<JoinedRoom>(() =>
-          socket
-            .timeout(ackTimeoutMs)
-            .emitWithAck('room:join', { room, ...(since === undefined ? {} : { since }) }),
-        );
+        const rejoined = await request(socket, 'room:join', {
+          room,
+          ...(since === undefined ? {} : { since }),
+        });
         if (!rejoined.ok) {
           if (rejoined.error.code === 'unknown_room') {
             this.#rooms.delete(room);
@@ -132,9 +129,7 @@ export class RoomMembership {
     if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, name));
     const socket = this.joinedSocket();
     if (!socket) return fail('not_connected', 'Not connected.');
-    return ackedRequest(() =>
-      socket.timeout(this.#options.ackTimeoutMs).emitWithAck('room:create', { name: checked.data }),
-    );
+    return this.#options.request(socket, 'room:create', { name: checked.data });
   }
 
   /** See ChatClient.joinRoom. */
@@ -156,9 +151,7 @@ export class RoomMembership {
   async leaveRoom(room: string): Promise<Result> {
     const socket = this.joinedSocket();
     if (!socket) return fail('not_connected', 'Not connected.');
-    const result = await ackedRequest(() =>
-      socket.timeout(this.#options.ackTimeoutMs).emitWithAck('room:leave', { room }),
-    );
+    const result = await this.#options.request(socket, 'room:leave', { room });
     if (result.ok || result.error.code === 'not_in_room') {
       this.#rooms.delete(room);
       this.#options.emit({ type: 'room-left', room });
@@ -173,16 +166,13 @@ export class RoomMembership {
   ): Promise<Result<{ joined: JoinedRoom }>> {
     const room = 'room' in payload ? payload.room : null;
     const since = room === null ? undefined : this.#options.cursors.newest(room);
-    const result = await ackedRequest<JoinedRoom>(() =>
+    const result =
       event === 'room:join'
-        ? socket.timeout(this.#options.ackTimeoutMs).emitWithAck('room:join', {
+        ? await this.#options.request(socket, 'room:join', {
             ...(payload as { room: string }),
             ...(since === undefined ? {} : { since }),
           })
-        : socket
-            .timeout(this.#options.ackTimeoutMs)
-            .emitWithAck('dm:open', payload as { nickname: string }),
-    );
+        : await this.#options.request(socket, 'dm:open', payload as { nickname: string });
     if (!result.ok) return result;
     const joined = this.roomJoined(result);
     if (result.hasMore) await this.#options.cursors.catchUp(socket, joined.room.id);
