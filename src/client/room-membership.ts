@@ -98,11 +98,7 @@ export class RoomMembership {
       if (result.hasMore) await cursors.catchUp(socket, LOBBY);
       // Back in every other room, with what was missed there.
       for (const room of [...this.#rooms.keys()]) {
-        const since = cursors.newest(room);
-        const rejoined = await request(socket, 'room:join', {
-          room,
-          ...(since === undefined ? {} : { since }),
-        });
+        const rejoined = await this.#requestJoin(socket, room);
         if (!rejoined.ok) {
           if (rejoined.error.code === 'unknown_room') {
             this.#rooms.delete(room);
@@ -136,7 +132,7 @@ export class RoomMembership {
   async joinRoom(room: string): Promise<Result<{ joined: JoinedRoom }>> {
     const socket = this.joinedSocket();
     if (!socket) return fail('not_connected', 'Not connected.');
-    return this.#enterRoom(socket, 'room:join', { room });
+    return this.#enterRoom(socket, this.#requestJoin(socket, room));
   }
 
   /** See ChatClient.openDirect. */
@@ -145,7 +141,10 @@ export class RoomMembership {
     if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, nickname));
     const socket = this.joinedSocket();
     if (!socket) return fail('not_connected', 'Not connected.');
-    return this.#enterRoom(socket, 'dm:open', { nickname: checked.data });
+    return this.#enterRoom(
+      socket,
+      this.#options.request(socket, 'dm:open', { nickname: checked.data }),
+    );
   }
 
   async leaveRoom(room: string): Promise<Result> {
@@ -159,20 +158,21 @@ export class RoomMembership {
     return result;
   }
 
+  /** `room:join`, with what was missed there when this client has been in it before. */
+  #requestJoin(socket: ParleyClientSocket, room: string): Promise<Result<JoinedRoom>> {
+    const since = this.#options.cursors.newest(room);
+    return this.#options.request(socket, 'room:join', {
+      room,
+      ...(since === undefined ? {} : { since }),
+    });
+  }
+
+  /** Takes in the reply to `room:join` or `dm:open`, then catches up on the rest. */
   async #enterRoom(
     socket: ParleyClientSocket,
-    event: 'room:join' | 'dm:open',
-    payload: { room: string } | { nickname: string },
+    reply: Promise<Result<JoinedRoom>>,
   ): Promise<Result<{ joined: JoinedRoom }>> {
-    const room = 'room' in payload ? payload.room : null;
-    const since = room === null ? undefined : this.#options.cursors.newest(room);
-    const result =
-      event === 'room:join'
-        ? await this.#options.request(socket, 'room:join', {
-            ...(payload as { room: string }),
-            ...(since === undefined ? {} : { since }),
-          })
-        : await this.#options.request(socket, 'dm:open', payload as { nickname: string });
+    const result = await reply;
     if (!result.ok) return result;
     const joined = this.roomJoined(result);
     if (result.hasMore) await this.#options.cursors.catchUp(socket, joined.room.id);
