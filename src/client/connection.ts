@@ -5,10 +5,9 @@
  * skips the back-off on request (reconnectNow). What the chat does over the socket is the owner's.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ConnectionStatus } from '../shared/api';
+import type { ChatEvent, ConnectionStatus } from '../shared/api';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
-import type { ChatEvent } from '../shared/api';
 import { describeConnectError, describeDisconnect, isCertificateError } from './connection-wording';
 
 export type ParleyClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -28,6 +27,7 @@ export interface SecureTransport {
   ) => Error | undefined;
 }
 
+/** Asked before connecting to an https origin: how to trust its certificate, or a refusal. */
 export type SecureTransportSource = (
   url: string,
   fingerprint: string | null,
@@ -43,7 +43,10 @@ export interface ConnectionOptions {
   listen: (socket: ParleyClientSocket) => void;
   /** Joins again after a reconnection; a refusal ends the connection with its reason. */
   rejoin: (socket: ParleyClientSocket) => Promise<Result>;
-  /** The connection ended for good (the server ended it, or its certificate changed). */
+  /**
+   * The connection ended for good, before its status says so: the server ended it or the session,
+   * a rejoin was refused, or the certificate changed.
+   */
   ended: () => void;
 }
 
@@ -56,12 +59,10 @@ const RECONNECT_HANDSHAKE_TIMEOUT_MS = 3_000;
  */
 const HEARTBEAT_LOST_MS = 50_000;
 
-export const DISCONNECTED: ConnectionStatus = { state: 'disconnected', url: null, reason: null };
-
 export class Connection {
   readonly #options: ConnectionOptions;
   #socket: ParleyClientSocket | null = null;
-  #status: ConnectionStatus = DISCONNECTED;
+  #status: ConnectionStatus = { state: 'disconnected', url: null, reason: null };
   #serverClosing = false;
   #dropReason = '';
   /** When the server was last heard from (a heartbeat ping or the connection), wall-clock ms. */
