@@ -5,25 +5,18 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server, type Socket as ServerSocket } from 'socket.io';
 import { describe, expect, it } from 'vitest';
 import { onCleanup, waitFor } from '../../tests/support/chat';
 import type { ChatEvent, ConnectionStatus } from '../shared/api';
-import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import { Connection, type ConnectionOptions, type ParleyClientSocket } from './connection';
-
-type Peer = ServerSocket<ClientToServerEvents, ServerToClientEvents>;
+import { bareServer, type Peer } from './node/spec-support';
 
 /** A server that accepts every connection and keeps its side of each in `peers`. */
-async function bareServer() {
-  const http = createServer();
-  const server = new Server<ClientToServerEvents, ServerToClientEvents>(http);
+async function serverKeepingPeers() {
   const peers: Peer[] = [];
-  server.on('connection', (peer) => peers.push(peer));
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  onCleanup(() => server.close());
-  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, peers };
+  const { url } = await bareServer((peer) => void peers.push(peer));
+  return { url, peers };
 }
 
 function connection(options: Partial<ConnectionOptions> = {}) {
@@ -60,7 +53,7 @@ async function opened(subject: Connection, url: string): Promise<ParleyClientSoc
 
 describe('Connection', () => {
   it('opens, says when the connection drops, and hands every reconnection to the owner', async () => {
-    const { url, peers } = await bareServer();
+    const { url, peers } = await serverKeepingPeers();
     const { subject, statuses, listened, rejoined } = connection();
     const socket = await opened(subject, url);
     expect(subject.socket).toBe(socket);
@@ -80,7 +73,7 @@ describe('Connection', () => {
   });
 
   it('ends the connection when the rejoin is refused, with the refusal as the reason', async () => {
-    const { url, peers } = await bareServer();
+    const { url, peers } = await serverKeepingPeers();
     const { subject, endings } = connection({
       rejoin: async (): Promise<Result> => fail('nickname_taken', 'Someone took your nickname.'),
     });
@@ -96,7 +89,7 @@ describe('Connection', () => {
   });
 
   it('ends for good when the server ends the connection or the session', async () => {
-    const { url, peers } = await bareServer();
+    const { url, peers } = await serverKeepingPeers();
     const first = connection();
     await opened(first.subject, url);
     peers[0]!.disconnect(true);
@@ -116,7 +109,7 @@ describe('Connection', () => {
   });
 
   it('names a drop after the server shutting down, when it said so', async () => {
-    const { url, peers } = await bareServer();
+    const { url, peers } = await serverKeepingPeers();
     const { subject, events, rejoined } = connection();
     await opened(subject, url);
     peers[0]!.emit('server:closing', { reason: 'The host is shutting down.' });

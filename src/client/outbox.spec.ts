@@ -2,18 +2,14 @@
  * Outbox against a bare Socket.IO server whose acknowledgements the test gives by hand: the order
  * of sending, what each kind of answer does to an entry, and keeping entries in a store.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
-import { io as connectSocket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { onCleanup, waitFor } from '../../tests/support/chat';
+import { waitFor } from '../../tests/support/chat';
 import type { ChatEvent, OutboxEntry, OutboxStore } from '../shared/api';
 import { LOBBY } from '../shared/limits';
-import type { ChatMessage, ClientToServerEvents, ServerToClientEvents } from '../shared/protocol';
+import type { ChatMessage, ClientToServerEvents } from '../shared/protocol';
 import { fail, ok } from '../shared/result';
 import { timedRequest } from './acked-request';
-import type { ParleyClientSocket } from './connection';
+import { bareServer, chatMessage } from './node/spec-support';
 import { Outbox, type OutboxOptions } from './outbox';
 
 type SendArguments = Parameters<ClientToServerEvents['message:send']>;
@@ -24,32 +20,20 @@ interface Received {
 
 /** The message the server would store for a send. */
 function stored({ payload }: Received, id: number): ChatMessage {
-  return {
-    id,
+  return chatMessage(id, {
     clientId: payload.clientId,
     room: payload.room ?? LOBBY,
-    author: { id: 'u1', nickname: 'alice' },
     text: payload.text,
-    sentAt: 0,
-  };
+  });
 }
 
 /** A connected socket whose `message:send`s wait in `received` until the test answers them. */
 async function setUp(options: Partial<OutboxOptions> = {}) {
-  const http = createServer();
-  const server = new Server<ClientToServerEvents, ServerToClientEvents>(http);
   const received: Received[] = [];
-  server.on('connection', (peer) =>
+  const { connect } = await bareServer((peer) =>
     peer.on('message:send', (payload, ack) => received.push({ payload, ack })),
   );
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  onCleanup(() => server.close());
-  const socket: ParleyClientSocket = connectSocket(
-    `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    { transports: ['websocket'], forceNew: true },
-  );
-  onCleanup(() => void socket.disconnect());
-  await new Promise((resolve) => socket.once('connect', () => resolve(null)));
+  const socket = await connect();
 
   const state = { ready: true };
   const events: ChatEvent[] = [];

@@ -3,31 +3,20 @@
  * while catching up, and paging through `history:fetch` (forward to catch up, back to scroll)
  * against a bare Socket.IO server that keeps one room's log.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
-import { io as connectSocket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { onCleanup } from '../../tests/support/chat';
 import type { ChatEvent } from '../shared/api';
 import { LIMITS } from '../shared/limits';
-import type { ChatMessage, ClientToServerEvents, ServerToClientEvents } from '../shared/protocol';
+import type { ChatMessage } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import type { HistoryFetchPayload } from '../shared/schemas';
 import { timedRequest } from './acked-request';
 import type { ParleyClientSocket } from './connection';
+import { bareServer, chatMessage } from './node/spec-support';
 import { RoomCursors } from './room-cursors';
 
 const ROOM = 'design';
 
-const message = (id: number, room = ROOM): ChatMessage => ({
-  id,
-  clientId: `c${id}`,
-  room,
-  author: { id: 'u1', nickname: 'bob' },
-  text: `message ${id}`,
-  sentAt: 0,
-});
+const message = (id: number, room = ROOM): ChatMessage => chatMessage(id, { room });
 
 /** Pages of three from messages 1 to 7, as the server answers `history:fetch`. */
 function pageOf(
@@ -52,23 +41,14 @@ function pageOf(
  * pages of the log above); `fetches` records what was asked.
  */
 async function setUp(answer: typeof pageOf = pageOf) {
-  const http = createServer();
-  const server = new Server<ClientToServerEvents, ServerToClientEvents>(http);
   const fetches: HistoryFetchPayload[] = [];
-  server.on('connection', (peer) =>
+  const { connect } = await bareServer((peer) =>
     peer.on('history:fetch', (payload, ack) => {
       fetches.push(payload);
       ack(answer(payload));
     }),
   );
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  onCleanup(() => server.close());
-  const socket: ParleyClientSocket = connectSocket(
-    `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    { transports: ['websocket'], forceNew: true },
-  );
-  onCleanup(() => void socket.disconnect());
-  await new Promise((resolve) => socket.once('connect', () => resolve(null)));
+  const socket = await connect();
 
   const state: { current: ParleyClientSocket | null; joined: boolean } = {
     current: socket,
