@@ -93,6 +93,7 @@ export class ChatClient {
       currentSocket,
       joined: (rejoining) => {
         this.#connection.setStatus({ state: 'connected', url: this.status.url, reason: null });
+        // After a rejoin, what the drop cut off goes again; after a first join, what was stored.
         if (rejoining || this.#outbox.entries.length > 0) void this.#outbox.flush();
       },
     });
