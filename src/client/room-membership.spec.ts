@@ -1,0 +1,167 @@
+/**
+ * RoomMembership against a bare Socket.IO server that answers joins as the test says: what a join
+ * and a rejoin ask for, getting back into every room after a reconnect (and dropping one that is
+ * gone), and when a join counts as complete.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ChatEvent } from '../shared/api';
+import { LOBBY } from '../shared/limits';
+import type { ChatMessage, JoinedRoom, JoinedSession, RoomInfo } from '../shared/protocol';
+import { fail, ok, type Result } from '../shared/result';
+import type { JoinPayload, RoomJoinPayload } from '../shared/schemas';
+import { timedRequest } from './acked-request';
+import type { ParleyClientSocket } from './connection';
+import { bareServer, chatMessage } from './node/spec-support';
+import { RoomCursors } from './room-cursors';
+import { RoomMembership } from './room-membership';
+
+const message = (id: number, room: string): ChatMessage => chatMessage(id, { room });
+
+const roomInfo = (id: string): RoomInfo => ({ id, kind: 'room', name: id, members: 2 });
+
+function session(messages: ChatMessage[]): Result<JoinedSession> {
+  return ok({
+    self: { id: 'u1', nickname: 'alice' },
+    room: LOBBY,
+    users: [],
+    messages,
+    hasMore: false,
+    hasOlder: false,
+    rooms: [],
+    resumeToken: 'token-1',
+    serverName: 'test',
+    protocolVersion: 1,
+  });
+}
+
+function room(id: string, messages: ChatMessage[]): Result<JoinedRoom> {
+  return ok({ room: roomInfo(id), users: [], messages, hasMore: false, hasOlder: false });
+}
+
+/** What the server answers: `session:join` and `room:join`, by the test's functions. */
+interface Answers {
+  join: (payload: JoinPayload) => Result<JoinedSession>;
+  room: (payload: RoomJoinPayload) => Result<JoinedRoom>;
+}
+
+async function setUp(answers: Answers) {
+  const asked: Array<JoinPayload | RoomJoinPayload> = [];
+  const { connect } = await bareServer((peer) => {
+    peer.on('session:join', (payload, ack) => {
+      asked.push(payload);
+      ack(answers.join(payload));
+    });
+    peer.on('room:join', (payload, ack) => {
+      asked.push(payload);
+      ack(answers.room(payload));
+    });
+  });
+
+  const state: { current: ParleyClientSocket | null } = { current: await connect() };
+  const events: ChatEvent[] = [];
+  const completed: boolean[] = [];
+  const request = timedRequest(5_000);
+  const emit = (event: ChatEvent) => void events.push(event);
+  const currentSocket = () => state.current;
+  const membership: RoomMembership = new RoomMembership({
+    request,
+    emit,
+    currentSocket,
+    cursors: new RoomCursors({
+      request,
+      emit,
+      currentSocket,
+      joinedSocket: () => membership.joinedSocket(),
+    }),
+    joined: (rejoining) => void completed.push(rejoining),
+  });
+  return { membership, state, connect, asked, events, completed };
+}
+
+describe('RoomMembership', () => {
+  it('joins, then rejoins with the resume token and the newest ids held, room by room', async () => {
+    const { membership, state, connect, asked, events, completed } = await setUp({
+      join: (payload) => session(payload.since ? [message(3, LOBBY)] : [message(1, LOBBY)]),
+      room: (payload) => room(payload.room, payload.since ? [] : [message(2, payload.room)]),
+    });
+    membership.start('alice', 'open sesame');
+    const joined = await membership.join(state.current!);
+    expect(joined).toMatchObject({ ok: true, session: { resumeToken: 'token-1' } });
+    expect(completed).toEqual([false]);
+    expect(await membership.joinRoom('r-design')).toMatchObject({ ok: true });
+    expect(membership.rooms.map((info) => info.id)).toEqual(['r-design']);
+
+    // A reconnection: a new socket, and the same person.
+    state.current = await connect();
+    expect((await membership.join(state.current)).ok).toBe(true);
+    expect(completed).toEqual([false, true]);
+    expect(asked).toEqual([
+      { nickname: 'alice', passphrase: 'open sesame' },
+      { room: 'r-design' },
+      { nickname: 'alice', passphrase: 'open sesame', since: 1, resumeToken: 'token-1' },
+      { room: 'r-design', since: 2 },
+    ]);
+    const delivered = events.flatMap((event) =>
+      event.type === 'session'
+        ? event.session.messages.map((seen) => seen.id)
+        : event.type === 'room-joined'
+          ? event.joined.messages.map((seen) => seen.id)
+          : [],
+    );
+    expect(delivered).toEqual([1, 2, 3]);
+  });
+
+  it('drops a room that is gone when rejoining, and says so', async () => {
+    const gone = new Set<string>();
+    const { membership, state, connect, events } = await setUp({
+      join: () => session([]),
+      room: (payload) =>
+        gone.has(payload.room)
+          ? fail('unknown_room', 'There is no such room.')
+          : room(payload.room, []),
+    });
+    membership.start('alice', undefined);
+    await membership.join(state.current!);
+    await membership.joinRoom('r-kept');
+    await membership.joinRoom('r-gone');
+    gone.add('r-gone');
+    state.current = await connect();
+    expect((await membership.join(state.current)).ok).toBe(true);
+    expect(membership.rooms.map((info) => info.id)).toEqual(['r-kept']);
+    expect(events.filter((event) => event.type === 'room-left')).toEqual([
+      { type: 'room-left', room: 'r-gone' },
+    ]);
+  });
+
+  it('does not count a join on a socket that was replaced meanwhile', async () => {
+    const { membership, state, completed } = await setUp({
+      join: () => session([]),
+      room: (payload) => room(payload.room, []),
+    });
+    membership.start('alice', undefined);
+    const socket = state.current!;
+    const joining = membership.join(socket);
+    state.current = null;
+    expect(await joining).toMatchObject({ ok: false, error: { code: 'not_connected' } });
+    expect(completed).toEqual([]);
+  });
+
+  it('passes a refused join on, and is not joined', async () => {
+    const { membership, state, completed } = await setUp({
+      join: () => fail('nickname_taken', 'Someone online is called alice.'),
+      room: (payload) => room(payload.room, []),
+    });
+    membership.start('alice', undefined);
+    expect(await membership.join(state.current!)).toMatchObject({
+      ok: false,
+      error: { code: 'nickname_taken' },
+    });
+    expect(membership.session).toBeNull();
+    expect(membership.joinedSocket()).toBeNull();
+    expect(await membership.joinRoom('r-design')).toMatchObject({
+      ok: false,
+      error: { code: 'not_connected' },
+    });
+    expect(completed).toEqual([]);
+  });
+});

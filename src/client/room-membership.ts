@@ -1,0 +1,197 @@
+/**
+ * The session and the rooms ChatClient is in: joins the server (again after a reconnect, with
+ * `since` and the resume token), then every other room it was in, each with what was missed there,
+ * and keeps the list of rooms as they are joined, opened, left or vanish.
+ */
+import type { ChatEvent } from '../shared/api';
+import { LOBBY } from '../shared/limits';
+import type { JoinedRoom, JoinedSession, RoomInfo } from '../shared/protocol';
+import { fail, ok, type Result } from '../shared/result';
+import { describeIssues, nicknameSchema, roomNameSchema } from '../shared/schemas';
+import type { Request } from './acked-request';
+import type { ParleyClientSocket } from './connection';
+import type { RoomCursors } from './room-cursors';
+
+export interface RoomMembershipOptions {
+  request: Request;
+  emit: (event: ChatEvent) => void;
+  cursors: RoomCursors;
+  /** The socket in use now (a join on a replaced socket does not count). */
+  currentSocket: () => ParleyClientSocket | null;
+  /** A (re)join is complete: every room is caught up. */
+  joined: (rejoining: boolean) => void;
+}
+
+export class RoomMembership {
+  readonly #options: RoomMembershipOptions;
+  #session: JoinedSession | null = null;
+  #nickname = '';
+  #passphrase: string | undefined;
+  /** Rooms joined besides the lobby (rejoined after every reconnect). */
+  readonly #rooms = new Map<string, RoomInfo>();
+
+  constructor(options: RoomMembershipOptions) {
+    this.#options = options;
+  }
+
+  get session(): JoinedSession | null {
+    return this.#session;
+  }
+
+  /** Rooms joined besides the lobby. */
+  get rooms(): readonly RoomInfo[] {
+    return [...this.#rooms.values()];
+  }
+
+  /** Who to join as next, and with which passphrase (kept in memory only). */
+  start(nickname: string, passphrase: string | undefined): void {
+    this.#rooms.clear();
+    this.#nickname = nickname;
+    this.#passphrase = passphrase;
+  }
+
+  /** The session is over (left, ended by the server). */
+  forgetSession(): void {
+    this.#session = null;
+  }
+
+  /** The socket when it is connected and a session is joined, else null. */
+  joinedSocket(): ParleyClientSocket | null {
+    const socket = this.#options.currentSocket();
+    return socket?.connected && this.#session ? socket : null;
+  }
+
+  /**
+   * Joins (or rejoins, with `since` and the resume token), then pages through whatever else was
+   * missed; live messages that arrive meanwhile are held and delivered after, so that listeners
+   * see every id once and in order. Only then is the join complete.
+   */
+  async join(socket: ParleyClientSocket): Promise<Result<{ session: JoinedSession }>> {
+    const { cursors, emit, request } = this.#options;
+    const rejoining = this.#session !== null;
+    const payload = {
+      nickname: this.#nickname,
+      ...(this.#passphrase === undefined ? {} : { passphrase: this.#passphrase }),
+      ...(this.#session
+        ? { since: cursors.newest(LOBBY) ?? 0, resumeToken: this.#session.resumeToken }
+        : {}),
+    };
+    cursors.hold();
+    try {
+      const result = await request(socket, 'session:join', payload);
+      if (!result.ok) return result;
+      const session: JoinedSession = {
+        self: result.self,
+        room: result.room,
+        users: result.users,
+        messages: cursors.unseen(LOBBY, result.messages),
+        hasMore: result.hasMore,
+        hasOlder: result.hasOlder,
+        rooms: result.rooms,
+        resumeToken: result.resumeToken,
+        serverName: result.serverName,
+        protocolVersion: result.protocolVersion,
+      };
+      this.#session = session;
+      if (!rejoining) cursors.markOldest(LOBBY, session.messages);
+      emit({ type: 'session', session });
+      if (result.hasMore) await cursors.catchUp(socket, LOBBY);
+      // Back in every other room, with what was missed there.
+      for (const room of [...this.#rooms.keys()]) {
+        const rejoined = await this.#requestJoin(socket, room);
+        if (!rejoined.ok) {
+          if (rejoined.error.code === 'unknown_room') {
+            this.#rooms.delete(room);
+            emit({ type: 'room-left', room });
+          }
+          continue;
+        }
+        this.roomJoined(rejoined);
+        if (rejoined.hasMore) await cursors.catchUp(socket, room);
+      }
+    } finally {
+      cursors.release();
+    }
+    if (this.#options.currentSocket() !== socket || !socket.connected) {
+      return fail('not_connected', 'The connection dropped while joining.');
+    }
+    this.#options.joined(rejoining);
+    return ok({ session: this.#session! });
+  }
+
+  /** See ChatClient.createRoom. */
+  async createRoom(name: string): Promise<Result<{ room: RoomInfo }>> {
+    const checked = roomNameSchema.safeParse(name);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, name));
+    const socket = this.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return this.#options.request(socket, 'room:create', { name: checked.data });
+  }
+
+  /** See ChatClient.joinRoom. */
+  async joinRoom(room: string): Promise<Result<{ joined: JoinedRoom }>> {
+    const socket = this.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return this.#enterRoom(socket, this.#requestJoin(socket, room));
+  }
+
+  /** See ChatClient.openDirect. */
+  async openDirect(nickname: string): Promise<Result<{ joined: JoinedRoom }>> {
+    const checked = nicknameSchema.safeParse(nickname);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, nickname));
+    const socket = this.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return this.#enterRoom(
+      socket,
+      this.#options.request(socket, 'dm:open', { nickname: checked.data }),
+    );
+  }
+
+  async leaveRoom(room: string): Promise<Result> {
+    const socket = this.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    const result = await this.#options.request(socket, 'room:leave', { room });
+    if (result.ok || result.error.code === 'not_in_room') {
+      this.#rooms.delete(room);
+      this.#options.emit({ type: 'room-left', room });
+    }
+    return result;
+  }
+
+  /** `room:join`, with what was missed there when this client has been in it before. */
+  #requestJoin(socket: ParleyClientSocket, room: string): Promise<Result<JoinedRoom>> {
+    const since = this.#options.cursors.newest(room);
+    return this.#options.request(socket, 'room:join', {
+      room,
+      ...(since === undefined ? {} : { since }),
+    });
+  }
+
+  /** Takes in the reply to `room:join` or `dm:open`, then catches up on the rest. */
+  async #enterRoom(
+    socket: ParleyClientSocket,
+    reply: Promise<Result<JoinedRoom>>,
+  ): Promise<Result<{ joined: JoinedRoom }>> {
+    const result = await reply;
+    if (!result.ok) return result;
+    const joined = this.roomJoined(result);
+    if (result.hasMore) await this.#options.cursors.catchUp(socket, joined.room.id);
+    return ok({ joined });
+  }
+
+  /** Takes in a joined room's first page (a reply, or `dm:opened`) and tells the listeners. */
+  roomJoined(reply: JoinedRoom): JoinedRoom {
+    const { cursors } = this.#options;
+    const joined: JoinedRoom = {
+      room: reply.room,
+      users: reply.users,
+      messages: cursors.unseen(reply.room.id, reply.messages),
+      hasMore: reply.hasMore,
+      hasOlder: reply.hasOlder,
+    };
+    cursors.markOldest(reply.room.id, joined.messages);
+    if (reply.room.id !== LOBBY) this.#rooms.set(reply.room.id, reply.room);
+    this.#options.emit({ type: 'room-joined', joined });
+    return joined;
+  }
+}
