@@ -10,7 +10,7 @@ import { onCleanup, waitFor } from '../../tests/support/chat';
 import type { ChatEvent, ConnectionStatus } from '../shared/api';
 import { fail, ok, type Result } from '../shared/result';
 import { Connection, type ConnectionOptions, type ParleyClientSocket } from './connection';
-import { bareServer, type Peer } from './node/spec-support';
+import { bareServer, type Peer } from '../../tests/support/bare-server';
 
 /** A server that accepts every connection and keeps its side of each in `peers`. */
 async function serverKeepingPeers() {

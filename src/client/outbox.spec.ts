@@ -9,7 +9,7 @@ import { LOBBY } from '../shared/limits';
 import type { ChatMessage, ClientToServerEvents } from '../shared/protocol';
 import { fail, ok } from '../shared/result';
 import { timedRequest } from './acked-request';
-import { bareServer, chatMessage } from './node/spec-support';
+import { bareServer, chatMessage } from '../../tests/support/bare-server';
 import { Outbox, type OutboxOptions } from './outbox';
 
 type SendArguments = Parameters<ClientToServerEvents['message:send']>;

@@ -11,7 +11,7 @@ import { fail, ok, type Result } from '../shared/result';
 import type { JoinPayload, RoomJoinPayload } from '../shared/schemas';
 import { timedRequest } from './acked-request';
 import type { ParleyClientSocket } from './connection';
-import { bareServer, chatMessage } from './node/spec-support';
+import { bareServer, chatMessage } from '../../tests/support/bare-server';
 import { RoomCursors } from './room-cursors';
 import { RoomMembership } from './room-membership';
 

@@ -2,20 +2,20 @@
  * Support for the specs of the client's parts, not used by the app: a bare Socket.IO server on
  * loopback whose handlers each spec writes (so a part meets every answer a server may give,
  * including the ones Parley's own server gives rarely: refusals, silence, a room gone), real
- * socket.io-client connections to it, and a message fixture. Node-only, hence in node/.
+ * socket.io-client connections to it, and a message fixture. (Node-only, so it lives in tests/support rather than src/client.)
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { io } from 'socket.io-client';
-import { onCleanup } from '../../../tests/support/chat';
-import { LOBBY } from '../../shared/limits';
+import { onCleanup } from './chat';
+import { LOBBY } from '../../src/shared/limits';
 import type {
   ChatMessage,
   ClientToServerEvents,
   ServerToClientEvents,
-} from '../../shared/protocol';
-import type { ParleyClientSocket } from '../connection';
+} from '../../src/shared/protocol';
+import type { ParleyClientSocket } from '../../src/client/connection';
 
 /** The server's side of one connection. */
 export type Peer = Socket<ClientToServerEvents, ServerToClientEvents>;
