@@ -94,12 +94,13 @@ export async function uploadFile(
 ): Promise<Result<{ message: ChatMessage }>> {
   if (!socket.connected)
     return fail('not_connected', 'Not connected: the file cannot be sent now.');
-  const ask = socket.timeout(options.ackTimeoutMs);
+  // A fresh timeout for each request: `socket.timeout()` flags only the next emit.
+  const ask = () => socket.timeout(options.ackTimeoutMs);
   const stop = stopper(socket, options.signal);
   let uploadId: string | null = null;
   try {
     const beginning = ackedRequest(() =>
-      ask.emitWithAck('file:begin', {
+      ask().emitWithAck('file:begin', {
         ...(room === LOBBY ? {} : { room }),
         name: source.name,
         type: source.type === '' ? '' : normalizeFileType(source.type),
@@ -132,7 +133,7 @@ export async function uploadFile(
       const offset = sent;
       sent += data.length;
       const chunk: Promise<void> = ackedRequest(() =>
-        ask.emitWithAck('file:chunk', { uploadId: id, offset, data }),
+        ask().emitWithAck('file:chunk', { uploadId: id, offset, data }),
       ).then((result) => {
         inFlight.delete(chunk);
         if (!result.ok) {
@@ -149,7 +150,7 @@ export async function uploadFile(
     if (stop.reason) return stop.reason;
     if (failure) return failure;
     const ended = await stop.wait(
-      ackedRequest(() => ask.emitWithAck('file:end', { uploadId: id })),
+      ackedRequest(() => ask().emitWithAck('file:end', { uploadId: id })),
     );
     if (ended.ok) uploadId = null;
     return ended.ok ? ok({ message: ended.message }) : ended;
@@ -179,7 +180,8 @@ export async function downloadFile(
 ): Promise<Result<{ bytes: Uint8Array | null }>> {
   if (!socket.connected)
     return fail('not_connected', 'Not connected: the file cannot be fetched now.');
-  const ask = socket.timeout(options.ackTimeoutMs);
+  // A fresh timeout for each request: `socket.timeout()` flags only the next emit.
+  const ask = () => socket.timeout(options.ackTimeoutMs);
   const stop = stopper(socket, options.signal);
   const parts: Uint8Array[] = [];
   try {
@@ -188,7 +190,7 @@ export async function downloadFile(
       const at = offset;
       const result = await stop.wait(
         ackedRequest(() =>
-          ask.emitWithAck('file:read', {
+          ask().emitWithAck('file:read', {
             id: file.id,
             offset: at,
             length: Math.min(LIMITS.fileChunkBytes, file.size - at),
