@@ -27,10 +27,10 @@ import {
   fileAttachmentSchema,
   roomIdSchema,
 } from '../shared/schemas';
-import type { HostingService } from './hosting-service';
-import type { JoinRequests } from './join-requests';
-import type { SavedServers } from './saved-servers';
-import type { SettingsFile } from './settings-file';
+import type { HostingService } from '../desktop/hosting-service';
+import type { JoinRequests } from '../desktop/join-requests';
+import type { SavedServers } from '../desktop/saved-servers';
+import type { SettingsFile } from '../desktop/settings-file';
 
 export interface IpcDependencies {
   hosting: HostingService;

@@ -19,7 +19,7 @@ import {
   type ChatServerOptions,
 } from '../server/chat-server';
 import type { RoomAdvertisement, RoomAnnouncement } from '../server/discovery';
-import { createInvites } from '../server/invites';
+import { createInvites } from './invites';
 import { generateSelfSignedCertificate, type TlsCredentials } from '../server/tls';
 import { keptHostCertificate } from './host-certificate';
 

@@ -11,7 +11,7 @@
  * advertiser sends its goodbye first).
  */
 import { parseArgs } from 'node:util';
-import { advertiseRoom, RoomBrowser, type DiscoveryNetworkOptions } from './discovery';
+import { advertiseRoom, RoomBrowser, type DiscoveryNetworkOptions } from '../server/discovery';
 
 function print(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
