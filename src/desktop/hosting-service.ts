@@ -18,7 +18,8 @@ import {
   type ChatServer,
   type ChatServerOptions,
 } from '../server/chat-server';
-import type { RoomAdvertisement, RoomAnnouncement } from '../server/discovery';
+import type { RoomAdvertisement } from '../server/discovery';
+import type { RoomAnnouncement } from '../shared/room-announcement';
 import { createInvites } from './invites';
 import { generateSelfSignedCertificate, type TlsCredentials } from '../server/tls';
 import { keptHostCertificate } from './host-certificate';
