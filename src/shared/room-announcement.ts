@@ -65,7 +65,7 @@ export interface HeardRoomTxt {
   fingerprint: string | null;
 }
 
-/** Reads a room's TXT record. Everything in it came from the network: lengths capped, text cleaned. */
+/** Reads a room's TXT record. It came from the network: lengths are capped, text cleaned. */
 export function readRoomTxt(record: unknown): HeardRoomTxt {
   const txt = (typeof record === 'object' && record !== null ? record : {}) as Record<
     string,
