@@ -25,10 +25,11 @@ import { openOutboxFile } from '../desktop/outbox-file';
 import { runDiagnostics } from '../desktop/diagnostics';
 import { advertiseRoom, type DiscoveryNetworkOptions } from '../server/discovery';
 import { RoomBrowser } from '../desktop/room-browser';
-import { IPC } from '../shared/api';
+import type { IpcEvent, IpcEvents } from '../shared/api';
 import { findJoinLinkArgument, JOIN_LINK_SCHEME } from '../shared/join-link';
 import { devServerPages, filePages, type AppPages } from '../desktop/app-pages';
 import { HostingService } from '../desktop/hosting-service';
+import { createIpcHandlers } from '../desktop/ipc-handlers';
 import { registerIpcHandlers } from './ipc';
 import { JoinRequests } from '../desktop/join-requests';
 import { NetworkWatcher } from '../desktop/network-watcher';
@@ -90,18 +91,18 @@ function run(): void {
   let cleanedUp = false;
   let asking: Promise<boolean> | null = null;
 
-  const send = (channel: string, payload: unknown) => {
+  const send = <E extends IpcEvent>(channel: E, payload: IpcEvents[E]) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
   };
-  chat.onEvent((event) => send(IPC.chatEvent, event));
+  chat.onEvent((event) => send('chat:event', event));
   const files = new FileTransfers(chat);
-  files.onProgress((progress) => send(IPC.filesProgress, progress));
+  files.onProgress((progress) => send('files:progress', progress));
   hosting.onStatus((status) => {
-    send(IPC.hostingStatusChanged, status);
+    send('hosting:status-changed', status);
     rooms?.recheck();
   });
 
-  const links = new JoinRequests((request) => send(IPC.linksJoinRequest, request));
+  const links = new JoinRequests((request) => send('links:join-request', request));
   const offerLink = (link: string | null) => {
     if (link === null) return;
     const offered = links.offer(link);
@@ -188,7 +189,7 @@ function run(): void {
   const notifier = new DesktopNotifier({
     window: () => mainWindow,
     showWindow,
-    onClick: (room) => send(IPC.desktopNotificationClicked, room),
+    onClick: (room) => send('desktop:notification-clicked', room),
     iconPath,
     overlayIconPath: unreadBadgePath,
   });
@@ -235,7 +236,7 @@ function run(): void {
     const servers = await SavedServers.open(join(app.getPath('userData'), 'servers.json'), {
       onError,
     });
-    servers.onChanged((list) => send(IPC.serversChanged, list));
+    servers.onChanged((list) => send('servers:changed', list));
     chat.onEvent((event) => {
       const url = chat.status.url;
       if (event.type !== 'session' || url === null) return;
@@ -257,12 +258,12 @@ function run(): void {
 
     // Rooms on the LAN, for the start screen. Never blocks or throws: no network, no rooms.
     rooms = discovery && new RoomBrowser({ ...discovery, isOwn: (id) => hosting.isOwnRoom(id) });
-    rooms?.onRooms((list) => send(IPC.discoveryRoomsChanged, list));
+    rooms?.onRooms((list) => send('discovery:rooms-changed', list));
 
     powerMonitor.on('resume', networkMayHaveChanged);
     network = new NetworkWatcher({ onChange: networkMayHaveChanged, onError });
 
-    registerIpcHandlers({
+    const handlers = createIpcHandlers({
       hosting,
       chat,
       servers,
@@ -289,9 +290,8 @@ function run(): void {
             : await dialog.showSaveDialog(options);
         return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
       },
-      isAppPage: pages.isAppPage,
-      onError,
     });
+    registerIpcHandlers(handlers, { isAppPage: pages.isAppPage, onError });
     openWindow();
   });
 }
