@@ -2,9 +2,9 @@
  * The Electron main process: one window, the hosting service ("Host a room", announced on the
  * LAN), one ChatClient, LAN discovery for the start screen, saved servers, settings,
  * notifications and the unread badge, `parley://` join links, and the IPC that serves them to
- * the renderer. Wiring only: the chat server, the client,
- * discovery, the stores and the rules about which pages are trusted live in modules that plain
- * Node tests.
+ * the renderer. Wiring only: the chat server (src/server), the client (src/client), and the
+ * desktop's services, stores, IPC handlers and page rules (src/desktop) live in modules that
+ * plain Node tests.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
