@@ -1,6 +1,7 @@
 // ESLint flat config. Besides the recommended rules, it enforces the runtime folders of
-// STYLE.md: shared is pure, server never imports electron, only main/preload import electron, and
-// the renderer reaches the rest only through window.parley (types from shared are allowed).
+// STYLE.md: shared is pure, server never imports electron nor the desktop's code, desktop is the
+// desktop app's Node code (no electron, no DOM), only main/preload import electron, and the
+// renderer reaches the rest only through window.parley (types from shared are allowed).
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
@@ -64,15 +65,32 @@ export default ts.config(
     files: ['src/shared/**/*.ts'],
     ignores: ['src/shared/**/*.spec.ts'],
     rules: restrictImports({
-      folders: ['../server/*', '../client/*', '../main/*', '../preload/*', '../renderer/*'],
+      folders: [
+        '../server/*',
+        '../client/*',
+        '../desktop/*',
+        '../main/*',
+        '../preload/*',
+        '../renderer/*',
+      ],
       because: 'src/shared depends on nothing else in src.',
     }),
   },
   {
     files: ['src/server/**/*.ts'],
     rules: restrictImports({
-      folders: ['../main/*', '../preload/*', '../renderer/*', '../client/*'],
-      because: 'The server runs headless: it must not depend on the app shell or the client.',
+      folders: ['../desktop/*', '../main/*', '../preload/*', '../renderer/*', '../client/*'],
+      because:
+        'The server runs headless: it must not depend on the desktop app, its shell or the client.',
+      node: true,
+    }),
+  },
+  {
+    // The desktop app's Node code: everything the main process runs that Node alone can test.
+    files: ['src/desktop/**/*.ts'],
+    rules: restrictImports({
+      folders: ['../main/*', '../preload/*', '../renderer/*'],
+      because: 'src/desktop is plain Node: src/main wires it into Electron, not the other way.',
       node: true,
     }),
   },
@@ -81,7 +99,7 @@ export default ts.config(
     ignores: ['src/client/**/*.spec.ts', 'src/client/node/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: restrictImports({
-      folders: ['../server/*', '../main/*', '../preload/*', '../renderer/*'],
+      folders: ['../server/*', '../desktop/*', '../main/*', '../preload/*', '../renderer/*'],
       because: 'ChatClient is isomorphic: it runs in the browser too.',
     }),
   },
@@ -90,7 +108,13 @@ export default ts.config(
     files: ['src/client/node/**/*.ts'],
     ignores: ['src/client/node/**/*.spec.ts'],
     rules: restrictImports({
-      folders: ['../../server/*', '../../main/*', '../../preload/*', '../../renderer/*'],
+      folders: [
+        '../../server/*',
+        '../../desktop/*',
+        '../../main/*',
+        '../../preload/*',
+        '../../renderer/*',
+      ],
       because: 'The client does not depend on the server or the app shell.',
       node: true,
     }),
@@ -99,7 +123,7 @@ export default ts.config(
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
     rules: restrictImports({
-      folders: ['**/server/*', '**/main/*', '**/preload/*'],
+      folders: ['**/server/*', '**/desktop/*', '**/main/*', '**/preload/*'],
       because: 'The renderer reaches the app only through window.parley.',
     }),
   },

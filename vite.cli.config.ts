@@ -29,7 +29,7 @@ export default defineConfig(
     {
       index: resolve('src/server/cli.ts'),
       // Announces or lists rooms on the LAN; the discovery tests run it in a network namespace.
-      'discovery-probe': resolve('src/server/discovery-probe.ts'),
+      'discovery-probe': resolve('src/desktop/discovery-probe.ts'),
     },
     'out/cli',
   ),

@@ -7,7 +7,7 @@ import { client, joinRaw, onCleanup, startServer, urlOf, waitFor } from '../../t
 import type { ChatEvent } from '../shared/api';
 import type { ChatMessage } from '../shared/protocol';
 import { createChatServer, type ChatServerOptions } from '../server/chat-server';
-import { openOutboxFile } from '../main/outbox-file';
+import { openOutboxFile } from '../desktop/outbox-file';
 import type { ChatClient } from './chat-client';
 
 /** Every message a client delivered to its listeners, in the order it delivered them. */

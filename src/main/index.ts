@@ -2,9 +2,9 @@
  * The Electron main process: one window, the hosting service ("Host a room", announced on the
  * LAN), one ChatClient, LAN discovery for the start screen, saved servers, settings,
  * notifications and the unread badge, `parley://` join links, and the IPC that serves them to
- * the renderer. Wiring only: the chat server, the client,
- * discovery, the stores and the rules about which pages are trusted live in modules that plain
- * Node tests.
+ * the renderer. Wiring only: the chat server (src/server), the client (src/client), and the
+ * desktop's services, stores, IPC handlers and page rules (src/desktop) live in modules that
+ * plain Node tests.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,20 +21,22 @@ import unreadBadgePath from '../../resources/unread-badge.png?asset';
 import { ChatClient } from '../client/chat-client';
 import { FileTransfers } from '../client/file-transfers';
 import { pinningTransport } from '../client/node/certificate-pin';
-import { openOutboxFile } from './outbox-file';
-import { runDiagnostics } from '../server/diagnostics';
-import { advertiseRoom, RoomBrowser, type DiscoveryNetworkOptions } from '../server/discovery';
-import { IPC } from '../shared/api';
+import { openOutboxFile } from '../desktop/outbox-file';
+import { runDiagnostics } from '../desktop/diagnostics';
+import { advertiseRoom, type DiscoveryNetworkOptions } from '../server/discovery';
+import { RoomBrowser } from '../desktop/room-browser';
+import type { IpcEvent, IpcEvents } from '../shared/api';
 import { findJoinLinkArgument, JOIN_LINK_SCHEME } from '../shared/join-link';
-import { devServerPages, filePages, type AppPages } from './app-pages';
-import { HostingService } from './hosting-service';
+import { devServerPages, filePages, type AppPages } from '../desktop/app-pages';
+import { HostingService } from '../desktop/hosting-service';
+import { createIpcHandlers } from '../desktop/ipc-handlers';
 import { registerIpcHandlers } from './ipc';
-import { JoinRequests } from './join-requests';
-import { NetworkWatcher } from './network-watcher';
-import { PinnedCertificates } from './pinned-certificates';
-import { SavedServers } from './saved-servers';
+import { JoinRequests } from '../desktop/join-requests';
+import { NetworkWatcher } from '../desktop/network-watcher';
+import { PinnedCertificates } from '../desktop/pinned-certificates';
+import { SavedServers } from '../desktop/saved-servers';
 import { DesktopNotifier } from './desktop-notifier';
-import { SettingsFile } from './settings-file';
+import { SettingsFile } from '../desktop/settings-file';
 import { createMainWindow, secureSession, secureWebContents } from './window';
 
 const SHUTDOWN_TIMEOUT_MS = 5_000;
@@ -89,18 +91,18 @@ function run(): void {
   let cleanedUp = false;
   let asking: Promise<boolean> | null = null;
 
-  const send = (channel: string, payload: unknown) => {
+  const send = <E extends IpcEvent>(channel: E, payload: IpcEvents[E]) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
   };
-  chat.onEvent((event) => send(IPC.chatEvent, event));
+  chat.onEvent((event) => send('chat:event', event));
   const files = new FileTransfers(chat);
-  files.onProgress((progress) => send(IPC.filesProgress, progress));
+  files.onProgress((progress) => send('files:progress', progress));
   hosting.onStatus((status) => {
-    send(IPC.hostingStatusChanged, status);
+    send('hosting:status-changed', status);
     rooms?.recheck();
   });
 
-  const links = new JoinRequests((request) => send(IPC.linksJoinRequest, request));
+  const links = new JoinRequests((request) => send('links:join-request', request));
   const offerLink = (link: string | null) => {
     if (link === null) return;
     const offered = links.offer(link);
@@ -187,7 +189,7 @@ function run(): void {
   const notifier = new DesktopNotifier({
     window: () => mainWindow,
     showWindow,
-    onClick: (room) => send(IPC.desktopNotificationClicked, room),
+    onClick: (room) => send('desktop:notification-clicked', room),
     iconPath,
     overlayIconPath: unreadBadgePath,
   });
@@ -234,7 +236,7 @@ function run(): void {
     const servers = await SavedServers.open(join(app.getPath('userData'), 'servers.json'), {
       onError,
     });
-    servers.onChanged((list) => send(IPC.serversChanged, list));
+    servers.onChanged((list) => send('servers:changed', list));
     chat.onEvent((event) => {
       const url = chat.status.url;
       if (event.type !== 'session' || url === null) return;
@@ -256,12 +258,12 @@ function run(): void {
 
     // Rooms on the LAN, for the start screen. Never blocks or throws: no network, no rooms.
     rooms = discovery && new RoomBrowser({ ...discovery, isOwn: (id) => hosting.isOwnRoom(id) });
-    rooms?.onRooms((list) => send(IPC.discoveryRoomsChanged, list));
+    rooms?.onRooms((list) => send('discovery:rooms-changed', list));
 
     powerMonitor.on('resume', networkMayHaveChanged);
     network = new NetworkWatcher({ onChange: networkMayHaveChanged, onError });
 
-    registerIpcHandlers({
+    const handlers = createIpcHandlers({
       hosting,
       chat,
       servers,
@@ -288,9 +290,8 @@ function run(): void {
             : await dialog.showSaveDialog(options);
         return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
       },
-      isAppPage: pages.isAppPage,
-      onError,
     });
+    registerIpcHandlers(handlers, { isAppPage: pages.isAppPage, onError });
     openWindow();
   });
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { devServerPages, filePages } from './app-pages';
+import { devServerPages, filePages } from '../desktop/app-pages';
 import {
   isPermissionGranted,
   mayNavigate,

@@ -5,7 +5,7 @@
  * nothing from electron at run time (types only), so Vitest checks every decision in plain Node.
  */
 import type { WebPreferences } from 'electron';
-import { isExternalWebUrl, type AppPages } from './app-pages';
+import { isExternalWebUrl, type AppPages } from '../desktop/app-pages';
 
 /**
  * The main window's renderer settings. Most values restate Electron's defaults on purpose: a

@@ -6,7 +6,7 @@
  * security-policy.ts, where plain Node tests them.
  */
 import { app, BrowserWindow, shell, type Session, type WebContents } from 'electron';
-import type { AppPages } from './app-pages';
+import type { AppPages } from '../desktop/app-pages';
 import {
   isPermissionGranted,
   mayNavigate,

@@ -1,43 +1,39 @@
 /**
  * The preload script: exposes exactly the ParleyApi contract as `window.parley`, backed by the
- * main process over IPC. Sandboxed and built as CommonJS; it never exposes ipcRenderer itself,
- * and each subscription returns a disposer that removes exactly its own listener.
+ * main process over IPC. Each method invokes a channel of the IPC table (IPC_REQUESTS in
+ * src/shared/api.ts), whose types give its arguments and reply, and the object is checked against
+ * ParleyApi. Sandboxed and built as CommonJS; it never exposes ipcRenderer itself, and each
+ * subscription returns a disposer that removes exactly its own listener.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  IPC,
-  type ChatEvent,
-  type DiagnosticsReport,
-  type DiscoveredRoom,
-  type HostingStatus,
-  type JoinRequest,
-  type NotificationPermissionState,
-  type OutboxEntry,
-  type ParleyApi,
-  type SavedServer,
-  type TransferProgress,
-  type Unsubscribe,
+// Types only: a sandboxed preload can require nothing but electron, so no schemas come along.
+import type {
+  IpcArgs,
+  IpcChannel,
+  IpcEvent,
+  IpcEvents,
+  IpcReply,
+  ParleyApi,
+  Unsubscribe,
 } from '../shared/api';
-import type { ChatMessage, JoinedRoom, JoinedSession, RoomInfo } from '../shared/protocol';
 import type { Result } from '../shared/result';
-import type { Settings } from '../shared/settings';
 
-/** Every IPC reply is a Result envelope (see src/main/ipc.ts): the main process never throws. */
-function invoke<T extends object = object>(
-  channel: string,
-  ...args: unknown[]
-): Promise<Result<T>> {
-  return ipcRenderer.invoke(channel, ...args) as Promise<Result<T>>;
+/** A request on `channel`; the main process checks the arguments before anything happens. */
+function invoke<C extends IpcChannel>(channel: C, ...args: IpcArgs<C>): Promise<IpcReply<C>> {
+  return ipcRenderer.invoke(channel, ...args) as Promise<IpcReply<C>>;
 }
 
 /** For the methods whose contract returns a plain value: a failure becomes a thrown Error. */
-function unwrap<T extends object>(result: Result<T>): T {
-  if (result.ok) return result;
+function unwrap<R extends Result>(result: R): Extract<R, { ok: true }> {
+  if (result.ok) return result as Extract<R, { ok: true }>;
   throw Object.assign(new Error(result.error.message), { code: result.error.code });
 }
 
-function subscribe<T>(channel: string, listener: (payload: T) => void): Unsubscribe {
-  const onMessage = (_event: IpcRendererEvent, payload: T) => listener(payload);
+function subscribe<E extends IpcEvent>(
+  channel: E,
+  listener: (payload: IpcEvents[E]) => void,
+): Unsubscribe {
+  const onMessage = (_event: IpcRendererEvent, payload: IpcEvents[E]) => listener(payload);
   ipcRenderer.on(channel, onMessage);
   return () => {
     ipcRenderer.removeListener(channel, onMessage);
@@ -49,7 +45,7 @@ const api = {
   hosting: {
     // Only the known fields cross: the main process checks each of them.
     start: (options) =>
-      invoke<{ status: HostingStatus }>(IPC.hostingStart, {
+      invoke('hosting:start', {
         port: options.port,
         roomName: options.roomName,
         hostNickname: options.hostNickname,
@@ -57,109 +53,101 @@ const api = {
         passphrase: options.passphrase,
         secure: options.secure,
       }),
-    stop: () => invoke<{ status: HostingStatus }>(IPC.hostingStop),
-    kick: (userId) => invoke(IPC.hostingKick, userId),
-    status: async () => unwrap(await invoke<{ status: HostingStatus }>(IPC.hostingStatus)).status,
-    onStatus: (listener) => subscribe<HostingStatus>(IPC.hostingStatusChanged, listener),
+    stop: () => invoke('hosting:stop'),
+    kick: (userId) => invoke('hosting:kick', userId),
+    status: async () => unwrap(await invoke('hosting:status')).status,
+    onStatus: (listener) => subscribe('hosting:status-changed', listener),
   },
   chat: {
     connect: (url, nickname, options) =>
-      invoke<{ session: JoinedSession }>(IPC.chatConnect, url, nickname, {
+      invoke('chat:connect', url, nickname, {
         passphrase: options?.passphrase,
         fingerprint: options?.fingerprint ?? null,
       }),
     disconnect: async () => {
-      unwrap(await invoke(IPC.chatDisconnect));
+      unwrap(await invoke('chat:disconnect'));
     },
-    post: (text, room) => invoke<{ entry: OutboxEntry }>(IPC.chatPost, text, room),
-    retry: (clientId) => invoke(IPC.chatRetry, clientId),
-    loadOlder: (room) => invoke<{ count: number; hasOlder: boolean }>(IPC.chatLoadOlder, room),
-    createRoom: (name) => invoke<{ room: RoomInfo }>(IPC.chatCreateRoom, name),
-    joinRoom: (room) => invoke<{ joined: JoinedRoom }>(IPC.chatJoinRoom, room),
-    leaveRoom: (room) => invoke(IPC.chatLeaveRoom, room),
-    openDirect: (nickname) => invoke<{ joined: JoinedRoom }>(IPC.chatOpenDirect, nickname),
-    discard: (clientId) => invoke(IPC.chatDiscard, clientId),
+    post: (text, room) => invoke('chat:post', text, room),
+    retry: (clientId) => invoke('chat:retry', clientId),
+    loadOlder: (room) => invoke('chat:load-older', room),
+    createRoom: (name) => invoke('chat:create-room', name),
+    joinRoom: (room) => invoke('chat:join-room', room),
+    leaveRoom: (room) => invoke('chat:leave-room', room),
+    openDirect: (nickname) => invoke('chat:open-direct', nickname),
+    discard: (clientId) => invoke('chat:discard', clientId),
     setTyping: async (typing, room) => {
-      unwrap(await invoke(IPC.chatTyping, typing, room));
+      unwrap(await invoke('chat:typing', typing, room));
     },
-    onEvent: (listener) => subscribe<ChatEvent>(IPC.chatEvent, listener),
+    onEvent: (listener) => subscribe('chat:event', listener),
     reconnectNow: async () => {
-      unwrap(await invoke(IPC.chatReconnectNow));
+      unwrap(await invoke('chat:reconnect-now'));
     },
   },
   discovery: {
-    rooms: async () => unwrap(await invoke<{ rooms: DiscoveredRoom[] }>(IPC.discoveryRooms)).rooms,
-    onRooms: (listener) => subscribe<DiscoveredRoom[]>(IPC.discoveryRoomsChanged, listener),
+    rooms: async () => unwrap(await invoke('discovery:rooms')).rooms,
+    onRooms: (listener) => subscribe('discovery:rooms-changed', listener),
   },
   links: {
     onJoinRequest: (listener) => {
-      const unsubscribe = subscribe<JoinRequest>(IPC.linksJoinRequest, listener);
+      const unsubscribe = subscribe('links:join-request', listener);
       // Now that someone listens, the main process sends the links that were waiting.
-      void invoke(IPC.linksSubscribe);
+      void invoke('links:subscribe');
       return unsubscribe;
     },
   },
   servers: {
-    list: async () => unwrap(await invoke<{ servers: SavedServer[] }>(IPC.serversList)).servers,
-    rename: (url, name) => invoke<{ servers: SavedServer[] }>(IPC.serversRename, url, name),
-    forget: (url) => invoke<{ servers: SavedServer[] }>(IPC.serversForget, url),
-    onChanged: (listener) => subscribe<SavedServer[]>(IPC.serversChanged, listener),
+    list: async () => unwrap(await invoke('servers:list')).servers,
+    rename: (url, name) => invoke('servers:rename', url, name),
+    forget: (url) => invoke('servers:forget', url),
+    onChanged: (listener) => subscribe('servers:changed', listener),
   },
   diagnostics: {
-    run: async () => unwrap(await invoke<{ report: DiagnosticsReport }>(IPC.diagnosticsRun)).report,
+    run: async () => unwrap(await invoke('diagnostics:run')).report,
   },
   desktop: {
     // Only the known fields cross: the main process checks each of them.
     notify: (notification) =>
-      invoke(IPC.desktopNotify, {
+      invoke('desktop:notify', {
         title: notification.title,
         body: notification.body,
         room: notification.room,
       }),
-    setUnread: (count) => invoke(IPC.desktopSetUnread, count),
+    setUnread: (count) => invoke('desktop:set-unread', count),
     notificationPermission: async () =>
-      unwrap(
-        await invoke<{ permission: NotificationPermissionState }>(
-          IPC.desktopNotificationPermission,
-        ),
-      ).permission,
+      unwrap(await invoke('desktop:notification-permission')).permission,
     // The app needs no permission to notify: asking is asking whether the system can.
     requestNotificationPermission: async () =>
-      unwrap(
-        await invoke<{ permission: NotificationPermissionState }>(
-          IPC.desktopNotificationPermission,
-        ),
-      ).permission,
-    onNotificationClick: (listener) => subscribe<string>(IPC.desktopNotificationClicked, listener),
+      unwrap(await invoke('desktop:notification-permission')).permission,
+    onNotificationClick: (listener) => subscribe('desktop:notification-clicked', listener),
   },
   files: {
     // Only the known fields cross: the main process checks each of them.
     upload: (file, room, transferId) =>
-      invoke<{ message: ChatMessage }>(
-        IPC.filesUpload,
+      invoke(
+        'files:upload',
         { name: file.name, type: file.type, bytes: file.bytes },
         room,
         transferId,
       ),
     save: (file, transferId) =>
-      invoke<{ saved: boolean }>(
-        IPC.filesSave,
+      invoke(
+        'files:save',
         { id: file.id, name: file.name, size: file.size, type: file.type },
         transferId,
       ),
     preview: (file) =>
-      invoke<{ bytes: Uint8Array }>(IPC.filesPreview, {
+      invoke('files:preview', {
         id: file.id,
         name: file.name,
         size: file.size,
         type: file.type,
       }),
-    cancel: (transferId) => invoke(IPC.filesCancel, transferId),
-    onProgress: (listener) => subscribe<TransferProgress>(IPC.filesProgress, listener),
+    cancel: (transferId) => invoke('files:cancel', transferId),
+    onProgress: (listener) => subscribe('files:progress', listener),
   },
   settings: {
-    get: async () => unwrap(await invoke<{ settings: Settings }>(IPC.settingsGet)).settings,
-    update: (patch) => invoke<{ settings: Settings }>(IPC.settingsUpdate, patch),
+    get: async () => unwrap(await invoke('settings:get')).settings,
+    update: (patch) => invoke('settings:update', patch),
   },
 } satisfies ParleyApi;
 

@@ -10,8 +10,9 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, LIMITS } from '../shared/limits';
+import { SERVICE_TYPE } from '../shared/room-announcement';
 import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
-import { advertiseRoom, SERVICE_TYPE, type RoomAdvertisement } from './discovery';
+import { advertiseRoom, type RoomAdvertisement } from './discovery';
 import { loadTlsFiles, TlsError, type TlsCredentials } from './tls';
 
 const USAGE = `Usage: parley serve [options]

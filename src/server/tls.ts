@@ -2,7 +2,7 @@
  * TLS for the chat server: reads a certificate and key from PEM files (`parley serve --tls-cert
  * --tls-key`) with errors that say what is wrong, computes the SHA-256 certificate fingerprint in
  * the `AB:CD:…` form that join links and the LAN announcement carry (see src/shared/join-link.ts),
- * and makes the self-signed certificate a hosted room uses (src/main/host-certificate.ts keeps
+ * and makes the self-signed certificate a hosted room uses (src/desktop/host-certificate.ts keeps
  * it, so that its fingerprint stays the same from one run to the next).
  *
  * Node reads and checks certificates (X509Certificate) but cannot make one; @peculiar/x509 builds

@@ -104,3 +104,22 @@ export const LOBBY = 'lobby';
 
 /** Version of the wire protocol described in docs/PROTOCOL.md. */
 export const PROTOCOL_VERSION = 1;
+
+/** The highest TCP port number (0 asks the system for any free port). */
+export const MAX_TCP_PORT = 65_535;
+
+/**
+ * Caps on text the window hands the desktop app's main process (the IPC table in api.ts checks
+ * them before any handler runs). They only refuse absurd input: what is kept is cleaned and cut
+ * further by the code that keeps it. Not part of the wire protocol (docs/PROTOCOL.md).
+ */
+export const API_INPUT_LIMITS = {
+  /** A server address, in characters. */
+  serverUrlMaxLength: 2048,
+  /** A name given to a saved server, in characters (kept: SERVER_NAME_MAX_LENGTH). */
+  serverNameMaxLength: 1000,
+  /** A hosted room's name, in characters (announced: ROOM_NAME_MAX_LENGTH). */
+  hostedRoomNameMaxLength: 200,
+  /** The host's nickname given with a hosted room (announced: LIMITS.nicknameMaxLength). */
+  hostNicknameMaxLength: 4 * LIMITS.nicknameMaxLength,
+} as const;

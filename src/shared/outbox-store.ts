@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { OutboxEntry, OutboxStore } from './api';
 import { LIMITS } from './limits';
 import { clientIdSchema, roomIdSchema } from './schemas';
+import { SerialQueue } from './serial-queue';
 
 /** Where the document lives: read it (null when there is none yet) and replace it whole. */
 export interface TextSlot {
@@ -38,7 +39,7 @@ export class JsonOutboxStore implements OutboxStore {
   readonly #slot: TextSlot;
   readonly #onError: (error: unknown) => void;
   /** Saves run one at a time, each on the document the previous one left. */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #saves = new SerialQueue();
 
   constructor(slot: TextSlot, onError: (error: unknown) => void = () => {}) {
     this.#slot = slot;
@@ -46,7 +47,7 @@ export class JsonOutboxStore implements OutboxStore {
   }
 
   async load(key: string): Promise<OutboxEntry[]> {
-    await this.#queue;
+    await this.#saves.idle();
     const document = await this.#read();
     return (document.outboxes[key] ?? []) as OutboxEntry[];
   }
@@ -61,9 +62,7 @@ export class JsonOutboxStore implements OutboxStore {
         delete outboxes[old];
       await this.#slot.write(JSON.stringify({ version: 1, outboxes } satisfies OutboxDocument));
     };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#saves.run(run);
   }
 
   async #read(): Promise<OutboxDocument> {

@@ -1,6 +1,6 @@
 /**
  * The rules of the saved-server list, shared by the desktop app's file store
- * (src/main/saved-servers.ts) and the web client's localStorage one: one entry per origin,
+ * (src/desktop/saved-servers.ts) and the web client's localStorage one: one entry per origin,
  * newest first, a name the person chose survives later joins, an empty name restores the
  * server's own. Pure functions over plain data.
  */

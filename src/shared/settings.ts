@@ -1,8 +1,9 @@
 /**
  * The person's settings — nickname and notification preferences — with the rules for reading and
- * changing them, shared by the desktop app's settings file (src/main/settings-file.ts) and the web
- * client's localStorage. Pure: zod schemas and functions over plain data. Recent servers are kept
- * apart (src/shared/saved-server-list.ts): they change on every join, settings only when asked.
+ * changing them, shared by the desktop app's settings file (src/desktop/settings-file.ts) and
+ * the web client's localStorage. Pure: zod schemas and functions over plain data. Recent servers
+ * are kept apart (src/shared/saved-server-list.ts): they change on every join, settings only when
+ * asked.
  */
 import { z } from 'zod';
 import { fail, ok, type Result } from './result';

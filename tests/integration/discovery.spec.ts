@@ -221,7 +221,7 @@ describe.skipIf(problem !== null)('LAN discovery inside a network namespace', ()
       ...nodeBuild(
         {
           index: resolve('src/server/cli.ts'),
-          'discovery-probe': resolve('src/server/discovery-probe.ts'),
+          'discovery-probe': resolve('src/desktop/discovery-probe.ts'),
         },
         OUT_DIR,
       ),

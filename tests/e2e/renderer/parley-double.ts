@@ -419,7 +419,7 @@ export function installParleyDouble(options: DoubleOptions): void {
       },
       async update(patch) {
         record('settings.update', patch);
-        // The real checks are the settings file's (src/main/settings-file.spec.ts); here a plain
+        // The real checks are the settings file's (src/desktop/settings-file.spec.ts); here a plain
         // merge of what the renderer sends.
         const given = patch as Partial<Settings> & {
           notifications?: Partial<Settings['notifications']>;

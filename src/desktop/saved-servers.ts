@@ -2,13 +2,10 @@
  * SavedServers: every server joined, remembered in a small JSON file in the app's data folder,
  * so the start screen can offer them again (newest first) — with the server's name, the last
  * nickname used there and when. The list's rules are shared with the web client
- * (src/shared/saved-server-list.ts); this is the file around them. Writes are atomic (a
- * temporary file renamed over the old one) and one at a time, so a crash never leaves half a
- * file. No electron import: Vitest tests it.
+ * (src/shared/saved-server-list.ts); this is the file around them. Writes are atomic
+ * (atomic-file.ts) and one at a time, so a crash never leaves half a file.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rename } from 'node:fs/promises';
 import type { SavedServer, Unsubscribe } from '../shared/api';
 import { fail, ok, type Result } from '../shared/result';
 import {
@@ -21,6 +18,8 @@ import {
   type ServerVisit,
   type StoredServer,
 } from '../shared/saved-server-list';
+import { SerialQueue } from '../shared/serial-queue';
+import { writeAtomically } from './atomic-file';
 
 export interface SavedServersOptions {
   clock?: () => number;
@@ -38,7 +37,7 @@ export class SavedServers {
   readonly #maxEntries: number;
   readonly #listeners = new Set<(servers: SavedServer[]) => void>();
   #stored: StoredServer[];
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
 
   private constructor(file: string, stored: StoredServer[], options: SavedServersOptions) {
     this.#file = file;
@@ -105,28 +104,7 @@ export class SavedServers {
       for (const listener of this.#listeners) listener(servers);
       return ok({ servers });
     };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
-  }
-}
-
-/** Writes a temporary file next to `file`, flushes it to disk, then renames it over `file`. */
-export async function writeAtomically(file: string, contents: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temporary, 'w', 0o600);
-    try {
-      await handle.writeFile(contents, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true }).catch(() => undefined);
-    throw error;
+    return this.#writes.run(run);
   }
 }
 

@@ -5,21 +5,22 @@
  * status to listeners, and turns start failures into Result errors the UI offers a choice for (a
  * taken port → "any free port"). With `secure`, the room speaks https and wss with a self-signed
  * certificate kept in the data folder (host-certificate.ts), and its fingerprint goes into the
- * status, the join links and the announcement. It does not import electron, so Vitest tests it
- * in plain Node.
+ * status, the join links and the announcement.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { HostingStatus, HostOptions, Invite, Unsubscribe } from '../shared/api';
 import { fail, ok, type Result } from '../shared/result';
+import { SerialQueue } from '../shared/serial-queue';
 import {
   ChatServerError,
   createChatServer,
   type ChatServer,
   type ChatServerOptions,
 } from '../server/chat-server';
-import type { RoomAdvertisement, RoomAnnouncement } from '../server/discovery';
-import { createInvites } from '../server/invites';
+import type { RoomAdvertisement } from '../server/discovery';
+import type { RoomAnnouncement } from '../shared/room-announcement';
+import { createInvites } from './invites';
 import { generateSelfSignedCertificate, type TlsCredentials } from '../server/tls';
 import { keptHostCertificate } from './host-certificate';
 
@@ -67,7 +68,7 @@ export class HostingService {
   #invites: Invite[] = [];
   #advertisement: RoomAdvertisement | null = null;
   /** Start and stop run one at a time, in the order they were asked for. */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #startsAndStops = new SerialQueue();
 
   constructor(options: HostingServiceOptions = {}) {
     this.#host = options.host ?? '0.0.0.0';
@@ -116,7 +117,7 @@ export class HostingService {
 
   /** Starts hosting on `port` (0 = any free port). Already hosting: reports where. */
   start(options: HostOptions): Promise<Result<{ status: HostingStatus }>> {
-    return this.#serialize(async () => {
+    return this.#startsAndStops.run(async () => {
       const running = this.#server;
       if (running) {
         if (options.port === 0 || options.port === running.port) {
@@ -192,7 +193,7 @@ export class HostingService {
 
   /** Stops hosting: clients are told the server is closing, then disconnected. */
   stop(): Promise<Result<{ status: HostingStatus }>> {
-    return this.#serialize(async () => {
+    return this.#startsAndStops.run(async () => {
       const server = this.#server;
       if (!server) return ok({ status: this.status() });
       const advertisement = this.#advertisement;
@@ -220,12 +221,6 @@ export class HostingService {
     // A failed attempt is not kept: the next start tries again.
     this.#certificate.catch(() => (this.#certificate = null));
     return this.#certificate;
-  }
-
-  #serialize<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(task, task);
-    this.#queue = next.catch(() => undefined);
-    return next;
   }
 
   #notify(): void {

@@ -2,7 +2,7 @@
  * JoinRequests: `parley://join?…` links from the OS (the command line of the first launch or of
  * a second instance on Windows and Linux, 'open-url' on macOS), held until the page can take
  * them. A link can arrive before the window has loaded, so requests wait until the page
- * subscribes (links.onJoinRequest) and are delivered then, once each. No electron import.
+ * subscribes (links.onJoinRequest) and are delivered then, once each.
  */
 import type { JoinRequest } from '../shared/api';
 import { parseJoinLink } from '../shared/join-link';

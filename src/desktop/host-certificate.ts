@@ -2,8 +2,7 @@
  * The hosted room's self-signed certificate, kept in the app's data folder (`certificate.pem`,
  * `key.pem`, readable by this user only): made the first time someone hosts with an encrypted
  * connection, then the same one on every run, so the fingerprint joiners pinned stays valid. It
- * is replaced only when it is about to expire or cannot be read. No electron import: Vitest
- * tests it.
+ * is replaced only when it is about to expire or cannot be read.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import {
   generateSelfSignedCertificate,
   type TlsCredentials,
 } from '../server/tls';
-import { writeAtomically } from './saved-servers';
+import { writeAtomically } from './atomic-file';
 
 /** A kept certificate is replaced when it has less than this left (it lasts ten years). */
 const RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;

@@ -1,7 +1,8 @@
 /**
- * A small command around discovery.ts for tests and for checking a network by hand: it
- * announces a room, or prints the rooms it hears, one JSON line per change. Built to
- * out/cli/discovery-probe.js. The discovery tests run it inside a network namespace.
+ * A small command around LAN discovery (the advertiser in src/server/discovery.ts, the browser in
+ * room-browser.ts) for tests and for checking a network by hand: it announces a room, or prints
+ * the rooms it hears, one JSON line per change. Built to out/cli/discovery-probe.js beside the
+ * CLI. The discovery tests run it inside a network namespace.
  *
  *   node out/cli/discovery-probe.js browse [--interface ADDR] [--bind ADDR]
  *   node out/cli/discovery-probe.js advertise --port N --room NAME --host NICK [--interface ADDR]
@@ -11,7 +12,8 @@
  * advertiser sends its goodbye first).
  */
 import { parseArgs } from 'node:util';
-import { advertiseRoom, RoomBrowser, type DiscoveryNetworkOptions } from './discovery';
+import { advertiseRoom, type DiscoveryNetworkOptions } from '../server/discovery';
+import { RoomBrowser } from './room-browser';
 
 function print(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);

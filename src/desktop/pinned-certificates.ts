@@ -2,15 +2,15 @@
  * PinnedCertificates: the TLS certificate fingerprint pinned for each https server joined, in a
  * small JSON file in the app's data folder (`{ version: 1, pins: { "<origin>": { fingerprint,
  * pinnedAt } } }`), for certificate pinning (src/client/node/certificate-pin.ts). Writes are
- * atomic and one at a time (see saved-servers.ts). A file that cannot be read is set aside and
- * the app starts with no pins: every server is then trusted on first use again. No electron
- * import: Vitest tests it.
+ * atomic (atomic-file.ts) and one at a time. A file that cannot be read is set aside and the app
+ * starts with no pins: every server is then trusted on first use again.
  */
 import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import type { CertificatePins } from '../client/node/certificate-pin';
 import { normalizeFingerprint } from '../shared/join-link';
-import { writeAtomically } from './saved-servers';
+import { SerialQueue } from '../shared/serial-queue';
+import { writeAtomically } from './atomic-file';
 
 const pinSchema = z.object({
   fingerprint: z.string().refine((text) => normalizeFingerprint(text) === text),
@@ -33,7 +33,7 @@ export class PinnedCertificates implements CertificatePins {
   readonly #file: string;
   readonly #clock: () => number;
   #pins: Map<string, Pin>;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
 
   private constructor(file: string, pins: Map<string, Pin>, options: PinnedCertificatesOptions) {
     this.#file = file;
@@ -81,8 +81,6 @@ export class PinnedCertificates implements CertificatePins {
       const file = { version: 1, pins: Object.fromEntries(this.#pins) };
       await writeAtomically(this.#file, `${JSON.stringify(file, null, 2)}\n`);
     };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#writes.run(run);
   }
 }

@@ -1,8 +1,7 @@
 /**
  * Which URLs are the app's own renderer: the built index.html (file://) or, in development, the
  * Vite dev server. The main process trusts IPC only from these pages, lets the window navigate
- * only to them, and gives them the Content-Security-Policy below. No electron import: Vitest tests
- * it in plain Node.
+ * only to them, and gives them the Content-Security-Policy below.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 

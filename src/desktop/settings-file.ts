@@ -3,8 +3,8 @@
  * in the app's data folder (settings.json). What is read is checked against the shared schema
  * (src/shared/settings.ts): a file that is not valid JSON or not a settings file is set aside as
  * `settings.json.unreadable` and the defaults are used, so it never keeps the app from starting.
- * Changes are checked before anything is written, written atomically (writeAtomically) and one at
- * a time. No electron import: Vitest tests it against real temporary folders.
+ * Changes are checked before anything is written, written atomically (atomic-file.ts) and one at
+ * a time.
  */
 import { readFile, rename } from 'node:fs/promises';
 import { fail, ok, type Result } from '../shared/result';
@@ -14,7 +14,8 @@ import {
   readSettings,
   type Settings,
 } from '../shared/settings';
-import { writeAtomically } from './saved-servers';
+import { SerialQueue } from '../shared/serial-queue';
+import { writeAtomically } from './atomic-file';
 
 export interface SettingsFileOptions {
   /** Where a file that cannot be read is reported; default console.error. */
@@ -24,7 +25,7 @@ export interface SettingsFileOptions {
 export class SettingsFile {
   readonly #file: string;
   #settings: Settings;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
 
   private constructor(file: string, settings: Settings) {
     this.#file = file;
@@ -77,8 +78,6 @@ export class SettingsFile {
       this.#settings = patched.settings;
       return ok({ settings: patched.settings });
     };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#writes.run(run);
   }
 }

@@ -1,8 +1,7 @@
 /**
  * NetworkWatcher: notices when this machine's network addresses change (Wi-Fi switched, cable
  * plugged in, VPN up or down), so the app can reconnect at once and look for rooms again.
- * Electron's main process has no such event; polling os.networkInterfaces() is cheap. No
- * electron import: Vitest tests it.
+ * Electron's main process has no such event; polling os.networkInterfaces() is cheap.
  */
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 

@@ -1,53 +1,10 @@
-// The pure parts of discovery: what a room announces and how an answer becomes a room. The
-// real advertiser and browser are tested over multicast in tests/integration/discovery.spec.ts,
-// inside a network namespace (never on this machine's network).
+// How an answer heard on the network becomes a room. The real advertiser and browser are
+// tested over multicast in tests/integration/discovery.spec.ts, inside a network namespace
+// (never on this machine's network).
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '../shared/limits';
-import { roomFromService, roomTxt, type HeardService } from './discovery';
+import { roomFromService, type HeardService } from './room-browser';
 
 const FP = Array(32).fill('0A').join(':');
-
-describe('roomTxt', () => {
-  it('says the room name, host, passphrase, protocol version and id', () => {
-    expect(
-      roomTxt({ id: 'abc123', port: 4321, roomName: 'Physics lab', hostNickname: 'alice' }),
-    ).toEqual({
-      txtvers: '1',
-      id: 'abc123',
-      proto: String(PROTOCOL_VERSION),
-      pw: '0',
-      room: 'Physics lab',
-      host: 'alice',
-    });
-  });
-
-  it('adds the TLS fingerprint when there is one, and pw=1 for a passphrase', () => {
-    const txt = roomTxt({
-      id: 'x',
-      port: 1,
-      roomName: 'R',
-      hostNickname: 'h',
-      passphraseRequired: true,
-      fingerprint: '0a'.repeat(32),
-    });
-    expect(txt).toMatchObject({ pw: '1', fp: FP });
-  });
-
-  it('keeps every entry within the 255 bytes DNS allows, on one line', () => {
-    const txt = roomTxt({
-      id: 'x',
-      port: 1,
-      roomName: `Line one\nline two ${'é'.repeat(300)}`,
-      hostNickname: '',
-    });
-    expect(txt['room']).toMatch(/^Line one line two é+$/);
-    for (const [key, value] of Object.entries(txt)) {
-      expect(Buffer.byteLength(`${key}=${value}`)).toBeLessThanOrEqual(255);
-    }
-    // An empty value would not decode: the key is left out.
-    expect(txt).not.toHaveProperty('host');
-  });
-});
 
 function heard(overrides: Partial<HeardService> = {}): HeardService {
   return {
