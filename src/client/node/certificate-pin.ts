@@ -19,7 +19,7 @@ import { normalizeFingerprint } from '../../shared/join-link';
 import { fail, ok, type Result } from '../../shared/result';
 import type { SecureTransport } from '../chat-client';
 
-/** Where pins are kept: one fingerprint per origin (the desktop app: a file, see src/main). */
+/** Where pins are kept: one fingerprint per origin (the desktop app: a file, src/desktop/pinned-certificates.ts). */
 export interface CertificatePins {
   /** The fingerprint pinned for `origin` (`https://host:port`), or null. */
   get(origin: string): string | null;
