@@ -14,6 +14,7 @@ import {
   type RawSocket,
 } from '../../tests/support/chat';
 import { LIMITS } from '../shared/limits';
+import type { Result } from '../shared/result';
 import type { ChatServer } from './chat-server';
 import { hashPassphrase, verifyPassphrase } from './passphrase';
 
@@ -95,6 +96,50 @@ describe('a room with a passphrase', () => {
     expect(
       await emitRaw(neighbour, 'session:join', { nickname: 'bob', passphrase: 'open sesame' }),
     ).toMatchObject({ ok: true });
+  });
+
+  it('counts guesses sent all at once before checking them: no more are checked than allowed', async () => {
+    const server = await startServer({ passphrase: 'open sesame' });
+    const { points } = LIMITS.rate.wrongPassphrase;
+    // Ten connections from one address, thirty guesses each, none waiting for an answer.
+    const guessers = await Promise.all(
+      Array.from({ length: 10 }, () => socketFrom(server, '127.0.0.3')),
+    );
+    const answers = await Promise.all(
+      guessers.flatMap((guesser, g) =>
+        Array.from({ length: 30 }, (_, n) =>
+          (
+            guesser as unknown as {
+              emitWithAck(event: string, payload: unknown): Promise<Result>;
+            }
+          ).emitWithAck('session:join', { nickname: `eve${g}`, passphrase: `guess ${n}` }),
+        ),
+      ),
+    );
+    const codes = answers.map((answer) => (answer.ok ? 'ok' : answer.error.code));
+    const checked = codes.filter((code) => code === 'wrong_passphrase').length;
+    expect(checked).toBeGreaterThanOrEqual(1);
+    expect(checked).toBeLessThanOrEqual(points);
+    expect(new Set(codes)).toEqual(new Set(['wrong_passphrase', 'rate_limited']));
+    // The address has used up its guesses: the right passphrase now waits too.
+    const late = await emitRaw(guessers[0]!, 'session:join', {
+      nickname: 'eve',
+      passphrase: 'open sesame',
+    });
+    expect(late).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+  });
+
+  it('does not count a right passphrase as a wrong guess', async () => {
+    const server = await startServer({ passphrase: 'open sesame' });
+    const { points } = LIMITS.rate.wrongPassphrase;
+    for (let n = 0; n < points + 2; n++) {
+      const socket = await socketFrom(server, '127.0.0.4');
+      const joined = await emitRaw(socket, 'session:join', {
+        nickname: `ann${n}`,
+        passphrase: 'open sesame',
+      });
+      expect(joined, `join ${n}`).toMatchObject({ ok: true });
+    }
   });
 
   it('refuses a passphrase field that is not short text, as invalid_payload', async () => {

@@ -27,6 +27,8 @@ export class Moderation {
   readonly #options: ModerationOptions;
   /** Addresses the host removed someone from: blocked for LIMITS.kickCooldownSeconds. */
   readonly #kicked = new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds });
+  /** Addresses whose passphrase is being checked now (at most one check each). */
+  readonly #checking = new Set<string>();
 
   constructor(options: ModerationOptions) {
     this.#options = options;
@@ -48,19 +50,32 @@ export class Moderation {
     const expected = this.#options.passphrase;
     if (!expected) return null;
     const guesses = this.#options.wrongPassphrase;
-    const wait = await blockedFor(guesses, address);
-    if (wait > 0) {
-      return fail(
+    const tooMany = async () =>
+      fail(
         'rate_limited',
-        `Too many wrong passphrases. Try again in ${describeWait(wait)}.`,
+        `Too many wrong passphrases. Try again in ${describeWait(await blockedFor(guesses, address))}.`,
       );
-    }
+    if ((await blockedFor(guesses, address)) > 0) return tooMany();
     if (passphrase === undefined) {
       return fail('passphrase_required', 'This room needs a passphrase to join.');
     }
-    if (await verifyPassphrase(expected, passphrase)) return null;
-    await consume(guesses, address);
-    return fail('wrong_passphrase', 'That passphrase is not right.');
+    // One check at a time per address, and each guess counted before it is checked: guesses sent
+    // all at once cannot all be checked before the first wrong one is counted.
+    if (this.#checking.has(address)) {
+      return fail('rate_limited', 'A passphrase from your address is being checked. Wait for it.');
+    }
+    if (!(await consume(guesses, address))) return tooMany();
+    this.#checking.add(address);
+    try {
+      if (!(await verifyPassphrase(expected, passphrase))) {
+        return fail('wrong_passphrase', 'That passphrase is not right.');
+      }
+      // A right passphrase is no guess: its point is given back.
+      await guesses.reward(address, 1);
+      return null;
+    } finally {
+      this.#checking.delete(address);
+    }
   }
 
   /**
