@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { client, joinRaw, onCleanup, startServer, urlOf, waitFor } from '../../tests/support/chat';
+import { faultyHistory } from '../../tests/support/faulty-history';
 import type { ChatEvent } from '../shared/api';
 import type { ChatMessage } from '../shared/protocol';
 import { createChatServer, type ChatServerOptions } from '../server/chat-server';
@@ -153,6 +154,26 @@ describe('ChatClient outbox', () => {
     await waitFor(() => chat.outbox.length === 0, 'the retry to go through');
     expect(texts(seen)).toEqual(['first', 'second']);
     expect(seen[1]!.clientId).toBe(second!.clientId);
+  });
+});
+
+describe('ChatClient outbox when the server cannot store', () => {
+  it('keeps the message, failed with the reason, until Retry sends it once the disk has room', async () => {
+    const history = await faultyHistory();
+    const server = await startServer({ history, onError: () => {} });
+    const chat = client();
+    const seen = deliveries(chat);
+    await chat.connect(urlOf(server), 'alice');
+    history.failing = true;
+    chat.post('hello');
+    await waitFor(() => chat.outbox[0]?.state === 'failed', 'the refusal');
+    expect(chat.outbox).toMatchObject([
+      { text: 'hello', state: 'failed', error: { code: 'storage_full' } },
+    ]);
+    history.failing = false;
+    expect(chat.retry(chat.outbox[0]!.clientId).ok).toBe(true);
+    await waitFor(() => chat.outbox.length === 0, 'the retry to go through');
+    expect(texts(seen)).toEqual(['hello']);
   });
 });
 

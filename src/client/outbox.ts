@@ -36,6 +36,9 @@ const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set([
   'rate_limited',
   'internal',
   'unknown_event',
+  // The server could not store it: it waits, failed, for Retry (resending at once cannot help).
+  'storage_full',
+  'storage_unavailable',
 ]);
 
 export class Outbox {

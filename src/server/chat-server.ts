@@ -27,6 +27,7 @@ import { RoomDirectory } from './rooms';
 import { Roster } from './roster';
 import type { ParleyServer } from './socket-types';
 import { EmbeddedHistory } from './storage/embedded-history';
+import type { HistoryStore } from './storage/history-store';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
 import { createWebHandler, findWebRoot } from './web-assets';
 
@@ -40,6 +41,11 @@ export interface ChatServerOptions {
    * history lives only as long as the process (tests, throwaway servers).
    */
   dataDir?: string | null;
+  /**
+   * Where history, rooms and file references live, instead of the embedded store in `dataDir`
+   * (another backend; tests inject faults through it). The server closes it on close.
+   */
+  history?: HistoryStore;
   /** Messages each room keeps on disk (older ones are deleted); default LIMITS.roomRetention. */
   retention?: number;
   /** Folder of the built web client; default found next to this module (see web-assets.ts). */
@@ -130,16 +136,18 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   // Files whose last message retention deleted are deleted too (the store opens below).
   let fileStoreForRelease: FileStore | undefined;
   const fileReleaseGraceMs = options.fileReleaseGraceMs ?? LIMITS.fileReleaseGraceMs;
-  const history = await EmbeddedHistory.open({
-    directory: options.dataDir ? join(options.dataDir, 'history') : null,
-    warmRoom: LOBBY,
-    capacity: LIMITS.historyLength,
-    clock: options.clock,
-    retention: options.retention ?? LIMITS.roomRetention,
-    onError,
-    onFilesUnreferenced: (ids: string[]) =>
-      void fileStoreForRelease?.release(ids, fileReleaseGraceMs),
-  });
+  const history =
+    options.history ??
+    (await EmbeddedHistory.open({
+      directory: options.dataDir ? join(options.dataDir, 'history') : null,
+      warmRoom: LOBBY,
+      capacity: LIMITS.historyLength,
+      clock: options.clock,
+      retention: options.retention ?? LIMITS.roomRetention,
+      onError,
+      onFilesUnreferenced: (ids: string[]) =>
+        void fileStoreForRelease?.release(ids, fileReleaseGraceMs),
+    }));
   // Sent files: `<data>/files`, or a temporary directory removed on close.
   let fileStore: FileStore;
   try {

@@ -47,6 +47,10 @@ export type ErrorCode =
   | 'too_many_uploads'
   /** No file with this id is stored in a room you are in. */
   | 'unknown_file'
+  /** The server's disk is full: the message was not stored (nothing happened); try again later. */
+  | 'storage_full'
+  /** The server could not store the message (a storage error): nothing happened; try again. */
+  | 'storage_unavailable'
   /** The server failed; the request had no effect. */
   | 'internal'
   // Client-side codes: never sent by the server.

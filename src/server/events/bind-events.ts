@@ -23,6 +23,7 @@ import { fail, type Result } from '../../shared/result';
 import { describeIssues } from '../../shared/schemas';
 import { consume } from '../rate-limits';
 import type { Session } from '../roster';
+import { StorageError } from '../storage/history-store';
 import type { ParleySocket } from '../socket-types';
 
 /** A rate limit: the limiter and the key it counts under (the connection or the address). */
@@ -133,7 +134,11 @@ async function run(
     ack(await handler.handle(parsed.data, { session }));
   } catch (error) {
     hooks.onError(error);
-    ack(fail('internal', 'The server could not handle this request.'));
+    ack(
+      error instanceof StorageError
+        ? fail(error.code, error.message)
+        : fail('internal', 'The server could not handle this request.'),
+    );
   }
 }
 

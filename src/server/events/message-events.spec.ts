@@ -10,6 +10,7 @@ import {
   waitFor,
 } from '../../../tests/support/chat';
 import type { ChatMessage } from '../../shared/protocol';
+import { faultyHistory } from '../../../tests/support/faulty-history';
 
 describe('messages', () => {
   it('broadcasts every message to everyone, in one order all clients agree on', async () => {
@@ -187,5 +188,33 @@ describe('message rate limit per address', () => {
       );
     }
     expect(results.map((result) => result.ok)).toEqual([true, true, false]);
+  });
+});
+
+describe('a message the store cannot write', () => {
+  it('is refused with storage_full, shown to nobody, kept nowhere; the same send works later', async () => {
+    const history = await faultyHistory();
+    const server = await startServer({ history, onError: () => {} });
+    const alice = await joinRaw(server, 'alice');
+    const bob = await joinRaw(server, 'bob');
+    const seen = collect(bob, 'message:created');
+
+    history.failing = true;
+    const refused = await emitRaw(alice, 'message:send', { clientId: 'c1', text: 'hello' });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'storage_full', message: expect.stringMatching(/disk is full/) },
+    });
+    // The server goes on serving reads, and nothing of the message is anywhere.
+    expect(await emitRaw(bob, 'history:fetch', { after: 0 })).toMatchObject({
+      ok: true,
+      messages: [],
+    });
+
+    history.failing = false;
+    const sent = await emitRaw(alice, 'message:send', { clientId: 'c1', text: 'hello' });
+    expect(sent).toMatchObject({ ok: true, message: { clientId: 'c1', text: 'hello' } });
+    await waitFor(() => seen.length === 1, 'the broadcast');
+    expect(seen.map((message) => message.clientId)).toEqual(['c1']);
   });
 });

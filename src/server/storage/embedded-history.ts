@@ -14,6 +14,7 @@ import type {
   PageQuery,
   RoomStore,
 } from './history-store';
+import { StorageError } from './history-store';
 import { LevelMessageStore } from './level-message-store';
 import { MessageLog, type MessageLogOptions } from './message-log';
 
@@ -49,7 +50,11 @@ export class EmbeddedHistory implements HistoryStore {
     const { room, author, clientId, text, file } = request;
     const store = async () => {
       const { message, created, durable } = this.#log.append(room, author, clientId, text, file);
-      await durable;
+      try {
+        await durable;
+      } catch (error) {
+        throw StorageError.fromWriteFailure(error);
+      }
       return { message, created };
     };
     // A room already read appends at once: the id is taken in the order the requests came.

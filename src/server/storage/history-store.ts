@@ -21,6 +21,37 @@ export interface StoredRoom {
   createdAt: number;
 }
 
+/**
+ * A write the store could not make durable (disk full, I/O error): nothing of it was kept. The
+ * request is answered with its code and words; the server goes on serving.
+ */
+export class StorageError extends Error {
+  constructor(
+    readonly code: 'storage_full' | 'storage_unavailable',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StorageError';
+  }
+
+  /** The error a failed write becomes: `storage_full` when the disk is full. */
+  static fromWriteFailure(cause: unknown): StorageError {
+    const text = `${(cause as { code?: string })?.code ?? ''} ${String((cause as Error)?.message ?? cause)}`;
+    return /ENOSPC|no space/i.test(text)
+      ? new StorageError(
+          'storage_full',
+          "The server's disk is full, so your message was not stored. It was not sent; try again later.",
+          { cause },
+        )
+      : new StorageError(
+          'storage_unavailable',
+          'The server could not store your message, so it was not sent. Try again.',
+          { cause },
+        );
+  }
+}
+
 export interface AppendRequest {
   room: string;
   author: User;
@@ -56,7 +87,8 @@ export interface HistoryStore {
   /**
    * Stores a message with the next server id and time, unless its author already sent this
    * client id in this room: then the original comes back with `created: false`. Resolves once
-   * the message is durable; a message is never shown before that.
+   * the message is durable; a message is never shown before that. A write that fails rejects
+   * with a StorageError and leaves nothing behind (not in reads, not in the de-duplication).
    */
   append(request: AppendRequest): Promise<{ message: ChatMessage; created: boolean }>;
   /** The newest `limit` messages of `room`, oldest first. */

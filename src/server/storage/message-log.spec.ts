@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MessageLog } from './message-log';
-import { LevelMessageStore } from './level-message-store';
+import { LevelMessageStore, type MessageStore } from './level-message-store';
 
+const directory = () => mkdtempSync(join(tmpdir(), 'parley-history-'));
 const alice = { id: 'a', nickname: 'Alice' };
 const bob = { id: 'b', nickname: 'bob' };
 
@@ -60,8 +61,6 @@ describe('MessageLog', () => {
 });
 
 describe('MessageLog with a LevelDB store', () => {
-  const directory = () => mkdtempSync(join(tmpdir(), 'parley-history-'));
-
   it('continues after a restart: same history, ids go on, resends still recognized', async () => {
     const dir = directory();
     const first = await MessageLog.open('lobby', {
@@ -116,11 +115,14 @@ describe('MessageLog with a LevelDB store', () => {
         after = page.messages.at(-1)?.id ?? after;
         more = page.hasMore;
       }
-      // A message still on its way to disk is part of the page too.
+      // A message still on its way to disk is not history yet; once stored, it is.
       const fresh = log.append('lobby', bob, 'fresh', 'not yet durable');
       const tail = await log.page('lobby', { after: 38 }, 7);
-      expect(tail.messages.map((message) => message.id)).toEqual([39, 40, 41]);
+      expect(tail.messages.map((message) => message.id)).toEqual([39, 40]);
+      expect(log.latest('lobby', 2).map((message) => message.id)).toEqual([39, 40]);
       await fresh.durable;
+      const stored = await log.page('lobby', { after: 38 }, 7);
+      expect(stored.messages.map((message) => message.id)).toEqual([39, 40, 41]);
       // Backwards from the newest, as someone scrolling up.
       const backwards: number[] = [];
       for (let before = 42, more = true; more;) {
@@ -208,5 +210,74 @@ describe('MessageLog with a LevelDB store', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+/** A store whose writes fail while `failing` is set, as a full disk or an I/O error makes them. */
+class FaultyStore implements MessageStore {
+  failing: NodeJS.ErrnoException | null = null;
+  constructor(private readonly inner: MessageStore) {}
+  load: MessageStore['load'] = (...args) => this.inner.load(...args);
+  lastId: MessageStore['lastId'] = () => this.inner.lastId();
+  page: MessageStore['page'] = (...args) => this.inner.page(...args);
+  trim: MessageStore['trim'] = (...args) => this.inner.trim(...args);
+  close: MessageStore['close'] = () => this.inner.close();
+  write: MessageStore['write'] = (messages) =>
+    this.failing ? Promise.reject(this.failing) : this.inner.write(messages);
+}
+
+describe('MessageLog when a write fails', () => {
+  const diskFull = () => Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
+
+  it('leaves no trace of the failed messages, and never hands their ids out again', async () => {
+    const dir = directory();
+    const store = new FaultyStore(await LevelMessageStore.open(dir));
+    const log = await MessageLog.open('lobby', { capacity: 10, store });
+    const kept = log.append('lobby', alice, 'c1', 'kept');
+    await kept.durable;
+
+    store.failing = diskFull();
+    const lost = [log.append('lobby', alice, 'c2', 'two'), log.append('lobby', bob, 'c3', 'three')];
+    for (const attempt of lost) await expect(attempt.durable).rejects.toThrow('No space left');
+    // Not in memory, not in a page, not remembered for de-duplication.
+    expect(log.latest('lobby', 10)).toEqual([kept.message]);
+    expect((await log.page('lobby', { after: 0 }, 10)).messages).toEqual([kept.message]);
+
+    store.failing = null;
+    const again = log.append('lobby', alice, 'c2', 'two');
+    expect(again.created).toBe(true);
+    await again.durable;
+    // A fresh id, above every id handed out before, failed or not.
+    expect(again.message.id).toBeGreaterThan(Math.max(...lost.map((a) => a.message.id)));
+    expect(log.latest('lobby', 10).map((message) => message.text)).toEqual(['kept', 'two']);
+    // A resend of a stored message is answered with it, durable at once.
+    const resend = log.append('lobby', alice, 'c1', 'kept');
+    expect(resend).toMatchObject({ created: false, message: kept.message });
+    await resend.durable;
+    await log.close();
+
+    // After a restart: what was acknowledged, and ids go on from there.
+    const reopened = await MessageLog.open('lobby', {
+      capacity: 10,
+      store: await LevelMessageStore.open(dir),
+    });
+    expect(reopened.latest('lobby', 10).map((message) => message.text)).toEqual(['kept', 'two']);
+    const next = reopened.append('lobby', bob, 'c4', 'four');
+    expect(next.message.id).toBeGreaterThan(again.message.id);
+    await next.durable;
+    await reopened.close();
+  });
+
+  it('makes a resend of a message whose write is failing wait for that write and fail too', async () => {
+    const store = new FaultyStore(await LevelMessageStore.open(directory()));
+    const log = await MessageLog.open('lobby', { capacity: 10, store });
+    store.failing = diskFull();
+    const first = log.append('lobby', alice, 'c1', 'one');
+    const resend = log.append('lobby', alice, 'c1', 'one');
+    expect(resend.created).toBe(false);
+    await expect(first.durable).rejects.toThrow();
+    await expect(resend.durable).rejects.toThrow();
+    store.failing = null;
+    await log.close();
   });
 });

@@ -61,6 +61,8 @@ export class MessageLog {
   #writtenSinceTrim = 0;
   #trimming: Promise<void> = DONE;
   #queue: ChatMessage[] = [];
+  /** Messages whose write has not finished, with it. */
+  readonly #pending = new Map<ChatMessage, Promise<void>>();
   #nextWrite: Promise<void> | null = null;
   #lastWrite: Promise<void> = DONE;
 
@@ -144,8 +146,9 @@ export class MessageLog {
     const history = this.#history(room);
     const existing = history.byClientKey.get(clientKey(author, clientId));
     // A resend of a message still being written waits for that write too.
-    if (existing)
-      return { message: existing, created: false, durable: this.#nextWrite ?? this.#lastWrite };
+    if (existing) {
+      return { message: existing, created: false, durable: this.#pending.get(existing) ?? DONE };
+    }
 
     const message: ChatMessage = {
       id: ++this.#lastId,
@@ -162,7 +165,32 @@ export class MessageLog {
       history.complete = false;
     }
     this.#remember(history, message);
-    return { message, created: true, durable: this.#persist(message) };
+    const durable = this.#persist(message);
+    if (durable !== DONE) {
+      this.#pending.set(message, durable);
+      // A write that fails leaves no trace: not in memory, not in the dedupe set (a resend is a
+      // new message), and its id is never handed out again (the sequence only grows).
+      durable.then(
+        () => this.#pending.delete(message),
+        () => {
+          this.#pending.delete(message);
+          this.#forget(message);
+        },
+      );
+    }
+    return { message, created: true, durable };
+  }
+
+  /** True while `message` is on its way to disk: readers do not see it yet. */
+  #isPending = (message: ChatMessage): boolean => this.#pending.has(message);
+
+  #forget(message: ChatMessage): void {
+    const history = this.#rooms.get(message.room);
+    if (!history) return;
+    const index = history.messages.indexOf(message);
+    if (index !== -1) history.messages.splice(index, 1);
+    const key = clientKey(message.author, message.clientId);
+    if (history.byClientKey.get(key) === message) history.byClientKey.delete(key);
   }
 
   /**
@@ -178,8 +206,12 @@ export class MessageLog {
   ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
     await this.ensure(room);
     const history = this.#history(room);
-    const inMemory = history.messages.filter((message) =>
-      query.before === undefined ? message.id > query.after : message.id < query.before,
+    // Messages still on their way to disk are not history yet (their write may fail); everyone
+    // in the room gets them by broadcast once they are stored.
+    const inMemory = history.messages.filter(
+      (message) =>
+        (query.before === undefined ? message.id > query.after : message.id < query.before) &&
+        !this.#isPending(message),
     );
     const oldest = history.messages[0];
     const memoryCovers =
@@ -209,8 +241,12 @@ export class MessageLog {
     return !history.complete;
   }
 
+  /** The newest stored messages (not those still on their way to disk, see page). */
   latest(room: string, limit: number): ChatMessage[] {
-    return this.#history(room).messages.slice(-Math.min(limit, this.#capacity));
+    const { messages } = this.#history(room);
+    const stored =
+      this.#pending.size === 0 ? messages : messages.filter((m) => !this.#isPending(m));
+    return stored.slice(-Math.min(limit, this.#capacity));
   }
 
   /** Resolves once every message appended so far is on disk. */

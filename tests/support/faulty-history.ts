@@ -1,0 +1,33 @@
+/**
+ * A history store whose writes fail on demand, as a full disk makes them: the embedded store
+ * (in memory) behind it, with `append` refused with the StorageError a failed write becomes while
+ * `failing` is set. The embedded store's own cleanup after a failed write is tested against a
+ * failing LevelDB store in src/server/storage/message-log.spec.ts.
+ */
+import { EmbeddedHistory } from '../../src/server/storage/embedded-history';
+import { StorageError, type HistoryStore } from '../../src/server/storage/history-store';
+
+export interface FaultyHistory extends HistoryStore {
+  /** While true, every append fails as on a full disk. */
+  failing: boolean;
+}
+
+export async function faultyHistory(): Promise<FaultyHistory> {
+  const inner = await EmbeddedHistory.open({ directory: null, capacity: 1_000, retention: null });
+  const diskFull = Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
+  const faulty: FaultyHistory = {
+    failing: false,
+    append: (request) =>
+      faulty.failing
+        ? Promise.reject(StorageError.fromWriteFailure(diskFull))
+        : inner.append(request),
+    latest: (...args) => inner.latest(...args),
+    page: (...args) => inner.page(...args),
+    hasBefore: (...args) => inner.hasBefore(...args),
+    rooms: inner.rooms,
+    fileReferences: inner.fileReferences,
+    flush: () => inner.flush(),
+    close: () => inner.close(),
+  };
+  return faulty;
+}
