@@ -1,0 +1,270 @@
+/**
+ * The message list's scrolling: which entries to render (virtualized), following the bottom while
+ * the reader is there (and after sending one's own message), keeping the reader's entry in place
+ * when entries above it change, and loading older pages near the top. It decides; MessageList.svelte
+ * measures the DOM and passes events in. It reads and moves the viewport only through
+ * `ScrollViewport`, so its decisions can be checked without a DOM.
+ */
+import type { ConnectionStatus } from '../../../shared/api';
+import type { Result } from '../../../shared/result';
+import type { ListMemory, TimelineEntry } from './chat-state.svelte';
+import {
+  anchoredScrollTop,
+  buildLayout,
+  captureAnchor,
+  indexKeys,
+  totalHeight,
+  visibleRange,
+  type Layout,
+  type Range,
+} from './virtual-layout';
+
+/** How close to the bottom (in px) still counts as "reading the latest". */
+export const NEAR_BOTTOM_PX = 120;
+/** Rendered beyond the viewport either side, px: fast scrolling shows no blank space. */
+export const OVERSCAN_PX = 800;
+/** Older messages are fetched when the top of the list is this close, px. */
+export const LOAD_OLDER_PX = 800;
+/** How long after a wheel turn, touch or key scrolling counts as the reader's own, ms. */
+const READER_SCROLL_MS = 1_000;
+
+/** The scrolling element, as the list sees it. */
+export interface ScrollViewport {
+  scrollTop: number;
+  readonly scrollHeight: number;
+  readonly clientHeight: number;
+  /** Where the list of entries starts inside the scrolled content (its offsetTop), px. */
+  readonly listTop: number;
+}
+
+/** The conversation shown: what the list needs of a ChatState. */
+export interface ScrolledConversation {
+  readonly timeline: readonly TimelineEntry[];
+  readonly hasOlder: boolean;
+  readonly status: Pick<ConnectionStatus, 'state'>;
+  readonly listMemory: ListMemory;
+}
+
+export type LoadOlder = () => Promise<Result<{ count: number; hasOlder: boolean }>>;
+
+export interface MessageListScrollOptions {
+  /** Loads the page before the oldest message; none: no scroll-back. */
+  onloadolder?: LoadOlder | undefined;
+  /** Render every entry (the benchmark's baseline, `?virtual-list=off`). */
+  renderAll?: boolean;
+  now?: () => number;
+}
+
+export class MessageListScroll {
+  readonly #chat: ScrolledConversation;
+  /** The room's own: its measured heights and the reader's place outlast this list. */
+  readonly #memory: ListMemory;
+  readonly #onloadolder: LoadOlder | undefined;
+  readonly #renderAll: boolean;
+  readonly #now: () => number;
+  #viewport: ScrollViewport | null = null;
+
+  /** Bumped whenever a measured height changes: the layout depends on it. */
+  #measuredVersion = $state(0);
+  /** The viewport's top and height in the list's coordinates. */
+  #scrollTop = $state(0);
+  #viewportHeight = $state(0);
+  #loading = $state(false);
+  #loadError = $state<string | null>(null);
+
+  // Scroll bookkeeping, not state: read and written by the positioning code only. In `memory`:
+  // `following` (the reader is at the bottom: new entries scroll into view) and `anchor` (the
+  // entry at the top of the viewport, kept in place when entries above it change).
+  /** The first positioning happened: before it, the top is not "near". */
+  #positioned = false;
+  /** The newest entry when last positioned: a new own message makes the list follow again. */
+  #lastKey: string | undefined;
+  /** The viewport's scrollTop when `sync` last read it. */
+  #syncedTop = -1;
+  /** Until when (now()) scrolling counts as the reader's own: after a wheel turn, a touch, a key
+   *  or a press on the scrollbar. Other scrolling (content growing or shrinking, the browser
+   *  clamping) is no reason to stop following. */
+  #readerScrollsUntil = 0;
+  #dragging = false;
+
+  constructor(chat: ScrolledConversation, options: MessageListScrollOptions = {}) {
+    this.#chat = chat;
+    this.#memory = chat.listMemory;
+    this.#onloadolder = options.onloadolder;
+    this.#renderAll = options.renderAll ?? false;
+    this.#now = options.now ?? (() => performance.now());
+    this.#lastKey = chat.timeline.at(-1)?.key;
+  }
+
+  // Deferred (`$derived.by`): the fields they read are set by the constructor, after these.
+  readonly keys: string[] = $derived.by(() => this.#chat.timeline.map((entry) => entry.key));
+  readonly #positions = $derived(indexKeys(this.keys));
+  readonly layout: Layout = $derived.by(() => {
+    void this.#measuredVersion;
+    return buildLayout(this.keys, this.#memory.sizes);
+  });
+  readonly range: Range = $derived.by(() =>
+    this.#renderAll
+      ? { start: 0, end: this.keys.length }
+      : visibleRange(this.layout, this.#scrollTop, this.#viewportHeight, OVERSCAN_PX),
+  );
+  /** The entries in the DOM: those in and near the viewport. */
+  readonly visible: TimelineEntry[] = $derived.by(() =>
+    this.#chat.timeline.slice(this.range.start, this.range.end),
+  );
+  /** Space standing in for the entries above and below the rendered ones, px. */
+  readonly paddingTop: number = $derived(this.layout.offsets[this.range.start] ?? 0);
+  readonly paddingBottom: number = $derived(
+    totalHeight(this.layout) - (this.layout.offsets[this.range.end] ?? 0),
+  );
+
+  /** An older page is being fetched. */
+  get loading(): boolean {
+    return this.#loading;
+  }
+
+  /** Why the last older page could not be loaded; null when it could (or none was asked for). */
+  get loadError(): string | null {
+    return this.#loadError;
+  }
+
+  /** The reader follows the latest message. */
+  get following(): boolean {
+    return this.#memory.following;
+  }
+
+  /** Starts reading and moving `viewport`; returns the disposer. */
+  attach(viewport: ScrollViewport): () => void {
+    this.#viewport = viewport;
+    return () => {
+      if (this.#viewport === viewport) this.#viewport = null;
+    };
+  }
+
+  /** A wheel turn, a touch move or a key: the scrolling that follows is the reader's. */
+  readerScrolls(): void {
+    this.#readerScrollsUntil = this.#now() + READER_SCROLL_MS;
+  }
+
+  /** A press in the viewport (the scrollbar perhaps) starts or ends. */
+  setDragging(dragging: boolean): void {
+    this.#dragging = dragging;
+  }
+
+  /** Reads where the viewport is, after the reader or the code scrolled. */
+  sync(): void {
+    const viewport = this.#viewport;
+    if (!viewport) return;
+    const fromBottom = viewport.scrollHeight - viewport.scrollTop - viewport.clientHeight;
+    if (this.#dragging || this.#now() < this.#readerScrollsUntil) {
+      this.#memory.following = fromBottom <= NEAR_BOTTOM_PX;
+    } else if (this.#memory.following && fromBottom > 1) {
+      // Moved off the bottom by the content (entries measured, the browser clamping), not by
+      // the reader: back to the latest.
+      viewport.scrollTop = viewport.scrollHeight;
+    } else if (fromBottom <= NEAR_BOTTOM_PX) {
+      this.#memory.following = true;
+    }
+    this.#syncedTop = viewport.scrollTop;
+    this.#scrollTop = viewport.scrollTop - viewport.listTop;
+    this.#viewportHeight = viewport.clientHeight;
+    this.#memory.anchor = captureAnchor(this.layout, this.#scrollTop);
+    this.loadOlderIfNear();
+  }
+
+  /** After the layout changed: stay at the bottom, or keep the anchor entry where it was. */
+  position(): void {
+    const viewport = this.#viewport;
+    if (!viewport) return;
+    const last = this.#chat.timeline.at(-1);
+    if (last && last.key !== this.#lastKey) {
+      const own = last.kind === 'pending' || (last.kind === 'message' && last.own);
+      if (own) this.#memory.following = true;
+      this.#lastKey = last.key;
+    }
+    if (this.#memory.following) {
+      viewport.scrollTop = viewport.scrollHeight;
+    } else if (this.#memory.anchor) {
+      const top = anchoredScrollTop(this.layout, this.#memory.anchor, this.#positions);
+      // Only a real move: writing the same place again would stop a smooth scroll under way.
+      if (top !== null && Math.abs(viewport.scrollTop - (top + viewport.listTop)) >= 1) {
+        viewport.scrollTop = top + viewport.listTop;
+      }
+    }
+    if (last) this.#positioned = true;
+    this.sync();
+  }
+
+  /** Positions again if the viewport moved since it was last read (the DOM changed under it). */
+  positionIfMoved(): void {
+    if (this.#viewport && this.#viewport.scrollTop !== this.#syncedTop) this.position();
+  }
+
+  /** The viewport itself changed size: a reader at the bottom stays there. */
+  viewportResized(): void {
+    const viewport = this.#viewport;
+    if (viewport && this.#memory.following) viewport.scrollTop = viewport.scrollHeight;
+  }
+
+  /** To the latest message at once, following again (End). */
+  jumpToLatest(): void {
+    const viewport = this.#viewport;
+    if (!viewport) return;
+    this.#memory.following = true;
+    viewport.scrollTop = viewport.scrollHeight;
+    this.sync();
+  }
+
+  /**
+   * Records the heights of the rendered entries (`heights[i]` is `entries[i]`'s, margins
+   * included). Mid-update the DOM and the window can disagree: then nothing is recorded, and
+   * the next update measures again.
+   */
+  measured(entries: readonly TimelineEntry[], heights: readonly number[]): void {
+    if (heights.length !== entries.length) return;
+    let changed = false;
+    for (const [index, entry] of entries.entries()) {
+      if (this.#memory.sizes.set(entry.key, heights[index]!)) changed = true;
+    }
+    if (changed) this.#measuredVersion++;
+  }
+
+  /** Forgets the heights of entries that are gone (a new room, a rejoin after leaving). */
+  forgetGone(): void {
+    // A throwaway lookup, not state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    this.#memory.sizes.retain(new Set(this.keys));
+  }
+
+  /** The connection came back: a failed page may be asked for again. */
+  connected(): void {
+    this.#loadError = null;
+  }
+
+  /** "Try again" after a page failed. */
+  retryLoadOlder(): void {
+    this.#loadError = null;
+    this.loadOlderIfNear();
+  }
+
+  /** Fetches the page before the oldest message when the top is near (and none is on its way). */
+  loadOlderIfNear(): void {
+    const load = this.#onloadolder;
+    if (!load || !this.#positioned || this.#loading || this.#loadError !== null) return;
+    const chat = this.#chat;
+    if (!chat.hasOlder || chat.status.state !== 'connected' || this.#scrollTop > LOAD_OLDER_PX) {
+      return;
+    }
+    this.#loading = true;
+    load().then(
+      (result) => {
+        this.#loading = false;
+        if (!result.ok) this.#loadError = result.error.message;
+      },
+      (error: unknown) => {
+        this.#loading = false;
+        this.#loadError = error instanceof Error ? error.message : String(error);
+      },
+    );
+  }
+}
