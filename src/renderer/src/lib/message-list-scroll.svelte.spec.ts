@@ -69,6 +69,13 @@ function mount(
   return { list, viewport };
 }
 
+/** The reader scrolls (a wheel turn, a key) to `top`, and the list hears of it. */
+function readerScrollsTo(list: MessageListScroll, viewport: FakeViewport, top: number): void {
+  list.readerScrolls();
+  viewport.scrollTop = top;
+  list.sync();
+}
+
 /** The browser measured the rendered entries at `height` px each. */
 function measureAll(list: MessageListScroll, height: number): void {
   list.measured(
@@ -104,9 +111,7 @@ describe('MessageListScroll', () => {
   it('leaves a reader who scrolled up in place when a message arrives', () => {
     const chat = lobbyWith(100);
     const { list, viewport } = mount(chat);
-    list.readerScrolls();
-    viewport.scrollTop -= 1_000;
-    list.sync();
+    readerScrollsTo(list, viewport, viewport.scrollTop - 1_000);
     expect(list.following).toBe(false);
     const top = viewport.scrollTop;
     chat.apply({ type: 'message', message: message('lobby', 'while reading') });
@@ -114,12 +119,54 @@ describe('MessageListScroll', () => {
     expect(viewport.scrollTop).toBe(top);
   });
 
-  it('follows again after one sends a message, wherever the reader was', () => {
+  it("takes a move it did not make, with the content unchanged, as the reader's: an entry scrolled into view stays", () => {
+    // No wheel, key or touch: the focus moving to a link, find in page, scrollIntoView().
+    const chat = lobbyWith(100);
+    const { list, viewport } = mount(chat);
+    viewport.scrollTop -= 1_500;
+    list.sync();
+    expect(list.following).toBe(false);
+    const top = viewport.scrollTop;
+    measureAll(list, 70);
+    list.position();
+    chat.apply({ type: 'message', message: message('lobby', 'meanwhile') });
+    list.position();
+    list.sync();
+    expect(viewport.fromBottom).toBeGreaterThan(1_000);
+    expect(chat.listMemory.anchor).not.toBeNull();
+    expect(viewport.scrollTop).not.toBe(viewport.scrollHeight - viewport.clientHeight);
+    expect(Math.abs(viewport.scrollTop - top)).toBeLessThan(1_500);
+  });
+
+  it("keeps the reader's scrolling theirs until it ends, whatever the content does meanwhile", () => {
     const chat = lobbyWith(100);
     const { list, viewport } = mount(chat);
     list.readerScrolls();
+    // Entries measured before the first move of the scroll arrives: the content changed too.
+    measureAll(list, 80);
     viewport.scrollTop = 0;
     list.sync();
+    expect(list.following).toBe(false);
+    expect(viewport.scrollTop).toBe(0);
+    list.scrollEnded();
+    expect(viewport.scrollTop).toBe(0);
+  });
+
+  it('goes back to the bottom when the content, not the reader, moved a follower off it', () => {
+    const chat = lobbyWith(100);
+    const { list, viewport } = mount(chat);
+    // The browser clamped the position while entries were swapped (the content changed size).
+    measureAll(list, 30);
+    viewport.scrollTop -= 300;
+    list.sync();
+    expect(list.following).toBe(true);
+    expect(viewport.fromBottom).toBe(0);
+  });
+
+  it('follows again after one sends a message, wherever the reader was', () => {
+    const chat = lobbyWith(100);
+    const { list, viewport } = mount(chat);
+    readerScrollsTo(list, viewport, 0);
     expect(list.following).toBe(false);
     chat.apply({ type: 'message', message: message('lobby', 'mine', alice) });
     list.position();
@@ -130,9 +177,7 @@ describe('MessageListScroll', () => {
   it('keeps the entry the reader looks at in place when an older page arrives above it', () => {
     const chat = lobbyWith(100, true);
     const { list, viewport } = mount(chat);
-    list.readerScrolls();
-    viewport.scrollTop = 2_000;
-    list.sync();
+    readerScrollsTo(list, viewport, 2_000);
     const anchor = chat.listMemory.anchor!;
     const offsetBefore = list.layout.offsets[list.keys.indexOf(anchor.key)]! - viewport.scrollTop;
     const older = Array.from({ length: 100 }, (_, index) => message('lobby', `old ${index}`));
@@ -147,9 +192,7 @@ describe('MessageListScroll', () => {
 
   it('End jumps to the latest message and follows again', () => {
     const { list, viewport } = mount(lobbyWith(100));
-    list.readerScrolls();
-    viewport.scrollTop = 0;
-    list.sync();
+    readerScrollsTo(list, viewport, 0);
     list.jumpToLatest();
     expect(viewport.fromBottom).toBe(0);
     expect(list.following).toBe(true);
@@ -157,12 +200,12 @@ describe('MessageListScroll', () => {
 
   it('a reader who comes back near the bottom follows again', () => {
     const { list, viewport } = mount(lobbyWith(100));
-    list.readerScrolls();
-    viewport.scrollTop = 0;
-    list.sync();
-    list.readerScrolls();
-    viewport.scrollTop = viewport.scrollHeight - viewport.clientHeight - NEAR_BOTTOM_PX / 2;
-    list.sync();
+    readerScrollsTo(list, viewport, 0);
+    readerScrollsTo(
+      list,
+      viewport,
+      viewport.scrollHeight - viewport.clientHeight - NEAR_BOTTOM_PX / 2,
+    );
     expect(list.following).toBe(true);
   });
 
@@ -172,9 +215,7 @@ describe('MessageListScroll', () => {
       const onloadolder = vi.fn(() => new Promise<Page>((resolve) => (answer = resolve)));
       const { list, viewport } = mount(lobbyWith(100, true), { onloadolder });
       expect(onloadolder).not.toHaveBeenCalled();
-      list.readerScrolls();
-      viewport.scrollTop = 100;
-      list.sync();
+      readerScrollsTo(list, viewport, 100);
       list.sync();
       expect(onloadolder).toHaveBeenCalledTimes(1);
       expect(list.loading).toBe(true);
@@ -186,18 +227,14 @@ describe('MessageListScroll', () => {
       const onloadolder = vi.fn(async () => ok({ count: 0, hasOlder: false }));
       const chat = lobbyWith(100, false);
       const { list, viewport } = mount(chat, { onloadolder });
-      list.readerScrolls();
-      viewport.scrollTop = 0;
-      list.sync();
+      readerScrollsTo(list, viewport, 0);
       expect(onloadolder).not.toHaveBeenCalled();
     });
 
     it('show why a page failed until Try again (or the connection coming back)', async () => {
       const onloadolder = vi.fn(async () => fail('not_connected', 'Not connected'));
       const { list, viewport } = mount(lobbyWith(100, true), { onloadolder });
-      list.readerScrolls();
-      viewport.scrollTop = 0;
-      list.sync();
+      readerScrollsTo(list, viewport, 0);
       await vi.waitFor(() => expect(list.loadError).toBe('Not connected'));
       list.sync();
       expect(onloadolder).toHaveBeenCalledTimes(1);

@@ -25,8 +25,6 @@ export const NEAR_BOTTOM_PX = 120;
 export const OVERSCAN_PX = 800;
 /** Older messages are fetched when the top of the list is this close, px. */
 export const LOAD_OLDER_PX = 800;
-/** How long after a wheel turn, touch or key scrolling counts as the reader's own, ms. */
-const READER_SCROLL_MS = 1_000;
 
 /** The scrolling element, as the list sees it. */
 export interface ScrollViewport {
@@ -52,7 +50,13 @@ export interface MessageListScrollOptions {
   onloadolder?: LoadOlder | undefined;
   /** Render every entry (the benchmark's baseline, `?virtual-list=off`). */
   renderAll?: boolean;
-  now?: () => number;
+}
+
+/** The viewport as `sync` last read it (or the list last moved it). */
+interface Reading {
+  top: number;
+  scrollHeight: number;
+  clientHeight: number;
 }
 
 export class MessageListScroll {
@@ -61,7 +65,6 @@ export class MessageListScroll {
   readonly #memory: ListMemory;
   readonly #onloadolder: LoadOlder | undefined;
   readonly #renderAll: boolean;
-  readonly #now: () => number;
   #viewport: ScrollViewport | null = null;
 
   /** Bumped whenever a measured height changes: the layout depends on it. */
@@ -79,12 +82,14 @@ export class MessageListScroll {
   #positioned = false;
   /** The newest entry when last positioned: a new own message makes the list follow again. */
   #lastKey: string | undefined;
-  /** The viewport's scrollTop when `sync` last read it. */
-  #syncedTop = -1;
-  /** Until when (now()) scrolling counts as the reader's own: after a wheel turn, a touch, a key
-   *  or a press on the scrollbar. Other scrolling (content growing or shrinking, the browser
-   *  clamping) is no reason to stop following. */
-  #readerScrollsUntil = 0;
+  #synced: Reading = { top: -1, scrollHeight: -1, clientHeight: -1 };
+  /**
+   * A wheel turn, a touch or a key started scrolling that has not ended yet (`scrollend`): the
+   * moves it makes are the reader's even while the content changes under them. Not a time
+   * window: on a busy machine the first move can come long after the key.
+   */
+  #readerScrolling = false;
+  /** A press in the viewport (on the scrollbar, perhaps) is held. */
   #dragging = false;
 
   constructor(chat: ScrolledConversation, options: MessageListScrollOptions = {}) {
@@ -92,7 +97,6 @@ export class MessageListScroll {
     this.#memory = chat.listMemory;
     this.#onloadolder = options.onloadolder;
     this.#renderAll = options.renderAll ?? false;
-    this.#now = options.now ?? (() => performance.now());
     this.#lastKey = chat.timeline.at(-1)?.key;
   }
 
@@ -143,7 +147,13 @@ export class MessageListScroll {
 
   /** A wheel turn, a touch move or a key: the scrolling that follows is the reader's. */
   readerScrolls(): void {
-    this.#readerScrollsUntil = this.#now() + READER_SCROLL_MS;
+    this.#readerScrolling = true;
+  }
+
+  /** Scrolling came to rest (`scrollend`): what moves it next is judged afresh. */
+  scrollEnded(): void {
+    this.#readerScrolling = false;
+    this.sync();
   }
 
   /** A press in the viewport (the scrollbar perhaps) starts or ends. */
@@ -151,21 +161,32 @@ export class MessageListScroll {
     this.#dragging = dragging;
   }
 
-  /** Reads where the viewport is, after the reader or the code scrolled. */
+  /**
+   * Reads where the viewport is, after the reader or the code scrolled. A move the list did not
+   * make is the reader's when the content kept its size (nothing but a scroll can have moved it:
+   * the wheel, keys, the scrollbar, or an entry scrolled into view for the focus or find in page)
+   * or while the reader's own scrolling is under way. Other moves (content shrinking and the
+   * browser clamping) are no reason to stop following.
+   */
   sync(): void {
     const viewport = this.#viewport;
     if (!viewport) return;
-    const fromBottom = viewport.scrollHeight - viewport.scrollTop - viewport.clientHeight;
-    if (this.#dragging || this.#now() < this.#readerScrollsUntil) {
+    const now = read(viewport);
+    const fromBottom = now.scrollHeight - now.top - now.clientHeight;
+    const moved = now.top !== this.#synced.top;
+    const resized =
+      now.scrollHeight !== this.#synced.scrollHeight ||
+      now.clientHeight !== this.#synced.clientHeight;
+    if (moved && (this.#dragging || this.#readerScrolling || !resized)) {
       this.#memory.following = fromBottom <= NEAR_BOTTOM_PX;
     } else if (this.#memory.following && fromBottom > 1) {
-      // Moved off the bottom by the content (entries measured, the browser clamping), not by
-      // the reader: back to the latest.
-      viewport.scrollTop = viewport.scrollHeight;
+      // Off the bottom because of the content (entries measured, the browser clamping), not the
+      // reader: back to the latest.
+      this.#scrollTo(viewport.scrollHeight);
     } else if (fromBottom <= NEAR_BOTTOM_PX) {
       this.#memory.following = true;
     }
-    this.#syncedTop = viewport.scrollTop;
+    this.#synced = read(viewport);
     this.#scrollTop = viewport.scrollTop - viewport.listTop;
     this.#viewportHeight = viewport.clientHeight;
     this.#memory.anchor = captureAnchor(this.layout, this.#scrollTop);
@@ -183,12 +204,12 @@ export class MessageListScroll {
       this.#lastKey = last.key;
     }
     if (this.#memory.following) {
-      viewport.scrollTop = viewport.scrollHeight;
+      this.#scrollTo(viewport.scrollHeight);
     } else if (this.#memory.anchor) {
       const top = anchoredScrollTop(this.layout, this.#memory.anchor, this.#positions);
       // Only a real move: writing the same place again would stop a smooth scroll under way.
       if (top !== null && Math.abs(viewport.scrollTop - (top + viewport.listTop)) >= 1) {
-        viewport.scrollTop = top + viewport.listTop;
+        this.#scrollTo(top + viewport.listTop);
       }
     }
     if (last) this.#positioned = true;
@@ -197,13 +218,13 @@ export class MessageListScroll {
 
   /** Positions again if the viewport moved since it was last read (the DOM changed under it). */
   positionIfMoved(): void {
-    if (this.#viewport && this.#viewport.scrollTop !== this.#syncedTop) this.position();
+    if (this.#viewport && this.#viewport.scrollTop !== this.#synced.top) this.position();
   }
 
   /** The viewport itself changed size: a reader at the bottom stays there. */
   viewportResized(): void {
     const viewport = this.#viewport;
-    if (viewport && this.#memory.following) viewport.scrollTop = viewport.scrollHeight;
+    if (viewport && this.#memory.following) this.#scrollTo(viewport.scrollHeight);
   }
 
   /** To the latest message at once, following again (End). */
@@ -211,7 +232,7 @@ export class MessageListScroll {
     const viewport = this.#viewport;
     if (!viewport) return;
     this.#memory.following = true;
-    viewport.scrollTop = viewport.scrollHeight;
+    this.#scrollTo(viewport.scrollHeight);
     this.sync();
   }
 
@@ -247,6 +268,14 @@ export class MessageListScroll {
     this.loadOlderIfNear();
   }
 
+  /** Moves the viewport, noting the move as the list's own (not the reader's). */
+  #scrollTo(top: number): void {
+    const viewport = this.#viewport;
+    if (!viewport) return;
+    viewport.scrollTop = top;
+    this.#synced = read(viewport);
+  }
+
   /** Fetches the page before the oldest message when the top is near (and none is on its way). */
   loadOlderIfNear(): void {
     const load = this.#onloadolder;
@@ -267,4 +296,9 @@ export class MessageListScroll {
       },
     );
   }
+}
+
+function read(viewport: ScrollViewport): Reading {
+  const { scrollTop: top, scrollHeight, clientHeight } = viewport;
+  return { top, scrollHeight, clientHeight };
 }
