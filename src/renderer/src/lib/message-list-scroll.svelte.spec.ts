@@ -198,6 +198,16 @@ describe('MessageListScroll', () => {
     expect(list.following).toBe(true);
   });
 
+  it('Home jumps to the oldest message held, stops following and loads the older page', () => {
+    const onloadolder = vi.fn(async () => ok({ count: 0, hasOlder: true }));
+    const { list, viewport } = mount(lobbyWith(100, true), { onloadolder });
+    list.readerScrolls();
+    list.jumpToOldest();
+    expect(viewport.scrollTop).toBe(0);
+    expect(list.following).toBe(false);
+    expect(onloadolder).toHaveBeenCalledTimes(1);
+  });
+
   it('a reader who comes back near the bottom follows again', () => {
     const { list, viewport } = mount(lobbyWith(100));
     readerScrollsTo(list, viewport, 0);

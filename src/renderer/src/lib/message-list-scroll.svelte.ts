@@ -236,6 +236,14 @@ export class MessageListScroll {
     this.sync();
   }
 
+  /** To the oldest message held at once, no longer following (Home); older ones load above. */
+  jumpToOldest(): void {
+    if (!this.#viewport) return;
+    this.#memory.following = false;
+    this.#scrollTo(0);
+    this.sync();
+  }
+
   /**
    * Records the heights of the rendered entries (`heights[i]` is `entries[i]`'s, margins
    * included). Mid-update the DOM and the window can disagree: then nothing is recorded, and
