@@ -35,6 +35,27 @@ export interface ScrollViewport {
   readonly listTop: number;
 }
 
+/** The ScrollViewport of a scrolling element holding the list of entries. */
+export function elementViewport(element: HTMLElement, list: HTMLElement): ScrollViewport {
+  return {
+    get scrollTop() {
+      return element.scrollTop;
+    },
+    set scrollTop(top) {
+      element.scrollTop = top;
+    },
+    get scrollHeight() {
+      return element.scrollHeight;
+    },
+    get clientHeight() {
+      return element.clientHeight;
+    },
+    get listTop() {
+      return list.offsetTop;
+    },
+  };
+}
+
 /** The conversation shown: what the list needs of a ChatState. */
 export interface ScrolledConversation {
   readonly timeline: readonly TimelineEntry[];
