@@ -8,6 +8,9 @@
  * over http on 127.0.0.1 and a scripted `window.parley` (./parley-double.ts) stands in for the
  * preload. The real bridge (preload + main process over IPC) is covered by tests/e2e/desktop,
  * where Electron exists. Everything is found by role and accessible name.
+ *
+ * Long (over 400 lines) because it is one scenario per desktop-only screen, each a story from
+ * click to result; they share the page set-up above them and nothing else.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

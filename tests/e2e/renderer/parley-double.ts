@@ -8,6 +8,8 @@
  * Electron exists.
  *
  * `installParleyDouble` is serialized into the page: it must use nothing from this module's scope.
+ * That is also why it is long (over 400 lines): the whole ParleyApi stand-in is one function,
+ * with no helpers outside it to split into.
  */
 import type {
   ChatEvent,

@@ -1,7 +1,7 @@
 /**
  * Playwright fixtures for the web e2e tests: a fresh `parley serve` per test, `openChat()` to
- * open the web client in a new browser context (one person each, with their own storage), and
- * `startServer()` for more servers (stopped when the test ends).
+ * open the web client in a new browser context (one person each, with their own storage),
+ * `startServer()` for more servers (stopped when the test ends) and `openChatAt(url)` for theirs.
  */
 import { test as base } from '@playwright/test';
 import { ChatPage } from './chat-page';
@@ -15,6 +15,8 @@ export interface ChatFixtures {
   server: ParleyServerProcess;
   /** Opens the web client served by `server` in a new browser context. */
   openChat: () => Promise<ChatPage>;
+  /** Opens the web client at `url` (another server's) in a new browser context. */
+  openChatAt: (url: string) => Promise<ChatPage>;
   /** Starts another `parley serve` (on the same port as a stopped one, for instance). */
   startServer: (options?: ParleyServerOptions) => Promise<ParleyServerProcess>;
 }
@@ -39,16 +41,20 @@ export const test = base.extend<ChatFixtures>({
     });
     await Promise.all(started.map((server) => server.stop()));
   },
-  openChat: async ({ browser, server }, use) => {
+  // Not through `openChat`: a test that brings its own server starts no default one.
+  openChatAt: async ({ browser }, use) => {
     const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
-    await use(async () => {
+    await use(async (url) => {
       const context = await browser.newContext();
       contexts.push(context);
       const chat = new ChatPage(await context.newPage());
-      await chat.goto(server.url);
+      await chat.goto(url);
       return chat;
     });
     await Promise.all(contexts.map((context) => context.close()));
+  },
+  openChat: async ({ server, openChatAt }, use) => {
+    await use(() => openChatAt(server.url));
   },
 });
 

@@ -20,8 +20,11 @@ export interface ParleyServerProcess {
   readonly dataDir: string;
   /** Everything the process printed so far (stdout and stderr), for failure messages. */
   output(): string;
-  /** Ctrl+C: the server tells clients it is closing and exits. Safe to call more than once. */
-  stop(): Promise<void>;
+  /**
+   * Ctrl+C: the server tells clients it is closing and exits. Safe to call more than once.
+   * `keepData`: the data folder stays, for a server started again over it (`dataDir`).
+   */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 export interface ParleyServerOptions {
@@ -31,6 +34,11 @@ export interface ParleyServerOptions {
   name?: string;
   /** More `parley serve` options, e.g. `['--message-rate', '1/5']`. */
   args?: string[];
+  /**
+   * A stopped server's data folder (kept: `stop({ keepData: true })`), to restart that server:
+   * history and message ids carry on. This server then owns it (removes it when it stops).
+   */
+  dataDir?: string;
 }
 
 export async function startParleyServer(
@@ -41,7 +49,7 @@ export async function startParleyServer(
       throw new Error(`${built} is missing: run "npm run build" before the e2e tests.`);
     }
   }
-  const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'parley-e2e-')));
   const child = spawn(
     process.execPath,
     [
@@ -77,7 +85,7 @@ export async function startParleyServer(
     url,
     dataDir,
     output: () => output,
-    stop() {
+    stop({ keepData = false } = {}) {
       stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGINT');
@@ -85,7 +93,7 @@ export async function startParleyServer(
           await exited;
           clearTimeout(timer);
         }
-        await rm(dataDir, { recursive: true, force: true });
+        if (!keepData) await rm(dataDir, { recursive: true, force: true });
       })();
       return stopping;
     },

@@ -2,12 +2,11 @@
 import { expect, test } from '../support/fixtures';
 
 test('the room asks for its passphrase, refuses a wrong one, and lets the right one in', async ({
-  openChat,
+  openChatAt,
   startServer,
 }) => {
   const locked = await startServer({ args: ['--passphrase', 'open sesame'] });
-  const alice = await openChat();
-  await alice.goto(locked.url);
+  const alice = await openChatAt(locked.url);
   await alice.submitJoin('alice');
 
   const dialog = alice.page.getByRole('dialog', { name: 'This room needs a passphrase' });
@@ -29,12 +28,11 @@ test('the room asks for its passphrase, refuses a wrong one, and lets the right 
 });
 
 test('Cancel closes the passphrase dialog and stays on the start screen', async ({
-  openChat,
+  openChatAt,
   startServer,
 }) => {
   const locked = await startServer({ args: ['--passphrase', 'open sesame'] });
-  const bob = await openChat();
-  await bob.goto(locked.url);
+  const bob = await openChatAt(locked.url);
   await bob.submitJoin('bob');
   const dialog = bob.page.getByRole('dialog', { name: 'This room needs a passphrase' });
   await expect(dialog).toBeVisible();

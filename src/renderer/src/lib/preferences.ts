@@ -1,6 +1,8 @@
 /**
- * Remembers the last nickname and server URL between sessions. Storage can be missing or full
- * (private windows, quotas); then nothing is remembered and nothing breaks.
+ * Remembers the last server URL between sessions, in localStorage. The nickname is a setting now
+ * (settings-state.svelte.ts); its old key here is only read, as the nickname of someone who used
+ * Parley before there were settings. Storage can be missing or full (private windows, quotas);
+ * then nothing is remembered and nothing breaks.
  */
 const KEYS = { nickname: 'parley.nickname', serverUrl: 'parley.serverUrl' } as const;
 
