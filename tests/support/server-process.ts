@@ -107,6 +107,11 @@ export class ServerProcess {
     return this.#unexpectedExits;
   }
 
+  /** The running server's process id (null when it is not running). */
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
+  }
+
   /** Everything every run of the server printed, for the report when something goes wrong. */
   get output(): string {
     return this.#output;

@@ -21,7 +21,7 @@ export class FileAccess {
   async record(id: string, room: string): Promise<void> {
     const rooms = await this.#roomsOf(id);
     if (rooms.has(room)) return;
-    await this.#db?.put(`file!${id}!${room}`, 1);
+    await this.#db?.put(`file!${id}!${room}`, 1, { sync: true });
     rooms.add(room);
   }
 

@@ -25,12 +25,18 @@ export interface MessageStore {
    * `unreferenced`: ids of files that a deleted message carried and no message kept carries.
    */
   trim(room: string, keep: number): Promise<{ trimmed: boolean; unreferenced: string[] }>;
-  /** Writes messages atomically; resolves once they are on disk. */
+  /** Writes messages atomically; resolves once they are on disk (fsynced). */
   write(messages: ChatMessage[]): Promise<void>;
   close(): Promise<void>;
 }
 
 const LAST_ID_KEY = 'meta!lastId';
+/**
+ * Writes that are acknowledged wait for the disk (LevelDB's `sync`: the log is fsynced), so an
+ * acknowledged message survives a power loss or a kernel crash, not only a crash of the process.
+ * The message log's group commit makes that one fsync per batch, however many messages wait.
+ */
+const DURABLE = { sync: true } as const;
 const messageKey = (room: string, id: number) => `msg!${room}!${String(id).padStart(16, '0')}`;
 /** One key per message that carries a file: which files are still referenced, and where. */
 const fileReferenceKey = (fileId: string, room: string, id: number) =>
@@ -73,7 +79,7 @@ export class LevelMessageStore implements MessageStore {
   }
 
   async saveRoom(room: StoredRoom): Promise<void> {
-    await this.db.put(`room!${room.id}`, room);
+    await this.db.put(`room!${room.id}`, room, DURABLE);
   }
 
   async lastId(): Promise<number> {
@@ -125,7 +131,7 @@ export class LevelMessageStore implements MessageStore {
   async write(messages: ChatMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const lastId = Math.max(...messages.map((message) => message.id));
-    await this.db.batch([
+    const puts: Array<{ type: 'put'; key: string; value: unknown }> = [
       ...messages.map((message) => ({
         type: 'put' as const,
         key: messageKey(message.room, message.id),
@@ -142,8 +148,9 @@ export class LevelMessageStore implements MessageStore {
             ]
           : [],
       ),
-      { type: 'put' as const, key: LAST_ID_KEY, value: lastId },
-    ]);
+      { type: 'put', key: LAST_ID_KEY, value: lastId },
+    ];
+    await this.db.batch(puts, DURABLE);
   }
 
   async close(): Promise<void> {
