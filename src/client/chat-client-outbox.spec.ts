@@ -127,8 +127,9 @@ describe('ChatClient outbox', () => {
   });
 
   it('marks a refused message failed with the reason; it can be retried or discarded', async () => {
+    // One message per connection per hour: the limit is reached by count, however slow the run.
     const server = await startServer({
-      rateLimits: { message: { points: 1, durationSeconds: 1 } },
+      rateLimits: { message: { points: 1, durationSeconds: 3_600 } },
     });
     const chat = client();
     const seen = deliveries(chat);
@@ -148,8 +149,13 @@ describe('ChatClient outbox', () => {
 
     const [second, third] = chat.outbox;
     expect(chat.discard(third!.clientId).ok).toBe(true);
-    // Once the limiter allows it again (1 message per second), Retry sends it.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // A new connection has a fresh limit: the server drops this one, the client comes back by
+    // itself (failed entries wait for the person), and then Retry sends it.
+    const states: string[] = [];
+    chat.onEvent((event) => event.type === 'status' && states.push(event.status.state));
+    for (const socket of server.io.sockets.sockets.values()) socket.conn.close();
+    await waitFor(() => states.at(-1) === 'connected', 'the rejoin');
+    expect(chat.outbox.map((entry) => entry.state)).toEqual(['failed']);
     expect(chat.retry(second!.clientId).ok).toBe(true);
     await waitFor(() => chat.outbox.length === 0, 'the retry to go through');
     expect(texts(seen)).toEqual(['first', 'second']);
