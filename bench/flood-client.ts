@@ -63,8 +63,13 @@ export interface FloodReply {
 const HIGH_WATER_BYTES = 64 * 1024;
 /** Frames sent per turn of the event loop before incoming acknowledgements get a chance. */
 const BURST = 64;
-/** In the malformed variant, one frame in this many is over the server's payload limit. */
+/**
+ * In the malformed variant, one frame in this many is over the server's payload limit: the
+ * OVERSIZED_AT-th of each run of OVERSIZED_EVERY, so that one goes early in every phase, however
+ * few frames a slow machine gets out before the server drops the connection.
+ */
 const OVERSIZED_EVERY = 256;
+const OVERSIZED_AT = 8;
 
 const KIND_CODE: Record<FloodKind, number> = { join: 0, message: 1, typing: 2, malformed: 3 };
 
@@ -224,7 +229,7 @@ class FloodConnection {
       }
       return;
     }
-    if (turn % OVERSIZED_EVERY === OVERSIZED_EVERY - 1) {
+    if (turn % OVERSIZED_EVERY === OVERSIZED_AT) {
       this.tally.oversized++;
       this.#send('malformed', 'message:send', OVERSIZED);
       return;
