@@ -187,8 +187,9 @@ test('XSS payloads in messages never run and show as the text that was sent', as
   browser,
   startServer,
 }) => {
-  // Forty-odd messages, each waited for on two pages: more than the default time on a busy machine.
-  test.setTimeout(120_000);
+  // Forty-odd messages typed, each waited for on two pages: some 120 steps, which took 2 s each on
+  // a 2-core machine loaded by other work (the whole suite ran out of two minutes here).
+  test.setTimeout(180_000);
   // Every payload is its own message: raise the per-connection rate limit for this room.
   const server = await startServer({ args: ['--message-rate', '100/10'] });
   const contexts: BrowserContext[] = [];
