@@ -1,3 +1,9 @@
+/**
+ * HostingService ("Host a room") against real servers and real clients: starting and stopping,
+ * announcing the room on the LAN, TLS with a kept certificate and pinning, the passphrase and
+ * removing people. Long (over 400 lines): each part of hosting is one describe block over the
+ * same fixtures, and they read better together than split across files.
+ */
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
