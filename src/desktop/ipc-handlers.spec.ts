@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { FileTransfers } from '../client/file-transfers';
-import { IPC_CHANNELS, IPC_REQUESTS, type HostingStatus, type IpcChannel } from '../shared/api';
+import { type HostingStatus } from '../shared/api';
+import { IPC_CHANNELS, IPC_REQUESTS, type IpcChannel } from '../shared/ipc-contract';
 import { ok } from '../shared/result';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import {

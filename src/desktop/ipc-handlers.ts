@@ -1,5 +1,5 @@
 /**
- * The desktop app's side of the IPC contract (IPC_REQUESTS in src/shared/api.ts): one handler per
+ * The desktop app's side of the IPC contract (IPC_REQUESTS in src/shared/ipc-contract.ts): one handler per
  * channel, over the services injected (hosting, the chat client, settings, saved servers, …), and
  * the dispatcher that checks a request's arguments against the channel's schemas before its
  * handler runs and turns anything thrown into an `internal` error: nothing is ever thrown across
@@ -12,15 +12,17 @@ import type { ChatClient } from '../client/chat-client';
 import type { FileTransfers } from '../client/file-transfers';
 import { saveFile } from '../client/node/save-file';
 import {
-  IPC_REQUESTS,
   type DiagnosticsReport,
   type DiscoveredRoom,
-  type IpcChannel,
-  type IpcParsedArgs,
-  type IpcReply,
   type NotificationPermissionState,
   type NotificationRequest,
 } from '../shared/api';
+import {
+  IPC_REQUESTS,
+  type IpcChannel,
+  type IpcParsedArgs,
+  type IpcReply,
+} from '../shared/ipc-contract';
 import { sanitizeFileName } from '../shared/file-name';
 import { fail, ok, type Result } from '../shared/result';
 import { describeIssues } from '../shared/schemas';

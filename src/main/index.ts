@@ -25,7 +25,7 @@ import { openOutboxFile } from '../desktop/outbox-file';
 import { runDiagnostics } from '../desktop/diagnostics';
 import { advertiseRoom, type DiscoveryNetworkOptions } from '../server/discovery';
 import { RoomBrowser } from '../desktop/room-browser';
-import type { IpcEvent, IpcEvents } from '../shared/api';
+import type { IpcEvent, IpcEvents } from '../shared/ipc-contract';
 import { findJoinLinkArgument, JOIN_LINK_SCHEME } from '../shared/join-link';
 import { devServerPages, filePages, type AppPages } from '../desktop/app-pages';
 import { HostingService } from '../desktop/hosting-service';

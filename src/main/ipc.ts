@@ -1,10 +1,10 @@
 /**
- * Serves the IPC contract (IPC_REQUESTS in src/shared/api.ts) to the window: registers the
+ * Serves the IPC contract (IPC_REQUESTS in src/shared/ipc-contract.ts) to the window: registers the
  * handlers (src/desktop/ipc-handlers.ts, which check every argument) with ipcMain, and answers
  * only the app's own page in the window's main frame. Wiring only; the logic is in src/desktop.
  */
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { IPC_CHANNELS } from '../shared/api';
+import { IPC_CHANNELS } from '../shared/ipc-contract';
 import { fail } from '../shared/result';
 import { ipcDispatcher, type IpcHandlers } from '../desktop/ipc-handlers';
 

@@ -1,21 +1,14 @@
 /**
  * The preload script: exposes exactly the ParleyApi contract as `window.parley`, backed by the
  * main process over IPC. Each method invokes a channel of the IPC table (IPC_REQUESTS in
- * src/shared/api.ts), whose types give its arguments and reply, and the object is checked against
+ * src/shared/ipc-contract.ts), whose types give its arguments and reply, and the object is checked against
  * ParleyApi. Sandboxed and built as CommonJS; it never exposes ipcRenderer itself, and each
  * subscription returns a disposer that removes exactly its own listener.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 // Types only: a sandboxed preload can require nothing but electron, so no schemas come along.
-import type {
-  IpcArgs,
-  IpcChannel,
-  IpcEvent,
-  IpcEvents,
-  IpcReply,
-  ParleyApi,
-  Unsubscribe,
-} from '../shared/api';
+import type { ParleyApi, Unsubscribe } from '../shared/api';
+import type { IpcArgs, IpcChannel, IpcEvent, IpcEvents, IpcReply } from '../shared/ipc-contract';
 import type { Result } from '../shared/result';
 
 /** A request on `channel`; the main process checks the arguments before anything happens. */
