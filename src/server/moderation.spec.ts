@@ -1,4 +1,4 @@
-import { io as connectSocket } from 'socket.io-client';
+/** Who may enter (the passphrase, its wrong-guess limit) and removing someone, against a real server. */
 import { describe, expect, it } from 'vitest';
 import {
   client,
@@ -6,33 +6,14 @@ import {
   emitRaw,
   joinRaw,
   nextEvent,
-  onCleanup,
   rawSocket,
   startServer,
   urlOf,
   waitFor,
-  type RawSocket,
 } from '../../tests/support/chat';
 import { LIMITS } from '../shared/limits';
 import type { Result } from '../shared/result';
-import type { ChatServer } from './chat-server';
 import { hashPassphrase, verifyPassphrase } from './passphrase';
-
-/** A raw connection from another loopback address (127.0.0.2): "another machine" for limits. */
-async function socketFrom(server: ChatServer, localAddress: string): Promise<RawSocket> {
-  const socket: RawSocket = connectSocket(urlOf(server), {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    localAddress,
-  } as Parameters<typeof connectSocket>[1]);
-  onCleanup(() => void socket.disconnect());
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
 
 describe('passphrase hashing', () => {
   it('keeps a salted scrypt hash, not the passphrase, and checks it', async () => {
@@ -76,7 +57,7 @@ describe('a room with a passphrase', () => {
 
   it('slows down repeated wrong guesses from one address, and only that address', async () => {
     const server = await startServer({ passphrase: 'open sesame' });
-    const guesser = await socketFrom(server, '127.0.0.1');
+    const guesser = await rawSocket(server, '127.0.0.1');
     const { points } = LIMITS.rate.wrongPassphrase;
     for (let n = 0; n < points; n++) {
       expect(
@@ -92,7 +73,7 @@ describe('a room with a passphrase', () => {
       ok: false,
       error: { code: 'rate_limited', message: /Too many wrong passphrases\. Try again in \d+ s\./ },
     });
-    const neighbour = await socketFrom(server, '127.0.0.2');
+    const neighbour = await rawSocket(server, '127.0.0.2');
     expect(
       await emitRaw(neighbour, 'session:join', { nickname: 'bob', passphrase: 'open sesame' }),
     ).toMatchObject({ ok: true });
@@ -103,7 +84,7 @@ describe('a room with a passphrase', () => {
     const { points } = LIMITS.rate.wrongPassphrase;
     // Ten connections from one address, thirty guesses each, none waiting for an answer.
     const guessers = await Promise.all(
-      Array.from({ length: 10 }, () => socketFrom(server, '127.0.0.3')),
+      Array.from({ length: 10 }, () => rawSocket(server, '127.0.0.3')),
     );
     const answers = await Promise.all(
       guessers.flatMap((guesser, g) =>
@@ -133,7 +114,7 @@ describe('a room with a passphrase', () => {
     const server = await startServer({ passphrase: 'open sesame' });
     const { points } = LIMITS.rate.wrongPassphrase;
     for (let n = 0; n < points + 2; n++) {
-      const socket = await socketFrom(server, '127.0.0.4');
+      const socket = await rawSocket(server, '127.0.0.4');
       const joined = await emitRaw(socket, 'session:join', {
         nickname: `ann${n}`,
         passphrase: 'open sesame',
@@ -181,7 +162,7 @@ describe('a room with a passphrase', () => {
 describe('removing someone (kick)', () => {
   it('tells them, disconnects them, tells the others, and keeps their address out a while', async () => {
     const server = await startServer({ isRateLimitExempt: () => false });
-    const host = await socketFrom(server, '127.0.0.2');
+    const host = await rawSocket(server, '127.0.0.2');
     await emitRaw(host, 'session:join', { nickname: 'host' });
     const bob = await joinRaw(server, 'bob');
     const left = nextEvent(host, 'presence:left');
@@ -202,7 +183,7 @@ describe('removing someone (kick)', () => {
       },
     });
     // Someone else, elsewhere, is not affected; chat goes on.
-    const carol = await socketFrom(server, '127.0.0.3');
+    const carol = await rawSocket(server, '127.0.0.3');
     expect(await emitRaw(carol, 'session:join', { nickname: 'carol' })).toMatchObject({ ok: true });
     const messages = collect(host, 'message:created');
     await emitRaw(carol, 'message:send', { clientId: 'c1', text: 'still here' });

@@ -36,13 +36,18 @@ export function urlOf(server: ChatServer): string {
   return `http://127.0.0.1:${server.port}`;
 }
 
-/** A raw protocol client, for sending exactly what a test wants (including malformed input). */
-export async function rawSocket(server: ChatServer): Promise<RawSocket> {
+/**
+ * A raw protocol client, for sending exactly what a test wants (including malformed input).
+ * `localAddress` (another loopback address, e.g. 127.0.0.2) makes it "another machine" for the
+ * server's per-address limits.
+ */
+export async function rawSocket(server: ChatServer, localAddress?: string): Promise<RawSocket> {
   const socket: RawSocket = connectSocket(urlOf(server), {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
-  });
+    ...(localAddress === undefined ? {} : { localAddress }),
+  } as Parameters<typeof connectSocket>[1]);
   cleanups.push(() => void socket.disconnect());
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
