@@ -33,6 +33,8 @@ const kind = process.argv[2] as ServerKind;
 const dataDir = process.argv[3];
 const webRoot = process.argv[4];
 const exempt = process.env.PARLEY_BENCH_EXEMPT?.split(',').filter(Boolean);
+/** The guessing scenario's passphrase (unset: anyone may join). */
+const passphrase = process.env.PARLEY_BENCH_PASSPHRASE || null;
 
 async function start(): Promise<{ port: number; close: () => Promise<void> }> {
   if (kind === 'parley') {
@@ -45,6 +47,7 @@ async function start(): Promise<{ port: number; close: () => Promise<void> }> {
       isRateLimitExempt: exempt
         ? (address) => exempt.includes(address.replace(/^::ffff:/, ''))
         : undefined,
+      passphrase,
       onError: (error) => console.error('[bench parley]', error),
     });
     return { port: server.port, close: () => server.close() };

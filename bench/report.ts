@@ -8,6 +8,7 @@
  * them together keeps the three in step.
  */
 import type { FloodFigures, FloodPhase } from './flood';
+import type { GuessingFigures } from './guessing';
 import type { CapacityFigures, HistoryFigures, StepFigures } from './scenarios';
 import type { WebFigures } from './web-cost';
 import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './wire';
@@ -81,6 +82,8 @@ export interface BenchReport {
   history: (HistoryFigures & { joinRatioToSocketioConnect: number }) | null;
   /** Parley's calm clients with and without a flooder (issue 4: within 2x of calm). */
   flood: FloodFigures | null;
+  /** Joined clients' acknowledgements with and without a passphrase-guessing burst (issue 12). */
+  guessing: GuessingFigures | null;
   web: WebFigures | { error: string } | null;
   targets: Target[];
 }
@@ -201,7 +204,29 @@ export function judgeTargets(report: Omit<BenchReport, 'targets'>): Target[] {
       : 'capacity scenario not run',
   });
   targets.push(...floodTargets(report.flood));
+  targets.push(guessingTarget(report.guessing));
   return targets;
+}
+
+function guessingTarget(guessing: GuessingFigures | null): Target {
+  const name =
+    "Joined clients' acknowledgement latency during a passphrase-guessing burst, vs calm";
+  const limit = `≤ ${FLOOD_LIMIT}x (p50 and p99)`;
+  if (!guessing)
+    return { name, value: null, limit, met: null, detail: 'guessing scenario not run' };
+  const [calm, burst] = guessing.phases;
+  const worst = Math.max(guessing.ratios.p50, guessing.ratios.p99);
+  const checked = burst?.guesses?.wrong_passphrase ?? 0;
+  return {
+    name,
+    value: Number.isFinite(worst) ? worst : null,
+    limit,
+    met: Number.isFinite(worst) && checked > 0 ? worst <= FLOOD_LIMIT : null,
+    detail:
+      `p50 ${fmt(calm?.p50Ms ?? NaN, 2)} → ${fmt(burst?.p50Ms ?? NaN, 2)} ms (${times(guessing.ratios.p50)}), ` +
+      `p99 ${fmt(calm?.p99Ms ?? NaN, 2)} → ${fmt(burst?.p99Ms ?? NaN, 2)} ms (${times(guessing.ratios.p99)}); ` +
+      `${int(checked)} wrong passphrases checked from ${guessing.guessers} addresses`,
+  };
 }
 
 export const FLOOD_LIMIT = 2;
@@ -403,6 +428,7 @@ export function toMarkdown(report: BenchReport): string {
   }
 
   if (report.flood) pushFlood(push, report.flood);
+  if (report.guessing) pushGuessing(push, report.guessing);
 
   if (report.web) {
     push('## Web client', '');
@@ -573,4 +599,29 @@ export function p99Chart(report: BenchReport): string {
   });
   svg.push('</svg>');
   return `${svg.join('\n')}\n`;
+}
+
+function pushGuessing(push: (...more: string[]) => void, guessing: GuessingFigures): void {
+  push(
+    `## Passphrase guessing: ${guessing.calmClients} joined clients, ${guessing.guessers} guessing addresses`,
+    '',
+    'Parley with a passphrase, the per-address limits applied on loopback too. The joined clients (from the ' +
+      'exempt 127.0.0.1) each send a message a second and time its acknowledgement (stored and fsynced); in the ' +
+      `guessing phase ${guessing.guessers} connections, each from an address of its own, send wrong passphrases ` +
+      `one after another for ${guessing.seconds} s. scrypt shares libuv's thread pool with LevelDB; the server ` +
+      'checks one passphrase at a time.',
+    '',
+    "| phase | acknowledged | p50 ms | p99 ms | max ms | server CPU % | guessers' replies |",
+    '|---|---:|---:|---:|---:|---:|---|',
+    ...guessing.phases.map((phase) => {
+      const replies = phase.guesses
+        ? Object.entries(phase.guesses)
+            .map(([code, count]) => `${code}×${int(count)}`)
+            .join(', ') || 'none'
+        : '';
+      return `| ${phase.phase} | ${int(phase.acked)} | ${fmt(phase.p50Ms, 2)} | ${fmt(phase.p99Ms, 2)} | ${fmt(phase.maxMs, 2)} | ${fmt(phase.serverCpuPercent, 0)} | ${replies} |`;
+    }),
+    `| *guessing / calm* |  | ${times(guessing.ratios.p50)} | ${times(guessing.ratios.p99)} |  |  |  |`,
+    '',
+  );
 }

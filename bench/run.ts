@@ -14,6 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LIMITS } from '../src/shared/limits';
 import { floodScenario } from './flood';
+import { guessingScenario } from './guessing';
 import { planCores, pinSelf } from './processes';
 import {
   capacityResult,
@@ -68,6 +69,9 @@ const config = {
   floodConnections: number('FLOOD_CONNECTIONS', 4),
   floodPace: number('FLOOD_PACE', 0),
   floodMalformed: env('FLOOD_MALFORMED', '1') !== '0',
+  guessers: number('GUESSERS', 100),
+  guessingClients: number('GUESSING_CLIENTS', 20),
+  guessingSeconds: number('GUESSING_SECONDS', 15),
   web: env('WEB', '1') !== '0',
   webRuns: number('WEB_RUNS', 5),
   chromium: env('CHROMIUM', process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'),
@@ -172,6 +176,19 @@ if (config.floodClients > 1 && config.floodConnections > 0 && config.servers.inc
   );
 }
 
+let guessingReport: BenchReport['guessing'] = null;
+if (config.guessers > 0 && config.guessingClients > 0 && config.servers.includes('parley')) {
+  guessingReport = await guessingScenario(
+    {
+      guessers: Math.round(config.guessers),
+      calmClients: Math.round(config.guessingClients),
+      seconds: config.guessingSeconds,
+    },
+    cores,
+    log,
+  );
+}
+
 let web: BenchReport['web'] = null;
 if (config.web) {
   try {
@@ -221,6 +238,9 @@ const partial: Omit<BenchReport, 'targets'> = {
     floodConnections: config.floodConnections,
     floodPace: config.floodPace,
     floodMalformed: config.floodMalformed,
+    guessers: config.guessers,
+    guessingClients: config.guessingClients,
+    guessingSeconds: config.guessingSeconds,
     webRuns: config.web ? config.webRuns : 0,
     parleyRateLimits: 'as shipped',
   },
@@ -237,6 +257,7 @@ const partial: Omit<BenchReport, 'targets'> = {
   capacity: capacityReport,
   history: historyReport,
   flood: floodReport,
+  guessing: guessingReport,
   web,
 };
 const report: BenchReport = { ...partial, targets: judgeTargets(partial) };

@@ -7,6 +7,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { LIMITS } from '../shared/limits';
 import type { User } from '../shared/protocol';
 import { fail, ok, type Failure, type Result } from '../shared/result';
+import { HashingGate } from './hashing-gate';
 import { blockedFor, consume } from './rate-limits';
 import { verifyPassphrase, type PassphraseHash } from './passphrase';
 import type { Roster } from './roster';
@@ -29,6 +30,11 @@ export class Moderation {
   readonly #kicked = new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds });
   /** Addresses whose passphrase is being checked now (at most one check each). */
   readonly #checking = new Set<string>();
+  /** One scrypt check at a time over all addresses (see hashing-gate.ts). */
+  readonly #gate = new HashingGate({
+    maxWaiting: LIMITS.passphraseChecks.waiting,
+    spacingMs: 1000 / LIMITS.passphraseChecks.perSecond,
+  });
 
   constructor(options: ModerationOptions) {
     this.#options = options;
@@ -67,7 +73,16 @@ export class Moderation {
     if (!(await consume(guesses, address))) return tooMany();
     this.#checking.add(address);
     try {
-      if (!(await verifyPassphrase(expected, passphrase))) {
+      const checked = await this.#gate.run(() => verifyPassphrase(expected, passphrase));
+      if (!checked) {
+        // Not checked, so not a guess: its point is given back.
+        await guesses.reward(address, 1);
+        return fail(
+          'rate_limited',
+          'The server is checking many passphrases right now. Try again in a few seconds.',
+        );
+      }
+      if (!checked.value) {
         return fail('wrong_passphrase', 'That passphrase is not right.');
       }
       // A right passphrase is no guess: its point is given back.

@@ -88,6 +88,12 @@ export const LIMITS = {
   ackTimeoutMs: 10_000,
   /** How long a client waits for the first connection before it reports the server unreachable. */
   connectTimeoutMs: 8_000,
+  /**
+   * Passphrase checks, server-wide: one at a time and at most `perSecond` (scrypt must not take
+   * the thread pool and CPU that storing messages needs; see hashing-gate.ts); `waiting` more may
+   * wait their turn (4 s at most), and further joins are refused until then.
+   */
+  passphraseChecks: { perSecond: 4, waiting: 16 },
   /** After the host removes someone, joins from their address are refused this long (s). */
   kickCooldownSeconds: 300,
   /** How often the server sends the member counts of rooms that changed (`room:counts`), ms. */
