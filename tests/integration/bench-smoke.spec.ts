@@ -1,7 +1,8 @@
 /**
  * A smoke run of the benchmark (`npm run bench`): built into out/bench-smoke, one tiny step —
  * a few clients for a second — against all three servers, a tiny capacity and history scenario,
- * a tiny flood (three calm clients, a steady flooder of two connections) and one web-client load. Checks that the report holds every figure; asserts no timings (this
+ * a tiny flood (three calm clients, a steady flooder of two connections), a tiny guessing burst
+ * and one web-client load. Checks that the report holds every figure; asserts no timings (this
  * is not the benchmark, only proof that it still runs).
  */
 import { spawn } from 'node:child_process';
@@ -42,6 +43,9 @@ function runBench(
       // A steady flood, not an all-out one: other tests share the machine. Still far over every
       // limit (20 messages, 30 typing events per 10 s per connection; 30 joins per minute).
       PARLEY_BENCH_FLOOD_PACE: '300',
+      PARLEY_BENCH_GUESSERS: '3',
+      PARLEY_BENCH_GUESSING_CLIENTS: '2',
+      PARLEY_BENCH_GUESSING_SECONDS: '1.5',
       PARLEY_BENCH_WEB: withBrowser ? '1' : '0',
       PARLEY_BENCH_WEB_RUNS: '1',
       PARLEY_BENCH_CHROMIUM: chromium,
@@ -115,7 +119,17 @@ describe('npm run bench (smoke)', () => {
     expect(malformed!.flooder!.replies.malformed.invalid_payload).toBeGreaterThan(0);
     expect(malformed!.flooder!.oversized).toBeGreaterThan(0);
     expect(flood.ratios).toHaveLength(2);
-    expect(report.targets).toHaveLength(6);
+    const guessing = report.guessing!;
+    expect(guessing.phases.map((phase) => phase.phase)).toEqual(['calm', 'guessing']);
+    for (const phase of guessing.phases) {
+      expectFigures(phase, `guessing ${phase.phase}`);
+      expect(phase.acked, `guessing ${phase.phase}: acknowledged`).toBeGreaterThan(0);
+      expect(phase.ackErrors, `guessing ${phase.phase}: joined clients refused`).toEqual({});
+    }
+    // The guessers' passphrases were checked (and found wrong), not refused unread.
+    expect(guessing.phases[1]!.guesses!.wrong_passphrase).toBeGreaterThan(0);
+    expectFigures(guessing.ratios, 'guessing ratios');
+    expect(report.targets).toHaveLength(7);
     if (withBrowser) {
       expect(report.web && 'error' in report.web ? report.web.error : null).toBeNull();
       expectFigures(report.web, 'web');
@@ -123,6 +137,7 @@ describe('npm run bench (smoke)', () => {
     const markdown = readFileSync(join(outDir, 'latest.md'), 'utf8');
     expect(markdown).toContain('Parley / baseline');
     expect(markdown).toContain('## Floods');
+    expect(markdown).toContain('## Passphrase guessing');
     expect(readFileSync(join(outDir, 'latest-p99.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
   });
 });
