@@ -15,6 +15,7 @@ import {
   type ClientEventName,
 } from '../../src/shared/client-events';
 import type { ChatMessage, User } from '../../src/shared/protocol';
+import { pollingBodyLimit } from '../../src/server/polling-limit';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
@@ -177,6 +178,48 @@ describe('what the document promises, on a real server', () => {
     expect(presence).toEqual([]);
   });
 
+  it('counts text lengths in UTF-16 code units: 2000 emoji are 4000, one more unit is refused', async () => {
+    const server = await startServer();
+    const alice = await joined(server, 'alice');
+    const emoji = '\u{1F600}'.repeat(LIMITS.messageMaxLength / 2);
+    const sent = await emitRaw(alice.socket, 'message:send', { clientId: 'e-1', text: emoji });
+    expect(sent).toMatchObject({ ok: true, message: { text: emoji } });
+    for (const text of [`${emoji}a`, `${emoji}${emoji}`]) {
+      expect(await emitRaw(alice.socket, 'message:send', { clientId: 'e-2', text })).toEqual({
+        ok: false,
+        error: { code: 'invalid_payload', message: 'Message can be at most 4000 characters.' },
+      });
+    }
+    const nickname = '\u{1F600}'.repeat(LIMITS.nicknameMaxLength / 2);
+    expect((await joined(server, nickname)).session.self.nickname).toBe(nickname);
+    const other = await connect(server);
+    expect(await emitRaw(other, 'session:join', { nickname: `${nickname}a` })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: 'Nickname can be at most 32 characters.' },
+    });
+  });
+
+  it('sends room:created to joined connections only (§6)', async () => {
+    const server = await startServer();
+    const alice = await joined(server, 'alice');
+    const bob = await joined(server, 'bob');
+    const unjoined = await connect(server);
+    const seen: string[] = [];
+    unjoined.on('room:created', ({ room }) => seen.push(room.name));
+    const toBob = new Promise((resolve) => bob.socket.once('room:created', resolve));
+    const toAlice = new Promise((resolve) => alice.socket.once('room:created', resolve));
+    const created = await emitRaw(alice.socket, 'room:create', { name: 'Design' });
+    expect(created.ok).toBe(true);
+    expect(await toBob).toEqual({ room: created['room'] });
+    expect(await toAlice).toEqual({ room: created['room'] });
+    // The unjoined connection then joins: its join ack lists the room, and no event came before
+    // it (one sent at the creation would have arrived first: a connection's events keep order).
+    const late = await emitRaw(unjoined, 'session:join', { nickname: 'carol' });
+    expect(late).toMatchObject({ ok: true });
+    expect((late['rooms'] as Array<{ name: string }>).map((room) => room.name)).toContain('Design');
+    expect(seen).toEqual([]);
+  });
+
   it('on shutdown sends server:closing, then drops the transport so clients reconnect', async () => {
     const server = await startServer();
     const { socket } = await joined(server, 'alice');
@@ -264,6 +307,12 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     expect(table).toMatch(new RegExp(`\`LOBBY\`,\\s+is\\s+\`"${LOBBY}"\``));
     expect(doc).toContain(`Protocol version **${PROTOCOL_VERSION}**`);
     expect(doc).toContain(`"maxPayload":${LIMITS.maxPayloadBytes}`);
+    // The long-polling body limit is worked out from the chunk size: the document names it.
+    const bodyLimit = [...doc.matchAll(/bodies up to (\d+) bytes|larger than (\d+) bytes/g)];
+    expect(bodyLimit.length).toBe(2);
+    for (const match of bodyLimit) {
+      expect(Number(match[1] ?? match[2])).toBe(pollingBodyLimit());
+    }
   });
 
   it('shows valid JSON, and client payload examples that the server accepts', () => {
