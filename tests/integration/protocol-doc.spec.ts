@@ -12,6 +12,7 @@ import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../../src/shared/
 import {
   CLIENT_EVENT_TABLE,
   CLIENT_EVENTS,
+  errorsOf,
   type ClientEventName,
 } from '../../src/shared/client-events';
 import type { ChatMessage, User } from '../../src/shared/protocol';
@@ -209,13 +210,13 @@ describe('what the document promises, on a real server', () => {
     const toBob = new Promise((resolve) => bob.socket.once('room:created', resolve));
     const toAlice = new Promise((resolve) => alice.socket.once('room:created', resolve));
     const created = await emitRaw(alice.socket, 'room:create', { name: 'Design' });
-    expect(created.ok).toBe(true);
+    if (!created.ok) throw new Error(created.error.message);
     expect(await toBob).toEqual({ room: created['room'] });
     expect(await toAlice).toEqual({ room: created['room'] });
     // The unjoined connection then joins: its join ack lists the room, and no event came before
     // it (one sent at the creation would have arrived first: a connection's events keep order).
     const late = await emitRaw(unjoined, 'session:join', { nickname: 'carol' });
-    expect(late).toMatchObject({ ok: true });
+    if (!late.ok) throw new Error(late.error.message);
     expect((late['rooms'] as Array<{ name: string }>).map((room) => room.name)).toContain('Design');
     expect(seen).toEqual([]);
   });
@@ -246,6 +247,12 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     .map(read)
     .join('\n');
 
+  const source = resultSource.replace(/\/\*[\s\S]*?\*\//g, ''); // without doc comments
+  const union = /export type ErrorCode =([\s\S]*?);/.exec(source)![1]!;
+  const codesIn = (text: string) => [...text.matchAll(/\|\s*'([a-z_]+)'/g)].map((m) => m[1]!);
+  /** Every ErrorCode of result.ts, the client-side ones included. */
+  const ALL_CODES = codesIn(union);
+
   /** The quoted keys of an `export interface Name { … }` block of protocol.ts. */
   function interfaceKeys(name: string): string[] {
     const block = new RegExp(`export interface ${name} \\{([\\s\\S]*?)\\n\\}`).exec(protocolSource);
@@ -273,10 +280,7 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
   });
 
   it('documents every error code the server can send, and only real codes', () => {
-    const source = resultSource.replace(/\/\*[\s\S]*?\*\//g, ''); // without doc comments
-    const union = /export type ErrorCode =([\s\S]*?);/.exec(source)![1]!;
-    const codesIn = (text: string) => [...text.matchAll(/\|\s*'([a-z_]+)'/g)].map((m) => m[1]!);
-    const allCodes = codesIn(union);
+    const allCodes = ALL_CODES;
     // result.ts lists the codes the server sends first, then "Client-side codes" and hosting codes.
     const serverCodes = codesIn(union.split('// Client-side codes')[0]!);
     expect(serverCodes.length).toBeGreaterThan(1);
@@ -293,6 +297,44 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     // …and the document names no code that does not exist.
     for (const code of rows) expect(allCodes, code).toContain(code);
     for (const [, code] of doc.matchAll(/"code": "([a-z_]+)"/g)) expect(allCodes).toContain(code);
+  });
+
+  it('lists, for each client event, exactly the error codes the server can answer it with', () => {
+    for (const event of CLIENT_EVENTS) {
+      expect(new Set(documentedErrors(event)), event).toEqual(new Set(errorsOf(event)));
+    }
+  });
+
+  it('says in the error table exactly which events (and session:ended) each code is sent for', () => {
+    const table = section('10. Error codes');
+    const rows = [...table.matchAll(/^\| `([a-z_]+)`\s*\|([^|]*)\|/gm)];
+    expect(rows.length).toBeGreaterThan(10);
+    // The codes the server ends a session with, wherever it emits session:ended.
+    const serverSource = readdirSync(`${root}src/server`, { recursive: true })
+      .map(String)
+      .filter((name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'))
+      .map((name) => read(`src/server/${name}`))
+      .join('\n');
+    const ending = new Set(
+      [...serverSource.matchAll(/emit\('session:ended', \{\s*code: '([a-z_]+)'/g)].map(
+        (m) => m[1]!,
+      ),
+    );
+    expect(ending.size).toBeGreaterThan(1);
+    for (const [, code, cell] of rows) {
+      const sentFor = CLIENT_EVENTS.filter((event) => errorsOf(event).includes(code as never));
+      const named = [...cell!.matchAll(/`([a-z]+:[a-z]+)`/g)].map((m) => m[1]!);
+      const listed = cell!.includes('any Parley event')
+        ? CLIENT_EVENTS
+        : cell!.includes('every event but')
+          ? CLIENT_EVENTS.filter((event) => !named.includes(event))
+          : named.filter((event) => event !== 'session:ended');
+      expect(new Set(listed), `events of ${code}`).toEqual(new Set(sentFor));
+      expect(named.includes('session:ended'), `session:ended for ${code}`).toBe(ending.has(code!));
+      // Every code in the table is sent for something (unknown_event: for what is no event).
+      if (code !== 'unknown_event')
+        expect(sentFor.length + Number(ending.has(code!))).toBeGreaterThan(0);
+    }
   });
 
   it('states every limit with its number', () => {
@@ -337,6 +379,24 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     const shown = /^```js\n([\s\S]*?)^```$/m.exec(section('15. Example: a Node bot'));
     expect(shown?.[1]).toBe(read(BOT));
   });
+
+  /**
+   * The codes in an event's "Errors:" paragraph (up to its end, or to "Effects:"), leaving out
+   * other names in backticks.
+   */
+  function documentedErrors(event: ClientEventName): string[] {
+    const heading = new RegExp(`^#{3,4} \`${escapeRegExp(event)}\`\\s*$`, 'm').exec(doc);
+    expect(heading, `a heading for ${event}`).not.toBeNull();
+    const rest = doc.slice(heading!.index + heading![0].length);
+    const body = rest.slice(0, rest.search(/^#{2,4} /m));
+    const start = body.indexOf('Errors:');
+    expect(start, `an "Errors:" paragraph for ${event}`).toBeGreaterThan(-1);
+    const paragraph = body.slice(start).split(/\n\n|Effects:/)[0]!;
+    const codes = new Set<string>(ALL_CODES);
+    return [...paragraph.matchAll(/`([a-z_]+)`/g)]
+      .map((m) => m[1]!)
+      .filter((code) => codes.has(code));
+  }
 
   /** The text of one "## " section of the document. */
   function section(title: string): string {
