@@ -94,7 +94,13 @@ const STORING = ['storage_full', 'storage_unavailable'] as const;
 export const CLIENT_EVENT_TABLE = {
   'session:join': event<JoinedSession>()(joinPayloadSchema, {
     joined: false,
-    errors: ['kicked', 'passphrase_required', 'wrong_passphrase', 'already_joined', 'nickname_taken'],
+    errors: [
+      'kicked',
+      'passphrase_required',
+      'wrong_passphrase',
+      'already_joined',
+      'nickname_taken',
+    ],
   }),
   'message:send': event<{ message: ChatMessage }>()(sendMessagePayloadSchema, {
     joined: true,
@@ -164,8 +170,7 @@ export type ClientPayload<E extends ClientEventName> = NonNullable<Table[E]['pay
 export type EventReply<E extends ClientEventName> = NonNullable<Table[E]['reply']>;
 /** The codes `E`'s handler may answer with itself (the door adds `not_joined` where needed). */
 export type HandlerErrorCode<E extends ClientEventName> =
-  | Table[E]['errors'][number]
-  | (typeof COMMON_ERRORS)[number];
+  Table[E]['errors'][number] | (typeof COMMON_ERRORS)[number];
 
 /**
  * Every code `event` can be answered with, in the order docs/PROTOCOL.md lists them: the

@@ -96,8 +96,7 @@ export interface Failure<C extends ErrorCode = ErrorCode> {
 }
 
 export type Result<T extends object = object, C extends ErrorCode = ErrorCode> =
-  | ({ ok: true } & T)
-  | Failure<C>;
+  ({ ok: true } & T) | Failure<C>;
 
 export function ok<T extends object>(value: T): { ok: true } & T {
   return { ok: true, ...value };
