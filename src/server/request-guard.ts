@@ -75,7 +75,7 @@ export function refusedOrigin(request: IncomingMessage): string | null {
 function hostNameOf(header: string): string | null {
   try {
     const { hostname: name } = new URL(`http://${header}`);
-    if (`${name}` === '' || /[/?#@]/.test(header)) return null;
+    if (name === '' || /[/?#@]/.test(header)) return null;
     return normalizeName(name.startsWith('[') ? name.slice(1, -1) : name);
   } catch {
     return null;
@@ -118,7 +118,10 @@ export function guardHttpServer(
   httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const reason = guard.refuse(request);
     if (reason !== null) {
-      response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+      response.writeHead(403, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+      });
       response.end(`${reason}\n`);
       return;
     }
