@@ -309,6 +309,11 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     const table = section('10. Error codes');
     const rows = [...table.matchAll(/^\| `([a-z_]+)`\s*\|([^|]*)\|/gm)];
     expect(rows.length).toBeGreaterThan(10);
+    // A code an event lists is one the table explains (not a client-side one).
+    const explained = rows.map((row) => row[1]);
+    for (const event of CLIENT_EVENTS) {
+      for (const code of errorsOf(event)) expect(explained, `${event}: ${code}`).toContain(code);
+    }
     // The codes the server ends a session with, wherever it emits session:ended.
     const serverSource = readdirSync(`${root}src/server`, { recursive: true })
       .map(String)
