@@ -1,10 +1,11 @@
 /**
  * The one table of client → server events: for each, the schema its payload must pass, what its
- * acknowledgement carries on success, and whether it needs a joined session. Everything else
- * derives from it: the `ClientToServerEvents` map that typed clients and the server share, the
- * list of event names, the server's handler table (src/server/events: a handler that replies with
- * the wrong shape, or a missing one, does not compile), the fuzz suite and the protocol-doc test.
- * A new event is one row here.
+ * acknowledgement carries on success, whether it needs a joined session, and the error codes it
+ * can be refused with. Everything else derives from it: the `ClientToServerEvents` map that typed
+ * clients and the server share, the list of event names, the server's handler table
+ * (src/server/events: a handler that replies with the wrong shape or an unlisted code, or a
+ * missing one, does not compile), the fuzz suite and the protocol-doc test. A new event is one
+ * row here.
  */
 import type { z, ZodType } from 'zod';
 import type { ChatMessage, HistoryPage, JoinedRoom, JoinedSession, RoomInfo } from './protocol';
