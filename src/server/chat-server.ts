@@ -4,7 +4,7 @@
  * and returns the real port, the URLs to join and close(). The desktop app ("Host a room") and the
  * headless CLI (`parley serve`) both start it; it never imports electron.
  */
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +22,16 @@ import { FileStore } from './file-store';
 import { FloodContainment } from './flood-containment';
 import { Moderation } from './moderation';
 import { joinUrls } from './network';
+import { pollingBodyLimit } from './polling-limit';
 import { hashPassphrase } from './passphrase';
+import {
+  allowedHostNames,
+  allowRequestBy,
+  guardHttpServer,
+  refusedHost,
+  refusedOrigin,
+  type RequestGuard,
+} from './request-guard';
 import { RoomDirectory } from './rooms';
 import { Roster } from './roster';
 import type { ParleyServer } from './socket-types';
@@ -82,6 +91,12 @@ export interface ChatServerOptions {
   fileReleaseGraceMs?: number;
   /** An upload that receives nothing for this long is dropped, ms; default LIMITS.uploadIdleTimeoutMs. */
   uploadIdleTimeoutMs?: number;
+  /**
+   * Host names the server answers to besides its addresses, `localhost` and this machine's name
+   * (a name in DNS, or a reverse proxy's); requests for any other name are refused (DNS
+   * rebinding, see request-guard.ts).
+   */
+  allowedHosts?: readonly string[];
 }
 
 export { ChatServerError };
@@ -174,36 +189,47 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     points: rates.connect.points,
     duration: rates.connect.durationSeconds,
   });
+  // Only the server's own names are answered (DNS rebinding), browsers only from pages it served,
+  // and new connections per address are bounded: reconnecting in a loop (a flooder that was
+  // dropped) costs a handshake each time. See request-guard.ts.
+  const allowedHosts = allowedHostNames(host, options.allowedHosts);
+  const guard: RequestGuard = {
+    refuse: (request) => refusedHost(request.headers.host, allowedHosts),
+    admitHandshake: async (request) => {
+      const refused = refusedOrigin(request);
+      if (refused !== null) return refused;
+      const address = request.socket.remoteAddress ?? '';
+      if (isRateLimitExempt(address)) return null;
+      return connectLimiter.consume(address).then(
+        () => null,
+        () => 'Too many new connections from this address: wait a minute.',
+      );
+    },
+  };
   const httpServer: HttpServer = tls
     ? createHttpsServer({ cert: tls.cert, key: tls.key }, webHandler)
     : createServer(webHandler);
   const io: ParleyServer = new Server(httpServer, {
-    // One limit for both transports: the largest WebSocket message, and the largest HTTP
-    // long-polling request body (refused with 413). Far above any valid packet (PROTOCOL.md §12).
+    // The largest WebSocket message (and what clients are told, as maxPayload); long-polling
+    // request bodies get a little more below. Above any valid packet (PROTOCOL.md §12).
     maxHttpBufferSize: LIMITS.maxPayloadBytes,
     // No permessage-deflate (the Engine.IO default, kept on purpose): Parley's frames are small
     // JSON, and each compressing connection would hold zlib state and spend CPU inflating what a
     // hostile client makes small on the wire and large in memory.
     perMessageDeflate: false,
-    allowRequest: (request, callback) => {
-      if (!isSameOriginOrNoOrigin(request)) {
-        callback(null, false);
-        return;
-      }
-      // New connections per address: reconnecting in a loop (a flooder that was dropped) costs a
-      // handshake each time, so it is bounded too.
-      const address = request.socket.remoteAddress ?? '';
-      if (isRateLimitExempt(address)) {
-        callback(null, true);
-        return;
-      }
-      connectLimiter.consume(address).then(
-        () => callback(null, true),
-        () => callback('Too many new connections from this address: wait a minute.', false),
-      );
-    },
+    allowRequest: allowRequestBy(guard),
     // Also serve /socket.io/socket.io.js, for third-party pages and bots in the browser.
     serveClient: true,
+  });
+
+  guardHttpServer(httpServer, guard, `${io.path()}/`);
+  // Long-polling sends file chunks as base64, in requests larger than maxPayload: see
+  // polling-limit.ts. Set as each connection starts (Engine.IO takes one limit for both).
+  const pollingLimit = pollingBodyLimit();
+  io.engine.on('connection', (connection: { transport: { name: string } }) => {
+    if (connection.transport.name !== 'polling') return;
+    (connection.transport as unknown as { maxHttpBufferSize: number }).maxHttpBufferSize =
+      pollingLimit;
   });
 
   const roster = new Roster();
@@ -320,20 +346,6 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       return closing;
     },
   };
-}
-
-/**
- * Browsers send an Origin header: only pages this server served may connect, so that a web page
- * from elsewhere cannot chat in someone's name on their LAN. Native clients and bots send none.
- */
-function isSameOriginOrNoOrigin(request: IncomingMessage): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 function isLoopback(address: string): boolean {

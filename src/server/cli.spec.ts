@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,10 @@ describe('parley CLI (in process)', () => {
     [['serve', '--max-file-size', 'big'], /--max-file-size must be a number of MB above 0/],
     [['serve', '--max-file-size', '0'], /--max-file-size must be a number of MB above 0/],
     [['serve', '--max-file-size', '1e9'], /--max-file-size must be a number of MB above 0/],
+    [['serve', '--allowed-host', 'http://chat.example.org'], /--allowed-host must be a host name/],
+    [['serve', '--allowed-host', 'chat.example.org:4321'], /--allowed-host must be a host name/],
+    [['serve', '--allowed-host', 'a/b'], /--allowed-host must be a host name/],
+    [['serve', '--allowed-host', ''], /--allowed-host must be a host name/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);
@@ -107,6 +112,44 @@ describe('parley CLI (in process)', () => {
       expect(out.at(-1)).toBe('Parley stopped.');
     } finally {
       socket.disconnect();
+    }
+  });
+});
+
+describe('parley serve --allowed-host (in process)', () => {
+  it('answers requests for the names given (repeatable), and refuses other names', async () => {
+    const { out, io } = capture();
+    const data = mkdtempSync(join(tmpdir(), 'parley-'));
+    const running = main(
+      ['serve', '--host', '127.0.0.1', '--port', '0', '--data', data].concat([
+        '--allowed-host',
+        'chat.example.org',
+        '--allowed-host',
+        'parley.lan',
+      ]),
+      io,
+    );
+    await waitFor(() => out.some((line) => line.includes('Ctrl+C')), 'the server to start');
+    const url = out.map((line) => line.trim()).find((line) => line.startsWith('http://'))!;
+    const statusFor = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const { port } = new URL(url);
+        request({ host: '127.0.0.1', port, path: '/socket.io/?EIO=4&transport=polling' })
+          .setHeader('host', `${host}:${port}`)
+          .on('response', (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          })
+          .on('error', reject)
+          .end();
+      });
+    try {
+      expect(await statusFor('chat.example.org')).toBe(200);
+      expect(await statusFor('parley.lan')).toBe(200);
+      expect(await statusFor('evil.example')).toBe(403);
+    } finally {
+      process.emit('SIGINT', 'SIGINT');
+      expect(await running).toBe(0);
     }
   });
 });

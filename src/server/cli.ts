@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, LIMITS } from '../shared/limits';
 import { SERVICE_TYPE } from '../shared/room-announcement';
@@ -38,6 +39,10 @@ Options:
                  people must give this passphrase to join (stored only as a hash).
                  Better: set PARLEY_PASSPHRASE in the environment instead, which
                  other users of this machine cannot read from the process list
+  --allowed-host NAME
+                 also answer requests for this host name (a DNS name of this machine,
+                 or a reverse proxy's); repeatable. Addresses, localhost and this
+                 machine's name always work; other names are refused (DNS rebinding)
   --retention N  messages each room keeps (default ${LIMITS.roomRetention}); older ones are deleted
   --max-file-size MB
                  the largest file people may send, in MB (default ${LIMITS.maxFileBytes / (1024 * 1024)};
@@ -86,6 +91,7 @@ export async function main(
         passphrase: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -167,6 +173,14 @@ export async function main(
       return 1;
     }
   }
+  const allowedHosts = values['allowed-host'] ?? [];
+  const badHost = allowedHosts.find((name) => !isHostName(name));
+  if (badHost !== undefined) {
+    io.err(
+      `--allowed-host must be a host name such as chat.example.org (no scheme, port or path), not "${badHost}".`,
+    );
+    return 1;
+  }
   const advertise = values.advertise === true || advertiseInterface !== undefined;
   const dataDir = resolve(values.data ?? 'parley-data');
   try {
@@ -185,6 +199,7 @@ export async function main(
       serverName: values.name,
       tls,
       passphrase: passphrase ?? null,
+      allowedHosts,
       ...(retention !== undefined && { retention }),
       ...(maxFileBytes !== undefined && { maxFileBytes }),
       ...(messageRate && {
@@ -277,6 +292,15 @@ export async function main(
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** A DNS name (international names too), without scheme, port or path. */
+function isHostName(text: string): boolean {
+  return (
+    !/[/:?#@\s]/.test(text) &&
+    !text.startsWith('.') &&
+    /^[a-z0-9.-]{1,253}$/.test(domainToASCII(text))
+  );
 }
 
 /** `20/10` → 20 points per 10 seconds; undefined when not given, null when malformed. */

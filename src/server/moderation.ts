@@ -24,6 +24,9 @@ export interface ModerationOptions {
   isRateLimitExempt: (address: string) => boolean;
 }
 
+/** Why someone may not enter. */
+type Refusal = 'kicked' | 'rate_limited' | 'passphrase_required' | 'wrong_passphrase';
+
 export class Moderation {
   readonly #options: ModerationOptions;
   /** Addresses the host removed someone from: blocked for LIMITS.kickCooldownSeconds. */
@@ -45,7 +48,7 @@ export class Moderation {
   }
 
   /** Null when someone at `address` giving `passphrase` may join; else why not. */
-  async admit(address: string, passphrase: string | undefined): Promise<Failure | null> {
+  async admit(address: string, passphrase: string | undefined): Promise<Failure<Refusal> | null> {
     const kickedFor = await blockedFor(this.#kicked, address);
     if (kickedFor > 0) {
       return fail(

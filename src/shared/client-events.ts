@@ -1,14 +1,15 @@
 /**
  * The one table of client → server events: for each, the schema its payload must pass, what its
- * acknowledgement carries on success, and whether it needs a joined session. Everything else
- * derives from it: the `ClientToServerEvents` map that typed clients and the server share, the
- * list of event names, the server's handler table (src/server/events: a handler that replies with
- * the wrong shape, or a missing one, does not compile), the fuzz suite and the protocol-doc test.
- * A new event is one row here.
+ * acknowledgement carries on success, whether it needs a joined session, and the error codes it
+ * can be refused with. Everything else derives from it: the `ClientToServerEvents` map that typed
+ * clients and the server share, the list of event names, the server's handler table
+ * (src/server/events: a handler that replies with the wrong shape or an unlisted code, or a
+ * missing one, does not compile), the fuzz suite and the protocol-doc test. A new event is one
+ * row here.
  */
 import type { z, ZodType } from 'zod';
 import type { ChatMessage, HistoryPage, JoinedRoom, JoinedSession, RoomInfo } from './protocol';
-import type { Result } from './result';
+import type { ErrorCode, Result } from './result';
 import {
   directOpenPayloadSchema,
   fileBeginPayloadSchema,
@@ -25,6 +26,12 @@ import {
   typingPayloadSchema,
 } from './schemas';
 
+/**
+ * Codes any event can be answered with, from the one door every event goes through
+ * (src/server/events/bind-events.ts): a malformed payload, a rate limit, a server failure.
+ */
+export const COMMON_ERRORS = ['invalid_payload', 'rate_limited', 'internal'] as const;
+
 /** One row of the table. `Reply` and `Payload` are types only: nothing is kept at run time. */
 export interface ClientEventDefinition<
   Schema extends ZodType = ZodType,
@@ -32,12 +39,19 @@ export interface ClientEventDefinition<
   Payload = unknown,
   Joined extends boolean = boolean,
   AckOptional extends boolean = boolean,
+  Errors extends ErrorCode = ErrorCode,
 > {
   readonly schema: Schema;
   /** True: refused with `not_joined` until the connection has joined (`session:join`). */
   readonly joined: Joined;
   /** True: fire-and-forget is allowed (the client may leave out the acknowledgement). */
   readonly ackOptional: AckOptional;
+  /**
+   * The codes its handler may answer with besides COMMON_ERRORS (and `not_joined` when
+   * `joined`): a handler that returns another does not compile, a storage failure is passed on
+   * only when listed, and docs/PROTOCOL.md lists exactly these (protocol-doc.spec.ts).
+   */
+  readonly errors: readonly Errors[];
   /** Type only, never set: what a successful acknowledgement carries besides `ok: true`. */
   readonly reply?: Reply;
   /** Type only, never set: the payload as a client sends it. */
@@ -53,47 +67,94 @@ function event<Reply extends object = object, Payload = never>() {
   return <
     const Schema extends ZodType,
     const Joined extends boolean,
+    const Errors extends ErrorCode = never,
     const AckOptional extends boolean = false,
   >(
     schema: Schema,
-    options: { joined: Joined; ackOptional?: AckOptional },
+    options: { joined: Joined; errors: readonly Errors[]; ackOptional?: AckOptional },
   ): ClientEventDefinition<
     Schema,
     Reply,
     [Payload] extends [never] ? z.input<Schema> : Payload,
     Joined,
-    AckOptional
+    AckOptional,
+    Errors
   > => ({
     schema,
     joined: options.joined,
     ackOptional: (options.ackOptional ?? false) as AckOptional,
+    errors: options.errors,
   });
 }
 
+/** Refusals of posting in a room (a message, a file): see `cannotPost` in the server. */
+const POSTING = ['unknown_room', 'not_in_room', 'user_offline'] as const;
+/** A message that could not be stored (nothing was kept). */
+const STORING = ['storage_full', 'storage_unavailable'] as const;
+
 export const CLIENT_EVENT_TABLE = {
-  'session:join': event<JoinedSession>()(joinPayloadSchema, { joined: false }),
-  'message:send': event<{ message: ChatMessage }>()(sendMessagePayloadSchema, { joined: true }),
-  'typing:set': event()(typingPayloadSchema, { joined: true, ackOptional: true }),
-  'history:fetch': event<HistoryPage>()(historyFetchPayloadSchema, { joined: true }),
-  'room:create': event<{ room: RoomInfo }>()(roomCreatePayloadSchema, { joined: true }),
-  'room:join': event<JoinedRoom>()(roomJoinPayloadSchema, { joined: true }),
-  'room:leave': event()(roomLeavePayloadSchema, { joined: true }),
-  'dm:open': event<JoinedRoom>()(directOpenPayloadSchema, { joined: true }),
+  'session:join': event<JoinedSession>()(joinPayloadSchema, {
+    joined: false,
+    errors: [
+      'kicked',
+      'passphrase_required',
+      'wrong_passphrase',
+      'already_joined',
+      'nickname_taken',
+    ],
+  }),
+  'message:send': event<{ message: ChatMessage }>()(sendMessagePayloadSchema, {
+    joined: true,
+    errors: [...POSTING, ...STORING],
+  }),
+  'typing:set': event()(typingPayloadSchema, {
+    joined: true,
+    errors: ['not_in_room'],
+    ackOptional: true,
+  }),
+  'history:fetch': event<HistoryPage>()(historyFetchPayloadSchema, {
+    joined: true,
+    errors: ['unknown_room', 'not_in_room'],
+  }),
+  'room:create': event<{ room: RoomInfo }>()(roomCreatePayloadSchema, {
+    joined: true,
+    errors: ['room_exists'],
+  }),
+  'room:join': event<JoinedRoom>()(roomJoinPayloadSchema, {
+    joined: true,
+    errors: ['unknown_room'],
+  }),
+  'room:leave': event()(roomLeavePayloadSchema, { joined: true, errors: ['not_in_room'] }),
+  'dm:open': event<JoinedRoom>()(directOpenPayloadSchema, {
+    joined: true,
+    errors: ['user_offline'],
+  }),
   'file:begin': event<{ uploadId: string; chunkSize: number; maxFileBytes: number }>()(
     fileBeginPayloadSchema,
-    { joined: true },
+    { joined: true, errors: [...POSTING, 'file_empty', 'file_too_large', 'too_many_uploads'] },
   ),
   // Chunks, the end and a cancel name an upload of this connection: the upload is the check
   // (it exists only after a joined `file:begin`); `file:end` checks the session itself.
   'file:chunk': event<
     { received: number },
     { uploadId: string; offset: number; data: Uint8Array | ArrayBuffer }
-  >()(fileChunkPayloadSchema, { joined: false }),
-  'file:end': event<{ message: ChatMessage }>()(fileEndPayloadSchema, { joined: false }),
-  'file:cancel': event()(fileCancelPayloadSchema, { joined: false, ackOptional: true }),
+  >()(fileChunkPayloadSchema, {
+    joined: false,
+    errors: ['unknown_upload', 'wrong_offset', 'chunk_too_large', 'file_too_large'],
+  }),
+  'file:end': event<{ message: ChatMessage }>()(fileEndPayloadSchema, {
+    joined: false,
+    errors: ['unknown_upload', 'upload_incomplete', 'not_joined', ...POSTING, ...STORING],
+  }),
+  'file:cancel': event()(fileCancelPayloadSchema, {
+    joined: false,
+    errors: ['unknown_upload'],
+    ackOptional: true,
+  }),
   /** `data`: the bytes (a binary attachment: a Buffer in Node, an ArrayBuffer in browsers). */
   'file:read': event<{ data: Uint8Array | ArrayBuffer; size: number }>()(fileReadPayloadSchema, {
     joined: true,
+    errors: ['unknown_file'],
   }),
 } as const;
 
@@ -108,6 +169,27 @@ export type ParsedPayload<E extends ClientEventName> = z.output<Table[E]['schema
 export type ClientPayload<E extends ClientEventName> = NonNullable<Table[E]['payload']>;
 /** What `E`'s acknowledgement carries on success. */
 export type EventReply<E extends ClientEventName> = NonNullable<Table[E]['reply']>;
+/** The codes `E`'s handler may answer with itself (the door adds `not_joined` where needed). */
+export type HandlerErrorCode<E extends ClientEventName> =
+  Table[E]['errors'][number] | (typeof COMMON_ERRORS)[number];
+
+/**
+ * Every code `event` can be answered with, in the order docs/PROTOCOL.md lists them: the
+ * door's refusals first, then the event's own, then `internal`.
+ */
+export function errorsOf(event: ClientEventName): readonly ErrorCode[] {
+  const row: ClientEventDefinition = CLIENT_EVENT_TABLE[event];
+  return [
+    ...new Set<ErrorCode>([
+      'invalid_payload',
+      'rate_limited',
+      ...(row.joined ? (['not_joined'] as const) : []),
+      ...row.errors,
+      'internal',
+    ]),
+  ];
+}
+
 /** The events whose handlers run only for a joined session. */
 export type JoinedEventName = {
   [E in ClientEventName]: Table[E]['joined'] extends true ? E : never;

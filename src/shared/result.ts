@@ -83,23 +83,25 @@ export type ErrorCode =
   /** The data directory cannot be opened. */
   | 'data_unavailable';
 
-export interface ErrorInfo {
-  code: ErrorCode;
+/** `C`: the codes it may carry (the server's handlers are held to their event's list). */
+export interface ErrorInfo<C extends ErrorCode = ErrorCode> {
+  code: C;
   message: string;
 }
 
 /** A refusal: what `fail` makes, and the error half of every Result. */
-export interface Failure {
+export interface Failure<C extends ErrorCode = ErrorCode> {
   ok: false;
-  error: ErrorInfo;
+  error: ErrorInfo<C>;
 }
 
-export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
+export type Result<T extends object = object, C extends ErrorCode = ErrorCode> =
+  ({ ok: true } & T) | Failure<C>;
 
 export function ok<T extends object>(value: T): { ok: true } & T {
   return { ok: true, ...value };
 }
 
-export function fail(code: ErrorCode, message: string): Failure {
+export function fail<const C extends ErrorCode>(code: C, message: string): Failure<C> {
   return { ok: false, error: { code, message } };
 }

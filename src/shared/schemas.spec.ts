@@ -5,7 +5,9 @@ import {
   joinPayloadSchema,
   messageTextSchema,
   nicknameSchema,
+  roomNameSchema,
   sendMessagePayloadSchema,
+  textLength,
   typingPayloadSchema,
 } from './schemas';
 
@@ -56,6 +58,22 @@ describe('messageTextSchema', () => {
     [null, /must be text/],
   ])('rejects %j', (value, message) => {
     expect(errorOf(messageTextSchema, value)).toMatch(message);
+  });
+});
+
+describe('lengths count UTF-16 code units (an emoji is 2), as String.length and maxlength do', () => {
+  const emoji = '\u{1F600}';
+  it.each([
+    ['a message', messageTextSchema, LIMITS.messageMaxLength, /at most 4000 characters/],
+    ['a nickname', nicknameSchema, LIMITS.nicknameMaxLength, /at most 32 characters/],
+    ['a room name', roomNameSchema, LIMITS.roomNameMaxLength, /at most 48 characters/],
+  ] as const)('%s: emoji up to the limit pass, one unit over fails', (_, schema, max, message) => {
+    const atLimit = emoji.repeat(max / 2);
+    expect(textLength(atLimit)).toBe(max);
+    expect(schema.parse(atLimit)).toBe(atLimit);
+    expect(errorOf(schema, `${atLimit}a`)).toMatch(message);
+    // Counted as code points, as zod's own max does, twice the limit in emoji would pass.
+    expect(errorOf(schema, emoji.repeat(max))).toMatch(message);
   });
 });
 

@@ -16,12 +16,26 @@ function isWellFormed(text: string): boolean {
   return !/\p{Surrogate}/u.test(text);
 }
 
+/**
+ * How long a text is, for every length limit of the protocol: UTF-16 code units, as JavaScript's
+ * `String.length` and an input's `maxlength` count (an emoji is 2). zod 4's own `max` counts code
+ * points instead, so limits are checked with this. A unit is at most 3 bytes of UTF-8.
+ */
+export function textLength(text: string): number {
+  return text.length;
+}
+
+/** A refinement: at most `max` UTF-16 code units (see textLength). */
+function atMost(max: number): (text: string) => boolean {
+  return (text) => textLength(text) <= max;
+}
+
 export const nicknameSchema = z
   .string({ error: 'Nickname must be text.' })
   .normalize('NFC')
   .trim()
   .min(LIMITS.nicknameMinLength, { error: 'Nickname cannot be empty.' })
-  .max(LIMITS.nicknameMaxLength, {
+  .refine(atMost(LIMITS.nicknameMaxLength), {
     error: `Nickname can be at most ${LIMITS.nicknameMaxLength} characters.`,
   })
   .refine((value) => !CONTROL_OR_FORMAT.test(value), {
@@ -37,7 +51,7 @@ export function nicknameKey(nickname: string): string {
 export const clientIdSchema = z
   .string({ error: 'clientId must be text.' })
   .min(1, { error: 'clientId cannot be empty.' })
-  .max(LIMITS.clientIdMaxLength, {
+  .refine(atMost(LIMITS.clientIdMaxLength), {
     error: `clientId can be at most ${LIMITS.clientIdMaxLength} characters.`,
   })
   .regex(/^[A-Za-z0-9_-]+$/, { error: 'clientId may use only letters, digits, "-" and "_".' });
@@ -45,7 +59,7 @@ export const clientIdSchema = z
 export const messageTextSchema = z
   .string({ error: 'Message must be text.' })
   .min(LIMITS.messageMinLength, { error: 'Message cannot be empty.' })
-  .max(LIMITS.messageMaxLength, {
+  .refine(atMost(LIMITS.messageMaxLength), {
     error: `Message can be at most ${LIMITS.messageMaxLength} characters.`,
   })
   .refine((value) => value.trim().length > 0, { error: 'Message cannot be only spaces.' })
@@ -61,12 +75,12 @@ export const joinPayloadSchema = z.strictObject({
   /** The id of the newest message the client already holds; the ack returns what came after. */
   since: messageIdSchema.optional(),
   /** The token from an earlier join: lets a reconnecting client take back its nickname. */
-  resumeToken: z.string().min(1).max(LIMITS.resumeTokenMaxLength).optional(),
+  resumeToken: z.string().min(1).refine(atMost(LIMITS.resumeTokenMaxLength)).optional(),
   /** The room's passphrase, when the server asks for one (`passphrase_required`). */
   passphrase: z
     .string({ error: 'passphrase must be text.' })
     .min(LIMITS.passphraseMinLength, { error: 'Passphrase cannot be empty.' })
-    .max(LIMITS.passphraseMaxLength, {
+    .refine(atMost(LIMITS.passphraseMaxLength), {
       error: `Passphrase can be at most ${LIMITS.passphraseMaxLength} characters.`,
     })
     .optional(),
@@ -76,7 +90,7 @@ export const joinPayloadSchema = z.strictObject({
 export const roomIdSchema = z
   .string({ error: 'room must be text.' })
   .min(1, { error: 'room cannot be empty.' })
-  .max(64, { error: 'room can be at most 64 characters.' })
+  .refine(atMost(64), { error: 'room can be at most 64 characters.' })
   .regex(/^[A-Za-z0-9_-]+$/, { error: 'room is not a room id.' });
 
 export const roomNameSchema = z
@@ -84,7 +98,7 @@ export const roomNameSchema = z
   .normalize('NFC')
   .trim()
   .min(LIMITS.roomNameMinLength, { error: 'Room name cannot be empty.' })
-  .max(LIMITS.roomNameMaxLength, {
+  .refine(atMost(LIMITS.roomNameMaxLength), {
     error: `Room name can be at most ${LIMITS.roomNameMaxLength} characters.`,
   })
   .refine((value) => !CONTROL_OR_FORMAT.test(value), {
@@ -135,7 +149,7 @@ export const historyFetchPayloadSchema = z
 export const uploadIdSchema = z
   .string({ error: 'uploadId must be text.' })
   .min(1, { error: 'uploadId cannot be empty.' })
-  .max(64, { error: 'uploadId can be at most 64 characters.' })
+  .refine(atMost(64), { error: 'uploadId can be at most 64 characters.' })
   .regex(/^[A-Za-z0-9_-]+$/, { error: 'uploadId is not an upload id.' });
 
 const byteCountSchema = z
@@ -149,7 +163,7 @@ export const fileBeginPayloadSchema = z.strictObject({
   room: roomIdSchema.optional(),
   name: z
     .string({ error: 'name must be text.' })
-    .max(1024, { error: 'name can be at most 1024 characters.' }),
+    .refine(atMost(1024), { error: 'name can be at most 1024 characters.' }),
   /** A MIME type (`image/png`); empty: unknown (stored as application/octet-stream). */
   type: z
     .string({ error: 'type must be text.' })
@@ -192,9 +206,9 @@ export const fileReadPayloadSchema = z.strictObject({
 /** A message's attachment as clients pass it back (to download or preview it). */
 export const fileAttachmentSchema = z.strictObject({
   id: fileIdSchema,
-  name: z.string().min(1).max(1024),
+  name: z.string().min(1).refine(atMost(1024)),
   size: byteCountSchema,
-  type: z.string().max(255),
+  type: z.string().refine(atMost(255)),
 });
 
 /** Transfer ids the UI makes for `files.upload` / `files.save` (see ParleyApi.files). */

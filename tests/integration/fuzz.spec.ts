@@ -23,6 +23,7 @@ import { io as connectSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatServer } from '../../src/server/chat-server';
 import { LevelMessageStore, type StoredRoom } from '../../src/server/storage/level-message-store';
+import { pollingBodyLimit } from '../../src/server/polling-limit';
 import { LIMITS, LOBBY } from '../../src/shared/limits';
 import {
   CLIENT_EVENTS,
@@ -348,7 +349,8 @@ describe('packets that are not Parley calls at all', () => {
     );
     (socket as unknown as { emit(event: string, payload: unknown): void }).emit('message:send', {
       clientId: 'c',
-      text: 'x'.repeat(LIMITS.maxPayloadBytes),
+      // Over the long-polling body limit (a little above maxPayloadBytes: see polling-limit.ts).
+      text: 'x'.repeat(pollingBodyLimit()),
     });
     const [reason, details] = await dropped;
     expect(reason).toBe('transport error');

@@ -12,9 +12,11 @@ import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../../src/shared/
 import {
   CLIENT_EVENT_TABLE,
   CLIENT_EVENTS,
+  errorsOf,
   type ClientEventName,
 } from '../../src/shared/client-events';
 import type { ChatMessage, User } from '../../src/shared/protocol';
+import { pollingBodyLimit } from '../../src/server/polling-limit';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
@@ -177,6 +179,48 @@ describe('what the document promises, on a real server', () => {
     expect(presence).toEqual([]);
   });
 
+  it('counts text lengths in UTF-16 code units: 2000 emoji are 4000, one more unit is refused', async () => {
+    const server = await startServer();
+    const alice = await joined(server, 'alice');
+    const emoji = '\u{1F600}'.repeat(LIMITS.messageMaxLength / 2);
+    const sent = await emitRaw(alice.socket, 'message:send', { clientId: 'e-1', text: emoji });
+    expect(sent).toMatchObject({ ok: true, message: { text: emoji } });
+    for (const text of [`${emoji}a`, `${emoji}${emoji}`]) {
+      expect(await emitRaw(alice.socket, 'message:send', { clientId: 'e-2', text })).toEqual({
+        ok: false,
+        error: { code: 'invalid_payload', message: 'Message can be at most 4000 characters.' },
+      });
+    }
+    const nickname = '\u{1F600}'.repeat(LIMITS.nicknameMaxLength / 2);
+    expect((await joined(server, nickname)).session.self.nickname).toBe(nickname);
+    const other = await connect(server);
+    expect(await emitRaw(other, 'session:join', { nickname: `${nickname}a` })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: 'Nickname can be at most 32 characters.' },
+    });
+  });
+
+  it('sends room:created to joined connections only (§6)', async () => {
+    const server = await startServer();
+    const alice = await joined(server, 'alice');
+    const bob = await joined(server, 'bob');
+    const unjoined = await connect(server);
+    const seen: string[] = [];
+    unjoined.on('room:created', ({ room }) => seen.push(room.name));
+    const toBob = new Promise((resolve) => bob.socket.once('room:created', resolve));
+    const toAlice = new Promise((resolve) => alice.socket.once('room:created', resolve));
+    const created = await emitRaw(alice.socket, 'room:create', { name: 'Design' });
+    if (!created.ok) throw new Error(created.error.message);
+    expect(await toBob).toEqual({ room: created['room'] });
+    expect(await toAlice).toEqual({ room: created['room'] });
+    // The unjoined connection then joins: its join ack lists the room, and no event came before
+    // it (one sent at the creation would have arrived first: a connection's events keep order).
+    const late = await emitRaw(unjoined, 'session:join', { nickname: 'carol' });
+    if (!late.ok) throw new Error(late.error.message);
+    expect((late['rooms'] as Array<{ name: string }>).map((room) => room.name)).toContain('Design');
+    expect(seen).toEqual([]);
+  });
+
   it('on shutdown sends server:closing, then drops the transport so clients reconnect', async () => {
     const server = await startServer();
     const { socket } = await joined(server, 'alice');
@@ -202,6 +246,12 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
   ]
     .map(read)
     .join('\n');
+
+  const source = resultSource.replace(/\/\*[\s\S]*?\*\//g, ''); // without doc comments
+  const union = /export type ErrorCode =([\s\S]*?);/.exec(source)![1]!;
+  const codesIn = (text: string) => [...text.matchAll(/\|\s*'([a-z_]+)'/g)].map((m) => m[1]!);
+  /** Every ErrorCode of result.ts, the client-side ones included. */
+  const ALL_CODES = codesIn(union);
 
   /** The quoted keys of an `export interface Name { … }` block of protocol.ts. */
   function interfaceKeys(name: string): string[] {
@@ -230,10 +280,7 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
   });
 
   it('documents every error code the server can send, and only real codes', () => {
-    const source = resultSource.replace(/\/\*[\s\S]*?\*\//g, ''); // without doc comments
-    const union = /export type ErrorCode =([\s\S]*?);/.exec(source)![1]!;
-    const codesIn = (text: string) => [...text.matchAll(/\|\s*'([a-z_]+)'/g)].map((m) => m[1]!);
-    const allCodes = codesIn(union);
+    const allCodes = ALL_CODES;
     // result.ts lists the codes the server sends first, then "Client-side codes" and hosting codes.
     const serverCodes = codesIn(union.split('// Client-side codes')[0]!);
     expect(serverCodes.length).toBeGreaterThan(1);
@@ -252,6 +299,49 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     for (const [, code] of doc.matchAll(/"code": "([a-z_]+)"/g)) expect(allCodes).toContain(code);
   });
 
+  it('lists, for each client event, exactly the error codes the server can answer it with', () => {
+    for (const event of CLIENT_EVENTS) {
+      expect(new Set(documentedErrors(event)), event).toEqual(new Set(errorsOf(event)));
+    }
+  });
+
+  it('says in the error table exactly which events (and session:ended) each code is sent for', () => {
+    const table = section('10. Error codes');
+    const rows = [...table.matchAll(/^\| `([a-z_]+)`\s*\|([^|]*)\|/gm)];
+    expect(rows.length).toBeGreaterThan(10);
+    // A code an event lists is one the table explains (not a client-side one).
+    const explained = rows.map((row) => row[1]);
+    for (const event of CLIENT_EVENTS) {
+      for (const code of errorsOf(event)) expect(explained, `${event}: ${code}`).toContain(code);
+    }
+    // The codes the server ends a session with, wherever it emits session:ended.
+    const serverSource = readdirSync(`${root}src/server`, { recursive: true })
+      .map(String)
+      .filter((name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'))
+      .map((name) => read(`src/server/${name}`))
+      .join('\n');
+    const ending = new Set(
+      [...serverSource.matchAll(/emit\('session:ended', \{\s*code: '([a-z_]+)'/g)].map(
+        (m) => m[1]!,
+      ),
+    );
+    expect(ending.size).toBeGreaterThan(1);
+    for (const [, code, cell] of rows) {
+      const sentFor = CLIENT_EVENTS.filter((event) => errorsOf(event).includes(code as never));
+      const named = [...cell!.matchAll(/`([a-z]+:[a-z]+)`/g)].map((m) => m[1]!);
+      const listed = cell!.includes('any Parley event')
+        ? CLIENT_EVENTS
+        : cell!.includes('every event but')
+          ? CLIENT_EVENTS.filter((event) => !named.includes(event))
+          : named.filter((event) => event !== 'session:ended');
+      expect(new Set(listed), `events of ${code}`).toEqual(new Set(sentFor));
+      expect(named.includes('session:ended'), `session:ended for ${code}`).toBe(ending.has(code!));
+      // Every code in the table is sent for something (unknown_event: for what is no event).
+      if (code !== 'unknown_event')
+        expect(sentFor.length + Number(ending.has(code!))).toBeGreaterThan(0);
+    }
+  });
+
   it('states every limit with its number', () => {
     const table = section('11. Limits');
     for (const [key, value] of flatten(LIMITS)) {
@@ -264,6 +354,12 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     expect(table).toMatch(new RegExp(`\`LOBBY\`,\\s+is\\s+\`"${LOBBY}"\``));
     expect(doc).toContain(`Protocol version **${PROTOCOL_VERSION}**`);
     expect(doc).toContain(`"maxPayload":${LIMITS.maxPayloadBytes}`);
+    // The long-polling body limit is worked out from the chunk size: the document names it.
+    const bodyLimit = [...doc.matchAll(/bodies up to (\d+) bytes|larger than (\d+) bytes/g)];
+    expect(bodyLimit.length).toBe(2);
+    for (const match of bodyLimit) {
+      expect(Number(match[1] ?? match[2])).toBe(pollingBodyLimit());
+    }
   });
 
   it('shows valid JSON, and client payload examples that the server accepts', () => {
@@ -288,6 +384,24 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     const shown = /^```js\n([\s\S]*?)^```$/m.exec(section('15. Example: a Node bot'));
     expect(shown?.[1]).toBe(read(BOT));
   });
+
+  /**
+   * The codes in an event's "Errors:" paragraph (up to its end, or to "Effects:"), leaving out
+   * other names in backticks.
+   */
+  function documentedErrors(event: ClientEventName): string[] {
+    const heading = new RegExp(`^#{3,4} \`${escapeRegExp(event)}\`\\s*$`, 'm').exec(doc);
+    expect(heading, `a heading for ${event}`).not.toBeNull();
+    const rest = doc.slice(heading!.index + heading![0].length);
+    const body = rest.slice(0, rest.search(/^#{2,4} /m));
+    const start = body.indexOf('Errors:');
+    expect(start, `an "Errors:" paragraph for ${event}`).toBeGreaterThan(-1);
+    const paragraph = body.slice(start).split(/\n\n|Effects:/)[0]!;
+    const codes = new Set<string>(ALL_CODES);
+    return [...paragraph.matchAll(/`([a-z_]+)`/g)]
+      .map((m) => m[1]!)
+      .filter((code) => codes.has(code));
+  }
 
   /** The text of one "## " section of the document. */
   function section(title: string): string {

@@ -15,8 +15,11 @@ import {
   startServer,
   waitFor,
 } from '../../../tests/support/chat';
+import { faultyHistory } from '../../../tests/support/faulty-history';
+import { errorsOf } from '../../shared/client-events';
 import { LIMITS } from '../../shared/limits';
 import { CLIENT_EVENTS } from '../../shared/protocol';
+import { StorageError } from '../storage/history-store';
 
 describe('every client event', () => {
   it.each(CLIENT_EVENTS)(
@@ -167,5 +170,29 @@ describe('bad input', () => {
     expect(
       (await calm.timeout(5000).emitWithAck('message:send', { clientId: 'c', text: 'hi' })).ok,
     ).toBe(true);
+  });
+});
+
+describe('what an event can be answered with is its row of the event table', () => {
+  it('passes a storage failure on where the row lists it, and answers internal elsewhere', async () => {
+    const history = await faultyHistory();
+    const diskFull = StorageError.fromWriteFailure(
+      Object.assign(new Error(''), { code: 'ENOSPC' }),
+    );
+    // Saving a room fails as a full disk makes it: room:create does not list storage_full.
+    Object.assign(history.rooms, { saveRoom: () => Promise.reject(diskFull) });
+    const server = await startServer({ history, onError: () => {} });
+    const alice = await joinRaw(server, 'alice');
+    expect(errorsOf('room:create')).not.toContain('storage_full');
+    expect(await emitRaw(alice, 'room:create', { name: 'Design' })).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'The server could not handle this request.' },
+    });
+    history.failing = true;
+    expect(errorsOf('message:send')).toContain('storage_full');
+    expect(await emitRaw(alice, 'message:send', { clientId: 'c1', text: 'hi' })).toMatchObject({
+      ok: false,
+      error: { code: 'storage_full' },
+    });
   });
 });

@@ -13,9 +13,11 @@ import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import {
   CLIENT_EVENT_TABLE,
   CLIENT_EVENTS,
+  errorsOf,
   isClientEvent,
   type ClientEventName,
   type EventReply,
+  type HandlerErrorCode,
   type JoinedEventName,
   type ParsedPayload,
 } from '../../shared/client-events';
@@ -37,11 +39,14 @@ export type HandlerContext<E extends ClientEventName> = E extends JoinedEventNam
 export interface EventHandler<E extends ClientEventName> {
   /** Rate limits; the event is refused when any of them is used up. */
   limits: readonly Limit[];
+  /** Its refusals are held to the event's codes in the table (a code not listed does not compile). */
   handle: (
     payload: ParsedPayload<E>,
     context: HandlerContext<E>,
-  ) => Result<EventReply<E>> | Promise<Result<EventReply<E>>>;
+  ) => HandlerResult<E> | Promise<HandlerResult<E>>;
 }
+
+type HandlerResult<E extends ClientEventName> = Result<EventReply<E>, HandlerErrorCode<E>>;
 
 /** Handlers for every client event: what a connection needs, and what each domain provides. */
 export type EventHandlers = { [E in ClientEventName]: EventHandler<E> };
@@ -134,8 +139,10 @@ async function run(
     ack(await handler.handle(parsed.data, { session }));
   } catch (error) {
     hooks.onError(error);
+    // A storage failure is told as such where the event's table row lists it (the codes a
+    // client can get for each event are documented); anywhere else it is a server failure.
     ack(
-      error instanceof StorageError
+      error instanceof StorageError && errorsOf(event).includes(error.code)
         ? fail(error.code, error.message)
         : fail('internal', 'The server could not handle this request.'),
     );

@@ -136,7 +136,10 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
       }
     },
     /** Why `user` cannot post in `roomId` now (null: it can). */
-    cannotPost(user: User, roomId: string): Failure | null {
+    cannotPost(
+      user: User,
+      roomId: string,
+    ): Failure<'unknown_room' | 'not_in_room' | 'user_offline'> | null {
       const room = parts.rooms.get(roomId);
       if (!room) return fail('unknown_room', 'There is no such room.');
       if (!socket.rooms.has(roomId)) return fail('not_in_room', 'Join the room first.');

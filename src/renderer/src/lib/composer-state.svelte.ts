@@ -5,7 +5,8 @@
  * a quick succession of messages costs one typing signal each, not two).
  */
 import type { ParleyApi } from '../../../shared/api';
-import { LOBBY } from '../../../shared/limits';
+import { LIMITS, LOBBY } from '../../../shared/limits';
+import { textLength } from '../../../shared/schemas';
 
 /** At most one "typing" signal this often while someone keeps typing. */
 const TYPING_THROTTLE_MS = 2_000;
@@ -43,6 +44,11 @@ export class ComposerState {
 
   get room(): string {
     return this.#room;
+  }
+
+  /** How many more characters the draft may have: counted as the server counts (textLength). */
+  get charactersLeft(): number {
+    return LIMITS.messageMaxLength - textLength(this.text);
   }
 
   /** Keeps the draft of the room on screen and brings back `room`'s (switching rooms). */
