@@ -35,7 +35,7 @@ export class EmbeddedHistory implements HistoryStore {
   private constructor(log: MessageLog, store: LevelMessageStore | null) {
     this.#log = log;
     this.rooms = store ?? NO_ROOMS;
-    this.fileReferences = new FileAccess(store?.db ?? null);
+    this.fileReferences = new FileAccess(store);
   }
 
   static async open(options: EmbeddedHistoryOptions): Promise<EmbeddedHistory> {

@@ -3,6 +3,8 @@
  * no compile step, works in plain Node and in Electron's main process). Keys sort by room, then
  * by id, so the newest messages of a room are one reverse range read away.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { ChatMessage } from '../../shared/protocol';
 import type { PageQuery, StoredRoom } from './history-store';
@@ -25,8 +27,12 @@ export interface MessageStore {
    * `unreferenced`: ids of files that a deleted message carried and no message kept carries.
    */
   trim(room: string, keep: number): Promise<{ trimmed: boolean; unreferenced: string[] }>;
-  /** Writes messages atomically; resolves once they are on disk (fsynced). */
-  write(messages: ChatMessage[]): Promise<void>;
+  /**
+   * Writes messages atomically; resolves once they are on disk (fsynced). `lastId`: the highest
+   * id handed out so far (default the highest in `messages`), kept so that ids whose write
+   * failed are not handed out again after a restart either.
+   */
+  write(messages: ChatMessage[], lastId?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,15 +43,60 @@ const LAST_ID_KEY = 'meta!lastId';
  * The message log's group commit makes that one fsync per batch, however many messages wait.
  */
 const DURABLE = { sync: true } as const;
+const NOT_DURABLE = { sync: false } as const;
+
+export interface LevelMessageStoreOptions {
+  /**
+   * False: writes are not fsynced (they survive a crash of the process, not of the machine).
+   * Only the benchmark uses it, to measure what durability costs. Default true.
+   */
+  durableWrites?: boolean;
+  /**
+   * Where LevelDB's own complaints on opening are reported (a damaged record it dropped), in
+   * its words from the LOG file in the folder. Default console.warn.
+   */
+  onWarning?: (warning: string) => void;
+}
+
+/** The lines of LevelDB's LOG file (rewritten at each open) that say it found damage. */
+async function damageReported(directory: string): Promise<string[]> {
+  const log = await readFile(join(directory, 'LOG'), 'utf8').catch(() => '');
+  return log.split('\n').filter((line) => /corruption|dropping|ignoring error/i.test(line));
+}
 const messageKey = (room: string, id: number) => `msg!${room}!${String(id).padStart(16, '0')}`;
 /** One key per message that carries a file: which files are still referenced, and where. */
 const fileReferenceKey = (fileId: string, room: string, id: number) =>
   `fileref!${fileId}!${room}!${String(id).padStart(16, '0')}`;
 
+/**
+ * Writes go through one queue (see #guarded). A write that fails half-way (disk full) can leave a
+ * half-written record at the end of LevelDB's log, and LevelDB keeps appending after it: on the
+ * next open it drops everything from that record on, acknowledged writes included. So after a
+ * failed write the store starts a fresh log before it writes again (#repair), and deletes the
+ * keys of the failed write in case its record did reach the disk whole.
+ */
 export class LevelMessageStore implements MessageStore {
-  private constructor(readonly db: ClassicLevel<string, unknown>) {}
+  readonly #directory: string;
+  readonly #writeOptions: { sync: boolean };
+  readonly #onWarning: (warning: string) => void;
+  /** Keys of writes that failed; non-empty: the log must be started afresh before writing. */
+  #failedKeys: string[] | null = null;
+  #writes: Promise<unknown> = Promise.resolve();
 
-  static async open(directory: string): Promise<LevelMessageStore> {
+  private constructor(
+    readonly db: ClassicLevel<string, unknown>,
+    directory: string,
+    options: LevelMessageStoreOptions,
+  ) {
+    this.#directory = directory;
+    this.#writeOptions = options.durableWrites === false ? NOT_DURABLE : DURABLE;
+    this.#onWarning = options.onWarning ?? ((warning) => console.warn('[parley]', warning));
+  }
+
+  static async open(
+    directory: string,
+    options: LevelMessageStoreOptions = {},
+  ): Promise<LevelMessageStore> {
     const db = new ClassicLevel<string, unknown>(directory, { valueEncoding: 'json' });
     try {
       await db.open();
@@ -62,7 +113,55 @@ export class LevelMessageStore implements MessageStore {
         `Cannot open the history in ${directory}: ${(error as Error).message}`,
       );
     }
-    return new LevelMessageStore(db);
+    const store = new LevelMessageStore(db, directory, options);
+    await store.#reportDamage('on opening');
+    return store;
+  }
+
+  async #reportDamage(when: string): Promise<void> {
+    const lines = await damageReported(this.#directory);
+    if (lines.length === 0) return;
+    this.#onWarning(
+      `LevelDB found damaged records in the history in ${this.#directory} ${when} and skipped ` +
+        `them (its LOG file in that folder says more):\n${lines.join('\n')}`,
+    );
+  }
+
+  /**
+   * Runs `write` after every earlier write, first repairing the log if one failed. When it fails,
+   * `keys` are remembered for the repair.
+   */
+  #guarded(keys: string[], write: () => Promise<void>): Promise<void> {
+    const run = async () => {
+      if (this.#failedKeys) await this.#repair(this.#failedKeys);
+      try {
+        await write();
+      } catch (error) {
+        this.#failedKeys = [...(this.#failedKeys ?? []), ...keys];
+        throw error;
+      }
+    };
+    const done = this.#writes.then(run, run);
+    this.#writes = done.catch(() => {});
+    return done;
+  }
+
+  /**
+   * Closes and reopens the database, so that LevelDB reads the damaged log once (dropping the
+   * half-written record, which nothing acknowledged follows) and writes on in a fresh one; then
+   * deletes what the failed writes may have left. Fails (and is tried again by the next write)
+   * while the disk is still full; reads wait for the reopening, and fail if it failed.
+   */
+  async #repair(failedKeys: string[]): Promise<void> {
+    if (this.db.status !== 'closed') await this.db.close();
+    await this.db.open();
+    const knownDamage = 'after a write failed (the half-written record of that write)';
+    await this.#reportDamage(knownDamage).catch(() => {});
+    await this.db.batch(
+      failedKeys.map((key) => ({ type: 'del' as const, key })),
+      this.#writeOptions,
+    );
+    this.#failedKeys = null;
   }
 
   async load(room: string, limit: number): Promise<{ messages: ChatMessage[]; lastId: number }> {
@@ -78,8 +177,14 @@ export class LevelMessageStore implements MessageStore {
     return (await this.db.values({ gt: 'room!', lt: 'room!\xff' }).all()) as StoredRoom[];
   }
 
-  async saveRoom(room: StoredRoom): Promise<void> {
-    await this.db.put(`room!${room.id}`, room, DURABLE);
+  saveRoom(room: StoredRoom): Promise<void> {
+    return this.put(`room!${room.id}`, room);
+  }
+
+  /** Writes one key, in the write queue and as durably as messages (see #guarded). */
+  put(key: string, value: unknown): Promise<void> {
+    // A key that existed before keeps existing if this write fails: only new keys are undone.
+    return this.#guarded([], () => this.db.put(key, value, this.#writeOptions));
   }
 
   async lastId(): Promise<number> {
@@ -117,8 +222,10 @@ export class LevelMessageStore implements MessageStore {
         released.push({ fileId: message.file.id, key });
       }
     }
-    await this.db.batch(released.map(({ key }) => ({ type: 'del' as const, key })));
-    await this.db.clear({ gt: prefix, lte: newestToDelete });
+    await this.#guarded([], async () => {
+      await this.db.batch(released.map(({ key }) => ({ type: 'del' as const, key })));
+      await this.db.clear({ gt: prefix, lte: newestToDelete });
+    });
     const unreferenced: string[] = [];
     for (const fileId of new Set(released.map((reference) => reference.fileId))) {
       const references = `fileref!${fileId}!`;
@@ -128,9 +235,9 @@ export class LevelMessageStore implements MessageStore {
     return { trimmed: true, unreferenced };
   }
 
-  async write(messages: ChatMessage[]): Promise<void> {
+  async write(messages: ChatMessage[], handedOut?: number): Promise<void> {
     if (messages.length === 0) return;
-    const lastId = Math.max(...messages.map((message) => message.id));
+    const lastId = Math.max(handedOut ?? 0, ...messages.map((message) => message.id));
     const puts: Array<{ type: 'put'; key: string; value: unknown }> = [
       ...messages.map((message) => ({
         type: 'put' as const,
@@ -150,10 +257,12 @@ export class LevelMessageStore implements MessageStore {
       ),
       { type: 'put', key: LAST_ID_KEY, value: lastId },
     ];
-    await this.db.batch(puts, DURABLE);
+    const added = puts.filter((put) => put.key !== LAST_ID_KEY).map((put) => put.key);
+    await this.#guarded(added, () => this.db.batch(puts, this.#writeOptions));
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    await this.#writes;
+    if (this.db.status !== 'closed') await this.db.close();
   }
 }
