@@ -7,13 +7,17 @@
  * half-written record at the end of LevelDB's log, and on the next open LevelDB drops everything
  * written after it (see LevelMessageStore.#repair).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MessageLog } from '../../src/server/storage/message-log';
 import { LevelMessageStore } from '../../src/server/storage/level-message-store';
 import { StorageError } from '../../src/server/storage/history-store';
+import type { ChatMessage } from '../../src/shared/protocol';
+import { collect, onCleanup, waitFor, type RawSocket } from '../support/chat';
+import { freePort, ServerProcess } from '../support/server-process';
 import { mountSmallDisk } from '../support/small-disk';
-import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 
 const disk = mountSmallDisk(4);
 const unavailable = 'unavailable' in disk ? disk.unavailable : null;
@@ -57,7 +61,7 @@ describe.skipIf(unavailable !== null)('the message log on a full disk', () => {
         return { ok: false, id: message.id, error: StorageError.fromWriteFailure(error) };
       }
     };
-    for (let n = 0; n < 5; n++) expect((await send(`before-${n}`)).ok).toBe(true);
+    for (let n = 0; n < 5; n++) expect(await send(`before-${n}`)).toMatchObject({ ok: true });
 
     disk.fill();
     // The log file's last page may still take a message or two; then the disk says no.
@@ -80,7 +84,8 @@ describe.skipIf(unavailable !== null)('the message log on a full disk', () => {
     const resent = await send(refused[0]!);
     expect(resent).toMatchObject({ ok: true });
     expect(resent.id).toBeGreaterThan(highestRefused);
-    for (let n = 0; n < 15; n++) expect((await send(`after-${n}`)).ok).toBe(true);
+    for (let n = 0; n < 15; n++)
+      expect(JSON.stringify(await send(`after-${n}`))).toMatch(/^{"ok":true/);
     const handedOut = log.lastId;
 
     // LevelDB's close writes nothing of the log into tables, so the reopening reads the log as
@@ -97,5 +102,93 @@ describe.skipIf(unavailable !== null)('the message log on a full disk', () => {
     }
     // The half-written record was at the very end of the old log: LevelDB reads it as the end.
     expect(warnings).toEqual([]);
+  });
+});
+
+describe.skipIf(unavailable !== null)('parley serve on a full disk', () => {
+  it('answers storage_full, recovers by itself when space returns, loses nothing on kill -9', async () => {
+    if ('unavailable' in disk) return;
+    const server = new ServerProcess({
+      port: await freePort(),
+      dataDir: folder(),
+      args: ['--message-rate', '100000/1'],
+    });
+    onCleanup(() => server.kill());
+    await server.start();
+    const connect = async (nickname: string, since?: number) => {
+      const socket: RawSocket = io(server.url, { transports: ['websocket'], forceNew: true });
+      onCleanup(() => void socket.disconnect());
+      const joined = await socket
+        .timeout(10_000)
+        .emitWithAck('session:join', { nickname, ...(since === undefined ? {} : { since }) });
+      if (!joined.ok) throw new Error(joined.error.message);
+      return { socket, joined };
+    };
+    /** Every message the server holds, by paging from the start. */
+    const everything = async (socket: RawSocket) => {
+      const messages: ChatMessage[] = [];
+      for (;;) {
+        const after = messages.at(-1)?.id ?? 0;
+        const page = await socket.timeout(10_000).emitWithAck('history:fetch', { after });
+        if (!page.ok) throw new Error(page.error.message);
+        messages.push(...page.messages);
+        if (!page.hasMore) return messages.map((m) => [m.id, m.clientId]);
+      }
+    };
+
+    const alice = (await connect('alice')).socket;
+    const bob = (await connect('bob')).socket;
+    const broadcast = collect(bob, 'message:created');
+    const acknowledged = new Map<number, string>();
+    let number = 0;
+    const send = async (clientId: string) => {
+      const ack = await alice
+        .timeout(10_000)
+        .emitWithAck('message:send', { clientId, text: text(number++) });
+      if (ack.ok) acknowledged.set(ack.message.id, clientId);
+      return ack;
+    };
+    for (let n = 0; n < 5; n++) expect(await send(`before-${n}`)).toMatchObject({ ok: true });
+
+    disk.fill();
+    const refused: string[] = [];
+    // The log file's last page may still take a message or two; then the disk says no.
+    for (let n = 0; refused.length === 0 && n < 200; n++) {
+      if (!(await send(`full-${n}`)).ok) refused.push(`full-${n}`);
+    }
+    for (let n = 0; n < 3; n++) {
+      refused.push(`still-full-${n}`);
+      expect(await send(`still-full-${n}`)).toMatchObject({
+        ok: false,
+        error: { code: 'storage_full', message: expect.stringMatching(/disk is full/) },
+      });
+    }
+    // A resend with the same client id is not answered "ok" while nothing was stored.
+    expect(await send(refused[0]!)).toMatchObject({ ok: false, error: { code: 'storage_full' } });
+    // Nothing refused shows anywhere: not in history, not in a catch-up, not broadcast.
+    expect(await everything(bob)).toEqual([...acknowledged]);
+    const carol = await connect('carol', 0);
+    expect(carol.joined.messages.map((m) => [m.id, m.clientId])).toEqual([...acknowledged]);
+    await waitFor(() => broadcast.length === acknowledged.size, 'the broadcasts');
+
+    disk.free();
+    const highest = Math.max(...acknowledged.keys());
+    const resent = await send(refused[0]!);
+    expect(resent).toMatchObject({ ok: true, message: { clientId: refused[0] } });
+    expect(resent.ok && resent.message.id).toBeGreaterThan(highest);
+    for (let n = 0; n < 15; n++)
+      expect(JSON.stringify(await send(`after-${n}`))).toMatch(/^{"ok":true/);
+    await waitFor(() => broadcast.length === acknowledged.size, 'the broadcasts after recovery');
+    expect(broadcast.map((m) => [m.id, m.clientId])).toEqual([...acknowledged]);
+
+    await server.kill();
+    await server.start();
+    const dave = (await connect('dave')).socket;
+    expect(await everything(dave)).toEqual([...acknowledged]);
+    const next = await dave
+      .timeout(10_000)
+      .emitWithAck('message:send', { clientId: 'x', text: 'x' });
+    expect(next.ok && next.message.id).toBeGreaterThan(Math.max(...acknowledged.keys()));
+    expect(server.unexpectedExits).toBe(0);
   });
 });

@@ -27,7 +27,9 @@ export function mountSmallDisk(megabytes: number): SmallDisk | { unavailable: st
   });
   if (mount.status !== 0) {
     rmdirSync(path);
-    return { unavailable: `mount -t tmpfs failed: ${(mount.stderr || mount.error?.message) ?? ''}` };
+    return {
+      unavailable: `mount -t tmpfs failed: ${(mount.stderr || mount.error?.message) ?? ''}`,
+    };
   }
   const filler = join(path, 'filler');
   return {
