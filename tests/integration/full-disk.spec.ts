@@ -168,7 +168,9 @@ describe.skipIf(unavailable !== null)('parley serve on a full disk', () => {
     // Nothing refused shows anywhere: not in history, not in a catch-up, not broadcast.
     expect(await everything(bob)).toEqual([...acknowledged]);
     const carol = await connect('carol', 0);
-    expect(carol.joined.messages.map((m) => [m.id, m.clientId])).toEqual([...acknowledged]);
+    expect(carol.joined.messages.map((m: ChatMessage) => [m.id, m.clientId])).toEqual([
+      ...acknowledged,
+    ]);
     await waitFor(() => broadcast.length === acknowledged.size, 'the broadcasts');
 
     disk.free();

@@ -27,12 +27,8 @@ export interface MessageStore {
    * `unreferenced`: ids of files that a deleted message carried and no message kept carries.
    */
   trim(room: string, keep: number): Promise<{ trimmed: boolean; unreferenced: string[] }>;
-  /**
-   * Writes messages atomically; resolves once they are on disk (fsynced). `lastId`: the highest
-   * id handed out so far (default the highest in `messages`), kept so that ids whose write
-   * failed are not handed out again after a restart either.
-   */
-  write(messages: ChatMessage[], lastId?: number): Promise<void>;
+  /** Writes messages atomically; resolves once they are on disk (fsynced). */
+  write(messages: ChatMessage[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -235,9 +231,9 @@ export class LevelMessageStore implements MessageStore {
     return { trimmed: true, unreferenced };
   }
 
-  async write(messages: ChatMessage[], handedOut?: number): Promise<void> {
+  async write(messages: ChatMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const lastId = Math.max(handedOut ?? 0, ...messages.map((message) => message.id));
+    const lastId = Math.max(...messages.map((message) => message.id));
     const puts: Array<{ type: 'put'; key: string; value: unknown }> = [
       ...messages.map((message) => ({
         type: 'put' as const,

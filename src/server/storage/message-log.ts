@@ -279,7 +279,7 @@ export class MessageLog {
         const batch = this.#queue;
         this.#queue = [];
         this.#nextWrite = null;
-        this.#lastWrite = store.write(batch, this.#lastId);
+        this.#lastWrite = store.write(batch);
         void this.#lastWrite.then(
           () => this.#trimSoon(batch),
           () => {},
