@@ -133,7 +133,8 @@ async function run(
     }
     ack(await handler.handle(parsed.data, { session }));
   } catch (error) {
-    hooks.onError(error);
+    // A store that cannot write says so itself, once, not once per refused request.
+    if (!(error instanceof StorageError)) hooks.onError(error);
     ack(
       error instanceof StorageError
         ? fail(error.code, error.message)

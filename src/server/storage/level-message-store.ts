@@ -48,8 +48,10 @@ export interface LevelMessageStoreOptions {
    */
   durableWrites?: boolean;
   /**
-   * Where LevelDB's own complaints on opening are reported (a damaged record it dropped), in
-   * its words from the LOG file in the folder. Default console.warn.
+   * Where the operator hears about trouble: LevelDB's own complaints on opening (a damaged
+   * record it dropped, in its words from the LOG file in the folder), and writes failing (once
+   * when they start, once when they work again, not once per refused message). Default
+   * console.warn.
    */
   onWarning?: (warning: string) => void;
 }
@@ -78,6 +80,8 @@ export class LevelMessageStore implements MessageStore {
   /** Keys of writes that failed; non-empty: the log must be started afresh before writing. */
   #failedKeys: string[] | null = null;
   #writes: Promise<unknown> = Promise.resolve();
+  /** True from a failed write until one succeeds again (see #guarded). */
+  #failing = false;
 
   private constructor(
     readonly db: ClassicLevel<string, unknown>,
@@ -129,17 +133,40 @@ export class LevelMessageStore implements MessageStore {
    */
   #guarded(keys: string[], write: () => Promise<void>): Promise<void> {
     const run = async () => {
-      if (this.#failedKeys) await this.#repair(this.#failedKeys);
+      try {
+        if (this.#failedKeys) await this.#repair(this.#failedKeys);
+      } catch (error) {
+        this.#writesFail(error);
+        throw error;
+      }
       try {
         await write();
       } catch (error) {
         this.#failedKeys = [...(this.#failedKeys ?? []), ...keys];
+        this.#writesFail(error);
         throw error;
+      }
+      if (this.#failing) {
+        this.#failing = false;
+        this.#onWarning(`Writing to the history in ${this.#directory} works again.`);
       }
     };
     const done = this.#writes.then(run, run);
     this.#writes = done.catch(() => {});
     return done;
+  }
+
+  #writesFail(error: unknown): void {
+    if (this.#failing) return;
+    this.#failing = true;
+    const reasons: string[] = [];
+    for (let cause = error; cause instanceof Error; cause = cause.cause) {
+      reasons.push(cause.message);
+    }
+    this.#onWarning(
+      `Cannot write to the history in ${this.#directory} (${reasons.join(': ')}). Messages are ` +
+        'refused until writing works again; free some space if the disk is full.',
+    );
   }
 
   /**
