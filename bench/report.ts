@@ -7,6 +7,7 @@
  * Long (over 400 lines): the JSON, the markdown and the SVG render the same figures, and keeping
  * them together keeps the three in step.
  */
+import { writeCostMarkdown, type WriteCostFigures } from './durability';
 import type { FloodFigures, FloodPhase } from './flood';
 import type { CapacityFigures, HistoryFigures, StepFigures } from './scenarios';
 import type { WebFigures } from './web-cost';
@@ -81,6 +82,8 @@ export interface BenchReport {
   history: (HistoryFigures & { joinRatioToSocketioConnect: number }) | null;
   /** Parley's calm clients with and without a flooder (issue 4: within 2x of calm). */
   flood: FloodFigures | null;
+  /** Durable (fsynced) writes against none, on the same load (durability.ts). */
+  writeCost?: WriteCostFigures | null;
   web: WebFigures | { error: string } | null;
   targets: Target[];
 }
@@ -403,6 +406,7 @@ export function toMarkdown(report: BenchReport): string {
   }
 
   if (report.flood) pushFlood(push, report.flood);
+  if (report.writeCost) push(...writeCostMarkdown(report.writeCost));
 
   if (report.web) {
     push('## Web client', '');

@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: Parley's server against the plain Socket.IO chat server and a raw `ws`
  * broadcast server, on the same load in one run — a broadcast ramp, a capacity scenario, joining
- * a room with a long history, Parley alone under a flood (flood.ts) — plus what the web client
- * costs a browser. Writes bench/results/latest.{json,md} and latest-p99.svg and prints the
+ * a room with a long history, Parley alone under a flood (flood.ts), what fsyncing the history
+ * costs (durability.ts) — plus what the web client costs a browser. Writes bench/results/latest.{json,md} and latest-p99.svg and prints the
  * markdown.
  *
  * Every server and generator runs in its own process; the server is pinned to core 0 and the
@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LIMITS } from '../src/shared/limits';
+import { writeCost } from './durability';
 import { floodScenario } from './flood';
 import { planCores, pinSelf } from './processes';
 import {
@@ -68,6 +69,11 @@ const config = {
   floodConnections: number('FLOOD_CONNECTIONS', 4),
   floodPace: number('FLOOD_PACE', 0),
   floodMalformed: env('FLOOD_MALFORMED', '1') !== '0',
+  writeCostInFlight: env('WRITE_IN_FLIGHT', '1,32')
+    .split(',')
+    .map(Number)
+    .filter((count) => Number.isInteger(count) && count > 0),
+  writeCostSeconds: number('WRITE_SECONDS', 5),
   web: env('WEB', '1') !== '0',
   webRuns: number('WEB_RUNS', 5),
   chromium: env('CHROMIUM', process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'),
@@ -172,6 +178,18 @@ if (config.floodClients > 1 && config.floodConnections > 0 && config.servers.inc
   );
 }
 
+let writeCostReport: BenchReport['writeCost'] = null;
+if (config.writeCostInFlight.length > 0 && config.writeCostSeconds > 0) {
+  if (config.servers.includes('parley')) {
+    writeCostReport = await writeCost(
+      config.writeCostInFlight,
+      config.writeCostSeconds,
+      cores,
+      log,
+    );
+  }
+}
+
 let web: BenchReport['web'] = null;
 if (config.web) {
   try {
@@ -221,6 +239,8 @@ const partial: Omit<BenchReport, 'targets'> = {
     floodConnections: config.floodConnections,
     floodPace: config.floodPace,
     floodMalformed: config.floodMalformed,
+    writeCostInFlight: config.writeCostInFlight.join(','),
+    writeCostSeconds: config.writeCostSeconds,
     webRuns: config.web ? config.webRuns : 0,
     parleyRateLimits: 'as shipped',
   },
@@ -237,6 +257,7 @@ const partial: Omit<BenchReport, 'targets'> = {
   capacity: capacityReport,
   history: historyReport,
   flood: floodReport,
+  writeCost: writeCostReport,
   web,
 };
 const report: BenchReport = { ...partial, targets: judgeTargets(partial) };

@@ -42,6 +42,8 @@ function runBench(
       // A steady flood, not an all-out one: other tests share the machine. Still far over every
       // limit (20 messages, 30 typing events per 10 s per connection; 30 joins per minute).
       PARLEY_BENCH_FLOOD_PACE: '300',
+      PARLEY_BENCH_WRITE_IN_FLIGHT: '1,4',
+      PARLEY_BENCH_WRITE_SECONDS: '0.5',
       PARLEY_BENCH_WEB: withBrowser ? '1' : '0',
       PARLEY_BENCH_WEB_RUNS: '1',
       PARLEY_BENCH_CHROMIUM: chromium,
@@ -115,6 +117,15 @@ describe('npm run bench (smoke)', () => {
     expect(malformed!.flooder!.replies.malformed.invalid_payload).toBeGreaterThan(0);
     expect(malformed!.flooder!.oversized).toBeGreaterThan(0);
     expect(flood.ratios).toHaveLength(2);
+    // Durable writes against none, both acknowledged, every send accepted.
+    expect(report.writeCost!.steps.map((step) => step.inFlight)).toEqual([1, 4]);
+    for (const step of report.writeCost!.steps) {
+      for (const arm of [step.durable, step.notDurable]) {
+        expect(arm.acknowledged, 'write cost: acknowledged').toBeGreaterThan(0);
+        expect(arm.errors, 'write cost: refusals').toEqual({});
+      }
+      expectFigures(step.ratio, 'write cost ratios');
+    }
     expect(report.targets).toHaveLength(6);
     if (withBrowser) {
       expect(report.web && 'error' in report.web ? report.web.error : null).toBeNull();
