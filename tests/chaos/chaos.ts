@@ -51,8 +51,10 @@ export interface ChaosReport extends ChaosCounts {
   /** Restarts and cuts done while posting (the final restart before reading is not counted). */
   restarts: number;
   cuts: number;
-  /** Disk-full windows done while posting (0 where no tmpfs could be mounted). */
+  /** Disk-full windows done (0 where no tmpfs could be mounted). */
   diskFullWindows: number;
+  /** Of those, the ones that began while messages were still being posted. */
+  diskFullWhilePosting: number;
   /** Why there were no disk-full windows although some were asked for; else null. */
   diskFullUnavailable: string | null;
   /** Posts the server refused as not stored during those windows (all retried). */
@@ -78,7 +80,7 @@ const CUT_WAIT_MS = 5_000;
 const DISK_MB = 64;
 /** What the server prints when writes start failing on a full disk and when they work again. */
 const DISK_FULL_REPORT =
-  /Cannot write to the history in .*No space left on device.*free some space|Writing to the history in .* works again/;
+  /Cannot write to the history in .*no space left on device.*free some space|Writing to the history in .* works again/i;
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -145,7 +147,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           postSteadily(member, options, started + (n * options.postIntervalMs) / members.length),
         ),
       ),
-      strike(faults, started, { server, proxy, disk }, log),
+      strike(faults, started, { server, proxy, disk, postingEndsAt: started + windowMs }, log),
     ]);
     log(`chaos: posting and faults done after ${Date.now() - started} ms; settling`);
 
@@ -188,6 +190,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       restarts: done.restarts,
       cuts: done.cuts,
       diskFullWindows: done.diskFullWindows,
+      diskFullWhilePosting: done.diskFullWhilePosting,
       diskFullUnavailable,
       storageRefusals: members.reduce((sum, member) => sum + member.storageRefusals, 0),
       connectionsCut: done.connectionsCut,
@@ -241,16 +244,29 @@ async function postSteadily(member: ChaosMember, options: ChaosOptions, startAt:
 async function strike(
   faults: Fault[],
   started: number,
-  targets: { server: ServerProcess; proxy: TcpProxy; disk: SmallDisk | null },
+  targets: {
+    server: ServerProcess;
+    proxy: TcpProxy;
+    disk: SmallDisk | null;
+    /** When the last post is due (Date.now() time). */
+    postingEndsAt: number;
+  },
   log: (line: string) => void,
-): Promise<{ restarts: number; cuts: number; connectionsCut: number; diskFullWindows: number }> {
-  const { server, proxy, disk } = targets;
-  const done = { restarts: 0, cuts: 0, connectionsCut: 0, diskFullWindows: 0 };
+) {
+  const { server, proxy, disk, postingEndsAt } = targets;
+  const done = {
+    restarts: 0,
+    cuts: 0,
+    connectionsCut: 0,
+    diskFullWindows: 0,
+    diskFullWhilePosting: 0,
+  };
   for (const fault of faults) {
     await sleep(started + fault.atMs - Date.now());
     if (fault.kind === 'disk-full') {
       if (!disk) continue;
       disk.fill();
+      if (Date.now() < postingEndsAt) done.diskFullWhilePosting += 1;
       log(`chaos: ${Date.now() - started} ms: disk full`);
       await sleep(fault.durationMs);
       disk.free();

@@ -48,7 +48,8 @@ export function planFaults(options: FaultPlanOptions): Fault[] {
   for (let n = 0; n < (options.diskFull?.count ?? 0); n++) {
     const { min, max } = options.diskFull!.durationMs;
     faults.push({
-      atMs: between(options.windowMs * 0.1, options.windowMs * 0.8),
+      // Early, so that the window still meets posts when restarts before it ran long.
+      atMs: between(options.windowMs * 0.1, options.windowMs * 0.5),
       kind: 'disk-full',
       durationMs: between(min, max),
     });

@@ -69,7 +69,8 @@ describe(`chaos (${sizeName})`, () => {
       // retried, so it still counts once below); elsewhere the run said why there were none.
       if (report.diskFullUnavailable === null) {
         expect(report.diskFullWindows).toBe(size.diskFullWindows);
-        expect(report.storageRefusals).toBeGreaterThan(0);
+        // (A window that the faults before it pushed past the last post has nothing to refuse.)
+        if (report.diskFullWhilePosting > 0) expect(report.storageRefusals).toBeGreaterThan(0);
       } else {
         console.warn(`chaos: ran without disk-full windows: ${report.diskFullUnavailable}`);
       }

@@ -7,9 +7,9 @@
  */
 import type { ClassicLevel } from 'classic-level';
 
-/** The history database, and its way of writing one key durably (see LevelMessageStore.put). */
+/** The history database's ways to read and to write one key durably (see LevelMessageStore). */
 export interface FileAccessDatabase {
-  readonly db: ClassicLevel<string, unknown>;
+  read<T>(read: (db: ClassicLevel<string, unknown>) => Promise<T>): Promise<T>;
   put(key: string, value: unknown): Promise<void>;
 }
 
@@ -53,9 +53,10 @@ export class FileAccess {
     const rooms = new Set<string>();
     if (this.#store) {
       const prefix = `file!${id}!`;
-      for (const key of await this.#store.db.keys({ gt: prefix, lt: `${prefix}\xff` }).all()) {
-        rooms.add(key.slice(prefix.length));
-      }
+      const keys = await this.#store.read((db) =>
+        db.keys({ gt: prefix, lt: `${prefix}\xff` }).all(),
+      );
+      for (const key of keys) rooms.add(key.slice(prefix.length));
     }
     this.#rooms.set(id, rooms);
     return rooms;
