@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../shared/protocol';
 import { LevelMessageStore } from './level-message-store';
 
 const message = (id: number) => ({
@@ -48,5 +49,33 @@ describe('LevelMessageStore', () => {
     expect(await reopened.lastId()).toBe(1);
     await reopened.close();
     expect(warnings).toEqual([]);
+  });
+
+  it('after a failed write that LevelDB holds against it, reopens; reads wait, nothing is lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-level-'));
+    const store = await LevelMessageStore.open(dir, { onWarning: () => {} });
+    await store.write([message(1)]);
+    // Injected on the real database: one write fails, and rolling the log afterwards fails as
+    // LevelDB does once it refuses writes until reopened (a failed fsync, a failed table write).
+    const db = store.db as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const realBatch = db.batch!.bind(store.db);
+    db.batch = () => Promise.reject(new Error('IO error: 000003.log: Input/output error'));
+    await expect(store.write([message(2)])).rejects.toThrow(/Input\/output error/);
+    db.batch = realBatch;
+    db.compactRange = () => Promise.reject(new Error('IO error: background error'));
+
+    // A read that comes while the database is being closed and opened again waits for that.
+    let reading: Promise<ChatMessage[]> | null = null;
+    store.db.once('closing', () => (reading = store.page('lobby', { after: 0 }, 10)));
+    await store.write([message(3)]);
+    expect(reading, 'the database was reopened').not.toBeNull();
+    expect((await reading!).map((m) => m.id)).toEqual([1]);
+    expect((await store.page('lobby', { after: 0 }, 10)).map((m) => m.id)).toEqual([1, 3]);
+    await store.close();
+
+    const again = await LevelMessageStore.open(dir, { onWarning: () => {} });
+    expect((await again.page('lobby', { after: 0 }, 10)).map((m) => m.id)).toEqual([1, 3]);
+    expect(await again.lastId()).toBe(3);
+    await again.close();
   });
 });
