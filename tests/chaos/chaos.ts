@@ -2,10 +2,10 @@
  * The chaos scenario (issue 4, point 2): several real ChatClients, connected through a TCP proxy
  * to a real `parley serve` process, post messages at a steady pace while the server is killed
  * with SIGKILL and restarted on the same data directory, the proxy cuts every connection and
- * the data directory's disk fills up for a few seconds, at seeded random times. Afterwards every client must hold the identical, complete, ordered log,
- * and the server (killed once more and restarted, so that only what is on disk counts) must hold
- * every message posted, once. Sized by its options: a small run inside `npm test`, a full one for
- * `npm run test:chaos`.
+ * the data directory's disk fills up for a few seconds, at seeded random times. Afterwards every
+ * client must hold the identical, complete, ordered log, and the server (killed once more and
+ * restarted, so that only what is on disk counts) must hold every message posted, once. Sized by
+ * its options: a small run inside `npm test`, a full one for `npm run test:chaos`.
  *
  * The full disk is a real one: the data directory sits on a small tmpfs that the run mounts and
  * fills with a file (and frees again), so the server meets ENOSPC from LevelDB exactly as in

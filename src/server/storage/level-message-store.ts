@@ -92,7 +92,7 @@ const fileReferenceKey = (fileId: string, room: string, id: number) =>
  * next open it drops everything from that record on, acknowledged writes included. So after a
  * failed write the store starts a fresh log before it writes again (#repair), and deletes the
  * keys of the failed write in case its record did reach the disk whole. Reads go on meanwhile;
- * only when the database must be reopened do they wait for that (#read).
+ * only when the database must be reopened do they wait for that (see read).
  */
 export class LevelMessageStore implements MessageStore {
   readonly #directory: string;
