@@ -10,6 +10,10 @@
  * addresses from its per-address limits instead of all of loopback: the flood scenario gives its
  * flooder an address of its own (127.0.0.2) that the limits then see like any other machine's.
  *
+ * With PARLEY_BENCH_DURABLE set (durability.ts), Parley's history is fsynced before each
+ * acknowledgement ('1', as shipped) or not ('0'), and no message rate limit applies: the senders
+ * send as fast as they are acknowledged.
+ *
  * Listens on 127.0.0.1, port 0. Talks to the runner over the IPC channel: sends `ready` with its
  * port and start-up time, answers `memory` (after a full GC; run with --expose-gc) and `stop`.
  */
@@ -17,7 +21,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { join } from 'node:path';
 import { createChatServer } from '../src/server/chat-server';
+import { EmbeddedHistory } from '../src/server/storage/embedded-history';
+import { LIMITS, LOBBY } from '../src/shared/limits';
 import { readMemory } from './processes';
 import type { ServerKind } from './wire';
 
@@ -35,6 +42,21 @@ const webRoot = process.argv[4];
 const exempt = process.env.PARLEY_BENCH_EXEMPT?.split(',').filter(Boolean);
 /** The guessing scenario's passphrase (unset: anyone may join). */
 const passphrase = process.env.PARLEY_BENCH_PASSPHRASE || null;
+const durable = process.env.PARLEY_BENCH_DURABLE;
+const UNLIMITED = { points: 1_000_000_000, durationSeconds: 1 };
+
+/** The history as createChatServer makes it, with durable writes on or off. */
+async function writeCostOptions(durableWrites: boolean) {
+  if (!dataDir) throw new Error('PARLEY_BENCH_DURABLE needs a data directory');
+  const history = await EmbeddedHistory.open({
+    directory: join(dataDir, 'history'),
+    warmRoom: LOBBY,
+    capacity: LIMITS.historyLength,
+    retention: LIMITS.roomRetention,
+    durableWrites,
+  });
+  return { history, rateLimits: { message: UNLIMITED, messagePerAddress: UNLIMITED } };
+}
 
 async function start(): Promise<{ port: number; close: () => Promise<void> }> {
   if (kind === 'parley') {
@@ -49,6 +71,7 @@ async function start(): Promise<{ port: number; close: () => Promise<void> }> {
         : undefined,
       passphrase,
       onError: (error) => console.error('[bench parley]', error),
+      ...(durable === undefined ? {} : await writeCostOptions(durable !== '0')),
     });
     return { port: server.port, close: () => server.close() };
   }

@@ -7,6 +7,7 @@
  * Long (over 400 lines): the JSON, the markdown and the SVG render the same figures, and keeping
  * them together keeps the three in step.
  */
+import { writeCostMarkdown, type WriteCostFigures } from './durability';
 import type { FloodFigures, FloodPhase } from './flood';
 import type { GuessingFigures } from './guessing';
 import type { CapacityFigures, HistoryFigures, StepFigures } from './scenarios';
@@ -84,6 +85,8 @@ export interface BenchReport {
   flood: FloodFigures | null;
   /** Joined clients' acknowledgements with and without a passphrase-guessing burst (issue 12). */
   guessing: GuessingFigures | null;
+  /** Durable (fsynced) writes against none, on the same load (durability.ts). */
+  writeCost?: WriteCostFigures | null;
   web: WebFigures | { error: string } | null;
   targets: Target[];
 }
@@ -429,6 +432,7 @@ export function toMarkdown(report: BenchReport): string {
 
   if (report.flood) pushFlood(push, report.flood);
   if (report.guessing) pushGuessing(push, report.guessing);
+  if (report.writeCost) push(...writeCostMarkdown(report.writeCost));
 
   if (report.web) {
     push('## Web client', '');

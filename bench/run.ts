@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: Parley's server against the plain Socket.IO chat server and a raw `ws`
  * broadcast server, on the same load in one run — a broadcast ramp, a capacity scenario, joining
- * a room with a long history, Parley alone under a flood (flood.ts) — plus what the web client
- * costs a browser. Writes bench/results/latest.{json,md} and latest-p99.svg and prints the
+ * a room with a long history, Parley alone under a flood (flood.ts), what fsyncing the history
+ * costs (durability.ts) — plus what the web client costs a browser. Writes bench/results/latest.{json,md} and latest-p99.svg and prints the
  * markdown.
  *
  * Every server and generator runs in its own process; the server is pinned to core 0 and the
@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LIMITS } from '../src/shared/limits';
+import { writeCost } from './durability';
 import { floodScenario } from './flood';
 import { guessingScenario } from './guessing';
 import { planCores, pinSelf } from './processes';
@@ -72,6 +73,11 @@ const config = {
   guessers: number('GUESSERS', 100),
   guessingClients: number('GUESSING_CLIENTS', 20),
   guessingSeconds: number('GUESSING_SECONDS', 15),
+  writeCostInFlight: env('WRITE_IN_FLIGHT', '1,32')
+    .split(',')
+    .map(Number)
+    .filter((count) => Number.isInteger(count) && count > 0),
+  writeCostSeconds: number('WRITE_SECONDS', 5),
   web: env('WEB', '1') !== '0',
   webRuns: number('WEB_RUNS', 5),
   chromium: env('CHROMIUM', process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'),
@@ -189,6 +195,18 @@ if (config.guessers > 0 && config.guessingClients > 0 && config.servers.includes
   );
 }
 
+let writeCostReport: BenchReport['writeCost'] = null;
+if (config.writeCostInFlight.length > 0 && config.writeCostSeconds > 0) {
+  if (config.servers.includes('parley')) {
+    writeCostReport = await writeCost(
+      config.writeCostInFlight,
+      config.writeCostSeconds,
+      cores,
+      log,
+    );
+  }
+}
+
 let web: BenchReport['web'] = null;
 if (config.web) {
   try {
@@ -241,6 +259,8 @@ const partial: Omit<BenchReport, 'targets'> = {
     guessers: config.guessers,
     guessingClients: config.guessingClients,
     guessingSeconds: config.guessingSeconds,
+    writeCostInFlight: config.writeCostInFlight.join(','),
+    writeCostSeconds: config.writeCostSeconds,
     webRuns: config.web ? config.webRuns : 0,
     parleyRateLimits: 'as shipped',
   },
@@ -258,6 +278,7 @@ const partial: Omit<BenchReport, 'targets'> = {
   history: historyReport,
   flood: floodReport,
   guessing: guessingReport,
+  writeCost: writeCostReport,
   web,
 };
 const report: BenchReport = { ...partial, targets: judgeTargets(partial) };

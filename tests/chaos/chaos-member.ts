@@ -3,11 +3,18 @@
  * `session` events and `message` events alike), every message it posts, how often its
  * connection dropped, and whatever went wrong. It posts through the client's outbox only:
  * resending after faults is ChatClient's job, and the test must fail when it does not do it.
+ * The one exception is a post the server could not store (its disk was full): the outbox keeps
+ * it as failed for the person to retry, and this person presses Retry after a moment.
  */
 import { ChatClient } from '../../src/client/chat-client';
 import type { ConnectionStatus, OutboxEntry } from '../../src/shared/api';
 import type { ChatMessage } from '../../src/shared/protocol';
 import type { PostedMessage } from './verify';
+
+/** Refusals a person answers with Retry: the server's disk was full or failing. */
+const STORAGE_REFUSALS: ReadonlySet<string> = new Set(['storage_full', 'storage_unavailable']);
+/** How long the person waits before pressing Retry, ms. */
+const RETRY_AFTER_MS = 250;
 
 export interface ChaosMemberOptions {
   url: string;
@@ -29,10 +36,14 @@ export class ChaosMember {
   readonly notices: string[] = [];
   /** Joins after the first: each one a reconnect that went through the rejoin and catch-up. */
   rejoins = -1;
+  /** Posts the server refused because it could not store them (each one retried). */
+  storageRefusals = 0;
   status: ConnectionStatus = { state: 'disconnected', url: null, reason: null };
   outbox: readonly OutboxEntry[] = [];
   readonly #url: string;
   readonly #failedClientIds = new Set<string>();
+  /** Posts refused for storage, waiting for their Retry. */
+  readonly #retries = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(options: ChaosMemberOptions) {
     this.nickname = options.nickname;
@@ -84,9 +95,12 @@ export class ChaosMember {
     this.posted.push({ author: this.nickname, clientId: result.entry.clientId });
   }
 
-  /** Outbox entries still on their way (failed ones wait for a person, so they do not count). */
+  /**
+   * Outbox entries still on their way, those waiting for their Retry included (other failed ones
+   * wait for a person, so they do not count).
+   */
   get sending(): number {
-    return this.outbox.filter((entry) => entry.state === 'sending').length;
+    return this.outbox.filter((entry) => entry.state === 'sending').length + this.#retries.size;
   }
 
   get lastId(): number {
@@ -102,14 +116,34 @@ export class ChaosMember {
   }
 
   async leave(): Promise<void> {
+    for (const timer of this.#retries.values()) clearTimeout(timer);
+    this.#retries.clear();
     await this.client.disconnect();
   }
 
   #noteFailure(entry: OutboxEntry): void {
-    if (entry.state !== 'failed' || this.#failedClientIds.has(entry.clientId)) return;
+    if (entry.state !== 'failed') return;
+    if (entry.error && STORAGE_REFUSALS.has(entry.error.code)) {
+      this.#retryLater(entry.clientId);
+      return;
+    }
+    if (this.#failedClientIds.has(entry.clientId)) return;
     this.#failedClientIds.add(entry.clientId);
     this.failures.push(
       `outbox entry ${entry.clientId} failed: ${entry.error?.code}: ${entry.error?.message}`,
     );
+  }
+
+  #retryLater(clientId: string): void {
+    if (this.#retries.has(clientId)) return;
+    this.storageRefusals += 1;
+    const timer = setTimeout(() => {
+      this.#retries.delete(clientId);
+      const retried = this.client.retry(clientId);
+      if (!retried.ok) {
+        this.failures.push(`retry of ${clientId} refused: ${retried.error.code}`);
+      }
+    }, RETRY_AFTER_MS);
+    this.#retries.set(clientId, timer);
   }
 }

@@ -1,16 +1,23 @@
 /**
  * The chaos scenario (issue 4, point 2): several real ChatClients, connected through a TCP proxy
  * to a real `parley serve` process, post messages at a steady pace while the server is killed
- * with SIGKILL and restarted on the same data directory and the proxy cuts every connection, at
- * seeded random times. Afterwards every client must hold the identical, complete, ordered log,
- * and the server (killed once more and restarted, so that only what is on disk counts) must hold
- * every message posted, once. Sized by its options: a small run inside `npm test`, a full one for
- * `npm run test:chaos`.
+ * with SIGKILL and restarted on the same data directory, the proxy cuts every connection and
+ * the data directory's disk fills up for a few seconds, at seeded random times. Afterwards every
+ * client must hold the identical, complete, ordered log, and the server (killed once more and
+ * restarted, so that only what is on disk counts) must hold every message posted, once. Sized by
+ * its options: a small run inside `npm test`, a full one for `npm run test:chaos`.
+ *
+ * The full disk is a real one: the data directory sits on a small tmpfs that the run mounts and
+ * fills with a file (and frees again), so the server meets ENOSPC from LevelDB exactly as in
+ * production, half-written records and all, with no fault hook in the product. Mounting needs
+ * root; elsewhere the run has no disk-full windows and says so (the refusal path itself is tested
+ * everywhere with tests/support/faulty-history.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, ServerProcess } from '../support/server-process';
+import { mountSmallDisk, type SmallDisk } from '../support/small-disk';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { ChaosMember } from './chaos-member';
 import { describeFault, planFaults, type Fault } from './fault-plan';
@@ -29,6 +36,10 @@ export interface ChaosOptions {
   seed: number;
   /** How long a killed server stays down, ms. */
   downMs?: { min: number; max: number };
+  /** Windows in which the disk is full (default none; none where no tmpfs can be mounted). */
+  diskFullWindows?: number;
+  /** How long each disk-full window lasts, ms. */
+  diskFullMs?: { min: number; max: number };
   /** How long the clients get, after the last post, to deliver and receive everything. */
   settleTimeoutMs: number;
   /** Progress lines; default console.log. */
@@ -40,6 +51,14 @@ export interface ChaosReport extends ChaosCounts {
   /** Restarts and cuts done while posting (the final restart before reading is not counted). */
   restarts: number;
   cuts: number;
+  /** Disk-full windows done (0 where no tmpfs could be mounted). */
+  diskFullWindows: number;
+  /** Of those, the ones that began while messages were still being posted. */
+  diskFullWhilePosting: number;
+  /** Why there were no disk-full windows although some were asked for; else null. */
+  diskFullUnavailable: string | null;
+  /** Posts the server refused as not stored during those windows (all retried). */
+  storageRefusals: number;
   /** Connections the cuts dropped, all cuts together. */
   connectionsCut: number;
   /** Per client: how often it rejoined after a dropped connection (and caught up). */
@@ -57,10 +76,22 @@ const SETTLE_POLL_MS = 50;
 const QUIET_MS = 500;
 /** Longest a cut waits for a connection to cut (clients reconnecting after a restart). */
 const CUT_WAIT_MS = 5_000;
+/** The data directory's tmpfs: far more than a full run stores, so only the filler fills it. */
+const DISK_MB = 64;
+/** What the server prints when writes start failing on a full disk and when they work again. */
+const DISK_FULL_REPORT =
+  /Cannot write to the history in .*no space left on device.*free some space|Writing to the history in .* works again/i;
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-chaos-'));
+  let disk: SmallDisk | null = null;
+  let diskFullUnavailable: string | null = null;
+  if ((options.diskFullWindows ?? 0) > 0) {
+    const mounted = mountSmallDisk(DISK_MB);
+    if ('unavailable' in mounted) diskFullUnavailable = mounted.unavailable;
+    else disk = mounted;
+  }
+  const dataDir = mkdtempSync(join(disk?.path ?? tmpdir(), 'parley-chaos-'));
   const server = new ServerProcess({
     port: await freePort(),
     dataDir,
@@ -77,7 +108,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     restarts: options.restarts,
     cuts: options.cuts,
     downMs: options.downMs ?? { min: 100, max: 1_500 },
+    ...(disk
+      ? {
+          diskFull: {
+            count: options.diskFullWindows ?? 0,
+            durationMs: options.diskFullMs ?? { min: 1_000, max: 3_000 },
+          },
+        }
+      : {}),
   });
+  if (diskFullUnavailable) log(`chaos: no disk-full windows: ${diskFullUnavailable}`);
   log(
     `chaos: seed=${options.seed} clients=${options.clients} messages=${options.clients}×` +
       `${options.messagesPerClient} every ${options.postIntervalMs} ms over ${windowMs} ms; ` +
@@ -107,7 +147,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           postSteadily(member, options, started + (n * options.postIntervalMs) / members.length),
         ),
       ),
-      strike(faults, started, server, proxy, log),
+      strike(faults, started, { server, proxy, disk, postingEndsAt: started + windowMs }, log),
     ]);
     log(`chaos: posting and faults done after ${Date.now() - started} ms; settling`);
 
@@ -130,9 +170,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (server.unexpectedExits > 0) {
       problems.push(`the server exited by itself ${server.unexpectedExits} time(s)`);
     }
-    if (server.errorOutput.trim() !== '') {
-      problems.push(`the server reported errors:\n${server.errorOutput.trim()}`);
-    }
+    // A full disk is reported, once as it starts and once as it ends: expected, not a problem.
+    const errorOutput = server.errorOutput
+      .split('\n')
+      .filter((line) => done.diskFullWindows === 0 || !DISK_FULL_REPORT.test(line))
+      .join('\n')
+      .trim();
+    if (errorOutput !== '') problems.push(`the server reported errors:\n${errorOutput}`);
 
     const counts = verifyChaos({
       posted: members.flatMap((member) => member.posted),
@@ -145,6 +189,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       clients: members.length,
       restarts: done.restarts,
       cuts: done.cuts,
+      diskFullWindows: done.diskFullWindows,
+      diskFullWhilePosting: done.diskFullWhilePosting,
+      diskFullUnavailable,
+      storageRefusals: members.reduce((sum, member) => sum + member.storageRefusals, 0),
       connectionsCut: done.connectionsCut,
       rejoins: members.map((member) => member.rejoins),
       seed: options.seed,
@@ -161,6 +209,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await proxy?.close();
     await server.kill();
     rmSync(dataDir, { recursive: true, force: true });
+    disk?.unmount();
   }
 }
 
@@ -173,7 +222,8 @@ function summarize(report: ChaosReport): string {
   return (
     `chaos: clients=${report.clients} sent=${report.sent} stored=${report.stored} ` +
     `received=${received} lost=${report.lost} duplicated=${report.duplicated} ` +
-    `restarts=${report.restarts} cuts=${report.cuts} rejoins=${report.rejoins.join(',')} ` +
+    `restarts=${report.restarts} cuts=${report.cuts} disk-full=${report.diskFullWindows} ` +
+    `storage-refusals=${report.storageRefusals} rejoins=${report.rejoins.join(',')} ` +
     `seed=${report.seed}`
   );
 }
@@ -187,18 +237,42 @@ async function postSteadily(member: ChaosMember, options: ChaosOptions, startAt:
   }
 }
 
-/** Carries out the faults at their planned times (later, if a restart before ran long). */
+/**
+ * Carries out the faults at their planned times (later, if a restart or a disk-full window before
+ * ran long: the faults come one at a time, so a server is never started on a full disk).
+ */
 async function strike(
   faults: Fault[],
   started: number,
-  server: ServerProcess,
-  proxy: TcpProxy,
+  targets: {
+    server: ServerProcess;
+    proxy: TcpProxy;
+    disk: SmallDisk | null;
+    /** When the last post is due (Date.now() time). */
+    postingEndsAt: number;
+  },
   log: (line: string) => void,
-): Promise<{ restarts: number; cuts: number; connectionsCut: number }> {
-  const done = { restarts: 0, cuts: 0, connectionsCut: 0 };
+) {
+  const { server, proxy, disk, postingEndsAt } = targets;
+  const done = {
+    restarts: 0,
+    cuts: 0,
+    connectionsCut: 0,
+    diskFullWindows: 0,
+    diskFullWhilePosting: 0,
+  };
   for (const fault of faults) {
     await sleep(started + fault.atMs - Date.now());
-    if (fault.kind === 'cut') {
+    if (fault.kind === 'disk-full') {
+      if (!disk) continue;
+      disk.fill();
+      if (Date.now() < postingEndsAt) done.diskFullWhilePosting += 1;
+      log(`chaos: ${Date.now() - started} ms: disk full`);
+      await sleep(fault.durationMs);
+      disk.free();
+      done.diskFullWindows += 1;
+      log(`chaos: ${Date.now() - started} ms: disk has room again`);
+    } else if (fault.kind === 'cut') {
       // A cut planned during a restart waits for the clients to be back: cutting nothing tests
       // nothing, while cutting a rejoin in progress tests the catch-up.
       const deadline = Date.now() + CUT_WAIT_MS;

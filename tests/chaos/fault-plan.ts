@@ -1,13 +1,16 @@
 /**
- * When the chaos test strikes: server kills (with how long the server stays down) and network
- * cuts, at times drawn from a seeded generator, so that a failing run's schedule can be replayed
+ * When the chaos test strikes: server kills (with how long the server stays down), network cuts
+ * and disk-full windows (the disk refuses every write for a while, then has room again), at times
+ * drawn from a seeded generator, so that a failing run's schedule can be replayed
  * with the same seed (PARLEY_CHAOS_SEED).
  */
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
 export type Fault =
-  { atMs: number; kind: 'restart'; downMs: number } | { atMs: number; kind: 'cut' };
+  | { atMs: number; kind: 'restart'; downMs: number }
+  | { atMs: number; kind: 'cut' }
+  | { atMs: number; kind: 'disk-full'; durationMs: number };
 
 export interface FaultPlanOptions {
   seed: number;
@@ -17,6 +20,8 @@ export interface FaultPlanOptions {
   cuts: number;
   /** How long a killed server stays down before it is started again, ms. */
   downMs: { min: number; max: number };
+  /** Disk-full windows (none by default), and how long each one lasts, ms. */
+  diskFull?: { count: number; durationMs: { min: number; max: number } };
 }
 
 /** The faults, in time order. */
@@ -38,11 +43,27 @@ export function planFaults(options: FaultPlanOptions): Fault[] {
   for (let n = 0; n < options.cuts; n++) {
     faults.push({ atMs: between(options.windowMs * 0.05, options.windowMs * 0.95), kind: 'cut' });
   }
+  // Disk-full windows, drawn after the rest so that a seed from before they existed still gives
+  // the same restarts and cuts.
+  for (let n = 0; n < (options.diskFull?.count ?? 0); n++) {
+    const { min, max } = options.diskFull!.durationMs;
+    faults.push({
+      // Early, so that the window still meets posts when restarts before it ran long.
+      atMs: between(options.windowMs * 0.1, options.windowMs * 0.5),
+      kind: 'disk-full',
+      durationMs: between(min, max),
+    });
+  }
   return faults.sort((a, b) => a.atMs - b.atMs);
 }
 
 export function describeFault(fault: Fault): string {
-  return fault.kind === 'restart'
-    ? `${fault.atMs} ms: SIGKILL, ${fault.downMs} ms down`
-    : `${fault.atMs} ms: cut`;
+  switch (fault.kind) {
+    case 'restart':
+      return `${fault.atMs} ms: SIGKILL, ${fault.downMs} ms down`;
+    case 'cut':
+      return `${fault.atMs} ms: cut`;
+    case 'disk-full':
+      return `${fault.atMs} ms: disk full for ${fault.durationMs} ms`;
+  }
 }

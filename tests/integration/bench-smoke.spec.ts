@@ -46,6 +46,8 @@ function runBench(
       PARLEY_BENCH_GUESSERS: '3',
       PARLEY_BENCH_GUESSING_CLIENTS: '2',
       PARLEY_BENCH_GUESSING_SECONDS: '1.5',
+      PARLEY_BENCH_WRITE_IN_FLIGHT: '1,4',
+      PARLEY_BENCH_WRITE_SECONDS: '0.5',
       PARLEY_BENCH_WEB: withBrowser ? '1' : '0',
       PARLEY_BENCH_WEB_RUNS: '1',
       PARLEY_BENCH_CHROMIUM: chromium,
@@ -129,6 +131,15 @@ describe('npm run bench (smoke)', () => {
     // The guessers' passphrases were checked (and found wrong), not refused unread.
     expect(guessing.phases[1]!.guesses!.wrong_passphrase).toBeGreaterThan(0);
     expectFigures(guessing.ratios, 'guessing ratios');
+    // Durable writes against none, both acknowledged, every send accepted.
+    expect(report.writeCost!.steps.map((step) => step.inFlight)).toEqual([1, 4]);
+    for (const step of report.writeCost!.steps) {
+      for (const arm of [step.durable, step.notDurable]) {
+        expect(arm.acknowledged, 'write cost: acknowledged').toBeGreaterThan(0);
+        expect(arm.errors, 'write cost: refusals').toEqual({});
+      }
+      expectFigures(step.ratio, 'write cost ratios');
+    }
     expect(report.targets).toHaveLength(7);
     if (withBrowser) {
       expect(report.web && 'error' in report.web ? report.web.error : null).toBeNull();

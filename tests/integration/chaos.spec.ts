@@ -17,6 +17,8 @@ const SIZES = {
     postIntervalMs: 60,
     restarts: 2,
     cuts: 4,
+    diskFullWindows: 1,
+    diskFullMs: { min: 1_000, max: 2_000 },
     settleTimeoutMs: 30_000,
   },
   // `npm run test:chaos`: a few thousand messages between five people, three kills, many cuts.
@@ -26,6 +28,8 @@ const SIZES = {
     postIntervalMs: 30,
     restarts: 3,
     cuts: 12,
+    diskFullWindows: 3,
+    diskFullMs: { min: 2_000, max: 4_000 },
     settleTimeoutMs: 120_000,
   },
 } satisfies Record<string, Omit<ChaosOptions, 'seed'>>;
@@ -61,6 +65,15 @@ describe(`chaos (${sizeName})`, () => {
       expect(report.cuts).toBe(size.cuts);
       // Every cut dropped at least one live connection (a cut waits for one).
       expect(report.connectionsCut).toBeGreaterThanOrEqual(report.cuts);
+      // Disk-full windows happened where a tmpfs could be mounted, and refused posts (each one
+      // retried, so it still counts once below); elsewhere the run said why there were none.
+      if (report.diskFullUnavailable === null) {
+        expect(report.diskFullWindows).toBe(size.diskFullWindows);
+        // (A window that the faults before it pushed past the last post has nothing to refuse.)
+        if (report.diskFullWhilePosting > 0) expect(report.storageRefusals).toBeGreaterThan(0);
+      } else {
+        console.warn(`chaos: ran without disk-full windows: ${report.diskFullUnavailable}`);
+      }
       // The faults reached every client: each one rejoined and caught up at least once. (Not
       // once per fault: a client still rejoining when the next fault strikes rejoins once.)
       for (const rejoins of report.rejoins) expect(rejoins).toBeGreaterThanOrEqual(1);

@@ -138,11 +138,13 @@ async function run(
     }
     ack(await handler.handle(parsed.data, { session }));
   } catch (error) {
-    hooks.onError(error);
     // A storage failure is told as such where the event's table row lists it (the codes a
-    // client can get for each event are documented); anywhere else it is a server failure.
+    // client can get for each event are documented); anywhere else it is a server failure. A
+    // store that cannot write says so itself, once, not once per refused request.
+    const told = error instanceof StorageError && errorsOf(event).includes(error.code);
+    if (!told) hooks.onError(error);
     ack(
-      error instanceof StorageError && errorsOf(event).includes(error.code)
+      told
         ? fail(error.code, error.message)
         : fail('internal', 'The server could not handle this request.'),
     );

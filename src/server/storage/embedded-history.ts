@@ -23,6 +23,8 @@ export interface EmbeddedHistoryOptions extends Omit<MessageLogOptions, 'store'>
   directory: string | null;
   /** A room read at once when opening (the lobby: everyone joins it first). */
   warmRoom?: string;
+  /** False: no fsync before an acknowledgement. Only the benchmark uses it (see durability.ts). */
+  durableWrites?: boolean;
 }
 
 const NO_ROOMS: RoomStore = { rooms: async () => [], saveRoom: async () => {} };
@@ -35,13 +37,13 @@ export class EmbeddedHistory implements HistoryStore {
   private constructor(log: MessageLog, store: LevelMessageStore | null) {
     this.#log = log;
     this.rooms = store ?? NO_ROOMS;
-    this.fileReferences = new FileAccess(store?.db ?? null);
+    this.fileReferences = new FileAccess(store);
   }
 
   static async open(options: EmbeddedHistoryOptions): Promise<EmbeddedHistory> {
-    const { directory, warmRoom, ...logOptions } = options;
+    const { directory, warmRoom, durableWrites, ...logOptions } = options;
     if (directory === null) return new EmbeddedHistory(new MessageLog(logOptions), null);
-    const store = await LevelMessageStore.open(directory);
+    const store = await LevelMessageStore.open(directory, { durableWrites });
     const log = await MessageLog.open(warmRoom ?? null, { ...logOptions, store });
     return new EmbeddedHistory(log, store);
   }

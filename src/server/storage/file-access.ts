@@ -7,21 +7,27 @@
  */
 import type { ClassicLevel } from 'classic-level';
 
+/** The history database's ways to read and to write one key durably (see LevelMessageStore). */
+export interface FileAccessDatabase {
+  read<T>(read: (db: ClassicLevel<string, unknown>) => Promise<T>): Promise<T>;
+  put(key: string, value: unknown): Promise<void>;
+}
+
 export class FileAccess {
-  readonly #db: ClassicLevel<string, unknown> | null;
+  readonly #store: FileAccessDatabase | null;
   /** Rooms per file id, as far as read or recorded (the pairs are only ever added). */
   readonly #rooms = new Map<string, Set<string>>();
   readonly #loading = new Map<string, Promise<Set<string>>>();
 
-  constructor(db: ClassicLevel<string, unknown> | null) {
-    this.#db = db;
+  constructor(store: FileAccessDatabase | null) {
+    this.#store = store;
   }
 
   /** Notes that file `id` was posted in `room`; resolves once that is on disk. */
   async record(id: string, room: string): Promise<void> {
     const rooms = await this.#roomsOf(id);
     if (rooms.has(room)) return;
-    await this.#db?.put(`file!${id}!${room}`, 1, { sync: true });
+    await this.#store?.put(`file!${id}!${room}`, 1);
     rooms.add(room);
   }
 
@@ -45,11 +51,12 @@ export class FileAccess {
 
   async #load(id: string): Promise<Set<string>> {
     const rooms = new Set<string>();
-    if (this.#db) {
+    if (this.#store) {
       const prefix = `file!${id}!`;
-      for (const key of await this.#db.keys({ gt: prefix, lt: `${prefix}\xff` }).all()) {
-        rooms.add(key.slice(prefix.length));
-      }
+      const keys = await this.#store.read((db) =>
+        db.keys({ gt: prefix, lt: `${prefix}\xff` }).all(),
+      );
+      for (const key of keys) rooms.add(key.slice(prefix.length));
     }
     this.#rooms.set(id, rooms);
     return rooms;

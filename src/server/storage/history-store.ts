@@ -37,7 +37,12 @@ export class StorageError extends Error {
 
   /** The error a failed write becomes: `storage_full` when the disk is full. */
   static fromWriteFailure(cause: unknown): StorageError {
-    const text = `${(cause as { code?: string })?.code ?? ''} ${String((cause as Error)?.message ?? cause)}`;
+    // LevelDB's words may sit in a cause (an error reopening the database wraps the one inside).
+    let text = '';
+    for (let error = cause, depth = 0; error && depth < 4; depth++) {
+      text += ` ${(error as { code?: string }).code ?? ''} ${String((error as Error).message ?? error)}`;
+      error = (error as { cause?: unknown }).cause;
+    }
     return /ENOSPC|no space/i.test(text)
       ? new StorageError(
           'storage_full',

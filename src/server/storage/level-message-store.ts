@@ -3,6 +3,8 @@
  * no compile step, works in plain Node and in Electron's main process). Keys sort by room, then
  * by id, so the newest messages of a room are one reverse range read away.
  */
+import { open as openFile, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { ChatMessage } from '../../shared/protocol';
 import type { PageQuery, StoredRoom } from './history-store';
@@ -37,15 +39,90 @@ const LAST_ID_KEY = 'meta!lastId';
  * The message log's group commit makes that one fsync per batch, however many messages wait.
  */
 const DURABLE = { sync: true } as const;
+const NOT_DURABLE = { sync: false } as const;
+
+export interface LevelMessageStoreOptions {
+  /**
+   * False: writes are not fsynced (they survive a crash of the process, not of the machine).
+   * Only the benchmark uses it, to measure what durability costs. Default true.
+   */
+  durableWrites?: boolean;
+  /**
+   * Where the operator hears about trouble: LevelDB's own complaints on opening (a damaged
+   * record it dropped, in its words from the LOG file in the folder), and writes failing (once
+   * when they start, once when they work again, not once per refused message). Default
+   * console.warn.
+   */
+  onWarning?: (warning: string) => void;
+}
+
+/** The lines of LevelDB's LOG file (rewritten at each open) that say it found damage. */
+async function damageReported(directory: string): Promise<string[]> {
+  const log = await readFile(join(directory, 'LOG'), 'utf8').catch(() => '');
+  return log.split('\n').filter((line) => /corruption|dropping|ignoring error/i.test(line));
+}
+/**
+ * Whether the disk has room to start a fresh log: writes (and deletes) a file as big as the logs
+ * LevelDB will turn into a table, and a megabyte more. Throws the disk's error (ENOSPC) if not.
+ */
+async function checkRoom(directory: string): Promise<void> {
+  let needed = 1 << 20;
+  for (const name of await readdir(directory)) {
+    if (name.endsWith('.log')) needed += (await stat(join(directory, name))).size;
+  }
+  const path = join(directory, 'parley-room-check');
+  const file = await openFile(path, 'w');
+  try {
+    const block = Buffer.alloc(1 << 20);
+    for (let written = 0; written < needed; written += block.length) await file.write(block);
+    await file.sync();
+  } finally {
+    await file.close();
+    await unlink(path).catch(() => {});
+  }
+}
 const messageKey = (room: string, id: number) => `msg!${room}!${String(id).padStart(16, '0')}`;
 /** One key per message that carries a file: which files are still referenced, and where. */
 const fileReferenceKey = (fileId: string, room: string, id: number) =>
   `fileref!${fileId}!${room}!${String(id).padStart(16, '0')}`;
 
+/**
+ * Writes go through one queue (see #guarded). A write that fails half-way (disk full) can leave a
+ * half-written record at the end of LevelDB's log, and LevelDB keeps appending after it: on the
+ * next open it drops everything from that record on, acknowledged writes included. So after a
+ * failed write the store starts a fresh log before it writes again (#repair), and deletes the
+ * keys of the failed write in case its record did reach the disk whole. Reads go on meanwhile;
+ * only when the database must be reopened do they wait for that (see read).
+ */
 export class LevelMessageStore implements MessageStore {
-  private constructor(readonly db: ClassicLevel<string, unknown>) {}
+  readonly #directory: string;
+  readonly #writeOptions: { sync: boolean };
+  readonly #onWarning: (warning: string) => void;
+  /** Keys of writes that failed; non-empty: the log must be started afresh before writing. */
+  #failedKeys: string[] | null = null;
+  #writes: Promise<unknown> = Promise.resolve();
+  /** True from a failed write until one succeeds again (see #guarded). */
+  #failing = false;
+  /** Reads in progress, and what a reopening waits on until there are none. */
+  #reads = 0;
+  #readsDone: (() => void) | null = null;
+  /** While the database is being reopened: reads wait for it. */
+  #reopening: Promise<void> | null = null;
 
-  static async open(directory: string): Promise<LevelMessageStore> {
+  private constructor(
+    readonly db: ClassicLevel<string, unknown>,
+    directory: string,
+    options: LevelMessageStoreOptions,
+  ) {
+    this.#directory = directory;
+    this.#writeOptions = options.durableWrites === false ? NOT_DURABLE : DURABLE;
+    this.#onWarning = options.onWarning ?? ((warning) => console.warn('[parley]', warning));
+  }
+
+  static async open(
+    directory: string,
+    options: LevelMessageStoreOptions = {},
+  ): Promise<LevelMessageStore> {
     const db = new ClassicLevel<string, unknown>(directory, { valueEncoding: 'json' });
     try {
       await db.open();
@@ -62,67 +139,188 @@ export class LevelMessageStore implements MessageStore {
         `Cannot open the history in ${directory}: ${(error as Error).message}`,
       );
     }
-    return new LevelMessageStore(db);
+    const store = new LevelMessageStore(db, directory, options);
+    await store.#reportDamage('on opening');
+    return store;
+  }
+
+  async #reportDamage(when: string): Promise<void> {
+    const lines = await damageReported(this.#directory);
+    if (lines.length === 0) return;
+    this.#onWarning(
+      `LevelDB found damaged records in the history in ${this.#directory} ${when} and skipped ` +
+        `them (its LOG file in that folder says more):\n${lines.join('\n')}`,
+    );
+  }
+
+  /**
+   * Runs `write` after every earlier write, first repairing the log if one failed. When it fails,
+   * `keys` are remembered for the repair.
+   */
+  #guarded(keys: string[], write: () => Promise<void>): Promise<void> {
+    const run = async () => {
+      try {
+        if (this.#failedKeys) await this.#repair(this.#failedKeys);
+      } catch (error) {
+        this.#writesFail(error);
+        throw error;
+      }
+      try {
+        await write();
+      } catch (error) {
+        this.#failedKeys = [...(this.#failedKeys ?? []), ...keys];
+        this.#writesFail(error);
+        throw error;
+      }
+      if (this.#failing) {
+        this.#failing = false;
+        this.#onWarning(`Writing to the history in ${this.#directory} works again.`);
+      }
+    };
+    const done = this.#writes.then(run, run);
+    this.#writes = done.catch(() => {});
+    return done;
+  }
+
+  #writesFail(error: unknown): void {
+    if (this.#failing) return;
+    this.#failing = true;
+    const reasons: string[] = [];
+    for (let cause = error; cause instanceof Error; cause = cause.cause) {
+      reasons.push(cause.message);
+    }
+    this.#onWarning(
+      `Cannot write to the history in ${this.#directory} (${reasons.join(': ')}). Messages are ` +
+        'refused until writing works again; free some space if the disk is full.',
+    );
+  }
+
+  /**
+   * Starts a fresh log once the disk has room again (until then it fails, the database
+   * untouched, and the next write tries again): LevelDB writes what it holds in memory into a
+   * table and drops the damaged log (compactRange of an empty range does only that). LevelDB
+   * refuses every write after some failures (a failed fsync or table write) until it is opened
+   * again; then the database is closed and opened, LevelDB reads the damaged log once (the
+   * half-written record is at its end: nothing acknowledged follows it) and starts a fresh one.
+   * Then deletes whatever the failed writes may have left.
+   */
+  async #repair(failedKeys: string[]): Promise<void> {
+    await checkRoom(this.#directory);
+    try {
+      await this.db.compactRange('\x00', '\x00');
+    } catch {
+      await this.#reopen();
+    }
+    await this.db.batch(
+      failedKeys.map((key) => ({ type: 'del' as const, key })),
+      this.#writeOptions,
+    );
+    this.#failedKeys = null;
+  }
+
+  async #reopen(): Promise<void> {
+    let reopened!: () => void;
+    this.#reopening = new Promise((resolve) => (reopened = resolve));
+    try {
+      if (this.#reads > 0) await new Promise<void>((resolve) => (this.#readsDone = resolve));
+      if (this.db.status !== 'closed') await this.db.close();
+      await this.db.open();
+      const knownDamage = 'after a write failed (the half-written record of that write)';
+      await this.#reportDamage(knownDamage).catch(() => {});
+    } finally {
+      this.#reopening = null;
+      reopened();
+    }
+  }
+
+  /** Runs a read of the database, not while it is being reopened (see #reopen). */
+  async read<T>(read: (db: ClassicLevel<string, unknown>) => Promise<T>): Promise<T> {
+    while (this.#reopening) await this.#reopening;
+    this.#reads += 1;
+    try {
+      return await read(this.db);
+    } finally {
+      this.#reads -= 1;
+      if (this.#reads === 0) {
+        this.#readsDone?.();
+        this.#readsDone = null;
+      }
+    }
   }
 
   async load(room: string, limit: number): Promise<{ messages: ChatMessage[]; lastId: number }> {
     const prefix = `msg!${room}!`;
-    const newestFirst = await this.db
-      .values({ gt: prefix, lt: `${prefix}\xff`, reverse: true, limit })
-      .all();
-    const lastId = Number((await this.db.get(LAST_ID_KEY)) ?? 0);
-    return { messages: (newestFirst as ChatMessage[]).reverse(), lastId };
+    return this.read(async (db) => {
+      const newestFirst = await db
+        .values({ gt: prefix, lt: `${prefix}\xff`, reverse: true, limit })
+        .all();
+      const lastId = Number((await db.get(LAST_ID_KEY)) ?? 0);
+      return { messages: (newestFirst as ChatMessage[]).reverse(), lastId };
+    });
   }
 
   async rooms(): Promise<StoredRoom[]> {
-    return (await this.db.values({ gt: 'room!', lt: 'room!\xff' }).all()) as StoredRoom[];
+    const rooms = await this.read((db) => db.values({ gt: 'room!', lt: 'room!\xff' }).all());
+    return rooms as StoredRoom[];
   }
 
-  async saveRoom(room: StoredRoom): Promise<void> {
-    await this.db.put(`room!${room.id}`, room, DURABLE);
+  saveRoom(room: StoredRoom): Promise<void> {
+    return this.put(`room!${room.id}`, room);
+  }
+
+  /** Writes one key, in the write queue and as durably as messages (see #guarded). */
+  put(key: string, value: unknown): Promise<void> {
+    // A key that existed before keeps existing if this write fails: only new keys are undone.
+    return this.#guarded([], () => this.db.put(key, value, this.#writeOptions));
   }
 
   async lastId(): Promise<number> {
-    return Number((await this.db.get(LAST_ID_KEY)) ?? 0);
+    return Number((await this.read((db) => db.get(LAST_ID_KEY))) ?? 0);
   }
 
   async page(room: string, query: PageQuery, limit: number): Promise<ChatMessage[]> {
     const prefix = `msg!${room}!`;
     if (query.before === undefined) {
-      const values = await this.db
-        .values({ gt: messageKey(room, query.after), lt: `${prefix}\xff`, limit })
-        .all();
+      const values = await this.read((db) =>
+        db.values({ gt: messageKey(room, query.after), lt: `${prefix}\xff`, limit }).all(),
+      );
       return values as ChatMessage[];
     }
-    const newestFirst = await this.db
-      .values({ gt: prefix, lt: messageKey(room, query.before), reverse: true, limit })
-      .all();
+    const newestFirst = await this.read((db) =>
+      db.values({ gt: prefix, lt: messageKey(room, query.before), reverse: true, limit }).all(),
+    );
     return (newestFirst as ChatMessage[]).reverse();
   }
 
   async trim(room: string, keep: number): Promise<{ trimmed: boolean; unreferenced: string[] }> {
     const prefix = `msg!${room}!`;
     // The newest message to delete is the (keep + 1)-th newest; everything up to it goes.
-    const newest = await this.db
-      .keys({ gt: prefix, lt: `${prefix}\xff`, reverse: true, limit: keep + 1 })
-      .all();
+    const newest = await this.read((db) =>
+      db.keys({ gt: prefix, lt: `${prefix}\xff`, reverse: true, limit: keep + 1 }).all(),
+    );
     const newestToDelete = newest[keep];
     if (newestToDelete === undefined) return { trimmed: false, unreferenced: [] };
     // The files the deleted messages carry lose those references.
     const released: { fileId: string; key: string }[] = [];
-    for await (const value of this.db.values({ gt: prefix, lte: newestToDelete })) {
-      const message = value as ChatMessage;
-      if (message.file) {
-        const key = fileReferenceKey(message.file.id, message.room, message.id);
-        released.push({ fileId: message.file.id, key });
+    await this.read(async (db) => {
+      for await (const value of db.values({ gt: prefix, lte: newestToDelete })) {
+        const message = value as ChatMessage;
+        if (message.file) {
+          const key = fileReferenceKey(message.file.id, message.room, message.id);
+          released.push({ fileId: message.file.id, key });
+        }
       }
-    }
-    await this.db.batch(released.map(({ key }) => ({ type: 'del' as const, key })));
-    await this.db.clear({ gt: prefix, lte: newestToDelete });
+    });
+    await this.#guarded([], async () => {
+      await this.db.batch(released.map(({ key }) => ({ type: 'del' as const, key })));
+      await this.db.clear({ gt: prefix, lte: newestToDelete });
+    });
     const unreferenced: string[] = [];
     for (const fileId of new Set(released.map((reference) => reference.fileId))) {
       const references = `fileref!${fileId}!`;
-      const left = await this.db.keys({ gt: references, lt: `${references}\xff`, limit: 1 }).all();
+      const left = await this.read((db) =>
+        db.keys({ gt: references, lt: `${references}\xff`, limit: 1 }).all(),
+      );
       if (left.length === 0) unreferenced.push(fileId);
     }
     return { trimmed: true, unreferenced };
@@ -150,10 +348,12 @@ export class LevelMessageStore implements MessageStore {
       ),
       { type: 'put', key: LAST_ID_KEY, value: lastId },
     ];
-    await this.db.batch(puts, DURABLE);
+    const added = puts.filter((put) => put.key !== LAST_ID_KEY).map((put) => put.key);
+    await this.#guarded(added, () => this.db.batch(puts, this.#writeOptions));
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    await this.#writes;
+    if (this.db.status !== 'closed') await this.db.close();
   }
 }
