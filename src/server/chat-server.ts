@@ -18,6 +18,7 @@ import { ChatServerError } from './errors';
 import { RoomBroadcaster } from './broadcast-batcher';
 import type { Limiters } from './events/connection';
 import { registerConnection } from './events/register-connection';
+import { connectionSettings, limitConnections, type ConnectionSettings } from './connection-limits';
 import { FileStore } from './file-store';
 import { FloodContainment } from './flood-containment';
 import { Moderation } from './moderation';
@@ -29,6 +30,7 @@ import type { ParleyServer } from './socket-types';
 import { EmbeddedHistory } from './storage/embedded-history';
 import type { HistoryStore } from './storage/history-store';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
+import { UploadQuotas, uploadSettings, type UploadSettings } from './upload-quotas';
 import { createWebHandler, findWebRoot } from './web-assets';
 
 export interface ChatServerOptions {
@@ -80,8 +82,22 @@ export interface ChatServerOptions {
    * this old, ms; default LIMITS.fileReleaseGraceMs.
    */
   fileReleaseGraceMs?: number;
-  /** An upload that receives nothing for this long is dropped, ms; default LIMITS.uploadIdleTimeoutMs. */
+  /**
+   * How often an upload's progress is checked, ms: one that brought less than
+   * `uploads.minBytesPerSecond` since the last check is dropped; default LIMITS.uploadIdleTimeoutMs.
+   */
   uploadIdleTimeoutMs?: number;
+  /**
+   * Upload quotas and caps (uploads open per connection, per address and in all, the slowest
+   * upload kept, bytes per address per hour, the space for stored files, the free-space floor);
+   * each unset one takes its LIMITS default. See upload-quotas.ts.
+   */
+  uploads?: Partial<UploadSettings>;
+  /**
+   * Connections held at once in all and per address, and how long one may stay unjoined; each
+   * unset one takes its LIMITS default. See connection-limits.ts.
+   */
+  connections?: Partial<ConnectionSettings>;
 }
 
 export { ChatServerError };
@@ -133,6 +149,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     );
   }
 
+  const uploads = uploadSettings(options.uploads, options.uploadIdleTimeoutMs);
+  const connections = connectionSettings(options.connections);
+
   // Files whose last message retention deleted are deleted too (the store opens below).
   let fileStoreForRelease: FileStore | undefined;
   const fileReleaseGraceMs = options.fileReleaseGraceMs ?? LIMITS.fileReleaseGraceMs;
@@ -160,16 +179,18 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       `Cannot open the files folder: ${(error as Error).message}`,
     );
   }
+  const webHandler = createWebHandler(webRoot);
+  const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
+  const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
   const files = {
     store: fileStore,
     access: history.fileReferences,
     maxFileBytes,
-    idleTimeoutMs: options.uploadIdleTimeoutMs ?? LIMITS.uploadIdleTimeoutMs,
+    idleTimeoutMs: uploads.idleTimeoutMs,
+    minBytesPerSecond: uploads.minBytesPerSecond,
+    uploadsPerConnection: uploads.uploadsPerConnection,
+    quotas: new UploadQuotas(fileStore, uploads, isRateLimitExempt),
   };
-
-  const webHandler = createWebHandler(webRoot);
-  const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
-  const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
   const connectLimiter = new RateLimiterMemory({
     points: rates.connect.points,
     duration: rates.connect.durationSeconds,
@@ -204,9 +225,19 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     },
     // Also serve /socket.io/socket.io.js, for third-party pages and bots in the browser.
     serveClient: true,
+    // A transport that never connects to the namespace is closed as soon as an unjoined one is.
+    connectTimeout: connections.joinTimeoutMs,
   });
+  // The last guard of file descriptors: past this many TCP connections (refusals on their way
+  // out and web page loads above the connection cap), new ones are dropped unread.
+  httpServer.maxConnections = connections.maxConnections + TCP_HEADROOM;
 
   const roster = new Roster();
+  limitConnections(io, {
+    ...connections,
+    isExempt: isRateLimitExempt,
+    isJoined: (socketId) => roster.get(socketId) !== undefined,
+  });
   const limiter = (rate: RateLimit) =>
     new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
   const limiters: Limiters = {
@@ -335,6 +366,9 @@ function isSameOriginOrNoOrigin(request: IncomingMessage): boolean {
     return false;
   }
 }
+
+/** TCP connections allowed above the connection cap (see httpServer.maxConnections). */
+const TCP_HEADROOM = 100;
 
 function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, LIMITS } from '../shared/limits';
 import { SERVICE_TYPE } from '../shared/room-announcement';
 import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
+import { LIMIT_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './cli-limits';
 import { advertiseRoom, type RoomAdvertisement } from './discovery';
 import { loadTlsFiles, TlsError, type TlsCredentials } from './tls';
 
@@ -46,7 +47,8 @@ Options:
                  messages one connection may send per SECONDS (default ${LIMITS.rate.message.points}/${LIMITS.rate.message.durationSeconds});
                  one address may send three times as many
   -h, --help     show this help
-`;
+
+${LIMITS_USAGE}`;
 
 export interface CliIo {
   out: (line: string) => void;
@@ -87,6 +89,7 @@ export async function main(
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...LIMIT_OPTIONS,
       },
       strict: true,
       allowPositionals: false,
@@ -141,6 +144,11 @@ export async function main(
     );
     return 1;
   }
+  const limits = parseLimitFlags(values);
+  if (!limits.ok) {
+    io.err(limits.error);
+    return 1;
+  }
   const passphrase = values.passphrase ?? env['PARLEY_PASSPHRASE'];
   if (
     passphrase !== undefined &&
@@ -187,6 +195,7 @@ export async function main(
       passphrase: passphrase ?? null,
       ...(retention !== undefined && { retention }),
       ...(maxFileBytes !== undefined && { maxFileBytes }),
+      ...limits.options,
       ...(messageRate && {
         rateLimits: {
           message: messageRate,
