@@ -47,7 +47,9 @@ export const LIMITS_USAGE = `Quotas and caps:
                  limits too; for tests that play several machines on one
 `;
 
-type LimitValues = { [K in keyof typeof LIMIT_OPTIONS]?: K extends 'limit-loopback' ? boolean : string };
+type LimitValues = {
+  [K in keyof typeof LIMIT_OPTIONS]?: K extends 'limit-loopback' ? boolean : string;
+};
 
 /** The createChatServer options the flags in `values` ask for, or the error for the first bad one. */
 export function parseLimitFlags(
@@ -103,7 +105,7 @@ function parseAmount(
 function definedOnly<T extends Record<string, number | undefined>>(
   record: T,
 ): { [K in keyof T]?: number } {
-  return Object.fromEntries(
-    Object.entries(record).filter(([, value]) => value !== undefined),
-  ) as { [K in keyof T]?: number };
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: number;
+  };
 }

@@ -98,7 +98,7 @@ function endUnjoined(socket: ParleySocket, options: ConnectionLimitOptions): voi
   if (!socket.connected || options.isJoined(socket.id)) return;
   socket.emit('session:ended', {
     code: 'join_timeout',
-    message: `The connection was closed because it did not join within ${Math.round(options.joinTimeoutMs / 1000)} s. Connect again to join.`,
+    message: `The connection was closed because it did not join within ${Number((options.joinTimeoutMs / 1000).toFixed(1))} s. Connect again to join.`,
   });
   socket.disconnect(true);
 }

@@ -79,11 +79,7 @@ export class UploadQuotas {
   /** Announced sizes of the open uploads: space they may still take. */
   #reservedBytes = 0;
 
-  constructor(
-    store: FileStore,
-    limits: UploadQuotaLimits,
-    isExempt: (address: string) => boolean,
-  ) {
+  constructor(store: FileStore, limits: UploadQuotaLimits, isExempt: (address: string) => boolean) {
     this.#store = store;
     this.#limits = limits;
     this.#isExempt = isExempt;

@@ -8,14 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { begin, dataDirectory, storedFiles, tempFiles, uploadRaw } from '../support/files';
-import {
-  collect,
-  emitRaw,
-  rawSocket,
-  startServer,
-  waitFor,
-  type RawSocket,
-} from '../support/chat';
+import { collect, emitRaw, rawSocket, startServer, waitFor, type RawSocket } from '../support/chat';
 import type { ChatServer, ChatServerOptions } from '../../src/server/chat-server';
 
 const LAN_SIM: ChatServerOptions = { isRateLimitExempt: () => false };
@@ -236,7 +229,8 @@ describe('uploads that make too little progress', () => {
     expect(storedFiles(dataDir)).toEqual([]);
     expect(messages).toEqual([]);
     // The slot it held is free again (the default allows 3 per connection).
-    for (let n = 0; n < 3; n++) expect(await begin(dripper, { size: 10 })).toMatchObject({ ok: true });
+    for (let n = 0; n < 3; n++)
+      expect(await begin(dripper, { size: 10 })).toMatchObject({ ok: true });
   });
 
   it('keeps an upload that keeps up, and drops a complete one that never ends', async () => {

@@ -316,5 +316,8 @@ function stalled(minBytesPerSecond: number, periodMs: number): Failure {
 function diskFullOrThrow(error: unknown): Failure {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code !== 'ENOSPC' && code !== 'EDQUOT') throw error;
-  return fail('storage_full', "The server's disk is full: the file was not stored. Messages still work.");
+  return fail(
+    'storage_full',
+    "The server's disk is full: the file was not stored. Messages still work.",
+  );
 }
