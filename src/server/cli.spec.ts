@@ -40,6 +40,15 @@ describe('parley CLI (in process)', () => {
     [['serve', '--max-file-size', 'big'], /--max-file-size must be a number of MB above 0/],
     [['serve', '--max-file-size', '0'], /--max-file-size must be a number of MB above 0/],
     [['serve', '--max-file-size', '1e9'], /--max-file-size must be a number of MB above 0/],
+    [['serve', '--max-storage', '0'], /--max-storage must be a number of GB above 0/],
+    [['serve', '--min-free-disk', 'much'], /--min-free-disk must be a number of MB/],
+    [['serve', '--upload-quota', 'lots'], /--upload-quota must be a number of GB above 0/],
+    [['serve', '--max-connections', '0'], /--max-connections must be a whole number, at least 1/],
+    [['serve', '--connections-per-address', '2.5'], /--connections-per-address must be a whole/],
+    [['serve', '--max-uploads', '0'], /--max-uploads must be a whole number, at least 1/],
+    [['serve', '--uploads-per-address', 'x'], /--uploads-per-address must be a whole number/],
+    [['serve', '--join-timeout', '0'], /--join-timeout must be a number of seconds above 0/],
+    [['serve', '--upload-timeout', '1e3'], /--upload-timeout must be a number of seconds/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);
