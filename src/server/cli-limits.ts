@@ -24,11 +24,11 @@ export const LIMIT_OPTIONS = {
 
 export const LIMITS_USAGE = `Quotas and caps:
   --max-storage GB
-                 the most space all sent files together may take (default ${LIMITS.maxStorageBytes / GB})
+                 the most space all sent files together may take (default ${LIMITS.maxStorageMiB / 1024})
   --min-free-disk MB
-                 refuse files while the disk has less free space (default ${LIMITS.minFreeDiskBytes / MB})
+                 refuse files while the disk has less free space (default ${LIMITS.minFreeDiskMiB})
   --upload-quota GB
-                 bytes of files one address may send per hour (default ${LIMITS.uploadBytesPerHour / GB})
+                 bytes of files one address may send per hour (default ${LIMITS.uploadMiBPerHour / 1024})
   --max-connections N
                  connections the server holds at once (default ${LIMITS.maxConnections})
   --connections-per-address N

@@ -16,6 +16,8 @@ import { fail, type Failure } from '../shared/result';
 import { checkWholeNumber } from './errors';
 import type { FileStore } from './file-store';
 
+const MiB = 1024 * 1024;
+
 /** What createChatServer's `uploads` option may set; each unset one takes its LIMITS default. */
 export interface UploadSettings extends UploadQuotaLimits {
   /** Uploads one connection may have open at once. */
@@ -37,9 +39,9 @@ export function uploadSettings(
     uploadsPerServer: LIMITS.uploadsPerServer,
     idleTimeoutMs,
     minBytesPerSecond: LIMITS.uploadMinBytesPerSecond,
-    bytesPerHour: LIMITS.uploadBytesPerHour,
-    maxStorageBytes: LIMITS.maxStorageBytes,
-    minFreeDiskBytes: LIMITS.minFreeDiskBytes,
+    bytesPerHour: LIMITS.uploadMiBPerHour * MiB,
+    maxStorageBytes: LIMITS.maxStorageMiB * MiB,
+    minFreeDiskBytes: LIMITS.minFreeDiskMiB * MiB,
     ...given,
   };
   for (const [name, value] of Object.entries(settings)) {

@@ -47,12 +47,12 @@ export const LIMITS = {
   uploadIdleTimeoutMs: 30_000,
   /** The slowest upload kept, in bytes per second, measured over each uploadIdleTimeoutMs. */
   uploadMinBytesPerSecond: 1024,
-  /** Bytes of files one network address may send per hour (loopback exempt; 2 GiB). */
-  uploadBytesPerHour: 2 * 1024 * 1024 * 1024,
-  /** The most bytes all stored files together may take by default (10 GiB; `--max-storage`). */
-  maxStorageBytes: 10 * 1024 * 1024 * 1024,
-  /** Uploads are refused while the disk holding the files has less free space than this (256 MiB). */
-  minFreeDiskBytes: 256 * 1024 * 1024,
+  /** MiB of files one network address may send per hour (loopback exempt; 2 GiB). */
+  uploadMiBPerHour: 2048,
+  /** The most space all stored files together may take by default, MiB (10 GiB; `--max-storage`). */
+  maxStorageMiB: 10 * 1024,
+  /** Uploads are refused while the disk holding the files has less free space than this, MiB. */
+  minFreeDiskMiB: 256,
   /** A connection that has not joined this long after connecting is closed, ms. */
   joinTimeoutMs: 30_000,
   /** Connections the server holds at once; more are refused (`server_full`). */
