@@ -46,6 +46,9 @@ async function start(): Promise<{ port: number; close: () => Promise<void> }> {
         ? (address) => exempt.includes(address.replace(/^::ffff:/, ''))
         : undefined,
       onError: (error) => console.error('[bench parley]', error),
+      // The capacity scenario holds thousands of connections (the bench raises `ulimit -n`);
+      // the shipped cap (LIMITS.maxConnections) is sized for 1024 file descriptors.
+      connections: { maxConnections: 100_000 },
     });
     return { port: server.port, close: () => server.close() };
   }

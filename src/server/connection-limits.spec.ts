@@ -5,6 +5,7 @@
  * machines, with loopback not exempt.
  */
 import { io as connectSocket } from 'socket.io-client';
+import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import {
   client,
@@ -62,6 +63,30 @@ describe('the connection caps', () => {
     expect(await emitRaw(held[0]!, 'session:join', { nickname: 'ann' })).toMatchObject({
       ok: true,
     });
+  });
+
+  it('counts a connection out when it leaves the namespace but keeps its transport', async () => {
+    const server = await startServer({ connections: { maxConnections: 2 } });
+    // One transport that connects to the namespace and leaves it, again and again (raw frames).
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+    onCleanup(() => ws.terminate());
+    const frames: string[] = [];
+    ws.on('message', (data) => frames.push(data.toString()));
+    await waitFor(() => frames.some((frame) => frame.startsWith('0{')), 'the handshake');
+    for (let round = 1; round <= 5; round++) {
+      ws.send('40');
+      await waitFor(
+        () => frames.filter((frame) => frame.startsWith('40{')).length === round,
+        `connected to the namespace (${round})`,
+      );
+      ws.send('41');
+      // A CONNECT while the server still holds the socket would be ignored.
+      await waitFor(() => server.io.of('/').sockets.size === 0, `left the namespace (${round})`);
+    }
+    // Its place is free again, though its transport is still open: two others fit.
+    await rawSocket(server);
+    await rawSocket(server);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
   });
 
   it('caps connections per address, and leaves other addresses their share', async () => {

@@ -60,16 +60,23 @@ export function limitConnections(io: ParleyServer, options: ConnectionLimitOptio
     if (!exempt) perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     const joinTimer = setTimeout(() => endUnjoined(socket, options), options.joinTimeoutMs);
     joinTimer.unref();
-    // The transport's close, not the socket's disconnect: it comes even when the connection
-    // closes before Socket.IO has finished accepting it.
-    socket.conn.once('close', () => {
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
       clearTimeout(joinTimer);
+      socket.conn.off('close', release);
       total -= 1;
       if (exempt) return;
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left > 0) perAddress.set(address, left);
       else perAddress.delete(address);
-    });
+    };
+    // Whichever comes first: the socket's disconnect (also when a client leaves the namespace
+    // and keeps the transport, to connect again on it), or the transport's close (also when it
+    // closes before Socket.IO has finished accepting the socket, which then never disconnects).
+    socket.once('disconnect', release);
+    socket.conn.once('close', release);
     next();
   });
 }
