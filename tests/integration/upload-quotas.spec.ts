@@ -5,10 +5,22 @@
  * leave nothing behind (no temporary file, no message) and to leave others unaffected. Other
  * loopback addresses (127.0.0.x) play other machines, with loopback not exempt.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { begin, dataDirectory, storedFiles, tempFiles, uploadRaw } from '../support/files';
-import { collect, emitRaw, rawSocket, startServer, waitFor, type RawSocket } from '../support/chat';
+import {
+  collect,
+  emitRaw,
+  onCleanup,
+  rawSocket,
+  startServer,
+  waitFor,
+  type RawSocket,
+} from '../support/chat';
 import type { ChatServer, ChatServerOptions } from '../../src/server/chat-server';
 
 const LAN_SIM: ChatServerOptions = { isRateLimitExempt: () => false };
@@ -244,5 +256,93 @@ describe('uploads that make too little progress', () => {
     expect(await emitRaw(alice, 'file:end', { uploadId })).toMatchObject({
       error: { code: 'upload_stalled' },
     });
+  });
+});
+
+/**
+ * A data directory on a small tmpfs the test mounts itself (needs root); null, with the reason,
+ * when it cannot. Unmounted after the test.
+ */
+function smallDisk(bytes: number): { dir: string } | { reason: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-small-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    return { reason: `cannot mount a small tmpfs (${(error as Error).message.split('\n')[0]})` };
+  }
+  onCleanup(() => {
+    execFileSync('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir };
+}
+
+describe('on a small disk (a tmpfs the test mounts)', () => {
+  const KiB = 1024;
+
+  it('drops an upload when the disk falls below the floor while it arrives', async (context) => {
+    const disk = smallDisk(2048 * KiB);
+    if ('reason' in disk) return context.skip(disk.reason);
+    const server = await startServer({
+      dataDir: disk.dir,
+      ...LAN_SIM,
+      uploadIdleTimeoutMs: 200,
+      uploads: { minFreeDiskBytes: 512 * KiB, minBytesPerSecond: 0 },
+      rateLimits: { fileChunk: { points: 1_000_000, durationSeconds: 1 } },
+    });
+    const alice = await joinedFrom(server, '127.0.0.2');
+    const uploadId = uploadIdOf(await begin(alice, { size: 400 * KiB }));
+    expect(uploadId).not.toBe('');
+    expect(
+      await emitRaw(alice, 'file:chunk', { uploadId, offset: 0, data: randomBytes(1000) }),
+    ).toMatchObject({ ok: true });
+    // Something else fills the disk to below the floor, while the upload goes on, byte by byte.
+    writeFileSync(join(disk.dir, 'filler'), Buffer.alloc(1700 * KiB));
+    let answer: Awaited<ReturnType<typeof emitRaw>> = { ok: true };
+    for (let offset = 1000; answer.ok && offset < 400 * KiB; offset++) {
+      answer = await emitRaw(alice, 'file:chunk', { uploadId, offset, data: Buffer.from('x') });
+    }
+    await waitFor(() => tempFiles(disk.dir).length === 0, 'the temporary file deleted');
+    expect(answer).toEqual({
+      ok: false,
+      error: {
+        code: 'storage_full',
+        message: expect.stringMatching(/^The server's disk is nearly full/) as string,
+      },
+    });
+    expect(storedFiles(disk.dir)).toEqual([]);
+    expect(await emitRaw(alice, 'message:send', { clientId: 'm1', text: 'hi' })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('answers a write that finds the disk full with storage_full, and leaves nothing', async (context) => {
+    const disk = smallDisk(1024 * KiB);
+    if ('reason' in disk) return context.skip(disk.reason);
+    const server = await startServer({
+      dataDir: disk.dir,
+      ...LAN_SIM,
+      uploads: { minFreeDiskBytes: 0 },
+    });
+    const alice = await joinedFrom(server, '127.0.0.2');
+    const size = 600 * KiB;
+    const uploadId = uploadIdOf(await begin(alice, { size }));
+    expect(uploadId).not.toBe('');
+    writeFileSync(join(disk.dir, 'filler'), Buffer.alloc(700 * KiB));
+    let answer: Awaited<ReturnType<typeof emitRaw>> = { ok: true };
+    for (let offset = 0; answer.ok && offset < size; offset += 48 * KiB) {
+      const data = randomBytes(Math.min(48 * KiB, size - offset));
+      answer = await emitRaw(alice, 'file:chunk', { uploadId, offset, data });
+    }
+    expect(answer).toEqual({
+      ok: false,
+      error: {
+        code: 'storage_full',
+        message: "The server's disk is full: the file was not stored. Messages still work.",
+      },
+    });
+    await waitFor(() => tempFiles(disk.dir).length === 0, 'the temporary file deleted');
+    expect(storedFiles(disk.dir)).toEqual([]);
   });
 });

@@ -108,14 +108,13 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
           upload.size - upload.checkedAt,
         ),
       );
-      if (progress < wanted) {
-        void drop(upload, stalled(files.minBytesPerSecond, files.idleTimeoutMs));
-        return;
-      }
       upload.checkedAt = upload.temp.written;
       void files.quotas.diskFailure().then(
         (full) => {
+          // A full disk is the reason to give, even for an upload that was slow too.
           if (full) void drop(upload, full);
+          else if (progress < wanted)
+            void drop(upload, stalled(files.minBytesPerSecond, files.idleTimeoutMs));
           else if (uploads.get(upload.id) === upload) watch(upload);
         },
         (error: unknown) => {
