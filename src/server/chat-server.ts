@@ -82,21 +82,11 @@ export interface ChatServerOptions {
    * this old, ms; default LIMITS.fileReleaseGraceMs.
    */
   fileReleaseGraceMs?: number;
-  /**
-   * How often an upload's progress is checked, ms: one that brought less than
-   * `uploads.minBytesPerSecond` since the last check is dropped; default LIMITS.uploadIdleTimeoutMs.
-   */
+  /** How often uploads are checked for progress, ms; default LIMITS.uploadIdleTimeoutMs. */
   uploadIdleTimeoutMs?: number;
-  /**
-   * Upload quotas and caps (uploads open per connection, per address and in all, the slowest
-   * upload kept, bytes per address per hour, the space for stored files, the free-space floor);
-   * each unset one takes its LIMITS default. See upload-quotas.ts.
-   */
+  /** Upload quotas and caps (upload-quotas.ts); each unset one takes its LIMITS default. */
   uploads?: Partial<UploadSettings>;
-  /**
-   * Connections held at once in all and per address, and how long one may stay unjoined; each
-   * unset one takes its LIMITS default. See connection-limits.ts.
-   */
+  /** Connection caps and the join timeout (connection-limits.ts); each unset one: LIMITS. */
   connections?: Partial<ConnectionSettings>;
 }
 
@@ -179,8 +169,6 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       `Cannot open the files folder: ${(error as Error).message}`,
     );
   }
-  const webHandler = createWebHandler(webRoot);
-  const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
   const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
   const files = {
     store: fileStore,
@@ -191,6 +179,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     uploadsPerConnection: uploads.uploadsPerConnection,
     quotas: new UploadQuotas(fileStore, uploads, isRateLimitExempt),
   };
+
+  const webHandler = createWebHandler(webRoot);
+  const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
   const connectLimiter = new RateLimiterMemory({
     points: rates.connect.points,
     duration: rates.connect.durationSeconds,
@@ -225,15 +216,10 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     },
     // Also serve /socket.io/socket.io.js, for third-party pages and bots in the browser.
     serveClient: true,
-    // A transport that never connects to the namespace is closed as soon as an unjoined one is.
-    connectTimeout: connections.joinTimeoutMs,
   });
-  // The last guard of file descriptors: past this many TCP connections (refusals on their way
-  // out and web page loads above the connection cap), new ones are dropped unread.
-  httpServer.maxConnections = connections.maxConnections + TCP_HEADROOM;
 
   const roster = new Roster();
-  limitConnections(io, {
+  limitConnections(io, httpServer, {
     ...connections,
     isExempt: isRateLimitExempt,
     isJoined: (socketId) => roster.get(socketId) !== undefined,
@@ -366,9 +352,6 @@ function isSameOriginOrNoOrigin(request: IncomingMessage): boolean {
     return false;
   }
 }
-
-/** TCP connections allowed above the connection cap (see httpServer.maxConnections). */
-const TCP_HEADROOM = 100;
 
 function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');

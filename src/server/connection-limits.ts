@@ -7,6 +7,7 @@
  * (upload-quotas.ts) this keeps the server's file descriptors (often 1024) enough for everyone,
  * whatever one address holds open.
  */
+import type { Server as NetServer } from 'node:net';
 import { LIMITS } from '../shared/limits';
 import type { ErrorInfo } from '../shared/result';
 import type { ParleyServer, ParleySocket } from './socket-types';
@@ -42,9 +43,22 @@ export interface ConnectionLimitOptions extends ConnectionSettings {
   isJoined: (socketId: string) => boolean;
 }
 
-export function limitConnections(io: ParleyServer, options: ConnectionLimitOptions): void {
+/** TCP connections allowed above the connection cap (see `limitConnections`). */
+const TCP_HEADROOM = 100;
+
+/** Applies the caps and the join timeout to `io`, which serves over `server`. */
+export function limitConnections(
+  io: ParleyServer,
+  server: NetServer,
+  options: ConnectionLimitOptions,
+): void {
   const perAddress = new Map<string, number>();
   let total = 0;
+  // The last guard of file descriptors: past this many TCP connections (refusals on their way
+  // out, web page loads), new ones are dropped unread.
+  server.maxConnections = options.maxConnections + TCP_HEADROOM;
+  // A transport that never connects to the namespace is closed as soon as an unjoined one is.
+  io.connectTimeout(options.joinTimeoutMs);
 
   io.use((socket, next) => {
     const address = socket.handshake.address;

@@ -118,10 +118,16 @@ export class UploadQuotas {
     }
     // Taken now, before anything is awaited, so that uploads starting together all count.
     this.#take(address, exempt, size);
-    // Open uploads' announced sizes count as written already (this one's too).
-    const refused =
-      (await this.diskFailure(this.#reservedBytes)) ??
-      (await this.#useVolume(address, exempt, size));
+    let refused: Failure | null;
+    try {
+      // Open uploads' announced sizes count as written already (this one's too).
+      refused =
+        (await this.diskFailure(this.#reservedBytes)) ??
+        (await this.#useVolume(address, exempt, size));
+    } catch (error) {
+      this.#give(address, exempt, size);
+      throw error;
+    }
     if (refused) {
       this.#give(address, exempt, size);
       return refused;

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -344,5 +344,22 @@ describe('on a small disk (a tmpfs the test mounts)', () => {
     });
     await waitFor(() => tempFiles(disk.dir).length === 0, 'the temporary file deleted');
     expect(storedFiles(disk.dir)).toEqual([]);
+  });
+});
+
+describe('quota and cap options', () => {
+  it('refuses a setting that is not a whole number, before anything is opened', async () => {
+    const dataDir = join(dataDirectory(), 'never-made');
+    await expect(startServer({ dataDir, uploads: { maxStorageBytes: 0 } })).rejects.toMatchObject({
+      code: 'invalid_payload',
+      message: 'uploads.maxStorageBytes must be a whole number, at least 1 (not 0).',
+    });
+    await expect(
+      startServer({ dataDir, connections: { joinTimeoutMs: 1.5 } }),
+    ).rejects.toMatchObject({
+      code: 'invalid_payload',
+      message: 'connections.joinTimeoutMs must be a whole number, at least 1 (not 1.5).',
+    });
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
