@@ -40,7 +40,8 @@ describe('connection wording', () => {
   });
 
   it("shows a server's own reason for refusing the connection as it is", () => {
-    const reason = 'The server is full (500 connections). Try again later.';
+    const reason =
+      'The server is full: it has as many connections as it allows (500). Try again later.';
     const refused = Object.assign(new Error(reason), {
       data: { code: 'server_full', message: reason },
     });

@@ -42,7 +42,9 @@ describe('the connection caps', () => {
     const server = await startServer({ connections: { maxConnections: 3 } });
     const held = await Promise.all([1, 2, 3].map(() => rawSocket(server)));
     const refused = await refusal(server, '127.0.0.1');
-    expect(refused.message).toBe('The server is full (3 connections). Try again later.');
+    expect(refused.message).toBe(
+      'The server is full: it has as many connections as it allows (3). Try again later.',
+    );
     expect(refused.data).toEqual({ code: 'server_full', message: refused.message });
     // The refused transport is not kept.
     await waitFor(() => transports(server) === 3, 'the refused transport closed');
@@ -87,6 +89,24 @@ describe('the connection caps', () => {
     await rawSocket(server);
     await rawSocket(server);
     expect(ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('ends a reconnecting ChatClient with the reason when the server is full', async () => {
+    const server = await startServer({ connections: { maxConnections: 1 } });
+    // A long back-off: the client tries again only when told to (reconnectNow).
+    const chat = client({ reconnectDelayMs: 120_000, reconnectDelayMaxMs: 120_000 });
+    expect((await chat.connect(urlOf(server), 'ann')).ok).toBe(true);
+    // Its transport drops (not an "io server disconnect": the client will reconnect)…
+    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
+    await waitFor(() => chat.status.state === 'reconnecting', 'the drop to be noticed');
+    // …and someone else takes the one place meanwhile.
+    await waitFor(() => transports(server) === 0, 'the dropped connection counted out');
+    await rawSocket(server);
+    chat.reconnectNow();
+    await waitFor(() => chat.status.state === 'disconnected', 'the refusal');
+    expect(chat.status.reason).toBe(
+      'The server is full: it has as many connections as it allows (1). Try again later.',
+    );
   });
 
   it('caps connections per address, and leaves other addresses their share', async () => {

@@ -103,7 +103,7 @@ function whyRefused(
   if (total >= options.maxConnections) {
     return {
       code: 'server_full',
-      message: `The server is full (${options.maxConnections} connections). Try again later.`,
+      message: `The server is full: it has as many connections as it allows (${options.maxConnections}). Try again later.`,
     };
   }
   if (fromAddress >= options.connectionsPerAddress) {
