@@ -72,6 +72,9 @@ async function start(): Promise<{ port: number; close: () => Promise<void> }> {
       passphrase,
       onError: (error) => console.error('[bench parley]', error),
       ...(durable === undefined ? {} : await writeCostOptions(durable !== '0')),
+      // The capacity scenario holds thousands of connections (the bench raises `ulimit -n`);
+      // the shipped cap (LIMITS.maxConnections) is sized for 1024 file descriptors.
+      connections: { maxConnections: 100_000 },
     });
     return { port: server.port, close: () => server.close() };
   }

@@ -3,7 +3,12 @@
  * in its transport's (an Error in Node, an ErrorEvent-like object from ws).
  */
 import { describe, expect, it } from 'vitest';
-import { describeConnectError, describeDisconnect, isCertificateError } from './connection-wording';
+import {
+  describeConnectError,
+  describeDisconnect,
+  isCertificateError,
+  serverRefusal,
+} from './connection-wording';
 
 /** A socket.io-client connect_error as it arrives: its transport's error in `description`. */
 function connectError(message: string, description?: unknown): Error {
@@ -31,6 +36,19 @@ describe('connection wording', () => {
     );
     expect(describeConnectError(connectError('xhr poll error'))).toBe(
       'Could not connect to the server (xhr poll error).',
+    );
+  });
+
+  it("shows a server's own reason for refusing the connection as it is", () => {
+    const reason =
+      'The server is full: it has as many connections as it allows (500). Try again later.';
+    const refused = Object.assign(new Error(reason), {
+      data: { code: 'server_full', message: reason },
+    });
+    expect(describeConnectError(refused)).toBe(reason);
+    expect(serverRefusal(refused)).toBe(reason);
+    expect(serverRefusal(connectError('websocket error', new Error('connect ECONNREFUSED')))).toBe(
+      null,
     );
   });
 

@@ -25,7 +25,18 @@ export function isCertificateError(error: Error): boolean {
   return /certificate|CERT_|self[- ]signed/i.test(connectErrorText(error));
 }
 
+/**
+ * The reason a Parley server gave for refusing the connection (`connect_error` with an ErrorInfo
+ * as its data, e.g. `server_full`), or null when the refusal did not come from the server.
+ */
+export function serverRefusal(error: Error): string | null {
+  const data = (error as { data?: { code?: unknown; message?: unknown } }).data;
+  return typeof data?.code === 'string' && typeof data.message === 'string' ? data.message : null;
+}
+
 export function describeConnectError(error: Error): string {
+  const refusal = serverRefusal(error);
+  if (refusal !== null) return refusal;
   const text = connectErrorText(error);
   if (/ECONNREFUSED/i.test(text))
     return 'Nothing is answering at that address: is the server running, and is the port right?';

@@ -8,7 +8,12 @@ import { io, type Socket } from 'socket.io-client';
 import type { ChatEvent, ConnectionStatus } from '../shared/api';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
-import { describeConnectError, describeDisconnect, isCertificateError } from './connection-wording';
+import {
+  describeConnectError,
+  describeDisconnect,
+  isCertificateError,
+  serverRefusal,
+} from './connection-wording';
 
 export type ParleyClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -204,6 +209,11 @@ export class Connection {
       });
     });
     socket.on('session:ended', (error) => this.#end(socket, url, error.message));
+    // Refused by the server while reconnecting (it is full): socket.io-client stops retrying.
+    socket.on('connect_error', (error) => {
+      const refusal = serverRefusal(error);
+      if (refusal !== null) this.#end(socket, url, refusal);
+    });
     socket.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') {
         this.#end(socket, url, 'The server ended the connection.');

@@ -18,6 +18,7 @@ import { ChatServerError } from './errors';
 import { RoomBroadcaster } from './broadcast-batcher';
 import type { Limiters } from './events/connection';
 import { registerConnection } from './events/register-connection';
+import { connectionSettings, limitConnections, type ConnectionSettings } from './connection-limits';
 import { FileStore } from './file-store';
 import { FloodContainment } from './flood-containment';
 import { Moderation } from './moderation';
@@ -38,6 +39,7 @@ import type { ParleyServer } from './socket-types';
 import { EmbeddedHistory } from './storage/embedded-history';
 import type { HistoryStore } from './storage/history-store';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
+import { UploadQuotas, uploadSettings, type UploadSettings } from './upload-quotas';
 import { createWebHandler, findWebRoot } from './web-assets';
 
 export interface ChatServerOptions {
@@ -89,7 +91,7 @@ export interface ChatServerOptions {
    * this old, ms; default LIMITS.fileReleaseGraceMs.
    */
   fileReleaseGraceMs?: number;
-  /** An upload that receives nothing for this long is dropped, ms; default LIMITS.uploadIdleTimeoutMs. */
+  /** How often uploads are checked for progress, ms; default LIMITS.uploadIdleTimeoutMs. */
   uploadIdleTimeoutMs?: number;
   /**
    * Host names the server answers to besides its addresses, `localhost` and this machine's name
@@ -97,6 +99,10 @@ export interface ChatServerOptions {
    * rebinding, see request-guard.ts).
    */
   allowedHosts?: readonly string[];
+  /** Upload quotas and caps (upload-quotas.ts); each unset one takes its LIMITS default. */
+  uploads?: Partial<UploadSettings>;
+  /** Connection caps and the join timeout (connection-limits.ts); each unset one: LIMITS. */
+  connections?: Partial<ConnectionSettings>;
 }
 
 export { ChatServerError };
@@ -148,6 +154,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     );
   }
 
+  const uploads = uploadSettings(options.uploads, options.uploadIdleTimeoutMs);
+  const connections = connectionSettings(options.connections);
+
   // Files whose last message retention deleted are deleted too (the store opens below).
   let fileStoreForRelease: FileStore | undefined;
   const fileReleaseGraceMs = options.fileReleaseGraceMs ?? LIMITS.fileReleaseGraceMs;
@@ -175,16 +184,19 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       `Cannot open the files folder: ${(error as Error).message}`,
     );
   }
+  const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
   const files = {
     store: fileStore,
     access: history.fileReferences,
     maxFileBytes,
-    idleTimeoutMs: options.uploadIdleTimeoutMs ?? LIMITS.uploadIdleTimeoutMs,
+    idleTimeoutMs: uploads.idleTimeoutMs,
+    minBytesPerSecond: uploads.minBytesPerSecond,
+    uploadsPerConnection: uploads.uploadsPerConnection,
+    quotas: new UploadQuotas(fileStore, uploads, isRateLimitExempt),
   };
 
   const webHandler = createWebHandler(webRoot);
   const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
-  const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
   const connectLimiter = new RateLimiterMemory({
     points: rates.connect.points,
     duration: rates.connect.durationSeconds,
@@ -233,6 +245,11 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   });
 
   const roster = new Roster();
+  limitConnections(io, httpServer, {
+    ...connections,
+    isExempt: isRateLimitExempt,
+    isJoined: (socketId) => roster.get(socketId) !== undefined,
+  });
   const limiter = (rate: RateLimit) =>
     new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
   const limiters: Limiters = {

@@ -45,6 +45,15 @@ describe('parley CLI (in process)', () => {
     [['serve', '--allowed-host', 'chat.example.org:4321'], /--allowed-host must be a host name/],
     [['serve', '--allowed-host', 'a/b'], /--allowed-host must be a host name/],
     [['serve', '--allowed-host', ''], /--allowed-host must be a host name/],
+    [['serve', '--max-storage', '0'], /--max-storage must be a number of GB above 0/],
+    [['serve', '--min-free-disk', 'much'], /--min-free-disk must be a number of MB/],
+    [['serve', '--upload-quota', 'lots'], /--upload-quota must be a number of GB above 0/],
+    [['serve', '--max-connections', '0'], /--max-connections must be a whole number, at least 1/],
+    [['serve', '--connections-per-address', '2.5'], /--connections-per-address must be a whole/],
+    [['serve', '--max-uploads', '0'], /--max-uploads must be a whole number, at least 1/],
+    [['serve', '--uploads-per-address', 'x'], /--uploads-per-address must be a whole number/],
+    [['serve', '--join-timeout', '0'], /--join-timeout must be a number of seconds above 0/],
+    [['serve', '--upload-timeout', '1e3'], /--upload-timeout must be a number of seconds/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, LIMITS } from '../shared/limits';
 import { SERVICE_TYPE } from '../shared/room-announcement';
 import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
+import { LIMIT_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './cli-limits';
 import { advertiseRoom, type RoomAdvertisement } from './discovery';
 import { loadTlsFiles, TlsError, type TlsCredentials } from './tls';
 
@@ -51,7 +52,8 @@ Options:
                  messages one connection may send per SECONDS (default ${LIMITS.rate.message.points}/${LIMITS.rate.message.durationSeconds});
                  one address may send three times as many
   -h, --help     show this help
-`;
+
+${LIMITS_USAGE}`;
 
 export interface CliIo {
   out: (line: string) => void;
@@ -93,6 +95,7 @@ export async function main(
         'tls-key': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
+        ...LIMIT_OPTIONS,
       },
       strict: true,
       allowPositionals: false,
@@ -145,6 +148,11 @@ export async function main(
     io.err(
       `--message-rate must look like 20/10 (messages per seconds), not "${values['message-rate']}".`,
     );
+    return 1;
+  }
+  const limits = parseLimitFlags(values);
+  if (!limits.ok) {
+    io.err(limits.error);
     return 1;
   }
   const passphrase = values.passphrase ?? env['PARLEY_PASSPHRASE'];
@@ -202,6 +210,7 @@ export async function main(
       allowedHosts,
       ...(retention !== undefined && { retention }),
       ...(maxFileBytes !== undefined && { maxFileBytes }),
+      ...limits.options,
       ...(messageRate && {
         rateLimits: {
           message: messageRate,

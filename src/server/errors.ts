@@ -10,3 +10,12 @@ export class ChatServerError extends Error {
     this.name = 'ChatServerError';
   }
 }
+
+/** Throws a ChatServerError unless `value` is a whole number of at least `least`. */
+export function checkWholeNumber(name: string, value: number, least: number): void {
+  if (Number.isSafeInteger(value) && value >= least) return;
+  throw new ChatServerError(
+    'invalid_payload',
+    `${name} must be a whole number, at least ${least} (not ${value}).`,
+  );
+}

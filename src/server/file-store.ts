@@ -4,16 +4,21 @@
  * written, and moved into place with one rename — so a file is either whole under its hash or not
  * there at all. Servers without a data directory keep files in a temporary directory removed on
  * close, and files no message refers to any more are released after a grace period. Who may
- * read a file (the rooms it was posted to) is the history store's (storage/file-access.ts).
+ * read a file (the rooms it was posted to) is the history store's (storage/file-access.ts). The
+ * store keeps count of the bytes its files take (counted once when it opens, then kept up to date
+ * as files are stored and released) and reports the free space of its disk: the upload quotas
+ * (upload-quotas.ts) read both.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import {
   mkdir,
   mkdtemp,
   open,
+  readdir,
   rename,
   rm,
   stat,
+  statfs,
   unlink,
   utimes,
   type FileHandle,
@@ -43,6 +48,8 @@ export class FileStore {
   /** True when the root is a throwaway directory (no data directory): removed on close. */
   readonly #ephemeral: boolean;
   readonly #open = new Set<OpenTempFile>();
+  /** Bytes the stored files take (not counting uploads in progress). */
+  #usedBytes = 0;
 
   private constructor(root: string, ephemeral: boolean) {
     this.#root = root;
@@ -60,7 +67,19 @@ export class FileStore {
       : new FileStore(await mkdtemp(join(tmpdir(), 'parley-files-')), true);
     await rm(store.#tmp, { recursive: true, force: true });
     await mkdir(store.#tmp, { recursive: true });
+    store.#usedBytes = await store.#countStoredBytes();
     return store;
+  }
+
+  /** Bytes the stored files take now (uploads in progress not counted). */
+  get usedBytes(): number {
+    return this.#usedBytes;
+  }
+
+  /** Free bytes on the disk that holds the files (for an unprivileged process). */
+  async freeBytes(): Promise<number> {
+    const { bavail, bsize } = await statfs(this.#root);
+    return bavail * bsize;
   }
 
   /** The temporary directory uploads are written in (tests look in it). */
@@ -132,6 +151,7 @@ export class FileStore {
       } else {
         await mkdir(join(this.#root, id.slice(0, 2)), { recursive: true });
         await rename(open.path, target);
+        this.#usedBytes += open.written;
       }
     } catch (error) {
       await rm(open.path, { force: true });
@@ -150,8 +170,10 @@ export class FileStore {
     for (const id of ids) {
       const path = this.pathOf(id);
       try {
-        if ((await stat(path)).mtimeMs > cutoff) continue;
+        const info = await stat(path);
+        if (info.mtimeMs > cutoff) continue;
         await unlink(path);
+        this.#usedBytes -= info.size;
       } catch {
         // Gone already, or not ours to delete now: the next trim tries again.
       }
@@ -199,6 +221,20 @@ export class FileStore {
   async close(): Promise<void> {
     await Promise.all([...this.#open].map((file) => this.abort(file)));
     if (this.#ephemeral) await rm(this.#root, { recursive: true, force: true });
+  }
+
+  /** The sizes of the files under `<root>/<aa>/`, added up (the tmp folder is not counted). */
+  async #countStoredBytes(): Promise<number> {
+    let total = 0;
+    for (const prefix of await readdir(this.#root, { withFileTypes: true })) {
+      if (!prefix.isDirectory() || prefix.name === 'tmp') continue;
+      const folder = join(this.#root, prefix.name);
+      for (const name of await readdir(folder)) {
+        const info = await stat(join(folder, name)).catch(() => null);
+        if (info?.isFile()) total += info.size;
+      }
+    }
+    return total;
   }
 
   #asOpen(file: TempFile): OpenTempFile {

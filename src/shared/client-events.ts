@@ -131,7 +131,17 @@ export const CLIENT_EVENT_TABLE = {
   }),
   'file:begin': event<{ uploadId: string; chunkSize: number; maxFileBytes: number }>()(
     fileBeginPayloadSchema,
-    { joined: true, errors: [...POSTING, 'file_empty', 'file_too_large', 'too_many_uploads'] },
+    {
+      joined: true,
+      errors: [
+        ...POSTING,
+        'file_empty',
+        'file_too_large',
+        'too_many_uploads',
+        'quota_exceeded',
+        'storage_full',
+      ],
+    },
   ),
   // Chunks, the end and a cancel name an upload of this connection: the upload is the check
   // (it exists only after a joined `file:begin`); `file:end` checks the session itself.
@@ -140,15 +150,30 @@ export const CLIENT_EVENT_TABLE = {
     { uploadId: string; offset: number; data: Uint8Array | ArrayBuffer }
   >()(fileChunkPayloadSchema, {
     joined: false,
-    errors: ['unknown_upload', 'wrong_offset', 'chunk_too_large', 'file_too_large'],
+    errors: [
+      'unknown_upload',
+      'wrong_offset',
+      'chunk_too_large',
+      'file_too_large',
+      'upload_stalled',
+      'storage_full',
+    ],
   }),
   'file:end': event<{ message: ChatMessage }>()(fileEndPayloadSchema, {
     joined: false,
-    errors: ['unknown_upload', 'upload_incomplete', 'not_joined', ...POSTING, ...STORING],
+    errors: [
+      'unknown_upload',
+      'upload_incomplete',
+      'upload_stalled',
+      'not_joined',
+      ...POSTING,
+      ...STORING,
+    ],
   }),
   'file:cancel': event()(fileCancelPayloadSchema, {
     joined: false,
-    errors: ['unknown_upload'],
+    // An upload the server dropped already is answered with why (stalled, disk full).
+    errors: ['unknown_upload', 'upload_stalled', 'storage_full'],
     ackOptional: true,
   }),
   /** `data`: the bytes (a binary attachment: a Buffer in Node, an ArrayBuffer in browsers). */

@@ -36,8 +36,29 @@ export const LIMITS = {
   fileReleaseGraceMs: 10 * 60_000,
   /** Uploads one connection may have open at once. */
   uploadsPerConnection: 3,
-  /** An upload that receives no chunk for this long is dropped, ms. */
+  /** Uploads one network address may have open at once, all its connections together. */
+  uploadsPerAddress: 6,
+  /** Uploads the whole server has open at once (each holds a file descriptor). */
+  uploadsPerServer: 64,
+  /**
+   * How often an upload's progress is checked, ms: one that brought less than
+   * uploadMinBytesPerSecond over this time (and is not complete) is dropped.
+   */
   uploadIdleTimeoutMs: 30_000,
+  /** The slowest upload kept, in bytes per second, measured over each uploadIdleTimeoutMs. */
+  uploadMinBytesPerSecond: 1024,
+  /** MiB of files one network address may send per hour (loopback exempt; 2 GiB). */
+  uploadMiBPerHour: 2048,
+  /** The most space all stored files together may take by default, MiB (10 GiB; `--max-storage`). */
+  maxStorageMiB: 10 * 1024,
+  /** Uploads are refused while the disk holding the files has less free space than this, MiB. */
+  minFreeDiskMiB: 256,
+  /** A connection that has not joined this long after connecting is closed, ms. */
+  joinTimeoutMs: 30_000,
+  /** Connections the server holds at once; more are refused (`server_full`). */
+  maxConnections: 500,
+  /** Connections one network address may hold at once (loopback exempt). */
+  connectionsPerAddress: 32,
   /** File names are cut to this many bytes of UTF-8 (after sanitizing). */
   fileNameMaxBytes: 255,
   /** Messages a room keeps on disk by default (older ones are deleted); servers may set another. */

@@ -43,11 +43,22 @@ export type ErrorCode =
   | 'chunk_too_large'
   /** `file:end` came before every byte the upload announced. */
   | 'upload_incomplete'
-  /** This connection already has LIMITS.uploadsPerConnection uploads open. */
+  /** Too many uploads are open already: on this connection, from this address, or on the server. */
   | 'too_many_uploads'
+  /** This address sent as many bytes of files as the server accepts per hour. */
+  | 'quota_exceeded'
+  /** An upload brought too little in too long (LIMITS.uploadMinBytesPerSecond) and was dropped. */
+  | 'upload_stalled'
+  /** (`session:ended`) The connection did not join within LIMITS.joinTimeoutMs. */
+  | 'join_timeout'
+  /** (connect_error) The server holds as many connections as it allows, in all or from this address. */
+  | 'server_full'
   /** No file with this id is stored in a room you are in. */
   | 'unknown_file'
-  /** The server's disk is full: the message was not stored (nothing happened); try again later. */
+  /**
+   * The server's disk is full (or, for files, the space for files is used up or the disk is
+   * nearly full): nothing was stored; try again later.
+   */
   | 'storage_full'
   /** The server could not store the message (a storage error): nothing happened; try again. */
   | 'storage_unavailable'

@@ -6,67 +6,26 @@
  * Long (over 400 lines): one test per way a transfer can go wrong, all over the same few helpers.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { begin, dataDirectory, storedFiles, tempFiles, uploadRaw } from '../support/files';
 import {
   client,
   collect,
   emitRaw,
   joinRaw,
-  onCleanup,
   rawSocket,
   startServer,
   urlOf,
   waitFor,
-  type RawSocket,
 } from '../support/chat';
 import { bytesSource } from '../../src/client/file-transfer';
 import { LIMITS, LOBBY } from '../../src/shared/limits';
 import type { ChatMessage, FileAttachment } from '../../src/shared/protocol';
 import type { ChatServer, ChatServerOptions } from '../../src/server/chat-server';
 
-function dataDirectory(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-files-test-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-/** Every file under `<data>/files` except the tmp folder, as `aa/<sha>` paths. */
-function storedFiles(dataDir: string): string[] {
-  const root = join(dataDir, 'files');
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
-    .filter((entry) => entry !== 'tmp')
-    .flatMap((prefix) => readdirSync(join(root, prefix)).map((name) => `${prefix}/${name}`));
-}
-
-function tempFiles(dataDir: string): string[] {
-  const tmp = join(dataDir, 'files', 'tmp');
-  return existsSync(tmp) ? readdirSync(tmp) : [];
-}
-
-async function begin(socket: RawSocket, payload: Record<string, unknown>) {
-  return emitRaw(socket, 'file:begin', { name: 'notes.txt', type: 'text/plain', ...payload });
-}
-
-/** Uploads `bytes` over a raw socket, one chunk at a time; returns the ack of file:end. */
-async function uploadRaw(socket: RawSocket, bytes: Uint8Array, name = 'notes.txt', room?: string) {
-  const begun = await begin(socket, { name, size: bytes.length, ...(room ? { room } : {}) });
-  expect(begun).toMatchObject({ ok: true });
-  const uploadId = begun.ok ? (begun.uploadId as string) : '';
-  for (let offset = 0; offset < bytes.length; offset += LIMITS.fileChunkBytes) {
-    const data = bytes.subarray(offset, offset + LIMITS.fileChunkBytes);
-    expect(await emitRaw(socket, 'file:chunk', { uploadId, offset, data })).toEqual({
-      ok: true,
-      received: offset + data.length,
-    });
-  }
-  return emitRaw(socket, 'file:end', { uploadId });
-}
 
 async function serverWithData(options: ChatServerOptions = {}) {
   const dataDir = dataDirectory();
@@ -287,7 +246,7 @@ describe('refused uploads leave nothing behind', () => {
     expect(messages).toEqual([]);
   });
 
-  it('drops an upload that goes silent, after the idle timeout', async () => {
+  it('drops an upload that goes silent, and says why to its next chunk', async () => {
     const { server, dataDir } = await serverWithData({ uploadIdleTimeoutMs: 200 });
     const socket = await joinRaw(server, 'alice');
     const begun = await begin(socket, { size: 1000 });
@@ -296,7 +255,7 @@ describe('refused uploads leave nothing behind', () => {
     await waitFor(() => tempFiles(dataDir).length === 0, 'the temp file deleted');
     expect(
       await emitRaw(socket, 'file:chunk', { uploadId, offset: 10, data: Buffer.alloc(10) }),
-    ).toMatchObject({ ok: false, error: { code: 'unknown_upload' } });
+    ).toMatchObject({ ok: false, error: { code: 'upload_stalled' } });
   });
 
   it('clears uploads a previous run left in the temporary folder when it starts', async () => {

@@ -336,9 +336,12 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
           : named.filter((event) => event !== 'session:ended');
       expect(new Set(listed), `events of ${code}`).toEqual(new Set(sentFor));
       expect(named.includes('session:ended'), `session:ended for ${code}`).toBe(ending.has(code!));
+      // A code refused connections get (the data of connect_error) is one the server sends.
+      const onConnect = cell!.includes('`connect_error`');
+      if (onConnect) expect(serverSource, `connect_error ${code}`).toContain(`code: '${code}'`);
       // Every code in the table is sent for something (unknown_event: for what is no event).
       if (code !== 'unknown_event')
-        expect(sentFor.length + Number(ending.has(code!))).toBeGreaterThan(0);
+        expect(sentFor.length + Number(ending.has(code!)) + Number(onConnect)).toBeGreaterThan(0);
     }
   });
 

@@ -19,6 +19,8 @@ export interface ServerProcessOptions {
   dataDir: string;
   /** More `parley serve` arguments, e.g. ['--message-rate', '100000/1']. */
   args?: string[];
+  /** Runs the server under `ulimit -n` this many open files (through sh). */
+  maxOpenFiles?: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export class ServerProcess {
   readonly port: number;
   readonly dataDir: string;
   readonly #args: string[];
+  readonly #maxOpenFiles: number | undefined;
   #child: ChildProcess | null = null;
   #exited: Promise<void> = Promise.resolve();
   #output = '';
@@ -77,6 +80,7 @@ export class ServerProcess {
   constructor(options: ServerProcessOptions) {
     this.port = options.port;
     this.dataDir = options.dataDir;
+    this.#maxOpenFiles = options.maxOpenFiles;
     this.#args = [
       'serve',
       '--host',
@@ -121,9 +125,14 @@ export class ServerProcess {
   async start(): Promise<void> {
     if (this.#child) throw new Error('The server is already running.');
     const run = ++this.#starts;
-    const child = spawn(process.execPath, [PARLEY_BIN, ...this.#args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const command = [process.execPath, PARLEY_BIN, ...this.#args];
+    const limit = this.#maxOpenFiles;
+    // sh sets the limit and then becomes node (exec): the pid and signals stay the server's.
+    const [file, ...args] =
+      limit === undefined
+        ? command
+        : ['sh', '-c', `ulimit -n ${limit} && exec "$0" "$@"`, ...command];
+    const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     this.#exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {

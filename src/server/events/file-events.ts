@@ -3,15 +3,21 @@
  * `file:cancel`) and downloads (`file:read`), over the Socket.IO connection itself — so the
  * passphrase, removing someone, TLS and room membership apply to files as to messages. An upload
  * is written to a temporary file and hashed as it arrives; only a complete one is moved into the
- * content-addressed store and posted to its room. Any error, a cancel, a disconnect or a pause
- * longer than the idle timeout deletes the temporary file: nothing is ever half-stored.
+ * content-addressed store and posted to its room. Any error, a cancel, a disconnect, too little
+ * progress (see `watch`) or a disk nearly full deletes the temporary file: nothing is ever
+ * half-stored. What uploads take from the whole server (slots, space, hourly volume) is counted by
+ * upload-quotas.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { LIMITS, LOBBY } from '../../shared/limits';
 import { formatFileSize, normalizeFileType, sanitizeFileName } from '../../shared/file-name';
 import type { FileAttachment } from '../../shared/protocol';
-import { fail, ok } from '../../shared/result';
+import { fail, ok, type Failure } from '../../shared/result';
+
+/** Why the server itself dropped an upload (told to its next chunk or end). */
+type DropReason = Failure<'upload_stalled' | 'storage_full' | 'internal'>;
 import type { FileStore, TempFile } from '../file-store';
+import type { QuotaFailure, UploadClaim, UploadQuotas } from '../upload-quotas';
 import type { FileReferences } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
 import type { Connection } from './connection';
@@ -22,9 +28,18 @@ export interface FileService {
   access: FileReferences;
   /** The largest file accepted, in bytes. */
   maxFileBytes: number;
-  /** An upload without a chunk for this long is dropped, ms. */
+  /** How often an upload's progress is checked, ms (see `watch`). */
   idleTimeoutMs: number;
+  /** The slowest upload kept, bytes per second over each idleTimeoutMs. */
+  minBytesPerSecond: number;
+  /** Uploads one connection may have open at once. */
+  uploadsPerConnection: number;
+  /** Slots, space and hourly volume, shared by all connections. */
+  quotas: UploadQuotas;
 }
+
+/** Dropped uploads whose reason is kept for the next chunk that names them (per connection). */
+const KEPT_REASONS = 8;
 
 interface Upload {
   id: string;
@@ -33,6 +48,9 @@ interface Upload {
   type: string;
   size: number;
   temp: TempFile;
+  claim: UploadClaim;
+  /** Bytes written at the last progress check. */
+  checkedAt: number;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -56,15 +74,58 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
   /** Uploads being created: they count towards the limit before they have an id. */
   let starting = 0;
 
-  const drop = (upload: Upload): Promise<void> => {
+  /** Why recent uploads were dropped by the server itself (stalled, disk full), by upload id. */
+  const reasons = new Map<string, DropReason>();
+  const gone = (uploadId: string): Failure<DropReason['error']['code'] | 'unknown_upload'> => {
+    const reason = reasons.get(uploadId);
+    reasons.delete(uploadId);
+    return reason ?? fail('unknown_upload', 'There is no such upload (it may have ended).');
+  };
+
+  /** Stops an upload: its temporary file is deleted and its share given back. */
+  const drop = async (upload: Upload, reason?: DropReason): Promise<void> => {
+    if (uploads.get(upload.id) !== upload) return;
     uploads.delete(upload.id);
     clearTimeout(upload.timer);
-    return files.store.abort(upload.temp);
+    if (reason) {
+      reasons.set(upload.id, reason);
+      if (reasons.size > KEPT_REASONS) reasons.delete(reasons.keys().next().value!);
+    }
+    await files.store.abort(upload.temp);
+    upload.claim.release(upload.temp.written);
   };
-  /** (Re)starts the upload's idle timer: silence for that long drops it. */
-  const touch = (upload: Upload) => {
-    clearTimeout(upload.timer);
-    upload.timer = setTimeout(() => void drop(upload), files.idleTimeoutMs);
+  /**
+   * Checks the upload's progress every idleTimeoutMs: one that brought less than
+   * minBytesPerSecond over that time (or less than the rest of its file), or that sat complete
+   * without `file:end`, is dropped. So a trickle (a byte every few seconds) cannot hold a file
+   * descriptor for good, whatever the file's size, while a slow but steady link is kept. The
+   * disk's free space is checked at the same time.
+   */
+  const watch = (upload: Upload) => {
+    upload.timer = setTimeout(() => {
+      const progress = upload.temp.written - upload.checkedAt;
+      const wanted = Math.max(
+        1,
+        Math.min(
+          (files.minBytesPerSecond * files.idleTimeoutMs) / 1000,
+          upload.size - upload.checkedAt,
+        ),
+      );
+      upload.checkedAt = upload.temp.written;
+      void files.quotas.diskFailure().then(
+        (full) => {
+          // A full disk is the reason to give, even for an upload that was slow too.
+          if (full) void drop(upload, full);
+          else if (progress < wanted)
+            void drop(upload, stalled(files.minBytesPerSecond, files.idleTimeoutMs));
+          else if (uploads.get(upload.id) === upload) watch(upload);
+        },
+        (error: unknown) => {
+          parts.onError(error);
+          void drop(upload, fail('internal', 'The server could not check its disk.'));
+        },
+      );
+    }, files.idleTimeoutMs);
     upload.timer.unref?.();
   };
 
@@ -84,21 +145,28 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
             `The file is ${formatFileSize(payload.size)}; this server accepts files up to ${formatFileSize(files.maxFileBytes)}.`,
           );
         }
-        if (uploads.size + starting >= LIMITS.uploadsPerConnection) {
+        if (uploads.size + starting >= files.uploadsPerConnection) {
           return fail(
             'too_many_uploads',
-            `At most ${LIMITS.uploadsPerConnection} files can be sent at once. Wait for one to finish.`,
+            `At most ${files.uploadsPerConnection} files can be sent at once. Wait for one to finish.`,
           );
         }
         starting += 1;
+        let claim: UploadClaim | QuotaFailure;
         let temp: TempFile;
         try {
-          temp = await files.store.create();
+          claim = await files.quotas.claim(connection.address, payload.size);
+          if ('ok' in claim) return claim;
+          temp = await files.store.create().catch((error: unknown) => {
+            (claim as UploadClaim).release(0);
+            throw error;
+          });
         } finally {
           starting -= 1;
         }
         if (!socket.connected) {
           await files.store.abort(temp);
+          claim.release(0);
           return fail('internal', 'The connection closed while the upload started.');
         }
         const upload: Upload = {
@@ -108,10 +176,12 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
           type: payload.type === '' ? normalizeFileType('') : payload.type,
           size: payload.size,
           temp,
+          claim,
+          checkedAt: 0,
           timer: undefined,
         };
         uploads.set(upload.id, upload);
-        touch(upload);
+        watch(upload);
         return ok({
           uploadId: upload.id,
           chunkSize: LIMITS.fileChunkBytes,
@@ -124,7 +194,7 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
       limits: limits.chunk,
       handle: async ({ uploadId, offset, data }) => {
         const upload = uploads.get(uploadId);
-        if (!upload) return fail('unknown_upload', 'There is no such upload (it may have ended).');
+        if (!upload) return gone(uploadId);
         // Checked in the order chunks arrive, before any waiting: the next chunk is checked
         // against the bytes accepted so far, written or not.
         const expected = upload.temp.written;
@@ -149,12 +219,11 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
             `The upload announced ${upload.size} bytes and sent more; the upload was stopped.`,
           );
         }
-        touch(upload);
         try {
           await files.store.append(upload.temp, data);
         } catch (error) {
           await drop(upload);
-          throw error;
+          return diskFullOrThrow(error);
         }
         return ok({ received: offset + data.length });
       },
@@ -164,7 +233,7 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
       limits: limits.chunk,
       handle: async ({ uploadId }, { session }) => {
         const upload = uploads.get(uploadId);
-        if (!upload) return fail('unknown_upload', 'There is no such upload (it may have ended).');
+        if (!upload) return gone(uploadId);
         const user = session?.user;
         if (upload.temp.written !== upload.size) {
           const received = upload.temp.written;
@@ -174,21 +243,24 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
             `Only ${received} of ${upload.size} bytes arrived; the upload was stopped.`,
           );
         }
+        const refused = user ? connection.cannotPost(user, upload.room) : null;
+        if (!user || refused) {
+          await drop(upload);
+          return refused ?? fail('not_joined', 'Join first.');
+        }
         // From here on, no chunk, cancel or timeout can touch it.
         uploads.delete(upload.id);
         clearTimeout(upload.timer);
-        const refused = user ? connection.cannotPost(user, upload.room) : null;
-        if (!user || refused) {
-          await files.store.abort(upload.temp);
-          return refused ?? fail('not_joined', 'Join first.');
-        }
         let id: string;
         try {
           id = await files.store.commit(upload.temp);
         } catch (error) {
           await files.store.abort(upload.temp);
-          throw error;
+          upload.claim.release(upload.size);
+          return diskFullOrThrow(error);
         }
+        // Stored, and counted in the store's own total from now on.
+        upload.claim.release(upload.size);
         await files.access.record(id, upload.room);
         const file: FileAttachment = {
           id,
@@ -205,7 +277,7 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
       limits: limits.chunk,
       handle: async ({ uploadId }) => {
         const upload = uploads.get(uploadId);
-        if (!upload) return fail('unknown_upload', 'There is no such upload (it may have ended).');
+        if (!upload) return gone(uploadId);
         await drop(upload);
         return ok({});
       },
@@ -233,4 +305,21 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
     for (const upload of [...uploads.values()]) void drop(upload);
   });
   return handlers;
+}
+
+function stalled(minBytesPerSecond: number, periodMs: number): Failure<'upload_stalled'> {
+  return fail(
+    'upload_stalled',
+    `The upload was stopped: it was too slow (under ${formatFileSize(minBytesPerSecond)} a second for ${periodMs / 1000} s). Try again on a better connection.`,
+  );
+}
+
+/** A write that failed because the disk is full is said so; any other failure is the server's. */
+function diskFullOrThrow(error: unknown): Failure<'storage_full'> {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') throw error;
+  return fail(
+    'storage_full',
+    "The server's disk is full: the file was not stored. Messages still work.",
+  );
 }
