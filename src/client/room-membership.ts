@@ -5,9 +5,16 @@
  */
 import type { ChatEvent } from '../shared/api';
 import { LOBBY } from '../shared/limits';
-import type { JoinedRoom, JoinedSession, RoomInfo } from '../shared/protocol';
+import type { JoinedRoom, JoinedSession, RoomInfo, RoomPage } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
-import { describeIssues, nicknameSchema, roomNameSchema } from '../shared/schemas';
+import {
+  describeIssues,
+  nicknameSchema,
+  roomDeletePayloadSchema,
+  roomListPayloadSchema,
+  roomNameSchema,
+  type RoomListPayload,
+} from '../shared/schemas';
 import type { Request } from './acked-request';
 import type { ParleyClientSocket } from './connection';
 import type { RoomCursors } from './room-cursors';
@@ -88,6 +95,8 @@ export class RoomMembership {
         hasMore: result.hasMore,
         hasOlder: result.hasOlder,
         rooms: result.rooms,
+        roomCount: result.roomCount,
+        host: result.host,
         resumeToken: result.resumeToken,
         serverName: result.serverName,
         protocolVersion: result.protocolVersion,
@@ -156,6 +165,31 @@ export class RoomMembership {
       this.#options.emit({ type: 'room-left', room });
     }
     return result;
+  }
+
+  /** See ChatClient.deleteRoom. */
+  async deleteRoom(room: string): Promise<Result> {
+    const checked = roomDeletePayloadSchema.safeParse({ room });
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, { room }));
+    const socket = this.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    // Everyone joined (this client too) is told by `room:deleted`: see roomDeleted.
+    return this.#options.request(socket, 'room:delete', checked.data);
+  }
+
+  /** See ChatClient.listRooms. */
+  async listRooms(query: RoomListPayload): Promise<Result<RoomPage>> {
+    const checked = roomListPayloadSchema.safeParse(query);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, query));
+    const socket = this.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return this.#options.request(socket, 'room:list', checked.data);
+  }
+
+  /** The server deleted a room: it is not rejoined after a reconnect, and listeners drop it. */
+  roomDeleted(room: string): void {
+    this.#rooms.delete(room);
+    this.#options.emit({ type: 'room-deleted', room });
   }
 
   /** `room:join`, with what was missed there when this client has been in it before. */

@@ -7,7 +7,14 @@
  * A new event is one row here.
  */
 import type { z, ZodType } from 'zod';
-import type { ChatMessage, HistoryPage, JoinedRoom, JoinedSession, RoomInfo } from './protocol';
+import type {
+  ChatMessage,
+  HistoryPage,
+  JoinedRoom,
+  JoinedSession,
+  RoomInfo,
+  RoomPage,
+} from './protocol';
 import type { Result } from './result';
 import {
   directOpenPayloadSchema,
@@ -19,8 +26,10 @@ import {
   historyFetchPayloadSchema,
   joinPayloadSchema,
   roomCreatePayloadSchema,
+  roomDeletePayloadSchema,
   roomJoinPayloadSchema,
   roomLeavePayloadSchema,
+  roomListPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from './schemas';
@@ -78,6 +87,8 @@ export const CLIENT_EVENT_TABLE = {
   'room:create': event<{ room: RoomInfo }>()(roomCreatePayloadSchema, { joined: true }),
   'room:join': event<JoinedRoom>()(roomJoinPayloadSchema, { joined: true }),
   'room:leave': event()(roomLeavePayloadSchema, { joined: true }),
+  'room:delete': event()(roomDeletePayloadSchema, { joined: true }),
+  'room:list': event<RoomPage>()(roomListPayloadSchema, { joined: true }),
   'dm:open': event<JoinedRoom>()(directOpenPayloadSchema, { joined: true }),
   'file:begin': event<{ uploadId: string; chunkSize: number; maxFileBytes: number }>()(
     fileBeginPayloadSchema,

@@ -79,9 +79,12 @@ const VALID_OUTCOMES: {
   'message:send': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
   'typing:set': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
   'history:fetch': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
-  'room:create': { stranger: ['not_joined'], member: ['ok', 'room_exists'] },
+  'room:create': { stranger: ['not_joined'], member: ['ok', 'room_exists', 'too_many_rooms'] },
   'room:join': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
   'room:leave': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
+  // The fuzzer is on loopback: the host, who may delete any room.
+  'room:delete': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
+  'room:list': { stranger: ['not_joined'], member: ['ok'] },
   'dm:open': { stranger: ['not_joined'], member: ['ok', 'user_offline'] },
   // Most valid sizes are over the limit; the few that fit open uploads (three at most at once).
   'file:begin': {
