@@ -40,6 +40,8 @@ describe('parley CLI (in process)', () => {
     [['serve', '--max-file-size', 'big'], /--max-file-size must be a number of MB above 0/],
     [['serve', '--max-file-size', '0'], /--max-file-size must be a number of MB above 0/],
     [['serve', '--max-file-size', '1e9'], /--max-file-size must be a number of MB above 0/],
+    [['serve', '--max-rooms', '0'], /--max-rooms must be a whole number of rooms, at least 1/],
+    [['serve', '--max-rooms', 'many'], /--max-rooms must be a whole number of rooms/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);
@@ -129,8 +131,21 @@ describe('parley serve --passphrase (in process)', () => {
       process.emit('SIGINT', 'SIGINT');
       expect(await running).toBe(0);
     };
-    return { out, join: joinWith, stop };
+    return { out, join: joinWith, stop, socket };
   }
+
+  it('takes the room limit from --max-rooms (the lobby counts)', async () => {
+    const server = await serveWith(['--max-rooms', '2']);
+    try {
+      expect((await server.join({ nickname: 'ann' })).ok).toBe(true);
+      const create = (name: string) =>
+        server.socket.timeout(5000).emitWithAck('room:create', { name });
+      expect((await create('Design')).ok).toBe(true);
+      expect(await create('Ops')).toMatchObject({ ok: false, error: { code: 'too_many_rooms' } });
+    } finally {
+      await server.stop();
+    }
+  });
 
   it('takes the passphrase from --passphrase', async () => {
     const server = await serveWith(['--passphrase', 'open sesame']);
