@@ -188,7 +188,8 @@ export class RoomMembership {
 
   /** The server deleted a room: it is not rejoined after a reconnect, and listeners drop it. */
   roomDeleted(room: string): void {
-    this.#rooms.delete(room);
+    // Left first, as by `leaveRoom`, for listeners that follow what is joined.
+    if (this.#rooms.delete(room)) this.#options.emit({ type: 'room-left', room });
     this.#options.emit({ type: 'room-deleted', room });
   }
 

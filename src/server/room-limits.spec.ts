@@ -43,6 +43,12 @@ async function create(socket: RawSocket, name: string): Promise<RoomInfo> {
   return (result as unknown as Reply<{ room: RoomInfo }>).room;
 }
 
+async function listRooms(socket: RawSocket, query: object): Promise<RoomPage> {
+  const result = await emitRaw(socket, 'room:list', query);
+  if (!result.ok) throw new Error(result.error.message);
+  return result as unknown as RoomPage;
+}
+
 async function send(socket: RawSocket, room: string, clientId: string): Promise<ChatMessage> {
   const result = await emitRaw(socket, 'message:send', { room, clientId, text: clientId });
   if (!result.ok) throw new Error(result.error.message);
@@ -71,8 +77,8 @@ describe('room limits', () => {
       },
     });
     // Nothing was made: the list is as it was.
-    const list = (await emitRaw(alice, 'room:list', {})) as Reply<RoomPage>;
-    expect(list.rooms.map((room) => room.name)).toEqual(['Lobby', 'Design', 'Ops']);
+    const listed = await listRooms(alice, {});
+    expect(listed.rooms.map((room) => room.name)).toEqual(['Lobby', 'Design', 'Ops']);
 
     expect(await emitRaw(alice, 'room:delete', { room: design.id })).toEqual({ ok: true });
     expect(await create(alice, 'Music')).toMatchObject({ name: 'Music' });
@@ -111,8 +117,8 @@ describe('room limits', () => {
     }
     // Another address is not held back by this one.
     expect(await create(bob, 'Three')).toMatchObject({ name: 'Three' });
-    const list = (await emitRaw(bob, 'room:list', {})) as Reply<RoomPage>;
-    expect(list.total).toBe(4);
+    const listed = await listRooms(bob, {});
+    expect(listed.total).toBe(4);
   });
 });
 
@@ -146,8 +152,8 @@ describe('deleting a room', () => {
       error: { code: 'unknown_room' },
     });
     expect(server.io.sockets.adapter.rooms.get(design.id)).toBeUndefined();
-    const list = (await emitRaw(carol, 'room:list', {})) as Reply<RoomPage>;
-    expect(list.rooms.map((room) => room.name)).toEqual(['Lobby']);
+    const listed = await listRooms(carol, {});
+    expect(listed.rooms.map((room) => room.name)).toEqual(['Lobby']);
 
     // The same name later is a new room: a new id, no old messages, and ids go on.
     const again = await create(carol, 'design');
@@ -193,8 +199,8 @@ describe('deleting a room', () => {
       expect((await emitRaw(alice, 'room:delete', { room })).ok).toBe(false);
     }
     // Nothing changed: the room is there, and alice still in the lobby.
-    const list = (await emitRaw(bob, 'room:list', {})) as Reply<RoomPage>;
-    expect(list.rooms.map((room) => room.name)).toEqual(['Lobby', 'Design']);
+    const listed = await listRooms(bob, {});
+    expect(listed.rooms.map((room) => room.name)).toEqual(['Lobby', 'Design']);
 
     const told = nextEvent(alice, 'room:deleted');
     expect(await emitRaw(host, 'room:delete', { room: design.id })).toEqual({ ok: true });
@@ -244,7 +250,7 @@ describe('the list of rooms', () => {
       await Promise.all(names.slice(start, start + 500).map((name) => create(maker, name)));
     }
     // Someone is in one old room: the busiest come first.
-    const busy = (await emitRaw(maker, 'room:list', { search: 'room 0007' })) as Reply<RoomPage>;
+    const busy = await listRooms(maker, { search: 'room 0007' });
     expect(busy.rooms.map((room) => room.name)).toEqual(['Room 0007']);
     await emitRaw(maker, 'room:join', { room: busy.rooms[0]!.id });
 
@@ -264,7 +270,7 @@ describe('the list of rooms', () => {
     const seen = new Set<string>();
     let offset = 0;
     for (;;) {
-      const page = (await emitRaw(reader, 'room:list', { offset })) as Reply<RoomPage>;
+      const page = await listRooms(reader, { offset });
       expect(page.total).toBe(rooms + 1);
       expect(page.rooms.length).toBeLessThanOrEqual(LIMITS.roomListPageLength);
       for (const room of page.rooms) seen.add(room.name);
