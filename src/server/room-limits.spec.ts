@@ -22,6 +22,7 @@ import { LIMITS, LOBBY } from '../shared/limits';
 import type { ChatMessage, JoinedSession, RoomInfo, RoomPage } from '../shared/protocol';
 import { createChatServer, type ChatServer, type ChatServerOptions } from './chat-server';
 import { EmbeddedHistory } from './storage/embedded-history';
+import { StorageError, type HistoryStore } from './storage/history-store';
 
 type Reply<T> = { ok: true } & T;
 
@@ -205,6 +206,52 @@ describe('deleting a room', () => {
     const told = nextEvent(alice, 'room:deleted');
     expect(await emitRaw(host, 'room:delete', { room: design.id })).toEqual({ ok: true });
     expect(await told).toEqual({ room: design.id });
+  });
+
+  it('keeps the room, and says so, when the store cannot delete it', async () => {
+    const inner = await EmbeddedHistory.open({ directory: null, capacity: 100 });
+    let failing: StorageError | null = null;
+    // The embedded store, with deletions that fail on demand as a full disk makes them.
+    const history: HistoryStore = {
+      append: (request) => inner.append(request),
+      latest: (...args) => inner.latest(...args),
+      page: (...args) => inner.page(...args),
+      hasBefore: (...args) => inner.hasBefore(...args),
+      rooms: {
+        rooms: () => inner.rooms.rooms(),
+        saveRoom: (room) => inner.rooms.saveRoom(room),
+        deleteRoom: (id) => (failing ? Promise.reject(failing) : inner.rooms.deleteRoom(id)),
+      },
+      fileReferences: inner.fileReferences,
+      flush: () => inner.flush(),
+      close: () => inner.close(),
+    };
+    const errors: unknown[] = [];
+    const server = await startServer({ history, onError: (error) => errors.push(error) });
+    const { socket: alice } = await joinFrom(server, 'alice');
+    const design = await create(alice, 'Design');
+    await emitRaw(alice, 'room:join', { room: design.id });
+    await send(alice, design.id, 'kept');
+
+    failing = StorageError.fromWriteFailure(Object.assign(new Error('disk'), { code: 'ENOSPC' }));
+    expect(await emitRaw(alice, 'room:delete', { room: design.id })).toEqual({
+      ok: false,
+      error: {
+        code: 'storage_full',
+        message:
+          "The server's disk is full, so the room could not be deleted. It is still there; try again later.",
+      },
+    });
+    expect(errors).toEqual([failing]);
+    // Still there: listed, joined, and its messages kept.
+    expect((await listRooms(alice, {})).rooms.map((room) => room.name)).toEqual([
+      'Lobby',
+      'Design',
+    ]);
+    expect(await send(alice, design.id, 'still')).toMatchObject({ text: 'still' });
+
+    failing = null;
+    expect(await emitRaw(alice, 'room:delete', { room: design.id })).toEqual({ ok: true });
   });
 
   it('removes the room and its messages from the data folder: gone after a restart, ids not reused', async () => {

@@ -9,6 +9,7 @@ import { fail, ok } from '../../shared/result';
 import { nicknameKey } from '../../shared/schemas';
 import { blockedFor, consume } from '../rate-limits';
 import { isCreator, isMember } from '../rooms';
+import { StorageError } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
 import type { Connection } from './connection';
 
@@ -104,7 +105,18 @@ export function roomEvents(
             'Only the person who made this room, or the host, can delete it.',
           );
         }
-        await parts.rooms.delete(room);
+        try {
+          await parts.rooms.delete(room);
+        } catch (error) {
+          if (!(error instanceof StorageError)) throw error;
+          parts.onError(error);
+          return fail(
+            error.code,
+            error.code === 'storage_full'
+              ? "The server's disk is full, so the room could not be deleted. It is still there; try again later."
+              : 'The server could not delete the room (a storage error). It is still there; try again.',
+          );
+        }
         // Everyone in it is out of it, and everyone joined drops it from the list.
         parts.io.in(room.id).socketsLeave(room.id);
         parts.roomDeleted(room.id);
