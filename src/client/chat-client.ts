@@ -83,7 +83,7 @@ export class ChatClient {
           emit,
           deliver: (message) => this.#cursors.deliver(message),
           roomJoined: (joined) => this.#membership.roomJoined(joined),
-          roomDeleted: (room) => this.#membership.roomDeleted(room),
+          roomDeleted: (room, roomCount) => this.#membership.roomDeleted(room, roomCount),
         }),
       rejoin: (socket) => this.#membership.join(socket),
       ended: () => this.#membership.forgetSession(),

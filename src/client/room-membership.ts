@@ -109,10 +109,8 @@ export class RoomMembership {
       for (const room of [...this.#rooms.keys()]) {
         const rejoined = await this.#requestJoin(socket, room);
         if (!rejoined.ok) {
-          if (rejoined.error.code === 'unknown_room') {
-            this.#rooms.delete(room);
-            emit({ type: 'room-left', room });
-          }
+          // Deleted while this client was away.
+          if (rejoined.error.code === 'unknown_room') this.roomDeleted(room);
           continue;
         }
         this.roomJoined(rejoined);
@@ -186,11 +184,18 @@ export class RoomMembership {
     return this.#options.request(socket, 'room:list', checked.data);
   }
 
-  /** The server deleted a room: it is not rejoined after a reconnect, and listeners drop it. */
-  roomDeleted(room: string): void {
+  /**
+   * The server deleted a room (or a rejoin found it gone): it is not rejoined after a reconnect,
+   * and listeners drop it. `roomCount`: the rooms left, when the server said.
+   */
+  roomDeleted(room: string, roomCount?: number): void {
     // Left first, as by `leaveRoom`, for listeners that follow what is joined.
     if (this.#rooms.delete(room)) this.#options.emit({ type: 'room-left', room });
-    this.#options.emit({ type: 'room-deleted', room });
+    this.#options.emit({
+      type: 'room-deleted',
+      room,
+      ...(roomCount === undefined ? {} : { roomCount }),
+    });
   }
 
   /** `room:join`, with what was missed there when this client has been in it before. */

@@ -138,7 +138,9 @@ describe('deleting a room', () => {
     const told = [alice, bob, carol].map((socket) => nextEvent(socket, 'room:deleted'));
 
     expect(await emitRaw(alice, 'room:delete', { room: design.id })).toEqual({ ok: true });
-    for (const event of await Promise.all(told)) expect(event).toEqual({ room: design.id });
+    for (const event of await Promise.all(told)) {
+      expect(event).toEqual({ room: design.id, roomCount: 1 });
+    }
 
     // Out of it: nothing can be posted, joined or read there.
     expect(
@@ -205,7 +207,7 @@ describe('deleting a room', () => {
 
     const told = nextEvent(alice, 'room:deleted');
     expect(await emitRaw(host, 'room:delete', { room: design.id })).toEqual({ ok: true });
-    expect(await told).toEqual({ room: design.id });
+    expect(await told).toEqual({ room: design.id, roomCount: 1 });
   });
 
   it('keeps the room, and says so, when the store cannot delete it', async () => {
@@ -359,6 +361,27 @@ describe('the list of rooms', () => {
     await waitFor(() => deletedEvents.length === 1, 'room-deleted');
     expect(deletedEvents).toEqual([created.room.id]);
     expect(alice.rooms).toEqual([]);
+
+    // Deleted while the client was away: its rejoin finds the room gone, and drops it too.
+    const again = await alice.createRoom('Ops');
+    if (!again.ok) throw new Error(again.error.message);
+    await alice.joinRoom(again.room.id);
+    const away = client({ reconnectDelayMs: 60_000, reconnectDelayMaxMs: 60_000 });
+    await away.connect(urlOf(server), 'carol');
+    await away.joinRoom(again.room.id);
+    const awayDeleted: string[] = [];
+    away.onEvent((event) => {
+      if (event.type === 'room-deleted') awayDeleted.push(event.room);
+    });
+    for (const socket of server.io.sockets.sockets.values()) {
+      if (socket.data.user?.nickname === 'carol') socket.conn.close();
+    }
+    await waitFor(() => away.status.state !== 'connected', 'the drop');
+    expect(await alice.deleteRoom(again.room.id)).toEqual({ ok: true });
+    await away.reconnectNow();
+    await waitFor(() => away.status.state === 'connected', 'the rejoin');
+    expect(awayDeleted).toEqual([again.room.id]);
+    expect(away.rooms).toEqual([]);
     expect(await alice.deleteRoom(LOBBY)).toMatchObject({
       ok: false,
       error: { code: 'invalid_payload', message: 'The lobby cannot be deleted.' },

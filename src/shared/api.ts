@@ -67,7 +67,12 @@ export type ChatEvent =
   | { type: 'room-left'; room: string }
   | { type: 'room-created'; room: RoomInfo }
   /** A room was deleted (by its creator or the host): it is gone from the list, and left. */
-  | { type: 'room-deleted'; room: string }
+  | {
+      type: 'room-deleted';
+      room: string;
+      /** Rooms left on the server, when the server said (absent: found gone on a rejoin). */
+      roomCount?: number;
+    }
   | { type: 'room-counts'; counts: Record<string, number> }
   | { type: 'outbox'; entries: OutboxEntry[] }
   /** Older messages, loaded by `loadOlder` (oldest first); `hasOlder`: still more before them. */

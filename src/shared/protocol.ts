@@ -130,9 +130,10 @@ export interface ServerToClientEvents {
   'room:created': (event: { room: RoomInfo }) => void;
   /**
    * A room was deleted (sent to everyone joined): its members are out of it, and its messages are
-   * gone. A room made later with the same name is a new room, with a new id.
+   * gone. A room made later with the same name is a new room, with a new id. `roomCount`: how
+   * many rooms are left, the lobby included.
    */
-  'room:deleted': (event: { room: string }) => void;
+  'room:deleted': (event: { room: string; roomCount: number }) => void;
   /** How many people are in each room, for the rooms whose count changed (every few seconds). */
   'room:counts': (event: { counts: Record<string, number> }) => void;
   /** Someone opened a direct conversation with you; you are in it now. */

@@ -120,7 +120,10 @@ export function roomEvents(
         // Everyone in it is out of it, and everyone joined drops it from the list.
         parts.io.in(room.id).socketsLeave(room.id);
         parts.roomDeleted(room.id);
-        void parts.broadcasterFor(LOBBY).emit('room:deleted', { room: room.id });
+        void parts.broadcasterFor(LOBBY).emit('room:deleted', {
+          room: room.id,
+          roomCount: parts.rooms.count,
+        });
         return ok({});
       },
     },

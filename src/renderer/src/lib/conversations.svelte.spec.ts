@@ -107,7 +107,7 @@ describe('Conversations', () => {
 
     feed(conversations, { type: 'room-joined', joined: joinedRoom(mine) });
     conversations.show('r-design');
-    feed(conversations, { type: 'room-deleted', room: 'r-design' });
+    feed(conversations, { type: 'room-deleted', room: 'r-design', roomCount: 9 });
     expect(conversations.rooms.map((room) => room.name)).toEqual(['Lobby', 'Ops']);
     expect(conversations.isJoined('r-design')).toBe(false);
     expect(conversations.current.room).toBe('lobby');

@@ -119,7 +119,12 @@ export class Conversations {
     switch (event.type) {
       case 'session':
         this.#session = event.session;
-        this.#rooms = mergeRooms(this.#rooms, event.session.rooms);
+        // The rooms joined stay (they are joined again: a room gone by then is dropped by
+        // `room-deleted`); others the server no longer lists may have been deleted meanwhile.
+        this.#rooms = mergeRooms(
+          this.#rooms.filter((room) => this.isJoined(room.id)),
+          event.session.rooms,
+        );
         this.#roomCount = event.session.roomCount;
         break;
       case 'room-created':
@@ -128,7 +133,7 @@ export class Conversations {
         break;
       case 'room-deleted':
         this.#rooms = this.#rooms.filter((room) => room.id !== event.room);
-        this.#roomCount = Math.max(1, this.#roomCount - 1);
+        if (event.roomCount !== undefined) this.#roomCount = event.roomCount;
         this.#joined = this.#joined.filter((chat) => chat.room !== event.room);
         if (this.#currentId === event.room) this.#currentId = LOBBY;
         break;
