@@ -17,8 +17,11 @@ export class RoomDirectory {
   readonly #byId = new Map<string, StoredRoom>();
   readonly #byName = new Map<string, StoredRoom>();
   readonly #store: RoomStore | null;
-  /** Named rooms in name order (the lobby first); rebuilt when one is made or deleted. */
-  #sorted: StoredRoom[] | null = null;
+  /**
+   * Named rooms in name order (the lobby first), with their names as compared (nicknameKey);
+   * rebuilt when one is made or deleted.
+   */
+  #sorted: Array<{ room: StoredRoom; key: string }> | null = null;
   /** Named rooms but the lobby, newest first; rebuilt like #sorted. */
   #newest: StoredRoom[] | null = null;
   #named = 0;
@@ -50,14 +53,19 @@ export class RoomDirectory {
 
   /** Named rooms (the lobby first, then by name); direct conversations are not listed. */
   rooms(): readonly StoredRoom[] {
-    // Keys made once per room, not once per comparison: thousands of rooms sort in milliseconds.
+    return this.#sortedWithKeys().map(({ room }) => room);
+  }
+
+  #sortedWithKeys(): ReadonlyArray<{ room: StoredRoom; key: string }> {
+    // Keys made once per room, not once per comparison or search: thousands of rooms sort in
+    // milliseconds.
+    const lobby = this.#byId.get(LOBBY)!;
     this.#sorted ??= [
-      this.#byId.get(LOBBY)!,
+      { room: lobby, key: nicknameKey(lobby.name) },
       ...[...this.#byId.values()]
         .filter((room) => room.kind === 'room' && room.id !== LOBBY)
         .map((room) => ({ room, key: nicknameKey(room.name) }))
-        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-        .map(({ room }) => room),
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     ];
     return this.#sorted;
   }
@@ -99,6 +107,7 @@ export class RoomDirectory {
     } catch (error) {
       // Not deleted: it stays, as it was.
       this.#byId.set(room.id, room);
+      this.#invalidate();
       throw error;
     }
     this.#remove(room);
@@ -132,10 +141,10 @@ export class RoomDirectory {
   /** A page of the named rooms in name order, only those whose name contains `search` if given. */
   list(search: string, offset: number, limit: number): { rooms: StoredRoom[]; total: number } {
     const wanted = nicknameKey(search.trim());
-    const all = this.rooms();
-    const matching =
-      wanted === '' ? all : all.filter((room) => nicknameKey(room.name).includes(wanted));
-    return { rooms: matching.slice(offset, offset + limit), total: matching.length };
+    const all = this.#sortedWithKeys();
+    const matching = wanted === '' ? all : all.filter(({ key }) => key.includes(wanted));
+    const rooms = matching.slice(offset, offset + limit).map(({ room }) => room);
+    return { rooms, total: matching.length };
   }
 
   /** The direct conversation of two nicknames, created (and stored) the first time. */
