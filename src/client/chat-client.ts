@@ -16,7 +16,13 @@
  * server-events.ts (what the server pushes) and file-transfer.ts.
  */
 import { nanoid } from 'nanoid';
-import type { ChatEvent, ConnectionStatus, OutboxEntry, Unsubscribe } from '../shared/api';
+import type {
+  ChatEvent,
+  ConnectionStatus,
+  OutboxEntry,
+  RoomListQuery,
+  Unsubscribe,
+} from '../shared/api';
 import { parseJoinUrl } from '../shared/join-url';
 import {
   downloadFile,
@@ -32,6 +38,7 @@ import type {
   JoinedRoom,
   JoinedSession,
   RoomInfo,
+  RoomPage,
 } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import { timedRequest, type Request } from './acked-request';
@@ -76,6 +83,7 @@ export class ChatClient {
           emit,
           deliver: (message) => this.#cursors.deliver(message),
           roomJoined: (joined) => this.#membership.roomJoined(joined),
+          roomDeleted: (room, roomCount) => this.#membership.roomDeleted(room, roomCount),
         }),
       rejoin: (socket) => this.#membership.join(socket),
       ended: () => this.#membership.forgetSession(),
@@ -244,6 +252,16 @@ export class ChatClient {
 
   leaveRoom(room: string): Promise<Result> {
     return this.#membership.leaveRoom(room);
+  }
+
+  /** Deletes a room with its messages: its creator or the host only (see `room:delete`). */
+  deleteRoom(room: string): Promise<Result> {
+    return this.#membership.deleteRoom(room);
+  }
+
+  /** A page of the server's rooms, searched by name (the join lists only the first page). */
+  listRooms(query: RoomListQuery = {}): Promise<Result<RoomPage>> {
+    return this.#membership.listRooms(query);
   }
 
   /** Sends a failed outbox entry again, with its original clientId. */

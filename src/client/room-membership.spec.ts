@@ -28,6 +28,8 @@ function session(messages: ChatMessage[]): Result<JoinedSession> {
     hasMore: false,
     hasOlder: false,
     rooms: [],
+    roomCount: 1,
+    host: false,
     resumeToken: 'token-1',
     serverName: 'test',
     protocolVersion: 1,

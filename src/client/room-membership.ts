@@ -5,9 +5,16 @@
  */
 import type { ChatEvent } from '../shared/api';
 import { LOBBY } from '../shared/limits';
-import type { JoinedRoom, JoinedSession, RoomInfo } from '../shared/protocol';
+import type { JoinedRoom, JoinedSession, RoomInfo, RoomPage } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
-import { describeIssues, nicknameSchema, roomNameSchema } from '../shared/schemas';
+import {
+  describeIssues,
+  nicknameSchema,
+  roomDeletePayloadSchema,
+  roomListPayloadSchema,
+  roomNameSchema,
+  type RoomListPayload,
+} from '../shared/schemas';
 import type { Request } from './acked-request';
 import type { ParleyClientSocket } from './connection';
 import type { RoomCursors } from './room-cursors';
@@ -88,6 +95,8 @@ export class RoomMembership {
         hasMore: result.hasMore,
         hasOlder: result.hasOlder,
         rooms: result.rooms,
+        roomCount: result.roomCount,
+        host: result.host,
         resumeToken: result.resumeToken,
         serverName: result.serverName,
         protocolVersion: result.protocolVersion,
@@ -100,10 +109,8 @@ export class RoomMembership {
       for (const room of [...this.#rooms.keys()]) {
         const rejoined = await this.#requestJoin(socket, room);
         if (!rejoined.ok) {
-          if (rejoined.error.code === 'unknown_room') {
-            this.#rooms.delete(room);
-            emit({ type: 'room-left', room });
-          }
+          // Deleted while this client was away.
+          if (rejoined.error.code === 'unknown_room') this.roomDeleted(room);
           continue;
         }
         this.roomJoined(rejoined);
@@ -156,6 +163,39 @@ export class RoomMembership {
       this.#options.emit({ type: 'room-left', room });
     }
     return result;
+  }
+
+  /** See ChatClient.deleteRoom. */
+  async deleteRoom(room: string): Promise<Result> {
+    const checked = roomDeletePayloadSchema.safeParse({ room });
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, { room }));
+    const socket = this.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    // Everyone joined (this client too) is told by `room:deleted`: see roomDeleted.
+    return this.#options.request(socket, 'room:delete', checked.data);
+  }
+
+  /** See ChatClient.listRooms. */
+  async listRooms(query: RoomListPayload): Promise<Result<RoomPage>> {
+    const checked = roomListPayloadSchema.safeParse(query);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, query));
+    const socket = this.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return this.#options.request(socket, 'room:list', checked.data);
+  }
+
+  /**
+   * The server deleted a room (or a rejoin found it gone): it is not rejoined after a reconnect,
+   * and listeners drop it. `roomCount`: the rooms left, when the server said.
+   */
+  roomDeleted(room: string, roomCount?: number): void {
+    // Left first, as by `leaveRoom`, for listeners that follow what is joined.
+    if (this.#rooms.delete(room)) this.#options.emit({ type: 'room-left', room });
+    this.#options.emit({
+      type: 'room-deleted',
+      room,
+      ...(roomCount === undefined ? {} : { roomCount }),
+    });
   }
 
   /** `room:join`, with what was missed there when this client has been in it before. */

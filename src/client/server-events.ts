@@ -11,11 +11,13 @@ export interface ServerEventTargets {
   emit: (event: ChatEvent) => void;
   deliver: (message: ChatMessage) => void;
   roomJoined: (joined: JoinedRoom) => void;
+  roomDeleted: (room: string, roomCount: number) => void;
 }
 
 export function forwardServerEvents(socket: ParleyClientSocket, to: ServerEventTargets): void {
   socket.on('message:created', (message) => to.deliver(message));
   socket.on('room:created', ({ room }) => to.emit({ type: 'room-created', room }));
+  socket.on('room:deleted', ({ room, roomCount }) => to.roomDeleted(room, roomCount));
   socket.on('room:counts', ({ counts }) => to.emit({ type: 'room-counts', counts }));
   socket.on('dm:opened', (joined) => void to.roomJoined(joined));
   socket.on('presence:joined', ({ room, user }) => to.emit({ type: 'user-joined', room, user }));

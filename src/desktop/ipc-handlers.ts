@@ -45,6 +45,8 @@ export interface IpcDependencies {
     | 'createRoom'
     | 'joinRoom'
     | 'leaveRoom'
+    | 'deleteRoom'
+    | 'listRooms'
     | 'openDirect'
     | 'reconnectNow'
   >;
@@ -98,6 +100,8 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
     'chat:create-room': (name) => chat.createRoom(name),
     'chat:join-room': (room) => chat.joinRoom(room),
     'chat:leave-room': (room) => chat.leaveRoom(room),
+    'chat:delete-room': (room) => chat.deleteRoom(room),
+    'chat:list-rooms': (query) => chat.listRooms(query),
     'chat:open-direct': (nickname) => chat.openDirect(nickname),
     'chat:reconnect-now': () => {
       chat.reconnectNow();

@@ -71,6 +71,14 @@ export interface ChatServerOptions {
    */
   isRateLimitExempt?: (address: string) => boolean;
   /**
+   * Who the host is: connections from these addresses may delete any room (others only the rooms
+   * they made). Default loopback: the server's own machine, where the desktop app's host joins
+   * its own room (by localhost) and where whoever runs `parley serve` sits.
+   */
+  isHostAddress?: (address: string) => boolean;
+  /** The most named rooms the server holds, the lobby included; default LIMITS.maxRooms. */
+  maxRooms?: number;
+  /**
    * A passphrase people must give to join; null or absent: anyone may. Only its scrypt hash is
    * kept (see passphrase.ts).
    */
@@ -159,6 +167,13 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
 
   // Files whose last message retention deleted are deleted too (the store opens below).
   let fileStoreForRelease: FileStore | undefined;
+  const maxRooms = options.maxRooms ?? LIMITS.maxRooms;
+  if (!Number.isInteger(maxRooms) || maxRooms < 1) {
+    throw new ChatServerError(
+      'invalid_payload',
+      `The most rooms must be a whole number, at least 1 (not ${maxRooms}).`,
+    );
+  }
   const fileReleaseGraceMs = options.fileReleaseGraceMs ?? LIMITS.fileReleaseGraceMs;
   const history =
     options.history ??
@@ -258,6 +273,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     typing: limiter(rates.typing),
     history: limiter(rates.history),
     rooms: limiter(rates.rooms),
+    roomCreatePerAddress: limiter(rates.roomCreatePerAddress),
     join: limiter(rates.join),
     fileBegin: limiter(rates.fileBegin),
     fileBeginPerAddress: limiter(rates.fileBeginPerAddress),
@@ -317,6 +333,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       moderation,
       onError,
       isRateLimitExempt,
+      isHost: options.isHostAddress ?? isLoopback,
+      maxRooms,
+      roomDeleted: (room: string) => {
+        broadcasters.delete(room);
+        changedCounts.delete(room);
+      },
       files,
     }),
   );

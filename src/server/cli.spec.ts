@@ -54,6 +54,8 @@ describe('parley CLI (in process)', () => {
     [['serve', '--uploads-per-address', 'x'], /--uploads-per-address must be a whole number/],
     [['serve', '--join-timeout', '0'], /--join-timeout must be a number of seconds above 0/],
     [['serve', '--upload-timeout', '1e3'], /--upload-timeout must be a number of seconds/],
+    [['serve', '--max-rooms', '0'], /--max-rooms must be a whole number of rooms, at least 1/],
+    [['serve', '--max-rooms', 'many'], /--max-rooms must be a whole number of rooms/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);
@@ -181,8 +183,21 @@ describe('parley serve --passphrase (in process)', () => {
       process.emit('SIGINT', 'SIGINT');
       expect(await running).toBe(0);
     };
-    return { out, join: joinWith, stop };
+    return { out, join: joinWith, stop, socket };
   }
+
+  it('takes the room limit from --max-rooms (the lobby counts)', async () => {
+    const server = await serveWith(['--max-rooms', '2']);
+    try {
+      expect((await server.join({ nickname: 'ann' })).ok).toBe(true);
+      const create = (name: string) =>
+        server.socket.timeout(5000).emitWithAck('room:create', { name });
+      expect((await create('Design')).ok).toBe(true);
+      expect(await create('Ops')).toMatchObject({ ok: false, error: { code: 'too_many_rooms' } });
+    } finally {
+      await server.stop();
+    }
+  });
 
   it('takes the passphrase from --passphrase', async () => {
     const server = await serveWith(['--passphrase', 'open sesame']);

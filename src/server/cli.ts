@@ -48,6 +48,7 @@ Options:
   --max-file-size MB
                  the largest file people may send, in MB (default ${LIMITS.maxFileBytes / (1024 * 1024)};
                  decimals allowed: 0.5 = 512 KB)
+  --max-rooms N  the most rooms people may make, the lobby included (default ${LIMITS.maxRooms})
   --message-rate N/SECONDS
                  messages one connection may send per SECONDS (default ${LIMITS.rate.message.points}/${LIMITS.rate.message.durationSeconds});
                  one address may send three times as many
@@ -90,6 +91,7 @@ export async function main(
         'message-rate': { type: 'string' },
         retention: { type: 'string' },
         'max-file-size': { type: 'string' },
+        'max-rooms': { type: 'string' },
         passphrase: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -141,6 +143,12 @@ export async function main(
     io.err(
       `--max-file-size must be a number of MB above 0 (like 25 or 0.5), not "${maxFileSize}".`,
     );
+    return 1;
+  }
+  const maxRoomsText = values['max-rooms'];
+  const maxRooms = maxRoomsText === undefined ? undefined : Number(maxRoomsText);
+  if (maxRoomsText !== undefined && (!/^\d{1,9}$/.test(maxRoomsText) || maxRooms! < 1)) {
+    io.err(`--max-rooms must be a whole number of rooms, at least 1, not "${maxRoomsText}".`);
     return 1;
   }
   const messageRate = parseRate(values['message-rate']);
@@ -211,6 +219,7 @@ export async function main(
       ...(retention !== undefined && { retention }),
       ...(maxFileBytes !== undefined && { maxFileBytes }),
       ...limits.options,
+      ...(maxRooms !== undefined && { maxRooms }),
       ...(messageRate && {
         rateLimits: {
           message: messageRate,

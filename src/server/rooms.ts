@@ -1,8 +1,9 @@
 /**
  * The server's rooms: the lobby (always there), rooms people create (names unique ignoring case,
- * kept in the store so they survive restarts) and direct conversations between two nicknames
- * (ids derived from the pair, so both people and every reconnect find the same one). Ids are
- * short and URL-safe: they are part of storage keys and never contain a separator.
+ * at most `maxRooms`, kept in the store so they survive restarts, deleted by their creator or the
+ * host) and direct conversations between two nicknames (ids derived from the pair, so both people
+ * and every reconnect find the same one). Ids are short and URL-safe: they are part of storage
+ * keys and never contain a separator; a deleted room's id is never made again (random ids).
  */
 import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
@@ -16,6 +17,14 @@ export class RoomDirectory {
   readonly #byId = new Map<string, StoredRoom>();
   readonly #byName = new Map<string, StoredRoom>();
   readonly #store: RoomStore | null;
+  /**
+   * Named rooms in name order (the lobby first), with their names as compared (nicknameKey);
+   * rebuilt when one is made or deleted.
+   */
+  #sorted: Array<{ room: StoredRoom; key: string }> | null = null;
+  /** Named rooms but the lobby, newest first; rebuilt like #sorted. */
+  #newest: StoredRoom[] | null = null;
+  #named = 0;
 
   private constructor(store: RoomStore | null) {
     this.#store = store;
@@ -32,15 +41,40 @@ export class RoomDirectory {
     return this.#byId.get(id);
   }
 
-  /** Named rooms (the lobby first, then by name); direct conversations are not listed. */
-  rooms(): StoredRoom[] {
-    return [...this.#byId.values()]
-      .filter((room) => room.kind === 'room')
-      .sort((a, b) => (a.id === LOBBY ? -1 : b.id === LOBBY ? 1 : a.name.localeCompare(b.name)));
+  /** True when a named room has this name (ignoring case). */
+  nameTaken(name: string): boolean {
+    return this.#byName.has(nicknameKey(name));
   }
 
-  /** Creates a room; null when one with this name (ignoring case) exists. Stored before it counts. */
-  async create(name: string, now: number): Promise<StoredRoom | null> {
+  /** How many named rooms there are (the lobby included). */
+  get count(): number {
+    return this.#named;
+  }
+
+  /** Named rooms (the lobby first, then by name); direct conversations are not listed. */
+  rooms(): readonly StoredRoom[] {
+    return this.#sortedWithKeys().map(({ room }) => room);
+  }
+
+  #sortedWithKeys(): ReadonlyArray<{ room: StoredRoom; key: string }> {
+    // Keys made once per room, not once per comparison or search: thousands of rooms sort in
+    // milliseconds.
+    const lobby = this.#byId.get(LOBBY)!;
+    this.#sorted ??= [
+      { room: lobby, key: nicknameKey(lobby.name) },
+      ...[...this.#byId.values()]
+        .filter((room) => room.kind === 'room' && room.id !== LOBBY)
+        .map((room) => ({ room, key: nicknameKey(room.name) }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    ];
+    return this.#sorted;
+  }
+
+  /**
+   * Creates a room made by `creator`; null when one with this name (ignoring case) exists.
+   * Stored before it counts. The caller checks the room limit first (see count).
+   */
+  async create(name: string, now: number, creator: string): Promise<StoredRoom | null> {
     if (this.#byName.has(nicknameKey(name))) return null;
     const room: StoredRoom = {
       id: `r-${nanoid(12)}`,
@@ -48,17 +82,69 @@ export class RoomDirectory {
       name,
       members: [],
       createdAt: now,
+      createdBy: creator,
     };
     // Claimed at once, so that two creations of one name in the same moment cannot both win.
     this.#add(room);
     try {
       await this.#store?.saveRoom(room);
     } catch (error) {
-      this.#byId.delete(room.id);
-      this.#byName.delete(nicknameKey(name));
+      this.#remove(room);
       throw error;
     }
     return room;
+  }
+
+  /**
+   * Deletes a named room with its messages. It is gone from the directory at once (nobody can
+   * post in it or join it while the store deletes it); the name is free once the store is done.
+   */
+  async delete(room: StoredRoom): Promise<void> {
+    this.#byId.delete(room.id);
+    this.#invalidate();
+    try {
+      await this.#store?.deleteRoom(room.id);
+    } catch (error) {
+      // Not deleted: it stays, as it was.
+      this.#byId.set(room.id, room);
+      this.#invalidate();
+      throw error;
+    }
+    this.#remove(room);
+  }
+
+  /**
+   * The rooms a join lists first, at most `limit`: the lobby, the rooms people are in (most people
+   * first), then the newest. `occupied`: room ids with how many people are in each (any ids: those
+   * that are not named rooms are skipped).
+   */
+  firstPage(limit: number, occupied: Iterable<[string, number]>): StoredRoom[] {
+    const busy: Array<{ room: StoredRoom; people: number }> = [];
+    for (const [id, people] of occupied) {
+      const room = this.#byId.get(id);
+      if (room?.kind === 'room' && id !== LOBBY && people > 0) busy.push({ room, people });
+    }
+    busy.sort((a, b) => b.people - a.people || b.room.createdAt - a.room.createdAt);
+    const page = [this.#byId.get(LOBBY)!, ...busy.slice(0, limit - 1).map(({ room }) => room)];
+    if (page.length >= limit) return page;
+    const listed = new Set(page);
+    this.#newest ??= this.rooms()
+      .filter((room) => room.id !== LOBBY)
+      .sort((a, b) => b.createdAt - a.createdAt);
+    for (const room of this.#newest) {
+      if (page.length >= limit) break;
+      if (!listed.has(room)) page.push(room);
+    }
+    return page;
+  }
+
+  /** A page of the named rooms in name order, only those whose name contains `search` if given. */
+  list(search: string, offset: number, limit: number): { rooms: StoredRoom[]; total: number } {
+    const wanted = nicknameKey(search.trim());
+    const all = this.#sortedWithKeys();
+    const matching = wanted === '' ? all : all.filter(({ key }) => key.includes(wanted));
+    const rooms = matching.slice(offset, offset + limit).map(({ room }) => room);
+    return { rooms, total: matching.length };
   }
 
   /** The direct conversation of two nicknames, created (and stored) the first time. */
@@ -80,8 +166,29 @@ export class RoomDirectory {
 
   #add(room: StoredRoom): void {
     this.#byId.set(room.id, room);
-    if (room.kind === 'room') this.#byName.set(nicknameKey(room.name), room);
+    if (room.kind !== 'room') return;
+    this.#byName.set(nicknameKey(room.name), room);
+    this.#named++;
+    this.#invalidate();
   }
+
+  #invalidate(): void {
+    this.#sorted = null;
+    this.#newest = null;
+  }
+
+  #remove(room: StoredRoom): void {
+    this.#byId.delete(room.id);
+    if (this.#byName.get(nicknameKey(room.name)) !== room) return;
+    this.#byName.delete(nicknameKey(room.name));
+    this.#named--;
+    this.#invalidate();
+  }
+}
+
+/** True when `viewer` made `room` (by nickname, ignoring case: the only identity there is yet). */
+export function isCreator(room: StoredRoom, viewer: string): boolean {
+  return room.createdBy !== undefined && nicknameKey(room.createdBy) === nicknameKey(viewer);
 }
 
 /** The id of the direct conversation between two nicknames (in either order, any case). */

@@ -11,10 +11,15 @@ import type {
   JoinedRoom,
   JoinedSession,
   RoomInfo,
+  RoomPage,
   User,
 } from './protocol';
 import type { ErrorInfo, Result } from './result';
+import type { RoomListPayload } from './schemas';
 import type { Settings } from './settings';
+
+/** What `chat.listRooms` asks for: see `room:list` in docs/PROTOCOL.md. */
+export type RoomListQuery = RoomListPayload;
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
@@ -61,6 +66,13 @@ export type ChatEvent =
   | { type: 'room-joined'; joined: JoinedRoom }
   | { type: 'room-left'; room: string }
   | { type: 'room-created'; room: RoomInfo }
+  /** A room was deleted (by its creator or the host): it is gone from the list, and left. */
+  | {
+      type: 'room-deleted';
+      room: string;
+      /** Rooms left on the server, when the server said (absent: found gone on a rejoin). */
+      roomCount?: number;
+    }
   | { type: 'room-counts'; counts: Record<string, number> }
   | { type: 'outbox'; entries: OutboxEntry[] }
   /** Older messages, loaded by `loadOlder` (oldest first); `hasOlder`: still more before them. */
@@ -309,6 +321,10 @@ export interface ParleyApi {
     /** Joins a room; the client rejoins it by itself after reconnects. */
     joinRoom(room: string): Promise<Result<{ joined: JoinedRoom }>>;
     leaveRoom(room: string): Promise<Result>;
+    /** Deletes a room with its messages (its creator or the host only); the lobby stays. */
+    deleteRoom(room: string): Promise<Result>;
+    /** A page of the server's rooms in name order, only those whose name contains `search`. */
+    listRooms(query: RoomListQuery): Promise<Result<RoomPage>>;
     /** Opens the direct conversation with someone online. */
     openDirect(nickname: string): Promise<Result<{ joined: JoinedRoom }>>;
     /** Sends a failed outbox entry again (same clientId). */

@@ -8,7 +8,14 @@
  * row here.
  */
 import type { z, ZodType } from 'zod';
-import type { ChatMessage, HistoryPage, JoinedRoom, JoinedSession, RoomInfo } from './protocol';
+import type {
+  ChatMessage,
+  HistoryPage,
+  JoinedRoom,
+  JoinedSession,
+  RoomInfo,
+  RoomPage,
+} from './protocol';
 import type { ErrorCode, Result } from './result';
 import {
   directOpenPayloadSchema,
@@ -20,8 +27,10 @@ import {
   historyFetchPayloadSchema,
   joinPayloadSchema,
   roomCreatePayloadSchema,
+  roomDeletePayloadSchema,
   roomJoinPayloadSchema,
   roomLeavePayloadSchema,
+  roomListPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from './schemas';
@@ -118,13 +127,18 @@ export const CLIENT_EVENT_TABLE = {
   }),
   'room:create': event<{ room: RoomInfo }>()(roomCreatePayloadSchema, {
     joined: true,
-    errors: ['room_exists'],
+    errors: ['room_exists', 'too_many_rooms'],
   }),
   'room:join': event<JoinedRoom>()(roomJoinPayloadSchema, {
     joined: true,
     errors: ['unknown_room'],
   }),
   'room:leave': event()(roomLeavePayloadSchema, { joined: true, errors: ['not_in_room'] }),
+  'room:delete': event()(roomDeletePayloadSchema, {
+    joined: true,
+    errors: ['not_allowed', 'unknown_room', ...STORING],
+  }),
+  'room:list': event<RoomPage>()(roomListPayloadSchema, { joined: true, errors: [] }),
   'dm:open': event<JoinedRoom>()(directOpenPayloadSchema, {
     joined: true,
     errors: ['user_offline'],

@@ -20,9 +20,15 @@ import type {
 } from './api';
 import { API_INPUT_LIMITS, LIMITS, MAX_TCP_PORT } from './limits';
 import { notificationRequestSchema, unreadCountSchema } from './notification-request';
-import type { ChatMessage, JoinedRoom, JoinedSession, RoomInfo } from './protocol';
+import type { ChatMessage, JoinedRoom, JoinedSession, RoomInfo, RoomPage } from './protocol';
 import type { Result } from './result';
-import { clientIdSchema, fileAttachmentSchema, roomIdSchema, transferIdSchema } from './schemas';
+import {
+  clientIdSchema,
+  fileAttachmentSchema,
+  roomIdSchema,
+  roomListPayloadSchema,
+  transferIdSchema,
+} from './schemas';
 import { settingsPatchSchema, type Settings } from './settings';
 
 /**
@@ -150,6 +156,8 @@ export const IPC_REQUESTS = {
   },
   'chat:join-room': { args: z.tuple([roomIdSchema]), reply: replies<{ joined: JoinedRoom }>() },
   'chat:leave-room': { args: z.tuple([roomIdSchema]), reply: replies() },
+  'chat:delete-room': { args: z.tuple([roomIdSchema]), reply: replies() },
+  'chat:list-rooms': { args: z.tuple([roomListPayloadSchema]), reply: replies<RoomPage>() },
   'chat:open-direct': {
     args: z.tuple([z.string({ error: 'Nickname must be text.' })]),
     reply: replies<{ joined: JoinedRoom }>(),

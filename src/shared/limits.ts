@@ -61,6 +61,12 @@ export const LIMITS = {
   connectionsPerAddress: 32,
   /** File names are cut to this many bytes of UTF-8 (after sanitizing). */
   fileNameMaxBytes: 255,
+  /** Named rooms a server holds at most by default (`parley serve --max-rooms`); the lobby counts. */
+  maxRooms: 1000,
+  /** Rooms the join acknowledgement lists (the busiest); `room:list` pages through the rest. */
+  joinRoomListLength: 50,
+  /** Most rooms one `room:list` returns (and its default). */
+  roomListPageLength: 100,
   /** Messages a room keeps on disk by default (older ones are deleted); servers may set another. */
   roomRetention: 50_000,
   /** Messages the server keeps in memory per room for catch-up after a (re)join. */
@@ -81,6 +87,8 @@ export const LIMITS = {
     typing: { points: 30, durationSeconds: 10 },
     /** Creating, joining and leaving rooms and opening direct conversations, per connection. */
     rooms: { points: 30, durationSeconds: 10 },
+    /** Rooms created from one network address, all its connections together (loopback exempt). */
+    roomCreatePerAddress: { points: 10, durationSeconds: 600 },
     /** History pages per connection (catching up after a long outage, scrolling back). */
     history: { points: 60, durationSeconds: 10 },
     /** Uploads started (`file:begin`) per connection. */

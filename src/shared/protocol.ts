@@ -57,6 +57,11 @@ export interface RoomInfo {
   name: string;
   /** People in the room right now. */
   members: number;
+  /**
+   * The nickname that created the room (it may delete it); absent for the lobby, direct
+   * conversations and rooms made before servers kept it.
+   */
+  createdBy?: string;
 }
 
 /** The acknowledgement of `room:join` and `dm:open`. */
@@ -84,12 +89,29 @@ export interface JoinedSession {
   hasMore: boolean;
   /** Older messages than the first of `messages` exist: `history:fetch` `before` pages back. */
   hasOlder: boolean;
-  /** The server's rooms (the lobby first), with how many people are in each. */
+  /**
+   * The first page of the server's rooms: the lobby, then the busiest (most people, then newest),
+   * at most LIMITS.joinRoomListLength in all. `room:list` pages through every room.
+   */
   rooms: RoomInfo[];
+  /** How many named rooms the server has (the lobby included). */
+  roomCount: number;
+  /** True when this connection is the host's (the server's own machine): it may delete any room. */
+  host: boolean;
   /** Present this on a later join to take this nickname back (after a reconnect). */
   resumeToken: string;
   serverName: string;
   protocolVersion: number;
+}
+
+/** The acknowledgement of `room:list`. */
+export interface RoomPage {
+  /** In name order (ignoring case), the lobby first. */
+  rooms: RoomInfo[];
+  /** How many rooms match the search (all rooms without one). */
+  total: number;
+  /** More rooms follow this page. */
+  hasMore: boolean;
 }
 
 export interface HistoryPage {
@@ -106,6 +128,12 @@ export interface ServerToClientEvents {
   'typing:updated': (event: { room: string; user: User; typing: boolean }) => void;
   /** Someone created a room (sent to everyone). */
   'room:created': (event: { room: RoomInfo }) => void;
+  /**
+   * A room was deleted (sent to everyone joined): its members are out of it, and its messages are
+   * gone. A room made later with the same name is a new room, with a new id. `roomCount`: how
+   * many rooms are left, the lobby included.
+   */
+  'room:deleted': (event: { room: string; roomCount: number }) => void;
   /** How many people are in each room, for the rooms whose count changed (every few seconds). */
   'room:counts': (event: { counts: Record<string, number> }) => void;
   /** Someone opened a direct conversation with you; you are in it now. */

@@ -25,6 +25,10 @@ export type ErrorCode =
   | 'kicked'
   /** A room with this name exists already (names are unique ignoring case). */
   | 'room_exists'
+  /** The server holds as many rooms as it may (`--max-rooms`): delete one first. */
+  | 'too_many_rooms'
+  /** Only the room's creator or the host may do this (delete a room). */
+  | 'not_allowed'
   /** The request needs to be in that room first (`room:join`). */
   | 'not_in_room'
   /** The person is not online (direct messages need both people online). */

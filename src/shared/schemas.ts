@@ -118,6 +118,23 @@ export const roomLeavePayloadSchema = z.strictObject({
   room: roomIdSchema.refine((room) => room !== LOBBY, { error: 'Everyone stays in the lobby.' }),
 });
 
+export const roomDeletePayloadSchema = z.strictObject({
+  room: roomIdSchema.refine((room) => room !== LOBBY, { error: 'The lobby cannot be deleted.' }),
+});
+
+export const roomListPayloadSchema = z.strictObject({
+  /** Only rooms whose name contains this text, ignoring case; absent or empty: every room. */
+  search: z
+    .string({ error: 'search must be text.' })
+    .max(LIMITS.roomNameMaxLength, {
+      error: `search can be at most ${LIMITS.roomNameMaxLength} characters.`,
+    })
+    .optional(),
+  /** How many rooms of the list (in name order) to skip. */
+  offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z.number().int().min(1).max(LIMITS.roomListPageLength).optional(),
+});
+
 export const directOpenPayloadSchema = z.strictObject({ nickname: nicknameSchema });
 
 export const sendMessagePayloadSchema = z.strictObject({
@@ -220,6 +237,8 @@ export type TypingPayload = z.infer<typeof typingPayloadSchema>;
 export type RoomCreatePayload = z.infer<typeof roomCreatePayloadSchema>;
 export type RoomJoinPayload = z.infer<typeof roomJoinPayloadSchema>;
 export type RoomLeavePayload = z.infer<typeof roomLeavePayloadSchema>;
+export type RoomDeletePayload = z.infer<typeof roomDeletePayloadSchema>;
+export type RoomListPayload = z.infer<typeof roomListPayloadSchema>;
 export type DirectOpenPayload = z.infer<typeof directOpenPayloadSchema>;
 export type HistoryFetchPayload = z.infer<typeof historyFetchPayloadSchema>;
 export type FileBeginPayload = z.infer<typeof fileBeginPayloadSchema>;

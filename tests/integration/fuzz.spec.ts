@@ -31,6 +31,7 @@ import {
   type ClientEventName,
   type JoinedSession,
   type RoomInfo,
+  type RoomPage,
   type User,
 } from '../../src/shared/protocol';
 import type { ErrorCode, Result } from '../../src/shared/result';
@@ -80,9 +81,12 @@ const VALID_OUTCOMES: {
   'message:send': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
   'typing:set': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
   'history:fetch': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
-  'room:create': { stranger: ['not_joined'], member: ['ok', 'room_exists'] },
+  'room:create': { stranger: ['not_joined'], member: ['ok', 'room_exists', 'too_many_rooms'] },
   'room:join': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
   'room:leave': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
+  // The fuzzer is on loopback: the host, who may delete any room.
+  'room:delete': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
+  'room:list': { stranger: ['not_joined'], member: ['ok'] },
   'dm:open': { stranger: ['not_joined'], member: ['ok', 'user_offline'] },
   // Most valid sizes are over the limit; the few that fit open uploads (three at most at once).
   'file:begin': {
@@ -186,7 +190,9 @@ describe('fuzzing the server', () => {
       nickname: 'latecomer',
     })) as Result<JoinedSession>;
     if (!joined.ok) throw new Error(joined.error.message);
-    expect(joined.rooms.map((room) => room.id).sort()).toEqual([LOBBY, ...createdRoomIds].sort());
+    expect(joined.roomCount).toBe(1 + createdRoomIds.length);
+    const listed = await everyRoom(latecomer);
+    expect(listed).toEqual([LOBBY, ...createdRoomIds].sort());
     latecomer.disconnect();
 
     // Only what was accepted is on disk, and all of it is valid.
@@ -204,15 +210,14 @@ describe('fuzzing the server', () => {
     }
     // And a server started again on that data directory serves it.
     const restarted = await startServer({ dataDir });
-    const rejoined = (await emitRaw(await connect(restarted), 'session:join', {
+    const afterRestart = await connect(restarted);
+    const rejoined = (await emitRaw(afterRestart, 'session:join', {
       nickname: 'after-restart',
     })) as Result<JoinedSession>;
     if (!rejoined.ok) throw new Error(rejoined.error.message);
     const storedInLobby = stored.messages.filter((message) => message.room === LOBBY);
     expect(rejoined.messages).toEqual(storedInLobby.slice(-LIMITS.joinHistoryLength));
-    expect(rejoined.rooms.map((room) => room.id).sort()).toEqual(
-      joined.rooms.map((room) => room.id).sort(),
-    );
+    expect(await everyRoom(afterRestart)).toEqual(listed);
 
     // Memory does not keep growing. Besides the exact check above (nothing the server got from a
     // fuzz connection is still reachable), a coarse one for copies of it: from round 2 (after
@@ -675,6 +680,17 @@ afterEach(() => {
   for (const socket of open) socket.disconnect();
   open.clear();
 });
+
+/** The ids of every room the server lists (`room:list`, page by page), sorted. */
+async function everyRoom(socket: RawSocket): Promise<string[]> {
+  const ids: string[] = [];
+  for (;;) {
+    const page = (await emitRaw(socket, 'room:list', { offset: ids.length })) as Result<RoomPage>;
+    if (!page.ok) throw new Error(page.error.message);
+    ids.push(...page.rooms.map((room) => room.id));
+    if (!page.hasMore) return ids.sort();
+  }
+}
 
 /** Everything in the data directory: the rooms, and the messages of every room by id. */
 async function readStored(

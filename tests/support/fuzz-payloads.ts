@@ -446,6 +446,19 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
   'room:leave': {
     room: roomField(true),
   },
+  'room:delete': {
+    room: roomField(true),
+  },
+  'room:list': {
+    search: textField({
+      required: false,
+      valid: name(LIMITS.roomNameMaxLength),
+      maxLength: LIMITS.roomNameMaxLength,
+      badCharacters: [],
+    }),
+    offset: integerField({ required: false, min: 0, max: 1_000_000 }),
+    limit: integerField({ required: false, min: 1, max: LIMITS.roomListPageLength }),
+  },
   'dm:open': {
     nickname: nicknameField(),
   },

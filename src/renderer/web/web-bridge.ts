@@ -12,6 +12,7 @@ import type {
   DiagnosticsReport,
   HostingStatus,
   ParleyApi,
+  RoomListQuery,
   SavedServer,
   Unsubscribe,
 } from '../../shared/api';
@@ -74,6 +75,8 @@ export function createWebBridge(
       createRoom: (name: string) => client.createRoom(name),
       joinRoom: (room: string) => client.joinRoom(room),
       leaveRoom: (room: string) => client.leaveRoom(room),
+      deleteRoom: (room: string) => client.deleteRoom(room),
+      listRooms: (query: RoomListQuery) => client.listRooms(query),
       openDirect: (nickname: string) => client.openDirect(nickname),
       discard: async (clientId: string) => client.discard(clientId),
       setTyping: (typing, room) => client.setTyping(typing, room),

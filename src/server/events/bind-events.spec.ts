@@ -77,7 +77,7 @@ describe('bad input', () => {
     ['message:send', [{ clientId: 'c', text: '\uD800' }], 'invalid_payload', /invalid Unicode/],
     ['typing:set', [{ typing: 'yes' }], 'invalid_payload', /true or false/],
     ['typing:set', [{}], 'invalid_payload', /typing is required/],
-    ['room:delete', [{ room: 'lobby' }], 'unknown_event', /not a Parley event/],
+    ['room:rename', [{ room: 'lobby' }], 'unknown_event', /not a Parley event/],
   ];
 
   it.each(cases)('%s %j → %s, and nothing else happens', async (event, args, code, message) => {

@@ -36,6 +36,12 @@ export interface ServerParts {
   moderation: Moderation;
   onError: (error: unknown) => void;
   isRateLimitExempt: (address: string) => boolean;
+  /** True for a connection from the host (the server's own machine): it may delete any room. */
+  isHost: (address: string) => boolean;
+  /** The most named rooms the server holds (the lobby included). */
+  maxRooms: number;
+  /** A room was deleted: the server forgets what it kept for it (its broadcaster, its count). */
+  roomDeleted: (room: string) => void;
   /** Stored files, who may read them, and the upload limits. */
   files: FileService;
 }
@@ -47,6 +53,8 @@ export interface Limiters {
   history: RateLimiterMemory;
   /** Room creation, joins and leaves, and opening direct conversations, per connection. */
   rooms: RateLimiterMemory;
+  /** Rooms made per address (all its connections together). */
+  roomCreatePerAddress: RateLimiterMemory;
   join: RateLimiterMemory;
   /** Uploads started, per connection. */
   fileBegin: RateLimiterMemory;
@@ -106,6 +114,7 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
         kind: room.kind,
         name: room.kind === 'direct' ? otherMember(room, viewer) : room.name,
         members: memberCount(room.id),
+        ...(room.createdBy === undefined ? {} : { createdBy: room.createdBy }),
       };
     },
     usersIn(room: string): User[] {

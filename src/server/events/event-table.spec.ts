@@ -23,6 +23,8 @@ const VALID: { [E in JoinedEventName]: ClientPayload<E> } = {
   'room:create': { name: 'Design' },
   'room:join': { room: 'lobby' },
   'room:leave': { room: 'r-abc' },
+  'room:delete': { room: 'r-abc' },
+  'room:list': { search: 'des' },
   'dm:open': { nickname: 'bob' },
   'file:begin': { name: 'a.txt', type: 'text/plain', size: 3 },
   'file:read': { id: 'a'.repeat(64), offset: 0, length: 1 },

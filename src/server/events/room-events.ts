@@ -1,23 +1,49 @@
-/** Rooms and direct conversations: `room:create`, `room:join`, `room:leave`, `dm:open`. */
-import { LOBBY } from '../../shared/limits';
+/**
+ * Rooms and direct conversations: `room:create` (at most `maxRooms`, and a few per address),
+ * `room:join`, `room:leave`, `room:delete` (the creator or the host), `room:list` (a page of
+ * the rooms, searched by name) and `dm:open`.
+ */
+import { LIMITS, LOBBY } from '../../shared/limits';
 import type { JoinedRoom } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
 import { nicknameKey } from '../../shared/schemas';
-import { isMember } from '../rooms';
+import { blockedFor, consume } from '../rate-limits';
+import { isCreator, isMember } from '../rooms';
+import { StorageError } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
 import type { Connection } from './connection';
 
 export function roomEvents(
   connection: Connection,
-): Pick<EventHandlers, 'room:create' | 'room:join' | 'room:leave' | 'dm:open'> {
+): Pick<
+  EventHandlers,
+  'room:create' | 'room:join' | 'room:leave' | 'room:delete' | 'room:list' | 'dm:open'
+> {
   const { socket, parts } = connection;
   const { roster } = parts;
   const limits = [connection.perConnection(parts.limiters.rooms)];
+  const perAddress = connection.perAddress(parts.limiters.roomCreatePerAddress);
   return {
     'room:create': {
       limits,
       handle: async (payload, { session }) => {
-        const room = await parts.rooms.create(payload.name, Date.now());
+        if (parts.rooms.count >= parts.maxRooms) {
+          return fail(
+            'too_many_rooms',
+            `This server has as many rooms as it allows (${parts.maxRooms}). Ask the host, or delete a room you made.`,
+          );
+        }
+        // Counted only for a room that would be made: a name taken costs nothing.
+        if (perAddress && !parts.rooms.nameTaken(payload.name)) {
+          if (!(await consume(perAddress.limiter, perAddress.key))) {
+            const wait = await blockedFor(perAddress.limiter, perAddress.key);
+            return fail(
+              'rate_limited',
+              `Too many rooms were made from your address. Try again in ${Math.ceil(wait / 60)} min.`,
+            );
+          }
+        }
+        const room = await parts.rooms.create(payload.name, Date.now(), session.user.nickname);
         if (!room) {
           return fail('room_exists', `A room named "${payload.name}" exists already.`);
         }
@@ -60,6 +86,59 @@ export function roomEvents(
             .queue('presence:left', { room: room.id, user: session.user });
         }
         return ok({});
+      },
+    },
+
+    'room:delete': {
+      limits,
+      handle: async (payload, { session }) => {
+        const room = parts.rooms.get(payload.room);
+        if (!room || (room.kind === 'direct' && !isMember(room, session.user.nickname))) {
+          return fail('unknown_room', 'There is no such room.');
+        }
+        if (room.kind === 'direct') {
+          return fail('not_allowed', 'A direct conversation cannot be deleted; close it instead.');
+        }
+        if (!parts.isHost(connection.address) && !isCreator(room, session.user.nickname)) {
+          return fail(
+            'not_allowed',
+            'Only the person who made this room, or the host, can delete it.',
+          );
+        }
+        try {
+          await parts.rooms.delete(room);
+        } catch (error) {
+          if (!(error instanceof StorageError)) throw error;
+          parts.onError(error);
+          return fail(
+            error.code,
+            error.code === 'storage_full'
+              ? "The server's disk is full, so the room could not be deleted. It is still there; try again later."
+              : 'The server could not delete the room (a storage error). It is still there; try again.',
+          );
+        }
+        // Everyone in it is out of it, and everyone joined drops it from the list.
+        parts.io.in(room.id).socketsLeave(room.id);
+        parts.roomDeleted(room.id);
+        void parts.broadcasterFor(LOBBY).emit('room:deleted', {
+          room: room.id,
+          roomCount: parts.rooms.count,
+        });
+        return ok({});
+      },
+    },
+
+    'room:list': {
+      limits,
+      handle: (payload, { session }) => {
+        const offset = payload.offset ?? 0;
+        const limit = payload.limit ?? LIMITS.roomListPageLength;
+        const { rooms, total } = parts.rooms.list(payload.search ?? '', offset, limit);
+        return ok({
+          rooms: rooms.map((room) => connection.info(room, session.user.nickname)),
+          total,
+          hasMore: offset + rooms.length < total,
+        });
       },
     },
 

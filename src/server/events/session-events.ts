@@ -1,14 +1,14 @@
 /**
  * `session:join`: the door (removed-by-the-host cooldown, passphrase), the nickname (unique, or
  * taken back with a resume token after a reconnect), then the lobby with its history and the
- * server's rooms.
+ * server's rooms (the first page of them).
  */
-import { LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
+import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { User } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
 import type { Session } from '../roster';
 import type { EventHandlers } from './bind-events';
-import type { Connection } from './connection';
+import type { Connection, ServerParts } from './connection';
 
 export function sessionEvents(connection: Connection): Pick<EventHandlers, 'session:join'> {
   const { socket, parts } = connection;
@@ -71,7 +71,12 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
           messages,
           hasMore,
           hasOlder,
-          rooms: parts.rooms.rooms().map((room) => connection.info(room, session.user.nickname)),
+          // The first page only: thousands of rooms would make every join slow (room:list).
+          rooms: parts.rooms
+            .firstPage(LIMITS.joinRoomListLength, occupiedRooms(io))
+            .map((room) => connection.info(room, session.user.nickname)),
+          roomCount: parts.rooms.count,
+          host: parts.isHost(connection.address),
           resumeToken: session.resumeToken,
           serverName: parts.serverName,
           protocolVersion: PROTOCOL_VERSION,
@@ -79,4 +84,9 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
       },
     },
   };
+}
+
+/** Socket.IO's rooms with people in them, with how many (socket ids too: the directory skips them). */
+function* occupiedRooms(io: ServerParts['io']): Iterable<[string, number]> {
+  for (const [id, sockets] of io.sockets.adapter.rooms) yield [id, sockets.size];
 }

@@ -27,8 +27,6 @@ export interface EmbeddedHistoryOptions extends Omit<MessageLogOptions, 'store'>
   durableWrites?: boolean;
 }
 
-const NO_ROOMS: RoomStore = { rooms: async () => [], saveRoom: async () => {} };
-
 export class EmbeddedHistory implements HistoryStore {
   readonly rooms: RoomStore;
   readonly fileReferences: FileReferences;
@@ -36,7 +34,11 @@ export class EmbeddedHistory implements HistoryStore {
 
   private constructor(log: MessageLog, store: LevelMessageStore | null) {
     this.#log = log;
-    this.rooms = store ?? NO_ROOMS;
+    this.rooms = {
+      rooms: async () => (await store?.rooms()) ?? [],
+      saveRoom: async (room) => await store?.saveRoom(room),
+      deleteRoom: (id) => log.deleteRoom(id),
+    };
     this.fileReferences = new FileAccess(store);
   }
 

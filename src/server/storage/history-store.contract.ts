@@ -72,6 +72,40 @@ export function describeHistoryStore(backend: string, options: ContractOptions):
       await store.close();
     });
 
+    it('deletes a room with its messages; ids go on, a resend there is new, other rooms stay', async () => {
+      const name = `store-${++stores}`;
+      const store = await options.open(name);
+      const design = {
+        id: 'r-2',
+        kind: 'room' as const,
+        name: 'Design',
+        members: [],
+        createdAt: 1,
+      };
+      const ops = { id: 'r-3', kind: 'room' as const, name: 'Ops', members: [], createdAt: 2 };
+      await store.rooms.saveRoom(design);
+      await store.rooms.saveRoom(ops);
+      await send(store, 'r-2', alice, 'c1');
+      const last = await send(store, 'r-2', bob, 'c2');
+      const kept = await send(store, 'r-3', alice, 'c1');
+      await store.rooms.deleteRoom('r-2');
+      expect(await store.latest('r-2', 10)).toEqual([]);
+      expect(await store.page('r-2', { after: 0 }, 10)).toEqual({ messages: [], hasMore: false });
+      expect(await store.latest('r-3', 10)).toEqual([kept.message]);
+      const again = await send(store, 'r-2', alice, 'c1');
+      expect(again.created).toBe(true);
+      expect(again.message.id).toBeGreaterThan(last.message.id);
+      if (options.reopens) expect(await store.rooms.rooms()).toEqual([ops]);
+      await store.close();
+      if (!options.reopens) return;
+      const reopened = await options.open(name);
+      expect(await reopened.rooms.rooms()).toEqual([ops]);
+      expect((await reopened.latest('r-2', 10)).map((message) => message.id)).toEqual([
+        again.message.id,
+      ]);
+      await reopened.close();
+    });
+
     // A store that lives only in memory has no "again": the test is not registered for it.
     if (!options.reopens) return;
     it('finds everything again after closing: ids go on, resends are still recognised', async () => {

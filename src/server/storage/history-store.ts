@@ -19,6 +19,8 @@ export interface StoredRoom {
   /** A direct conversation's two nicknames; empty for a named room. */
   members: string[];
   createdAt: number;
+  /** The nickname that created a named room (it may delete it); absent for the others. */
+  createdBy?: string;
 }
 
 /**
@@ -78,6 +80,12 @@ export interface HistoryPage {
 export interface RoomStore {
   rooms(): Promise<StoredRoom[]>;
   saveRoom(room: StoredRoom): Promise<void>;
+  /**
+   * Deletes a room and every message in it (its files lose those references): afterwards it is
+   * not among `rooms()` and reads of it find nothing, also after a restart. Message ids stay
+   * used: the sequence goes on from where it was. Resolves once that is durable.
+   */
+  deleteRoom(id: string): Promise<void>;
 }
 
 /** Which rooms each stored file was posted to (who may read it). */

@@ -27,6 +27,11 @@ export interface MessageStore {
    * `unreferenced`: ids of files that a deleted message carried and no message kept carries.
    */
   trim(room: string, keep: number): Promise<{ trimmed: boolean; unreferenced: string[] }>;
+  /**
+   * Deletes a room: its record first (durably: a crash after it leaves no half-deleted room
+   * listed), then every message of it. `unreferenced` as for trim.
+   */
+  deleteRoom(room: string): Promise<{ unreferenced: string[] }>;
   /** Writes messages atomically; resolves once they are on disk (fsynced). */
   write(messages: ChatMessage[]): Promise<void>;
   close(): Promise<void>;
@@ -300,6 +305,21 @@ export class LevelMessageStore implements MessageStore {
     );
     const newestToDelete = newest[keep];
     if (newestToDelete === undefined) return { trimmed: false, unreferenced: [] };
+    return { trimmed: true, unreferenced: await this.#deleteMessages(room, newestToDelete) };
+  }
+
+  async deleteRoom(room: string): Promise<{ unreferenced: string[] }> {
+    await this.db.del(`room!${room}`, DURABLE);
+    const prefix = `msg!${room}!`;
+    const [newest] = await this.db
+      .keys({ gt: prefix, lt: `${prefix}\xff`, reverse: true, limit: 1 })
+      .all();
+    return { unreferenced: newest === undefined ? [] : await this.#deleteMessages(room, newest) };
+  }
+
+  /** Deletes the messages of `room` up to key `newestToDelete`; returns the files left unreferenced. */
+  async #deleteMessages(room: string, newestToDelete: string): Promise<string[]> {
+    const prefix = `msg!${room}!`;
     // The files the deleted messages carry lose those references.
     const released: { fileId: string; key: string }[] = [];
     await this.read(async (db) => {
@@ -323,7 +343,7 @@ export class LevelMessageStore implements MessageStore {
       );
       if (left.length === 0) unreferenced.push(fileId);
     }
-    return { trimmed: true, unreferenced };
+    return unreferenced;
   }
 
   async write(messages: ChatMessage[]): Promise<void> {

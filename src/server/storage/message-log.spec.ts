@@ -221,6 +221,7 @@ class FaultyStore implements MessageStore {
   lastId: MessageStore['lastId'] = () => this.inner.lastId();
   page: MessageStore['page'] = (...args) => this.inner.page(...args);
   trim: MessageStore['trim'] = (...args) => this.inner.trim(...args);
+  deleteRoom: MessageStore['deleteRoom'] = (room) => this.inner.deleteRoom(room);
   close: MessageStore['close'] = () => this.inner.close();
   write: MessageStore['write'] = (messages) =>
     this.failing ? Promise.reject(this.failing) : this.inner.write(messages);

@@ -249,6 +249,20 @@ export class MessageLog {
     return stored.slice(-Math.min(limit, this.#capacity));
   }
 
+  /**
+   * Deletes a room: what is on its way to disk is written first, then the room and its messages
+   * go from the store and from memory. The id sequence is untouched (ids are never reused).
+   */
+  async deleteRoom(room: string): Promise<void> {
+    await this.flush().catch(() => {}); // a failed write left nothing to delete
+    await this.#trimming;
+    if (this.#store) {
+      const { unreferenced } = await this.#store.deleteRoom(room);
+      if (unreferenced.length > 0) this.#onFilesUnreferenced?.(unreferenced);
+    }
+    this.#rooms.delete(room);
+  }
+
   /** Resolves once every message appended so far is on disk. */
   async flush(): Promise<void> {
     await (this.#nextWrite ?? this.#lastWrite);

@@ -200,6 +200,8 @@ export function installParleyDouble(options: DoubleOptions): void {
       hasMore: false,
       hasOlder: false,
       rooms: [{ id: 'lobby', kind: 'room', name: 'Lobby', members: 1 }],
+      roomCount: 1,
+      host: false,
       resumeToken: `resume-${sessionCount}`,
       serverName: new URL(url).hostname,
       protocolVersion: options.protocolVersion,
@@ -314,6 +316,14 @@ export function installParleyDouble(options: DoubleOptions): void {
       async leaveRoom(room) {
         record('chat.leaveRoom', room);
         return { ok: true };
+      },
+      async deleteRoom(room) {
+        record('chat.deleteRoom', room);
+        return { ok: true };
+      },
+      async listRooms(query) {
+        record('chat.listRooms', query);
+        return { ok: true, rooms: [], total: 0, hasMore: false };
       },
       async openDirect(nickname) {
         record('chat.openDirect', nickname);

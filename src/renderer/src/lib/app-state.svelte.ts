@@ -21,6 +21,8 @@ import { HostingState } from './hosting-state.svelte';
 import { JoinRequestDialog } from './join-request-dialog.svelte';
 import { PassphraseDialog } from './passphrase-dialog.svelte';
 import { RemovePersonDialog } from './remove-person-dialog.svelte';
+import { DeleteRoomDialog } from './delete-room-dialog.svelte';
+import { FindRoomDialog } from './find-room-dialog.svelte';
 import { SavedServersState } from './saved-servers-state.svelte';
 import { SettingsState } from './settings-state.svelte';
 
@@ -46,6 +48,8 @@ export class AppState {
   readonly createRoom: CreateRoomDialog;
   readonly passphrase: PassphraseDialog;
   readonly removePerson: RemovePersonDialog;
+  readonly deleteRoom: DeleteRoomDialog;
+  readonly findRoom: FindRoomDialog;
   readonly joinRequest: JoinRequestDialog;
   /** The Settings dialog is open. */
   settingsOpen = $state(false);
@@ -96,6 +100,8 @@ export class AppState {
     });
     this.createRoom = new CreateRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
     this.removePerson = new RemovePersonDialog(api.hosting.kick);
+    this.deleteRoom = new DeleteRoomDialog((room) => api.chat.deleteRoom(room));
+    this.findRoom = new FindRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
     this.passphrase = new PassphraseDialog({
       busy: () => this.entry.busy !== null,
       onsubmit: (request, passphrase) => this.entry.submitPassphrase(request, passphrase),

@@ -31,6 +31,8 @@ export function lobbySession(messages: ChatMessage[] = [], rooms: RoomInfo[] = [
     hasMore: false,
     hasOlder: false,
     rooms,
+    roomCount: rooms.length,
+    host: false,
     resumeToken: 't',
     serverName: 'Lab',
     protocolVersion: 1,

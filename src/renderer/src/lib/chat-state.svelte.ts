@@ -246,6 +246,7 @@ export class ChatState {
         return event.joined.room.id === this.room;
       case 'room-left':
       case 'room-created':
+      case 'room-deleted':
       case 'room-counts':
         return false;
       default:

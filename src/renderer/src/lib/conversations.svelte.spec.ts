@@ -89,13 +89,48 @@ describe('Conversations', () => {
     expect(conversations.joined.flatMap((chat) => chat.messages)).toEqual([]);
   });
 
+  it('lets the creator or the host delete a room, never the lobby; a deleted room leaves the list', () => {
+    const mine: RoomInfo = { ...design, createdBy: 'ALICE' };
+    const bobs: RoomInfo = { id: 'r-ops', kind: 'room', name: 'Ops', members: 0, createdBy: 'bob' };
+    const conversations = new Conversations();
+    feed(conversations, connected, {
+      type: 'session',
+      session: { ...lobbySession([], [lobbyInfo, mine, bobs]), roomCount: 10 },
+    });
+    const deletable = () => conversations.rooms.map((room) => [room.name, room.deletable]);
+    expect(deletable()).toEqual([
+      ['Lobby', false],
+      ['Design', true],
+      ['Ops', false],
+    ]);
+    expect(conversations.roomCount).toBe(10);
+
+    feed(conversations, { type: 'room-joined', joined: joinedRoom(mine) });
+    conversations.show('r-design');
+    feed(conversations, { type: 'room-deleted', room: 'r-design', roomCount: 9 });
+    expect(conversations.rooms.map((room) => room.name)).toEqual(['Lobby', 'Ops']);
+    expect(conversations.isJoined('r-design')).toBe(false);
+    expect(conversations.current.room).toBe('lobby');
+    expect(conversations.roomCount).toBe(9);
+
+    const host = new Conversations();
+    feed(host, connected, {
+      type: 'session',
+      session: { ...lobbySession([], [lobbyInfo, bobs]), host: true },
+    });
+    expect(host.rooms.map((room) => [room.name, room.deletable])).toEqual([
+      ['Lobby', false],
+      ['Ops', true],
+    ]);
+  });
+
   it('keeps direct conversations apart from rooms, named after the other person', () => {
     const conversations = new Conversations();
     feed(conversations, connected, { type: 'session', session: session() });
     feed(conversations, { type: 'room-joined', joined: joinedRoom(direct) });
     expect(conversations.rooms.map((room) => room.id)).toEqual(['lobby', 'r-design']);
     expect(conversations.directs).toEqual([
-      { id: 'd-ab', kind: 'direct', name: 'bob', members: 2, joined: true },
+      { id: 'd-ab', kind: 'direct', name: 'bob', members: 2, joined: true, deletable: false },
     ]);
     expect(conversations.isDirect('d-ab')).toBe(true);
     expect(conversations.nameOf('d-ab')).toBe('bob');

@@ -6,6 +6,7 @@
  */
 import type { ChatEvent } from '../../../shared/api';
 import { LOBBY } from '../../../shared/limits';
+import { nicknameKey } from '../../../shared/schemas';
 import type { JoinedSession, RoomInfo } from '../../../shared/protocol';
 import { ChatState } from './chat-state.svelte';
 
@@ -18,6 +19,8 @@ export interface RoomEntry {
   /** People in it now. */
   members: number;
   joined: boolean;
+  /** This person may delete it: they made it, or they are the host (never the lobby). */
+  deletable: boolean;
 }
 
 export class Conversations {
@@ -31,7 +34,9 @@ export class Conversations {
   /** Direct conversations' RoomInfo (their names), by id. */
   #directs = $state.raw<Record<string, RoomInfo>>({});
   /** The last join of the server: a room joined later learns who this is from it. */
-  #session: JoinedSession | null = null;
+  #session = $state.raw<JoinedSession | null>(null);
+  /** How many rooms the server has (the list shows only those the join listed, and joined). */
+  #roomCount = $state(0);
 
   /** The conversation on screen. */
   readonly current: ChatState = $derived(
@@ -75,8 +80,14 @@ export class Conversations {
       name: 'Lobby',
       members: this.lobby.users.length,
       joined: true,
+      deletable: false,
     },
   );
+
+  /** How many rooms the server has, the lobby included. */
+  get roomCount(): number {
+    return Math.max(this.#roomCount, this.#rooms.length);
+  }
 
   isJoined(room: string): boolean {
     return this.#joined.some((chat) => chat.room === room);
@@ -108,10 +119,23 @@ export class Conversations {
     switch (event.type) {
       case 'session':
         this.#session = event.session;
-        this.#rooms = mergeRooms(this.#rooms, event.session.rooms);
+        // The rooms joined stay (they are joined again: a room gone by then is dropped by
+        // `room-deleted`); others the server no longer lists may have been deleted meanwhile.
+        this.#rooms = mergeRooms(
+          this.#rooms.filter((room) => this.isJoined(room.id)),
+          event.session.rooms,
+        );
+        this.#roomCount = event.session.roomCount;
         break;
       case 'room-created':
+        if (!this.#rooms.some((room) => room.id === event.room.id)) this.#roomCount++;
         this.#rooms = mergeRooms(this.#rooms, [event.room]);
+        break;
+      case 'room-deleted':
+        this.#rooms = this.#rooms.filter((room) => room.id !== event.room);
+        if (event.roomCount !== undefined) this.#roomCount = event.roomCount;
+        this.#joined = this.#joined.filter((chat) => chat.room !== event.room);
+        if (this.#currentId === event.room) this.#currentId = LOBBY;
         break;
       case 'room-counts':
         this.#members = { ...this.#members, ...event.counts };
@@ -153,12 +177,30 @@ export class Conversations {
     this.#members = {};
     this.#directs = {};
     this.#session = null;
+    this.#roomCount = 0;
     this.#currentId = LOBBY;
   }
 
   #entry(room: RoomInfo, joined: boolean): RoomEntry {
     const members = this.#members[room.id] ?? room.members;
-    return { id: room.id, kind: room.kind, name: room.name, members, joined };
+    return {
+      id: room.id,
+      kind: room.kind,
+      name: room.name,
+      members,
+      joined,
+      deletable: this.#mayDelete(room),
+    };
+  }
+
+  #mayDelete(room: RoomInfo): boolean {
+    const session = this.#session;
+    if (!session || room.kind !== 'room' || room.id === LOBBY) return false;
+    return (
+      session.host ||
+      (room.createdBy !== undefined &&
+        nicknameKey(room.createdBy) === nicknameKey(session.self.nickname))
+    );
   }
 }
 
