@@ -81,7 +81,9 @@ export type ErrorCode =
   /** Another Parley server uses this data directory. */
   | 'data_in_use'
   /** The data directory cannot be opened. */
-  | 'data_unavailable';
+  | 'data_unavailable'
+  /** The data directory is damaged: the message says what, and how to repair or restore it. */
+  | 'data_damaged';
 
 export interface ErrorInfo {
   code: ErrorCode;

@@ -9,6 +9,12 @@ import type { PageQuery, StoredRoom } from './history-store';
 
 export type { PageQuery, StoredRoom };
 import { ChatServerError } from '../errors';
+import {
+  damageReportedByLevelDb,
+  damagedError,
+  inspectBeforeOpen,
+  recordDamage,
+} from './history-damage';
 
 export interface MessageStore {
   /** The newest `limit` messages of `room`, oldest first, and the highest id ever stored. */
@@ -45,22 +51,42 @@ const fileReferenceKey = (fileId: string, room: string, id: number) =>
 export class LevelMessageStore implements MessageStore {
   private constructor(readonly db: ClassicLevel<string, unknown>) {}
 
+  /**
+   * Opens the history in `directory`, creating it only where none existed. Refuses
+   * (`data_damaged`) a folder that is damaged, naming the damage and what to do: see
+   * history-damage.ts.
+   */
   static async open(directory: string): Promise<LevelMessageStore> {
-    const db = new ClassicLevel<string, unknown>(directory, { valueEncoding: 'json' });
+    const before = await inspectBeforeOpen(directory);
+    if (before.damage !== null) throw damagedError(directory, before.damage);
+    const db = new ClassicLevel<string, unknown>(directory, {
+      valueEncoding: 'json',
+      createIfMissing: before.fresh,
+    });
     try {
       await db.open();
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       if (cause?.code === 'LEVEL_LOCKED' || /lock/i.test(String((error as Error).message))) {
         throw new ChatServerError(
           'data_in_use',
           `The data directory ${directory} is in use by another Parley server.`,
         );
       }
+      if (cause?.code === 'LEVEL_CORRUPTION' || cause?.code === 'LEVEL_DATABASE_NOT_OPEN') {
+        throw damagedError(directory, `LevelDB cannot open it (${cause.message ?? 'no cause given'})`);
+      }
       throw new ChatServerError(
         'data_unavailable',
-        `Cannot open the history in ${directory}: ${(error as Error).message}`,
+        `Cannot open the history in ${directory}: ${(error as Error).message}${cause?.message ? ` (${cause.message})` : ''}`,
       );
+    }
+    // LevelDB has already dropped what it could not read: write it down, so every start refuses.
+    const dropped = await damageReportedByLevelDb(directory);
+    if (dropped.length > 0) {
+      const damage = `LevelDB could not read part of it and dropped it (${dropped.join('; ')})`;
+      await recordDamage(directory, damage).finally(() => db.close());
+      throw damagedError(directory, damage);
     }
     return new LevelMessageStore(db);
   }
