@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, LIMITS } from '../shared/limits';
 import { SERVICE_TYPE } from '../shared/room-announcement';
 import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
+import { isDataCommand, runDataCommand } from './data-commands';
 import { advertiseRoom, type RoomAdvertisement } from './discovery';
 import { loadTlsFiles, TlsError, type TlsCredentials } from './tls';
 
@@ -46,6 +47,11 @@ Options:
                  messages one connection may send per SECONDS (default ${LIMITS.rate.message.points}/${LIMITS.rate.message.durationSeconds});
                  one address may send three times as many
   -h, --help     show this help
+
+The data folder's own commands (see parley backup --help):
+  parley backup --data DIR --to BACKUP     copy the data, also while a server runs
+  parley restore --from BACKUP --data DIR  put a backup in place (--force to replace)
+  parley check --data DIR [--repair]       find damage, and mend it with --repair
 `;
 
 export interface CliIo {
@@ -64,6 +70,7 @@ export async function main(
     io.out(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (isDataCommand(command)) return runDataCommand(command, rest, io);
   if (command !== 'serve') {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 1;

@@ -74,7 +74,10 @@ export class LevelMessageStore implements MessageStore {
         );
       }
       if (cause?.code === 'LEVEL_CORRUPTION' || cause?.code === 'LEVEL_DATABASE_NOT_OPEN') {
-        throw damagedError(directory, `LevelDB cannot open it (${cause.message ?? 'no cause given'})`);
+        throw damagedError(
+          directory,
+          `LevelDB cannot open it (${cause.message ?? 'no cause given'})`,
+        );
       }
       throw new ChatServerError(
         'data_unavailable',
