@@ -49,7 +49,7 @@ export async function runDataCommand(
   args: string[],
   io: CliIo,
 ): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
     const options: NonNullable<ParseArgsConfig['options']> = {
       ...OPTIONS[command],
