@@ -87,13 +87,16 @@ export async function runDataCommand(
   }
 }
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 function describeBackup(summary: BackupSummary): string {
   const missing =
     summary.missingFiles.length > 0
       ? ` ${summary.missingFiles.length} file(s) the messages carry were missing and are not in it.`
       : '';
   return (
-    `${summary.messages} messages in ${summary.rooms} rooms and ${summary.files} files, ` +
+    `${count(summary.messages, 'message')} in ${count(summary.rooms, 'room')} and ` +
+    `${count(summary.files, 'file')}, ` +
     `as they stood at ${summary.takenAt}.${missing}`
   );
 }
@@ -128,7 +131,7 @@ async function restore(from: string, dataDir: string, force: boolean, io: CliIo)
 
 function describeRooms(report: CheckReport): string[] {
   if (report.rooms.length === 0) return ['  no messages'];
-  return report.rooms.map(({ room, messages }) => `  ${room}: ${messages} messages`);
+  return report.rooms.map(({ room, messages }) => `  ${room}: ${count(messages, 'message')}`);
 }
 
 async function check(dataDir: string, repair: boolean, io: CliIo): Promise<number> {

@@ -90,8 +90,10 @@ export async function writeBackup(
     let batch: Array<{ type: 'put'; key: string; value: string }> = [];
     for await (const [key, value] of records) {
       batch.push({ type: 'put', key, value });
-      if (key.startsWith('msg!')) messages++;
-      else if (key.startsWith('room!')) rooms.add(key);
+      if (key.startsWith('msg!')) {
+        messages++;
+        rooms.add(key.split('!')[1]!);
+      } else if (key.startsWith('room!')) rooms.add(key.slice('room!'.length));
       else if (key.startsWith('fileref!')) fileIds.add(key.split('!')[1]!);
       else if (key === 'meta!lastId') lastId = Number(JSON.parse(value));
       if (batch.length >= 1000) {
