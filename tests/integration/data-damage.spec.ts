@@ -19,6 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HostingService } from '../../src/desktop/hosting-service';
 import { createChatServer, type ChatServer } from '../../src/server/chat-server';
 import { main } from '../../src/server/cli';
 import { ChatServerError } from '../../src/server/errors';
@@ -257,6 +258,26 @@ describe('a damaged data folder', () => {
       expect(output).not.toContain('Parley is running');
     },
   );
+});
+
+describe('a damaged data folder in the desktop app', () => {
+  it('"Host a room" gets the same refusal, as a result the window shows', async () => {
+    const { dataDir } = await dataWith(20);
+    rmSync(join(history(dataDir), 'CURRENT'));
+    const hosting = new HostingService({
+      host: '127.0.0.1',
+      dataDir,
+      createServer: (options) => createChatServer({ ...options, webRoot: null }),
+      onError: () => undefined,
+    });
+    onCleanup(() => hosting.stop());
+    const started = await hosting.start({ port: 0 });
+    expect(started).toEqual({
+      ok: false,
+      error: { code: 'data_damaged', message: (await startError(dataDir))!.message },
+    });
+    expect(started.ok || started.error.message).toMatch(/CURRENT file is missing.*parley check/);
+  });
 });
 
 describe('parley check', () => {
