@@ -270,7 +270,7 @@ describe('a damaged data folder in the desktop app', () => {
       createServer: (options) => createChatServer({ ...options, webRoot: null }),
       onError: () => undefined,
     });
-    onCleanup(() => hosting.stop());
+    onCleanup(async () => void (await hosting.stop()));
     const started = await hosting.start({ port: 0 });
     expect(started).toEqual({
       ok: false,

@@ -12,7 +12,7 @@
  *
  * The file is two fixed-width lines, rewritten in place.
  */
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChatMessage } from '../../shared/protocol';
 import type { MessageStore, PageQuery } from './level-message-store';
@@ -43,15 +43,20 @@ export async function readIdMarks(directory: string): Promise<IdMarks | null> {
   return { reserved: Number(match[1]), acknowledged: Number(match[2]) };
 }
 
-/** Writes the marks and waits for the disk. */
+/**
+ * Writes the marks and waits for the disk; a new file, renamed into place, so that a failure
+ * (a full disk) leaves the old marks whole.
+ */
 export async function writeIdMarks(directory: string, marks: IdMarks): Promise<void> {
-  const handle = await open(join(directory, IDS_FILE), 'w');
+  const path = join(directory, IDS_FILE);
+  const handle = await open(`${path}.new`, 'w');
   try {
     await handle.writeFile(format(marks));
     await handle.sync();
   } finally {
     await handle.close();
   }
+  await rename(`${path}.new`, path);
 }
 
 export class IdWatermark {
@@ -67,8 +72,11 @@ export class IdWatermark {
 
   /** Opens the marks in `directory`, starting them at `lastId` when there are none yet. */
   static async open(directory: string, lastId: number): Promise<IdWatermark> {
-    const marks = (await readIdMarks(directory)) ?? { reserved: lastId, acknowledged: lastId };
-    await writeIdMarks(directory, marks);
+    let marks = await readIdMarks(directory);
+    if (marks === null) {
+      marks = { reserved: lastId, acknowledged: lastId };
+      await writeIdMarks(directory, marks);
+    }
     const handle = await open(join(directory, IDS_FILE), 'r+');
     return new IdWatermark(handle, marks);
   }
