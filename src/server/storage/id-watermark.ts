@@ -149,7 +149,10 @@ export class WatermarkedStore implements MessageStore {
   }
 
   async close(): Promise<void> {
-    await this.store.close();
-    await this.watermark.close();
+    try {
+      await this.store.close();
+    } finally {
+      await this.watermark.close();
+    }
   }
 }
