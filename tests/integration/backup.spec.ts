@@ -9,11 +9,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/server/cli';
-import type { ChatServer } from '../../src/server/chat-server';
 import { LIMITS } from '../../src/shared/limits';
 import type { ChatMessage } from '../../src/shared/protocol';
 import { emitRaw, joinRaw, onCleanup, startServer, type RawSocket } from '../support/chat';
+import { allMessages, parley } from '../support/data-commands';
 
 function folder(prefix = 'parley-backup-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -22,15 +21,6 @@ function folder(prefix = 'parley-backup-'): string {
 }
 
 const serverOptions = { rateLimits: { message: { points: 100_000, durationSeconds: 1 } } };
-
-async function parley(...args: string[]): Promise<{ code: number; output: string }> {
-  let output = '';
-  const code = await main(args, {
-    out: (line) => (output += `${line}\n`),
-    err: (line) => (output += `${line}\n`),
-  });
-  return { code, output };
-}
 
 async function send(socket: RawSocket, clientId: string): Promise<ChatMessage> {
   const sent = await emitRaw(socket, 'message:send', { clientId, text: `text of ${clientId}` });
@@ -54,19 +44,6 @@ async function sendFile(socket: RawSocket, bytes: Buffer): Promise<ChatMessage> 
   const ended = await emitRaw(socket, 'file:end', { uploadId });
   if (!ended.ok) throw new Error(ended.error.message);
   return ended.message as ChatMessage;
-}
-
-async function allMessages(server: ChatServer): Promise<ChatMessage[]> {
-  const socket = await joinRaw(server, 'reader');
-  const messages: ChatMessage[] = [];
-  for (;;) {
-    const page = await emitRaw(socket, 'history:fetch', { after: messages.at(-1)?.id ?? 0 });
-    if (!page.ok) throw new Error(page.error.message);
-    messages.push(...(page.messages as ChatMessage[]));
-    if (!page.hasMore) break;
-  }
-  socket.disconnect();
-  return messages;
 }
 
 /** A data folder with `count` messages, written by a server that has stopped again. */

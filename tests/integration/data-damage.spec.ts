@@ -21,11 +21,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostingService } from '../../src/desktop/hosting-service';
 import { createChatServer, type ChatServer } from '../../src/server/chat-server';
-import { main } from '../../src/server/cli';
 import { ChatServerError } from '../../src/server/errors';
 import { IDS_FILE } from '../../src/server/storage/id-watermark';
 import type { ChatMessage } from '../../src/shared/protocol';
 import { emitRaw, joinRaw, onCleanup, startServer } from '../support/chat';
+import { allMessages, parley } from '../support/data-commands';
 
 function dataDirectory(): string {
   const dir = mkdtempSync(join(tmpdir(), 'parley-damage-'));
@@ -90,30 +90,6 @@ async function startError(dataDir: string): Promise<ChatServerError | null> {
     if (error instanceof ChatServerError) return error;
     throw error;
   }
-}
-
-/** Runs `parley ...args`; its exit code and everything it printed. */
-async function parley(...args: string[]): Promise<{ code: number; output: string }> {
-  let output = '';
-  const code = await main(args, {
-    out: (line) => (output += `${line}\n`),
-    err: (line) => (output += `${line}\n`),
-  });
-  return { code, output };
-}
-
-/** Every message the server on `dataDir` serves, oldest first, read page by page. */
-async function allMessages(server: ChatServer): Promise<ChatMessage[]> {
-  const socket = await joinRaw(server, 'reader');
-  const messages: ChatMessage[] = [];
-  for (;;) {
-    const page = await emitRaw(socket, 'history:fetch', { after: messages.at(-1)?.id ?? 0 });
-    if (!page.ok) throw new Error(page.error.message);
-    messages.push(...(page.messages as ChatMessage[]));
-    if (!page.hasMore) break;
-  }
-  socket.disconnect();
-  return messages;
 }
 
 /** Starts a server on the repaired folder: it opens, and the next message gets a new id. */
