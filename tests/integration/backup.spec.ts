@@ -4,6 +4,7 @@
  * files; the restored folder opens and new ids never repeat old ones. And each refusal. The
  * commands run through the CLI's own entry point (main), in this process.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/shared/limits';
 import type { ChatMessage } from '../../src/shared/protocol';
+import { io as connect } from 'socket.io-client';
 import { emitRaw, joinRaw, onCleanup, startServer, type RawSocket } from '../support/chat';
+import { freePort, ServerProcess } from '../support/server-process';
 import { allMessages, parley } from '../support/data-commands';
 
 function folder(prefix = 'parley-backup-'): string {
@@ -142,6 +145,47 @@ describe('parley backup and restore', () => {
     const next = await send(await joinRaw(again, 'carol'), 'after-restore');
     expect(next.id).toBeGreaterThan(later.id);
   });
+
+  it(
+    'the built parley backup copies a parley serve running in another process, which then is killed',
+    { timeout: 240_000 },
+    async () => {
+      const dataDir = join(folder('parley-data-'), 'data');
+      const server = new ServerProcess({
+        port: await freePort(),
+        dataDir,
+        args: ['--message-rate', '100000/1'],
+      });
+      onCleanup(() => server.kill());
+      await server.start();
+      const socket = connect(server.url, {
+        transports: ['websocket'],
+        forceNew: true,
+      }) as RawSocket;
+      onCleanup(() => void socket.disconnect());
+      const joined = await emitRaw(socket, 'session:join', { nickname: 'alice' });
+      expect(joined.ok).toBe(true);
+      const sent: ChatMessage[] = [];
+      for (let index = 0; index < 25; index++) sent.push(await send(socket, `p${index}`));
+
+      const backupDir = join(folder(), 'backup');
+      const printed = await new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['bin/parley.mjs', 'backup', '--data', dataDir, '--to', backupDir],
+          (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+        ),
+      );
+      expect(printed).toContain("Backed up the running server's data");
+      expect(printed).toContain('25 messages in 1 room and 0 files');
+      await server.kill(); // no shutdown: the backup must not depend on one
+
+      const restored = folder('parley-restored-');
+      expect((await parley('restore', '--from', backupDir, '--data', restored)).code).toBe(0);
+      const again = await startServer({ dataDir: restored });
+      expect(await allMessages(again)).toEqual(sent);
+    },
+  );
 
   it('keeps the control socket where only the owner reaches it', async () => {
     const dataDir = folder('parley-data-');
