@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIo } from './cli';
-import { sendControl } from './control-socket';
+import { controlPath, sendControl } from './control-socket';
 import { ChatServerError } from './errors';
 import { backupStopped, restoreBackup, type BackupSummary } from './storage/backup';
 import { checkData, repairData, type CheckReport } from './storage/data-check';
@@ -112,7 +112,19 @@ async function backup(dataDir: string, to: string, io: CliIo): Promise<number> {
     io.out(`  ${describeBackup(reply as unknown as BackupSummary)}`);
     return 0;
   }
-  const summary = await backupStopped(dataDir, to);
+  let summary: BackupSummary;
+  try {
+    summary = await backupStopped(dataDir, to);
+  } catch (error) {
+    if (!(error instanceof ChatServerError && error.code === 'data_in_use')) throw error;
+    // A server holds the data but did not answer: one from before control sockets, or one
+    // whose socket could not be made (a path too long for a Unix socket, say).
+    io.err(
+      `A Parley server is using ${dataDir} but does not answer on ${controlPath(dataDir)}, so it ` +
+        'cannot be asked for a consistent copy. Stop it (Ctrl+C) and run the backup again.',
+    );
+    return 1;
+  }
   io.out(`Backed up ${dataDir} to ${to} (no server was running):`);
   io.out(`  ${describeBackup(summary)}`);
   return 0;

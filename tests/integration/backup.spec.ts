@@ -194,6 +194,21 @@ describe('parley backup and restore', () => {
     expect(statSync(join(dataDir, 'control', 'socket')).mode & 0o777).toBe(0o600);
   });
 
+  it('says to stop a server that holds the data but has no control socket', async () => {
+    const dataDir = folder('parley-data-');
+    writeFileSync(join(dataDir, 'control'), 'not a folder'); // the socket cannot be made
+    const errors: unknown[] = [];
+    await startServer({ dataDir, onError: (error) => errors.push(error) });
+    expect(errors).toHaveLength(1); // reported, and the server runs on without it
+    const backupDir = join(folder(), 'backup');
+    expect(await parley('backup', '--data', dataDir, '--to', backupDir)).toEqual({
+      code: 1,
+      output:
+        `A Parley server is using ${dataDir} but does not answer on ${join(dataDir, 'control', 'socket')}, ` +
+        'so it cannot be asked for a consistent copy. Stop it (Ctrl+C) and run the backup again.\n',
+    });
+  });
+
   it('refuses: a backup into a folder that is not empty, a restore while a server runs, a folder that is no backup, missing options', async () => {
     const { dataDir } = await stoppedData(3);
     const full = folder();
