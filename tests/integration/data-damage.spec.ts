@@ -199,7 +199,12 @@ describe('a damaged data folder', () => {
 
     const refusal = await startError(dataDir);
     expect(refusal?.code).toBe('data_damaged');
-    expect(refusal?.message).toMatch(/LevelDB cannot open it \(Corruption: [^)]+\)/);
+    expect(refusal?.message).toMatch(
+      /its MANIFEST-\d+ file \(LevelDB's list of its own files\) is damaged: LevelDB says "Corruption: [^"]+"/,
+    );
+    const checked = await parley('check', '--data', dataDir);
+    expect(checked.code).toBe(2);
+    expect(checked.output).toMatch(/MANIFEST-\d+ file .* is damaged/);
     expect(refusal?.message).toContain(`parley check --data ${dataDir} --repair`);
 
     const repaired = await parley('check', '--data', dataDir, '--repair');

@@ -14,7 +14,12 @@ import { FILE_ID } from '../../shared/file-name';
 import type { ChatMessage } from '../../shared/protocol';
 import { ChatServerError } from '../errors';
 import { serverUsing } from '../control-socket';
-import { clearDamage, damageReportedByLevelDb, inspectBeforeOpen } from './history-damage';
+import {
+  clearDamage,
+  damageReportedByLevelDb,
+  inspectBeforeOpen,
+  openFailure,
+} from './history-damage';
 import { ID_BLOCK, readIdMarks, writeIdMarks, type IdMarks } from './id-watermark';
 
 export interface RoomCount {
@@ -197,7 +202,7 @@ async function inspect(
     await db.open();
   } catch (error) {
     const cause = (error as { cause?: Error }).cause;
-    problems.push(`LevelDB cannot open it (${cause?.message ?? (error as Error).message})`);
+    problems.push(await openFailure(directory, cause?.message ?? (error as Error).message));
     return { walked: null, marks, problems };
   }
   try {

@@ -68,6 +68,19 @@ export async function damageReportedByLevelDb(directory: string): Promise<string
     .map((line) => line.replace(/^\S+ \S+ /, '').trim());
 }
 
+/** Why LevelDB could not open the folder, naming the file when LevelDB's words point at one. */
+export async function openFailure(directory: string, cause: string): Promise<string> {
+  let manifest = 'MANIFEST';
+  try {
+    manifest = (await readFile(join(directory, 'CURRENT'), 'utf8')).trim() || manifest;
+  } catch {
+    // No CURRENT to read: the generic name will do.
+  }
+  return /descriptor|manifest/i.test(cause)
+    ? `its ${manifest} file (LevelDB's list of its own files) is damaged: LevelDB says "${cause}"`
+    : `LevelDB cannot open it: "${cause}"`;
+}
+
 /** Writes the damage down so that the next open refuses too, until a repair. */
 export async function recordDamage(directory: string, damage: string): Promise<void> {
   await writeFile(join(directory, DAMAGE_FILE), `${damage}\n`);

@@ -13,6 +13,7 @@ import {
   damageReportedByLevelDb,
   damagedError,
   inspectBeforeOpen,
+  openFailure,
   recordDamage,
 } from './history-damage';
 
@@ -76,7 +77,7 @@ export class LevelMessageStore implements MessageStore {
       if (cause?.code === 'LEVEL_CORRUPTION' || cause?.code === 'LEVEL_DATABASE_NOT_OPEN') {
         throw damagedError(
           directory,
-          `LevelDB cannot open it (${cause.message ?? 'no cause given'})`,
+          await openFailure(directory, cause.message ?? 'no cause given'),
         );
       }
       throw new ChatServerError(
