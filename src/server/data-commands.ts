@@ -166,6 +166,10 @@ async function check(dataDir: string, repair: boolean, io: CliIo): Promise<numbe
   }
   const report = await repairData(dataDir);
   io.out(`Repaired ${dataDir}. The folder as it was is kept in ${report.original}.`);
+  if (report.foundBefore.length > 0) {
+    io.out('Found before the repair:');
+    for (const problem of report.foundBefore) io.out(`  - ${problem}`);
+  }
   io.out('Kept:');
   for (const line of describeRooms(report)) io.out(line);
   const lost = report.missingIds;
@@ -178,7 +182,13 @@ async function check(dataDir: string, repair: boolean, io: CliIo): Promise<numbe
     io.out(`Removed ${report.removed.length} record(s) that could not be read:`);
     for (const removed of report.removed) io.out(`  - ${removed}`);
   }
-  if (!lost && report.removed.length === 0) io.out('Nothing that could be found was lost.');
+  if (!lost && report.removed.length === 0) {
+    io.out(
+      report.foundBefore.some((problem) => /missing files|dropped/i.test(problem))
+        ? 'Messages in the parts found missing or dropped above are lost; how many, the folder cannot tell.'
+        : 'Nothing that could be found was lost.',
+    );
+  }
   io.out(`New messages are numbered after ${report.nextIdAfter}, so no id is used twice.`);
   if (report.problems.length > 0) {
     io.out('Still wrong after the repair:');

@@ -215,6 +215,28 @@ describe('a damaged data folder', () => {
     expect(id).toBeGreaterThan(150);
   });
 
+  it('that lost a table file refuses, and the repair says the messages in it are lost', async () => {
+    const { dataDir, ids } = await dataWith(150, 100);
+    rmSync(levelFile(dataDir, /\.ldb$/));
+
+    const refusal = await startError(dataDir);
+    expect(refusal?.code).toBe('data_damaged');
+    expect(refusal?.message).toMatch(/LevelDB cannot open it: "Corruption: 1 missing files/);
+
+    const repaired = await parley('check', '--data', dataDir, '--repair');
+    expect(repaired.output).toMatch(
+      /Found before the repair:\n {2}- LevelDB cannot open it: "Corruption: 1 missing files/,
+    );
+    expect(repaired.output).toContain('lobby: 50 messages');
+    expect(repaired.output).toContain(
+      'Messages in the parts found missing or dropped above are lost',
+    );
+    expect(repaired.code).toBe(0);
+    const { id, kept } = await nextIdAfterRepair(dataDir);
+    expect(kept).toEqual(ids.slice(100));
+    expect(id).toBeGreaterThan(150);
+  });
+
   it(
     'parley serve prints the damage and what to do, and exits non-zero',
     { timeout: 60_000 },

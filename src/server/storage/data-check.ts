@@ -39,6 +39,8 @@ export interface CheckReport {
 }
 
 export interface RepairReport extends CheckReport {
+  /** What a check found before the repair (the damage repaired, or that could not be). */
+  foundBefore: string[];
   /** Where the folder as it was before the repair is kept. */
   original: string;
   /** Records removed because they could not be read, and why. */
@@ -246,6 +248,7 @@ export async function checkData(dataDir: string): Promise<CheckReport> {
 
 /** Repairs `dataDir`: see the header. */
 export async function repairData(dataDir: string, now = new Date()): Promise<RepairReport> {
+  const foundBefore = (await checkData(dataDir)).problems;
   const history = await historyOf(dataDir);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const original = join(dataDir, `history-before-repair-${stamp}`);
@@ -293,6 +296,7 @@ export async function repairData(dataDir: string, now = new Date()): Promise<Rep
   const after = await checkData(dataDir);
   return {
     ...after,
+    foundBefore,
     missingIds: missing(marks, walked),
     original,
     removed: walked.unreadable.map(({ key, reason }) => `${key} (${reason})`),

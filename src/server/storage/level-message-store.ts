@@ -74,7 +74,7 @@ export class LevelMessageStore implements MessageStore {
           `The data directory ${directory} is in use by another Parley server.`,
         );
       }
-      if (cause?.code === 'LEVEL_CORRUPTION' || cause?.code === 'LEVEL_DATABASE_NOT_OPEN') {
+      if (cause?.code === 'LEVEL_CORRUPTION') {
         throw damagedError(
           directory,
           await openFailure(directory, cause.message ?? 'no cause given'),
