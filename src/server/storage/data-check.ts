@@ -7,7 +7,6 @@
  * place. Both refuse while a server uses the folder (it answers on the control socket).
  */
 import { access, cp, mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { FILE_ID } from '../../shared/file-name';
@@ -231,7 +230,8 @@ const roomCounts = (walked: Walk | null): RoomCount[] =>
 /** Checks `dataDir` without changing it. */
 export async function checkData(dataDir: string): Promise<CheckReport> {
   const history = await historyOf(dataDir);
-  const copy = await mkdtemp(join(tmpdir(), 'parley-check-'));
+  // Beside the data, not in the temporary folder: that may be a small RAM disk.
+  const copy = await mkdtemp(join(dataDir, 'check-'));
   try {
     await cp(history, copy, { recursive: true });
     const { walked, marks, problems } = await inspect(copy, join(dataDir, 'files'));
