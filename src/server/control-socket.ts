@@ -101,13 +101,23 @@ async function answer(line: string, handlers: ControlHandlers): Promise<ControlR
   }
 }
 
-/** Asks the server using `dataDir`; null when none answers (no server, or a stale socket). */
+/**
+ * Asks the server using `dataDir`; null when none answers (no server, or a stale socket).
+ * `timeout`: give up after `ms` of silence, with `answer`.
+ */
 export function sendControl(
   dataDir: string,
   request: ControlRequest,
+  timeout?: { ms: number; answer: ControlReply },
 ): Promise<ControlReply | null> {
   return new Promise((resolveReply, reject) => {
     const connection = createConnection(controlPath(dataDir));
+    if (timeout) {
+      connection.setTimeout(timeout.ms, () => {
+        connection.destroy();
+        resolveReply(timeout.answer);
+      });
+    }
     let buffered = '';
     connection.setEncoding('utf8');
     connection.on('data', (chunk: string) => (buffered += chunk));
@@ -127,7 +137,11 @@ export function sendControl(
   });
 }
 
-/** Whether a running server answers on `dataDir`'s control socket. */
+/**
+ * Whether a running server answers on `dataDir`'s control socket. One that accepts and does not
+ * answer in time counts as running: better refused than a folder changed under a server.
+ */
 export async function serverUsing(dataDir: string): Promise<boolean> {
-  return (await sendControl(dataDir, { command: 'ping' })) !== null;
+  const busy = fail('internal', 'The server did not answer in time.');
+  return (await sendControl(dataDir, { command: 'ping' }, { ms: 10_000, answer: busy })) !== null;
 }

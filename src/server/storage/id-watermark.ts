@@ -87,7 +87,8 @@ export class IdWatermark {
 
   /** Resolves once ids up to `id` are covered by `reserved` on disk. */
   reserve(id: number): Promise<void> {
-    if (id <= this.#marks.reserved) return this.#queue;
+    // `reserved` changes only once it is on disk: an id it covers needs no wait.
+    if (id <= this.#marks.reserved) return Promise.resolve();
     return this.#update({ ...this.#marks, reserved: id + ID_BLOCK }, true);
   }
 
