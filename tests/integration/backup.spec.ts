@@ -15,7 +15,7 @@ import type { ChatMessage } from '../../src/shared/protocol';
 import { io as connect } from 'socket.io-client';
 import { emitRaw, joinRaw, onCleanup, startServer, type RawSocket } from '../support/chat';
 import { freePort, ServerProcess } from '../support/server-process';
-import { allMessages, parley } from '../support/data-commands';
+import { allMessages, parley, sendFile } from '../support/data-commands';
 
 function folder(prefix = 'parley-backup-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -29,24 +29,6 @@ async function send(socket: RawSocket, clientId: string): Promise<ChatMessage> {
   const sent = await emitRaw(socket, 'message:send', { clientId, text: `text of ${clientId}` });
   if (!sent.ok) throw new Error(sent.error.message);
   return sent.message as ChatMessage;
-}
-
-async function sendFile(socket: RawSocket, bytes: Buffer): Promise<ChatMessage> {
-  const begun = await emitRaw(socket, 'file:begin', {
-    name: 'notes.bin',
-    type: 'application/octet-stream',
-    size: bytes.length,
-  });
-  if (!begun.ok) throw new Error(begun.error.message);
-  const uploadId = begun.uploadId as string;
-  for (let offset = 0; offset < bytes.length; offset += LIMITS.fileChunkBytes) {
-    const data = bytes.subarray(offset, offset + LIMITS.fileChunkBytes);
-    const chunk = await emitRaw(socket, 'file:chunk', { uploadId, offset, data });
-    if (!chunk.ok) throw new Error(chunk.error.message);
-  }
-  const ended = await emitRaw(socket, 'file:end', { uploadId });
-  if (!ended.ok) throw new Error(ended.error.message);
-  return ended.message as ChatMessage;
 }
 
 /** A data folder with `count` messages, written by a server that has stopped again. */

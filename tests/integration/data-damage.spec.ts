@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
 import { describe, expect, it } from 'vitest';
 import { HostingService } from '../../src/desktop/hosting-service';
 import { createChatServer, type ChatServer } from '../../src/server/chat-server';
@@ -25,7 +26,7 @@ import { ChatServerError } from '../../src/server/errors';
 import { IDS_FILE } from '../../src/server/storage/id-watermark';
 import type { ChatMessage } from '../../src/shared/protocol';
 import { emitRaw, joinRaw, onCleanup, startServer } from '../support/chat';
-import { allMessages, parley } from '../support/data-commands';
+import { allMessages, parley, sendFile } from '../support/data-commands';
 
 function dataDirectory(): string {
   const dir = mkdtempSync(join(tmpdir(), 'parley-damage-'));
@@ -289,6 +290,43 @@ describe('parley check', () => {
     const checked = await parley('check', '--data', dataDir);
     expect(checked).toEqual({ code: 0, output: expect.stringContaining('is sound') });
     expect(checked.output).toContain('lobby: 30 messages');
+  });
+
+  it('finds a record that does not parse, a last id below the ids, a missing file; repair mends what it can', async () => {
+    const dataDir = dataDirectory();
+    const server = await startServer({ ...serverOptions, dataDir });
+    const socket = await joinRaw(server, 'alice');
+    const withFile = await sendFile(socket, Buffer.from('the attachment'));
+    await send(server, 10);
+    await server.close();
+    const fileId = withFile.file!.id;
+    const db = new ClassicLevel<string, string>(history(dataDir), { valueEncoding: 'utf8' });
+    await db.put('msg!lobby!0000000000000005', '{"id": 5, "tex');
+    await db.put('meta!lastId', '3');
+    await db.close();
+    rmSync(join(dataDir, 'files', fileId.slice(0, 2), fileId));
+
+    const checked = await parley('check', '--data', dataDir);
+    expect(checked.code).toBe(2);
+    expect(checked.output).toContain(`${dataDir} is damaged:`);
+    expect(checked.output).toContain('record msg!lobby!0000000000000005 cannot be used: not JSON');
+    expect(checked.output).toContain(
+      'the recorded last id (3) is below the highest message id (11): ids would be reused',
+    );
+    expect(checked.output).toContain('1 file(s) that messages carry are missing from');
+    expect(checked.output).toContain('lobby: 10 messages');
+
+    const repaired = await parley('check', '--data', dataDir, '--repair');
+    expect(repaired.output).toContain(
+      'Removed 1 record(s) that could not be read:\n  - msg!lobby!0000000000000005 (not JSON)',
+    );
+    expect(repaired.output).toMatch(
+      /Still wrong after the repair:\n {2}- 1 file\(s\) that messages carry are missing/,
+    );
+    expect(repaired.code).toBe(2);
+    const { id, kept } = await nextIdAfterRepair(dataDir);
+    expect(kept).toEqual([1, 2, 3, 4, 6, 7, 8, 9, 10, 11]);
+    expect(id).toBeGreaterThan(11);
   });
 
   it('refuses while a server runs on the folder, with or without --repair', async () => {
