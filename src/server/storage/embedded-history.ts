@@ -1,7 +1,8 @@
 /**
  * The embedded history store, Parley's default: an in-memory log of each room's recent messages
  * (ids, de-duplication, group commits: message-log.ts) over a LevelDB database in the data
- * directory (level-message-store.ts), with the rooms and file references in the same database.
+ * directory (level-message-store.ts), with the rooms and file references in the same database
+ * and the highest ids beside it (id-watermark.ts), so that damage that loses messages is found.
  * Without a directory everything lives only as long as the process (tests, throwaway servers).
  */
 import type { ChatMessage } from '../../shared/protocol';
