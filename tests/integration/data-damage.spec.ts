@@ -23,7 +23,7 @@ import { describe, expect, it } from 'vitest';
 import { HostingService } from '../../src/desktop/hosting-service';
 import { createChatServer, type ChatServer } from '../../src/server/chat-server';
 import { ChatServerError } from '../../src/server/errors';
-import { IDS_FILE } from '../../src/server/storage/id-watermark';
+import { ID_BLOCK, IDS_FILE } from '../../src/server/storage/id-watermark';
 import type { ChatMessage } from '../../src/shared/protocol';
 import { emitRaw, joinRaw, onCleanup, startServer } from '../support/chat';
 import { allMessages, parley, sendFile } from '../support/data-commands';
@@ -214,6 +214,22 @@ describe('a damaged data folder', () => {
     const { id, kept } = await nextIdAfterRepair(dataDir);
     expect(kept).toEqual(ids);
     expect(id).toBeGreaterThan(150);
+  });
+
+  it('whose id marks are unreadable refuses; repair starts new ids a block above the highest', async () => {
+    const { dataDir, ids } = await dataWith(30);
+    writeFileSync(join(history(dataDir), IDS_FILE), 'reserved 00');
+
+    const refusal = await startError(dataDir);
+    expect(refusal?.code).toBe('data_damaged');
+    expect(refusal?.message).toContain(`its id marks cannot be read (${IDS_FILE} is unreadable)`);
+
+    const repaired = await parley('check', '--data', dataDir, '--repair');
+    expect(repaired.code).toBe(0);
+    expect(repaired.output).toContain(`New messages are numbered after ${30 + ID_BLOCK}`);
+    const { id, kept } = await nextIdAfterRepair(dataDir);
+    expect(kept).toEqual(ids);
+    expect(id).toBe(31 + ID_BLOCK);
   });
 
   it('that lost a table file refuses, and the repair says the messages in it are lost', async () => {
