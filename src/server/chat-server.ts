@@ -36,6 +36,7 @@ import {
 import { RoomDirectory } from './rooms';
 import { Roster } from './roster';
 import type { ParleyServer } from './socket-types';
+import { startBackupControl } from './storage/backup';
 import { EmbeddedHistory } from './storage/embedded-history';
 import type { HistoryStore } from './storage/history-store';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
@@ -351,6 +352,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     throw error;
   }
   const actualPort = (httpServer.address() as AddressInfo).port;
+  // `parley backup` asks the running server for a consistent copy (storage/backup.ts).
+  const control = await startBackupControl(options.dataDir, history, onError);
 
   let closing: Promise<void> | null = null;
   return {
@@ -379,6 +382,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
           void io.close(() => resolve());
           httpServer.closeAllConnections();
         });
+        await control?.close();
         await fileStore.close();
         await history.close();
       })();

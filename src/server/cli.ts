@@ -14,6 +14,7 @@ import { DEFAULT_PORT, LIMITS } from '../shared/limits';
 import { SERVICE_TYPE } from '../shared/room-announcement';
 import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
 import { LIMIT_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './cli-limits';
+import { isDataCommand, runDataCommand } from './data-commands';
 import { advertiseRoom, type RoomAdvertisement } from './discovery';
 import { loadTlsFiles, TlsError, type TlsCredentials } from './tls';
 
@@ -54,6 +55,11 @@ Options:
                  one address may send three times as many
   -h, --help     show this help
 
+The data folder's own commands (see parley backup --help):
+  parley backup --data DIR --to BACKUP     copy the data, also while a server runs
+  parley restore --from BACKUP --data DIR  put a backup in place (--force to replace)
+  parley check --data DIR [--repair]       find damage, and mend it with --repair
+
 ${LIMITS_USAGE}`;
 
 export interface CliIo {
@@ -72,6 +78,7 @@ export async function main(
     io.out(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (isDataCommand(command)) return runDataCommand(command, rest, io);
   if (command !== 'serve') {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 1;

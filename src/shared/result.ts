@@ -96,7 +96,9 @@ export type ErrorCode =
   /** Another Parley server uses this data directory. */
   | 'data_in_use'
   /** The data directory cannot be opened. */
-  | 'data_unavailable';
+  | 'data_unavailable'
+  /** The data directory is damaged: the message says what, and how to repair or restore it. */
+  | 'data_damaged';
 
 /** `C`: the codes it may carry (the server's handlers are held to their event's list). */
 export interface ErrorInfo<C extends ErrorCode = ErrorCode> {

@@ -1,7 +1,8 @@
 /**
  * The embedded history store, Parley's default: an in-memory log of each room's recent messages
  * (ids, de-duplication, group commits: message-log.ts) over a LevelDB database in the data
- * directory (level-message-store.ts), with the rooms and file references in the same database.
+ * directory (level-message-store.ts), with the rooms and file references in the same database
+ * and the highest ids beside it (id-watermark.ts), so that damage that loses messages is found.
  * Without a directory everything lives only as long as the process (tests, throwaway servers).
  */
 import type { ChatMessage } from '../../shared/protocol';
@@ -17,6 +18,8 @@ import type {
 import { StorageError } from './history-store';
 import { LevelMessageStore } from './level-message-store';
 import { MessageLog, type MessageLogOptions } from './message-log';
+import { damagedError } from './history-damage';
+import { IdWatermark, WatermarkedStore, type IdMarks } from './id-watermark';
 
 export interface EmbeddedHistoryOptions extends Omit<MessageLogOptions, 'store'> {
   /** The database's folder; null: in memory only. */
@@ -31,9 +34,17 @@ export class EmbeddedHistory implements HistoryStore {
   readonly rooms: RoomStore;
   readonly fileReferences: FileReferences;
   readonly #log: MessageLog;
+  readonly #store: LevelMessageStore | null;
+  readonly #watermark: IdWatermark | null;
 
-  private constructor(log: MessageLog, store: LevelMessageStore | null) {
+  private constructor(
+    log: MessageLog,
+    store: LevelMessageStore | null,
+    watermark: IdWatermark | null = null,
+  ) {
     this.#log = log;
+    this.#store = store;
+    this.#watermark = watermark;
     this.rooms = {
       rooms: async () => (await store?.rooms()) ?? [],
       saveRoom: async (room) => await store?.saveRoom(room),
@@ -46,8 +57,22 @@ export class EmbeddedHistory implements HistoryStore {
     const { directory, warmRoom, durableWrites, ...logOptions } = options;
     if (directory === null) return new EmbeddedHistory(new MessageLog(logOptions), null);
     const store = await LevelMessageStore.open(directory, { durableWrites });
-    const log = await MessageLog.open(warmRoom ?? null, { ...logOptions, store });
-    return new EmbeddedHistory(log, store);
+    const watermark = await openWatermark(directory, store);
+    const log = await MessageLog.open(warmRoom ?? null, {
+      ...logOptions,
+      store: new WatermarkedStore(store, watermark),
+    });
+    return new EmbeddedHistory(log, store, watermark);
+  }
+
+  /** The LevelDB database (backups read a snapshot of it); null in memory. */
+  get database(): LevelMessageStore['db'] | null {
+    return this.#store?.db ?? null;
+  }
+
+  /** The id marks (backups carry `reserved`, so a restore never reuses ids); null in memory. */
+  get idMarks(): IdMarks | null {
+    return this.#watermark?.marks ?? null;
   }
 
   append(request: AppendRequest): Promise<{ message: ChatMessage; created: boolean }> {
@@ -86,4 +111,30 @@ export class EmbeddedHistory implements HistoryStore {
   close(): Promise<void> {
     return this.#log.close();
   }
+}
+
+/**
+ * The store's id marks; refuses (`data_damaged`) when messages that were acknowledged are
+ * missing from it (LevelDB's log lost its end: it says nothing about that) or the marks are
+ * unreadable.
+ */
+async function openWatermark(directory: string, store: LevelMessageStore): Promise<IdWatermark> {
+  let damage: string | null = null;
+  let watermark: IdWatermark | null = null;
+  const lastId = await store.lastId();
+  try {
+    watermark = await IdWatermark.open(directory, lastId);
+    const { acknowledged } = watermark.marks;
+    if (acknowledged > lastId) {
+      damage =
+        `messages up to id ${acknowledged} were acknowledged, but it ends at id ${lastId} ` +
+        `(${acknowledged - lastId} ids missing)`;
+    }
+  } catch (error) {
+    damage = `its id marks cannot be read (${(error as Error).message})`;
+  }
+  if (damage === null) return watermark!;
+  await watermark?.close();
+  await store.close();
+  throw damagedError(directory, damage);
 }

@@ -16,7 +16,7 @@ const message = (id: number) => ({
 });
 
 describe('LevelMessageStore', () => {
-  it('says so when LevelDB skips a damaged record on opening, in its own words', async () => {
+  it('refuses a folder where LevelDB skips a damaged record on opening, in its own words', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-level-'));
     const store = await LevelMessageStore.open(dir);
     for (let id = 1; id <= 6; id++) await store.write([message(id)]);
@@ -31,12 +31,11 @@ describe('LevelMessageStore', () => {
     writeFileSync(log, bytes);
 
     const warnings: string[] = [];
-    const reopened = await LevelMessageStore.open(dir, { onWarning: (w) => warnings.push(w) });
-    await reopened.close();
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(dir);
-    expect(warnings[0]).toMatch(/damaged records/);
-    expect(warnings[0]).toMatch(/Corruption/);
+    const opening = LevelMessageStore.open(dir, { onWarning: (w) => warnings.push(w) });
+    await expect(opening).rejects.toMatchObject({ code: 'data_damaged' });
+    await expect(opening).rejects.toThrow(/Corruption/);
+    // And again on the next start: the damage is written down, not forgotten.
+    await expect(LevelMessageStore.open(dir)).rejects.toMatchObject({ code: 'data_damaged' });
   });
 
   it('says nothing on opening an undamaged folder', async () => {

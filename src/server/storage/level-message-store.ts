@@ -3,7 +3,7 @@
  * no compile step, works in plain Node and in Electron's main process). Keys sort by room, then
  * by id, so the newest messages of a room are one reverse range read away.
  */
-import { open as openFile, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { open as openFile, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { ChatMessage } from '../../shared/protocol';
@@ -11,6 +11,13 @@ import type { PageQuery, StoredRoom } from './history-store';
 
 export type { PageQuery, StoredRoom };
 import { ChatServerError } from '../errors';
+import {
+  damageReportedByLevelDb,
+  damagedError,
+  inspectBeforeOpen,
+  openFailure,
+  recordDamage,
+} from './history-damage';
 
 export interface MessageStore {
   /** The newest `limit` messages of `room`, oldest first, and the highest id ever stored. */
@@ -53,19 +60,15 @@ export interface LevelMessageStoreOptions {
    */
   durableWrites?: boolean;
   /**
-   * Where the operator hears about trouble: LevelDB's own complaints on opening (a damaged
-   * record it dropped, in its words from the LOG file in the folder), and writes failing (once
-   * when they start, once when they work again, not once per refused message). Default
-   * console.warn.
+   * Where the operator hears about trouble: LevelDB's own complaints when the store reopens the
+   * database after a failed write (the half-written record it dropped, in its words from the LOG
+   * file in the folder; damage found by `open` refuses instead, see history-damage.ts), and writes
+   * failing (once when they start, once when they work again, not once per refused message).
+   * Default console.warn.
    */
   onWarning?: (warning: string) => void;
 }
 
-/** The lines of LevelDB's LOG file (rewritten at each open) that say it found damage. */
-async function damageReported(directory: string): Promise<string[]> {
-  const log = await readFile(join(directory, 'LOG'), 'utf8').catch(() => '');
-  return log.split('\n').filter((line) => /corruption|dropping|ignoring error/i.test(line));
-}
 /**
  * Whether the disk has room to start a fresh log: writes (and deletes) a file as big as the logs
  * LevelDB will turn into a table, and a megabyte more. Throws the disk's error (ENOSPC) if not.
@@ -124,33 +127,54 @@ export class LevelMessageStore implements MessageStore {
     this.#onWarning = options.onWarning ?? ((warning) => console.warn('[parley]', warning));
   }
 
+  /**
+   * Opens the history in `directory`, creating it only where none existed. Refuses
+   * (`data_damaged`) a folder that is damaged, naming the damage and what to do: see
+   * history-damage.ts.
+   */
   static async open(
     directory: string,
     options: LevelMessageStoreOptions = {},
   ): Promise<LevelMessageStore> {
-    const db = new ClassicLevel<string, unknown>(directory, { valueEncoding: 'json' });
+    const before = await inspectBeforeOpen(directory);
+    if (before.damage !== null) throw damagedError(directory, before.damage);
+    const db = new ClassicLevel<string, unknown>(directory, {
+      valueEncoding: 'json',
+      createIfMissing: before.fresh,
+    });
     try {
       await db.open();
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       if (cause?.code === 'LEVEL_LOCKED' || /lock/i.test(String((error as Error).message))) {
         throw new ChatServerError(
           'data_in_use',
           `The data directory ${directory} is in use by another Parley server.`,
         );
       }
+      if (cause?.code === 'LEVEL_CORRUPTION') {
+        throw damagedError(
+          directory,
+          await openFailure(directory, cause.message ?? 'no cause given'),
+        );
+      }
       throw new ChatServerError(
         'data_unavailable',
-        `Cannot open the history in ${directory}: ${(error as Error).message}`,
+        `Cannot open the history in ${directory}: ${(error as Error).message}${cause?.message ? ` (${cause.message})` : ''}`,
       );
     }
-    const store = new LevelMessageStore(db, directory, options);
-    await store.#reportDamage('on opening');
-    return store;
+    // LevelDB has already dropped what it could not read: write it down, so every start refuses.
+    const dropped = await damageReportedByLevelDb(directory);
+    if (dropped.length > 0) {
+      const damage = `LevelDB could not read part of it and dropped it (${dropped.join('; ')})`;
+      await recordDamage(directory, damage).finally(() => db.close());
+      throw damagedError(directory, damage);
+    }
+    return new LevelMessageStore(db, directory, options);
   }
 
   async #reportDamage(when: string): Promise<void> {
-    const lines = await damageReported(this.#directory);
+    const lines = await damageReportedByLevelDb(this.#directory);
     if (lines.length === 0) return;
     this.#onWarning(
       `LevelDB found damaged records in the history in ${this.#directory} ${when} and skipped ` +
