@@ -66,6 +66,8 @@ export interface Target {
 
 export interface BenchReport {
   startedAt: string;
+  /** The commit measured (`git describe --always --dirty`: `-dirty` when files were changed). */
+  commit: string;
   durationSeconds: number;
   command: string;
   machine: { cpu: string; cores: number; memoryGb: number; node: string; pinning: string };
@@ -289,7 +291,7 @@ export function toMarkdown(report: BenchReport): string {
   push(
     `# Parley benchmark — ${report.startedAt}`,
     '',
-    `\`${report.command}\` · ${report.machine.cpu}, ${report.machine.cores} cores, ` +
+    `\`${report.command}\` at commit ${report.commit} · ${report.machine.cpu}, ${report.machine.cores} cores, ` +
       `${report.machine.memoryGb} GiB · Node ${report.machine.node} · ${report.machine.pinning} · ` +
       `${fmt(report.durationSeconds / 60, 1)} min`,
     '',

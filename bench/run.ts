@@ -9,6 +9,7 @@
  * generator (and this runner) to the other cores. Loopback only, port 0. Tunable with
  * PARLEY_BENCH_* variables (see README, "## Benchmark").
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -226,9 +227,22 @@ if (config.web) {
   }
 }
 
+/** The commit of the code measured, so that a figure can be traced to it. */
+function measuredCommit(root: string): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
 const cpu = cpus()[0];
 const partial: Omit<BenchReport, 'targets'> = {
   startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
+  commit: measuredCommit(config.root),
   durationSeconds: (Date.now() - started) / 1000,
   command: 'npm run bench',
   machine: {

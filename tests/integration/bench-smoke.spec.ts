@@ -89,6 +89,8 @@ describe('npm run bench (smoke)', () => {
     expect(code, output).toBe(0);
 
     const report = JSON.parse(readFileSync(join(outDir, 'latest.json'), 'utf8')) as BenchReport;
+    // The commit measured is recorded (a figure must be traceable to its code).
+    expect(report.commit).toMatch(/^[0-9a-f]{7,}(-dirty)?$/);
     const [step] = report.broadcast.steps;
     expect(step?.clients).toBe(4);
     for (const kind of ['parley', 'socketio', 'ws'] as const) {
