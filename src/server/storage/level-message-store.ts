@@ -89,6 +89,8 @@ async function checkRoom(directory: string): Promise<void> {
     await unlink(path).catch(() => {});
   }
 }
+/** Table files LevelDB may hold open at once (see open). */
+const MAX_OPEN_TABLES = 64;
 const messageKey = (room: string, id: number) => `msg!${room}!${String(id).padStart(16, '0')}`;
 /** One key per message that carries a file: which files are still referenced, and where. */
 const fileReferenceKey = (fileId: string, room: string, id: number) =>
@@ -141,6 +143,9 @@ export class LevelMessageStore implements MessageStore {
     const db = new ClassicLevel<string, unknown>(directory, {
       valueEncoding: 'json',
       createIfMissing: before.fresh,
+      // LevelDB keeps up to this many table files open (its default, 1,000, is a whole
+      // `ulimit -n` of 1,024): the server's descriptors go to connections and uploads first.
+      maxOpenFiles: MAX_OPEN_TABLES,
     });
     try {
       await db.open();
