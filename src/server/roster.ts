@@ -1,6 +1,7 @@
 /**
- * Who is online: one session per socket, nicknames unique ignoring case, and resume tokens that
- * let a reconnecting client take its nickname back from a connection the server still thinks is up.
+ * Who is online: one session per socket, nicknames unique by their skeleton (nicknameKey: other
+ * cases and look-alikes are the same name), and resume tokens that let a reconnecting client take
+ * its nickname back from a connection the server still thinks is up.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { User } from '../shared/protocol';

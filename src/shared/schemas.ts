@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { FILE_ID, isFileType } from './file-name';
 import { LIMITS, LOBBY } from './limits';
+import { nameSkeleton, showsSomething } from './name-skeleton';
 
 // Control characters (C0, DEL, C1). Nicknames allow none; messages allow tab and newlines.
 // Nicknames also refuse format characters (zero-width, bidi overrides): they make look-alikes.
@@ -41,11 +42,17 @@ export const nicknameSchema = z
   .refine((value) => !CONTROL_OR_FORMAT.test(value), {
     error: 'Nickname cannot contain control or invisible formatting characters.',
   })
+  .refine(showsSomething, {
+    error: 'A nickname must show at least one letter, digit or symbol.',
+  })
   .refine(isWellFormed, { error: 'Nickname contains invalid Unicode.' });
 
-/** Nicknames are unique ignoring case: this is the form they are compared in. */
+/**
+ * The form nicknames are compared in: names that look alike (ignoring case) are the same name.
+ * See nameSkeleton; room names are compared the same way.
+ */
 export function nicknameKey(nickname: string): string {
-  return nickname.normalize('NFC').toLocaleLowerCase('en-US');
+  return nameSkeleton(nickname);
 }
 
 export const clientIdSchema = z
@@ -103,6 +110,9 @@ export const roomNameSchema = z
   })
   .refine((value) => !CONTROL_OR_FORMAT.test(value), {
     error: 'Room name cannot contain control or invisible formatting characters.',
+  })
+  .refine(showsSomething, {
+    error: 'A room name must show at least one letter, digit or symbol.',
   })
   .refine(isWellFormed, { error: 'Room name contains invalid Unicode.' });
 

@@ -4,6 +4,7 @@
  * server's rooms (the first page of them).
  */
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
+import { caseKey } from '../../shared/name-skeleton';
 import type { User } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
 import type { Session } from '../roster';
@@ -32,9 +33,12 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
         let previous: Session | undefined;
         if (holder) {
           if (!roster.canResume(payload.nickname, payload.resumeToken)) {
+            const shown = holder.user.nickname;
             return fail(
               'nickname_taken',
-              `The nickname "${payload.nickname}" is taken. Choose another one.`,
+              caseKey(shown) === caseKey(payload.nickname)
+                ? `The nickname "${shown}" is taken. Choose another one.`
+                : `The nickname "${payload.nickname}" looks the same as "${shown}", which is taken. Choose another one.`,
             );
           }
           // The same person reconnecting before the server noticed the old connection drop.
