@@ -37,7 +37,7 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
             return fail(
               'nickname_taken',
               caseKey(shown) === caseKey(payload.nickname)
-                ? `The nickname "${shown}" is taken. Choose another one.`
+                ? `The nickname "${payload.nickname}" is taken. Choose another one.`
                 : `The nickname "${payload.nickname}" looks the same as "${shown}", which is taken. Choose another one.`,
             );
           }
