@@ -42,8 +42,7 @@ import type {
 } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import { timedRequest, type Request } from './acked-request';
-import { caseKey } from '../shared/name-skeleton';
-import { describeIssues, messageTextSchema, nicknameSchema } from '../shared/schemas';
+import { describeIssues, messageTextSchema, nicknameKey, nicknameSchema } from '../shared/schemas';
 import type { ChatClientOptions, ConnectOptions } from './chat-client-options';
 import { Connection } from './connection';
 import { Outbox } from './outbox';
@@ -158,9 +157,7 @@ export class ChatClient {
     this.#connection.setStatus({ state: 'connecting', url: target.url, reason: null });
     const trusted = await this.#connection.trust(target.url, target.secure, fingerprint);
     if (!trusted.ok) return trusted;
-    // Kept under the name ignoring case only, as before names were compared by skeleton, so that
-    // messages waiting to be sent survive an update.
-    await this.#outbox.load(`${target.url} ${caseKey(name.data)}`);
+    await this.#outbox.load(`${target.url} ${nicknameKey(name.data)}`);
 
     const opened = await this.#connection.open(target.url, trusted.transport);
     if (!opened.ok) return opened;

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { LOBBY } from '../shared/limits';
-import { caseKey, nameSkeleton } from '../shared/name-skeleton';
+import { nameSkeleton } from '../shared/name-skeleton';
 import { nicknameKey } from '../shared/schemas';
 import type { RoomStore, StoredRoom } from './storage/history-store';
 
@@ -26,7 +26,7 @@ export class RoomDirectory {
   readonly #directByPair = new Map<string, StoredRoom>();
   readonly #store: RoomStore | null;
   /**
-   * Named rooms in name order (the lobby first), with their names ignoring case (caseKey);
+   * Named rooms in name order (the lobby first), with their names ignoring case (nicknameKey);
    * rebuilt when one is made or deleted.
    */
   #sorted: Array<{ room: StoredRoom; key: string }> | null = null;
@@ -69,10 +69,10 @@ export class RoomDirectory {
     // milliseconds.
     const lobby = this.#byId.get(LOBBY)!;
     this.#sorted ??= [
-      { room: lobby, key: caseKey(lobby.name) },
+      { room: lobby, key: nicknameKey(lobby.name) },
       ...[...this.#byId.values()]
         .filter((room) => room.kind === 'room' && room.id !== LOBBY)
-        .map((room) => ({ room, key: caseKey(room.name) }))
+        .map((room) => ({ room, key: nicknameKey(room.name) }))
         .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     ];
     return this.#sorted;
@@ -148,7 +148,7 @@ export class RoomDirectory {
 
   /** A page of the named rooms in name order, only those whose name contains `search` if given. */
   list(search: string, offset: number, limit: number): { rooms: StoredRoom[]; total: number } {
-    const wanted = caseKey(search.trim());
+    const wanted = nicknameKey(search.trim());
     const all = this.#sortedWithKeys();
     const matching = wanted === '' ? all : all.filter(({ key }) => key.includes(wanted));
     const rooms = matching.slice(offset, offset + limit).map(({ room }) => room);
@@ -202,7 +202,7 @@ export class RoomDirectory {
 
 /** True when `viewer` made `room` (by nickname as compared: the only identity there is yet). */
 export function isCreator(room: StoredRoom, viewer: string): boolean {
-  return room.createdBy !== undefined && nicknameKey(room.createdBy) === nicknameKey(viewer);
+  return room.createdBy !== undefined && nameSkeleton(room.createdBy) === nameSkeleton(viewer);
 }
 
 /** The id of the direct conversation between two nicknames (in either order, any look-alike). */
@@ -212,18 +212,18 @@ export function directId(nicknameA: string, nicknameB: string): string {
 
 /** Two nicknames as compared, in either order. */
 function pairKey(nicknameA: string, nicknameB: string): string {
-  const [first, second] = [nicknameKey(nicknameA), nicknameKey(nicknameB)].sort();
+  const [first, second] = [nameSkeleton(nicknameA), nameSkeleton(nicknameB)].sort();
   return `${first}\u0000${second}`;
 }
 
 /** True when `nickname` is one of the two people of a direct conversation. */
 export function isMember(room: StoredRoom, nickname: string): boolean {
-  const key = nicknameKey(nickname);
-  return room.members.some((member) => nicknameKey(member) === key);
+  const key = nameSkeleton(nickname);
+  return room.members.some((member) => nameSkeleton(member) === key);
 }
 
 /** The other person of a direct conversation, as `nickname` sees it. */
 export function otherMember(room: StoredRoom, nickname: string): string {
-  const key = nicknameKey(nickname);
-  return room.members.find((member) => nicknameKey(member) !== key) ?? nickname;
+  const key = nameSkeleton(nickname);
+  return room.members.find((member) => nameSkeleton(member) !== key) ?? nickname;
 }

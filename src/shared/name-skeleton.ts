@@ -1,19 +1,14 @@
 /**
- * How nicknames and room names are compared: by a skeleton in which names that look alike are the
- * same text (Unicode TR39 confusable detection, with case ignored), and which names show nothing.
- * The skeleton is only compared, never shown: people see a name as it was typed.
+ * How the server compares nicknames and room names: by a skeleton in which names that look alike
+ * are the same text (Unicode TR39 confusable detection, with case ignored). The skeleton is only
+ * compared, never shown: people see a name as it was typed. Server-side only in practice: the
+ * confusables table is 100 KB, which the web client does without (it matches names by
+ * nicknameKey, ignoring case).
  */
 import unhomoglyph from 'unhomoglyph';
+import { INVISIBLE } from './visible-text';
 
-// Characters that draw nothing. Default_Ignorable_Code_Point holds the Hangul fillers (U+115F,
-// U+1160, U+3164, U+FFA0), U+034F COMBINING GRAPHEME JOINER, zero-width characters, variation
-// selectors, bidi controls and the soft hyphen. U+2800 BRAILLE PATTERN BLANK is a symbol by its
-// properties, yet its glyph is empty.
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
 const SPACES = /\p{White_Space}+/gu;
-// A letter, digit or symbol a reader can see: anything but spaces, invisible characters and
-// combining marks (which only change the character before them).
-const VISIBLE = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{M}\u2800]/u;
 
 // Mapping a character to its prototype, then changing case, can give a character that has a
 // prototype of its own (0 → O → o is stable; Μ → M → m → rn takes two rounds). A few rounds
@@ -45,17 +40,4 @@ export function nameSkeleton(name: string): string {
     skeleton = next;
   }
   return skeleton;
-}
-
-/** True when a name shows at least one letter, digit or symbol (not only blanks or marks). */
-export function showsSomething(name: string): boolean {
-  return VISIBLE.test(name);
-}
-
-/**
- * Case ignored, and nothing else: the order room lists are sorted in and searched by, which the
- * skeleton (m → rn) would scramble. Also the key of state kept on a device under a name.
- */
-export function caseKey(text: string): string {
-  return text.normalize('NFC').toLocaleLowerCase('en-US');
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { FILE_ID, isFileType } from './file-name';
 import { LIMITS, LOBBY } from './limits';
-import { nameSkeleton, showsSomething } from './name-skeleton';
+import { showsSomething } from './visible-text';
 
 // Control characters (C0, DEL, C1). Nicknames allow none; messages allow tab and newlines.
 // Nicknames also refuse format characters (zero-width, bidi overrides): they make look-alikes.
@@ -48,11 +48,12 @@ export const nicknameSchema = z
   .refine(isWellFormed, { error: 'Nickname contains invalid Unicode.' });
 
 /**
- * The form nicknames are compared in: names that look alike (ignoring case) are the same name.
- * See nameSkeleton; room names are compared the same way.
+ * A nickname ignoring case: how a device matches the names it shows (mentions, its own messages),
+ * and the order room lists are sorted and searched in. The server decides who holds a name by
+ * nameSkeleton (name-skeleton.ts), which also makes look-alikes the same name.
  */
 export function nicknameKey(nickname: string): string {
-  return nameSkeleton(nickname);
+  return nickname.normalize('NFC').toLocaleLowerCase('en-US');
 }
 
 export const clientIdSchema = z

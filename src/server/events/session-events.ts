@@ -4,9 +4,9 @@
  * server's rooms (the first page of them).
  */
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
-import { caseKey } from '../../shared/name-skeleton';
 import type { User } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
+import { nicknameKey } from '../../shared/schemas';
 import type { Session } from '../roster';
 import type { EventHandlers } from './bind-events';
 import type { Connection, ServerParts } from './connection';
@@ -36,7 +36,7 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
             const shown = holder.user.nickname;
             return fail(
               'nickname_taken',
-              caseKey(shown) === caseKey(payload.nickname)
+              nicknameKey(shown) === nicknameKey(payload.nickname)
                 ? `The nickname "${payload.nickname}" is taken. Choose another one.`
                 : `The nickname "${payload.nickname}" looks the same as "${shown}", which is taken. Choose another one.`,
             );

@@ -104,8 +104,8 @@ export class Conversations {
 
   /** Whether someone with `nickname` is online (everyone online is in the lobby). */
   isOnline(nickname: string): boolean {
-    const wanted = nicknameKey(nickname);
-    return this.lobby.users.some((user) => nicknameKey(user.nickname) === wanted);
+    const wanted = nickname.toLowerCase();
+    return this.lobby.users.some((user) => user.nickname.toLowerCase() === wanted);
   }
 
   /** Puts `room` on screen; false when it is not joined. */
