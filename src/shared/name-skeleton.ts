@@ -15,6 +15,12 @@ const SPACES = /\p{White_Space}+/gu;
 // reach the end for every character of the table.
 const MAX_ROUNDS = 4;
 
+// A skeleton takes microseconds (normalizations, several rounds), and the same few names are
+// compared again and again: at every join, and for each stored message when the server starts
+// (the resend keys). Remembered, up to a bound past which the memory starts over.
+const remembered = new Map<string, string>();
+const REMEMBERED_NAMES = 4096;
+
 /**
  * The form a name is compared in. Two names are the same name when their skeletons are equal:
  * case is ignored, compatibility forms are their plain letters (ａ, 𝖺 → a), invisible characters
@@ -27,6 +33,15 @@ const MAX_ROUNDS = 4;
  * Accents count: "Zoë" and "Zoe" are different names.
  */
 export function nameSkeleton(name: string): string {
+  let skeleton = remembered.get(name);
+  if (skeleton !== undefined) return skeleton;
+  skeleton = computeSkeleton(name);
+  if (remembered.size >= REMEMBERED_NAMES) remembered.clear();
+  remembered.set(name, skeleton);
+  return skeleton;
+}
+
+function computeSkeleton(name: string): string {
   let skeleton = name
     .normalize('NFKC')
     .replace(INVISIBLE, '')
