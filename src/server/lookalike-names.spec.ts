@@ -6,7 +6,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emitRaw, joinRaw, rawSocket, startServer, waitFor } from '../../tests/support/chat';
+import {
+  client,
+  emitRaw,
+  joinRaw,
+  rawSocket,
+  startServer,
+  urlOf,
+  waitFor,
+} from '../../tests/support/chat';
 import type { ChatMessage, JoinedRoom, RoomInfo } from '../shared/protocol';
 import { LevelMessageStore } from './storage/level-message-store';
 
@@ -80,6 +88,19 @@ describe('look-alike nicknames', () => {
     }
     expect(server.io.sockets.sockets.size).toBe(1);
     expect((await emitRaw(socket, 'session:join', { nickname: 'visible' })).ok).toBe(true);
+  });
+
+  it('the client (and so the join form) refuses a blank-looking name with the same message', async () => {
+    const server = await startServer();
+    const chat = client();
+    expect(await chat.connect(urlOf(server), '\u3164\u2800')).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid_payload',
+        message: 'A nickname must show at least one letter, digit or symbol.',
+      },
+    });
+    expect(server.io.sockets.sockets.size).toBe(0);
   });
 
   it('opens the direct conversation of the person a look-alike name stands for', async () => {
