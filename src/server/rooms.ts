@@ -2,8 +2,9 @@
  * The server's rooms: the lobby (always there), rooms people create (names unique by their
  * skeleton: look-alikes and other cases are the same name; at most `maxRooms`, kept in the store
  * so they survive restarts, deleted by their creator or the host) and direct conversations between
- * two nicknames (ids derived from the pair, so both people and every reconnect find the same one). Ids are short and URL-safe: they are part of storage
- * keys and never contain a separator; a deleted room's id is never made again (random ids).
+ * two nicknames (ids derived from the pair, so both people and every reconnect find the same one).
+ * Ids are short and URL-safe: they are part of storage keys and never contain a separator; a
+ * deleted room's id is never made again (random ids).
  */
 import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
