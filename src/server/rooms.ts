@@ -1,13 +1,15 @@
 /**
- * The server's rooms: the lobby (always there), rooms people create (names unique ignoring case,
- * at most `maxRooms`, kept in the store so they survive restarts, deleted by their creator or the
- * host) and direct conversations between two nicknames (ids derived from the pair, so both people
- * and every reconnect find the same one). Ids are short and URL-safe: they are part of storage
- * keys and never contain a separator; a deleted room's id is never made again (random ids).
+ * The server's rooms: the lobby (always there), rooms people create (names unique by their
+ * skeleton: look-alikes and other cases are the same name; at most `maxRooms`, kept in the store
+ * so they survive restarts, deleted by their creator or the host) and direct conversations between
+ * two nicknames (ids derived from the pair, so both people and every reconnect find the same one).
+ * Ids are short and URL-safe: they are part of storage keys and never contain a separator; a
+ * deleted room's id is never made again (random ids).
  */
 import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { LOBBY } from '../shared/limits';
+import { nameSkeleton } from '../shared/name-skeleton';
 import { nicknameKey } from '../shared/schemas';
 import type { RoomStore, StoredRoom } from './storage/history-store';
 
@@ -15,10 +17,17 @@ export const LOBBY_NAME = 'Lobby';
 
 export class RoomDirectory {
   readonly #byId = new Map<string, StoredRoom>();
+  /** Named rooms by the skeleton of their name. */
   readonly #byName = new Map<string, StoredRoom>();
+  /**
+   * Direct conversations by the skeletons of their two people. Found by its people rather than
+   * by its id: a conversation stored when ids were made from another form of the names keeps its
+   * id, and is still the one the pair opens.
+   */
+  readonly #directByPair = new Map<string, StoredRoom>();
   readonly #store: RoomStore | null;
   /**
-   * Named rooms in name order (the lobby first), with their names as compared (nicknameKey);
+   * Named rooms in name order (the lobby first), with their names ignoring case (nicknameKey);
    * rebuilt when one is made or deleted.
    */
   #sorted: Array<{ room: StoredRoom; key: string }> | null = null;
@@ -41,9 +50,9 @@ export class RoomDirectory {
     return this.#byId.get(id);
   }
 
-  /** True when a named room has this name (ignoring case). */
+  /** True when a named room has this name (or one that looks like it, see nameSkeleton). */
   nameTaken(name: string): boolean {
-    return this.#byName.has(nicknameKey(name));
+    return this.#byName.has(nameSkeleton(name));
   }
 
   /** How many named rooms there are (the lobby included). */
@@ -71,11 +80,11 @@ export class RoomDirectory {
   }
 
   /**
-   * Creates a room made by `creator`; null when one with this name (ignoring case) exists.
+   * Creates a room made by `creator`; null when one with this name (or a look-alike) exists.
    * Stored before it counts. The caller checks the room limit first (see count).
    */
   async create(name: string, now: number, creator: string): Promise<StoredRoom | null> {
-    if (this.#byName.has(nicknameKey(name))) return null;
+    if (this.nameTaken(name)) return null;
     const room: StoredRoom = {
       id: `r-${nanoid(12)}`,
       kind: 'room',
@@ -150,7 +159,7 @@ export class RoomDirectory {
   /** The direct conversation of two nicknames, created (and stored) the first time. */
   async direct(nicknameA: string, nicknameB: string, now: number): Promise<StoredRoom> {
     const id = directId(nicknameA, nicknameB);
-    const known = this.#byId.get(id);
+    const known = this.#byId.get(id) ?? this.#directByPair.get(pairKey(nicknameA, nicknameB));
     if (known) return known;
     const room: StoredRoom = {
       id,
@@ -166,8 +175,14 @@ export class RoomDirectory {
 
   #add(room: StoredRoom): void {
     this.#byId.set(room.id, room);
-    if (room.kind !== 'room') return;
-    this.#byName.set(nicknameKey(room.name), room);
+    if (room.kind === 'direct') {
+      const [first, second] = room.members;
+      const pair = pairKey(first ?? '', second ?? '');
+      // Two stored conversations whose people are now the same pair: the first one loaded is it.
+      if (!this.#directByPair.has(pair)) this.#directByPair.set(pair, room);
+      return;
+    }
+    this.#byName.set(nameSkeleton(room.name), room);
     this.#named++;
     this.#invalidate();
   }
@@ -179,32 +194,37 @@ export class RoomDirectory {
 
   #remove(room: StoredRoom): void {
     this.#byId.delete(room.id);
-    if (this.#byName.get(nicknameKey(room.name)) !== room) return;
-    this.#byName.delete(nicknameKey(room.name));
+    if (this.#byName.get(nameSkeleton(room.name)) !== room) return;
+    this.#byName.delete(nameSkeleton(room.name));
     this.#named--;
     this.#invalidate();
   }
 }
 
-/** True when `viewer` made `room` (by nickname, ignoring case: the only identity there is yet). */
+/** True when `viewer` made `room` (by nickname as compared: the only identity there is yet). */
 export function isCreator(room: StoredRoom, viewer: string): boolean {
-  return room.createdBy !== undefined && nicknameKey(room.createdBy) === nicknameKey(viewer);
+  return room.createdBy !== undefined && nameSkeleton(room.createdBy) === nameSkeleton(viewer);
 }
 
-/** The id of the direct conversation between two nicknames (in either order, any case). */
+/** The id of the direct conversation between two nicknames (in either order, any look-alike). */
 export function directId(nicknameA: string, nicknameB: string): string {
-  const [first, second] = [nicknameKey(nicknameA), nicknameKey(nicknameB)].sort();
-  return `d-${createHash('sha256').update(`${first}\u0000${second}`).digest('base64url').slice(0, 22)}`;
+  return `d-${createHash('sha256').update(pairKey(nicknameA, nicknameB)).digest('base64url').slice(0, 22)}`;
+}
+
+/** Two nicknames as compared, in either order. */
+function pairKey(nicknameA: string, nicknameB: string): string {
+  const [first, second] = [nameSkeleton(nicknameA), nameSkeleton(nicknameB)].sort();
+  return `${first}\u0000${second}`;
 }
 
 /** True when `nickname` is one of the two people of a direct conversation. */
 export function isMember(room: StoredRoom, nickname: string): boolean {
-  const key = nicknameKey(nickname);
-  return room.members.some((member) => nicknameKey(member) === key);
+  const key = nameSkeleton(nickname);
+  return room.members.some((member) => nameSkeleton(member) === key);
 }
 
 /** The other person of a direct conversation, as `nickname` sees it. */
 export function otherMember(room: StoredRoom, nickname: string): string {
-  const key = nicknameKey(nickname);
-  return room.members.find((member) => nicknameKey(member) !== key) ?? nickname;
+  const key = nameSkeleton(nickname);
+  return room.members.find((member) => nameSkeleton(member) !== key) ?? nickname;
 }

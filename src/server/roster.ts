@@ -1,12 +1,11 @@
 /**
- * Who is online: one session per socket, nicknames unique ignoring case, and resume tokens that
- * let a reconnecting client take its nickname back from a connection the server still thinks is up.
+ * Who is online: one session per socket, nicknames unique by their skeleton (nameSkeleton: other
+ * cases and look-alikes are the same name), and resume tokens that let a reconnecting client take
+ * its nickname back from a connection the server still thinks is up.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { User } from '../shared/protocol';
-import { nicknameKey } from '../shared/schemas';
-
-export { nicknameKey };
+import { nameSkeleton } from '../shared/name-skeleton';
 
 export interface Session {
   socketId: string;
@@ -38,7 +37,7 @@ export class Roster {
   }
 
   holderOf(nickname: string): Session | undefined {
-    return this.#byNickname.get(nicknameKey(nickname));
+    return this.#byNickname.get(nameSkeleton(nickname));
   }
 
   /** True when `token` is the resume token of the session holding `nickname`. */
@@ -62,7 +61,7 @@ export class Roster {
       joinedAt: previous?.joinedAt ?? Date.now(),
     };
     this.#bySocket.set(socketId, session);
-    this.#byNickname.set(nicknameKey(nickname), session);
+    this.#byNickname.set(nameSkeleton(nickname), session);
     if (previous) {
       // A resume goes back to its place in the join order (the caller removed `previous`).
       const place = this.#inJoinOrder.findIndex((other) => other.joinedAt > session.joinedAt);
@@ -81,8 +80,8 @@ export class Roster {
     this.#users = null;
     const place = this.#inJoinOrder.indexOf(session);
     if (place !== -1) this.#inJoinOrder.splice(place, 1);
-    if (this.#byNickname.get(nicknameKey(session.user.nickname)) === session) {
-      this.#byNickname.delete(nicknameKey(session.user.nickname));
+    if (this.#byNickname.get(nameSkeleton(session.user.nickname)) === session) {
+      this.#byNickname.delete(nameSkeleton(session.user.nickname));
     }
     return session;
   }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { FILE_ID, isFileType } from './file-name';
 import { LIMITS, LOBBY } from './limits';
+import { showsSomething } from './visible-text';
 
 // Control characters (C0, DEL, C1). Nicknames allow none; messages allow tab and newlines.
 // Nicknames also refuse format characters (zero-width, bidi overrides): they make look-alikes.
@@ -41,9 +42,16 @@ export const nicknameSchema = z
   .refine((value) => !CONTROL_OR_FORMAT.test(value), {
     error: 'Nickname cannot contain control or invisible formatting characters.',
   })
+  .refine(showsSomething, {
+    error: 'A nickname must show at least one letter, digit or symbol.',
+  })
   .refine(isWellFormed, { error: 'Nickname contains invalid Unicode.' });
 
-/** Nicknames are unique ignoring case: this is the form they are compared in. */
+/**
+ * A nickname ignoring case: how a device matches the names it shows (mentions, its own messages),
+ * and the order room lists are sorted and searched in. The server decides who holds a name by
+ * nameSkeleton (name-skeleton.ts), which also makes look-alikes the same name.
+ */
 export function nicknameKey(nickname: string): string {
   return nickname.normalize('NFC').toLocaleLowerCase('en-US');
 }
@@ -103,6 +111,9 @@ export const roomNameSchema = z
   })
   .refine((value) => !CONTROL_OR_FORMAT.test(value), {
     error: 'Room name cannot contain control or invisible formatting characters.',
+  })
+  .refine(showsSomething, {
+    error: 'A room name must show at least one letter, digit or symbol.',
   })
   .refine(isWellFormed, { error: 'Room name contains invalid Unicode.' });
 

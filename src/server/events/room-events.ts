@@ -6,7 +6,7 @@
 import { LIMITS, LOBBY } from '../../shared/limits';
 import type { JoinedRoom } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
-import { nicknameKey } from '../../shared/schemas';
+import { nameSkeleton } from '../../shared/name-skeleton';
 import { blockedFor, consume } from '../rate-limits';
 import { isCreator, isMember } from '../rooms';
 import { StorageError } from '../storage/history-store';
@@ -145,7 +145,7 @@ export function roomEvents(
     'dm:open': {
       limits,
       handle: async (payload, { session }) => {
-        if (nicknameKey(payload.nickname) === nicknameKey(session.user.nickname)) {
+        if (nameSkeleton(payload.nickname) === nameSkeleton(session.user.nickname)) {
           return fail('invalid_payload', 'You cannot write to yourself.');
         }
         const peer = roster.holderOf(payload.nickname);

@@ -6,6 +6,7 @@
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { User } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
+import { nicknameKey } from '../../shared/schemas';
 import type { Session } from '../roster';
 import type { EventHandlers } from './bind-events';
 import type { Connection, ServerParts } from './connection';
@@ -32,9 +33,12 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
         let previous: Session | undefined;
         if (holder) {
           if (!roster.canResume(payload.nickname, payload.resumeToken)) {
+            const shown = holder.user.nickname;
             return fail(
               'nickname_taken',
-              `The nickname "${payload.nickname}" is taken. Choose another one.`,
+              nicknameKey(shown) === nicknameKey(payload.nickname)
+                ? `The nickname "${payload.nickname}" is taken. Choose another one.`
+                : `The nickname "${payload.nickname}" looks the same as "${shown}", which is taken. Choose another one.`,
             );
           }
           // The same person reconnecting before the server noticed the old connection drop.

@@ -9,7 +9,7 @@
 import type { ChatMessage, FileAttachment, User } from '../../shared/protocol';
 import { LIMITS } from '../../shared/limits';
 import type { MessageStore, PageQuery } from './level-message-store';
-import { nicknameKey } from '../roster';
+import { nameSkeleton } from '../../shared/name-skeleton';
 
 export interface MessageLogOptions {
   /** Messages kept in memory for joins and catch-up. */
@@ -342,5 +342,5 @@ export class MessageLog {
 }
 
 function clientKey(author: User, clientId: string): string {
-  return `${nicknameKey(author.nickname)}\u0000${clientId}`;
+  return `${nameSkeleton(author.nickname)}\u0000${clientId}`;
 }
