@@ -12,9 +12,7 @@ export function presenceEvents(connection: Connection): Pick<EventHandlers, 'pre
       handle: ({ status, text }, { session }) => {
         const presence = parts.presence.set(session.user.id, status, text);
         // Everyone joined is in the lobby: presence is shown in every room's people list.
-        void parts
-          .broadcasterFor(LOBBY)
-          .emit('presence:changed', { user: session.user, presence });
+        void parts.broadcasterFor(LOBBY).emit('presence:changed', { user: session.user, presence });
         return ok({ presence });
       },
     },
