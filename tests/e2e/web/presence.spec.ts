@@ -79,10 +79,12 @@ test('the people list is greyed out with the time it was current while disconnec
     /^Not connected: as of \d{1,2}:\d{2}/,
   );
   await expect(alice.page.getByText(/^Not connected: as of/)).toBeVisible();
+  await expect(alice.peopleOnline).toHaveCSS('opacity', '0.55');
   // Still listed (as they were), not dropped.
   await expect(alice.person('bob')).toBeVisible();
 
   await startServer({ port });
   await expect(alice.connectionBanner).toHaveCount(0, { timeout: 15_000 });
   await expect(alice.page.getByText(/^Not connected: as of/)).toHaveCount(0);
+  await expect(alice.peopleOnline).toHaveCSS('opacity', '1');
 });
