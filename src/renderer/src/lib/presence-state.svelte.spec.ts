@@ -173,16 +173,16 @@ describe('PresenceState', () => {
     expect(presence.asOf).toBeNull();
   });
 
-  it('is not stale after leaving on purpose, nor before ever connecting', () => {
+  it('is not stale before ever connecting; is once the server ends the session', () => {
     const { presence, emit } = setup();
     emit({ type: 'status', status: { state: 'connecting', url: 'http://x', reason: null } });
     expect(presence.stale).toBe(false);
     emit({ type: 'status', status: { state: 'connected', url: 'http://x', reason: null } });
     emit({
       type: 'status',
-      status: { state: 'disconnected', url: 'http://x', reason: 'You left.' },
+      status: { state: 'disconnected', url: 'http://x', reason: 'You were removed.' },
     });
-    expect(presence.stale).toBe(false);
+    expect(presence.stale).toBe(true);
   });
 
   it('keeps the earlier choice when the server refuses, and says why', async () => {

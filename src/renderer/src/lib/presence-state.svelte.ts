@@ -102,9 +102,9 @@ export class PresenceState {
           this.#connected = true;
           this.#asOf = null;
         } else if (this.#connected) {
+          // Reconnecting, or ended by the server: what the list shows was true until now.
           this.#connected = false;
-          // Left on purpose: nothing to grey out (the chat screen is gone).
-          this.#asOf = event.status.state === 'disconnected' ? null : this.#clock();
+          this.#asOf = this.#clock();
         }
         break;
       case 'session':
