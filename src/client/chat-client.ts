@@ -20,6 +20,7 @@ import type {
   ChatEvent,
   ConnectionStatus,
   OutboxEntry,
+  PresenceStatus,
   RoomListQuery,
   Unsubscribe,
 } from '../shared/api';
@@ -37,12 +38,20 @@ import type {
   FileAttachment,
   JoinedRoom,
   JoinedSession,
+  Presence,
   RoomInfo,
   RoomPage,
 } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import { timedRequest, type Request } from './acked-request';
-import { describeIssues, messageTextSchema, nicknameKey, nicknameSchema } from '../shared/schemas';
+import {
+  describeIssues,
+  messageTextSchema,
+  nicknameKey,
+  nicknameSchema,
+  presenceSetPayloadSchema,
+  type PresenceSetPayload,
+} from '../shared/schemas';
 import type { ChatClientOptions, ConnectOptions } from './chat-client-options';
 import { Connection } from './connection';
 import { Outbox } from './outbox';
@@ -62,6 +71,8 @@ export class ChatClient {
   readonly #membership: RoomMembership;
   readonly #cursors: RoomCursors;
   readonly #outbox: Outbox;
+  /** The presence this person chose, set again after every join; null: plain online. */
+  #presence: PresenceSetPayload | null = null;
 
   constructor(options: ChatClientOptions = {}) {
     const ackTimeoutMs = options.ackTimeoutMs ?? LIMITS.ackTimeoutMs;
@@ -103,6 +114,8 @@ export class ChatClient {
         this.#connection.setStatus({ state: 'connected', url: this.status.url, reason: null });
         // After a rejoin, what the drop cut off goes again; after a first join, what was stored.
         if (rejoining || this.#outbox.entries.length > 0) void this.#outbox.flush();
+        // A join starts online (a resume keeps what was set, and setting it again is harmless).
+        if (this.#presence) void this.#sendPresence(this.#presence);
       },
     });
     this.#outbox = new Outbox({
@@ -307,6 +320,29 @@ export class ChatClient {
     const socket = this.#membership.joinedSocket();
     if (!socket) return;
     socket.emit('typing:set', room === LOBBY ? { typing } : { room, typing });
+  }
+
+  /**
+   * Says how this person shows to others, with a status line (none when `text` is left out or
+   * empty). Kept for later joins: a reconnect or a new connection sets it again.
+   */
+  async setPresence(
+    status: PresenceStatus,
+    text?: string,
+  ): Promise<Result<{ presence: Presence }>> {
+    const payload = { status, ...(text === undefined ? {} : { text }) };
+    const checked = presenceSetPayloadSchema.safeParse(payload);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, payload));
+    const plain = checked.data.status === 'online' && !checked.data.text;
+    this.#presence = plain ? null : payload;
+    return this.#sendPresence(payload);
+  }
+
+  async #sendPresence(payload: PresenceSetPayload): Promise<Result<{ presence: Presence }>> {
+    const socket = this.#membership.joinedSocket();
+    if (!socket)
+      return fail('not_connected', 'Not connected: it is set once the connection is back.');
+    return this.#request(socket, 'presence:set', payload);
   }
 
   #emit(event: ChatEvent): void {

@@ -24,6 +24,7 @@ function session(messages: ChatMessage[]): Result<JoinedSession> {
     self: { id: 'u1', nickname: 'alice' },
     room: LOBBY,
     users: [],
+    presence: {},
     messages,
     hasMore: false,
     hasOlder: false,

@@ -91,6 +91,7 @@ export class RoomMembership {
         self: result.self,
         room: result.room,
         users: result.users,
+        presence: result.presence,
         messages: cursors.unseen(LOBBY, result.messages),
         hasMore: result.hasMore,
         hasOlder: result.hasOlder,

@@ -42,6 +42,7 @@ export interface IpcDependencies {
     | 'retry'
     | 'discard'
     | 'setTyping'
+    | 'setPresence'
     | 'createRoom'
     | 'joinRoom'
     | 'leaveRoom'
@@ -97,6 +98,7 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
       await chat.setTyping(typing, room);
       return ok({});
     },
+    'chat:set-presence': (status, text) => chat.setPresence(status, text),
     'chat:create-room': (name) => chat.createRoom(name),
     'chat:join-room': (room) => chat.joinRoom(room),
     'chat:leave-room': (room) => chat.leaveRoom(room),

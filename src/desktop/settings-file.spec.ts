@@ -32,6 +32,7 @@ describe('SettingsFile', () => {
         version: 1,
         nickname: 'alice',
         notifications: { enabled: true, mentionsOnly: true, mutedRooms: ['lobby'] },
+        awayAfterSeconds: 300,
       },
     });
 
@@ -103,6 +104,7 @@ describe('SettingsFile', () => {
       version: 1,
       nickname: 'carol',
       notifications: { enabled: false, mentionsOnly: false, mutedRooms: ['a', 'b'] },
+      awayAfterSeconds: 300,
     };
     expect(settings.get()).toEqual(expected);
     expect((await SettingsFile.open(file)).get()).toEqual(expected);

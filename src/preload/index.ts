@@ -73,6 +73,7 @@ const api = {
     setTyping: async (typing, room) => {
       unwrap(await invoke('chat:typing', typing, room));
     },
+    setPresence: (status, text) => invoke('chat:set-presence', status, text),
     onEvent: (listener) => subscribe('chat:event', listener),
     reconnectNow: async () => {
       unwrap(await invoke('chat:reconnect-now'));

@@ -34,6 +34,7 @@ import {
   type RequestGuard,
 } from './request-guard';
 import { RoomDirectory } from './rooms';
+import { PresenceBoard } from './presence';
 import { Roster } from './roster';
 import type { ParleyServer } from './socket-types';
 import { startBackupControl } from './storage/backup';
@@ -261,6 +262,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   });
 
   const roster = new Roster();
+  const presence = new PresenceBoard();
   limitConnections(io, httpServer, {
     ...connections,
     isExempt: isRateLimitExempt,
@@ -272,6 +274,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     message: limiter(rates.message),
     messagePerAddress: limiter(rates.messagePerAddress),
     typing: limiter(rates.typing),
+    presence: limiter(rates.presence),
     history: limiter(rates.history),
     rooms: limiter(rates.rooms),
     roomCreatePerAddress: limiter(rates.roomCreatePerAddress),
@@ -324,6 +327,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     registerConnection(socket, {
       io,
       roster,
+      presence,
       history,
       rooms,
       broadcasterFor,

@@ -10,6 +10,7 @@ import type {
   FileAttachment,
   JoinedRoom,
   JoinedSession,
+  Presence,
   RoomInfo,
   RoomPage,
   User,
@@ -54,6 +55,8 @@ export interface OutboxStore {
   save(key: string, entries: OutboxEntry[]): Promise<void>;
 }
 
+export type PresenceStatus = Presence['status'];
+
 /** What ChatClient reports; the UI state is built from these alone. */
 export type ChatEvent =
   | { type: 'status'; status: ConnectionStatus }
@@ -62,6 +65,8 @@ export type ChatEvent =
   | { type: 'user-joined'; room: string; user: User }
   | { type: 'user-left'; room: string; user: User }
   | { type: 'typing'; room: string; user: User; typing: boolean }
+  /** Someone's presence changed (this person's too); the session event holds everyone's. */
+  | { type: 'presence'; user: User; presence: Presence }
   /** Joined a room or a direct conversation (also when someone opened one with you). */
   | { type: 'room-joined'; joined: JoinedRoom }
   | { type: 'room-left'; room: string }
@@ -332,6 +337,12 @@ export interface ParleyApi {
     /** Removes an outbox entry that is not on its way right now. */
     discard(clientId: string): Promise<Result>;
     setTyping(typing: boolean, room?: string): Promise<void>;
+    /**
+     * Says how this person shows to others (online, away, busy) with a status line (`text`;
+     * none when left out or empty). Remembered: set again after every join, so it survives
+     * reconnects. `not_connected` while no server is joined (it is sent once one is).
+     */
+    setPresence(status: PresenceStatus, text?: string): Promise<Result<{ presence: Presence }>>;
     onEvent(listener: (event: ChatEvent) => void): Unsubscribe;
     /** While reconnecting: try again now instead of waiting for the back-off ("Retry now"). */
     reconnectNow(): Promise<void>;

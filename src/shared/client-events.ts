@@ -13,6 +13,7 @@ import type {
   HistoryPage,
   JoinedRoom,
   JoinedSession,
+  Presence,
   RoomInfo,
   RoomPage,
 } from './protocol';
@@ -26,6 +27,7 @@ import {
   fileReadPayloadSchema,
   historyFetchPayloadSchema,
   joinPayloadSchema,
+  presenceSetPayloadSchema,
   roomCreatePayloadSchema,
   roomDeletePayloadSchema,
   roomJoinPayloadSchema,
@@ -120,6 +122,10 @@ export const CLIENT_EVENT_TABLE = {
     joined: true,
     errors: ['not_in_room'],
     ackOptional: true,
+  }),
+  'presence:set': event<{ presence: Presence }>()(presenceSetPayloadSchema, {
+    joined: true,
+    errors: [],
   }),
   'history:fetch': event<HistoryPage>()(historyFetchPayloadSchema, {
     joined: true,

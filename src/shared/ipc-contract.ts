@@ -20,11 +20,19 @@ import type {
 } from './api';
 import { API_INPUT_LIMITS, LIMITS, MAX_TCP_PORT } from './limits';
 import { notificationRequestSchema, unreadCountSchema } from './notification-request';
-import type { ChatMessage, JoinedRoom, JoinedSession, RoomInfo, RoomPage } from './protocol';
+import type {
+  ChatMessage,
+  JoinedRoom,
+  JoinedSession,
+  Presence,
+  RoomInfo,
+  RoomPage,
+} from './protocol';
 import type { Result } from './result';
 import {
   clientIdSchema,
   fileAttachmentSchema,
+  presenceSetPayloadSchema,
   roomIdSchema,
   roomListPayloadSchema,
   transferIdSchema,
@@ -149,6 +157,10 @@ export const IPC_REQUESTS = {
   'chat:typing': {
     args: z.tuple([z.boolean({ error: 'typing must be true or false.' }), roomIdSchema.optional()]),
     reply: replies(),
+  },
+  'chat:set-presence': {
+    args: z.tuple([presenceSetPayloadSchema.shape.status, presenceSetPayloadSchema.shape.text]),
+    reply: replies<{ presence: Presence }>(),
   },
   'chat:create-room': {
     args: z.tuple([z.string({ error: 'Room name must be text.' })]),

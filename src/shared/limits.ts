@@ -14,6 +14,10 @@ export const LIMITS = {
   /** Room names, in characters after trimming; unique ignoring case. */
   roomNameMinLength: 1,
   roomNameMaxLength: 48,
+  /** A person's status line (`presence:set`), in characters after trimming; empty: none. */
+  statusTextMaxLength: 80,
+  /** Without input, pointer or key activity for this long, a person shows as away (the default). */
+  awayAfterMs: 5 * 60_000,
   /** Room passphrases: what people may type, in characters. */
   passphraseMinLength: 1,
   passphraseMaxLength: 256,
@@ -85,6 +89,8 @@ export const LIMITS = {
     /** Messages from one network address, all its connections together (loopback exempt). */
     messagePerAddress: { points: 60, durationSeconds: 10 },
     typing: { points: 30, durationSeconds: 10 },
+    /** Presence changes (`presence:set`) per connection. */
+    presence: { points: 10, durationSeconds: 10 },
     /** Creating, joining and leaving rooms and opening direct conversations, per connection. */
     rooms: { points: 30, durationSeconds: 10 },
     /** Rooms created from one network address, all its connections together (loopback exempt). */

@@ -19,6 +19,18 @@ export interface User {
   nickname: string;
 }
 
+/**
+ * How a person shows to others: `online`; `away` (their app saw no activity for a while, or they
+ * said so); `busy` (they get no notifications, mentions included). Server-wide, per session.
+ */
+export interface Presence {
+  status: 'online' | 'away' | 'busy';
+  /** Their status line; absent when they set none. */
+  text?: string;
+  /** When this presence was set (or the person joined), server time in ms since the epoch. */
+  since: number;
+}
+
 export interface ChatMessage {
   /** Server-assigned, strictly increasing across the server: the one order all clients share. */
   id: number;
@@ -80,6 +92,8 @@ export interface JoinedSession {
   room: string;
   /** Everyone online in the room, the joiner included, in join order. */
   users: User[];
+  /** The presence of everyone online on the server (the joiner included), by user id. */
+  presence: Record<string, Presence>;
   /**
    * Oldest first: without `since`, the latest messages; with `since`, the first messages after
    * it (catch-up).
@@ -125,6 +139,8 @@ export interface ServerToClientEvents {
   'message:created': (message: ChatMessage) => void;
   'presence:joined': (event: { room: string; user: User }) => void;
   'presence:left': (event: { room: string; user: User }) => void;
+  /** Someone's presence changed (sent to everyone joined, the person included). */
+  'presence:changed': (event: { user: User; presence: Presence }) => void;
   'typing:updated': (event: { room: string; user: User; typing: boolean }) => void;
   /** Someone created a room (sent to everyone). */
   'room:created': (event: { room: RoomInfo }) => void;

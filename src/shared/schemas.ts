@@ -160,6 +160,28 @@ export const typingPayloadSchema = z.strictObject({
   typing: z.boolean({ error: 'typing must be true or false.' }),
 });
 
+export const PRESENCE_STATUSES = ['online', 'away', 'busy'] as const;
+
+/** A status line: shown beside the person's name; empty (or only spaces) means none. */
+export const statusTextSchema = z
+  .string({ error: 'Status line must be text.' })
+  .normalize('NFC')
+  .trim()
+  .refine(atMost(LIMITS.statusTextMaxLength), {
+    error: `Status line can be at most ${LIMITS.statusTextMaxLength} characters.`,
+  })
+  .refine((value) => !CONTROL_OR_FORMAT.test(value), {
+    error: 'Status line cannot contain control or invisible formatting characters.',
+  })
+  .refine(isWellFormed, { error: 'Status line contains invalid Unicode.' });
+
+/** The whole presence each time: `text` left out (or empty) clears the status line. */
+export const presenceSetPayloadSchema = z.strictObject({
+  status: z.enum(PRESENCE_STATUSES, { error: 'status must be "online", "away" or "busy".' }),
+  text: statusTextSchema.optional(),
+});
+export type PresenceSetPayload = z.input<typeof presenceSetPayloadSchema>;
+
 export const historyFetchPayloadSchema = z
   .strictObject({
     room: roomIdSchema.optional(),

@@ -13,8 +13,32 @@ describe('readSettings', () => {
       version: 1,
       nickname: 'alice',
       notifications: { enabled: false, mentionsOnly: true, mutedRooms: ['lobby'] },
+      awayAfterSeconds: 600,
     };
     expect(readSettings(stored)).toEqual({ settings: stored, problem: null });
+  });
+
+  it('gives settings stored before presence existed the default away time', () => {
+    const stored = {
+      version: 1,
+      nickname: 'alice',
+      notifications: { enabled: false, mentionsOnly: true, mutedRooms: [] },
+    };
+    expect(readSettings(stored)).toEqual({
+      settings: { ...stored, awayAfterSeconds: 300 },
+      problem: null,
+    });
+  });
+
+  it('changes the away time, and refuses one too short, changing nothing', () => {
+    expect(applySettingsPatch(DEFAULT_SETTINGS, { awayAfterSeconds: 900 })).toEqual({
+      ok: true,
+      settings: { ...DEFAULT_SETTINGS, awayAfterSeconds: 900 },
+    });
+    expect(applySettingsPatch(DEFAULT_SETTINGS, { awayAfterSeconds: 1 })).toEqual({
+      ok: false,
+      error: { code: 'invalid_payload', message: 'awayAfterSeconds must be at least 5.' },
+    });
   });
 
   it('gives the defaults, and says why, for anything else', () => {

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { fail, ok, type Result } from './result';
+import { LIMITS } from './limits';
 import { describeIssues, nicknameSchema } from './schemas';
 
 /** Rooms are named by their id (`ChatMessage.room`); the server allows at most 64 characters. */
@@ -29,12 +30,26 @@ export const notificationPreferencesSchema = z.object({
 });
 export type NotificationPreferences = z.infer<typeof notificationPreferencesSchema>;
 
+/** Seconds without activity before this person shows as away (short times are for tests). */
+export const AWAY_AFTER_SECONDS = { min: 5, max: 24 * 3600 } as const;
+const awayAfterSecondsSchema = z
+  .number({ error: 'awayAfterSeconds must be a number.' })
+  .int({ error: 'awayAfterSeconds must be a whole number of seconds.' })
+  .min(AWAY_AFTER_SECONDS.min, {
+    error: `awayAfterSeconds must be at least ${AWAY_AFTER_SECONDS.min}.`,
+  })
+  .max(AWAY_AFTER_SECONDS.max, {
+    error: `awayAfterSeconds can be at most ${AWAY_AFTER_SECONDS.max}.`,
+  });
+
 /** What is stored: the desktop app's settings.json, the browser's localStorage. */
 export const settingsSchema = z.object({
   version: z.literal(1),
   /** The last nickname joined with; empty until the first join. */
   nickname: z.union([z.literal(''), nicknameSchema]),
   notifications: notificationPreferencesSchema,
+  /** Settings stored before presence existed have none: the default then. */
+  awayAfterSeconds: awayAfterSecondsSchema.default(LIMITS.awayAfterMs / 1000),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -42,6 +57,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = z.strictObject(
   {
     nickname: nicknameSchema.optional(),
+    awayAfterSeconds: awayAfterSecondsSchema.optional(),
     notifications: z
       .strictObject(
         {
@@ -61,6 +77,7 @@ export const DEFAULT_SETTINGS: Settings = {
   version: 1,
   nickname: '',
   notifications: { enabled: true, mentionsOnly: false, mutedRooms: [] },
+  awayAfterSeconds: LIMITS.awayAfterMs / 1000,
 };
 
 /**
@@ -80,12 +97,13 @@ export function applySettingsPatch(
 ): Result<{ settings: Settings }> {
   const parsed = settingsPatchSchema.safeParse(patch);
   if (!parsed.success) return fail('invalid_payload', describeIssues(parsed.error, patch));
-  const { nickname, notifications } = parsed.data;
+  const { nickname, notifications, awayAfterSeconds } = parsed.data;
   const mutedRooms = notifications?.mutedRooms;
   return ok({
     settings: {
       ...settings,
       ...(nickname === undefined ? {} : { nickname }),
+      ...(awayAfterSeconds === undefined ? {} : { awayAfterSeconds }),
       notifications: {
         ...settings.notifications,
         ...(notifications?.enabled === undefined ? {} : { enabled: notifications.enabled }),

@@ -80,6 +80,7 @@ const VALID_OUTCOMES: {
   'session:join': { stranger: ['ok', 'nickname_taken'], member: ['already_joined'] },
   'message:send': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
   'typing:set': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
+  'presence:set': { stranger: ['not_joined'], member: ['ok'] },
   'history:fetch': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
   'room:create': { stranger: ['not_joined'], member: ['ok', 'room_exists', 'too_many_rooms'] },
   'room:join': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },

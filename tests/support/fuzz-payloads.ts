@@ -425,6 +425,19 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
       invalid: fc.constantFrom('true', 'false', 0, 1, 'yes', '', [], {}, [true], { typing: true }),
     },
   },
+  'presence:set': {
+    status: {
+      required: true,
+      valid: fc.constantFrom('online', 'away', 'busy'),
+      invalid: fc.constantFrom('Online', 'offline', '', 0, true, [], {}, ['busy']),
+    },
+    text: textField({
+      required: false,
+      valid: fc.string({ maxLength: LIMITS.statusTextMaxLength }),
+      maxLength: LIMITS.statusTextMaxLength,
+      badCharacters: ['\u0000', '\u0007', '\u200B', '\u202E', '\u007F'],
+    }),
+  },
   'history:fetch': {
     room: roomField(false),
     after: integerField({ required: false, ...messageId }),

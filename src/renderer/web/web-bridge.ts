@@ -80,6 +80,7 @@ export function createWebBridge(
       openDirect: (nickname: string) => client.openDirect(nickname),
       discard: async (clientId: string) => client.discard(clientId),
       setTyping: (typing, room) => client.setTyping(typing, room),
+      setPresence: (status, text) => client.setPresence(status, text),
       onEvent: (listener) => client.onEvent(listener),
       reconnectNow: async () => client.reconnectNow(),
     },

@@ -12,6 +12,7 @@ import type { RoomBroadcaster } from '../broadcast-batcher';
 import type { FloodContainment } from '../flood-containment';
 import type { HistoryStore, StoredRoom } from '../storage/history-store';
 import type { Moderation } from '../moderation';
+import type { PresenceBoard } from '../presence';
 import { otherMember, type RoomDirectory } from '../rooms';
 import type { Roster } from '../roster';
 import type { ParleyServer, ParleySocket } from '../socket-types';
@@ -22,6 +23,8 @@ import type { FileService } from './file-events';
 export interface ServerParts {
   io: ParleyServer;
   roster: Roster;
+  /** Everyone's online, away or busy, and status line. */
+  presence: PresenceBoard;
   history: HistoryStore;
   rooms: RoomDirectory;
   /** Room events go through it: presence in batches, everything in the order it happened. */
@@ -50,6 +53,7 @@ export interface Limiters {
   message: RateLimiterMemory;
   messagePerAddress: RateLimiterMemory;
   typing: RateLimiterMemory;
+  presence: RateLimiterMemory;
   history: RateLimiterMemory;
   /** Room creation, joins and leaves, and opening direct conversations, per connection. */
   rooms: RateLimiterMemory;
@@ -68,6 +72,7 @@ export interface Limiters {
 export const PER_CONNECTION_LIMITERS = [
   'message',
   'typing',
+  'presence',
   'history',
   'rooms',
   'fileBegin',

@@ -19,6 +19,7 @@ import type { EventHandler, EventHandlers } from './bind-events';
 const VALID: { [E in JoinedEventName]: ClientPayload<E> } = {
   'message:send': { clientId: 'c-1', text: 'hello' },
   'typing:set': { typing: true },
+  'presence:set': { status: 'busy', text: 'In a meeting' },
   'history:fetch': { after: 0 },
   'room:create': { name: 'Design' },
   'room:join': { room: 'lobby' },

@@ -8,6 +8,7 @@ import { bindEvents, type EventHandlers } from './bind-events';
 import { createConnection, PER_CONNECTION_LIMITERS, type ServerParts } from './connection';
 import { fileEvents } from './file-events';
 import { messageEvents } from './message-events';
+import { presenceEvents } from './presence-events';
 import { roomEvents } from './room-events';
 import { sessionEvents } from './session-events';
 
@@ -17,6 +18,7 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
   const handlers: EventHandlers = {
     ...sessionEvents(connection),
     ...messageEvents(connection),
+    ...presenceEvents(connection),
     ...roomEvents(connection),
     ...fileEvents(connection),
   };
@@ -39,6 +41,7 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     // A session taken over by a resume was already removed: no "left" notice for it.
     const session = roster.remove(socket.id);
     if (!session) return;
+    parts.presence.forget(session.user.id);
     const typingIn = connection.typingIn;
     if (typingIn !== null) connection.setTyping(session.user, typingIn, false);
     for (const id of roomsAtDisconnect) {

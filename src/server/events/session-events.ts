@@ -4,7 +4,7 @@
  * server's rooms (the first page of them).
  */
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
-import type { User } from '../../shared/protocol';
+import type { Presence, User } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
 import { nicknameKey } from '../../shared/schemas';
 import type { Session } from '../roster';
@@ -52,6 +52,7 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
         }
         const session = roster.add(socket.id, payload.nickname, previous);
         socket.data.user = session.user;
+        parts.presence.enter(session.user.id);
         socket.data.room = LOBBY;
         void socket.join(LOBBY);
         if (previous) {
@@ -72,6 +73,7 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
           room: LOBBY,
           // The roster's shared, frozen list: a join storm copies nothing (it is sent as JSON).
           users: roster.users() as User[],
+          presence: parts.presence.all() as Record<string, Presence>,
           messages,
           hasMore,
           hasOlder,

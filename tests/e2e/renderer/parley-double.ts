@@ -155,6 +155,7 @@ export function installParleyDouble(options: DoubleOptions): void {
     version: 1,
     nickname: '',
     notifications: { enabled: true, mentionsOnly: false, mutedRooms: [] },
+    awayAfterSeconds: 300,
   };
   const storedSettings = sessionStorage.getItem('parleyDouble.settings');
   if (storedSettings !== null) settings = JSON.parse(storedSettings) as Settings;
@@ -196,6 +197,7 @@ export function installParleyDouble(options: DoubleOptions): void {
       self,
       room: 'lobby',
       users: [self],
+      presence: { [self.id]: { status: 'online', since: Date.now() } },
       messages: [],
       hasMore: false,
       hasOlder: false,
@@ -346,6 +348,10 @@ export function installParleyDouble(options: DoubleOptions): void {
       },
       async setTyping(typing) {
         record('chat.setTyping', typing);
+      },
+      async setPresence(status, text) {
+        record('chat.setPresence', status, text);
+        return { ok: true, presence: { status, ...(text ? { text } : {}), since: Date.now() } };
       },
       onEvent: (listener) => chatListeners.add(listener),
       async reconnectNow() {

@@ -21,7 +21,7 @@ const preferences: NotificationPreferences = {
 const joined = (messages: ChatMessage[]) => joinedRoom(design, messages);
 
 /** An AlertsState whose window is in front of the person, recording notifications. */
-function alerts(): { state: AlertsState; shown: NotificationRequest[] } {
+function alerts(busy = () => false): { state: AlertsState; shown: NotificationRequest[] } {
   const shown: NotificationRequest[] = [];
   const desktop: ParleyApi['desktop'] = {
     notify: async (request) => {
@@ -37,6 +37,7 @@ function alerts(): { state: AlertsState; shown: NotificationRequest[] } {
     desktop,
     reader: () => ({ self: alice, nicknames: ['alice', 'bob'], preferences }),
     preferences: () => preferences,
+    busy,
     serverName: () => 'Lab',
     roomName: (room) => (room === design.id ? 'Design' : 'Lab'),
     windowAttention: {
@@ -92,5 +93,19 @@ describe('AlertsState with several rooms', () => {
     state.apply({ type: 'session', session: lobbySession([message('lobby', 'lobby catch-up')]) });
     expect(state.attention.roomInView).toBe('r-design');
     expect(state.unreadIn('lobby').messages).toBe(1);
+  });
+
+  it('shows no notification while the person is busy, not even for a mention, and still counts', () => {
+    let busy = true;
+    const { state, shown } = alerts(() => busy);
+    state.apply({ type: 'room-joined', joined: joined([]) });
+    state.apply({ type: 'message', message: message('r-design', '@alice look') });
+    state.apply({ type: 'message', message: message('r-design', 'plain') });
+    expect(shown).toEqual([]);
+    expect(state.unreadIn('r-design')).toEqual({ messages: 2, mentions: 1 });
+
+    busy = false;
+    state.apply({ type: 'message', message: message('r-design', 'after') });
+    expect(shown.map((request) => request.body)).toEqual(['after']);
   });
 });

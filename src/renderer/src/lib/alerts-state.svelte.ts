@@ -36,6 +36,8 @@ export interface AlertsStateOptions {
   /** Who reads (null while not in a room): self, the nicknames mentions can name, preferences. */
   reader: () => Reader | null;
   preferences: () => NotificationPreferences;
+  /** True while the person is busy: no notifications at all (unread counts still grow). */
+  busy?: () => boolean;
   /** The server's name, for the title; '' outside a room. */
   serverName: () => string;
   /** What a notification calls `room` ("alice in <name>"); undefined: no room (a direct message). */
@@ -213,7 +215,7 @@ export class AlertsState {
       if (outcome.notify) notify = message;
     }
     if (counts !== this.#counts) this.#counts = counts;
-    if (notify) {
+    if (notify && !this.#options.busy?.()) {
       const roomName = this.#options.roomName
         ? this.#options.roomName(notify.room)
         : this.#options.serverName() || undefined;

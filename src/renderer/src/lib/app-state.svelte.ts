@@ -20,11 +20,13 @@ import { FileTransfersState } from './file-transfers.svelte';
 import { HostingState } from './hosting-state.svelte';
 import { JoinRequestDialog } from './join-request-dialog.svelte';
 import { PassphraseDialog } from './passphrase-dialog.svelte';
+import { PresenceState } from './presence-state.svelte';
 import { RemovePersonDialog } from './remove-person-dialog.svelte';
 import { DeleteRoomDialog } from './delete-room-dialog.svelte';
 import { FindRoomDialog } from './find-room-dialog.svelte';
 import { SavedServersState } from './saved-servers-state.svelte';
 import { SettingsState } from './settings-state.svelte';
+import { StatusDialog } from './status-dialog.svelte';
 
 export class AppState {
   readonly runtime: ParleyApi['runtime'];
@@ -41,6 +43,9 @@ export class AppState {
   /** Files being sent and downloaded, and image previews. */
   readonly files: FileTransfersState;
   readonly hosting: HostingState;
+  /** Everyone's online, away or busy; this person's own, and away by itself when idle. */
+  readonly presence: PresenceState;
+  readonly statusDialog: StatusDialog;
   /** The room on screen and what can be done there. */
   readonly conversation: ConversationState;
   /** The start screen and the flows in and out of a room. */
@@ -62,6 +67,11 @@ export class AppState {
     this.diagnostics = new DiagnosticsState(api.diagnostics);
     this.settings = new SettingsState(api.settings);
     this.hosting = new HostingState(api.hosting, api.runtime.canHost);
+    this.presence = new PresenceState({
+      chat: api.chat,
+      awayAfterMs: () => this.settings.settings.awayAfterSeconds * 1000,
+    });
+    this.statusDialog = new StatusDialog(this.presence);
     this.alerts = new AlertsState({
       desktop: api.desktop,
       reader: () => {
@@ -78,6 +88,7 @@ export class AppState {
         };
       },
       preferences: () => this.settings.notifications,
+      busy: () => this.presence.busy,
       serverName: () => this.chat.serverName,
       // "alice in Design team"; the lobby goes by the server's name, a direct message by no room.
       roomName: (room) =>
@@ -136,6 +147,7 @@ export class AppState {
     const stops = [
       this.conversation.start(),
       this.alerts.start(),
+      this.presence.start(),
       this.hosting.start(),
       this.discovery.start(),
       this.savedServers.start(),

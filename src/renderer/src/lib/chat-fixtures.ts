@@ -27,6 +27,10 @@ export function lobbySession(messages: ChatMessage[] = [], rooms: RoomInfo[] = [
     self: alice,
     room: 'lobby',
     users: [alice, bob],
+    presence: {
+      [alice.id]: { status: 'online', since: 1_767_225_600_000 },
+      [bob.id]: { status: 'online', since: 1_767_225_600_000 },
+    },
     messages,
     hasMore: false,
     hasOlder: false,

@@ -12,6 +12,9 @@
  * - Preferences: notifications off means none at all. "Mentions only" and a muted room both let
  *   only mentions through (like Slack's mute: a mention always gets through). Direct messages,
  *   when Parley has them, count as mentions.
+ * - Busy (the person's presence) is "do not disturb": no notification at all, mentions and
+ *   direct messages included, like notifications off; unread counts and the badge still grow.
+ *   AlertsState applies it (it is not a preference kept in the settings).
  * - The badge and title count what is worth coming back for: every unread message of rooms that
  *   are not muted, and only the unread mentions of muted rooms.
  */

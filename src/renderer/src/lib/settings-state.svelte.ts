@@ -59,6 +59,7 @@ export class SettingsState {
     this.#settings = {
       ...before,
       ...(patch.nickname === undefined ? {} : { nickname: patch.nickname }),
+      ...(patch.awayAfterSeconds === undefined ? {} : { awayAfterSeconds: patch.awayAfterSeconds }),
       notifications: { ...before.notifications, ...patch.notifications },
     };
     const result = await this.#api.update(patch).catch((error: unknown) => ({
