@@ -210,6 +210,60 @@ describe('deleting a room', () => {
     expect(await told).toEqual({ room: design.id, roomCount: 1 });
   });
 
+  it('refuses a file that finishes storing after its room was deleted: nothing is kept under the dead id', async () => {
+    // The file's reference is recorded (the last step before the message is stored) only when
+    // the test says so: the room is deleted meanwhile, as another person may do at any moment.
+    const inner = await EmbeddedHistory.open({ directory: null, capacity: 1_000, retention: null });
+    let reached!: () => void;
+    const recording = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const history: HistoryStore = Object.assign(Object.create(inner) as HistoryStore, {
+      rooms: inner.rooms,
+      fileReferences: {
+        allowed: (fileId: string, rooms: Iterable<string>) =>
+          inner.fileReferences.allowed(fileId, rooms),
+        record: async (fileId: string, room: string) => {
+          reached();
+          await released;
+          await inner.fileReferences.record(fileId, room);
+        },
+      },
+      append: (request: Parameters<HistoryStore['append']>[0]) => inner.append(request),
+      page: (...args: Parameters<HistoryStore['page']>) => inner.page(...args),
+      latest: (...args: Parameters<HistoryStore['latest']>) => inner.latest(...args),
+      hasBefore: (...args: Parameters<HistoryStore['hasBefore']>) => inner.hasBefore(...args),
+      flush: () => inner.flush(),
+      close: () => inner.close(),
+    });
+    const server = await startServer({ ...HOST_IS_127_0_0_1, history });
+    const { socket: alice } = await joinFrom(server, 'alice', '127.0.0.2');
+    const design = await create(alice, 'Design');
+    expect((await emitRaw(alice, 'room:join', { room: design.id })).ok).toBe(true);
+    const bytes = new TextEncoder().encode('late file');
+    const begun = await emitRaw(alice, 'file:begin', {
+      name: 'late.txt',
+      type: 'text/plain',
+      size: bytes.length,
+      room: design.id,
+    });
+    const uploadId = (begun as unknown as Reply<{ uploadId: string }>).uploadId;
+    expect(await emitRaw(alice, 'file:chunk', { uploadId, offset: 0, data: bytes })).toMatchObject({
+      ok: true,
+    });
+    const ended = emitRaw(alice, 'file:end', { uploadId });
+    await recording;
+    expect(await emitRaw(alice, 'room:delete', { room: design.id })).toEqual({ ok: true });
+    release();
+
+    expect(await ended).toEqual({
+      ok: false,
+      error: { code: 'unknown_room', message: 'The room was deleted.' },
+    });
+    expect((await inner.page(design.id, { after: 0 }, 100)).messages).toEqual([]);
+    expect(await inner.latest(design.id, 100)).toEqual([]);
+  });
+
   it('keeps the room, and says so, when the store cannot delete it', async () => {
     const inner = await EmbeddedHistory.open({ directory: null, capacity: 100 });
     let failing: StorageError | null = null;

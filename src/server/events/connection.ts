@@ -6,7 +6,7 @@
  */
 import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import { LIMITS } from '../../shared/limits';
-import type { FileAttachment, RoomInfo, User } from '../../shared/protocol';
+import type { ChatMessage, FileAttachment, RoomInfo, User } from '../../shared/protocol';
 import { fail, type Failure } from '../../shared/result';
 import type { RoomBroadcaster } from '../broadcast-batcher';
 import type { FloodContainment } from '../flood-containment';
@@ -184,15 +184,21 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
         ...page,
       });
     },
-    /** Stores a message and then shows it to the room (once, however often it is resent). */
+    /**
+     * Stores a message and then shows it to the room (once, however often it is resent). The
+     * caller checked the room (cannotPost); a room deleted since (while a file was being stored,
+     * or a peer brought in) is refused here, right before the message is stored, so that nothing
+     * is ever written under a deleted room's id.
+     */
     async publish(
       user: User,
       roomId: string,
       clientId: string,
       text: string,
       file?: FileAttachment,
-    ) {
+    ): Promise<Failure<'unknown_room'> | { ok: true; message: ChatMessage }> {
       await connection.bringPeerIn(roomId, user);
+      if (!parts.rooms.get(roomId)) return fail('unknown_room', 'The room was deleted.');
       const appended = history.append({ room: roomId, author: user, clientId, text, file });
       if (typingIn === roomId) connection.setTyping(user, roomId, false);
       // Stored first, then shown: an id anyone has seen is never handed out again, even when
@@ -201,7 +207,7 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
       // While a batch of room events is open the broadcast joins it: the ack waits for it, so
       // that the sender still gets the broadcast first.
       if (created) await parts.broadcasterFor(roomId).emit('message:created', message);
-      return message;
+      return { ok: true, message };
     },
   };
   return connection;

@@ -13,14 +13,14 @@ import { LIMITS, LOBBY } from '../../shared/limits';
 import { formatFileSize, normalizeFileType, sanitizeFileName } from '../../shared/file-name';
 import type { FileAttachment } from '../../shared/protocol';
 import { fail, ok, type Failure } from '../../shared/result';
-
-/** Why the server itself dropped an upload (told to its next chunk or end). */
-type DropReason = Failure<'upload_stalled' | 'storage_full' | 'internal'>;
 import type { FileStore, TempFile } from '../file-store';
 import type { QuotaFailure, UploadClaim, UploadQuotas } from '../upload-quotas';
 import type { FileReferences } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
 import type { Connection } from './connection';
+
+/** Why the server itself dropped an upload (told to its next chunk or end). */
+type DropReason = Failure<'upload_stalled' | 'storage_full' | 'internal'>;
 
 /** What the server knows about files: where they are, who may read them, and the limits. */
 export interface FileService {
@@ -268,8 +268,7 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
           size: upload.size,
           type: upload.type,
         };
-        const message = await connection.publish(user, upload.room, `file-${upload.id}`, '', file);
-        return ok({ message });
+        return connection.publish(user, upload.room, `file-${upload.id}`, '', file);
       },
     },
 

@@ -19,13 +19,7 @@ export function messageEvents(
         const roomId = payload.room ?? LOBBY;
         const refused = connection.cannotPost(session.user, roomId);
         if (refused) return refused;
-        const message = await connection.publish(
-          session.user,
-          roomId,
-          payload.clientId,
-          payload.text,
-        );
-        return ok({ message });
+        return connection.publish(session.user, roomId, payload.clientId, payload.text);
       },
     },
 
