@@ -11,12 +11,20 @@ import {
   type ParleyServerProcess,
 } from './parley-server';
 
+export interface OpenChatOptions {
+  /**
+   * Installs Playwright's clock before the page loads, so the test can stop the page's timers
+   * (`page.clock.pauseAt`) and know that what happens next was not a timer's doing.
+   */
+  fakeClock?: boolean;
+}
+
 export interface ChatFixtures {
   server: ParleyServerProcess;
   /** Opens the web client served by `server` in a new browser context. */
-  openChat: () => Promise<ChatPage>;
+  openChat: (options?: OpenChatOptions) => Promise<ChatPage>;
   /** Opens the web client at `url` (another server's) in a new browser context. */
-  openChatAt: (url: string) => Promise<ChatPage>;
+  openChatAt: (url: string, options?: OpenChatOptions) => Promise<ChatPage>;
   /** Starts another `parley serve` (on the same port as a stopped one, for instance). */
   startServer: (options?: ParleyServerOptions) => Promise<ParleyServerProcess>;
 }
@@ -44,9 +52,10 @@ export const test = base.extend<ChatFixtures>({
   // Not through `openChat`: a test that brings its own server starts no default one.
   openChatAt: async ({ browser }, use) => {
     const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
-    await use(async (url) => {
+    await use(async (url, options = {}) => {
       const context = await browser.newContext();
       contexts.push(context);
+      if (options.fakeClock) await context.clock.install();
       const chat = new ChatPage(await context.newPage());
       await chat.goto(url);
       return chat;
@@ -54,7 +63,7 @@ export const test = base.extend<ChatFixtures>({
     await Promise.all(contexts.map((context) => context.close()));
   },
   openChat: async ({ server, openChatAt }, use) => {
-    await use(() => openChatAt(server.url));
+    await use((options) => openChatAt(server.url, options));
   },
 });
 

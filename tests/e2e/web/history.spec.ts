@@ -113,7 +113,7 @@ test('joining shows the latest page; scrolling up loads older pages until the st
 }) => {
   // 350 messages written, then some 40 keyboard pages, each waited for until the list is still:
   // more than the default time when the machine is busy.
-  test.setTimeout(120_000);
+  test.slow();
   const server = await startServer({ args: FAST });
   const writer = await connectWriter(server);
   try {
@@ -174,7 +174,6 @@ test('older messages load above the reader without moving what they look at', as
   startServer,
 }) => {
   // 250 messages written one by one before the page opens: a busy machine needs more time.
-  test.setTimeout(90_000);
   const server = await startServer({ args: FAST });
   // Two people take turns, so no message is grouped with the one before it: a page arriving above
   // changes no message's header, and any movement would be the list's.
@@ -226,7 +225,6 @@ test('a new message follows a reader at the bottom and leaves one who scrolled u
   startServer,
 }) => {
   // 150 messages written, a page opened and a dozen steps each waited for until the list is still.
-  test.setTimeout(90_000);
   const server = await startServer({ args: FAST });
   const writer = await connectWriter(server);
   try {

@@ -25,7 +25,6 @@ import { connectWriter, createRoom, write } from '../support/wire';
 
 // Each test starts a server and opens a page, then takes some twenty steps: on a busy 2-core
 // machine (the other worker's browser and server, other work) that is more than the default time.
-test.describe.configure({ timeout: 90_000 });
 
 interface ShownNotification {
   title: string;

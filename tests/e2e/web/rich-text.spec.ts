@@ -9,7 +9,6 @@ test('bold, italic, code, code blocks, links and mentions render as elements', a
   openChat,
 }) => {
   // Three browser pages on a 2-core CI machine: joins alone can take a while.
-  test.setTimeout(90_000);
   const alice = await openChat();
   await alice.join('alice');
   const bob = await openChat();
@@ -189,7 +188,7 @@ test('XSS payloads in messages never run and show as the text that was sent', as
 }) => {
   // Forty-odd messages typed, each waited for on two pages: some 120 steps, which took 2 s each on
   // a 2-core machine loaded by other work (the whole suite ran out of two minutes here).
-  test.setTimeout(180_000);
+  test.slow();
   // Every payload is its own message: raise the per-connection rate limit for this room.
   const server = await startServer({ args: ['--message-rate', '100/10'] });
   const contexts: BrowserContext[] = [];
