@@ -4,8 +4,11 @@
  */
 import type { OutboxStore } from '../shared/api';
 import type { SecureTransportSource } from './connection';
+import type { DeviceKey } from './device-key';
 
 export interface ChatClientOptions {
+  /** Proves who this app is when joining (identity); default a new key in memory: a new person. */
+  deviceKey?: DeviceKey;
   ackTimeoutMs?: number;
   connectTimeoutMs?: number;
   /** Makes client message ids; default nanoid (21 URL-safe characters). */

@@ -57,6 +57,7 @@ import { Connection } from './connection';
 import { Outbox } from './outbox';
 import { RoomCursors } from './room-cursors';
 import { RoomMembership } from './room-membership';
+import { memoryDeviceKey } from './device-key';
 import { forwardServerEvents } from './server-events';
 
 export type { SecureTransport } from './connection';
@@ -110,6 +111,7 @@ export class ChatClient {
       emit,
       cursors: this.#cursors,
       currentSocket,
+      deviceKey: options.deviceKey ?? memoryDeviceKey(),
       joined: (rejoining) => {
         this.#connection.setStatus({ state: 'connected', url: this.status.url, reason: null });
         // After a rejoin, what the drop cut off goes again; after a first join, what was stored.
@@ -166,7 +168,11 @@ export class ChatClient {
 
     await this.disconnect();
     this.#cursors.clear();
-    this.#membership.start(name.data, options.passphrase === '' ? undefined : options.passphrase);
+    this.#membership.start(
+      name.data,
+      options.passphrase === '' ? undefined : options.passphrase,
+      new URL(target.url).host,
+    );
     this.#connection.setStatus({ state: 'connecting', url: target.url, reason: null });
     const trusted = await this.#connection.trust(target.url, target.secure, fingerprint);
     if (!trusted.ok) return trusted;

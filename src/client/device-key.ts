@@ -34,6 +34,8 @@ export interface DeviceKey {
 export interface JoinProof {
   publicKey: string;
   signature: string;
+  /** The host the proof was made for (the server refuses a proof made for another). */
+  host: string;
 }
 
 /** Signs the join challenge of the server at `host` (URL.host: name or address, and port). */
@@ -43,7 +45,7 @@ export async function joinProof(
   host: string,
 ): Promise<JoinProof> {
   const data = new TextEncoder().encode(joinProofText(challenge, host));
-  return { publicKey: await key.publicKey(), signature: await key.sign(data) };
+  return { publicKey: await key.publicKey(), signature: await key.sign(data), host };
 }
 
 /** base64url without padding, as keys and signatures travel. */

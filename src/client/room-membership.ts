@@ -16,6 +16,7 @@ import {
   type RoomListPayload,
 } from '../shared/schemas';
 import type { Request } from './acked-request';
+import { joinProof, type DeviceKey } from './device-key';
 import type { ParleyClientSocket } from './connection';
 import type { RoomCursors } from './room-cursors';
 
@@ -27,6 +28,8 @@ export interface RoomMembershipOptions {
   currentSocket: () => ParleyClientSocket | null;
   /** A (re)join is complete: every room is caught up. */
   joined: (rejoining: boolean) => void;
+  /** Proves who this is when joining (see device-key.ts). */
+  deviceKey: DeviceKey;
 }
 
 export class RoomMembership {
@@ -34,6 +37,8 @@ export class RoomMembership {
   #session: JoinedSession | null = null;
   #nickname = '';
   #passphrase: string | undefined;
+  /** The host the server was reached at (what the join proof is made for). */
+  #host = '';
   /** Rooms joined besides the lobby (rejoined after every reconnect). */
   readonly #rooms = new Map<string, RoomInfo>();
 
@@ -50,11 +55,15 @@ export class RoomMembership {
     return [...this.#rooms.values()];
   }
 
-  /** Who to join as next, and with which passphrase (kept in memory only). */
-  start(nickname: string, passphrase: string | undefined): void {
+  /**
+   * Who to join as next, with which passphrase (kept in memory only), at which host (URL.host of
+   * the server's address).
+   */
+  start(nickname: string, passphrase: string | undefined, host: string): void {
     this.#rooms.clear();
     this.#nickname = nickname;
     this.#passphrase = passphrase;
+    this.#host = host;
   }
 
   /** The session is over (left, ended by the server). */
@@ -69,19 +78,27 @@ export class RoomMembership {
   }
 
   /**
-   * Joins (or rejoins, with `since` and the resume token), then pages through whatever else was
+   * Joins (or rejoins, with `since`), proving the device key, then pages through whatever else was
    * missed; live messages that arrive meanwhile are held and delivered after, so that listeners
    * see every id once and in order. Only then is the join complete.
    */
   async join(socket: ParleyClientSocket): Promise<Result<{ session: JoinedSession }>> {
     const { cursors, emit, request } = this.#options;
     const rejoining = this.#session !== null;
+    const challenge = await request(socket, 'session:challenge', {});
+    if (!challenge.ok) {
+      return challenge.error.code === 'unknown_event'
+        ? fail(
+            'protocol_mismatch',
+            'This server runs an older version of Parley (protocol 1); it cannot be joined from this one.',
+          )
+        : challenge;
+    }
     const payload = {
       nickname: this.#nickname,
+      key: await joinProof(this.#options.deviceKey, challenge.challenge, this.#host),
       ...(this.#passphrase === undefined ? {} : { passphrase: this.#passphrase }),
-      ...(this.#session
-        ? { since: cursors.newest(LOBBY) ?? 0, resumeToken: this.#session.resumeToken }
-        : {}),
+      ...(this.#session ? { since: cursors.newest(LOBBY) ?? 0 } : {}),
     };
     cursors.hold();
     try {
@@ -97,8 +114,8 @@ export class RoomMembership {
         hasOlder: result.hasOlder,
         rooms: result.rooms,
         roomCount: result.roomCount,
+        directs: result.directs,
         host: result.host,
-        resumeToken: result.resumeToken,
         serverName: result.serverName,
         protocolVersion: result.protocolVersion,
       };

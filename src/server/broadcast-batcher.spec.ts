@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect, joinRaw, rawSocket, startServer, waitFor } from '../../tests/support/chat';
+import { collect, joinRaw, rawSocket, startServer, waitFor, joinWith } from '../../tests/support/chat';
 import type { User } from '../shared/protocol';
 import type { ParleyServer } from './socket-types';
 import { RoomBroadcaster } from './broadcast-batcher';
@@ -100,9 +100,7 @@ describe('presence in batches', () => {
     // All at once: the server handles them in the same turns and announces them in batches.
     const acks = await Promise.all(
       sockets.map((socket, index) =>
-        socket
-          .timeout(5_000)
-          .emitWithAck('session:join', { nickname: ['ann', 'bob', 'cy', 'dee'][index]! }),
+        joinWith(socket, { nickname: ['ann', 'bob', 'cy', 'dee'][index]! }),
       ),
     );
     await waitFor(() => observed.length === 4, 'four presence:joined at the observer');

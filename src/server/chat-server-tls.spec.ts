@@ -8,7 +8,7 @@ import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nextEvent, startServer } from '../../tests/support/chat';
+import { nextEvent, startServer, joinWith } from '../../tests/support/chat';
 import { connectError, secureRawSocket, testCertificate } from '../../tests/support/tls';
 import { createChatServer } from './chat-server';
 import { certificateFingerprint, TlsError } from './tls';
@@ -35,10 +35,10 @@ describe('createChatServer with TLS', () => {
 
     const alice = await secureRawSocket(url, tls.cert);
     const bob = await secureRawSocket(url, tls.cert);
-    expect((await alice.timeout(5_000).emitWithAck('session:join', { nickname: 'alice' })).ok).toBe(
+    expect((await joinWith(alice, { nickname: 'alice' })).ok).toBe(
       true,
     );
-    expect((await bob.timeout(5_000).emitWithAck('session:join', { nickname: 'bob' })).ok).toBe(
+    expect((await joinWith(bob, { nickname: 'bob' })).ok).toBe(
       true,
     );
     const received = nextEvent(bob, 'message:created');
@@ -70,7 +70,7 @@ describe('createChatServer with TLS', () => {
 
     // None of that hurt the server.
     const socket = await secureRawSocket(url, tls.cert);
-    expect((await socket.timeout(5_000).emitWithAck('session:join', { nickname: 'ok' })).ok).toBe(
+    expect((await joinWith(socket, { nickname: 'ok' })).ok).toBe(
       true,
     );
   });

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { joinRaw, nextEvent, rawSocket, startServer, urlOf } from '../../tests/support/chat';
+import { joinRaw, nextEvent, rawSocket, startServer, urlOf, joinWith } from '../../tests/support/chat';
 import type { JoinedSession } from '../shared/protocol';
 import type { Result } from '../shared/result';
 import { ChatServerError, createChatServer } from './chat-server';
@@ -63,9 +63,7 @@ describe('history on disk', () => {
 
     const second = await startServer({ dataDir });
     const bob = await rawSocket(second);
-    const joined: Result<JoinedSession> = await bob
-      .timeout(5000)
-      .emitWithAck('session:join', { nickname: 'bob' });
+    const joined: Result<JoinedSession> = await joinWith(bob, { nickname: 'bob' });
     if (!joined.ok) throw new Error(joined.error.message);
     expect(joined.messages.map((message) => [message.id, message.text])).toEqual([
       [1, 'before'],

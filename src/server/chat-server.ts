@@ -35,6 +35,7 @@ import {
 } from './request-guard';
 import { RoomDirectory } from './rooms';
 import { PresenceBoard } from './presence';
+import { People } from './people';
 import { Roster } from './roster';
 import type { ParleyServer } from './socket-types';
 import { startBackupControl } from './storage/backup';
@@ -308,6 +309,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     return found;
   };
   const rooms = await RoomDirectory.open(history.rooms);
+  const people = await People.open(history.identities);
   // Member counts go to everyone now and then, for the rooms whose count changed.
   const changedCounts = new Set<string>();
   const countTimer = setInterval(() => {
@@ -327,6 +329,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     registerConnection(socket, {
       io,
       roster,
+      people,
       presence,
       history,
       rooms,

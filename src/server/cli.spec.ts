@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../tests/support/chat';
+import { waitFor, joinWith } from '../../tests/support/chat';
 import {
   connectError,
   secureRawSocket,
@@ -112,9 +112,7 @@ describe('parley CLI (in process)', () => {
       reconnection: false,
     });
     try {
-      const joined = await socket
-        .timeout(5000)
-        .emitWithAck('session:join', { nickname: 'cli-test' });
+      const joined = await joinWith(socket, { nickname: 'cli-test' });
       expect(joined.ok).toBe(true);
       const closing = new Promise((resolve) => socket.once('server:closing', resolve));
       process.emit('SIGINT', 'SIGINT');
@@ -177,7 +175,7 @@ describe('parley serve --passphrase (in process)', () => {
     await waitFor(() => out.some((line) => line.includes('Ctrl+C')), 'the server to start');
     const url = out.map((line) => line.trim()).find((line) => line.startsWith('http://'))!;
     const socket = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-    const joinWith = (payload: object) => socket.timeout(5000).emitWithAck('session:join', payload);
+    const joinWith = (payload: object) => joinWith(socket, payload);
     const stop = async () => {
       socket.disconnect();
       process.emit('SIGINT', 'SIGINT');
@@ -298,7 +296,7 @@ describe('parley serve --tls-cert/--tls-key (in process)', () => {
       checkServerIdentity: (_host: string, certificate: { fingerprint256: string }) =>
         certificate.fingerprint256 === printed ? undefined : new Error('fingerprint differs'),
     });
-    const joined = await pinned.timeout(5000).emitWithAck('session:join', { nickname: 'tls' });
+    const joined = await joinWith(pinned, { nickname: 'tls' });
     expect(joined.ok).toBe(true);
     // Plain http on the same port is not answered.
     expect(await connectError(url!.replace('https:', 'http:'))).toBe('socket hang up');

@@ -17,6 +17,7 @@ import {
   urlOf,
   waitFor,
   type RawSocket,
+  joinWith,
 } from '../../tests/support/chat';
 import type { ChatServer } from './chat-server';
 
@@ -62,7 +63,7 @@ describe('the connection caps', () => {
       await waitFor(() => transports(server) === 2, 'the closed connection counted out');
       held.push(await rawSocket(server));
     }
-    expect(await emitRaw(held[0]!, 'session:join', { nickname: 'ann' })).toMatchObject({
+    expect(await joinWith(held[0]!, { nickname: 'ann' })).toMatchObject({
       ok: true,
     });
   });
@@ -134,7 +135,7 @@ describe('the join timeout', () => {
   it('closes a connection that does not join in time, with a reason, and keeps joined ones', async () => {
     const server = await startServer({ connections: { joinTimeoutMs: 300 } });
     const joined = await rawSocket(server);
-    expect(await emitRaw(joined, 'session:join', { nickname: 'ann' })).toMatchObject({ ok: true });
+    expect(await joinWith(joined, { nickname: 'ann' })).toMatchObject({ ok: true });
     const idle = await rawSocket(server);
     const disconnected = new Promise<string>((resolve) => idle.once('disconnect', resolve));
     expect(await nextEvent(idle, 'session:ended')).toEqual({

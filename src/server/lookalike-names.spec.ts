@@ -14,6 +14,7 @@ import {
   startServer,
   urlOf,
   waitFor,
+  joinWith,
 } from '../../tests/support/chat';
 import type { ChatMessage, JoinedRoom, RoomInfo } from '../shared/protocol';
 import { LevelMessageStore } from './storage/level-message-store';
@@ -49,7 +50,7 @@ describe('look-alike nicknames', () => {
     await joinRaw(server, 'alice');
     for (const [kind, lookalike] of LOOKALIKES_OF_ALICE) {
       const socket = await rawSocket(server);
-      const reply = await emitRaw(socket, 'session:join', { nickname: lookalike });
+      const reply = await joinWith(socket, { nickname: lookalike });
       expect(reply, kind).toMatchObject({ ok: false, error: { code: 'nickname_taken' } });
       if (kind !== 'another case') {
         expect(!reply.ok && reply.error.message, kind).toBe(
@@ -60,7 +61,7 @@ describe('look-alike nicknames', () => {
     }
     // Names that only resemble it stay free.
     for (const other of ['alicia', 'alce', 'Zoë']) {
-      expect((await emitRaw(await rawSocket(server), 'session:join', { nickname: other })).ok).toBe(
+      expect((await joinWith(await rawSocket(server), { nickname: other })).ok).toBe(
         true,
       );
     }
@@ -70,7 +71,7 @@ describe('look-alike nicknames', () => {
   it('keeps the name as it was typed: only the comparison changes', async () => {
     const server = await startServer();
     const socket = await rawSocket(server);
-    const reply = await emitRaw(socket, 'session:join', { nickname: '\uFF21da' });
+    const reply = await joinWith(socket, { nickname: '\uFF21da' });
     expect(reply).toMatchObject({ ok: true, self: { nickname: '\uFF21da' } });
   });
 
@@ -78,7 +79,7 @@ describe('look-alike nicknames', () => {
     const server = await startServer();
     const socket = await rawSocket(server);
     for (const [kind, blank] of BLANK_NAMES) {
-      expect(await emitRaw(socket, 'session:join', { nickname: blank }), kind).toEqual({
+      expect(await joinWith(socket, { nickname: blank }), kind).toEqual({
         ok: false,
         error: {
           code: 'invalid_payload',
@@ -87,7 +88,7 @@ describe('look-alike nicknames', () => {
       });
     }
     expect(server.io.sockets.sockets.size).toBe(1);
-    expect((await emitRaw(socket, 'session:join', { nickname: 'visible' })).ok).toBe(true);
+    expect((await joinWith(socket, { nickname: 'visible' })).ok).toBe(true);
   });
 
   it('the client (and so the join form) refuses a blank-looking name with the same message', async () => {

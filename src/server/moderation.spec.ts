@@ -10,6 +10,7 @@ import {
   startServer,
   urlOf,
   waitFor,
+  joinWith,
 } from '../../tests/support/chat';
 import { LIMITS } from '../shared/limits';
 import type { Result } from '../shared/result';
@@ -33,18 +34,18 @@ describe('a room with a passphrase', () => {
     const server = await startServer({ passphrase: 'open sesame' });
     expect(server.passphraseRequired).toBe(true);
     const socket = await rawSocket(server);
-    expect(await emitRaw(socket, 'session:join', { nickname: 'ann' })).toEqual({
+    expect(await joinWith(socket, { nickname: 'ann' })).toEqual({
       ok: false,
       error: { code: 'passphrase_required', message: 'This room needs a passphrase to join.' },
     });
     expect(
-      await emitRaw(socket, 'session:join', { nickname: 'ann', passphrase: 'open says me' }),
+      await joinWith(socket, { nickname: 'ann', passphrase: 'open says me' }),
     ).toEqual({
       ok: false,
       error: { code: 'wrong_passphrase', message: 'That passphrase is not right.' },
     });
     // Refused joins left nothing behind: the nickname is free, nobody was announced.
-    const joined = await emitRaw(socket, 'session:join', {
+    const joined = await joinWith(socket, {
       nickname: 'ann',
       passphrase: 'open sesame',
     });
@@ -61,11 +62,11 @@ describe('a room with a passphrase', () => {
     const { points } = LIMITS.rate.wrongPassphrase;
     for (let n = 0; n < points; n++) {
       expect(
-        await emitRaw(guesser, 'session:join', { nickname: 'eve', passphrase: `guess ${n}` }),
+        await joinWith(guesser, { nickname: 'eve', passphrase: `guess ${n}` }),
       ).toMatchObject({ ok: false, error: { code: 'wrong_passphrase' } });
     }
     // Now even the right passphrase is not checked until the window ends.
-    const blocked = await emitRaw(guesser, 'session:join', {
+    const blocked = await joinWith(guesser, {
       nickname: 'eve',
       passphrase: 'open sesame',
     });
@@ -75,7 +76,7 @@ describe('a room with a passphrase', () => {
     });
     const neighbour = await rawSocket(server, '127.0.0.2');
     expect(
-      await emitRaw(neighbour, 'session:join', { nickname: 'bob', passphrase: 'open sesame' }),
+      await joinWith(neighbour, { nickname: 'bob', passphrase: 'open sesame' }),
     ).toMatchObject({ ok: true });
   });
 
@@ -103,7 +104,7 @@ describe('a room with a passphrase', () => {
     expect(checked).toBeLessThanOrEqual(points);
     expect(new Set(codes)).toEqual(new Set(['wrong_passphrase', 'rate_limited']));
     // The address has used up its guesses: the right passphrase now waits too.
-    const late = await emitRaw(guessers[0]!, 'session:join', {
+    const late = await joinWith(guessers[0]!, {
       nickname: 'eve',
       passphrase: 'open sesame',
     });
@@ -115,7 +116,7 @@ describe('a room with a passphrase', () => {
     const { points } = LIMITS.rate.wrongPassphrase;
     for (let n = 0; n < points + 2; n++) {
       const socket = await rawSocket(server, '127.0.0.4');
-      const joined = await emitRaw(socket, 'session:join', {
+      const joined = await joinWith(socket, {
         nickname: `ann${n}`,
         passphrase: 'open sesame',
       });
@@ -127,7 +128,7 @@ describe('a room with a passphrase', () => {
     const server = await startServer({ passphrase: 'open sesame' });
     const socket = await rawSocket(server);
     for (const passphrase of [42, '', 'x'.repeat(LIMITS.passphraseMaxLength + 1)]) {
-      expect(await emitRaw(socket, 'session:join', { nickname: 'ann', passphrase })).toMatchObject({
+      expect(await joinWith(socket, { nickname: 'ann', passphrase })).toMatchObject({
         ok: false,
         error: { code: 'invalid_payload' },
       });
@@ -154,7 +155,7 @@ describe('a room with a passphrase', () => {
     expect(server.passphraseRequired).toBe(false);
     const socket = await rawSocket(server);
     expect(
-      await emitRaw(socket, 'session:join', { nickname: 'ann', passphrase: 'anything' }),
+      await joinWith(socket, { nickname: 'ann', passphrase: 'anything' }),
     ).toMatchObject({ ok: true });
   });
 });
@@ -163,7 +164,7 @@ describe('removing someone (kick)', () => {
   it('tells them, disconnects them, tells the others, and keeps their address out a while', async () => {
     const server = await startServer({ isRateLimitExempt: () => false });
     const host = await rawSocket(server, '127.0.0.2');
-    await emitRaw(host, 'session:join', { nickname: 'host' });
+    await joinWith(host, { nickname: 'host' });
     const bob = await joinRaw(server, 'bob');
     const left = nextEvent(host, 'presence:left');
     const ended = nextEvent(bob, 'session:ended');
@@ -175,7 +176,7 @@ describe('removing someone (kick)', () => {
     await waitFor(() => !bob.connected, 'bob to be disconnected');
 
     const back = await rawSocket(server);
-    expect(await emitRaw(back, 'session:join', { nickname: 'bob2' })).toMatchObject({
+    expect(await joinWith(back, { nickname: 'bob2' })).toMatchObject({
       ok: false,
       error: {
         code: 'kicked',
@@ -184,7 +185,7 @@ describe('removing someone (kick)', () => {
     });
     // Someone else, elsewhere, is not affected; chat goes on.
     const carol = await rawSocket(server, '127.0.0.3');
-    expect(await emitRaw(carol, 'session:join', { nickname: 'carol' })).toMatchObject({ ok: true });
+    expect(await joinWith(carol, { nickname: 'carol' })).toMatchObject({ ok: true });
     const messages = collect(host, 'message:created');
     await emitRaw(carol, 'message:send', { clientId: 'c1', text: 'still here' });
     await waitFor(() => messages.length === 1, 'the message');

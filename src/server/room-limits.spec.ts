@@ -17,6 +17,7 @@ import {
   urlOf,
   waitFor,
   type RawSocket,
+  joinWith,
 } from '../../tests/support/chat';
 import { LIMITS, LOBBY } from '../shared/limits';
 import type { ChatMessage, JoinedSession, RoomInfo, RoomPage } from '../shared/protocol';
@@ -33,7 +34,7 @@ async function joinFrom(
   address = '127.0.0.1',
 ): Promise<{ socket: RawSocket; session: JoinedSession }> {
   const socket = await rawSocket(server, address);
-  const result = await emitRaw(socket, 'session:join', { nickname });
+  const result = await joinWith(socket, { nickname });
   if (!result.ok) throw new Error(result.error.message);
   return { socket, session: result as unknown as JoinedSession };
 }
@@ -358,7 +359,7 @@ describe('the list of rooms', () => {
     await emitRaw(maker, 'room:join', { room: busy.rooms[0]!.id });
 
     const reader = await rawSocket(server);
-    const joined = await emitRaw(reader, 'session:join', { nickname: 'reader' });
+    const joined = await joinWith(reader, { nickname: 'reader' });
     const session = joined as unknown as Reply<JoinedSession>;
     expect(session.roomCount).toBe(rooms + 1);
     expect(session.rooms).toHaveLength(LIMITS.joinRoomListLength);

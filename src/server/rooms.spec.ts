@@ -12,6 +12,7 @@ import {
   startServer,
   waitFor,
   type RawSocket,
+  joinWith,
 } from '../../tests/support/chat';
 import { LIMITS } from '../shared/limits';
 import type { ChatMessage, JoinedRoom, RoomInfo } from '../shared/protocol';
@@ -232,7 +233,7 @@ describe('rooms and direct conversations last', () => {
     server = await start();
     const alice2 = await joinRaw(server, 'alice');
     const bob2 = await joinRaw(server, 'bob');
-    const joined = await emitRaw(await rawSocket(server), 'session:join', {
+    const joined = await joinWith(await rawSocket(server), {
       nickname: 'carol',
     });
     expect((joined as unknown as { rooms: RoomInfo[] }).rooms.map((room) => room.name)).toEqual([

@@ -2,7 +2,8 @@
  * The server's rooms: the lobby (always there), rooms people create (names unique by their
  * skeleton: look-alikes and other cases are the same name; at most `maxRooms`, kept in the store
  * so they survive restarts, deleted by their creator or the host) and direct conversations between
- * two nicknames (ids derived from the pair, so both people and every reconnect find the same one).
+ * two people (identities: ids derived from the pair, so both people, every device and every
+ * reconnect find the same one; a new holder of a nickname finds none of them).
  * Ids are short and URL-safe: they are part of storage keys and never contain a separator; a
  * deleted room's id is never made again (random ids).
  */
@@ -19,12 +20,8 @@ export class RoomDirectory {
   readonly #byId = new Map<string, StoredRoom>();
   /** Named rooms by the skeleton of their name. */
   readonly #byName = new Map<string, StoredRoom>();
-  /**
-   * Direct conversations by the skeletons of their two people. Found by its people rather than
-   * by its id: a conversation stored when ids were made from another form of the names keeps its
-   * id, and is still the one the pair opens.
-   */
-  readonly #directByPair = new Map<string, StoredRoom>();
+  /** Each person's direct conversations (by identity id). */
+  readonly #directsOf = new Map<string, StoredRoom[]>();
   readonly #store: RoomStore | null;
   /**
    * Named rooms in name order (the lobby first), with their names ignoring case (nicknameKey);
@@ -156,16 +153,25 @@ export class RoomDirectory {
     return { rooms, total: matching.length };
   }
 
-  /** The direct conversation of two nicknames, created (and stored) the first time. */
-  async direct(nicknameA: string, nicknameB: string, now: number): Promise<StoredRoom> {
-    const id = directId(nicknameA, nicknameB);
-    const known = this.#byId.get(id) ?? this.#directByPair.get(pairKey(nicknameA, nicknameB));
+  /**
+   * The direct conversation of two people (identity ids), created (and stored) the first time;
+   * `nicknames` are what they are called now (kept with it, for the record).
+   */
+  async direct(
+    people: readonly [string, string],
+    nicknames: readonly [string, string],
+    now: number,
+  ): Promise<StoredRoom> {
+    const id = directId(people[0], people[1]);
+    const known = this.#byId.get(id);
     if (known) return known;
+    const ordered = people[0] < people[1] ? [0, 1] : [1, 0];
     const room: StoredRoom = {
       id,
       kind: 'direct',
       name: '',
-      members: [nicknameA, nicknameB].sort((a, b) => nicknameKey(a).localeCompare(nicknameKey(b))),
+      members: ordered.map((index) => nicknames[index]!),
+      people: ordered.map((index) => people[index]!),
       createdAt: now,
     };
     this.#add(room);
@@ -173,13 +179,20 @@ export class RoomDirectory {
     return room;
   }
 
+  /** A person's direct conversations, oldest first. */
+  directsOf(person: string): readonly StoredRoom[] {
+    return this.#directsOf.get(person) ?? [];
+  }
+
   #add(room: StoredRoom): void {
     this.#byId.set(room.id, room);
     if (room.kind === 'direct') {
-      const [first, second] = room.members;
-      const pair = pairKey(first ?? '', second ?? '');
-      // Two stored conversations whose people are now the same pair: the first one loaded is it.
-      if (!this.#directByPair.has(pair)) this.#directByPair.set(pair, room);
+      // Protocol 1's conversations (between nicknames, no people) are kept, never opened.
+      for (const person of room.people ?? []) {
+        const directs = this.#directsOf.get(person);
+        if (directs) directs.push(room);
+        else this.#directsOf.set(person, [room]);
+      }
       return;
     }
     this.#byName.set(nameSkeleton(room.name), room);
@@ -201,30 +214,24 @@ export class RoomDirectory {
   }
 }
 
-/** True when `viewer` made `room` (by nickname as compared: the only identity there is yet). */
+/** True when `viewer` made `room` (by nickname as compared: rooms do not keep identities yet). */
 export function isCreator(room: StoredRoom, viewer: string): boolean {
   return room.createdBy !== undefined && nameSkeleton(room.createdBy) === nameSkeleton(viewer);
 }
 
-/** The id of the direct conversation between two nicknames (in either order, any look-alike). */
-export function directId(nicknameA: string, nicknameB: string): string {
-  return `d-${createHash('sha256').update(pairKey(nicknameA, nicknameB)).digest('base64url').slice(0, 22)}`;
+/** The id of the direct conversation between two people (identity ids, in either order). */
+export function directId(personA: string, personB: string): string {
+  const [first, second] = [personA, personB].sort();
+  const pair = `people\u0000${first}\u0000${second}`;
+  return `d-${createHash('sha256').update(pair).digest('base64url').slice(0, 22)}`;
 }
 
-/** Two nicknames as compared, in either order. */
-function pairKey(nicknameA: string, nicknameB: string): string {
-  const [first, second] = [nameSkeleton(nicknameA), nameSkeleton(nicknameB)].sort();
-  return `${first}\u0000${second}`;
+/** True when `person` (an identity id) is one of the two people of a direct conversation. */
+export function isMember(room: StoredRoom, person: string): boolean {
+  return room.people?.includes(person) ?? false;
 }
 
-/** True when `nickname` is one of the two people of a direct conversation. */
-export function isMember(room: StoredRoom, nickname: string): boolean {
-  const key = nameSkeleton(nickname);
-  return room.members.some((member) => nameSkeleton(member) === key);
-}
-
-/** The other person of a direct conversation, as `nickname` sees it. */
-export function otherMember(room: StoredRoom, nickname: string): string {
-  const key = nameSkeleton(nickname);
-  return room.members.find((member) => nameSkeleton(member) !== key) ?? nickname;
+/** The other person of a direct conversation (an identity id), as `person` sees it. */
+export function otherPerson(room: StoredRoom, person: string): string {
+  return room.people?.find((other) => other !== person) ?? person;
 }

@@ -1,22 +1,22 @@
 /**
- * Who is online: one session per socket, nicknames unique by their skeleton (nameSkeleton: other
- * cases and look-alikes are the same name), and resume tokens that let a reconnecting client take
- * its nickname back from a connection the server still thinks is up.
+ * Who is online: one session per socket and one per person (a person who joins again, from this
+ * device or another, takes over their session: see session-events.ts), nicknames unique by their
+ * skeleton (nameSkeleton: other cases and look-alikes are the same name).
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { User } from '../shared/protocol';
 import { nameSkeleton } from '../shared/name-skeleton';
 
 export interface Session {
   socketId: string;
+  /** `id` is the person's identity. */
   user: User;
-  resumeToken: string;
   joinedAt: number;
 }
 
 export class Roster {
   readonly #bySocket = new Map<string, Session>();
   readonly #byNickname = new Map<string, Session>();
+  readonly #byUser = new Map<string, Session>();
   /** Sessions in join order, kept as people come and go (no sort per join). */
   readonly #inJoinOrder: Session[] = [];
   /** users(), kept until the roster changes: every join acknowledgement carries it. */
@@ -30,38 +30,28 @@ export class Roster {
     return this.#bySocket.get(socketId);
   }
 
-  /** The session of the user with this id, if they are online. */
+  /** The session of the person with this identity id, if they are online. */
   byUserId(userId: string): Session | undefined {
-    for (const session of this.#bySocket.values()) if (session.user.id === userId) return session;
-    return undefined;
+    return this.#byUser.get(userId);
   }
 
   holderOf(nickname: string): Session | undefined {
     return this.#byNickname.get(nameSkeleton(nickname));
   }
 
-  /** True when `token` is the resume token of the session holding `nickname`. */
-  canResume(nickname: string, token: string | undefined): boolean {
-    const holder = this.holderOf(nickname);
-    if (!holder || token === undefined) return false;
-    const expected = Buffer.from(holder.resumeToken);
-    const given = Buffer.from(token);
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  }
-
   /**
-   * Adds a session. `previous` (a resumed session) hands over its user (id and nickname as others
-   * know it), its token and its place in the join order.
+   * Adds a session for `user`. `previous` (their session that this one takes over, which the
+   * caller removed) hands over its place in the join order.
    */
-  add(socketId: string, nickname: string, previous?: Session): Session {
+  add(socketId: string, user: User, previous?: Session): Session {
     const session: Session = {
       socketId,
-      user: Object.freeze(previous ? { ...previous.user } : { id: randomUUID(), nickname }),
-      resumeToken: previous?.resumeToken ?? randomBytes(24).toString('base64url'),
+      user: Object.freeze({ ...user }),
       joinedAt: previous?.joinedAt ?? Date.now(),
     };
     this.#bySocket.set(socketId, session);
-    this.#byNickname.set(nameSkeleton(nickname), session);
+    this.#byNickname.set(nameSkeleton(user.nickname), session);
+    this.#byUser.set(user.id, session);
     if (previous) {
       // A resume goes back to its place in the join order (the caller removed `previous`).
       const place = this.#inJoinOrder.findIndex((other) => other.joinedAt > session.joinedAt);
@@ -83,6 +73,7 @@ export class Roster {
     if (this.#byNickname.get(nameSkeleton(session.user.nickname)) === session) {
       this.#byNickname.delete(nameSkeleton(session.user.nickname));
     }
+    if (this.#byUser.get(session.user.id) === session) this.#byUser.delete(session.user.id);
     return session;
   }
 

@@ -19,6 +19,7 @@ import type {
 } from './protocol';
 import type { ErrorCode, Result } from './result';
 import {
+  challengePayloadSchema,
   directOpenPayloadSchema,
   fileBeginPayloadSchema,
   fileCancelPayloadSchema,
@@ -99,11 +100,15 @@ function event<Reply extends object = object, Payload = never>() {
 }
 
 /** Refusals of posting in a room (a message, a file): see `cannotPost` in the server. */
-const POSTING = ['unknown_room', 'not_in_room', 'user_offline'] as const;
+const POSTING = ['unknown_room', 'not_in_room'] as const;
 /** A message that could not be stored (nothing was kept). */
 const STORING = ['storage_full', 'storage_unavailable'] as const;
 
 export const CLIENT_EVENT_TABLE = {
+  'session:challenge': event<{ challenge: string }>()(challengePayloadSchema, {
+    joined: false,
+    errors: ['already_joined'],
+  }),
   'session:join': event<JoinedSession>()(joinPayloadSchema, {
     joined: false,
     errors: [
@@ -111,7 +116,10 @@ export const CLIENT_EVENT_TABLE = {
       'passphrase_required',
       'wrong_passphrase',
       'already_joined',
+      'identity_unproven',
       'nickname_taken',
+      'storage_full',
+      'storage_unavailable',
     ],
   }),
   'message:send': event<{ message: ChatMessage }>()(sendMessagePayloadSchema, {
@@ -147,7 +155,7 @@ export const CLIENT_EVENT_TABLE = {
   'room:list': event<RoomPage>()(roomListPayloadSchema, { joined: true, errors: [] }),
   'dm:open': event<JoinedRoom>()(directOpenPayloadSchema, {
     joined: true,
-    errors: ['user_offline'],
+    errors: ['unknown_user'],
   }),
   'file:begin': event<{ uploadId: string; chunkSize: number; maxFileBytes: number }>()(
     fileBeginPayloadSchema,

@@ -21,8 +21,6 @@ export const LIMITS = {
   /** Room passphrases: what people may type, in characters. */
   passphraseMinLength: 1,
   passphraseMaxLength: 256,
-  /** Resume tokens (from the join acknowledgement) are at most this long. */
-  resumeTokenMaxLength: 128,
   /** Client ids the server remembers per room to answer a resend with the original message. */
   dedupeWindow: 10_000,
   /** Largest Socket.IO packet the server accepts, in bytes (Engine.IO `maxHttpBufferSize`). */
@@ -69,6 +67,8 @@ export const LIMITS = {
   maxRooms: 1000,
   /** Rooms the join acknowledgement lists (the busiest); `room:list` pages through the rest. */
   joinRoomListLength: 50,
+  /** Direct conversations the join acknowledgement lists (the most recently active). */
+  joinDirectListLength: 100,
   /** Most rooms one `room:list` returns (and its default). */
   roomListPageLength: 100,
   /** Messages a room keeps on disk by default (older ones are deleted); servers may set another. */
@@ -144,7 +144,7 @@ export const DEFAULT_PORT = 4321;
 export const LOBBY = 'lobby';
 
 /** Version of the wire protocol described in docs/PROTOCOL.md. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The highest TCP port number (0 asks the system for any free port). */
 export const MAX_TCP_PORT = 65_535;

@@ -14,7 +14,10 @@ export {
 } from './client-events';
 
 export interface User {
-  /** Stable for the life of one session (one join); changes when the person joins again. */
+  /**
+   * The person's identity (`p-…`): the same on every join and every linked device, never reused
+   * by someone else. What conversations belong to; the nickname is only what they are called.
+   */
   id: string;
   nickname: string;
 }
@@ -67,6 +70,8 @@ export interface RoomInfo {
   kind: 'room' | 'direct';
   /** The room's name; for a direct conversation, the other person's nickname. */
   name: string;
+  /** A direct conversation's other person (their identity id). */
+  peer?: string;
   /** People in the room right now. */
   members: number;
   /**
@@ -110,10 +115,13 @@ export interface JoinedSession {
   rooms: RoomInfo[];
   /** How many named rooms the server has (the lobby included). */
   roomCount: number;
+  /**
+   * This person's direct conversations (their other person online or not), the most recently
+   * active first, at most LIMITS.joinDirectListLength. Open one with `room:join`.
+   */
+  directs: RoomInfo[];
   /** True when this connection is the host's (the server's own machine): it may delete any room. */
   host: boolean;
-  /** Present this on a later join to take this nickname back (after a reconnect). */
-  resumeToken: string;
   serverName: string;
   protocolVersion: number;
 }

@@ -7,8 +7,18 @@ export type ErrorCode =
   | 'invalid_payload'
   /** The event name is not part of the protocol. */
   | 'unknown_event'
-  /** Someone online already uses this nickname (ignoring case). */
+  /**
+   * The nickname (or one that looks like it) belongs to someone else on this server, or is in use
+   * by another connection.
+   */
   | 'nickname_taken'
+  /**
+   * The join's device key proof is missing, does not match the connection's challenge, or was
+   * made for another server.
+   */
+  | 'identity_unproven'
+  /** Nobody with this nickname has joined this server. */
+  | 'unknown_user'
   /** The event needs a joined session; send `session:join` first. */
   | 'not_joined'
   /** This connection has already joined. */
@@ -73,6 +83,8 @@ export type ErrorCode =
   | 'invalid_url'
   /** The server could not be reached. */
   | 'unreachable'
+  /** The server speaks another version of the protocol (docs/PROTOCOL.md). */
+  | 'protocol_mismatch'
   /** No acknowledgement arrived in time. */
   | 'timeout'
   /** The request needs a connection and there is none. */

@@ -78,12 +78,40 @@ export const messageTextSchema = z
 
 const messageIdSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/** base64url text of exactly `length` characters (a key or a signature). */
+function base64url(what: string, length: number) {
+  return z
+    .string({ error: `${what} must be text.` })
+    .length(length, { error: `${what} must be ${length} base64url characters.` })
+    .regex(/^[A-Za-z0-9_-]+$/, { error: `${what} must be base64url.` });
+}
+
+/** The device key's proof (see src/client/device-key.ts): an Ed25519 key and its signature. */
+export const joinProofSchema = z.strictObject(
+  {
+    publicKey: base64url('key.publicKey', 43),
+    signature: base64url('key.signature', 86),
+    host: z
+      .string({ error: 'key.host must be text.' })
+      .min(1, { error: 'key.host cannot be empty.' })
+      .refine(atMost(255), { error: 'key.host can be at most 255 characters.' }),
+  },
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'key is missing: this server needs a newer Parley (protocol 2 proves a device key when joining).'
+        : undefined,
+  },
+);
+
+export const challengePayloadSchema = z.strictObject({});
+
 export const joinPayloadSchema = z.strictObject({
   nickname: nicknameSchema,
+  /** The device key's proof, made for the challenge of `session:challenge`. */
+  key: joinProofSchema,
   /** The id of the newest message the client already holds; the ack returns what came after. */
   since: messageIdSchema.optional(),
-  /** The token from an earlier join: lets a reconnecting client take back its nickname. */
-  resumeToken: z.string().min(1).refine(atMost(LIMITS.resumeTokenMaxLength)).optional(),
   /** The room's passphrase, when the server asks for one (`passphrase_required`). */
   passphrase: z
     .string({ error: 'passphrase must be text.' })

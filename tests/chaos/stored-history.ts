@@ -24,7 +24,7 @@ export async function readStoredHistory(url: string, nickname: string): Promise<
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
     });
-    const joined = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('session:join', { nickname });
+    const joined = await joinWith(socket, { nickname });
     if (!joined.ok) throw new Error(`could not join to read the history: ${joined.error.message}`);
 
     const messages: ChatMessage[] = [];

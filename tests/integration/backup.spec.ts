@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/shared/limits';
 import type { ChatMessage } from '../../src/shared/protocol';
 import { io as connect } from 'socket.io-client';
-import { emitRaw, joinRaw, onCleanup, startServer, type RawSocket } from '../support/chat';
+import { emitRaw, joinRaw, onCleanup, startServer, type RawSocket, joinWith } from '../support/chat';
 import { freePort, ServerProcess } from '../support/server-process';
 import { allMessages, parley, sendFile } from '../support/data-commands';
 
@@ -145,7 +145,7 @@ describe('parley backup and restore', () => {
         forceNew: true,
       }) as RawSocket;
       onCleanup(() => void socket.disconnect());
-      const joined = await emitRaw(socket, 'session:join', { nickname: 'alice' });
+      const joined = await joinWith(socket, { nickname: 'alice' });
       expect(joined.ok).toBe(true);
       const sent: ChatMessage[] = [];
       for (let index = 0; index < 25; index++) sent.push(await send(socket, `p${index}`));

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { emitRaw, onCleanup, waitFor, type RawSocket } from '../support/chat';
+import { emitRaw, onCleanup, waitFor, type RawSocket, joinWith } from '../support/chat';
 import { begin, tempFiles, uploadRaw } from '../support/files';
 import { freePort, ServerProcess } from '../support/server-process';
 import { LIMITS } from '../../src/shared/limits';
@@ -82,7 +82,7 @@ describe('parley serve under ulimit -n 1024', () => {
     );
     const begun = await Promise.all(
       joiners.map(async (socket) => {
-        const joined = await emitRaw(socket, 'session:join', { nickname: `x${++nicknames}` });
+        const joined = await joinWith(socket, { nickname: `x${++nicknames}` });
         expect(joined).toMatchObject({ ok: true });
         const answers = [];
         for (let n = 0; n < LIMITS.uploadsPerConnection; n++) {
@@ -106,7 +106,7 @@ describe('parley serve under ulimit -n 1024', () => {
     // A newcomer from another machine connects, joins, sends a message and a file.
     const newcomer = await attempt(server.url, '127.0.0.200');
     expect(newcomer.refusal).toBeNull();
-    expect(await emitRaw(newcomer.socket, 'session:join', { nickname: 'newcomer' })).toMatchObject({
+    expect(await joinWith(newcomer.socket, { nickname: 'newcomer' })).toMatchObject({
       ok: true,
     });
     expect(

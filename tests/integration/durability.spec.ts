@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import type { RawSocket } from '../support/chat';
-import { onCleanup } from '../support/chat';
+import { onCleanup, joinWith } from '../support/chat';
 import { freePort, ServerProcess } from '../support/server-process';
 
 const hasStrace = spawnSync('strace', ['-V'], { stdio: 'ignore' }).status === 0;
@@ -44,7 +44,7 @@ describe.skipIf(!hasStrace)('acknowledgements and the disk', () => {
 
     const socket: RawSocket = io(server.url, { transports: ['websocket'], forceNew: true });
     onCleanup(() => void socket.disconnect());
-    const joined = await socket.timeout(10_000).emitWithAck('session:join', { nickname: 'ann' });
+    const joined = await joinWith(socket, { nickname: 'ann' });
     expect(joined.ok).toBe(true);
     const sent = 5;
     for (let n = 0; n < sent; n++) {

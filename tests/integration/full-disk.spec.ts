@@ -15,7 +15,7 @@ import { MessageLog } from '../../src/server/storage/message-log';
 import { LevelMessageStore } from '../../src/server/storage/level-message-store';
 import { StorageError } from '../../src/server/storage/history-store';
 import type { ChatMessage } from '../../src/shared/protocol';
-import { collect, onCleanup, waitFor, type RawSocket } from '../support/chat';
+import { collect, onCleanup, waitFor, type RawSocket, joinWith } from '../support/chat';
 import { freePort, ServerProcess } from '../support/server-process';
 import { mountSmallDisk } from '../support/small-disk';
 
@@ -124,9 +124,7 @@ describe.skipIf(unavailable !== null)('parley serve on a full disk', () => {
     const connect = async (nickname: string, since?: number) => {
       const socket: RawSocket = io(server.url, { transports: ['websocket'], forceNew: true });
       onCleanup(() => void socket.disconnect());
-      const joined = await socket
-        .timeout(10_000)
-        .emitWithAck('session:join', { nickname, ...(since === undefined ? {} : { since }) });
+      const joined = await joinWith(socket, { nickname, ...(since === undefined ? {} : { since }) });
       if (!joined.ok) throw new Error(joined.error.message);
       return { socket, joined };
     };

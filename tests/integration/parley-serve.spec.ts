@@ -73,9 +73,7 @@ describe('parley serve', () => {
         reconnection: false,
       });
       try {
-        const joined = await socket
-          .timeout(5000)
-          .emitWithAck('session:join', { nickname: 'probe' });
+        const joined = await joinWith(socket, { nickname: 'probe' });
         expect(joined.ok).toBe(true);
         const sent = await socket
           .timeout(5000)
@@ -123,7 +121,7 @@ describe('parley serve', () => {
         checkServerIdentity: (_host: string, certificate: { fingerprint256: string }) =>
           certificate.fingerprint256 === fingerprint ? undefined : new Error('not the pinned one'),
       });
-      const joined = await socket.timeout(5000).emitWithAck('session:join', { nickname: 'tls' });
+      const joined = await joinWith(socket, { nickname: 'tls' });
       expect(joined.ok).toBe(true);
 
       // Without TLS, or without trusting the certificate, there is no chat.

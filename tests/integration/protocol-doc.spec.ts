@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { emitRaw, onCleanup, rawSocket, startServer as startTestServer } from '../support/chat';
+import { emitRaw, onCleanup, rawSocket, startServer as startTestServer, joinWith } from '../support/chat';
 import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../../src/shared/limits';
 import {
   CLIENT_EVENT_TABLE,
@@ -80,7 +80,7 @@ describe('examples/node-bot.mjs against a real server', () => {
     const left: User[] = [];
     alice.on('message:created', (message) => messages.push(message));
     alice.on('presence:left', ({ user }) => left.push(user));
-    const joined = await alice.timeout(5_000).emitWithAck('session:join', { nickname: 'alice' });
+    const joined = await joinWith(alice, { nickname: 'alice' });
     if (!joined.ok) throw new Error(joined.error.message);
     expect(joined.users.map((user: User) => user.nickname)).toEqual(['pingbot', 'alice']);
 
@@ -124,7 +124,7 @@ describe('what the document promises, on a real server', () => {
     extra: object = {},
   ) {
     const socket = await connect(server);
-    const reply = await socket.timeout(5_000).emitWithAck('session:join', { nickname, ...extra });
+    const reply = await joinWith(socket, { nickname, ...extra });
     if (!reply.ok) throw new Error(reply.error.message);
     return { socket, session: reply };
   }
@@ -194,7 +194,7 @@ describe('what the document promises, on a real server', () => {
     const nickname = '\u{1F600}'.repeat(LIMITS.nicknameMaxLength / 2);
     expect((await joined(server, nickname)).session.self.nickname).toBe(nickname);
     const other = await connect(server);
-    expect(await emitRaw(other, 'session:join', { nickname: `${nickname}a` })).toMatchObject({
+    expect(await joinWith(other, { nickname: `${nickname}a` })).toMatchObject({
       ok: false,
       error: { code: 'invalid_payload', message: 'Nickname can be at most 32 characters.' },
     });
@@ -215,7 +215,7 @@ describe('what the document promises, on a real server', () => {
     expect(await toAlice).toEqual({ room: created['room'] });
     // The unjoined connection then joins: its join ack lists the room, and no event came before
     // it (one sent at the creation would have arrived first: a connection's events keep order).
-    const late = await emitRaw(unjoined, 'session:join', { nickname: 'carol' });
+    const late = await joinWith(unjoined, { nickname: 'carol' });
     if (!late.ok) throw new Error(late.error.message);
     expect((late['rooms'] as Array<{ name: string }>).map((room) => room.name)).toContain('Design');
     expect(seen).toEqual([]);

@@ -20,6 +20,7 @@ import {
   startServer,
   waitFor,
   type RawSocket,
+  joinWith,
 } from '../support/chat';
 import type { ChatServer, ChatServerOptions } from '../../src/server/chat-server';
 
@@ -35,7 +36,7 @@ let nicknames = 0;
 /** A joined raw socket from `address` (another machine for the per-address limits). */
 async function joinedFrom(server: ChatServer, address: string): Promise<RawSocket> {
   const socket = await rawSocket(server, address);
-  const joined = await emitRaw(socket, 'session:join', { nickname: `user${++nicknames}` });
+  const joined = await joinWith(socket, { nickname: `user${++nicknames}` });
   expect(joined).toMatchObject({ ok: true });
   return socket;
 }

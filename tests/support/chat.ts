@@ -10,7 +10,12 @@ import {
   type ChatServerOptions,
 } from '../../src/server/chat-server';
 import { ChatClient, type ChatClientOptions } from '../../src/client/chat-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/protocol';
+import { joinProof, memoryDeviceKey, type DeviceKey } from '../../src/client/device-key';
+import type {
+  ClientToServerEvents,
+  JoinedSession,
+  ServerToClientEvents,
+} from '../../src/shared/protocol';
 import type { Result } from '../../src/shared/result';
 
 export type RawSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -58,7 +63,7 @@ export async function rawSocket(server: ChatServer, localAddress?: string): Prom
 
 /** Emits any event with any arguments and waits for the ack (raw: bypasses the typed maps). */
 export function emitRaw(
-  socket: RawSocket,
+  socket: Socket,
   event: string,
   ...args: unknown[]
 ): Promise<Result<Record<string, unknown>>> {
@@ -74,9 +79,33 @@ export function emitWithoutAck(socket: RawSocket, event: string, ...args: unknow
   (socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...args);
 }
 
-export async function joinRaw(server: ChatServer, nickname: string): Promise<RawSocket> {
+/**
+ * `session:join` as a client does it: asks for the challenge (`session:challenge`), then joins
+ * with `payload` and the proof of `key` (default a new key: a new person). Pass the same key to
+ * join again as the same person.
+ */
+export async function joinWith(
+  socket: Socket,
+  payload: Record<string, unknown>,
+  key: DeviceKey = memoryDeviceKey(),
+): Promise<Result<JoinedSession>> {
+  const asked = await emitRaw(socket, 'session:challenge', {});
+  if (!asked.ok) return asked;
+  const host = new URL((socket.io as unknown as { uri: string }).uri).host;
+  const proof = await joinProof(key, asked.challenge as string, host);
+  return (await emitRaw(socket, 'session:join', {
+    ...payload,
+    key: proof,
+  })) as Result<JoinedSession>;
+}
+
+export async function joinRaw(
+  server: ChatServer,
+  nickname: string,
+  key?: DeviceKey,
+): Promise<RawSocket> {
   const socket = await rawSocket(server);
-  const result = await socket.timeout(5_000).emitWithAck('session:join', { nickname });
+  const result = await joinWith(socket, { nickname }, key);
   if (!result.ok) throw new Error(`join failed: ${result.error.message}`);
   return socket;
 }

@@ -13,7 +13,8 @@ import type { FloodContainment } from '../flood-containment';
 import type { HistoryStore, StoredRoom } from '../storage/history-store';
 import type { Moderation } from '../moderation';
 import type { PresenceBoard } from '../presence';
-import { otherMember, type RoomDirectory } from '../rooms';
+import type { People } from '../people';
+import { otherPerson, type RoomDirectory } from '../rooms';
 import type { Roster } from '../roster';
 import type { ParleyServer, ParleySocket } from '../socket-types';
 import type { Limit } from './bind-events';
@@ -23,6 +24,8 @@ import type { FileService } from './file-events';
 export interface ServerParts {
   io: ParleyServer;
   roster: Roster;
+  /** Everyone who ever joined: their device keys and the nickname bound to each. */
+  people: People;
   /** Everyone's online, away or busy, and status line. */
   presence: PresenceBoard;
   history: HistoryStore;
@@ -113,14 +116,37 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
         .emit('typing:updated', { room, user, typing: value }, { except: socket.id });
     },
 
+    /** A room as `viewer` (an identity id) sees it: a direct conversation is named after the other. */
     info(room: StoredRoom, viewer: string): RoomInfo {
+      if (room.kind === 'direct') {
+        const peer = otherPerson(room, viewer);
+        return {
+          id: room.id,
+          kind: room.kind,
+          name: connection.nicknameOf(peer, room),
+          peer,
+          members: memberCount(room.id),
+        };
+      }
       return {
         id: room.id,
         kind: room.kind,
-        name: room.kind === 'direct' ? otherMember(room, viewer) : room.name,
+        name: room.name,
         members: memberCount(room.id),
         ...(room.createdBy === undefined ? {} : { createdBy: room.createdBy }),
       };
+    },
+    /**
+     * What a person is called now: online, their session's name; else the name bound to them;
+     * else (released) the name a direct conversation kept for them.
+     */
+    nicknameOf(person: string, room?: StoredRoom): string {
+      const online = roster.byUserId(person)?.user.nickname;
+      if (online !== undefined) return online;
+      const bound = parts.people.get(person)?.nickname;
+      if (bound) return bound;
+      const index = room?.people?.indexOf(person) ?? -1;
+      return (index === -1 ? undefined : room?.members[index]) ?? 'someone';
     },
     usersIn(room: string): User[] {
       return [...(io.sockets.adapter.rooms.get(room) ?? [])].flatMap((id) => {
@@ -150,36 +176,31 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
       }
     },
     /** Why `user` cannot post in `roomId` now (null: it can). */
-    cannotPost(
-      user: User,
-      roomId: string,
-    ): Failure<'unknown_room' | 'not_in_room' | 'user_offline'> | null {
-      const room = parts.rooms.get(roomId);
-      if (!room) return fail('unknown_room', 'There is no such room.');
+    /**
+     * Why a message cannot be posted in `roomId` now (null: it can). A direct message to someone
+     * who is away is stored: they get it when they come back.
+     */
+    cannotPost(roomId: string): Failure<'unknown_room' | 'not_in_room'> | null {
+      if (!parts.rooms.get(roomId)) return fail('unknown_room', 'There is no such room.');
       if (!socket.rooms.has(roomId)) return fail('not_in_room', 'Join the room first.');
-      if (room.kind === 'direct') {
-        const other = otherMember(room, user.nickname);
-        if (!roster.holderOf(other)) {
-          return fail('user_offline', `${other} has left: they would not see it.`);
-        }
-      }
       return null;
     },
     /**
      * Puts the other person of a direct conversation back in it (they closed it, or reconnected
      * without it): they get `dm:opened` with its history, as when it was first opened, so that
-     * what follows reaches them. Nothing for a room, or when they are in it already.
+     * what follows reaches them. Nothing for a room, when they are in it already, or away (the
+     * join lists it for them).
      */
     async bringPeerIn(roomId: string, user: User): Promise<void> {
       const room = parts.rooms.get(roomId);
       if (room?.kind !== 'direct') return;
-      const peer = roster.holderOf(otherMember(room, user.nickname));
+      const peer = roster.byUserId(otherPerson(room, user.id));
       const peerSocket = peer ? io.sockets.sockets.get(peer.socketId) : undefined;
       if (!peer || !peerSocket || peerSocket.rooms.has(room.id)) return;
       const page = await connection.historyFor(room.id, undefined);
       connection.enter(peerSocket, room, peer.user);
       peerSocket.emit('dm:opened', {
-        room: connection.info(room, peer.user.nickname),
+        room: connection.info(room, peer.user.id),
         users: connection.usersIn(room.id),
         ...page,
       });

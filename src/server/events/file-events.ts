@@ -135,7 +135,7 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
       handle: async (payload, { session }) => {
         const { user } = session;
         const room = payload.room ?? LOBBY;
-        const refused = connection.cannotPost(user, room);
+        const refused = connection.cannotPost(room);
         if (refused) return refused;
         if (payload.size === 0)
           return fail('file_empty', 'The file is empty: there is nothing to send.');
@@ -243,7 +243,7 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
             `Only ${received} of ${upload.size} bytes arrived; the upload was stopped.`,
           );
         }
-        const refused = user ? connection.cannotPost(user, upload.room) : null;
+        const refused = user ? connection.cannotPost(upload.room) : null;
         if (!user || refused) {
           await drop(upload);
           return refused ?? fail('not_joined', 'Join first.');

@@ -17,7 +17,7 @@ export function messageEvents(
       ],
       handle: async (payload, { session }) => {
         const roomId = payload.room ?? LOBBY;
-        const refused = connection.cannotPost(session.user, roomId);
+        const refused = connection.cannotPost(roomId);
         if (refused) return refused;
         return connection.publish(session.user, roomId, payload.clientId, payload.text);
       },

@@ -1,12 +1,12 @@
 /** `presence:set` against a real server: the change, its broadcast, the join reply, refusals. */
 import { describe, expect, it } from 'vitest';
-import { emitRaw, joinRaw, nextEvent, rawSocket, startServer } from '../../../tests/support/chat';
+import { emitRaw, joinRaw, nextEvent, rawSocket, startServer, joinWith } from '../../../tests/support/chat';
 import { LIMITS } from '../../shared/limits';
 import type { JoinedSession } from '../../shared/protocol';
 import type { Result } from '../../shared/result';
 
 async function join(socket: Awaited<ReturnType<typeof rawSocket>>, nickname: string) {
-  const joined = (await emitRaw(socket, 'session:join', { nickname })) as Result<JoinedSession>;
+  const joined = (await joinWith(socket, { nickname })) as Result<JoinedSession>;
   if (!joined.ok) throw new Error(joined.error.message);
   return joined;
 }
@@ -60,7 +60,7 @@ describe('presence', () => {
     await emitRaw(old, 'presence:set', { status: 'busy', text: 'deep work' });
 
     const fresh = await rawSocket(server);
-    const resumed = (await emitRaw(fresh, 'session:join', {
+    const resumed = (await joinWith(fresh, {
       nickname: 'erin',
       resumeToken: first.resumeToken,
     })) as Result<JoinedSession>;

@@ -1,12 +1,14 @@
 /**
  * Rooms and direct conversations: `room:create` (at most `maxRooms`, and a few per address),
  * `room:join`, `room:leave`, `room:delete` (the creator or the host), `room:list` (a page of
- * the rooms, searched by name) and `dm:open`.
+ * the rooms, searched by name) and `dm:open` (with a person online, or away: what is written
+ * waits for them).
  */
 import { LIMITS, LOBBY } from '../../shared/limits';
-import type { JoinedRoom } from '../../shared/protocol';
+import type { JoinedRoom, User } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
 import { nameSkeleton } from '../../shared/name-skeleton';
+import type { People } from '../people';
 import { blockedFor, consume } from '../rate-limits';
 import { isCreator, isMember } from '../rooms';
 import { StorageError } from '../storage/history-store';
@@ -47,7 +49,7 @@ export function roomEvents(
         if (!room) {
           return fail('room_exists', `A room named "${payload.name}" exists already.`);
         }
-        const created = connection.info(room, session.user.nickname);
+        const created = connection.info(room, session.user.id);
         void parts.broadcasterFor(LOBBY).emit('room:created', { room: created });
         return ok({ room: created });
       },
@@ -58,13 +60,13 @@ export function roomEvents(
       handle: async (payload, { session }) => {
         const room = parts.rooms.get(payload.room);
         // A direct conversation of others is answered as if it did not exist.
-        if (!room || (room.kind === 'direct' && !isMember(room, session.user.nickname))) {
+        if (!room || (room.kind === 'direct' && !isMember(room, session.user.id))) {
           return fail('unknown_room', 'There is no such room.');
         }
         connection.enter(socket, room, session.user);
         const history = await connection.historyFor(room.id, payload.since);
         const joined: JoinedRoom = {
-          room: connection.info(room, session.user.nickname),
+          room: connection.info(room, session.user.id),
           users: connection.usersIn(room.id),
           ...history,
         };
@@ -93,7 +95,7 @@ export function roomEvents(
       limits,
       handle: async (payload, { session }) => {
         const room = parts.rooms.get(payload.room);
-        if (!room || (room.kind === 'direct' && !isMember(room, session.user.nickname))) {
+        if (!room || (room.kind === 'direct' && !isMember(room, session.user.id))) {
           return fail('unknown_room', 'There is no such room.');
         }
         if (room.kind === 'direct') {
@@ -135,7 +137,7 @@ export function roomEvents(
         const limit = payload.limit ?? LIMITS.roomListPageLength;
         const { rooms, total } = parts.rooms.list(payload.search ?? '', offset, limit);
         return ok({
-          rooms: rooms.map((room) => connection.info(room, session.user.nickname)),
+          rooms: rooms.map((room) => connection.info(room, session.user.id)),
           total,
           hasMore: offset + rooms.length < total,
         });
@@ -148,22 +150,32 @@ export function roomEvents(
         if (nameSkeleton(payload.nickname) === nameSkeleton(session.user.nickname)) {
           return fail('invalid_payload', 'You cannot write to yourself.');
         }
-        const peer = roster.holderOf(payload.nickname);
-        if (!peer) return fail('user_offline', `${payload.nickname} is not online.`);
+        // The person called that now: online, or away with the name bound to them.
+        const peer =
+          roster.holderOf(payload.nickname)?.user ?? boundUser(parts.people, payload.nickname);
+        if (!peer) {
+          return fail('unknown_user', `Nobody called "${payload.nickname}" has joined this server.`);
+        }
         const room = await parts.rooms.direct(
-          session.user.nickname,
-          peer.user.nickname,
+          [session.user.id, peer.id],
+          [session.user.nickname, peer.nickname],
           Date.now(),
         );
         const history = await connection.historyFor(room.id, undefined);
         connection.enter(socket, room, session.user);
         await connection.bringPeerIn(room.id, session.user);
         return ok({
-          room: connection.info(room, session.user.nickname),
+          room: connection.info(room, session.user.id),
           users: connection.usersIn(room.id),
           ...history,
         });
       },
     },
   };
+}
+
+/** The person a nickname is bound to, as a User; undefined when nobody holds it. */
+function boundUser(people: People, nickname: string): User | undefined {
+  const identity = people.holderOf(nickname);
+  return identity?.nickname ? { id: identity.id, nickname: identity.nickname } : undefined;
 }

@@ -8,6 +8,7 @@ import {
   rawSocket,
   startServer,
   waitFor,
+  joinWith,
 } from '../../../tests/support/chat';
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { ChatMessage, JoinedSession } from '../../shared/protocol';
@@ -20,9 +21,7 @@ describe('joining', () => {
     await alice.timeout(5000).emitWithAck('message:send', { clientId: 'm1', text: 'first' });
 
     const bob = await rawSocket(server);
-    const joined: Result<JoinedSession> = await bob
-      .timeout(5000)
-      .emitWithAck('session:join', { nickname: '  Bob ' });
+    const joined: Result<JoinedSession> = await joinWith(bob, { nickname: '  Bob ' });
     expect(joined.ok).toBe(true);
     if (!joined.ok) return;
     expect(joined.self.nickname).toBe('Bob');
@@ -38,7 +37,7 @@ describe('joining', () => {
     const server = await startServer();
     await joinRaw(server, 'Alice');
     const second = await rawSocket(server);
-    const clash = await emitRaw(second, 'session:join', { nickname: 'ALICE' });
+    const clash = await joinWith(second, { nickname: 'ALICE' });
     expect(clash).toEqual({
       ok: false,
       error: {
@@ -46,7 +45,7 @@ describe('joining', () => {
         message: 'The nickname "ALICE" is taken. Choose another one.',
       },
     });
-    const retry = await emitRaw(second, 'session:join', { nickname: 'Alice2' });
+    const retry = await joinWith(second, { nickname: 'Alice2' });
     expect(retry.ok).toBe(true);
   });
 
@@ -56,13 +55,13 @@ describe('joining', () => {
     first.disconnect();
     const second = await rawSocket(server);
     await waitFor(() => server.io.sockets.sockets.size === 1, 'the first socket to close');
-    expect((await emitRaw(second, 'session:join', { nickname: 'carol' })).ok).toBe(true);
+    expect((await joinWith(second, { nickname: 'carol' })).ok).toBe(true);
   });
 
   it('refuses a second join on the same connection', async () => {
     const server = await startServer();
     const socket = await joinRaw(server, 'dan');
-    const again = await emitRaw(socket, 'session:join', { nickname: 'dan2' });
+    const again = await joinWith(socket, { nickname: 'dan2' });
     expect(again).toMatchObject({ ok: false, error: { code: 'already_joined' } });
   });
 
@@ -73,17 +72,17 @@ describe('joining', () => {
     const leftNotices = collect(observer, 'presence:left');
 
     const old = await rawSocket(server);
-    const first = await emitRaw(old, 'session:join', { nickname: 'erin' });
+    const first = await joinWith(old, { nickname: 'erin' });
     if (!first.ok) throw new Error('join failed');
     const ended = nextEvent(old, 'session:ended');
 
     const fresh = await rawSocket(server);
-    const wrongToken = await emitRaw(fresh, 'session:join', {
+    const wrongToken = await joinWith(fresh, {
       nickname: 'erin',
       resumeToken: 'x'.repeat(32),
     });
     expect(wrongToken).toMatchObject({ ok: false, error: { code: 'nickname_taken' } });
-    const resumed = await emitRaw(fresh, 'session:join', {
+    const resumed = await joinWith(fresh, {
       nickname: 'erin',
       resumeToken: first.resumeToken,
     });
@@ -105,7 +104,7 @@ describe('joining', () => {
       if (result.ok) sent.push(result.message);
     }
     const bob = await rawSocket(server);
-    const joined = await emitRaw(bob, 'session:join', { nickname: 'bob', since: sent[0]!.id });
+    const joined = await joinWith(bob, { nickname: 'bob', since: sent[0]!.id });
     expect(
       (joined as unknown as { messages: ChatMessage[] }).messages.map((message) => message.text),
     ).toEqual(['two', 'three']);
@@ -133,7 +132,7 @@ describe('join rate limit', () => {
     const results = [];
     for (let n = 0; n <= points; n++) {
       const socket = await rawSocket(server);
-      results.push(await emitRaw(socket, 'session:join', { nickname: `user${n}` }));
+      results.push(await joinWith(socket, { nickname: `user${n}` }));
       socket.disconnect();
     }
     expect(results.slice(0, points).every((result) => result.ok)).toBe(true);
@@ -144,7 +143,7 @@ describe('join rate limit', () => {
     const server = await startServer();
     for (let n = 0; n <= LIMITS.rate.join.points; n++) {
       const socket = await rawSocket(server);
-      expect((await emitRaw(socket, 'session:join', { nickname: `local${n}` })).ok).toBe(true);
+      expect((await joinWith(socket, { nickname: `local${n}` })).ok).toBe(true);
       socket.disconnect();
     }
   });

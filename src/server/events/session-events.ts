@@ -1,27 +1,49 @@
 /**
- * `session:join`: the door (removed-by-the-host cooldown, passphrase), the nickname (unique, or
- * taken back with a resume token after a reconnect), then the lobby with its history and the
- * server's rooms (the first page of them).
+ * `session:challenge` and `session:join`: the door (removed-by-the-host cooldown, passphrase), the
+ * device key's proof of who this is (join-proof.ts), the nickname (bound to the first person who
+ * claimed it: people.ts; unique among those online), then the lobby with its history, the server's
+ * rooms (the first page of them) and this person's direct conversations. A person who joins again
+ * (a reconnect the server has not noticed yet, another tab or device) takes over their session.
  */
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { Presence, User } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
 import { nicknameKey } from '../../shared/schemas';
+import { checkJoinProof, newChallenge } from '../join-proof';
 import type { Session } from '../roster';
+import { StorageError } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
 import type { Connection, ServerParts } from './connection';
 
-export function sessionEvents(connection: Connection): Pick<EventHandlers, 'session:join'> {
+export function sessionEvents(
+  connection: Connection,
+): Pick<EventHandlers, 'session:challenge' | 'session:join'> {
   const { socket, parts } = connection;
   const { io, roster } = parts;
   const lobby = parts.broadcasterFor(LOBBY);
+  /** The challenge the next join must sign: one per connection, used once. */
+  let challenge: string | undefined;
   return {
+    'session:challenge': {
+      limits: [connection.perConnection(parts.limiters.rooms)],
+      handle: () => {
+        if (roster.get(socket.id)) {
+          return fail('already_joined', 'This connection has already joined.');
+        }
+        challenge = newChallenge();
+        return ok({ challenge });
+      },
+    },
     'session:join': {
       limits: [connection.perAddress(parts.limiters.join)],
       handle: async (payload) => {
         if (roster.get(socket.id)) {
           return fail('already_joined', 'This connection has already joined.');
         }
+        // Checked (and used up) first: a wrong proof costs no passphrase check.
+        const proof = checkJoinProof(payload.key, challenge, socket.handshake.headers.host);
+        challenge = undefined;
+        if (!proof.ok) return fail('identity_unproven', proof.message);
         const refused = await parts.moderation.admit(connection.address, payload.passphrase);
         if (refused) return refused;
         // The checks above wait: the connection may have closed, or joined, meanwhile.
@@ -29,33 +51,42 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
         if (roster.get(socket.id)) {
           return fail('already_joined', 'This connection has already joined.');
         }
+        let claim;
+        try {
+          claim = await parts.people.claim(payload.key.publicKey, payload.nickname, Date.now());
+        } catch (error) {
+          parts.onError(error);
+          const { code } = StorageError.fromWriteFailure(error);
+          return fail(code, 'The server could not store who you are, so you did not join. Try again.');
+        }
+        if (!claim.ok) return nameTaken(payload.nickname, claim.holder.nickname ?? '', true);
+        const user: User = { id: claim.identity.id, nickname: payload.nickname };
         const holder = roster.holderOf(payload.nickname);
-        let previous: Session | undefined;
-        if (holder) {
-          if (!roster.canResume(payload.nickname, payload.resumeToken)) {
-            const shown = holder.user.nickname;
-            return fail(
-              'nickname_taken',
-              nicknameKey(shown) === nicknameKey(payload.nickname)
-                ? `The nickname "${payload.nickname}" is taken. Choose another one.`
-                : `The nickname "${payload.nickname}" looks the same as "${shown}", which is taken. Choose another one.`,
-            );
-          }
-          // The same person reconnecting before the server noticed the old connection drop.
-          previous = roster.remove(holder.socketId);
-          const stale = io.sockets.sockets.get(holder.socketId);
+        if (holder && holder.user.id !== user.id) {
+          // Someone online still shows a name that was released and claimed again.
+          return nameTaken(payload.nickname, holder.user.nickname, false);
+        }
+        // This person online on another connection (this device reconnecting before the server
+        // noticed, another tab, another device): this one takes over.
+        const previous = roster.byUserId(user.id);
+        // Same person, same name: nobody else needs to hear of it.
+        const continued = previous?.user.nickname === user.nickname ? previous : undefined;
+        if (previous) {
+          roster.remove(previous.socketId);
+          const stale = io.sockets.sockets.get(previous.socketId);
+          if (!continued) announceLeft(parts, previous, stale?.rooms ?? []);
           stale?.emit('session:ended', {
             code: 'session_replaced',
-            message: 'You joined again from another connection.',
+            message: 'You joined again from another window or device.',
           });
           stale?.disconnect(true);
         }
-        const session = roster.add(socket.id, payload.nickname, previous);
+        const session = roster.add(socket.id, user, continued);
         socket.data.user = session.user;
         parts.presence.enter(session.user.id);
         socket.data.room = LOBBY;
         void socket.join(LOBBY);
-        if (previous) {
+        if (continued) {
           lobby.entered(socket.id);
         } else {
           void lobby.queue(
@@ -80,16 +111,41 @@ export function sessionEvents(connection: Connection): Pick<EventHandlers, 'sess
           // The first page only: thousands of rooms would make every join slow (room:list).
           rooms: parts.rooms
             .firstPage(LIMITS.joinRoomListLength, occupiedRooms(io))
-            .map((room) => connection.info(room, session.user.nickname)),
+            .map((room) => connection.info(room, session.user.id)),
           roomCount: parts.rooms.count,
+          directs: parts.rooms
+            .directsOf(session.user.id)
+            .slice(-LIMITS.joinDirectListLength)
+            .reverse()
+            .map((room) => connection.info(room, session.user.id)),
           host: parts.isHost(connection.address),
-          resumeToken: session.resumeToken,
           serverName: parts.serverName,
           protocolVersion: PROTOCOL_VERSION,
         });
       },
     },
   };
+}
+
+/** `nickname_taken`, saying whose: someone else's on this server, or in use right now. */
+function nameTaken(asked: string, shown: string, bound: boolean) {
+  const same = nicknameKey(shown) === nicknameKey(asked);
+  const name = same ? `The nickname "${asked}"` : `"${asked}" looks the same as "${shown}", which`;
+  return fail(
+    'nickname_taken',
+    bound
+      ? `${name} belongs to someone else on this server. Choose another one.`
+      : `${name} is in use. Choose another one.`,
+  );
+}
+
+/** Tells the rooms a session was in that its person left (they came back under another name). */
+function announceLeft(parts: ServerParts, session: Session, rooms: Iterable<string>): void {
+  parts.presence.forget(session.user.id);
+  for (const id of rooms) {
+    if (parts.rooms.get(id)?.kind !== 'room') continue;
+    void parts.broadcasterFor(id).queue('presence:left', { room: id, user: session.user });
+  }
 }
 
 /** Socket.IO's rooms with people in them, with how many (socket ids too: the directory skips them). */

@@ -12,6 +12,7 @@ import type {
   FileReferences,
   HistoryPage,
   HistoryStore,
+  IdentityStore,
   PageQuery,
   RoomStore,
 } from './history-store';
@@ -32,6 +33,7 @@ export interface EmbeddedHistoryOptions extends Omit<MessageLogOptions, 'store'>
 
 export class EmbeddedHistory implements HistoryStore {
   readonly rooms: RoomStore;
+  readonly identities: IdentityStore;
   readonly fileReferences: FileReferences;
   readonly #log: MessageLog;
   readonly #store: LevelMessageStore | null;
@@ -49,6 +51,10 @@ export class EmbeddedHistory implements HistoryStore {
       rooms: async () => (await store?.rooms()) ?? [],
       saveRoom: async (room) => await store?.saveRoom(room),
       deleteRoom: (id) => log.deleteRoom(id),
+    };
+    this.identities = {
+      identities: async () => (await store?.identities()) ?? [],
+      saveIdentity: async (identity) => await store?.saveIdentity(identity),
     };
     this.fileReferences = new FileAccess(store);
   }

@@ -10,14 +10,20 @@ import type { ChatMessage, FileAttachment, User } from '../../shared/protocol';
 export type PageQuery =
   { after: number; before?: undefined } | { before: number; after?: undefined };
 
-/** A room as kept in storage: a named room, or a direct conversation between two nicknames. */
+/** A room as kept in storage: a named room, or a direct conversation between two people. */
 export interface StoredRoom {
   id: string;
   kind: 'room' | 'direct';
   /** The room's name; empty for a direct conversation. */
   name: string;
-  /** A direct conversation's two nicknames; empty for a named room. */
+  /** A direct conversation's two nicknames when it was made; empty for a named room. */
   members: string[];
+  /**
+   * A direct conversation's two people (identity ids, sorted). Absent for conversations stored
+   * by protocol 1 servers, which belonged to nicknames: nobody can prove they were that nickname,
+   * so those are kept but never opened again.
+   */
+  people?: string[];
   createdAt: number;
   /** The nickname that created a named room (it may delete it); absent for the others. */
   createdBy?: string;
@@ -88,6 +94,27 @@ export interface RoomStore {
   deleteRoom(id: string): Promise<void>;
 }
 
+/**
+ * A person on this server: the device keys that prove it is them, and the nickname bound to them
+ * (trust on first use: the first key that claims a name keeps it).
+ */
+export interface StoredIdentity {
+  /** `p-` and 22 base64url characters (the hash of the first key). */
+  id: string;
+  /** The nickname bound to this person; null once it was released. */
+  nickname: string | null;
+  /** Their devices' public keys (raw Ed25519, base64url). */
+  keys: string[];
+  createdAt: number;
+}
+
+/** Where identities and their name bindings are kept. */
+export interface IdentityStore {
+  identities(): Promise<StoredIdentity[]>;
+  /** Stores (or replaces) one identity; resolves once that is durable. */
+  saveIdentity(identity: StoredIdentity): Promise<void>;
+}
+
 /** Which rooms each stored file was posted to (who may read it). */
 export interface FileReferences {
   /** Notes that file `fileId` was posted in `room`; resolves once that is stored. */
@@ -111,6 +138,7 @@ export interface HistoryStore {
   /** True when `room` holds a message older than `id`. */
   hasBefore(room: string, id: number): Promise<boolean>;
   readonly rooms: RoomStore;
+  readonly identities: IdentityStore;
   readonly fileReferences: FileReferences;
   /** Resolves once every message appended so far is durable. */
   flush(): Promise<void>;

@@ -7,7 +7,7 @@ import { open as openFile, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { ChatMessage } from '../../shared/protocol';
-import type { PageQuery, StoredRoom } from './history-store';
+import type { PageQuery, StoredIdentity, StoredRoom } from './history-store';
 
 export type { PageQuery, StoredRoom };
 import { ChatServerError } from '../errors';
@@ -300,6 +300,15 @@ export class LevelMessageStore implements MessageStore {
 
   saveRoom(room: StoredRoom): Promise<void> {
     return this.put(`room!${room.id}`, room);
+  }
+
+  async identities(): Promise<StoredIdentity[]> {
+    const people = await this.read((db) => db.values({ gt: 'person!', lt: 'person!\xff' }).all());
+    return people as StoredIdentity[];
+  }
+
+  saveIdentity(identity: StoredIdentity): Promise<void> {
+    return this.put(`person!${identity.id}`, identity);
   }
 
   /** Writes one key, in the write queue and as durably as messages (see #guarded). */

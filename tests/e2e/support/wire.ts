@@ -16,9 +16,7 @@ export async function connectWriter(
   nickname = 'writer',
 ): Promise<Socket> {
   const socket = io(server.url, { transports: ['websocket'], reconnection: false });
-  const joined = (await socket
-    .timeout(ACK_TIMEOUT_MS)
-    .emitWithAck('session:join', { nickname })) as {
+  const joined = (await joinWith(socket, { nickname })) as {
     ok: boolean;
   };
   expect(joined.ok).toBe(true);

@@ -1,0 +1,51 @@
+/**
+ * The proof a client gives when joining: the server's challenge (random, one per connection, used
+ * once) and the host it connected to, signed with its device key (src/client/device-key.ts). The
+ * host in the proof is what makes it useless elsewhere: a server you join cannot pass your proof
+ * on to another server as its own.
+ */
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import { joinProofText, type JoinProof } from '../client/device-key';
+
+/** A new challenge: 32 random bytes, base64url. */
+export function newChallenge(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Host names compare without case, and a port a URL leaves out is the scheme's default. */
+function normalizeHost(host: string): string {
+  return host.toLowerCase().replace(/:(80|443)$/, '');
+}
+
+export type ProofCheck = { ok: true } | { ok: false; message: string };
+
+/** Checks a join proof against the connection's challenge and the host it was made for. */
+export function checkJoinProof(
+  proof: JoinProof,
+  challenge: string | undefined,
+  serverHost: string | undefined,
+): ProofCheck {
+  if (challenge === undefined) {
+    return { ok: false, message: 'Ask for a challenge (session:challenge) before joining.' };
+  }
+  if (serverHost !== undefined && normalizeHost(proof.host) !== normalizeHost(serverHost)) {
+    return {
+      ok: false,
+      message: `The device key proof was made for "${proof.host}", not for this server ("${serverHost}").`,
+    };
+  }
+  let valid = false;
+  try {
+    const key = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: proof.publicKey },
+      format: 'jwk',
+    });
+    const data = Buffer.from(joinProofText(challenge, proof.host));
+    valid = verify(null, data, key, Buffer.from(proof.signature, 'base64url'));
+  } catch {
+    valid = false;
+  }
+  return valid
+    ? { ok: true }
+    : { ok: false, message: 'The device key proof does not match: join again.' };
+}
