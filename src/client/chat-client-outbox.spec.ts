@@ -10,6 +10,7 @@ import type { ChatMessage } from '../shared/protocol';
 import { createChatServer, type ChatServerOptions } from '../server/chat-server';
 import { openOutboxFile } from '../desktop/outbox-file';
 import type { ChatClient } from './chat-client';
+import { memoryDeviceKey } from './device-key';
 
 /** Every message a client delivered to its listeners, in the order it delivered them. */
 function deliveries(chat: ChatClient): ChatMessage[] {
@@ -107,7 +108,9 @@ describe('ChatClient outbox', () => {
   it('survives a restart of the app: the outbox file is sent on the next join', async () => {
     const room = await restartableServer();
     const file = join(mkdtempSync(join(tmpdir(), 'parley-outbox-file-')), 'outbox.json');
-    const before = client({ outboxStore: openOutboxFile(file) });
+    // The app's device key is kept too (in a file on the desktop): the same person after a restart.
+    const deviceKey = memoryDeviceKey();
+    const before = client({ outboxStore: openOutboxFile(file), deviceKey });
     await before.connect(room.url, 'alice');
     await room.stop();
     await waitFor(() => before.status.state === 'reconnecting', 'the drop');
@@ -117,7 +120,7 @@ describe('ChatClient outbox', () => {
     expect(readFileSync(file, 'utf8')).toContain('written offline');
 
     await room.start();
-    const after = client({ outboxStore: openOutboxFile(file) });
+    const after = client({ outboxStore: openOutboxFile(file), deviceKey });
     const seen = deliveries(after);
     await after.connect(room.url, 'Alice'); // the same nickname, in any case
     await waitFor(() => after.outbox.length === 0, 'the saved outbox to be sent');
@@ -195,13 +198,14 @@ describe('ChatClient catch-up', () => {
     const alice = client({ reconnectDelayMs: 3_000, reconnectDelayMaxMs: 3_000 });
     const seen = deliveries(alice);
     await alice.connect(room.url, 'alice');
-    const writer = await joinRaw(room.current, 'bob');
+    const bobKey = memoryDeviceKey();
+    const writer = await joinRaw(room.current, 'bob', bobKey);
     await writer.timeout(5_000).emitWithAck('message:send', { clientId: 'before', text: 'b' });
     await waitFor(() => seen.length === 1, 'the first message');
 
     await room.stop();
     await room.start();
-    const bob = await joinRaw(room.current, 'bob');
+    const bob = await joinRaw(room.current, 'bob', bobKey);
     const total = 450;
     const acks = await Promise.all(
       Array.from({ length: total }, (_, n) =>

@@ -1,3 +1,4 @@
+import { memoryDeviceKey } from './device-key';
 import { describe, expect, it } from 'vitest';
 import { client, startServer, urlOf, waitFor } from '../../tests/support/chat';
 import type { ChatEvent } from '../shared/api';
@@ -85,10 +86,11 @@ describe('ChatClient in several rooms', () => {
 });
 
 describe('ChatClient direct conversations', () => {
-  it('only the two see them; a message to someone who left fails with that reason', async () => {
+  it('only the two see them; what is written while one is away waits and arrives once, in order', async () => {
     const server = await startServer();
     const alice = client();
-    const bob = client();
+    const bobKey = memoryDeviceKey();
+    const bob = client({ deviceKey: bobKey });
     const carol = client();
     const bobSees = watch(bob);
     const carolSees = watch(carol);
@@ -110,20 +112,34 @@ describe('ChatClient direct conversations', () => {
 
     alice.post('just for you', dm.id);
     await waitFor(() => bobSees.inRoom(dm.id).length === 1, 'bob to get it');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(carolSees.messages.filter((message) => message.room === dm.id)).toEqual([]);
 
     await bob.disconnect();
     await waitFor(() => server.io.sockets.sockets.size === 2, 'bob to be gone');
     alice.post('are you there?', dm.id);
-    await waitFor(() => alice.outbox[0]?.state === 'failed', 'the refusal');
-    expect(alice.outbox[0]).toMatchObject({
-      room: dm.id,
-      error: { code: 'user_offline', message: 'bob has left: they would not see it.' },
-    });
+    alice.post('call me', dm.id);
+    await waitFor(() => alice.outbox.length === 0, 'both to be acknowledged');
+    // bob, away, can still be written to by name.
     expect(await alice.openDirect('bob')).toMatchObject({
-      ok: false,
-      error: { code: 'user_offline', message: 'bob is not online.' },
+      ok: true,
+      joined: { room: { id: dm.id } },
     });
+
+    // bob comes back (the same device key): the join lists the conversation and the client opens
+    // it, with what was written meanwhile, each message once and in order.
+    const back = client({ deviceKey: bobKey });
+    const backSees = watch(back);
+    const joined = await back.connect(urlOf(server), 'bob');
+    if (!joined.ok) throw new Error(joined.error.message);
+    expect(joined.session.directs).toMatchObject([{ id: dm.id, name: 'alice', kind: 'direct' }]);
+    await waitFor(() => backSees.inRoom(dm.id).length === 3, 'the conversation to be opened');
+    expect(backSees.inRoom(dm.id)).toEqual(['just for you', 'are you there?', 'call me']);
+    // carol, in the lobby all along, saw none of it.
+    const lobbyMarker = 'marker after the direct messages';
+    alice.post(lobbyMarker);
+    await waitFor(
+      () => carolSees.messages.some((message) => message.text === lobbyMarker),
+      'the marker',
+    );
+    expect(carolSees.messages.filter((message) => message.room === dm.id)).toEqual([]);
   });
 });

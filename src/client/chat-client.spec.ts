@@ -155,6 +155,7 @@ describe('ChatClient chat', () => {
     const http = createHttpServer();
     const io = new Server(http);
     io.on('connection', (socket) => {
+      socket.on('session:challenge', (_payload, ack) => ack({ ok: true, challenge: 'c' }));
       socket.on('session:join', (_payload, ack) =>
         ack({
           ok: true,
@@ -162,9 +163,9 @@ describe('ChatClient chat', () => {
           room: 'lobby',
           users: [],
           messages: [],
-          resumeToken: 't',
+          directs: [],
           serverName: 'x',
-          protocolVersion: 1,
+          protocolVersion: 2,
         }),
       );
     });

@@ -10,10 +10,14 @@ import type { ChatMessage, JoinedRoom, JoinedSession, RoomInfo } from '../shared
 import { fail, ok, type Result } from '../shared/result';
 import type { JoinPayload, RoomJoinPayload } from '../shared/schemas';
 import { timedRequest } from './acked-request';
+import { joinProof, memoryDeviceKey } from './device-key';
 import type { ParleyClientSocket } from './connection';
 import { bareServer, chatMessage } from '../../tests/support/bare-server';
 import { RoomCursors } from './room-cursors';
 import { RoomMembership } from './room-membership';
+
+/** Ed25519 signatures are deterministic: the test can make the proof it expects. */
+const deviceKey = memoryDeviceKey();
 
 const message = (id: number, room: string): ChatMessage => chatMessage(id, { room });
 
@@ -30,10 +34,10 @@ function session(messages: ChatMessage[]): Result<JoinedSession> {
     hasOlder: false,
     rooms: [],
     roomCount: 1,
+    directs: [],
     host: false,
-    resumeToken: 'token-1',
     serverName: 'test',
-    protocolVersion: 1,
+    protocolVersion: 2,
   });
 }
 
@@ -50,6 +54,8 @@ interface Answers {
 async function setUp(answers: Answers) {
   const asked: Array<JoinPayload | RoomJoinPayload> = [];
   const { connect } = await bareServer((peer) => {
+    let challenges = 0;
+    peer.on('session:challenge', (_payload, ack) => ack(ok({ challenge: `c${++challenges}` })));
     peer.on('session:join', (payload, ack) => {
       asked.push(payload);
       ack(answers.join(payload));
@@ -77,19 +83,20 @@ async function setUp(answers: Answers) {
       joinedSocket: () => membership.joinedSocket(),
     }),
     joined: (rejoining) => void completed.push(rejoining),
+    deviceKey,
   });
   return { membership, state, connect, asked, events, completed };
 }
 
 describe('RoomMembership', () => {
-  it('joins, then rejoins with the resume token and the newest ids held, room by room', async () => {
+  it('joins, then rejoins with a new proof and the newest ids held, room by room', async () => {
     const { membership, state, connect, asked, events, completed } = await setUp({
       join: (payload) => session(payload.since ? [message(3, LOBBY)] : [message(1, LOBBY)]),
       room: (payload) => room(payload.room, payload.since ? [] : [message(2, payload.room)]),
     });
-    membership.start('alice', 'open sesame');
+    membership.start('alice', 'open sesame', 'chat.example:4000');
     const joined = await membership.join(state.current!);
-    expect(joined).toMatchObject({ ok: true, session: { resumeToken: 'token-1' } });
+    expect(joined).toMatchObject({ ok: true, session: { self: { id: 'u1' } } });
     expect(completed).toEqual([false]);
     expect(await membership.joinRoom('r-design')).toMatchObject({ ok: true });
     expect(membership.rooms.map((info) => info.id)).toEqual(['r-design']);
@@ -98,10 +105,12 @@ describe('RoomMembership', () => {
     state.current = await connect();
     expect((await membership.join(state.current)).ok).toBe(true);
     expect(completed).toEqual([false, true]);
+    // Each join signs that connection's challenge, for the host the client connected to.
+    const proof = async (challenge: string) => joinProof(deviceKey, challenge, 'chat.example:4000');
     expect(asked).toEqual([
-      { nickname: 'alice', passphrase: 'open sesame' },
+      { nickname: 'alice', passphrase: 'open sesame', key: await proof('c1') },
       { room: 'r-design' },
-      { nickname: 'alice', passphrase: 'open sesame', since: 1, resumeToken: 'token-1' },
+      { nickname: 'alice', passphrase: 'open sesame', since: 1, key: await proof('c1') },
       { room: 'r-design', since: 2 },
     ]);
     const delivered = events.flatMap((event) =>
@@ -123,7 +132,7 @@ describe('RoomMembership', () => {
           ? fail('unknown_room', 'There is no such room.')
           : room(payload.room, []),
     });
-    membership.start('alice', undefined);
+    membership.start('alice', undefined, 'chat.example');
     await membership.join(state.current!);
     await membership.joinRoom('r-kept');
     await membership.joinRoom('r-gone');
@@ -141,7 +150,7 @@ describe('RoomMembership', () => {
       join: () => session([]),
       room: (payload) => room(payload.room, []),
     });
-    membership.start('alice', undefined);
+    membership.start('alice', undefined, 'chat.example');
     const socket = state.current!;
     const joining = membership.join(socket);
     state.current = null;
@@ -154,7 +163,7 @@ describe('RoomMembership', () => {
       join: () => fail('nickname_taken', 'Someone online is called alice.'),
       room: (payload) => room(payload.room, []),
     });
-    membership.start('alice', undefined);
+    membership.start('alice', undefined, 'chat.example');
     expect(await membership.join(state.current!)).toMatchObject({
       ok: false,
       error: { code: 'nickname_taken' },

@@ -123,7 +123,11 @@ export class RoomMembership {
       if (!rejoining) cursors.markOldest(LOBBY, session.messages);
       emit({ type: 'session', session });
       if (result.hasMore) await cursors.catchUp(socket, LOBBY);
-      // Back in every other room, with what was missed there.
+      // Back in every other room, with what was missed there; and into this person's direct
+      // conversations the join listed (written to while away, or opened on another device).
+      for (const direct of session.directs) {
+        if (!this.#rooms.has(direct.id)) this.#rooms.set(direct.id, direct);
+      }
       for (const room of [...this.#rooms.keys()]) {
         const rejoined = await this.#requestJoin(socket, room);
         if (!rejoined.ok) {

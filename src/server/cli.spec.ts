@@ -175,13 +175,13 @@ describe('parley serve --passphrase (in process)', () => {
     await waitFor(() => out.some((line) => line.includes('Ctrl+C')), 'the server to start');
     const url = out.map((line) => line.trim()).find((line) => line.startsWith('http://'))!;
     const socket = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-    const joinWith = (payload: object) => joinWith(socket, payload);
+    const joinAs = (payload: Record<string, unknown>) => joinWith(socket, payload);
     const stop = async () => {
       socket.disconnect();
       process.emit('SIGINT', 'SIGINT');
       expect(await running).toBe(0);
     };
-    return { out, join: joinWith, stop, socket };
+    return { out, join: joinAs, stop, socket };
   }
 
   it('takes the room limit from --max-rooms (the lobby counts)', async () => {

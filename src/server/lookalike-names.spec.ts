@@ -16,6 +16,7 @@ import {
   waitFor,
   joinWith,
 } from '../../tests/support/chat';
+import { memoryDeviceKey } from '../client/device-key';
 import type { ChatMessage, JoinedRoom, RoomInfo } from '../shared/protocol';
 import { LevelMessageStore } from './storage/level-message-store';
 
@@ -54,7 +55,7 @@ describe('look-alike nicknames', () => {
       expect(reply, kind).toMatchObject({ ok: false, error: { code: 'nickname_taken' } });
       if (kind !== 'another case') {
         expect(!reply.ok && reply.error.message, kind).toBe(
-          `The nickname "${lookalike}" looks the same as "alice", which is taken. Choose another one.`,
+          `The nickname "${lookalike}" looks the same as "alice", which belongs to someone else on this server. Choose another one.`,
         );
       }
       socket.disconnect();
@@ -119,15 +120,16 @@ describe('look-alike nicknames', () => {
     });
   });
 
-  it('treats a resend under a look-alike of the same name as the same message', async () => {
+  it('treats a resend by the same person under a look-alike of their name as the same message', async () => {
     const server = await startServer();
-    const first = await joinRaw(server, 'alice');
+    const aliceKey = memoryDeviceKey();
+    const first = await joinRaw(server, 'alice', aliceKey);
     const sent = await emitRaw(first, 'message:send', { clientId: 'c1', text: 'once' });
     expect(sent.ok).toBe(true);
     first.disconnect();
     await waitFor(() => server.io.sockets.sockets.size === 0, 'alice to leave');
 
-    const again = await joinRaw(server, '\u0430lice');
+    const again = await joinRaw(server, '\u0430lice', aliceKey);
     const resent = await emitRaw(again, 'message:send', { clientId: 'c1', text: 'once' });
     const message = (resent as unknown as { message: ChatMessage }).message;
     expect(message).toEqual((sent as unknown as { message: ChatMessage }).message);
@@ -135,11 +137,11 @@ describe('look-alike nicknames', () => {
     expect(history.messages.map((each) => each.text)).toEqual(['once']);
   });
 
-  it('finds a direct conversation stored under an id made from another form of the names', async () => {
+  it('never opens a direct conversation protocol 1 stored between two nicknames', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-lookalike-'));
     const first = await startServer({ dataDir });
     await first.close();
-    // As an earlier version stored it: its id came from the names in lower case only.
+    // As protocol 1 stored it: between two nicknames, with no people.
     const store = await LevelMessageStore.open(join(dataDir, 'history'));
     await store.saveRoom({
       id: 'd-storedbyanearlierversion',
@@ -151,11 +153,17 @@ describe('look-alike nicknames', () => {
     await store.close();
 
     const server = await startServer({ dataDir });
-    await joinRaw(server, 'Emma');
+    const emma = await joinRaw(server, 'Emma');
     const bob = await joinRaw(server, 'bob');
+    // Whoever holds these names now cannot prove they were those people: a new conversation.
     const opened = (await emitRaw(bob, 'dm:open', { nickname: 'emma' })) as unknown as JoinedRoom;
-    // Named as it was stored.
-    expect(opened.room).toMatchObject({ id: 'd-storedbyanearlierversion', name: 'emma' });
+    expect(opened.room.id).not.toBe('d-storedbyanearlierversion');
+    for (const socket of [emma, bob]) {
+      expect(await emitRaw(socket, 'room:join', { room: 'd-storedbyanearlierversion' })).toEqual({
+        ok: false,
+        error: { code: 'unknown_room', message: 'There is no such room.' },
+      });
+    }
   });
 });
 

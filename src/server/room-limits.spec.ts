@@ -279,6 +279,7 @@ describe('deleting a room', () => {
         saveRoom: (room) => inner.rooms.saveRoom(room),
         deleteRoom: (id) => (failing ? Promise.reject(failing) : inner.rooms.deleteRoom(id)),
       },
+      identities: inner.identities,
       fileReferences: inner.fileReferences,
       flush: () => inner.flush(),
       close: () => inner.close(),

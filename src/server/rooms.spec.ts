@@ -14,6 +14,7 @@ import {
   type RawSocket,
   joinWith,
 } from '../../tests/support/chat';
+import { memoryDeviceKey } from '../client/device-key';
 import { LIMITS } from '../shared/limits';
 import type { ChatMessage, JoinedRoom, RoomInfo } from '../shared/protocol';
 import { createChatServer, type ChatServer } from './chat-server';
@@ -190,13 +191,13 @@ describe('direct messages', () => {
     expect(bobSaw[0]).toMatchObject({ room: dm.id, text: 'are you ignoring me?' });
   });
 
-  it('says so when the other person is not online, or has left', async () => {
+  it('refuses a conversation with nobody of that name, or with oneself; keeps one with someone away', async () => {
     const server = await startServer();
     const alice = await joinRaw(server, 'alice');
     const bob = await joinRaw(server, 'bob');
-    expect(await emitRaw(alice, 'dm:open', { nickname: 'dave' })).toMatchObject({
+    expect(await emitRaw(alice, 'dm:open', { nickname: 'dave' })).toEqual({
       ok: false,
-      error: { code: 'user_offline', message: 'dave is not online.' },
+      error: { code: 'unknown_user', message: 'Nobody called "dave" has joined this server.' },
     });
     expect(await emitRaw(alice, 'dm:open', { nickname: 'Alice' })).toMatchObject({
       ok: false,
@@ -207,43 +208,115 @@ describe('direct messages', () => {
     const left = nextEvent(alice, 'presence:left');
     bob.disconnect();
     await left;
+    // Stored for bob, who gets it when he is back (see the restart test below).
     expect(await send(alice, dm.id, 'a1', 'still there?')).toMatchObject({
-      ok: false,
-      error: { code: 'user_offline', message: 'bob has left: they would not see it.' },
+      ok: true,
+      message: { text: 'still there?' },
     });
+    expect(await emitRaw(alice, 'dm:open', { nickname: 'BOB' })).toMatchObject({
+      ok: true,
+      room: { id: dm.id, name: 'bob', peer: dm.peer },
+    });
+  });
+
+  it('never lets a new holder of a nickname into the conversations of the person who had it', async () => {
+    // The takeover of issue 13: before, whoever joined as BOB after bob left got the history.
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    const bob = await joinRaw(server, 'bob');
+    const dm = ((await emitRaw(alice, 'dm:open', { nickname: 'bob' })) as unknown as JoinedRoom)
+      .room;
+    await send(alice, dm.id, 'secret-1', 'the secret');
+    const left = nextEvent(alice, 'presence:left');
+    bob.disconnect();
+    await left;
+
+    // Actively: the name is bob's; another key cannot take it, so cannot open bob's conversation.
+    const impostor = await rawSocket(server);
+    expect(await joinWith(impostor, { nickname: 'BOB' })).toMatchObject({
+      ok: false,
+      error: { code: 'nickname_taken' },
+    });
+    expect(await joinWith(impostor, { nickname: 'b0b' })).toMatchObject({ ok: false });
+    const other = await joinRaw(server, 'mallory');
+    expect(await emitRaw(other, 'room:join', { room: dm.id })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_room' },
+    });
+    const theirs = (await emitRaw(other, 'dm:open', {
+      nickname: 'alice',
+    })) as unknown as JoinedRoom;
+    expect(theirs.room.id).not.toBe(dm.id);
+    expect(theirs.messages).toEqual([]);
+
+    // Passively: when alice writes again, nobody but bob is brought into it.
+    const dmOpened = collect(other, 'dm:opened');
+    const created = collect(other, 'message:created');
+    await send(alice, dm.id, 'secret-2', 'another secret');
+    await send(alice, theirs.room.id, 'hello-m', 'hello mallory');
+    await waitFor(() => created.length === 1, 'mallory to get her own message');
+    expect(created.map((message) => message.text)).toEqual(['hello mallory']);
+    expect(dmOpened).toEqual([]);
   });
 });
 
 describe('rooms and direct conversations last', () => {
-  it('a restarted server on the same data directory has the rooms and every history', async () => {
+  it('a restarted server on the same data directory has the rooms, every history and who is who', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-rooms-'));
     const start = () => createChatServer({ host: '127.0.0.1', port: 0, dataDir, webRoot: null });
     let server: ChatServer = await start();
     onCleanup(() => server.close());
-    const alice = await joinRaw(server, 'alice');
-    const bob = await joinRaw(server, 'bob');
+    const aliceKey = memoryDeviceKey();
+    const bobKey = memoryDeviceKey();
+    const alice = await joinRaw(server, 'alice', aliceKey);
+    const bob = await joinRaw(server, 'bob', bobKey);
     const design = await create(alice, 'Design');
     await enter(alice, design.id);
     await send(alice, design.id, 'd1', 'room history');
     const dm = ((await emitRaw(alice, 'dm:open', { nickname: 'bob' })) as unknown as JoinedRoom)
       .room;
     await send(bob, dm.id, 'p1', 'private history');
+    // bob goes away; alice writes to him; the server restarts before he is back.
+    const left = nextEvent(alice, 'presence:left');
+    bob.disconnect();
+    await left;
+    await send(alice, dm.id, 'p2', 'written while you were away');
+    await send(alice, dm.id, 'p3', 'and once more');
     await server.close();
 
     server = await start();
-    const alice2 = await joinRaw(server, 'alice');
-    const bob2 = await joinRaw(server, 'bob');
-    const joined = await joinWith(await rawSocket(server), {
-      nickname: 'carol',
+    // The names are still bound to their people.
+    expect(await joinWith(await rawSocket(server), { nickname: 'bob' })).toMatchObject({
+      ok: false,
+      error: { code: 'nickname_taken' },
     });
+    const alice2Socket = await rawSocket(server);
+    const alice2Joined = await joinWith(alice2Socket, { nickname: 'alice' }, aliceKey);
+    if (!alice2Joined.ok) throw new Error(alice2Joined.error.message);
+    const alice2 = alice2Joined.self;
+    const bob2 = await rawSocket(server);
+    const bobJoined = await joinWith(bob2, { nickname: 'bob' }, bobKey);
+    if (!bobJoined.ok) throw new Error(bobJoined.error.message);
+    // bob's join lists the conversation; opening it gives what was written, once and in order.
+    expect(bobJoined.directs).toMatchObject([
+      { id: dm.id, kind: 'direct', name: 'alice', peer: alice2.id },
+    ]);
+    const texts = (messages: ChatMessage[]) => messages.map((message) => message.text);
+    const opened = await enter(bob2, dm.id);
+    expect(texts(opened.messages)).toEqual([
+      'private history',
+      'written while you were away',
+      'and once more',
+    ]);
+    const ids = opened.messages.map((message) => message.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const joined = await joinWith(await rawSocket(server), { nickname: 'carol' });
     expect((joined as unknown as { rooms: RoomInfo[] }).rooms.map((room) => room.name)).toEqual([
       'Lobby',
       'Design',
     ]);
-    const texts = (messages: ChatMessage[]) => messages.map((message) => message.text);
-    expect(texts((await enter(alice2, design.id)).messages)).toEqual(['room history']);
+    expect(texts((await enter(alice2Socket, design.id)).messages)).toEqual(['room history']);
     const again = (await emitRaw(bob2, 'dm:open', { nickname: 'alice' })) as unknown as JoinedRoom;
     expect(again.room.id).toBe(dm.id);
-    expect(texts(again.messages)).toEqual(['private history']);
   });
 });

@@ -3,6 +3,7 @@
  * pages forwards with `history:fetch` from id 0. (The join ack alone is no count of what is
  * stored: without `since` it holds only the newest LIMITS.joinHistoryLength messages.)
  */
+import { joinWith } from '../support/join-with';
 import { io, type Socket } from 'socket.io-client';
 import { LIMITS } from '../../src/shared/limits';
 import type {

@@ -39,6 +39,7 @@ import { roomNameSchema, sendMessagePayloadSchema } from '../../src/shared/schem
 import {
   collect,
   emitRaw,
+  joinWith,
   nextEvent,
   onCleanup,
   startServer,
@@ -77,7 +78,9 @@ const RATE_LIMITS = Object.fromEntries(
 const VALID_OUTCOMES: {
   [E in ClientEventName]: Record<FuzzCall['target'], ReadonlyArray<'ok' | ErrorCode>>;
 } = {
-  'session:join': { stranger: ['ok', 'nickname_taken'], member: ['already_joined'] },
+  'session:challenge': { stranger: ['ok'], member: ['already_joined'] },
+  // No generated proof is signed over a challenge: a stranger is never let in.
+  'session:join': { stranger: ['identity_unproven'], member: ['already_joined'] },
   'message:send': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
   'typing:set': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
   'presence:set': { stranger: ['not_joined'], member: ['ok'] },
@@ -88,7 +91,7 @@ const VALID_OUTCOMES: {
   // The fuzzer is on loopback: the host, who may delete any room.
   'room:delete': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
   'room:list': { stranger: ['not_joined'], member: ['ok'] },
-  'dm:open': { stranger: ['not_joined'], member: ['ok', 'user_offline'] },
+  'dm:open': { stranger: ['not_joined'], member: ['ok', 'unknown_user'] },
   // Most valid sizes are over the limit; the few that fit open uploads (three at most at once).
   'file:begin': {
     stranger: ['not_joined'],
@@ -187,9 +190,7 @@ describe('fuzzing the server', () => {
 
     // The server is still up and still takes newcomers; it lists the rooms that were created.
     const latecomer = await connect(server);
-    const joined = (await emitRaw(latecomer, 'session:join', {
-      nickname: 'latecomer',
-    })) as Result<JoinedSession>;
+    const joined = await joinWith(latecomer, { nickname: 'latecomer' });
     if (!joined.ok) throw new Error(joined.error.message);
     expect(joined.roomCount).toBe(1 + createdRoomIds.length);
     const listed = await everyRoom(latecomer);
@@ -212,9 +213,7 @@ describe('fuzzing the server', () => {
     // And a server started again on that data directory serves it.
     const restarted = await startServer({ dataDir });
     const afterRestart = await connect(restarted);
-    const rejoined = (await emitRaw(afterRestart, 'session:join', {
-      nickname: 'after-restart',
-    })) as Result<JoinedSession>;
+    const rejoined = await joinWith(afterRestart, { nickname: 'after-restart' });
     if (!rejoined.ok) throw new Error(rejoined.error.message);
     const storedInLobby = stored.messages.filter((message) => message.room === LOBBY);
     expect(rejoined.messages).toEqual(storedInLobby.slice(-LIMITS.joinHistoryLength));
@@ -396,7 +395,7 @@ class Fuzzer {
 
   static async start(server: ChatServer, round: number, tally: Tally): Promise<Fuzzer> {
     const member = await connect(server);
-    const joined = await emitRaw(member, 'session:join', { nickname: `fuzz-member-${round}` });
+    const joined = await joinWith(member, { nickname: `fuzz-member-${round}` });
     if (!joined.ok) throw new Error(joined.error.message);
     return new Fuzzer(server, tally, await connect(server), member);
   }

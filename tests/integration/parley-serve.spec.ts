@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { joinWith } from '../support/join-with';
 import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { certificateFingerprint } from '../../src/server/tls';

@@ -3,11 +3,19 @@
  * shows runs against a real server, and every event, server error code and limit in the code
  * appears in the document (and the document names none that the code does not have).
  */
+import { memoryDeviceKey, type DeviceKey } from '../../src/client/device-key';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { emitRaw, onCleanup, rawSocket, startServer as startTestServer, joinWith } from '../support/chat';
+import {
+  emitRaw,
+  joinWith,
+  nextEvent,
+  onCleanup,
+  rawSocket,
+  startServer as startTestServer,
+} from '../support/chat';
 import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../../src/shared/limits';
 import {
   CLIENT_EVENT_TABLE,
@@ -122,9 +130,10 @@ describe('what the document promises, on a real server', () => {
     server: Awaited<ReturnType<typeof startServer>>,
     nickname: string,
     extra: object = {},
+    key?: DeviceKey,
   ) {
     const socket = await connect(server);
-    const reply = await joinWith(socket, { nickname, ...extra });
+    const reply = await joinWith(socket, { nickname, ...extra }, key);
     if (!reply.ok) throw new Error(reply.error.message);
     return { socket, session: reply };
   }
@@ -160,9 +169,10 @@ describe('what the document promises, on a real server', () => {
     expect(alice.socket.connected).toBe(true);
   });
 
-  it('a join with the resume token takes the session over: same id, session:ended, no presence', async () => {
+  it('a join with the same device key takes the session over: same id, session:ended, no presence', async () => {
     const server = await startServer();
-    const old = await joined(server, 'alice');
+    const aliceKey = memoryDeviceKey();
+    const old = await joined(server, 'alice', {}, aliceKey);
     const bob = await joined(server, 'bob');
     const presence: string[] = [];
     bob.socket.on('presence:joined', ({ user }) => presence.push(`joined ${user.nickname}`));
@@ -170,12 +180,14 @@ describe('what the document promises, on a real server', () => {
     const ended = new Promise((resolve) => old.socket.once('session:ended', resolve));
     const disconnected = new Promise((resolve) => old.socket.once('disconnect', resolve));
 
-    const again = await joined(server, 'ALICE', { resumeToken: old.session.resumeToken, since: 0 });
+    const again = await joined(server, 'alice', { since: 0 }, aliceKey);
     expect(await ended).toMatchObject({ code: 'session_replaced' });
     expect(await disconnected).toBe('io server disconnect');
     expect(again.session.self.id).toBe(old.session.self.id);
-    expect(again.session.resumeToken).toBe(old.session.resumeToken);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Whatever bob was told went out before this broadcast (one room, one order).
+    const marker = nextEvent(bob.socket, 'message:created');
+    await emitRaw(again.socket, 'message:send', { clientId: 'after-takeover', text: 'still me' });
+    await marker;
     expect(presence).toEqual([]);
   });
 

@@ -10,7 +10,10 @@ import {
   type ChatServerOptions,
 } from '../../src/server/chat-server';
 import { ChatClient, type ChatClientOptions } from '../../src/client/chat-client';
-import { joinProof, memoryDeviceKey, type DeviceKey } from '../../src/client/device-key';
+import type { DeviceKey } from '../../src/client/device-key';
+import { joinWith } from './join-with';
+
+export { joinWith };
 import type {
   ClientToServerEvents,
   JoinedSession,
@@ -77,26 +80,6 @@ export function emitRaw(
 /** Emits without an acknowledgement callback, as a careless or hostile client may. */
 export function emitWithoutAck(socket: RawSocket, event: string, ...args: unknown[]): void {
   (socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...args);
-}
-
-/**
- * `session:join` as a client does it: asks for the challenge (`session:challenge`), then joins
- * with `payload` and the proof of `key` (default a new key: a new person). Pass the same key to
- * join again as the same person.
- */
-export async function joinWith(
-  socket: Socket,
-  payload: Record<string, unknown>,
-  key: DeviceKey = memoryDeviceKey(),
-): Promise<Result<JoinedSession>> {
-  const asked = await emitRaw(socket, 'session:challenge', {});
-  if (!asked.ok) return asked;
-  const host = new URL((socket.io as unknown as { uri: string }).uri).host;
-  const proof = await joinProof(key, asked.challenge as string, host);
-  return (await emitRaw(socket, 'session:join', {
-    ...payload,
-    key: proof,
-  })) as Result<JoinedSession>;
 }
 
 export async function joinRaw(

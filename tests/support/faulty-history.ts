@@ -25,6 +25,7 @@ export async function faultyHistory(): Promise<FaultyHistory> {
     page: (...args) => inner.page(...args),
     hasBefore: (...args) => inner.hasBefore(...args),
     rooms: inner.rooms,
+    identities: inner.identities,
     fileReferences: inner.fileReferences,
     flush: () => inner.flush(),
     close: () => inner.close(),

@@ -340,6 +340,36 @@ function nicknameField(): FieldSpec {
 }
 
 /** Room ids: the lobby, and ids of rooms that do not exist (the fuzz cannot guess real ones). */
+/** base64url text of `length` characters. */
+function base64urlText(length: number): fc.Arbitrary<string> {
+  return fc.stringMatching(new RegExp(`^[A-Za-z0-9_-]{${length}}$`));
+}
+
+/**
+ * A join's `key`: well-formed keys and signatures (which never verify: the fuzz has no challenge
+ * signed), and shapes the schema refuses.
+ */
+function joinProofField(): FieldSpec {
+  const valid = fc.record({
+    publicKey: base64urlText(43),
+    signature: base64urlText(86),
+    host: fc.string({ minLength: 1, maxLength: 255 }),
+  });
+  return {
+    required: true,
+    valid,
+    invalid: fc.oneof(
+      fc.constantFrom('', 'key', 0, [], {}),
+      valid.map((key) => ({ ...key, publicKey: `${key.publicKey}A` })),
+      valid.map((key) => ({ ...key, signature: key.signature.slice(1) })),
+      valid.map((key) => ({ ...key, signature: `${key.signature.slice(1)}=` })),
+      valid.map((key) => ({ ...key, host: '' })),
+      valid.map((key) => ({ ...key, admin: true })),
+      valid.map(({ publicKey, host }) => ({ publicKey, host })),
+    ),
+  };
+}
+
 function roomField(required: boolean): FieldSpec {
   return textField({
     required,
@@ -392,15 +422,11 @@ type EventFields = Record<string, FieldSpec>;
  * makes the fuzz weaker, not wrong; a client event missing here does not type-check.
  */
 const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
+  'session:challenge': {},
   'session:join': {
     nickname: nicknameField(),
+    key: joinProofField(),
     since: integerField({ required: false, ...messageId }),
-    resumeToken: textField({
-      required: false,
-      valid: fc.string({ minLength: 1, maxLength: LIMITS.resumeTokenMaxLength }),
-      maxLength: LIMITS.resumeTokenMaxLength,
-      badCharacters: [],
-    }),
   },
   'message:send': {
     room: roomField(false),

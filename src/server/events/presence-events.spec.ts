@@ -1,12 +1,24 @@
 /** `presence:set` against a real server: the change, its broadcast, the join reply, refusals. */
 import { describe, expect, it } from 'vitest';
-import { emitRaw, joinRaw, nextEvent, rawSocket, startServer, joinWith } from '../../../tests/support/chat';
+import {
+  emitRaw,
+  joinRaw,
+  nextEvent,
+  rawSocket,
+  startServer,
+  joinWith,
+} from '../../../tests/support/chat';
+import { memoryDeviceKey, type DeviceKey } from '../../client/device-key';
 import { LIMITS } from '../../shared/limits';
 import type { JoinedSession } from '../../shared/protocol';
 import type { Result } from '../../shared/result';
 
-async function join(socket: Awaited<ReturnType<typeof rawSocket>>, nickname: string) {
-  const joined = (await joinWith(socket, { nickname })) as Result<JoinedSession>;
+async function join(
+  socket: Awaited<ReturnType<typeof rawSocket>>,
+  nickname: string,
+  key?: DeviceKey,
+) {
+  const joined = (await joinWith(socket, { nickname }, key)) as Result<JoinedSession>;
   if (!joined.ok) throw new Error(joined.error.message);
   return joined;
 }
@@ -52,27 +64,25 @@ describe('presence', () => {
     expect(cleared.ok && 'text' in (cleared.presence as object)).toBe(false);
   });
 
-  it('keeps a presence across a resume, and forgets it when the person leaves', async () => {
+  it('keeps a presence when the person joins again, and forgets it when they leave', async () => {
     const server = await startServer();
     const observer = await joinRaw(server, 'observer');
     const old = await rawSocket(server);
-    const first = await join(old, 'erin');
+    const erinKey = memoryDeviceKey();
+    const first = await join(old, 'erin', erinKey);
     await emitRaw(old, 'presence:set', { status: 'busy', text: 'deep work' });
 
     const fresh = await rawSocket(server);
-    const resumed = (await joinWith(fresh, {
-      nickname: 'erin',
-      resumeToken: first.resumeToken,
-    })) as Result<JoinedSession>;
+    const resumed = (await joinWith(fresh, { nickname: 'erin' }, erinKey)) as Result<JoinedSession>;
     if (!resumed.ok) throw new Error(resumed.error.message);
     expect(resumed.presence[first.self.id]).toMatchObject({ status: 'busy', text: 'deep work' });
 
     const left = nextEvent(observer, 'presence:left');
     fresh.disconnect();
     await left;
-    const later = await join(await rawSocket(server), 'erin');
+    const later = await join(await rawSocket(server), 'erin', erinKey);
+    expect(later.self.id).toBe(first.self.id);
     expect(later.presence[later.self.id]).toMatchObject({ status: 'online' });
-    expect(later.presence[first.self.id]).toBeUndefined();
   });
 
   it('refuses a connection that has not joined, and tells nobody', async () => {

@@ -10,6 +10,7 @@ import {
   waitFor,
   joinWith,
 } from '../../../tests/support/chat';
+import { memoryDeviceKey } from '../../client/device-key';
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { ChatMessage, JoinedSession } from '../../shared/protocol';
 import type { Result } from '../../shared/result';
@@ -30,10 +31,11 @@ describe('joining', () => {
     expect(joined.messages.map((message) => message.text)).toEqual(['first']);
     expect(joined.serverName).toBe('test-host');
     expect(joined.protocolVersion).toBe(PROTOCOL_VERSION);
-    expect(joined.resumeToken.length).toBeGreaterThan(20);
+    expect(joined.self.id).toMatch(/^p-[A-Za-z0-9_-]{22}$/);
+    expect(joined.directs).toEqual([]);
   });
 
-  it('refuses a nickname already online, ignoring case, and accepts another', async () => {
+  it("refuses someone else's nickname, ignoring case, and accepts another", async () => {
     const server = await startServer();
     await joinRaw(server, 'Alice');
     const second = await rawSocket(server);
@@ -42,20 +44,26 @@ describe('joining', () => {
       ok: false,
       error: {
         code: 'nickname_taken',
-        message: 'The nickname "ALICE" is taken. Choose another one.',
+        message: 'The nickname "ALICE" belongs to someone else on this server. Choose another one.',
       },
     });
     const retry = await joinWith(second, { nickname: 'Alice2' });
     expect(retry.ok).toBe(true);
   });
 
-  it('frees a nickname when its holder leaves', async () => {
+  it('keeps a nickname for its person while they are away: only their key takes it back', async () => {
     const server = await startServer();
-    const first = await joinRaw(server, 'carol');
+    const carolKey = memoryDeviceKey();
+    const first = await joinRaw(server, 'carol', carolKey);
     first.disconnect();
-    const second = await rawSocket(server);
-    await waitFor(() => server.io.sockets.sockets.size === 1, 'the first socket to close');
-    expect((await joinWith(second, { nickname: 'carol' })).ok).toBe(true);
+    await waitFor(() => server.io.sockets.sockets.size === 0, 'the first socket to close');
+    const someoneElse = await rawSocket(server);
+    expect(await joinWith(someoneElse, { nickname: 'Carol' })).toMatchObject({
+      ok: false,
+      error: { code: 'nickname_taken', message: expect.stringMatching(/belongs to someone else/) },
+    });
+    const back = await joinWith(await rawSocket(server), { nickname: 'carol' }, carolKey);
+    expect(back.ok).toBe(true);
   });
 
   it('refuses a second join on the same connection', async () => {
@@ -65,29 +73,24 @@ describe('joining', () => {
     expect(again).toMatchObject({ ok: false, error: { code: 'already_joined' } });
   });
 
-  it('lets a reconnecting client take its nickname back with its resume token, silently', async () => {
+  it('lets the same person join again (a reconnect, another tab) and take over, silently', async () => {
     const server = await startServer();
     const observer = await joinRaw(server, 'observer');
     const joinedNotices = collect(observer, 'presence:joined');
     const leftNotices = collect(observer, 'presence:left');
 
+    const erinKey = memoryDeviceKey();
     const old = await rawSocket(server);
-    const first = await joinWith(old, { nickname: 'erin' });
+    const first = await joinWith(old, { nickname: 'erin' }, erinKey);
     if (!first.ok) throw new Error('join failed');
     const ended = nextEvent(old, 'session:ended');
 
     const fresh = await rawSocket(server);
-    const wrongToken = await joinWith(fresh, {
-      nickname: 'erin',
-      resumeToken: 'x'.repeat(32),
-    });
-    expect(wrongToken).toMatchObject({ ok: false, error: { code: 'nickname_taken' } });
-    const resumed = await joinWith(fresh, {
-      nickname: 'erin',
-      resumeToken: first.resumeToken,
-    });
-    expect(resumed).toMatchObject({ ok: true, self: first.self, resumeToken: first.resumeToken });
-    await ended;
+    const impostor = await joinWith(fresh, { nickname: 'erin' });
+    expect(impostor).toMatchObject({ ok: false, error: { code: 'nickname_taken' } });
+    const resumed = await joinWith(fresh, { nickname: 'erin' }, erinKey);
+    expect(resumed).toMatchObject({ ok: true, self: first.self });
+    expect(await ended).toMatchObject({ code: 'session_replaced' });
     await waitFor(() => old.disconnected, 'the replaced connection to close');
     expect(joinedNotices.map((notice) => notice.user.nickname)).toEqual(['erin']);
     expect(leftNotices).toEqual([]);

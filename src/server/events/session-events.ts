@@ -130,7 +130,7 @@ export function sessionEvents(
 /** `nickname_taken`, saying whose: someone else's on this server, or in use right now. */
 function nameTaken(asked: string, shown: string, bound: boolean) {
   const same = nicknameKey(shown) === nicknameKey(asked);
-  const name = same ? `The nickname "${asked}"` : `"${asked}" looks the same as "${shown}", which`;
+  const name = `The nickname "${asked}"${same ? '' : ` looks the same as "${shown}", which`}`;
   return fail(
     'nickname_taken',
     bound

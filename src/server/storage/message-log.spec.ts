@@ -20,18 +20,17 @@ describe('MessageLog', () => {
     expect(log.lastId).toBe(2);
   });
 
-  it('returns the original for a repeated client id of the same author (any case)', () => {
+  it('returns the original for a repeated client id of the same person, whatever their name now', () => {
     const log = new MessageLog({ capacity: 10 });
     const first = log.append('lobby', alice, 'same', 'hello');
-    const again = log.append(
-      'lobby',
-      { id: 'other-session', nickname: 'ALICE' },
-      'same',
-      'changed',
-    );
+    const again = log.append('lobby', { id: 'a', nickname: 'Alicia' }, 'same', 'changed');
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ message: first.message, created: false });
+    // Someone else, even under the same name: a message of their own.
     expect(log.append('lobby', bob, 'same', 'mine').created).toBe(true);
+    expect(log.append('lobby', { id: 'c', nickname: 'Alice' }, 'same', 'theirs').created).toBe(
+      true,
+    );
   });
 
   it('keeps the newest messages up to its capacity', async () => {

@@ -9,7 +9,6 @@
 import type { ChatMessage, FileAttachment, User } from '../../shared/protocol';
 import { LIMITS } from '../../shared/limits';
 import type { MessageStore, PageQuery } from './level-message-store';
-import { nameSkeleton } from '../../shared/name-skeleton';
 
 export interface MessageLogOptions {
   /** Messages kept in memory for joins and catch-up. */
@@ -341,6 +340,7 @@ export class MessageLog {
   }
 }
 
+/** A resend is the same author (the person: their identity, whatever they are called now) and id. */
 function clientKey(author: User, clientId: string): string {
-  return `${nameSkeleton(author.nickname)}\u0000${clientId}`;
+  return `${author.id}\u0000${clientId}`;
 }
