@@ -2,6 +2,7 @@
 // tested over multicast in tests/integration/discovery.spec.ts, inside a network namespace
 // (never on this machine's network).
 import { describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../shared/limits';
 import { roomFromService, type HeardService } from './room-browser';
 
 const FP = Array(32).fill('0A').join(':');
@@ -11,7 +12,14 @@ function heard(overrides: Partial<HeardService> = {}): HeardService {
     name: 'Physics lab [abc123]',
     fqdn: 'Physics lab [abc123]._parley._tcp.local',
     port: 4321,
-    txt: { txtvers: '1', id: 'abc123', proto: '1', pw: '0', room: 'Physics lab', host: 'alice' },
+    txt: {
+      txtvers: '1',
+      id: 'abc123',
+      proto: String(PROTOCOL_VERSION),
+      pw: '0',
+      room: 'Physics lab',
+      host: 'alice',
+    },
     addresses: ['192.168.1.5', 'fe80::1', '2001:db8::5', '10.0.0.7'],
     referer: { address: '10.0.0.7' },
     ...overrides,
@@ -27,7 +35,7 @@ describe('roomFromService', () => {
       url: 'http://10.0.0.7:4321',
       urls: ['http://10.0.0.7:4321', 'http://192.168.1.5:4321', 'http://[2001:db8::5]:4321'],
       passphraseRequired: false,
-      protocolVersion: 1,
+      protocolVersion: PROTOCOL_VERSION,
       compatible: true,
       fingerprint: null,
       own: false,
@@ -49,10 +57,12 @@ describe('roomFromService', () => {
   });
 
   it('flags a room of another protocol version as incompatible', () => {
-    expect(roomFromService(heard({ txt: { id: 'a', proto: '2', room: 'R' } }))).toMatchObject({
-      protocolVersion: 2,
-      compatible: false,
-    });
+    // Protocol 1 (before identities) and a later one.
+    for (const proto of [1, PROTOCOL_VERSION + 1]) {
+      expect(
+        roomFromService(heard({ txt: { id: 'a', proto: String(proto), room: 'R' } })),
+      ).toMatchObject({ protocolVersion: proto, compatible: false });
+    }
     expect(roomFromService(heard({ txt: { id: 'a', room: 'R' } }))).toMatchObject({
       protocolVersion: 0,
       compatible: false,

@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect, joinRaw, rawSocket, startServer, waitFor, joinWith } from '../../tests/support/chat';
+import {
+  collect,
+  joinRaw,
+  rawSocket,
+  startServer,
+  waitFor,
+  joinWith,
+} from '../../tests/support/chat';
 import type { User } from '../shared/protocol';
 import type { ParleyServer } from './socket-types';
 import { RoomBroadcaster } from './broadcast-batcher';

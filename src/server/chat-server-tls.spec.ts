@@ -35,12 +35,8 @@ describe('createChatServer with TLS', () => {
 
     const alice = await secureRawSocket(url, tls.cert);
     const bob = await secureRawSocket(url, tls.cert);
-    expect((await joinWith(alice, { nickname: 'alice' })).ok).toBe(
-      true,
-    );
-    expect((await joinWith(bob, { nickname: 'bob' })).ok).toBe(
-      true,
-    );
+    expect((await joinWith(alice, { nickname: 'alice' })).ok).toBe(true);
+    expect((await joinWith(bob, { nickname: 'bob' })).ok).toBe(true);
     const received = nextEvent(bob, 'message:created');
     const sent = await alice
       .timeout(5_000)
@@ -70,9 +66,7 @@ describe('createChatServer with TLS', () => {
 
     // None of that hurt the server.
     const socket = await secureRawSocket(url, tls.cert);
-    expect((await joinWith(socket, { nickname: 'ok' })).ok).toBe(
-      true,
-    );
+    expect((await joinWith(socket, { nickname: 'ok' })).ok).toBe(true);
   });
 
   it('refuses a browser page from another origin over https too', async () => {

@@ -3,7 +3,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { joinRaw, nextEvent, rawSocket, startServer, urlOf, joinWith } from '../../tests/support/chat';
+import {
+  joinRaw,
+  nextEvent,
+  rawSocket,
+  startServer,
+  urlOf,
+  joinWith,
+} from '../../tests/support/chat';
 import type { JoinedSession } from '../shared/protocol';
 import type { Result } from '../shared/result';
 import { ChatServerError, createChatServer } from './chat-server';

@@ -62,9 +62,7 @@ describe('look-alike nicknames', () => {
     }
     // Names that only resemble it stay free.
     for (const other of ['alicia', 'alce', 'Zoë']) {
-      expect((await joinWith(await rawSocket(server), { nickname: other })).ok).toBe(
-        true,
-      );
+      expect((await joinWith(await rawSocket(server), { nickname: other })).ok).toBe(true);
     }
     expect(server.io.sockets.sockets.size).toBe(4);
   });

@@ -59,7 +59,8 @@ export class People {
       const known = this.#byKey.get(publicKey);
       const holder = this.holderOf(nickname);
       if (holder && holder !== known) return { ok: false, holder };
-      if (known && known.nickname === nickname) return { ok: true, identity: known, created: false };
+      if (known && known.nickname === nickname)
+        return { ok: true, identity: known, created: false };
       const identity: StoredIdentity = known
         ? { ...known, nickname }
         : { id: identityIdOf(publicKey), nickname, keys: [publicKey], createdAt: now };

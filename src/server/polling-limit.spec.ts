@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { onCleanup, startServer, urlOf } from '../../tests/support/chat';
+import { joinWith, onCleanup, startServer, urlOf } from '../../tests/support/chat';
 import { LIMITS } from '../shared/limits';
 import { base64Length, pollingBodyLimit } from './polling-limit';
 
@@ -38,7 +38,7 @@ describe('long-polling', () => {
     socket.on('disconnect', (reason) => disconnects.push(reason));
     const request = (event: string, payload: object) =>
       socket.timeout(15_000).emitWithAck(event, payload);
-    expect(await request('session:join', { nickname: 'poller' })).toMatchObject({ ok: true });
+    expect(await joinWith(socket, { nickname: 'poller' })).toMatchObject({ ok: true });
 
     const chunk = LIMITS.fileChunkBytes;
     const bytes = randomBytes(3 * chunk + 1000);

@@ -3,6 +3,7 @@
  * a room (its creator or the host; never the lobby) with its messages, and a join reply that lists
  * only the first page of rooms however many there are (room:list finds the rest).
  */
+import { memoryDeviceKey, type DeviceKey } from '../client/device-key';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,9 +33,10 @@ async function joinFrom(
   server: ChatServer,
   nickname: string,
   address = '127.0.0.1',
+  key?: DeviceKey,
 ): Promise<{ socket: RawSocket; session: JoinedSession }> {
   const socket = await rawSocket(server, address);
-  const result = await joinWith(socket, { nickname });
+  const result = await joinWith(socket, { nickname }, key);
   if (!result.ok) throw new Error(result.error.message);
   return { socket, session: result as unknown as JoinedSession };
 }
@@ -316,7 +318,8 @@ describe('deleting a room', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-room-delete-'));
     onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
     const first = await createChatServer({ host: '127.0.0.1', port: 0, webRoot: null, dataDir });
-    const { socket: alice } = await joinFrom(first, 'alice');
+    const aliceKey = memoryDeviceKey();
+    const { socket: alice } = await joinFrom(first, 'alice', '127.0.0.1', aliceKey);
     const design = await create(alice, 'Design');
     const ops = await create(alice, 'Ops');
     await emitRaw(alice, 'room:join', { room: design.id });
@@ -336,7 +339,7 @@ describe('deleting a room', () => {
     await stored.close();
 
     const second = await startServer({ dataDir });
-    const { socket: again, session } = await joinFrom(second, 'alice');
+    const { socket: again, session } = await joinFrom(second, 'alice', '127.0.0.1', aliceKey);
     expect(session.rooms.map((room) => room.name)).toEqual(['Lobby', 'Ops']);
     expect((await send(again, LOBBY, 'next')).id).toBeGreaterThan(last.id + 1);
   });

@@ -87,29 +87,24 @@ function base64url(what: string, length: number) {
 }
 
 /** The device key's proof (see src/client/device-key.ts): an Ed25519 key and its signature. */
-export const joinProofSchema = z.strictObject(
-  {
-    publicKey: base64url('key.publicKey', 43),
-    signature: base64url('key.signature', 86),
-    host: z
-      .string({ error: 'key.host must be text.' })
-      .min(1, { error: 'key.host cannot be empty.' })
-      .refine(atMost(255), { error: 'key.host can be at most 255 characters.' }),
-  },
-  {
-    error: (issue) =>
-      issue.input === undefined
-        ? 'key is missing: this server needs a newer Parley (protocol 2 proves a device key when joining).'
-        : undefined,
-  },
-);
+export const joinProofSchema = z.strictObject({
+  publicKey: base64url('key.publicKey', 43),
+  signature: base64url('key.signature', 86),
+  host: z
+    .string({ error: 'key.host must be text.' })
+    .min(1, { error: 'key.host cannot be empty.' })
+    .refine(atMost(255), { error: 'key.host can be at most 255 characters.' }),
+});
 
 export const challengePayloadSchema = z.strictObject({});
 
 export const joinPayloadSchema = z.strictObject({
   nickname: nicknameSchema,
-  /** The device key's proof, made for the challenge of `session:challenge`. */
-  key: joinProofSchema,
+  /**
+   * The device key's proof, made for the challenge of `session:challenge`. Required: optional
+   * here only so that a protocol 1 client, which sends none, is told why (`identity_unproven`).
+   */
+  key: joinProofSchema.optional(),
   /** The id of the newest message the client already holds; the ack returns what came after. */
   since: messageIdSchema.optional(),
   /** The room's passphrase, when the server asks for one (`passphrase_required`). */

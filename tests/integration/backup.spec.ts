@@ -13,7 +13,14 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/shared/limits';
 import type { ChatMessage } from '../../src/shared/protocol';
 import { io as connect } from 'socket.io-client';
-import { emitRaw, joinRaw, onCleanup, startServer, type RawSocket, joinWith } from '../support/chat';
+import {
+  emitRaw,
+  joinRaw,
+  onCleanup,
+  startServer,
+  type RawSocket,
+  joinWith,
+} from '../support/chat';
 import { freePort, ServerProcess } from '../support/server-process';
 import { allMessages, parley, sendFile } from '../support/data-commands';
 

@@ -7,6 +7,7 @@
  * The processes run a build of src/server made by this file (out/test-cli), so the tests always
  * exercise the current sources, whether or not `npm run build` ran.
  */
+import { PROTOCOL_VERSION } from '../../src/shared/limits';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -263,7 +264,7 @@ describe.skipIf(problem !== null)('LAN discovery inside a network namespace', ()
       url: 'http://127.0.0.1:4321',
       urls: ['http://127.0.0.1:4321'],
       passphraseRequired: false,
-      protocolVersion: 1,
+      protocolVersion: PROTOCOL_VERSION,
       compatible: true,
       fingerprint: null,
       own: false,

@@ -7,6 +7,7 @@
  * half-written record at the end of LevelDB's log, and on the next open LevelDB drops everything
  * written after it (see LevelMessageStore.#repair).
  */
+import { memoryDeviceKey, type DeviceKey } from '../../src/client/device-key';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
@@ -121,10 +122,16 @@ describe.skipIf(unavailable !== null)('parley serve on a full disk', () => {
     });
     onCleanup(() => server.kill());
     await server.start();
+    const keys = new Map<string, DeviceKey>();
     const connect = async (nickname: string, since?: number) => {
       const socket: RawSocket = io(server.url, { transports: ['websocket'], forceNew: true });
       onCleanup(() => void socket.disconnect());
-      const joined = await joinWith(socket, { nickname, ...(since === undefined ? {} : { since }) });
+      if (!keys.has(nickname)) keys.set(nickname, memoryDeviceKey());
+      const joined = await joinWith(
+        socket,
+        { nickname, ...(since === undefined ? {} : { since }) },
+        keys.get(nickname),
+      );
       if (!joined.ok) throw new Error(joined.error.message);
       return { socket, joined };
     };
@@ -142,6 +149,8 @@ describe.skipIf(unavailable !== null)('parley serve on a full disk', () => {
 
     const alice = (await connect('alice')).socket;
     const bob = (await connect('bob')).socket;
+    // carol is known to the server before the disk fills: a new person could not be stored then.
+    (await connect('carol')).socket.disconnect();
     const broadcast = collect(bob, 'message:created');
     const acknowledged = new Map<number, string>();
     let number = 0;

@@ -527,9 +527,9 @@ class CalmPair {
   static async start(server: ChatServer): Promise<CalmPair> {
     const alice = await connect(server);
     const bob = await connect(server);
-    const aliceJoined = await emitRaw(alice, 'session:join', { nickname: 'alice' });
+    const aliceJoined = await joinWith(alice, { nickname: 'alice' });
     const bobArrived = nextEvent(alice, 'presence:joined');
-    const bobJoined = await emitRaw(bob, 'session:join', { nickname: 'bob' });
+    const bobJoined = await joinWith(bob, { nickname: 'bob' });
     if (!aliceJoined.ok || !bobJoined.ok) throw new Error('the calm pair could not join');
     await bobArrived;
     const pair = new CalmPair(
@@ -608,9 +608,7 @@ async function expectNothingLeftOver(server: ChatServer, round: number): Promise
   expect(namespace.adapter.rooms.size).toBe(3); // the lobby and each socket's own room
 
   const probe = await connect(server);
-  const joined = (await emitRaw(probe, 'session:join', {
-    nickname: `probe-${round}`,
-  })) as Result<JoinedSession>;
+  const joined = await joinWith(probe, { nickname: `probe-${round}` });
   if (!joined.ok) throw new Error(joined.error.message);
   expect(joined.users.map((user) => user.nickname)).toEqual(['alice', 'bob', `probe-${round}`]);
   probe.disconnect();

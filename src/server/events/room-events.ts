@@ -154,7 +154,10 @@ export function roomEvents(
         const peer =
           roster.holderOf(payload.nickname)?.user ?? boundUser(parts.people, payload.nickname);
         if (!peer) {
-          return fail('unknown_user', `Nobody called "${payload.nickname}" has joined this server.`);
+          return fail(
+            'unknown_user',
+            `Nobody called "${payload.nickname}" has joined this server.`,
+          );
         }
         const room = await parts.rooms.direct(
           [session.user.id, peer.id],

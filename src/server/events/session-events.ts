@@ -40,6 +40,12 @@ export function sessionEvents(
         if (roster.get(socket.id)) {
           return fail('already_joined', 'This connection has already joined.');
         }
+        if (!payload.key) {
+          return fail(
+            'identity_unproven',
+            'This server runs a newer Parley (protocol 2): joining proves a device key. Update Parley to join.',
+          );
+        }
         // Checked (and used up) first: a wrong proof costs no passphrase check.
         const proof = checkJoinProof(payload.key, challenge, socket.handshake.headers.host);
         challenge = undefined;
@@ -57,7 +63,10 @@ export function sessionEvents(
         } catch (error) {
           parts.onError(error);
           const { code } = StorageError.fromWriteFailure(error);
-          return fail(code, 'The server could not store who you are, so you did not join. Try again.');
+          return fail(
+            code,
+            'The server could not store who you are, so you did not join. Try again.',
+          );
         }
         if (!claim.ok) return nameTaken(payload.nickname, claim.holder.nickname ?? '', true);
         const user: User = { id: claim.identity.id, nickname: payload.nickname };

@@ -29,7 +29,8 @@ export function describeHistoryStore(backend: string, options: ContractOptions):
       const second = await send(store, 'r-design', bob, 'c1');
       const again = await store.append({
         room: 'lobby',
-        author: { id: 'later-session', nickname: 'ALICE' },
+        // The same person (identity), under another name now.
+        author: { ...alice, nickname: 'Alicia' },
         clientId: 'c1',
         text: 'changed',
       });
