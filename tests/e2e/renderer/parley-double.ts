@@ -203,8 +203,8 @@ export function installParleyDouble(options: DoubleOptions): void {
       hasOlder: false,
       rooms: [{ id: 'lobby', kind: 'room', name: 'Lobby', members: 1 }],
       roomCount: 1,
+      directs: [],
       host: false,
-      resumeToken: `resume-${sessionCount}`,
       serverName: new URL(url).hostname,
       protocolVersion: options.protocolVersion,
     };
@@ -331,7 +331,10 @@ export function installParleyDouble(options: DoubleOptions): void {
         record('chat.openDirect', nickname);
         return {
           ok: false,
-          error: { code: 'user_offline', message: `${nickname} is not online.` },
+          error: {
+            code: 'unknown_user',
+            message: `Nobody called "${nickname}" has joined this server.`,
+          },
         };
       },
       async loadOlder() {

@@ -1,7 +1,7 @@
 // Rooms and direct messages in the web client, against a real `parley serve`: creating rooms (bad
 // and taken names explained), joining and leaving several, member and unread counts, each room
 // keeping its draft and scroll position, and direct conversations that only the two people in
-// them receive (a third browser proves it), including one whose other person has left.
+// them receive (a third browser proves it), including one whose other person is away.
 import type { Browser } from '@playwright/test';
 import { ChatPage } from '../support/chat-page';
 import { expect, test } from '../support/fixtures';
@@ -187,7 +187,7 @@ test('switching rooms keeps each room its draft and its scroll position', async 
   }
 });
 
-test('a direct message reaches only the two people in it; one to someone who left says so', async ({
+test('a direct message reaches only the two people in it; one to someone away waits for them', async ({
   browser,
   server,
 }) => {
@@ -228,16 +228,21 @@ test('a direct message reaches only the two people in it; one to someone who lef
   expect(carolReceived.some((frame) => /marmalade/i.test(frame))).toBe(false);
   expect(carolReceived.length).toBeGreaterThan(0);
 
-  // Bob leaves the server: alice's conversation with him says so, and a message is refused.
+  // Bob leaves the server: alice's conversation with him says he is away; what she writes waits.
   await bob.leaveButton.click();
   await expect(bob.nicknameInput).toBeVisible();
   await alice.roomNav.getByRole('button', { name: 'bob', exact: true }).click();
-  await expect(alice.page.getByRole('status').filter({ hasText: 'bob has left' })).toBeVisible();
+  await expect(alice.page.getByRole('status').filter({ hasText: 'bob is away' })).toBeVisible();
   await expect(
     alice.roomNav.getByRole('button', { name: 'bob', exact: true }),
-  ).toHaveAccessibleDescription('offline');
+  ).toHaveAccessibleDescription('away');
   await alice.send('Are you still there?');
-  await expect(alice.entry('Are you still there?')).toContainText(
-    'bob has left: they would not see it.',
-  );
+  await expect(alice.entry('Are you still there?')).toContainText('Sent');
+
+  // Bob joins again from the same browser (the same device key): the conversation is listed, with
+  // what alice wrote while he was away.
+  await bob.join('bob');
+  await expect(bobDirects.getByRole('button', { name: 'alice', exact: true })).toBeVisible();
+  await bobDirects.getByRole('button', { name: 'alice', exact: true }).click();
+  await expect(bob.entry('Are you still there?')).toBeVisible();
 });

@@ -10,13 +10,13 @@ test('the browser offers only joining: no hosting controls', async ({ openChat, 
   await expect(chat.page.getByRole('heading', { name: 'Host a room' })).toHaveCount(0);
 });
 
-test('a taken nickname is explained and another one can be chosen', async ({ openChat }) => {
+test("someone else's nickname is explained and another one can be chosen", async ({ openChat }) => {
   const alice = await openChat();
   await alice.join('alice');
 
   const other = await openChat();
   await other.submitJoin('ALICE');
-  await expect(other.alert).toContainText('is taken');
+  await expect(other.alert).toContainText('belongs to someone else on this server');
   await expect(other.nicknameInput).toBeFocused();
   await expect(other.composer).toHaveCount(0);
 

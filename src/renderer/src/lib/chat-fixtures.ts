@@ -37,7 +37,7 @@ export function lobbySession(messages: ChatMessage[] = [], rooms: RoomInfo[] = [
     rooms,
     roomCount: rooms.length,
     host: false,
-    resumeToken: 't',
+    directs: [],
     serverName: 'Lab',
     protocolVersion: 1,
   };

@@ -67,7 +67,9 @@ describe('Conversations', () => {
     expect(conversations.lobby.messages.map((entry) => entry.text)).toEqual(['hello lobby']);
     expect(conversations.lobby.typing).toEqual([]);
     expect(conversations.lobby.users).toEqual([alice]);
-    expect(conversations.isOnline('BOB')).toBe(false);
+    expect(conversations.isOnline({ name: 'BOB' })).toBe(false);
+    expect(conversations.isOnline({ name: 'someone', peer: alice.id })).toBe(true);
+    expect(conversations.isOnline({ name: 'alice', peer: bob.id })).toBe(false);
   });
 
   it('shows only joined rooms; leaving the one on screen shows the lobby', () => {

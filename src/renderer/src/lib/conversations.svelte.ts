@@ -16,6 +16,8 @@ export interface RoomEntry {
   kind: 'room' | 'direct';
   /** A room's name; a direct conversation's: the other person's nickname. */
   name: string;
+  /** A direct conversation's other person (their identity id). */
+  peer?: string;
   /** People in it now. */
   members: number;
   joined: boolean;
@@ -103,8 +105,13 @@ export class Conversations {
   }
 
   /** Whether someone with `nickname` is online (everyone online is in the lobby). */
-  isOnline(nickname: string): boolean {
-    const wanted = nickname.toLowerCase();
+  /**
+   * True when the other person of a direct conversation is online: by their identity (`peer`), or
+   * by name for a conversation that names no one.
+   */
+  isOnline(entry: Pick<RoomEntry, 'name' | 'peer'>): boolean {
+    if (entry.peer !== undefined) return this.lobby.users.some((user) => user.id === entry.peer);
+    const wanted = entry.name.toLowerCase();
     return this.lobby.users.some((user) => user.nickname.toLowerCase() === wanted);
   }
 
@@ -187,6 +194,7 @@ export class Conversations {
       id: room.id,
       kind: room.kind,
       name: room.name,
+      ...(room.peer === undefined ? {} : { peer: room.peer }),
       members,
       joined,
       deletable: this.#mayDelete(room),
