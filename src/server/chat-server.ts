@@ -359,8 +359,11 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     throw error;
   }
   const actualPort = (httpServer.address() as AddressInfo).port;
-  // `parley backup` asks the running server for a consistent copy (storage/backup.ts).
-  const control = await startBackupControl(options.dataDir, history, onError);
+  // `parley backup` asks the running server for a consistent copy (storage/backup.ts), and
+  // `parley release-name` to free a name.
+  const control = await startBackupControl(options.dataDir, history, onError, async (nickname) => ({
+    released: await people.release(nickname),
+  }));
 
   let closing: Promise<void> | null = null;
   return {

@@ -4,6 +4,7 @@
  * data commands tell that a server is using a folder. It is a Unix socket in
  * `<data>/control/` (a folder only the owner may enter: whoever can reach the socket can have the
  * data copied); on Windows a named pipe named after the folder. One JSON line asks, one answers.
+ * `parley release-name` asks it too, to free a nickname while the server runs.
  */
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, rm } from 'node:fs/promises';
@@ -17,12 +18,15 @@ import { ChatServerError } from './errors';
 const requestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('ping') }),
   z.object({ command: z.literal('backup'), to: z.string().min(1) }),
+  z.object({ command: z.literal('release-name'), nickname: z.string().min(1).max(256) }),
 ]);
 export type ControlRequest = z.infer<typeof requestSchema>;
 export type ControlReply = Result<Record<string, unknown>>;
 
 export interface ControlHandlers {
   backup(to: string): Promise<Record<string, unknown>>;
+  /** Frees a nickname (see People.release): `released` is the name as it was, or null. */
+  releaseName(nickname: string): Promise<{ released: string | null }>;
 }
 
 export function controlPath(dataDir: string): string {
@@ -94,6 +98,9 @@ async function answer(line: string, handlers: ControlHandlers): Promise<ControlR
   }
   if (request.command === 'ping') return { ok: true };
   try {
+    if (request.command === 'release-name') {
+      return { ok: true, ...(await handlers.releaseName(request.nickname)) };
+    }
     return { ok: true, ...(await handlers.backup(request.to)) };
   } catch (error) {
     if (error instanceof ChatServerError) return fail(error.code, error.message);

@@ -1,21 +1,24 @@
 /**
- * `parley backup`, `parley restore` and `parley check`: the data folder's commands (cli.ts
- * dispatches them here). Each prints what it did in words, and a refusal says why and what to do.
+ * `parley backup`, `parley restore`, `parley check` and `parley release-name`: the data folder's
+ * commands (cli.ts dispatches them here). Each prints what it did in words, and a refusal says why and what to do.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIo } from './cli';
 import { controlPath, sendControl } from './control-socket';
 import { ChatServerError } from './errors';
 import { backupStopped, restoreBackup, type BackupSummary } from './storage/backup';
 import { checkData, repairData, type CheckReport } from './storage/data-check';
+import { LevelMessageStore } from './storage/level-message-store';
+import { People } from './people';
 
-export const DATA_COMMANDS = ['backup', 'restore', 'check'] as const;
+export const DATA_COMMANDS = ['backup', 'restore', 'check', 'release-name'] as const;
 export type DataCommand = (typeof DATA_COMMANDS)[number];
 
 export const DATA_USAGE = `Usage: parley backup --data DIR --to BACKUP
        parley restore --from BACKUP --data DIR [--force]
        parley check --data DIR [--repair]
+       parley release-name --data DIR --nickname NAME
 
   backup    copies the data folder DIR into the new folder BACKUP: the history as it stood
             at one moment, and the files its messages carry. Works while a server runs on
@@ -25,18 +28,25 @@ export const DATA_USAGE = `Usage: parley backup --data DIR --to BACKUP
   check     reads every record in DIR and says what is wrong, changing nothing. With
             --repair it mends the folder (keeping the original beside it) and says what
             it kept and what it could not. Refuses while a server uses DIR.
+  release-name
+            frees NAME (and the names that look like it) on the server of DIR: the person
+            it belonged to (who lost their device key, say) keeps their conversations but
+            not the name, and whoever joins with it next holds it. Works while a server
+            runs on DIR and when none does.
 `;
 
 const OPTIONS = {
   backup: { data: { type: 'string' }, to: { type: 'string' } },
   restore: { from: { type: 'string' }, data: { type: 'string' }, force: { type: 'boolean' } },
   check: { data: { type: 'string' }, repair: { type: 'boolean' } },
+  'release-name': { data: { type: 'string' }, nickname: { type: 'string' } },
 } as const;
 
 const REQUIRED: Record<DataCommand, string[]> = {
   backup: ['data', 'to'],
   restore: ['from', 'data'],
   check: ['data'],
+  'release-name': ['data', 'nickname'],
 };
 
 export function isDataCommand(command: string): command is DataCommand {
@@ -76,6 +86,8 @@ export async function runDataCommand(
     if (command === 'backup') return await backup(path('data'), path('to'), io);
     if (command === 'restore')
       return await restore(path('from'), path('data'), values['force'] === true, io);
+    if (command === 'release-name')
+      return await releaseName(path('data'), values['nickname'] as string, io);
     return await check(path('data'), values['repair'] === true, io);
   } catch (error) {
     io.err(
@@ -127,6 +139,32 @@ async function backup(dataDir: string, to: string, io: CliIo): Promise<number> {
   }
   io.out(`Backed up ${dataDir} to ${to} (no server was running):`);
   io.out(`  ${describeBackup(summary)}`);
+  return 0;
+}
+
+async function releaseName(dataDir: string, nickname: string, io: CliIo): Promise<number> {
+  let released: string | null;
+  const reply = await sendControl(dataDir, { command: 'release-name', nickname });
+  if (reply !== null && !reply.ok) {
+    io.err(reply.error.message);
+    return 1;
+  }
+  if (reply !== null) {
+    released = (reply as unknown as { released: string | null }).released;
+  } else {
+    // No server runs on it: the folder is changed directly (LevelDB's lock keeps a server out).
+    const store = await LevelMessageStore.open(join(dataDir, 'history'));
+    try {
+      released = await (await People.open(store)).release(nickname);
+    } finally {
+      await store.close();
+    }
+  }
+  if (released === null) {
+    io.err(`Nobody on the server of ${dataDir} holds the name "${nickname}".`);
+    return 1;
+  }
+  io.out(`Released "${released}": whoever joins with it next holds it.`);
   return 0;
 }
 

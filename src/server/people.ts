@@ -3,7 +3,8 @@
  * nickname belongs to the first key that claims it (trust on first use, kept in the data folder):
  * while that person is away nobody else can take it, and names that look alike (nameSkeleton) are
  * the same name. A person who joins with another name moves to it (the old one is free again); the
- * host or an admin can release a name. Every change is stored before it counts.
+ * host or the operator can release a name. A change counts at once and is stored before the
+ * join that made it is answered (batched: a storm of newcomers is one durable write).
  */
 import { createHash } from 'node:crypto';
 import { nameSkeleton } from '../shared/name-skeleton';
@@ -24,8 +25,9 @@ export class People {
   readonly #byId = new Map<string, StoredIdentity>();
   readonly #byKey = new Map<string, StoredIdentity>();
   readonly #byName = new Map<string, StoredIdentity>();
-  /** One change at a time: two claims of one name cannot both win while the first is stored. */
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Changes waiting for the write in progress: the next write stores them all at once. */
+  #pending: Array<{ identity: StoredIdentity; settle: (error?: unknown) => void }> = [];
+  #writing = false;
 
   private constructor(store: IdentityStore | null) {
     this.#store = store;
@@ -52,38 +54,77 @@ export class People {
 
   /**
    * The person with this key claims `nickname`: a new person is made for a new key; the name is
-   * bound to them unless it is someone else's. Their previous name, if another, is freed.
+   * bound to them unless it is someone else's. Their previous name, if another, is freed. The
+   * claim counts at once (two claims of one name cannot both win) and is undone if it cannot be
+   * stored.
    */
-  claim(publicKey: string, nickname: string, now: number): Promise<Claim> {
-    return this.#serially(async () => {
-      const known = this.#byKey.get(publicKey);
-      const holder = this.holderOf(nickname);
-      if (holder && holder !== known) return { ok: false, holder };
-      if (known && known.nickname === nickname)
-        return { ok: true, identity: known, created: false };
-      const identity: StoredIdentity = known
-        ? { ...known, nickname }
-        : { id: identityIdOf(publicKey), nickname, keys: [publicKey], createdAt: now };
-      await this.#save(identity, known);
-      return { ok: true, identity, created: !known };
-    });
+  async claim(publicKey: string, nickname: string, now: number): Promise<Claim> {
+    const known = this.#byKey.get(publicKey);
+    const holder = this.holderOf(nickname);
+    if (holder && holder !== known) return { ok: false, holder };
+    if (known && known.nickname === nickname) return { ok: true, identity: known, created: false };
+    const identity: StoredIdentity = known
+      ? { ...known, nickname }
+      : { id: identityIdOf(publicKey), nickname, keys: [publicKey], createdAt: now };
+    await this.#change(identity, known);
+    return { ok: true, identity, created: !known };
   }
 
-  /** Frees `nickname` (and its look-alikes): its person keeps their conversations, not the name. */
-  release(nickname: string): Promise<StoredIdentity | null> {
-    return this.#serially(async () => {
-      const holder = this.holderOf(nickname);
-      if (!holder) return null;
-      const released = { ...holder, nickname: null };
-      await this.#save(released, holder);
-      return released;
-    });
+  /**
+   * Frees `nickname` (and its look-alikes): its person keeps their conversations, not the name
+   * (someone who lost their key, or left for good). Resolves with the name as it was bound, or
+   * null when nobody held it.
+   */
+  async release(nickname: string): Promise<string | null> {
+    const holder = this.holderOf(nickname);
+    if (!holder) return null;
+    await this.#change({ ...holder, nickname: null }, holder);
+    return holder.nickname;
   }
 
-  async #save(identity: StoredIdentity, before: StoredIdentity | undefined): Promise<void> {
-    await this.#store?.saveIdentity(identity);
+  /** Makes `identity` count now (replacing `before`), stores it, and undoes it if that fails. */
+  async #change(identity: StoredIdentity, before: StoredIdentity | undefined): Promise<void> {
     if (before) this.#unindex(before);
     this.#index(identity);
+    try {
+      await this.#save(identity);
+    } catch (error) {
+      // Undone unless a later change of this person came meanwhile (it is stored with its own).
+      if (this.#byId.get(identity.id) === identity) {
+        this.#unindex(identity);
+        if (before) this.#index(before);
+        else this.#byId.delete(identity.id);
+      }
+      throw error;
+    }
+  }
+
+  /** Stores one identity; those that come while a write is in progress share the next one. */
+  #save(identity: StoredIdentity): Promise<void> {
+    const store = this.#store;
+    if (!store) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({
+        identity,
+        settle: (error?: unknown) => (error === undefined ? resolve() : reject(error)),
+      });
+      if (!this.#writing) void this.#writeAll(store);
+    });
+  }
+
+  async #writeAll(store: IdentityStore): Promise<void> {
+    this.#writing = true;
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      try {
+        await store.saveIdentities(batch.map(({ identity }) => identity));
+        for (const { settle } of batch) settle();
+      } catch (error) {
+        for (const { settle } of batch) settle(error ?? new Error('Could not store identities.'));
+      }
+    }
+    this.#writing = false;
   }
 
   #index(identity: StoredIdentity): void {
@@ -93,15 +134,11 @@ export class People {
   }
 
   #unindex(identity: StoredIdentity): void {
-    for (const key of identity.keys) this.#byKey.delete(key);
+    for (const key of identity.keys) {
+      if (this.#byKey.get(key) === identity) this.#byKey.delete(key);
+    }
     if (identity.nickname === null) return;
     const skeleton = nameSkeleton(identity.nickname);
-    if (this.#byName.get(skeleton)?.id === identity.id) this.#byName.delete(skeleton);
-  }
-
-  #serially<T>(change: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(change);
-    this.#queue = next.catch(() => {});
-    return next;
+    if (this.#byName.get(skeleton) === identity) this.#byName.delete(skeleton);
   }
 }

@@ -23,7 +23,7 @@ import {
 import { isAbsolute, join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { ChatServerError } from '../errors';
-import { serverUsing, startControlSocket } from '../control-socket';
+import { serverUsing, startControlSocket, type ControlHandlers } from '../control-socket';
 import { EmbeddedHistory } from './embedded-history';
 import type { HistoryStore } from './history-store';
 import { LevelMessageStore } from './level-message-store';
@@ -238,6 +238,7 @@ export async function startBackupControl(
   dataDir: string | null | undefined,
   history: HistoryStore,
   onError: (error: unknown) => void,
+  releaseName: ControlHandlers['releaseName'],
 ): Promise<{ close(): Promise<void> } | null> {
   if (!dataDir || !(history instanceof EmbeddedHistory) || history.database === null) return null;
   const db = history.database;
@@ -251,7 +252,7 @@ export async function startBackupControl(
     return { ...(await writeBackup(db, history.idMarks, join(dataDir, 'files'), to)) };
   };
   try {
-    return await startControlSocket(dataDir, { backup }, onError);
+    return await startControlSocket(dataDir, { backup, releaseName }, onError);
   } catch (error) {
     onError(error);
     return null;

@@ -54,7 +54,7 @@ export class EmbeddedHistory implements HistoryStore {
     };
     this.identities = {
       identities: async () => (await store?.identities()) ?? [],
-      saveIdentity: async (identity) => await store?.saveIdentity(identity),
+      saveIdentities: async (identities) => await store?.saveIdentities(identities),
     };
     this.fileReferences = new FileAccess(store);
   }

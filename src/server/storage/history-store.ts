@@ -111,8 +111,8 @@ export interface StoredIdentity {
 /** Where identities and their name bindings are kept. */
 export interface IdentityStore {
   identities(): Promise<StoredIdentity[]>;
-  /** Stores (or replaces) one identity; resolves once that is durable. */
-  saveIdentity(identity: StoredIdentity): Promise<void>;
+  /** Stores (or replaces) identities, all or none; resolves once that is durable. */
+  saveIdentities(identities: readonly StoredIdentity[]): Promise<void>;
 }
 
 /** Which rooms each stored file was posted to (who may read it). */

@@ -307,8 +307,14 @@ export class LevelMessageStore implements MessageStore {
     return people as StoredIdentity[];
   }
 
-  saveIdentity(identity: StoredIdentity): Promise<void> {
-    return this.put(`person!${identity.id}`, identity);
+  /** Stores identities in one durable write (a storm of newcomers is one fsync, not thousands). */
+  saveIdentities(identities: readonly StoredIdentity[]): Promise<void> {
+    const operations = identities.map((identity) => ({
+      type: 'put' as const,
+      key: `person!${identity.id}`,
+      value: identity,
+    }));
+    return this.#guarded([], () => this.db.batch(operations, this.#writeOptions));
   }
 
   /** Writes one key, in the write queue and as durably as messages (see #guarded). */
