@@ -4,6 +4,7 @@
  */
 import type { OutboxStore } from '../shared/api';
 import type { SecureTransportSource } from './connection';
+import type { DeviceKey } from './device-key';
 
 export interface ChatClientOptions {
   ackTimeoutMs?: number;
@@ -24,6 +25,8 @@ export interface ChatClientOptions {
    * that connect() returns without connecting. Default none: the runtime's own checks.
    */
   secureTransport?: SecureTransportSource | null;
+  /** Proves who this app is when joining (identity); default a new key in memory: a new person. */
+  deviceKey?: DeviceKey;
 }
 
 export interface ConnectOptions {
