@@ -3,14 +3,15 @@
  * the server asks for it: the module is built on its own (Vite, as the web client's build does)
  * into a page that only holds `browserDeviceKey()`, served from 127.0.0.1 (a secure context:
  * WebCrypto's non-extractable key) and from a plain-http name that is not localhost (not a secure
- * context: no crypto.subtle, so @noble/ed25519's key). Signatures are checked with node:crypto.
+ * context: no crypto.subtle, so @noble/ed25519's key); and where it cannot be kept: a damaged
+ * record, a sandboxed frame that IndexedDB refuses. Signatures are checked with node:crypto.
  */
 import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test, type Frame, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { serveFolder, type StaticServer } from '../renderer/static-server';
 
@@ -47,6 +48,11 @@ test.beforeAll(async () => {
       window.deviceKey = browserDeviceKey();
     </script>`,
   );
+  // The same page in a sandboxed frame: an opaque origin, which IndexedDB refuses.
+  writeFileSync(
+    join(folder, 'sandboxed.html'),
+    `<!doctype html><title>sandboxed</title><iframe sandbox="allow-scripts" src="index.html"></iframe>`,
+  );
   site = await serveFolder(folder);
 });
 
@@ -59,12 +65,12 @@ async function open(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => 'deviceKey' in window);
 }
 
-function publicKeyOf(page: Page): Promise<string> {
+function publicKeyOf(page: Page | Frame): Promise<string> {
   return page.evaluate(() => (window as unknown as KeyWindow).deviceKey.publicKey());
 }
 
 /** Signs in the page; true if node:crypto verifies the signature with the page's public key. */
-async function signsVerifiably(page: Page): Promise<boolean> {
+async function signsVerifiably(page: Page | Frame): Promise<boolean> {
   const text = 'parley-join/2\nroom.local:4000\nchallenge';
   const { publicKey, signature } = await page.evaluate(async (text) => {
     const key = (window as unknown as KeyWindow).deviceKey;
@@ -79,25 +85,29 @@ async function signsVerifiably(page: Page): Promise<boolean> {
 function storedRecord(page: Page) {
   return page.evaluate(
     () =>
-      new Promise<{ kind: string; extractable: boolean | null; secretLength: number | null }>(
-        (resolve, reject) => {
-          const request = indexedDB.open('parley-device-key');
-          request.onerror = () => reject(request.error);
-          request.onsuccess = () => {
-            const read = request.result.transaction('keys').objectStore('keys').get('device');
-            read.onerror = () => reject(read.error);
-            read.onsuccess = () => {
-              const record = read.result;
-              request.result.close();
-              resolve({
-                kind: record.kind,
-                extractable: record.pair?.privateKey.extractable ?? null,
-                secretLength: record.secret?.length ?? null,
-              });
-            };
+      new Promise<{
+        kind: string;
+        pair: string;
+        extractable: boolean | null;
+        secretLength: number | null;
+      }>((resolve, reject) => {
+        const request = indexedDB.open('parley-device-key');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const read = request.result.transaction('keys').objectStore('keys').get('device');
+          read.onerror = () => reject(read.error);
+          read.onsuccess = () => {
+            const record = read.result;
+            request.result.close();
+            resolve({
+              kind: record.kind,
+              pair: typeof record.pair,
+              extractable: record.pair?.privateKey?.extractable ?? null,
+              secretLength: record.secret?.length ?? null,
+            });
           };
-        },
-      ),
+        };
+      }),
   );
 }
 
@@ -127,6 +137,7 @@ test('a secure page keeps one non-extractable WebCrypto key, also when tabs open
   const [first] = tabs;
   expect(await storedRecord(first!)).toEqual({
     kind: 'webcrypto',
+    pair: 'object',
     extractable: false,
     secretLength: null,
   });
@@ -165,6 +176,7 @@ test('a plain-http page (no crypto.subtle) keeps a @noble/ed25519 key', async ({
     expect(Buffer.from(key, 'base64url')).toHaveLength(32);
     expect(await storedRecord(page)).toEqual({
       kind: 'noble',
+      pair: 'undefined',
       extractable: null,
       secretLength: 32,
     });
@@ -176,4 +188,74 @@ test('a plain-http page (no crypto.subtle) keeps a @noble/ed25519 key', async ({
   } finally {
     await browser.close();
   }
+});
+
+test('a damaged record is left alone: a key for this page only, with a warning', async ({
+  page,
+}) => {
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
+  await open(page, site.url);
+  // Written before the first use, as a damaged (or future) record would be found.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const request = indexedDB.open('parley-device-key', 1);
+        request.onupgradeneeded = () => request.result.createObjectStore('keys');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const transaction = request.result.transaction('keys', 'readwrite');
+          transaction.objectStore('keys').put({ kind: 'webcrypto', pair: 'garbage' }, 'device');
+          transaction.oncomplete = () => {
+            request.result.close();
+            resolve();
+          };
+          transaction.onerror = () => reject(transaction.error);
+        };
+      }),
+  );
+  const key = await publicKeyOf(page);
+  expect(await signsVerifiably(page)).toBe(true);
+  expect(warnings).toEqual([
+    '[parley] The device key in IndexedDB is unusable; using one for this page only.',
+  ]);
+  // The record is as it was, and the next load is another key (memory only).
+  expect(await storedRecord(page)).toEqual({
+    kind: 'webcrypto',
+    pair: 'string',
+    extractable: null,
+    secretLength: null,
+  });
+  await open(page, site.url);
+  expect(await publicKeyOf(page)).not.toBe(key);
+});
+
+test('without IndexedDB (an opaque origin) the key is for this page only, and joining works', async ({
+  page,
+}) => {
+  // The sandboxed frame's origin is opaque, so its module scripts are cross-origin requests.
+  await page.route('**/*.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), 'access-control-allow-origin': '*' },
+    });
+  });
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
+  await page.goto(new URL('sandboxed.html', site.url).href);
+  const frame = page.frames().find((candidate) => candidate !== page.mainFrame())!;
+  await frame.waitForFunction(() => 'deviceKey' in window);
+  expect(await frame.evaluate(() => origin)).toBe('null');
+
+  expect(Buffer.from(await publicKeyOf(frame), 'base64url')).toHaveLength(32);
+  expect(await signsVerifiably(frame)).toBe(true);
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toContain(
+    '[parley] The device key cannot be kept (IndexedDB); using one for this page only:',
+  );
 });
