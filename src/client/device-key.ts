@@ -75,11 +75,25 @@ export function webCryptoDeviceKey(pair: KeyPair): DeviceKey {
 
 /** A new key that lives as long as this object: a new person on every server. */
 export function memoryDeviceKey(): DeviceKey {
+  return lazyDeviceKey(async () =>
+    webCryptoDeviceKey(
+      (await crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as KeyPair,
+    ),
+  );
+}
+
+/**
+ * A key made (or loaded) by `make` on first use, once for all callers: keys are kept in files or
+ * databases, and a client must not wait for them before it is asked to join. A failure is not
+ * kept: the next use tries again.
+ */
+export function lazyDeviceKey(make: () => Promise<DeviceKey>): DeviceKey {
   let key: Promise<DeviceKey> | null = null;
   const made = () => {
-    key ??= (
-      crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify']) as Promise<KeyPair>
-    ).then(webCryptoDeviceKey);
+    key ??= make().catch((error: unknown) => {
+      key = null;
+      throw error;
+    });
     return key;
   };
   return {

@@ -21,6 +21,7 @@ import unreadBadgePath from '../../resources/unread-badge.png?asset';
 import { ChatClient } from '../client/chat-client';
 import { FileTransfers } from '../client/file-transfers';
 import { pinningTransport } from '../client/node/certificate-pin';
+import { fileDeviceKey } from '../client/node/file-device-key';
 import { openOutboxFile } from '../desktop/outbox-file';
 import { runDiagnostics } from '../desktop/diagnostics';
 import { advertiseRoom, type DiscoveryNetworkOptions } from '../server/discovery';
@@ -74,6 +75,8 @@ function run(): void {
   const chat = new ChatClient({
     outboxStore: openOutboxFile(join(app.getPath('userData'), 'outbox.json'), onError),
     onError,
+    // Who this app is on every server (identity): made once, kept in the profile.
+    deviceKey: fileDeviceKey(join(app.getPath('userData'), 'device-key.pem')),
     // https servers: their certificate is pinned on first use (or from a join link) and a
     // different one is refused (certificate_changed).
     secureTransport: pinningTransport(

@@ -18,6 +18,7 @@ import type {
 } from '../../shared/api';
 import { JsonOutboxStore } from '../../shared/outbox-store';
 import { browserDesktop } from './browser-desktop';
+import { browserDeviceKey } from './browser-device-key';
 import { browserSettings } from './browser-settings';
 import { fail, ok, type Result } from '../../shared/result';
 import {
@@ -36,7 +37,11 @@ const HOSTING_UNSUPPORTED =
 
 export function createWebBridge(
   // ChatClient's ids come from nanoid, which works on plain-http LAN pages (randomUUID does not).
-  client: ChatClient = new ChatClient({ outboxStore: localOutboxStore() }),
+  // The device key is this browser's, kept in IndexedDB: the same person on every visit.
+  client: ChatClient = new ChatClient({
+    outboxStore: localOutboxStore(),
+    deviceKey: browserDeviceKey(),
+  }),
 ) {
   // Leaving the page (reload, close) disconnects at once, so others see us leave right away.
   window.addEventListener('pagehide', () => void client.disconnect());
