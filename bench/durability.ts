@@ -14,8 +14,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
+import { memoryDeviceKey } from '../src/client/device-key';
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/shared/protocol';
 import { ServerProcess } from './harness';
+import { joinWithProof } from './identity';
 import type { CorePlan } from './processes';
 
 export interface WriteFigures {
@@ -62,7 +64,7 @@ async function measure(
     reconnection: false,
   });
   try {
-    const joined = await socket.timeout(30_000).emitWithAck('session:join', { nickname: 'writer' });
+    const joined = await joinWithProof(socket, { nickname: 'writer' }, memoryDeviceKey(), 30_000);
     if (!joined.ok) throw new Error(`the writer could not join: ${joined.error.message}`);
     const latencies: number[] = [];
     const errors: Record<string, number> = {};

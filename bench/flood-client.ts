@@ -6,10 +6,14 @@
  *
  * Two variants:
  * - `flood`: valid `message:send`, `typing:set` and `session:join` in turn — the events the rate
- *   limits are for;
+ *   limits are for (the joins carry the connection's last proof again: the server answers
+ *   `already_joined` or `rate_limited` before it would look at the proof);
  * - `malformed`: payloads the schemas refuse (wrong types, text over the length limit, `__proto__`
  *   keys, deep nesting, unknown events) and now and then a frame over the server's payload limit,
  *   which makes the server close the connection (the flooder then connects and joins again).
+ *
+ * Each connection is one person: a device key made before it connects (identity.ts), used for
+ * every join of that connection, so that joining again after a drop keeps its nickname.
  *
  * "As fast as the server reads" is TCP back-pressure: a connection sends while its unsent bytes
  * stay under a small high-water mark and yields otherwise; what the server has not read yet waits
@@ -19,11 +23,13 @@
  */
 import { setPriority } from 'node:os';
 import WebSocket from 'ws';
+import type { DeviceKey } from '../src/client/device-key';
 import { LIMITS } from '../src/shared/limits';
+import { challengeFromAck, deviceKeys, joinPayloadJson } from './identity';
 import { nowMicros } from './wire';
 
 export type FloodVariant = 'flood' | 'malformed';
-export const FLOOD_KINDS = ['join', 'message', 'typing', 'malformed'] as const;
+export const FLOOD_KINDS = ['join', 'message', 'typing', 'malformed', 'challenge'] as const;
 export type FloodKind = (typeof FLOOD_KINDS)[number];
 
 export interface FloodCommand {
@@ -71,7 +77,13 @@ const BURST = 64;
 const OVERSIZED_EVERY = 256;
 const OVERSIZED_AT = 8;
 
-const KIND_CODE: Record<FloodKind, number> = { join: 0, message: 1, typing: 2, malformed: 3 };
+const KIND_CODE: Record<FloodKind, number> = {
+  join: 0,
+  message: 1,
+  typing: 2,
+  malformed: 3,
+  challenge: 4,
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -99,14 +111,19 @@ class FloodConnection {
   #sequence = 0;
   #cycle = 0;
   #open = false;
-  /** Waiting for the acknowledgement of this connection's first join. */
-  #onJoinAck: (() => void) | null = null;
+  /** Waiting for an acknowledgement of this kind (joining's challenge or join); null on close. */
+  #waiting: { kind: FloodKind; resolve: (frame: Buffer | null) => void } | null = null;
+  /** The payload of this connection's last join, which the flood turns send again. */
+  #joinPayload: string;
 
   constructor(
     private readonly command: FloodCommand,
     private readonly index: number,
     private readonly tally: FloodReply,
-  ) {}
+    private readonly key: DeviceKey,
+  ) {
+    this.#joinPayload = JSON.stringify({ nickname: this.#nickname });
+  }
 
   /** Connects and joins, so that every connection is a member of the room before any floods. */
   async open(): Promise<void> {
@@ -158,7 +175,7 @@ class FloodConnection {
         if (this.#open) this.tally.disconnects++;
         else reject(new Error(`flood connection ${this.index}: closed before it was ready`));
         this.#open = false;
-        this.#onJoinAck?.();
+        this.#waiting?.resolve(null);
       });
       socket.on('message', (frame: Buffer) => {
         if (frame[0] === 0x34 /* 4: message */) {
@@ -177,16 +194,42 @@ class FloodConnection {
     });
   }
 
-  #join(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => done(), 10_000);
-      const done = () => {
+  /**
+   * A nickname of this flooder's own: each variant's flooder is new people (new keys), and a
+   * nickname stays bound to the first person who claimed it.
+   */
+  get #nickname(): string {
+    return `${this.command.variant}${this.index}`;
+  }
+
+  /**
+   * Asks for a challenge, signs it and joins. Resolves once the join is answered (whatever the
+   * answer: the tally counts it), the connection closes or 10 s pass; rejects without a challenge.
+   */
+  async #join(): Promise<void> {
+    const asked = await this.#request('challenge', 'session:challenge', '{}');
+    const challenge = asked && challengeFromAck(asked);
+    if (!challenge) {
+      const answer = asked?.toString().slice(0, 200) ?? 'closed or not answered';
+      throw new Error(`flood connection ${this.index}: no challenge: ${answer}`);
+    }
+    const host = `127.0.0.1:${this.command.port}`;
+    const fields = { nickname: this.#nickname };
+    this.#joinPayload = await joinPayloadJson(fields, this.key, challenge, host);
+    await this.#request('join', 'session:join', this.#joinPayload);
+  }
+
+  /** Sends one event and waits for its acknowledgement (null: closed, or none within 10 s). */
+  #request(kind: FloodKind, event: string, payload: string): Promise<Buffer | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(null), 10_000);
+      const done = (frame: Buffer | null) => {
         clearTimeout(timer);
-        this.#onJoinAck = null;
-        resolve();
+        this.#waiting = null;
+        resolve(frame);
       };
-      this.#onJoinAck = done;
-      this.#send('join', 'session:join', `{"nickname":"flood${this.index}"}`);
+      this.#waiting = { kind, resolve: done };
+      this.#send(kind, event, payload);
     });
   }
 
@@ -225,7 +268,7 @@ class FloodConnection {
           this.#send('typing', 'typing:set', `{"typing":${turn % 2 === 0}}`);
           break;
         default:
-          this.#send('join', 'session:join', `{"nickname":"flood${this.index}"}`);
+          this.#send('join', 'session:join', this.#joinPayload);
       }
       return;
     }
@@ -240,7 +283,7 @@ class FloodConnection {
 
   #send(kind: FloodKind, event: string, payload: string): void {
     // The kind rides in the acknowledgement id, so the reply needs no bookkeeping.
-    const id = this.#nextAck++ * 4 + KIND_CODE[kind];
+    const id = this.#nextAck++ * FLOOD_KINDS.length + KIND_CODE[kind];
     const frame = `42${id}["${event}",${payload}]`;
     this.#socket!.send(frame);
     this.tally.sent[kind]++;
@@ -253,14 +296,14 @@ class FloodConnection {
     for (let byte = frame[index]!; byte >= 0x30 && byte <= 0x39; byte = frame[++index]!) {
       id = id * 10 + (byte - 0x30);
     }
-    const kind = FLOOD_KINDS[id % 4]!;
+    const kind = FLOOD_KINDS[id % FLOOD_KINDS.length]!;
     const head = frame.toString('utf8', index, Math.min(frame.length, index + 200));
     const outcome = head.startsWith('[{"ok":true')
       ? 'ok'
       : (/"code":"([a-z_]+)"/.exec(head)?.[1] ?? 'unknown');
     const replies = this.tally.replies[kind];
     replies[outcome] = (replies[outcome] ?? 0) + 1;
-    if (kind === 'join') this.#onJoinAck?.();
+    if (this.#waiting?.kind === kind) this.#waiting.resolve(frame);
   }
 }
 
@@ -279,18 +322,16 @@ export async function flood(command: FloodCommand): Promise<FloodReply> {
     connections: command.connections,
     address: command.address,
     seconds: 0,
-    sent: { join: 0, message: 0, typing: 0, malformed: 0 },
-    replies: { join: {}, message: {}, typing: {}, malformed: {} },
+    sent: { join: 0, message: 0, typing: 0, malformed: 0, challenge: 0 },
+    replies: { join: {}, message: {}, typing: {}, malformed: {}, challenge: {} },
     disconnects: 0,
     reconnects: 0,
     oversized: 0,
     bytesSent: 0,
     firstError: null,
   };
-  const connections = Array.from(
-    { length: command.connections },
-    (_, index) => new FloodConnection(command, index, tally),
-  );
+  const keys = await deviceKeys(command.connections);
+  const connections = keys.map((key, index) => new FloodConnection(command, index, tally, key));
   await Promise.all(connections.map((connection) => connection.open()));
   await Promise.all(connections.map((connection) => connection.run()));
   tally.seconds = (performance.now() - started) / 1000;

@@ -19,7 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { build } from 'hdr-histogram-js';
+import { memoryDeviceKey } from '../src/client/device-key';
 import { ServerProcess } from './harness';
+import { joinWithProof } from './identity';
 import type { CorePlan } from './processes';
 
 export const GUESSING_CALM_ADDRESS = '127.0.0.1';
@@ -111,15 +113,20 @@ async function calmSends(
   return acked;
 }
 
-/** A guesser: wrong passphrases one after another until `until`. */
+/**
+ * A guesser: wrong passphrases one after another until `until`. Each guess is a join with a
+ * valid device key proof (the server checks the proof before the passphrase), so it asks for a
+ * challenge first; a refused challenge (`rate_limited`) counts as that guess's outcome.
+ */
 async function guess(socket: Socket, index: number, until: number, tally: Record<string, number>) {
+  const key = memoryDeviceKey();
   // A guesser the server stopped reading from (too many refusals) or dropped waits no longer
   // than the phase: its last guess counts as unanswered.
   while (performance.now() < until && socket.connected) {
-    const reply = await ask(
+    const reply = await joinWithProof(
       socket,
-      'session:join',
       { nickname: `guesser${index}`, passphrase: `wrong guess ${Math.random()}` },
+      key,
       Math.max(1, until - performance.now()),
     ).catch(() => ({ ok: false as const, error: { code: 'unanswered', message: '' } }));
     const outcome = reply.ok ? 'ok' : reply.error.code;
@@ -147,10 +154,12 @@ export async function guessingScenario(
     for (let index = 0; index < shape.calmClients; index++) {
       const socket = await connect(server.port, GUESSING_CALM_ADDRESS);
       sockets.push(socket);
-      const joined = await ask(socket, 'session:join', {
-        nickname: `calm${index}`,
-        passphrase: PASSPHRASE,
-      });
+      const joined = await joinWithProof(
+        socket,
+        { nickname: `calm${index}`, passphrase: PASSPHRASE },
+        memoryDeviceKey(),
+        60_000,
+      );
       if (!joined.ok) throw new Error(`calm client could not join: ${joined.error.message}`);
       calm.push(socket);
     }

@@ -8,7 +8,9 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { DeviceKey } from '../src/client/device-key';
 import { flood, type FloodCommand } from './flood-client';
+import { deviceKeys } from './identity';
 import { LoadClient, messageText, nowMicros, type Receipt, type ServerKind } from './wire';
 
 export type WorkerCommand =
@@ -65,7 +67,10 @@ export interface RunReply {
 
 export interface JoinTimesReply {
   type: 'joinTimes';
-  /** Connect (+ join with its acknowledgement, for Parley) of a fresh client, ms each. */
+  /**
+   * Connect (+ challenge, signing and join with its acknowledgement, for Parley) of a fresh
+   * client, ms each.
+   */
   samplesMs: number[];
 }
 
@@ -112,13 +117,20 @@ function handlersFor(self: number) {
   };
 }
 
+/** Device keys for `count` Parley clients (none for the baselines), made before any clock starts. */
+const keysFor = (kind: ServerKind, count: number): Promise<Array<DeviceKey | null>> =>
+  kind === 'parley' ? deviceKeys(count) : Promise.resolve(new Array<null>(count).fill(null));
+
 async function connect(command: Extract<WorkerCommand, { type: 'connect' }>): Promise<void> {
+  // Making the keys (about 0.1 ms each) is not part of the connect (join storm) time.
+  const keys = await keysFor(command.kind, command.count);
   const started = performance.now();
   let next = 0;
   let failed = 0;
   let firstError: string | null = null;
   const lane = async () => {
     while (next < command.count) {
+      const key = keys[next]!;
       const index = command.first + next++;
       try {
         const client = await LoadClient.connect(
@@ -126,6 +138,7 @@ async function connect(command: Extract<WorkerCommand, { type: 'connect' }>): Pr
           command.port,
           index,
           handlersFor(index),
+          key,
         );
         clients.push(client);
         byIndex.set(index, client);
@@ -208,10 +221,18 @@ async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<vo
 
 async function joinTimes(command: Extract<WorkerCommand, { type: 'joinTimes' }>): Promise<void> {
   const samplesMs: number[] = [];
+  // Made ahead: a sample is connect, challenge, signing and join, as for a real client.
+  const keys = await keysFor(command.kind, command.samples);
   for (let sample = 0; sample < command.samples; sample++) {
     const index = 1_000_000 + sample;
     const started = performance.now();
-    const client = await LoadClient.connect(command.kind, command.port, index, handlersFor(index));
+    const client = await LoadClient.connect(
+      command.kind,
+      command.port,
+      index,
+      handlersFor(index),
+      keys[sample]!,
+    );
     samplesMs.push(performance.now() - started);
     client.close();
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -409,7 +409,7 @@ export function toMarkdown(report: BenchReport): string {
       `## Joining a room of ${history.storedMessages.toLocaleString('en-US')} stored messages`,
       '',
       `History written straight into a data directory (LevelMessageStore, ${fmt(history.prefillSeconds, 1)} s), then a Parley server started on it; ` +
-        `each sample is a fresh client: connect, \`session:join\`, acknowledgement with the latest 100 messages and the user list. ` +
+        `each sample is a fresh client: connect, \`session:challenge\`, \`session:join\` with the signed challenge (its device key made beforehand), acknowledgement with the latest 100 messages and the user list. ` +
         'The baselines have no join and no history: their figure is the connection alone.',
       '',
       '| | p50 ms | p99 ms | max ms | samples |',

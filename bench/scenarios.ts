@@ -367,7 +367,10 @@ export interface HistoryFigures {
   /** Parley's start-up (opening the store and loading recent history), ms. */
   parleyStartupMs: number;
   parleyEmptyStartupMs: number;
-  /** Connect + join with its acknowledgement (recent messages, users), per fresh client. */
+  /**
+   * Connect, challenge, signing and join with its acknowledgement (recent messages, users), per
+   * fresh client.
+   */
   parleyJoin: JoinFigures;
   parleyEmptyJoin: JoinFigures;
   /** The baselines have no join and no history: connecting is all there is. */
