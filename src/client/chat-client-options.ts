@@ -27,8 +27,6 @@ export interface ChatClientOptions {
    * that connect() returns without connecting. Default none: the runtime's own checks.
    */
   secureTransport?: SecureTransportSource | null;
-  /** Proves who this app is when joining (identity); default a new key in memory: a new person. */
-  deviceKey?: DeviceKey;
 }
 
 export interface ConnectOptions {

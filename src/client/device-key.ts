@@ -8,6 +8,8 @@
  * every ChatClient without a key of its own is a new person).
  */
 
+import { joinProofText, type JoinProof } from '../shared/join-proof-text';
+
 /**
  * A WebCrypto key pair. Node's type (the browser's is the same shape): this module is built for
  * both, and the Node build has no DOM types.
@@ -18,24 +20,13 @@ interface KeyPair {
   privateKey: WebCryptoKey;
 }
 
-/** Joining signs this text: the server's challenge and the host the client connected to. */
-export function joinProofText(challenge: string, host: string): string {
-  return `parley-join/2\n${host.toLowerCase()}\n${challenge}`;
-}
+export { joinProofText, type JoinProof };
 
 export interface DeviceKey {
   /** The public key: raw Ed25519 (32 bytes), base64url. */
   publicKey(): Promise<string>;
   /** Signs `data`: an Ed25519 signature (64 bytes), base64url. */
   sign(data: Uint8Array<ArrayBuffer>): Promise<string>;
-}
-
-/** What `session:join` carries to prove the key. */
-export interface JoinProof {
-  publicKey: string;
-  signature: string;
-  /** The host the proof was made for (the server refuses a proof made for another). */
-  host: string;
 }
 
 /** Signs the join challenge of the server at `host` (URL.host: name or address, and port). */

@@ -5,7 +5,7 @@
  * on to another server as its own.
  */
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
-import { joinProofText, type JoinProof } from '../client/device-key';
+import { joinProofText, type JoinProof } from '../shared/join-proof-text';
 
 /** A new challenge: 32 random bytes, base64url. */
 export function newChallenge(): string {
@@ -34,7 +34,7 @@ export function checkJoinProof(
       message: `The device key proof was made for "${proof.host}", not for this server ("${serverHost}").`,
     };
   }
-  let valid = false;
+  let valid: boolean;
   try {
     const key = createPublicKey({
       key: { kty: 'OKP', crv: 'Ed25519', x: proof.publicKey },

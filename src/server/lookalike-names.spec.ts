@@ -16,7 +16,7 @@ import {
   waitFor,
   joinWith,
 } from '../../tests/support/chat';
-import { memoryDeviceKey } from '../client/device-key';
+import { memoryDeviceKey } from '../../tests/support/join-with';
 import type { ChatMessage, JoinedRoom, RoomInfo } from '../shared/protocol';
 import { LevelMessageStore } from './storage/level-message-store';
 

@@ -3,7 +3,7 @@
  * a room (its creator or the host; never the lobby) with its messages, and a join reply that lists
  * only the first page of rooms however many there are (room:list finds the rest).
  */
-import { memoryDeviceKey, type DeviceKey } from '../client/device-key';
+import { memoryDeviceKey, type DeviceKey } from '../../tests/support/join-with';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -14,7 +14,7 @@ import {
   type RawSocket,
   joinWith,
 } from '../../tests/support/chat';
-import { memoryDeviceKey } from '../client/device-key';
+import { memoryDeviceKey } from '../../tests/support/join-with';
 import { LIMITS } from '../shared/limits';
 import type { ChatMessage, JoinedRoom, RoomInfo } from '../shared/protocol';
 import { createChatServer, type ChatServer } from './chat-server';

@@ -29,7 +29,6 @@ import {
   CLIENT_EVENTS,
   type ChatMessage,
   type ClientEventName,
-  type JoinedSession,
   type RoomInfo,
   type RoomPage,
   type User,

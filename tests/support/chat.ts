@@ -14,11 +14,7 @@ import type { DeviceKey } from '../../src/client/device-key';
 import { joinWith } from './join-with';
 
 export { joinWith };
-import type {
-  ClientToServerEvents,
-  JoinedSession,
-  ServerToClientEvents,
-} from '../../src/shared/protocol';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/protocol';
 import type { Result } from '../../src/shared/result';
 
 export type RawSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

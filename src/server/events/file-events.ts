@@ -132,8 +132,7 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
   const handlers: Pick<EventHandlers, FileEventName> = {
     'file:begin': {
       limits: limits.begin,
-      handle: async (payload, { session }) => {
-        const { user } = session;
+      handle: async (payload) => {
         const room = payload.room ?? LOBBY;
         const refused = connection.cannotPost(room);
         if (refused) return refused;

@@ -8,7 +8,7 @@ import {
   startServer,
   joinWith,
 } from '../../../tests/support/chat';
-import { memoryDeviceKey, type DeviceKey } from '../../client/device-key';
+import { memoryDeviceKey, type DeviceKey } from '../../../tests/support/join-with';
 import { LIMITS } from '../../shared/limits';
 import type { JoinedSession } from '../../shared/protocol';
 import type { Result } from '../../shared/result';

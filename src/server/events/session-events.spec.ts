@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   collect,
-  emitRaw,
   joinRaw,
   nextEvent,
   rawSocket,
@@ -10,7 +9,7 @@ import {
   waitFor,
   joinWith,
 } from '../../../tests/support/chat';
-import { memoryDeviceKey } from '../../client/device-key';
+import { memoryDeviceKey } from '../../../tests/support/join-with';
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { ChatMessage, JoinedSession } from '../../shared/protocol';
 import type { Result } from '../../shared/result';

@@ -5,6 +5,7 @@
  */
 import { expect, type Page } from '@playwright/test';
 import { io, type Socket } from 'socket.io-client';
+import { joinWith } from '../../support/join-with';
 import type { ParleyServerProcess } from './parley-server';
 
 /** How long the server may take to acknowledge: a bound for a busy machine, not a wait. */
