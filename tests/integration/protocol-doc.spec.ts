@@ -3,7 +3,13 @@
  * shows runs against a real server, and every event, server error code and limit in the code
  * appears in the document (and the document names none that the code does not have).
  */
-import { memoryDeviceKey, type DeviceKey } from '../../src/client/device-key';
+import {
+  joinProofText,
+  memoryDeviceKey,
+  type DeviceKey,
+  type JoinProof,
+} from '../../src/client/device-key';
+import { checkJoinProof } from '../../src/server/join-proof';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -351,9 +357,12 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
       // A code refused connections get (the data of connect_error) is one the server sends.
       const onConnect = cell!.includes('`connect_error`');
       if (onConnect) expect(serverSource, `connect_error ${code}`).toContain(`code: '${code}'`);
-      // Every code in the table is sent for something (unknown_event: for what is no event).
-      if (code !== 'unknown_event')
-        expect(sentFor.length + Number(ending.has(code!)) + Number(onConnect)).toBeGreaterThan(0);
+      // Every code in the table is sent for something (unknown_event: for what is no event),
+      // except a retired one, which the table says is no longer sent: then it truly is not.
+      const sent = sentFor.length + Number(ending.has(code!)) + Number(onConnect);
+      if (cell!.includes('no longer sent')) expect(sent, `${code} is sent again`).toBe(0);
+      else if (code !== 'unknown_event')
+        expect(sent, `${code} is sent for nothing`).toBeGreaterThan(0);
     }
   });
 
@@ -377,14 +386,16 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     }
   });
 
-  it('shows valid JSON, and client payload examples that the server accepts', () => {
+  it('shows valid JSON, and client payload examples that the server accepts', async () => {
     const blocks = [...doc.matchAll(/^```json( payload=(\S+))?\n([\s\S]*?)^```$/gm)];
     expect(blocks.length).toBeGreaterThan(10);
     const schemas = CLIENT_EVENT_TABLE;
     const exampled = new Set<string>();
+    const joins: Array<Record<string, unknown>> = [];
     for (const [, , event, body] of blocks) {
       let value: unknown = JSON.parse(body!);
       if (event === undefined) continue;
+      if (event === 'session:join') joins.push(value as Record<string, unknown>);
       // JSON cannot hold binary: the example shows where the attachment goes.
       if (event === 'file:chunk') value = { ...(value as object), data: Buffer.from('bytes') };
       expect(Object.keys(schemas), event).toContain(event);
@@ -393,6 +404,39 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
       exampled.add(event);
     }
     expect([...exampled].sort()).toEqual([...CLIENT_EVENTS].sort());
+
+    // A join example's proof was signed for a challenge of another connection: a real server
+    // joins each example with a proof of its own in place of the shown one (the rest as shown).
+    // The examples all show one key, so they join as one person (each takes the last one over).
+    const server = await startServer();
+    const shownKeys = new Set(
+      joins.map((join) => (join['key'] as JoinProof | undefined)?.publicKey),
+    );
+    expect(shownKeys.size, 'the join examples show one key').toBe(1);
+    const shownKey = memoryDeviceKey();
+    for (const { key, ...rest } of joins) {
+      expect(key, 'a session:join example carries a key').toBeDefined();
+      const reply = await joinWith(await connect(server), rest, shownKey);
+      expect(reply, JSON.stringify(rest)).toMatchObject({ ok: true });
+    }
+  });
+
+  it("works the handshake's example through: the text shown is what is signed, and it holds", () => {
+    const handshake = doc.slice(doc.indexOf('\n### The handshake\n'), doc.indexOf('\n## 3. '));
+    const challenge = /With the challenge `([A-Za-z0-9_-]{43})`/.exec(handshake)?.[1];
+    expect(challenge, 'the challenge of the worked example').toBeDefined();
+    const join = [...doc.matchAll(/^```json payload=session:join\n([\s\S]*?)^```$/gm)];
+    expect(join.length).toBeGreaterThan(0);
+    for (const [, body] of join) {
+      const { key } = JSON.parse(body!) as { key: JoinProof };
+      expect(handshake).toContain(`\`\`\`text\n${joinProofText(challenge!, key.host)}\n\`\`\``);
+      expect(checkJoinProof(key, challenge, key.host)).toEqual({ ok: true });
+      // …and only for that challenge and that host.
+      expect(checkJoinProof(key, `${challenge!.slice(1)}A`, key.host).ok).toBe(false);
+      expect(checkJoinProof(key, challenge, 'parley.example.org').ok).toBe(false);
+    }
+    // The challenge ack shown is that challenge.
+    expect(doc).toContain(`{ "ok": true, "challenge": "${challenge}" }`);
   });
 
   it('shows examples/node-bot.mjs verbatim', () => {
