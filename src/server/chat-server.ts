@@ -280,6 +280,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     rooms: limiter(rates.rooms),
     roomCreatePerAddress: limiter(rates.roomCreatePerAddress),
     join: limiter(rates.join),
+    challenge: limiter(rates.challenge),
     fileBegin: limiter(rates.fileBegin),
     fileBeginPerAddress: limiter(rates.fileBeginPerAddress),
     fileChunk: limiter(rates.fileChunk),

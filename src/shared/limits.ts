@@ -106,6 +106,8 @@ export const LIMITS = {
     /** File chunks from one network address, all its connections together (loopback exempt). */
     fileChunkPerAddress: { points: 9000, durationSeconds: 10 },
     join: { points: 30, durationSeconds: 60 },
+    /** Join challenges (`session:challenge`) per connection: one per join attempt. */
+    challenge: { points: 10, durationSeconds: 60 },
     /** New connections (handshakes) per network address (loopback is exempt). */
     connect: { points: 60, durationSeconds: 60 },
     /**

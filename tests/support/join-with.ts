@@ -6,7 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { joinProof, memoryDeviceKey, type DeviceKey } from '../../src/client/device-key';
 
 // For the server's specs, which may not import the client: a person's key.
-export { memoryDeviceKey, type DeviceKey };
+export { joinProof, memoryDeviceKey, type DeviceKey };
 import type { JoinedSession } from '../../src/shared/protocol';
 import type { Result } from '../../src/shared/result';
 

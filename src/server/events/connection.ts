@@ -63,6 +63,8 @@ export interface Limiters {
   /** Rooms made per address (all its connections together). */
   roomCreatePerAddress: RateLimiterMemory;
   join: RateLimiterMemory;
+  /** Join challenges, per connection. */
+  challenge: RateLimiterMemory;
   /** Uploads started, per connection. */
   fileBegin: RateLimiterMemory;
   fileBeginPerAddress: RateLimiterMemory;
@@ -78,6 +80,7 @@ export const PER_CONNECTION_LIMITERS = [
   'presence',
   'history',
   'rooms',
+  'challenge',
   'fileBegin',
   'fileChunk',
 ] as const satisfies ReadonlyArray<keyof Limiters>;

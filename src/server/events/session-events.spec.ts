@@ -8,8 +8,10 @@ import {
   startServer,
   waitFor,
   joinWith,
+  emitRaw,
+  urlOf,
 } from '../../../tests/support/chat';
-import { memoryDeviceKey } from '../../../tests/support/join-with';
+import { joinProof, memoryDeviceKey } from '../../../tests/support/join-with';
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { ChatMessage, JoinedSession } from '../../shared/protocol';
 import type { Result } from '../../shared/result';
@@ -148,5 +150,69 @@ describe('join rate limit', () => {
       expect((await joinWith(socket, { nickname: `local${n}` })).ok).toBe(true);
       socket.disconnect();
     }
+  });
+
+  it('refuses a join whose proof is missing, forged, replayed, or made for another server', async () => {
+    const server = await startServer();
+    const socket = await rawSocket(server);
+    const ask = (event: string, payload: unknown) =>
+      (
+        socket.timeout(5_000) as unknown as {
+          emitWithAck(event: string, payload: unknown): Promise<Result<{ challenge: string }>>;
+        }
+      ).emitWithAck(event, payload);
+    const key = memoryDeviceKey();
+    const host = new URL(urlOf(server)).host;
+    const refused = (message: RegExp) => ({
+      ok: false,
+      error: { code: 'identity_unproven', message: expect.stringMatching(message) },
+    });
+
+    // A protocol 1 client: told to update.
+    expect(await ask('session:join', { nickname: 'old' })).toEqual(refused(/newer Parley/));
+    // No challenge asked for.
+    const early = await joinProof(key, 'never-asked', host);
+    expect(await ask('session:join', { nickname: 'eve', key: early })).toEqual(
+      refused(/session:challenge/),
+    );
+    // Signed for another host (a server relaying someone's proof), or another challenge.
+    let asked = await ask('session:challenge', {});
+    if (!asked.ok) throw new Error(asked.error.message);
+    const elsewhere = await joinProof(key, asked.challenge, 'other.example:4000');
+    expect(await ask('session:join', { nickname: 'eve', key: elsewhere })).toEqual(
+      refused(/not for this server/),
+    );
+    asked = await ask('session:challenge', {});
+    if (!asked.ok) throw new Error(asked.error.message);
+    const forged = { ...(await joinProof(key, `${asked.challenge}x`, host)) };
+    expect(await ask('session:join', { nickname: 'eve', key: forged })).toEqual(
+      refused(/does not match/),
+    );
+    // The right proof, used twice: the second time its challenge is spent.
+    asked = await ask('session:challenge', {});
+    if (!asked.ok) throw new Error(asked.error.message);
+    const good = await joinProof(key, asked.challenge, host);
+    const other = await rawSocket(server);
+    expect(await joinWith(other, { nickname: 'bystander' })).toMatchObject({ ok: true });
+    expect(await ask('session:join', { nickname: 'eve', key: good })).toMatchObject({ ok: true });
+    expect(await ask('session:challenge', {})).toMatchObject({
+      ok: false,
+      error: { code: 'already_joined' },
+    });
+    // Nothing of it reached anyone as a person: eve joined once.
+    expect(server.io.sockets.sockets.size).toBe(2);
+  });
+
+  it('bounds the challenges a connection may ask for', async () => {
+    const server = await startServer();
+    const socket = await rawSocket(server);
+    const { points } = LIMITS.rate.challenge;
+    for (let n = 0; n < points; n++) {
+      expect(await emitRaw(socket, 'session:challenge', {})).toMatchObject({ ok: true });
+    }
+    expect(await emitRaw(socket, 'session:challenge', {})).toMatchObject({
+      ok: false,
+      error: { code: 'rate_limited' },
+    });
   });
 });

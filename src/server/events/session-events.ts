@@ -25,7 +25,7 @@ export function sessionEvents(
   let challenge: string | undefined;
   return {
     'session:challenge': {
-      limits: [connection.perConnection(parts.limiters.rooms)],
+      limits: [connection.perConnection(parts.limiters.challenge)],
       handle: () => {
         if (roster.get(socket.id)) {
           return fail('already_joined', 'This connection has already joined.');
