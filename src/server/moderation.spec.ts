@@ -1,4 +1,5 @@
 /** Who may enter (the passphrase, its wrong-guess limit) and removing someone, against a real server. */
+import { memoryDeviceKey } from '../../tests/support/join-with';
 import { describe, expect, it } from 'vitest';
 import {
   client,
@@ -160,11 +161,12 @@ describe('a room with a passphrase', () => {
 });
 
 describe('removing someone (kick)', () => {
-  it('tells them, disconnects them, tells the others, and keeps their address out a while', async () => {
+  it('tells them, disconnects them, tells the others, and keeps them and their address out a while', async () => {
     const server = await startServer({ isRateLimitExempt: () => false });
     const host = await rawSocket(server, '127.0.0.2');
     await joinWith(host, { nickname: 'host' });
-    const bob = await joinRaw(server, 'bob');
+    const bobKey = memoryDeviceKey();
+    const bob = await joinRaw(server, 'bob', bobKey);
     const left = nextEvent(host, 'presence:left');
     const ended = nextEvent(bob, 'session:ended');
     const bobId = server.io.sockets.sockets.get(bob.id!)!.data.user!.id;
@@ -181,6 +183,12 @@ describe('removing someone (kick)', () => {
         code: 'kicked',
         message: /removed you from this room\. You can join again in 5 minutes/,
       },
+    });
+    // The person, from another address, under another name: refused too.
+    const elsewhere = await rawSocket(server, '127.0.0.4');
+    expect(await joinWith(elsewhere, { nickname: 'robert' }, bobKey)).toMatchObject({
+      ok: false,
+      error: { code: 'kicked' },
     });
     // Someone else, elsewhere, is not affected; chat goes on.
     const carol = await rawSocket(server, '127.0.0.3');

@@ -48,8 +48,15 @@ export class Moderation {
   }
 
   /** Null when someone at `address` giving `passphrase` may join; else why not. */
-  async admit(address: string, passphrase: string | undefined): Promise<Failure<Refusal> | null> {
-    const kickedFor = await blockedFor(this.#kicked, address);
+  async admit(
+    address: string,
+    passphrase: string | undefined,
+    person: string | undefined,
+  ): Promise<Failure<Refusal> | null> {
+    const kickedFor = Math.max(
+      await blockedFor(this.#kicked, address),
+      person === undefined ? 0 : await blockedFor(this.#kicked, personKey(person)),
+    );
     if (kickedFor > 0) {
       return fail(
         'kicked',
@@ -97,8 +104,9 @@ export class Moderation {
   }
 
   /**
-   * Removes someone (the host's decision): they are told why and disconnected, and their network
-   * address cannot join again for LIMITS.kickCooldownSeconds (except the server's own machine).
+   * Removes someone (the host's decision): they are told why and disconnected, and neither the
+   * person (their identity, from any address) nor their network address (except the server's own
+   * machine) can join again for LIMITS.kickCooldownSeconds.
    */
   kick(userId: string): Result<{ user: User }> {
     const { io, roster, isRateLimitExempt } = this.#options;
@@ -109,6 +117,7 @@ export class Moderation {
     if (address !== undefined && !isRateLimitExempt(address)) {
       void this.#kicked.block(address, LIMITS.kickCooldownSeconds);
     }
+    void this.#kicked.block(personKey(session.user.id), LIMITS.kickCooldownSeconds);
     socket?.emit('session:ended', {
       code: 'kicked',
       message: 'The host removed you from the room.',
@@ -117,6 +126,11 @@ export class Moderation {
     socket?.disconnect(true);
     return ok({ user: session.user });
   }
+}
+
+/** The removed-people limiter counts addresses and people: a person's key cannot be an address. */
+function personKey(person: string): string {
+  return `person ${person}`;
 }
 
 function describeWait(seconds: number): string {

@@ -50,7 +50,11 @@ export function sessionEvents(
         const proof = checkJoinProof(payload.key, challenge, socket.handshake.headers.host);
         challenge = undefined;
         if (!proof.ok) return fail('identity_unproven', proof.message);
-        const refused = await parts.moderation.admit(connection.address, payload.passphrase);
+        const refused = await parts.moderation.admit(
+          connection.address,
+          payload.passphrase,
+          parts.people.byKey(payload.key.publicKey)?.id,
+        );
         if (refused) return refused;
         // The checks above wait: the connection may have closed, or joined, meanwhile.
         if (!socket.connected) return fail('internal', 'The connection closed while joining.');
