@@ -28,6 +28,7 @@ import {
   fileReadPayloadSchema,
   historyFetchPayloadSchema,
   joinPayloadSchema,
+  nameReleasePayloadSchema,
   presenceSetPayloadSchema,
   roomCreatePayloadSchema,
   roomDeletePayloadSchema,
@@ -153,6 +154,10 @@ export const CLIENT_EVENT_TABLE = {
     errors: ['not_allowed', 'unknown_room', ...STORING],
   }),
   'room:list': event<RoomPage>()(roomListPayloadSchema, { joined: true, errors: [] }),
+  'name:release': event<{ released: string }>()(nameReleasePayloadSchema, {
+    joined: true,
+    errors: ['not_allowed', 'unknown_user', ...STORING],
+  }),
   'dm:open': event<JoinedRoom>()(directOpenPayloadSchema, {
     joined: true,
     errors: ['unknown_user'],

@@ -152,6 +152,8 @@ export const roomLeavePayloadSchema = z.strictObject({
   room: roomIdSchema.refine((room) => room !== LOBBY, { error: 'Everyone stays in the lobby.' }),
 });
 
+export const nameReleasePayloadSchema = z.strictObject({ nickname: nicknameSchema });
+
 export const roomDeletePayloadSchema = z.strictObject({
   room: roomIdSchema.refine((room) => room !== LOBBY, { error: 'The lobby cannot be deleted.' }),
 });

@@ -502,6 +502,9 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
   'dm:open': {
     nickname: nicknameField(),
   },
+  'name:release': {
+    nickname: nicknameField(),
+  },
   'file:begin': {
     room: roomField(false),
     name: textField({

@@ -27,6 +27,7 @@ const VALID: { [E in JoinedEventName]: ClientPayload<E> } = {
   'room:delete': { room: 'r-abc' },
   'room:list': { search: 'des' },
   'dm:open': { nickname: 'bob' },
+  'name:release': { nickname: 'bob' },
   'file:begin': { name: 'a.txt', type: 'text/plain', size: 3 },
   'file:read': { id: 'a'.repeat(64), offset: 0, length: 1 },
 };

@@ -4,6 +4,7 @@
  * claimed it: people.ts; unique among those online), then the lobby with its history, the server's
  * rooms (the first page of them) and this person's direct conversations. A person who joins again
  * (a reconnect the server has not noticed yet, another tab or device) takes over their session.
+ * `name:release`: the host frees a name (`parley release-name` does it for `parley serve`).
  */
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { Presence, User } from '../../shared/protocol';
@@ -17,7 +18,7 @@ import type { Connection, ServerParts } from './connection';
 
 export function sessionEvents(
   connection: Connection,
-): Pick<EventHandlers, 'session:challenge' | 'session:join'> {
+): Pick<EventHandlers, 'session:challenge' | 'session:join' | 'name:release'> {
   const { socket, parts } = connection;
   const { io, roster } = parts;
   const lobby = parts.broadcasterFor(LOBBY);
@@ -32,6 +33,26 @@ export function sessionEvents(
         }
         challenge = newChallenge();
         return ok({ challenge });
+      },
+    },
+    'name:release': {
+      limits: [connection.perConnection(parts.limiters.rooms)],
+      handle: async (payload) => {
+        if (!parts.isHost(connection.address)) {
+          return fail('not_allowed', 'Only the host can release a name.');
+        }
+        let released: string | null;
+        try {
+          released = await parts.people.release(payload.nickname);
+        } catch (error) {
+          parts.onError(error);
+          const { code } = StorageError.fromWriteFailure(error);
+          return fail(code, 'The server could not store the change; the name is still taken.');
+        }
+        if (released === null) {
+          return fail('unknown_user', `Nobody on this server holds the name "${payload.nickname}".`);
+        }
+        return ok({ released });
       },
     },
     'session:join': {
