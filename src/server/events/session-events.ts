@@ -50,7 +50,10 @@ export function sessionEvents(
           return fail(code, 'The server could not store the change; the name is still taken.');
         }
         if (released === null) {
-          return fail('unknown_user', `Nobody on this server holds the name "${payload.nickname}".`);
+          return fail(
+            'unknown_user',
+            `Nobody on this server holds the name "${payload.nickname}".`,
+          );
         }
         return ok({ released });
       },
