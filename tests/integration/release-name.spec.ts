@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { emitRaw, joinRaw, onCleanup, rawSocket, startServer } from '../support/chat';
+import { emitRaw, joinRaw, nextEvent, onCleanup, rawSocket, startServer } from '../support/chat';
 import { parley } from '../support/data-commands';
 import { joinWith, memoryDeviceKey } from '../support/join-with';
 import { freePort, ServerProcess } from '../support/server-process';
@@ -53,6 +53,22 @@ describe('releasing a name', () => {
     const back = await joinWith(oldBob, { nickname: 'robert' }, bobKey);
     if (!back.ok) throw new Error(back.error.message);
     expect(back.directs.map((room) => room.id)).toEqual([dm.room.id]);
+
+    // A name released while its person is online stays theirs on screen until they leave.
+    const carol = await joinRaw(server, 'carol');
+    expect(await emitRaw(host, 'name:release', { nickname: 'carol' })).toMatchObject({ ok: true });
+    const dave = await rawSocket(server);
+    expect(await joinWith(dave, { nickname: 'Carol' })).toEqual({
+      ok: false,
+      error: {
+        code: 'nickname_taken',
+        message: 'The nickname "Carol" is in use. Choose another one.',
+      },
+    });
+    const left = nextEvent(host, 'presence:left');
+    carol.disconnect();
+    await left;
+    expect(await joinWith(dave, { nickname: 'Carol' })).toMatchObject({ ok: true });
   });
 
   it('parley release-name frees a name on a running parley serve, and on a stopped one', async () => {

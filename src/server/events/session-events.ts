@@ -85,6 +85,14 @@ export function sessionEvents(
         if (roster.get(socket.id)) {
           return fail('already_joined', 'This connection has already joined.');
         }
+        // Someone online shows this name under another identity (it was released, and they have
+        // not left yet): refused before anything is bound.
+        const known = parts.people.byKey(payload.key.publicKey);
+        const online = roster.holderOf(payload.nickname);
+        if (online && online.user.id !== known?.id) {
+          const bound = parts.people.holderOf(payload.nickname)?.id === online.user.id;
+          return nameTaken(payload.nickname, online.user.nickname, bound);
+        }
         let claim;
         try {
           claim = await parts.people.claim(payload.key.publicKey, payload.nickname, Date.now());
@@ -98,11 +106,6 @@ export function sessionEvents(
         }
         if (!claim.ok) return nameTaken(payload.nickname, claim.holder.nickname ?? '', true);
         const user: User = { id: claim.identity.id, nickname: payload.nickname };
-        const holder = roster.holderOf(payload.nickname);
-        if (holder && holder.user.id !== user.id) {
-          // Someone online still shows a name that was released and claimed again.
-          return nameTaken(payload.nickname, holder.user.nickname, false);
-        }
         // This person online on another connection (this device reconnecting before the server
         // noticed, another tab, another device): this one takes over.
         const previous = roster.byUserId(user.id);
