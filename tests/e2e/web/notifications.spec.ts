@@ -303,3 +303,38 @@ test('a message in another room notifies with its name; clicking the notificatio
   await expect(alice.entry('Mockups are up')).toBeVisible();
   await expect(alice.roomButton('Design')).toHaveAccessibleDescription('2 people here');
 });
+
+test('a direct message written while one was away notifies, once, when one is back', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ name: 'Lab' });
+  const alice = await openPerson(browser, server.url, { allowNotifications: true });
+  await alice.join('alice');
+  const bob = await connectWriter(server, 'bob');
+  const opened = await bob.timeout(15_000).emitWithAck('dm:open', { nickname: 'alice' });
+  if (!opened.ok) throw new Error(opened.error.message);
+  const directs = alice.roomNav.getByRole('list', { name: 'Direct messages', exact: true });
+  await write(bob, ['before you leave'], opened.room.id);
+  await directs.getByRole('button', { name: 'bob', exact: true }).click();
+  await expect(alice.entry('before you leave')).toBeVisible();
+  await alice.roomButton('Lobby').click();
+
+  // alice leaves; bob writes to her meanwhile.
+  await alice.leaveButton.click();
+  await expect(alice.nicknameInput).toBeVisible();
+  const before = (await shown(alice)).length;
+  await write(bob, ['written while you were away'], opened.room.id);
+
+  // Back in the same browser (the same device key): the conversation opens with it, unread,
+  // and one notification says so; what she had seen is not news.
+  await alice.join('alice');
+  await expect(
+    directs.getByRole('button', { name: 'bob', exact: true }),
+  ).toHaveAccessibleDescription(/1 unread/);
+  await expect
+    .poll(async () => (await shown(alice)).slice(before))
+    .toEqual([
+      { title: 'bob', body: 'written while you were away', tag: `parley-room:${opened.room.id}` },
+    ]);
+});

@@ -10,6 +10,7 @@ import type { ChatMessage, RoomInfo } from '../../../shared/protocol';
 import type { NotificationPreferences } from '../../../shared/settings';
 import { AlertsState } from './alerts-state.svelte';
 import { alice, joinedRoom, lobbySession, message } from './chat-fixtures';
+import type { SeenDirects } from './seen-directs';
 
 const design: RoomInfo = { id: 'r-design', kind: 'room', name: 'Design', members: 2 };
 const preferences: NotificationPreferences = {
@@ -21,7 +22,10 @@ const preferences: NotificationPreferences = {
 const joined = (messages: ChatMessage[]) => joinedRoom(design, messages);
 
 /** An AlertsState whose window is in front of the person, recording notifications. */
-function alerts(busy = () => false): { state: AlertsState; shown: NotificationRequest[] } {
+function alerts(
+  busy = () => false,
+  seenDirects?: SeenDirects,
+): { state: AlertsState; shown: NotificationRequest[] } {
   const shown: NotificationRequest[] = [];
   const desktop: ParleyApi['desktop'] = {
     notify: async (request) => {
@@ -35,9 +39,15 @@ function alerts(busy = () => false): { state: AlertsState; shown: NotificationRe
   };
   const state = new AlertsState({
     desktop,
-    reader: () => ({ self: alice, nicknames: ['alice', 'bob'], preferences }),
+    reader: () => ({
+      self: alice,
+      nicknames: ['alice', 'bob'],
+      preferences,
+      isDirect: (room) => room.startsWith('d-'),
+    }),
     preferences: () => preferences,
     busy,
+    ...(seenDirects ? { seenDirects } : {}),
     serverName: () => 'Lab',
     roomName: (room) => (room === design.id ? 'Design' : 'Lab'),
     windowAttention: {
@@ -85,6 +95,41 @@ describe('AlertsState with several rooms', () => {
     // Joined again later: its history is history again, not news.
     state.apply({ type: 'room-joined', joined: joined([message('r-design', 'while away')]) });
     expect(state.unread).toBe(0);
+  });
+
+  it('treats what came in a direct conversation while this person was away as news', () => {
+    // What this device remembered between visits (seen-directs.ts keeps it in localStorage).
+    const remembered = new Map<string, number>();
+    const seenDirects: SeenDirects = {
+      get: (room) => remembered.get(room),
+      set: (room, id) => void remembered.set(room, id),
+    };
+    const direct: RoomInfo = {
+      id: 'd-bob',
+      kind: 'direct',
+      name: 'bob',
+      peer: 'p-bob',
+      members: 1,
+    };
+    const first = alerts(() => false, seenDirects);
+    const before = message('d-bob', 'before you left');
+    first.state.apply({ type: 'room-joined', joined: joinedRoom(direct, [before]) });
+    expect(first.state.unread).toBe(0);
+    expect(remembered.get('d-bob')).toBe(before.id);
+
+    // The next visit: the join opens the conversation with what bob wrote meanwhile.
+    const next = alerts(() => false, seenDirects);
+    const meanwhile = [message('d-bob', 'are you there?'), message('d-bob', 'call me')];
+    next.state.apply({ type: 'room-joined', joined: joinedRoom(direct, [before, ...meanwhile]) });
+    expect(next.state.unreadIn('d-bob').messages).toBe(2);
+    expect(next.shown.map((request) => request.body)).toEqual(['call me']);
+    expect(remembered.get('d-bob')).toBe(meanwhile[1]!.id);
+
+    // A device that never showed it (a new browser): its history is history.
+    const fresh = alerts(() => false, { get: () => undefined, set: () => {} });
+    fresh.state.apply({ type: 'room-joined', joined: joinedRoom(direct, [before, ...meanwhile]) });
+    expect(fresh.state.unread).toBe(0);
+    expect(fresh.shown).toEqual([]);
   });
 
   it("keeps the room on screen when the server's session comes back after a reconnect", () => {

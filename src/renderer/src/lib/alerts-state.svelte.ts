@@ -30,6 +30,7 @@ import {
   type Reader,
   type RoomUnread,
 } from './notification-rules';
+import type { SeenDirects } from './seen-directs';
 
 export interface AlertsStateOptions {
   desktop: ParleyApi['desktop'];
@@ -44,6 +45,11 @@ export interface AlertsStateOptions {
   roomName?: (room: string) => string | undefined;
   /** Shows `room` (a notification for it was clicked). */
   onopenroom?: (room: string) => void;
+  /**
+   * The newest message shown in each direct conversation, kept between visits: what came after
+   * it while this person was away is news when the conversation opens on their return.
+   */
+  seenDirects?: SeenDirects;
   /** Where the page's visibility and focus come from (tests pass their own). */
   windowAttention?: {
     current(): WindowAttention;
@@ -163,8 +169,16 @@ export class AlertsState {
       }
     } else if (event.type === 'room-joined') {
       const { room, messages } = event.joined;
+      const shownBefore =
+        room.kind === 'direct' ? this.#options.seenDirects?.get(room.id) : undefined;
       if (this.#joinedRooms.has(room.id)) this.#onMessages(messages);
-      else {
+      else if (shownBefore !== undefined) {
+        // A direct conversation this device showed before: what came since was written while
+        // this person was away, and is news (one notification for the lot).
+        this.#joinedRooms.add(room.id);
+        for (const message of messages) if (message.id <= shownBefore) this.#seen(message);
+        this.#onMessages(messages.filter((message) => message.id > shownBefore));
+      } else {
         this.#joinedRooms.add(room.id);
         for (const message of messages) this.#seen(message);
       }
@@ -231,6 +245,9 @@ export class AlertsState {
     const latest = this.#latestIds.get(message.room) ?? 0;
     if (message.id <= latest) return false;
     this.#latestIds.set(message.room, message.id);
+    if (this.#options.reader()?.isDirect?.(message.room)) {
+      this.#options.seenDirects?.set(message.room, message.id);
+    }
     return true;
   }
 

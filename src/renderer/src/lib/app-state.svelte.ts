@@ -20,6 +20,7 @@ import { FileTransfersState } from './file-transfers.svelte';
 import { HostingState } from './hosting-state.svelte';
 import { JoinRequestDialog } from './join-request-dialog.svelte';
 import { PassphraseDialog } from './passphrase-dialog.svelte';
+import { seenDirects } from './seen-directs';
 import { PresenceState } from './presence-state.svelte';
 import { RemovePersonDialog } from './remove-person-dialog.svelte';
 import { DeleteRoomDialog } from './delete-room-dialog.svelte';
@@ -74,6 +75,7 @@ export class AppState {
     this.statusDialog = new StatusDialog(this.presence);
     this.alerts = new AlertsState({
       desktop: api.desktop,
+      seenDirects: seenDirects(() => this.conversations.lobby.status.url),
       reader: () => {
         const { lobby } = this.conversations;
         const self = lobby.self;
