@@ -41,7 +41,7 @@ export type ErrorCode =
   | 'not_allowed'
   /** The request needs to be in that room first (`room:join`). */
   | 'not_in_room'
-  /** The person is not online (direct messages need both people online). */
+  /** Retired: not sent since protocol 2 (direct messages to someone away are stored). */
   | 'user_offline'
   /** The room named in the request does not exist. */
   | 'unknown_room'

@@ -87,6 +87,18 @@ export const PER_CONNECTION_LIMITERS = [
 
 export type Connection = ReturnType<typeof createConnection>;
 
+/**
+ * Tells the named rooms among `rooms` that `user` left, and forgets their presence: a connection
+ * that closed, or a session its person took over under another name.
+ */
+export function announceLeft(parts: ServerParts, user: User, rooms: Iterable<string>): void {
+  parts.presence.forget(user.id);
+  for (const id of rooms) {
+    if (parts.rooms.get(id)?.kind !== 'room') continue;
+    void parts.broadcasterFor(id).queue('presence:left', { room: id, user });
+  }
+}
+
 export function createConnection(socket: ParleySocket, parts: ServerParts) {
   const { io, roster, history } = parts;
   const address = socket.handshake.address;

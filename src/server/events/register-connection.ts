@@ -5,7 +5,12 @@
  */
 import type { ParleySocket } from '../socket-types';
 import { bindEvents, type EventHandlers } from './bind-events';
-import { createConnection, PER_CONNECTION_LIMITERS, type ServerParts } from './connection';
+import {
+  announceLeft,
+  createConnection,
+  PER_CONNECTION_LIMITERS,
+  type ServerParts,
+} from './connection';
 import { fileEvents } from './file-events';
 import { messageEvents } from './message-events';
 import { presenceEvents } from './presence-events';
@@ -41,12 +46,8 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     // A session taken over by a resume was already removed: no "left" notice for it.
     const session = roster.remove(socket.id);
     if (!session) return;
-    parts.presence.forget(session.user.id);
     const typingIn = connection.typingIn;
     if (typingIn !== null) connection.setTyping(session.user, typingIn, false);
-    for (const id of roomsAtDisconnect) {
-      if (parts.rooms.get(id)?.kind !== 'room') continue;
-      void parts.broadcasterFor(id).queue('presence:left', { room: id, user: session.user });
-    }
+    announceLeft(parts, session.user, roomsAtDisconnect);
   });
 }

@@ -11,10 +11,9 @@ import type { Presence, User } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
 import { nicknameKey } from '../../shared/schemas';
 import { checkJoinProof, newChallenge } from '../join-proof';
-import type { Session } from '../roster';
 import { StorageError } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
-import type { Connection, ServerParts } from './connection';
+import { announceLeft, type Connection, type ServerParts } from './connection';
 
 export function sessionEvents(
   connection: Connection,
@@ -114,7 +113,7 @@ export function sessionEvents(
         if (previous) {
           roster.remove(previous.socketId);
           const stale = io.sockets.sockets.get(previous.socketId);
-          if (!continued) announceLeft(parts, previous, stale?.rooms ?? []);
+          if (!continued) announceLeft(parts, previous.user, stale?.rooms ?? []);
           stale?.emit('session:ended', {
             code: 'session_replaced',
             message: 'You joined again from another window or device.',
@@ -177,15 +176,6 @@ function nameTaken(asked: string, shown: string, bound: boolean) {
       ? `${name} belongs to someone else on this server. Choose another one.`
       : `${name} is in use. Choose another one.`,
   );
-}
-
-/** Tells the rooms a session was in that its person left (they came back under another name). */
-function announceLeft(parts: ServerParts, session: Session, rooms: Iterable<string>): void {
-  parts.presence.forget(session.user.id);
-  for (const id of rooms) {
-    if (parts.rooms.get(id)?.kind !== 'room') continue;
-    void parts.broadcasterFor(id).queue('presence:left', { room: id, user: session.user });
-  }
 }
 
 /** Socket.IO's rooms with people in them, with how many (socket ids too: the directory skips them). */

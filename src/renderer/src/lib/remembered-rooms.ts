@@ -1,6 +1,6 @@
 /**
  * Remembers which rooms one was in on each server (not the lobby, which everyone is in, and not
- * direct conversations, which need the other person online), so that coming back — a reload, the
+ * direct conversations, which the server lists at every join), so that coming back — a reload, the
  * next start, Reconnect — joins them again. Storage can be missing, full or hold anything; then
  * nothing is remembered and nothing breaks.
  */
