@@ -11,6 +11,11 @@ import type { HistoryStore } from './history-store';
 export interface ContractOptions {
   open: (name: string) => Promise<HistoryStore>;
   reopens: boolean;
+  /**
+   * For a store several servers share: another handle on the store `name` that `open` opened
+   * (another server on the same database), used at the same time. Absent: one handle only.
+   */
+  openShared?: (name: string) => Promise<HistoryStore>;
 }
 
 const alice: User = { id: 'a', nickname: 'Alice' };
@@ -105,6 +110,65 @@ export function describeHistoryStore(backend: string, options: ContractOptions):
         again.message.id,
       ]);
       await reopened.close();
+    });
+
+    it('hands out ids in commit order: a reader catching up "after N" never misses one', async () => {
+      const name = `store-${++stores}`;
+      const first = await options.open(name);
+      const others = options.openShared
+        ? await Promise.all([options.openShared(name), options.openShared(name)])
+        : [];
+      const writers = [first, ...others];
+      const perWriter = 40;
+      const total = perWriter * writers.length;
+      const authors = writers.map((_, index) => ({ id: `w${index}`, nickname: `w${index}` }));
+      const writing = Promise.all(
+        writers.map(async (store, index) => {
+          // Waves of concurrent appends, so that transactions overlap.
+          for (let wave = 0; wave < perWriter; wave += 8) {
+            const clientIds = Array.from({ length: 8 }, (_, n) => `c${wave + n}`);
+            await Promise.all(clientIds.map((id) => send(store, 'lobby', authors[index]!, id)));
+          }
+        }),
+      );
+      // A client catching up: always "after the newest id I have", as after a reconnect.
+      const seen: number[] = [];
+      let writersDone = false;
+      void writing.then(() => (writersDone = true));
+      for (;;) {
+        const done = writersDone;
+        const { messages } = await first.page('lobby', { after: seen.at(-1) ?? 0 }, 7);
+        seen.push(...messages.map((message) => message.id));
+        if (done && messages.length === 0) break;
+        // Lets the writers' I/O complete between reads (an in-memory store never waits).
+        if (messages.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await writing;
+      const all = (await first.page('lobby', { after: 0 }, total + 1)).messages;
+      expect(all).toHaveLength(total);
+      const ids = all.map((message) => message.id);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(new Set(ids).size).toBe(total);
+      // Nothing appeared behind the reader: it saw every message, in order.
+      expect(seen).toEqual(ids);
+      await Promise.all(writers.map((store) => store.close()));
+    });
+
+    it('a resend racing its original (another handle when shared) gets the original', async () => {
+      const name = `store-${++stores}`;
+      const store = await options.open(name);
+      const other = options.openShared ? await options.openShared(name) : store;
+      const results = await Promise.all([
+        send(store, 'lobby', alice, 'race'),
+        send(other, 'lobby', alice, 'race'),
+        send(other, 'lobby', alice, 'race'),
+      ]);
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+      const [original] = results.filter((result) => result.created);
+      for (const result of results) expect(result.message).toEqual(original!.message);
+      expect(await store.latest('lobby', 10)).toEqual([original!.message]);
+      await store.close();
+      if (other !== store) await other.close();
     });
 
     // A store that lives only in memory has no "again": the test is not registered for it.

@@ -1,0 +1,172 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type Postgres } from '../../../tests/support/postgres';
+import { ChatServerError } from '../errors';
+import { describeHistoryStore } from './history-store.contract';
+import { StorageError } from './history-store';
+import { PostgresHistory } from './postgres-history';
+import { MIGRATIONS, migrate } from './postgres-schema';
+
+let postgres: Postgres;
+// initdb and a first start take long on a busy machine.
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 120_000);
+afterAll(() => postgres?.stop());
+
+/** Database names are shared by the whole file: each test takes its own. */
+let databases = 0;
+const freshUrl = () => postgres.database(`spec-${++databases}`);
+
+describeHistoryStore('PostgreSQL', {
+  open: async (name) => PostgresHistory.open({ url: await postgres.database(name) }),
+  openShared: async (name) => PostgresHistory.open({ url: await postgres.database(name) }),
+  reopens: true,
+});
+
+const alice = { id: 'p-alice', nickname: 'Alice' };
+
+describe('PostgreSQL store: schema migrations', () => {
+  it('applies every migration once: a second open changes nothing', async () => {
+    const url = await freshUrl();
+    const pool = new pg.Pool({ connectionString: url });
+    try {
+      expect(await migrate(pool)).toEqual(MIGRATIONS.map((migration) => migration.version));
+      const before = await pool.query('SELECT version, applied_at FROM schema_migrations');
+      expect(await migrate(pool)).toEqual([]);
+      const store = await PostgresHistory.open({ url });
+      await store.close();
+      const after = await pool.query('SELECT version, applied_at FROM schema_migrations');
+      expect(after.rows).toEqual(before.rows);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('migrates an older schema, keeping its messages', async () => {
+    const url = await freshUrl();
+    const old = await PostgresHistory.open({ url, migrations: MIGRATIONS.slice(0, 1) });
+    const kept = await old.append({ room: 'lobby', author: alice, clientId: 'c1', text: 'hi' });
+    await old.close();
+
+    const store = await PostgresHistory.open({ url });
+    const room = { id: 'r-1', kind: 'room' as const, name: 'Ops', members: [], createdAt: 1 };
+    await store.rooms.saveRoom(room);
+    expect(await store.rooms.rooms()).toEqual([room]);
+    expect(await store.latest('lobby', 10)).toEqual([kept.message]);
+    const next = await store.append({ room: 'lobby', author: alice, clientId: 'c2', text: 'x' });
+    expect(next.message.id).toBe(kept.message.id + 1);
+    await store.close();
+  });
+
+  it('refuses a schema from a newer Parley, and says so', async () => {
+    const url = await freshUrl();
+    await (await PostgresHistory.open({ url })).close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query("INSERT INTO schema_migrations (version, name) VALUES (999, 'future')");
+    await client.end();
+    const opening = PostgresHistory.open({ url });
+    await expect(opening).rejects.toBeInstanceOf(ChatServerError);
+    await expect(opening).rejects.toMatchObject({
+      code: 'data_unavailable',
+      message: expect.stringMatching(/version 999, newer than this Parley knows/),
+    });
+  });
+});
+
+describe('PostgreSQL store: failures', () => {
+  it('refuses an unreachable database with its address in words, never the password', async () => {
+    // A port nobody listens on: the server's own, stopped.
+    const closed = await startPostgres();
+    const url = closed.url.replace('parley@', 'parley:secret-word@');
+    await closed.stop();
+    const opening = PostgresHistory.open({ url });
+    await expect(opening).rejects.toMatchObject({
+      code: 'data_unavailable',
+      message: expect.stringContaining(`Cannot open the database postgres://parley@127.0.0.1:`),
+    });
+    await expect(opening).rejects.toSatisfy(
+      (error: Error) =>
+        !error.message.includes('secret-word') && /ECONNREFUSED/.test(error.message),
+    );
+  }, 120_000);
+
+  it('a failed write rejects with a StorageError and leaves nothing behind', async () => {
+    const url = await freshUrl();
+    const store = await PostgresHistory.open({ url });
+    const before = await store.append({ room: 'lobby', author: alice, clientId: 'c0', text: 'a' });
+    // The database refuses one text: the write of that message fails inside its transaction.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query("ALTER TABLE messages ADD CONSTRAINT refuse CHECK (text <> 'refused')");
+    const failed = store.append({ room: 'lobby', author: alice, clientId: 'c1', text: 'refused' });
+    await expect(failed).rejects.toBeInstanceOf(StorageError);
+    await expect(failed).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect(await store.latest('lobby', 10)).toEqual([before.message]);
+    await client.query('ALTER TABLE messages DROP CONSTRAINT refuse');
+    await client.end();
+    // Not in the de-duplication, and its id was not used.
+    const again = await store.append({ room: 'lobby', author: alice, clientId: 'c1', text: 'b' });
+    expect(again.created).toBe(true);
+    expect(again.message.id).toBe(before.message.id + 1);
+    await store.close();
+  });
+
+  it('a write after close is refused as a StorageError', async () => {
+    const store = await PostgresHistory.open({ url: await freshUrl() });
+    await store.close();
+    await expect(
+      store.append({ room: 'lobby', author: alice, clientId: 'c1', text: 'late' }),
+    ).rejects.toBeInstanceOf(StorageError);
+  });
+});
+
+describe('PostgreSQL store: deleting old messages and rooms frees their files', () => {
+  const file = (id: string) => ({ id: id.repeat(64), name: 'a.png', size: 3, type: 'image/png' });
+
+  it('keeps the newest `retention` messages of a room; files nobody carries any more go', async () => {
+    const url = await freshUrl();
+    const freed: string[] = [];
+    const store = await PostgresHistory.open({
+      url,
+      retention: 2,
+      onFilesUnreferenced: (ids) => freed.push(...ids),
+    });
+    const send = (clientId: string, attached?: string) =>
+      store.append({
+        room: 'lobby',
+        author: alice,
+        clientId,
+        text: clientId,
+        ...(attached && { file: file(attached) }),
+      });
+    await send('c1', 'a');
+    await send('c2', 'b');
+    await send('c3', 'b');
+    const kept = [await send('c4'), await send('c5')];
+    await store.close(); // waits for the deletions under way
+    expect(freed.sort()).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
+    const reopened = await PostgresHistory.open({ url });
+    expect(await reopened.latest('lobby', 10)).toEqual(kept.map((result) => result.message));
+    await reopened.close();
+  });
+
+  it('deleting a room frees the files only its messages carried', async () => {
+    const freed: string[] = [];
+    const store = await PostgresHistory.open({
+      url: await freshUrl(),
+      onFilesUnreferenced: (ids) => freed.push(...ids),
+    });
+    const post = (room: string, clientId: string, attached: string) =>
+      store.append({ room, author: alice, clientId, text: '', file: file(attached) });
+    await post('r-1', 'c1', 'a');
+    await post('r-1', 'c2', 'b');
+    await post('r-2', 'c1', 'b');
+    await store.rooms.deleteRoom('r-1');
+    expect(freed).toEqual(['a'.repeat(64)]);
+    expect(await store.latest('r-1', 10)).toEqual([]);
+    expect(await store.latest('r-2', 10)).toHaveLength(1);
+    await store.close();
+  });
+});

@@ -1,0 +1,534 @@
+/**
+ * The PostgreSQL store: a HistoryStore on a database several Parley servers can share
+ * (`parley serve --database postgres://…`). Messages, rooms, identities and file references are
+ * tables (postgres-schema.ts migrates them at open); nothing is cached in memory, so every server
+ * on the database reads the same history.
+ *
+ * Appends wait in a queue and go in batches: one transaction per batch (one commit, one fsync,
+ * however many messages waited). The transaction first locks the one-row id counter, so writers
+ * on every server take turns and ids become visible in commit order; under that lock it finds
+ * the resends (the unique key: room, author identity, client id) and numbers the rest.
+ */
+import pg from 'pg';
+import type { ChatMessage, FileAttachment } from '../../shared/protocol';
+import { ChatServerError } from '../errors';
+import type {
+  AppendRequest,
+  FileReferences,
+  HistoryPage,
+  HistoryStore,
+  IdentityStore,
+  PageQuery,
+  RoomStore,
+  StoredIdentity,
+  StoredRoom,
+} from './history-store';
+import { StorageError } from './history-store';
+import { migrate, MIGRATIONS, SchemaTooNewError, type Migration } from './postgres-schema';
+
+export interface PostgresHistoryOptions {
+  /** `postgres://user:password@host:port/database` (libpq's URL form). */
+  url: string;
+  clock?: () => number;
+  /** The most messages a room keeps; older ones are deleted. Default no limit. */
+  retention?: number | null;
+  /** Files that deleted messages carried and no message kept carries (ids): free to go. */
+  onFilesUnreferenced?: (fileIds: string[]) => void;
+  /** Where trouble off the path of a request is reported (a connection lost while idle). */
+  onError?: (error: unknown) => void;
+  /** Connections to the database at most; default 10. */
+  maxConnections?: number;
+  /** Tests open older schemas with a shorter list; default all of them. */
+  migrations?: readonly Migration[];
+}
+
+type AppendResult = { message: ChatMessage; created: boolean };
+
+interface QueuedAppend {
+  request: AppendRequest;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The most messages one transaction stores. */
+const MAX_BATCH = 500;
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Columns of a message row, in the order `toMessage` reads them. */
+const MESSAGE_COLUMNS = 'id, room, author_id, author_nickname, client_id, text, file, sent_at';
+
+/**
+ * bigint columns (ids, times in ms) as numbers: they stay below 2^53. For this pool only; pg's
+ * default (strings) stays for everyone else.
+ */
+function numberTypes(): pg.TypeOverrides {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, Number);
+  return types;
+}
+
+interface MessageRow {
+  id: number;
+  room: string;
+  author_id: string;
+  author_nickname: string;
+  client_id: string;
+  text: string;
+  file: FileAttachment | null;
+  sent_at: number;
+}
+
+export class PostgresHistory implements HistoryStore {
+  readonly rooms: RoomStore;
+  readonly identities: IdentityStore;
+  readonly fileReferences: FileReferences;
+  readonly #pool: pg.Pool;
+  readonly #clock: () => number;
+  readonly #retention: number | null;
+  readonly #onFilesUnreferenced: (fileIds: string[]) => void;
+  readonly #onError: (error: unknown) => void;
+  #queue: QueuedAppend[] = [];
+  /** The batch writer while it runs (until the queue is empty). */
+  #writing: Promise<void> | null = null;
+  /** Messages stored per room since its old ones were last deleted (see #trimSoon). */
+  readonly #writtenSinceTrim = new Map<string, number>();
+  #trimming: Promise<void> = Promise.resolve();
+  #closed: Promise<void> | null = null;
+
+  private constructor(pool: pg.Pool, options: PostgresHistoryOptions) {
+    this.#pool = pool;
+    this.#clock = options.clock ?? Date.now;
+    this.#retention = options.retention ?? null;
+    this.#onFilesUnreferenced = options.onFilesUnreferenced ?? (() => {});
+    this.#onError = options.onError ?? ((error) => console.error('[parley]', error));
+    this.rooms = {
+      rooms: () => this.#roomList(),
+      saveRoom: (room) => this.#saveRoom(room),
+      deleteRoom: (id) => this.#deleteRoom(id),
+    };
+    this.identities = {
+      identities: () => this.#identityList(),
+      saveIdentities: (identities) => this.#saveIdentities(identities),
+    };
+    this.fileReferences = {
+      record: (fileId, room) => this.#recordFile(fileId, room),
+      allowed: (fileId, rooms) => this.#fileAllowed(fileId, rooms),
+    };
+  }
+
+  /**
+   * Connects and brings the schema up to date. Refuses with a ChatServerError
+   * (`data_unavailable`) naming the database (never its password) when it cannot be reached, or
+   * its schema is newer than this server's.
+   */
+  static async open(options: PostgresHistoryOptions): Promise<PostgresHistory> {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      types: numberTypes(),
+    });
+    const history = new PostgresHistory(pool, options);
+    // An idle connection that breaks (the database restarted) is reported, not thrown: the
+    // pool makes a new one for the next query.
+    pool.on('error', (error) => history.#onError(error));
+    try {
+      await migrate(pool, options.migrations ?? MIGRATIONS);
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw new ChatServerError(
+        'data_unavailable',
+        error instanceof SchemaTooNewError
+          ? `Cannot use the database ${describeUrl(options.url)}: ${error.message}`
+          : `Cannot open the database ${describeUrl(options.url)}: ${describeError(error)}`,
+      );
+    }
+    return history;
+  }
+
+  append(request: AppendRequest): Promise<AppendResult> {
+    if (this.#closed) {
+      return Promise.reject(StorageError.fromWriteFailure(new Error('The store is closed.')));
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ request, resolve, reject });
+      this.#writing ??= this.#writeQueue();
+    });
+  }
+
+  /** Writes batches until the queue is empty; each batch's requests get its outcome. */
+  async #writeQueue(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, MAX_BATCH);
+      try {
+        const results = await this.#transaction((client) => this.#storeBatch(client, batch));
+        batch.forEach((queued, index) => queued.resolve(results[index]!));
+        this.#trimSoon(results);
+      } catch (error) {
+        const failure = StorageError.fromWriteFailure(error);
+        for (const queued of batch) queued.reject(failure);
+      }
+    }
+    this.#writing = null;
+  }
+
+  async #storeBatch(client: pg.PoolClient, batch: QueuedAppend[]): Promise<AppendResult[]> {
+    const counter = await client.query<{ last_id: number }>(
+      'SELECT last_id FROM message_ids FOR UPDATE',
+    );
+    let lastId = counter.rows[0]!.last_id;
+    const keys = batch.map(({ request }) => ({
+      room: request.room,
+      author_id: request.author.id,
+      client_id: request.clientId,
+    }));
+    const originals = await client.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages
+         JOIN jsonb_to_recordset($1::jsonb) AS wanted(room text, author_id text, client_id text)
+         USING (room, author_id, client_id)`,
+      [JSON.stringify(keys)],
+    );
+    const byKey = new Map<string, ChatMessage>();
+    for (const row of originals.rows) {
+      byKey.set(resendKey(row.room, row.author_id, row.client_id), toMessage(row));
+    }
+    const sentAt = this.#clock();
+    const fresh: ChatMessage[] = [];
+    const results = batch.map(({ request }): AppendResult => {
+      const key = resendKey(request.room, request.author.id, request.clientId);
+      const original = byKey.get(key);
+      if (original) return { message: original, created: false };
+      const message: ChatMessage = {
+        id: ++lastId,
+        clientId: request.clientId,
+        room: request.room,
+        author: { id: request.author.id, nickname: request.author.nickname },
+        text: request.text,
+        ...(request.file ? { file: { ...request.file } } : {}),
+        sentAt,
+      };
+      byKey.set(key, message);
+      fresh.push(message);
+      return { message, created: true };
+    });
+    if (fresh.length === 0) return results;
+    const rows = fresh.map((message) => ({
+      id: message.id,
+      room: message.room,
+      author_id: message.author.id,
+      author_nickname: message.author.nickname,
+      client_id: message.clientId,
+      text: message.text,
+      file: message.file ?? null,
+      sent_at: message.sentAt,
+    }));
+    // Under the counter's lock nobody else can store one of these keys; the constraint is the
+    // guarantee all the same. Should it ever refuse a row, the transaction is undone (no id
+    // used) and the requests fail: a resend then finds the original.
+    const inserted = await client.query(
+      `INSERT INTO messages (id, room, author_id, author_nickname, client_id, text, file, sent_at)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS m(id bigint, room text, author_id text,
+           author_nickname text, client_id text, text text, file jsonb, sent_at bigint)
+         ON CONFLICT ON CONSTRAINT messages_once DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+    if (inserted.rowCount !== fresh.length) {
+      throw new Error('Another writer stored one of these messages first.');
+    }
+    await client.query('UPDATE message_ids SET last_id = $1', [lastId]);
+    return results;
+  }
+
+  async latest(room: string, limit: number): Promise<ChatMessage[]> {
+    const { rows } = await this.#pool.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 ORDER BY id DESC LIMIT $2`,
+      [room, limit],
+    );
+    return rows.map(toMessage).reverse();
+  }
+
+  async page(room: string, query: PageQuery, limit: number): Promise<HistoryPage> {
+    // One more than asked for: whether there are more beyond the page.
+    const { rows } =
+      query.before === undefined
+        ? await this.#pool.query<MessageRow>(
+            `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 AND id > $2
+               ORDER BY id ASC LIMIT $3`,
+            [room, query.after, limit + 1],
+          )
+        : await this.#pool.query<MessageRow>(
+            `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 AND id < $2
+               ORDER BY id DESC LIMIT $3`,
+            [room, query.before, limit + 1],
+          );
+    const messages = rows.slice(0, limit).map(toMessage);
+    if (query.before !== undefined) messages.reverse();
+    return { messages, hasMore: rows.length > limit };
+  }
+
+  async hasBefore(room: string, id: number): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ found: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM messages WHERE room = $1 AND id < $2) AS found',
+      [room, id],
+    );
+    return rows[0]!.found;
+  }
+
+  async #roomList(): Promise<StoredRoom[]> {
+    const { rows } = await this.#pool.query<RoomRow>(
+      'SELECT id, kind, name, members, people, created_at, created_by FROM rooms ORDER BY id',
+    );
+    return rows.map(toRoom);
+  }
+
+  async #saveRoom(room: StoredRoom): Promise<void> {
+    await this.#write(() =>
+      this.#pool.query(
+        `INSERT INTO rooms (id, kind, name, members, people, created_at, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+             members = excluded.members, people = excluded.people,
+             created_at = excluded.created_at, created_by = excluded.created_by`,
+        [
+          room.id,
+          room.kind,
+          room.name,
+          JSON.stringify(room.members),
+          room.people === undefined ? null : JSON.stringify(room.people),
+          room.createdAt,
+          room.createdBy ?? null,
+        ],
+      ),
+    );
+  }
+
+  /** The room and its messages go in one transaction; ids stay used (the counter is untouched). */
+  async #deleteRoom(room: string): Promise<void> {
+    await this.flush();
+    const unreferenced = await this.#write(() =>
+      this.#transaction(async (client) => {
+        await client.query('DELETE FROM rooms WHERE id = $1', [room]);
+        return this.#deleteMessages(client, room, null);
+      }),
+    );
+    if (unreferenced.length > 0) this.#onFilesUnreferenced(unreferenced);
+  }
+
+  /**
+   * Deletes `room`'s messages up to id `upTo` (null: all of them); returns the ids of files
+   * they carried that no message carries any more.
+   */
+  async #deleteMessages(
+    client: pg.PoolClient,
+    room: string,
+    upTo: number | null,
+  ): Promise<string[]> {
+    const { rows } = await client.query<{ file_id: string }>(
+      `WITH gone AS (
+         DELETE FROM messages WHERE room = $1 AND ($2::bigint IS NULL OR id <= $2)
+           RETURNING file ->> 'id' AS file_id
+       )
+       SELECT DISTINCT file_id FROM gone WHERE file_id IS NOT NULL`,
+      [room, upTo],
+    );
+    if (rows.length === 0) return [];
+    // The statement above cannot see its own deletions; this one, after it, can.
+    const left = await client.query<{ file_id: string }>(
+      `SELECT DISTINCT file ->> 'id' AS file_id FROM messages
+         WHERE file IS NOT NULL AND file ->> 'id' = ANY ($1::text[])`,
+      [rows.map((row) => row.file_id)],
+    );
+    const kept = new Set(left.rows.map((row) => row.file_id));
+    return rows.map((row) => row.file_id).filter((id) => !kept.has(id));
+  }
+
+  /**
+   * Deletes a room's oldest messages beyond the retention limit now and then (every tenth of
+   * the limit, at most every 1000 messages), off the path of delivery: nothing waits for it.
+   */
+  #trimSoon(results: AppendResult[]): void {
+    const retention = this.#retention;
+    if (retention === null) return;
+    const every = Math.min(1000, Math.max(1, Math.ceil(retention / 10)));
+    for (const { message, created } of results) {
+      if (!created) continue;
+      const written = (this.#writtenSinceTrim.get(message.room) ?? 0) + 1;
+      this.#writtenSinceTrim.set(message.room, written < every ? written : 0);
+      if (written < every) continue;
+      this.#trimming = this.#trimming.then(() => this.#trim(message.room, retention));
+    }
+  }
+
+  async #trim(room: string, keep: number): Promise<void> {
+    try {
+      const unreferenced = await this.#transaction(async (client) => {
+        const { rows } = await client.query<{ id: number }>(
+          'SELECT id FROM messages WHERE room = $1 ORDER BY id DESC OFFSET $2 LIMIT 1',
+          [room, keep],
+        );
+        const newestToDelete = rows[0];
+        if (newestToDelete === undefined) return [];
+        return this.#deleteMessages(client, room, newestToDelete.id);
+      });
+      if (unreferenced.length > 0) this.#onFilesUnreferenced(unreferenced);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  async #identityList(): Promise<StoredIdentity[]> {
+    const { rows } = await this.#pool.query<IdentityRow>(
+      'SELECT id, nickname, keys, created_at FROM identities ORDER BY id',
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      nickname: row.nickname,
+      keys: row.keys,
+      createdAt: row.created_at,
+    }));
+  }
+
+  /** All or none, in one statement (a storm of newcomers is one commit, not thousands). */
+  async #saveIdentities(identities: readonly StoredIdentity[]): Promise<void> {
+    if (identities.length === 0) return;
+    const rows = identities.map((identity) => ({
+      id: identity.id,
+      nickname: identity.nickname,
+      keys: identity.keys,
+      created_at: identity.createdAt,
+    }));
+    await this.#write(() =>
+      this.#pool.query(
+        `INSERT INTO identities (id, nickname, keys, created_at)
+           SELECT * FROM jsonb_to_recordset($1::jsonb)
+             AS i(id text, nickname text, keys jsonb, created_at bigint)
+           ON CONFLICT (id) DO UPDATE SET nickname = excluded.nickname, keys = excluded.keys,
+             created_at = excluded.created_at`,
+        [JSON.stringify(rows)],
+      ),
+    );
+  }
+
+  async #recordFile(fileId: string, room: string): Promise<void> {
+    await this.#write(() =>
+      this.#pool.query(
+        'INSERT INTO file_rooms (file_id, room) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [fileId, room],
+      ),
+    );
+  }
+
+  async #fileAllowed(fileId: string, rooms: Iterable<string>): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM file_rooms WHERE file_id = $1 AND room = ANY ($2::text[]))
+         AS found`,
+      [fileId, [...rooms]],
+    );
+    return rows[0]!.found;
+  }
+
+  /** Runs `work` in a transaction on one connection: committed when it resolves, else undone. */
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      // A connection that could not even roll back is not handed out again.
+      client.release(broken);
+    }
+  }
+
+  /** A write whose failure becomes a StorageError (see history-store.ts). */
+  async #write<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      throw StorageError.fromWriteFailure(error);
+    }
+  }
+
+  /** Resolves once every message appended so far is stored (or has failed). */
+  async flush(): Promise<void> {
+    await this.#writing;
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.flush();
+      await this.#trimming;
+      await this.#pool.end();
+    })();
+    return this.#closed;
+  }
+}
+
+function resendKey(room: string, authorId: string, clientId: string): string {
+  return `${room}\u0000${authorId}\u0000${clientId}`;
+}
+
+function toMessage(row: MessageRow): ChatMessage {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    room: row.room,
+    author: { id: row.author_id, nickname: row.author_nickname },
+    text: row.text,
+    ...(row.file ? { file: row.file } : {}),
+    sentAt: row.sent_at,
+  };
+}
+
+interface RoomRow {
+  id: string;
+  kind: 'room' | 'direct';
+  name: string;
+  members: string[];
+  people: string[] | null;
+  created_at: number;
+  created_by: string | null;
+}
+
+function toRoom(row: RoomRow): StoredRoom {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    members: row.members,
+    ...(row.people !== null ? { people: row.people } : {}),
+    createdAt: row.created_at,
+    ...(row.created_by !== null ? { createdBy: row.created_by } : {}),
+  };
+}
+
+interface IdentityRow {
+  id: string;
+  nickname: string | null;
+  keys: string[];
+  created_at: number;
+}
+
+/** The URL without its password, for messages: `postgres://user@host:port/database`. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(an unreadable URL)';
+  }
+}
+
+/** A connection error in words: pg's own message, or the system's code when it has none. */
+function describeError(error: unknown): string {
+  const { message, code } = error as { message?: string; code?: string };
+  const errors = (error as { errors?: unknown[] }).errors;
+  // Node's AggregateError (every address refused) has an empty message and the reasons inside.
+  if (!message && Array.isArray(errors) && errors.length > 0) return describeError(errors[0]);
+  return message || code || String(error);
+}
