@@ -41,6 +41,7 @@ import type { ParleyServer } from './socket-types';
 import { startBackupControl } from './storage/backup';
 import { EmbeddedHistory } from './storage/embedded-history';
 import type { HistoryStore } from './storage/history-store';
+import { PostgresHistory } from './storage/postgres-history';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
 import { UploadQuotas, uploadSettings, type UploadSettings } from './upload-quotas';
 import { createWebHandler, findWebRoot } from './web-assets';
@@ -60,6 +61,12 @@ export interface ChatServerOptions {
    * (another backend; tests inject faults through it). The server closes it on close.
    */
   history?: HistoryStore;
+  /**
+   * A PostgreSQL URL (`postgres://…`): history, rooms, identities and file references live in
+   * that database (postgres-history.ts), which several servers may share, instead of in
+   * `dataDir`. Files stay in `dataDir`. Ignored when `history` is given.
+   */
+  database?: string | null;
   /** Messages each room keeps on disk (older ones are deleted); default LIMITS.roomRetention. */
   retention?: number;
   /** Folder of the built web client; default found next to this module (see web-assets.ts). */
@@ -178,18 +185,23 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     );
   }
   const fileReleaseGraceMs = options.fileReleaseGraceMs ?? LIMITS.fileReleaseGraceMs;
+  const storeOptions = {
+    clock: options.clock,
+    retention: options.retention ?? LIMITS.roomRetention,
+    onError,
+    onFilesUnreferenced: (ids: string[]) =>
+      void fileStoreForRelease?.release(ids, fileReleaseGraceMs),
+  };
   const history =
     options.history ??
-    (await EmbeddedHistory.open({
-      directory: options.dataDir ? join(options.dataDir, 'history') : null,
-      warmRoom: LOBBY,
-      capacity: LIMITS.historyLength,
-      clock: options.clock,
-      retention: options.retention ?? LIMITS.roomRetention,
-      onError,
-      onFilesUnreferenced: (ids: string[]) =>
-        void fileStoreForRelease?.release(ids, fileReleaseGraceMs),
-    }));
+    (options.database
+      ? await PostgresHistory.open({ ...storeOptions, url: options.database })
+      : await EmbeddedHistory.open({
+          ...storeOptions,
+          directory: options.dataDir ? join(options.dataDir, 'history') : null,
+          warmRoom: LOBBY,
+          capacity: LIMITS.historyLength,
+        }));
   // Sent files: `<data>/files`, or a temporary directory removed on close.
   let fileStore: FileStore;
   try {

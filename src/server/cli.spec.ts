@@ -13,6 +13,7 @@ import {
   testCertificate,
   writeTlsFiles,
 } from '../../tests/support/tls';
+import { freePort } from '../../tests/support/server-process';
 import { main } from './cli';
 import { certificateFingerprint } from './tls';
 
@@ -60,6 +61,42 @@ describe('parley CLI (in process)', () => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);
     expect(err.join('\n')).toMatch(message);
+  });
+
+  it.each([
+    ['mysql://parley@db/parley'],
+    ['postgres://parley:hunter2@db'],
+    ['postgres:///parley'],
+    ['db.example.org/parley'],
+  ])('refuses --database %s as no PostgreSQL URL, without echoing it', async (url) => {
+    const { err, io } = capture();
+    expect(await main(['serve', '--port', '0', '--database', url], io)).toBe(1);
+    expect(err.join('\n')).toMatch(/--database must be a PostgreSQL URL such as postgres:\/\//);
+    expect(err.join('\n')).not.toContain(url);
+  });
+
+  it('refuses a bad PARLEY_DATABASE_URL by that name', async () => {
+    const { err, io } = capture();
+    const env = { PARLEY_DATABASE_URL: 'http://db/parley' };
+    expect(await main(['serve', '--port', '0'], io, env)).toBe(1);
+    expect(err.join('\n')).toMatch(/^PARLEY_DATABASE_URL must be a PostgreSQL URL/);
+  });
+
+  it('says a database it cannot reach in one line (no stack, no password) and exits 1', async () => {
+    const port = await freePort(); // nothing listens there
+    const { err, io } = capture();
+    const data = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+    const argv = ['serve', '--host', '127.0.0.1', '--port', '0', '--data', data];
+    const env = { PARLEY_DATABASE_URL: `postgres://parley:hunter2@127.0.0.1:${port}/parley` };
+    expect(await main(argv, io, env)).toBe(1);
+    expect(err).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Cannot open the database postgres://parley@127\\.0\\.0\\.1:${port}/parley: .*ECONNREFUSED`,
+        ),
+      ),
+    ]);
+    expect(err.join('\n')).not.toMatch(/hunter2|\n\s+at /);
   });
 
   it('prints the usage for --help', async () => {

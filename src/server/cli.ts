@@ -16,6 +16,7 @@ import { ChatServerError, createChatServer, type RateLimit } from './chat-server
 import { LIMIT_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './cli-limits';
 import { isDataCommand, runDataCommand } from './data-commands';
 import { advertiseRoom, type RoomAdvertisement } from './discovery';
+import { describeUrl } from './storage/postgres-history';
 import { loadTlsFiles, TlsError, type TlsCredentials } from './tls';
 
 const USAGE = `Usage: parley serve [options]
@@ -27,6 +28,10 @@ Options:
   --port N       port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
   --host ADDR    address to bind (default 0.0.0.0 = every network interface)
   --data DIR     data directory (default ./parley-data)
+  --database URL keep history, rooms and people in PostgreSQL instead of the data
+                 directory: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (sent files
+                 stay in --data). The server creates and migrates its tables. Better
+                 with a password: set PARLEY_DATABASE_URL, off the process list
   --name NAME    server name shown to people who join (default: this machine's name)
   --advertise    announce the room on the local network (LAN discovery, mDNS), so that
                  Parley apps nearby list it; off by default
@@ -92,6 +97,7 @@ export async function main(
         port: { type: 'string' },
         host: { type: 'string' },
         data: { type: 'string' },
+        database: { type: 'string' },
         name: { type: 'string' },
         advertise: { type: 'boolean' },
         'advertise-interface': { type: 'string' },
@@ -204,6 +210,16 @@ export async function main(
     );
     return 1;
   }
+  const database = values.database ?? env['PARLEY_DATABASE_URL'];
+  if (database !== undefined && !isDatabaseUrl(database)) {
+    // Not echoed: it may hold a password.
+    io.err(
+      `${values.database !== undefined ? '--database' : 'PARLEY_DATABASE_URL'} must be a ` +
+        'PostgreSQL URL such as postgres://parley@db.example.org:5432/parley ' +
+        '(postgres:// or postgresql://, a host, and the database name).',
+    );
+    return 1;
+  }
   const advertise = values.advertise === true || advertiseInterface !== undefined;
   const dataDir = resolve(values.data ?? 'parley-data');
   try {
@@ -219,6 +235,7 @@ export async function main(
       host: values.host ?? '0.0.0.0',
       port,
       dataDir,
+      database: database ?? null,
       serverName: values.name,
       tls,
       passphrase: passphrase ?? null,
@@ -253,6 +270,7 @@ export async function main(
   }
   if (server.passphraseRequired) io.out('Joining needs the passphrase.');
   io.out(`Data: ${dataDir}`);
+  if (database !== undefined) io.out(`History: PostgreSQL, ${describeUrl(database)}`);
 
   let advertisement: RoomAdvertisement | null = null;
   let discoveryFailed = false;
@@ -325,6 +343,22 @@ function isHostName(text: string): boolean {
     !/[/:?#@\s]/.test(text) &&
     !text.startsWith('.') &&
     /^[a-z0-9.-]{1,253}$/.test(domainToASCII(text))
+  );
+}
+
+/** postgres:// or postgresql://, with a host and a database name (no path beyond it). */
+function isDatabaseUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
+    // No host: a unix socket folder in ?host=… (libpq's form).
+    (url.hostname !== '' || url.searchParams.has('host')) &&
+    /^\/[^/]+$/.test(url.pathname)
   );
 }
 
