@@ -16,6 +16,10 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 20_000,
+          // `npm run test:postgres`: the same tests, test servers on the PostgreSQL store.
+          ...(process.env['PARLEY_TEST_STORE'] === 'postgres' && {
+            globalSetup: ['tests/support/postgres-global-setup.ts'],
+          }),
         },
       },
       {

@@ -3,7 +3,8 @@
  * closed automatically after each test.
  */
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { afterEach } from 'vitest';
+import pg from 'pg';
+import { afterEach, inject } from 'vitest';
 import {
   createChatServer,
   type ChatServer,
@@ -31,10 +32,38 @@ export function onCleanup(cleanup: () => Promise<void> | void): void {
 }
 
 export async function startServer(options: ChatServerOptions = {}): Promise<ChatServer> {
-  const server = await createChatServer({ host: '127.0.0.1', port: 0, webRoot: null, ...options });
+  const server = await createChatServer({
+    host: '127.0.0.1',
+    port: 0,
+    webRoot: null,
+    ...(await testDatabase(options)),
+    ...options,
+  });
   cleanups.push(() => server.close());
   return server;
 }
+
+/**
+ * Under `npm run test:postgres` (see postgres-global-setup.ts), a server without a data folder
+ * or a store of its own keeps its history in PostgreSQL: in a new, empty schema, as fresh as the
+ * in-memory store it replaces.
+ */
+async function testDatabase(options: ChatServerOptions): Promise<ChatServerOptions> {
+  const url = inject('postgresUrl');
+  if (url === undefined || options.dataDir || options.history || options.database) return {};
+  const schema = `test_${++schemas}_${process.pid}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await client.end();
+  }
+  const withSchema = new URL(url);
+  withSchema.searchParams.set('options', `-c search_path=${schema}`);
+  return { database: withSchema.toString() };
+}
+let schemas = 0;
 
 export function urlOf(server: ChatServer): string {
   return `http://127.0.0.1:${server.port}`;

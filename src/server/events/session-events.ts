@@ -137,13 +137,17 @@ export function sessionEvents(
         // Read after joining the room, so nothing falls between the page and the broadcasts; a
         // message broadcast while the page is read may be in both (clients de-duplicate by id).
         parts.countChanged(LOBBY);
+        // Who is here now, before reading history: whoever joins while it is read (a database
+        // takes a while) is announced to this socket by presence:joined, not also in the ack.
+        // The roster's shared, frozen list: a join storm copies nothing (it is sent as JSON).
+        const users = roster.users() as User[];
+        const presence = parts.presence.all() as Record<string, Presence>;
         const { messages, hasMore, hasOlder } = await connection.historyFor(LOBBY, payload.since);
         return ok({
           self: session.user,
           room: LOBBY,
-          // The roster's shared, frozen list: a join storm copies nothing (it is sent as JSON).
-          users: roster.users() as User[],
-          presence: parts.presence.all() as Record<string, Presence>,
+          users,
+          presence,
           messages,
           hasMore,
           hasOlder,

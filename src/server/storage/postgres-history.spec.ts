@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type Postgres } from '../../../tests/support/postgres';
+import { freePort } from '../../../tests/support/server-process';
 import { ChatServerError } from '../errors';
 import { describeHistoryStore } from './history-store.contract';
 import { StorageError } from './history-store';
@@ -77,10 +78,8 @@ describe('PostgreSQL store: schema migrations', () => {
 
 describe('PostgreSQL store: failures', () => {
   it('refuses an unreachable database with its address in words, never the password', async () => {
-    // A port nobody listens on: the server's own, stopped.
-    const closed = await startPostgres();
-    const url = closed.url.replace('parley@', 'parley:secret-word@');
-    await closed.stop();
+    const port = await freePort(); // nobody listens there
+    const url = `postgres://parley:secret-word@127.0.0.1:${port}/parley`;
     const opening = PostgresHistory.open({ url });
     await expect(opening).rejects.toMatchObject({
       code: 'data_unavailable',
@@ -90,7 +89,7 @@ describe('PostgreSQL store: failures', () => {
       (error: Error) =>
         !error.message.includes('secret-word') && /ECONNREFUSED/.test(error.message),
     );
-  }, 120_000);
+  });
 
   it('a failed write rejects with a StorageError and leaves nothing behind', async () => {
     const url = await freshUrl();

@@ -275,7 +275,7 @@ export class PostgresHistory implements HistoryStore {
 
   async #roomList(): Promise<StoredRoom[]> {
     const { rows } = await this.#pool.query<RoomRow>(
-      'SELECT id, kind, name, members, people, created_at, created_by FROM rooms ORDER BY id',
+      'SELECT id, kind, name, members, people, created_at, created_by FROM rooms ORDER BY id COLLATE "C"',
     );
     return rows.map(toRoom);
   }
@@ -377,7 +377,7 @@ export class PostgresHistory implements HistoryStore {
 
   async #identityList(): Promise<StoredIdentity[]> {
     const { rows } = await this.#pool.query<IdentityRow>(
-      'SELECT id, nickname, keys, created_at FROM identities ORDER BY id',
+      'SELECT id, nickname, keys, created_at FROM identities ORDER BY id COLLATE "C"',
     );
     return rows.map((row) => ({
       id: row.id,
