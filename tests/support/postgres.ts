@@ -23,6 +23,11 @@ export interface Postgres {
   readonly port: number;
   /** The URL of database `name`, created when it does not exist yet. */
   database(name: string): Promise<string>;
+  /**
+   * Stops the server at once, as a crash would (open connections are cut; the next start
+   * recovers from its log), and starts it again on the same port and data.
+   */
+  restart(): Promise<void>;
   /** Stops the server at once (open connections are cut) and removes its folder. */
   stop(): Promise<void>;
 }
@@ -51,10 +56,11 @@ export async function startPostgres(): Promise<Postgres> {
     );
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const server = await serve(join(bin, 'postgres'), data, folder, port, owner);
+      const start = () => serve(join(bin, 'postgres'), data, folder, port, owner);
+      const server = await start();
       if (server === 'port_taken' && attempt < BIND_ATTEMPTS) continue;
       if (server === 'port_taken') throw new Error('PostgreSQL found no free port.');
-      return running(server, folder, port);
+      return running(server, start, folder, port);
     }
   } catch (error) {
     rmSync(folder, { recursive: true, force: true });
@@ -62,15 +68,26 @@ export async function startPostgres(): Promise<Postgres> {
   }
 }
 
-function running(server: ChildProcess, folder: string, port: number): Postgres {
+function running(
+  first: ChildProcess,
+  start: () => Promise<ChildProcess | 'port_taken'>,
+  folder: string,
+  port: number,
+): Postgres {
   const url = urlOf(port, 'postgres');
+  let server = first;
   const killOnExit = () => server.kill('SIGKILL');
   // A test runner that dies must not leave a server behind (PostgreSQL does not notice).
   process.once('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => {
-    if (server.exitCode !== null || server.signalCode !== null) resolve();
-    else server.once('exit', () => resolve());
-  });
+  /** Stops the server at once (SIGQUIT: PostgreSQL's immediate shutdown, no checkpoint). */
+  const quit = async () => {
+    const exited = new Promise<void>((resolve) => {
+      if (server.exitCode !== null || server.signalCode !== null) resolve();
+      else server.once('exit', () => resolve());
+    });
+    server.kill('SIGQUIT');
+    await exited;
+  };
   let stopping: Promise<void> | null = null;
   return {
     url,
@@ -86,12 +103,16 @@ function running(server: ChildProcess, folder: string, port: number): Postgres {
       }
       return urlOf(port, name);
     },
+    async restart() {
+      await quit();
+      const again = await start();
+      if (again === 'port_taken') throw new Error(`PostgreSQL's port ${port} was taken meanwhile.`);
+      server = again;
+    },
     stop() {
       stopping ??= (async () => {
         process.off('exit', killOnExit);
-        // SIGQUIT: PostgreSQL's immediate shutdown, no checkpoint: the folder goes anyway.
-        server.kill('SIGQUIT');
-        await exited;
+        await quit();
         rmSync(folder, { recursive: true, force: true });
       })();
       return stopping;

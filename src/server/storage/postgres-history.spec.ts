@@ -112,6 +112,33 @@ describe('PostgreSQL store: failures', () => {
     await store.close();
   });
 
+  it(
+    'goes on after PostgreSQL restarts: what was acknowledged is there, new writes work',
+    { timeout: 120_000 },
+    async () => {
+      const errors: unknown[] = [];
+      const url = await freshUrl();
+      const store = await PostgresHistory.open({ url, onError: (error) => errors.push(error) });
+      const send = (clientId: string) =>
+        store.append({ room: 'lobby', author: alice, clientId, text: clientId });
+      const before = await send('c1');
+      // Cut like a crash: the pool's idle connections break (reported, not thrown).
+      await postgres.restart();
+      expect(errors).not.toEqual([]);
+      // A write on a connection that broke is refused; a retry gets a fresh connection.
+      let after = await send('c2').catch((error: unknown) => {
+        expect(error).toBeInstanceOf(StorageError);
+        return null;
+      });
+      after ??= await send('c2');
+      expect(after.created).toBe(true);
+      expect(after.message.id).toBeGreaterThan(before.message.id);
+      expect(await store.latest('lobby', 10)).toEqual([before.message, after.message]);
+      expect(await send('c1')).toEqual({ message: before.message, created: false });
+      await store.close();
+    },
+  );
+
   it('a write after close is refused as a StorageError', async () => {
     const store = await PostgresHistory.open({ url: await freshUrl() });
     await store.close();
