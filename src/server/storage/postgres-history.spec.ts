@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type Postgres } from '../../../tests/support/postgres';
+import { startCommitCutter } from '../../../tests/support/commit-cutter';
 import { freePort } from '../../../tests/support/server-process';
 import { ChatServerError } from '../errors';
 import { describeHistoryStore } from './history-store.contract';
@@ -138,6 +139,50 @@ describe('PostgreSQL store: failures', () => {
       await store.close();
     },
   );
+
+  it('a commit whose answer was lost is found on another connection: the message is stored', async () => {
+    const url = await freshUrl();
+    const cutter = await startCommitCutter(postgres.port);
+    const proxied = url.replace(`:${postgres.port}/`, `:${cutter.port}/`);
+    const store = await PostgresHistory.open({ url: proxied, onError: () => {} });
+    const send = (clientId: string) =>
+      store.append({ room: 'lobby', author: alice, clientId, text: clientId });
+    const before = await send('c1');
+    cutter.arm();
+    const committed = await send('c2');
+    await cutter.cut;
+    expect(committed.created).toBe(true);
+    expect(await store.latest('lobby', 10)).toEqual([before.message, committed.message]);
+    expect((await send('c3')).message.id).toBe(committed.message.id + 1);
+    await store.close();
+    await cutter.close();
+  });
+
+  it('a commit the database refuses leaves nothing behind', async () => {
+    const url = await freshUrl();
+    const store = await PostgresHistory.open({ url });
+    const send = (clientId: string, text = clientId) =>
+      store.append({ room: 'lobby', author: alice, clientId, text });
+    const before = await send('c1');
+    // A check the database makes only at COMMIT (a deferred constraint trigger).
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`
+      CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.text = 'refused' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+          RETURN NULL;
+        END $$;
+      CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON messages
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse();`);
+    await client.end();
+    await expect(send('c2', 'refused')).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect(await store.latest('lobby', 10)).toEqual([before.message]);
+    const again = await send('c2');
+    expect(again.created).toBe(true);
+    expect(again.message.id).toBe(before.message.id + 1);
+    await store.close();
+  });
 
   it('a write after close is refused as a StorageError', async () => {
     const store = await PostgresHistory.open({ url: await freshUrl() });

@@ -159,16 +159,55 @@ export class PostgresHistory implements HistoryStore {
   async #writeQueue(): Promise<void> {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, MAX_BATCH);
+      let results: AppendResult[];
       try {
-        const results = await this.#transaction((client) => this.#storeBatch(client, batch));
-        batch.forEach((queued, index) => queued.resolve(results[index]!));
-        this.#trimSoon(results);
+        results = await this.#transaction((client) => this.#storeBatch(client, batch));
       } catch (error) {
-        const failure = StorageError.fromWriteFailure(error);
-        for (const queued of batch) queued.reject(failure);
+        const stored = error instanceof CommitInDoubt ? await this.#committed(error) : null;
+        if (stored === null) {
+          const failure = StorageError.fromWriteFailure(error);
+          for (const queued of batch) queued.reject(failure);
+          continue;
+        }
+        results = stored;
       }
+      batch.forEach((queued, index) => queued.resolve(results[index]!));
+      this.#trimSoon(results);
     }
     this.#writing = null;
+  }
+
+  /**
+   * After a COMMIT whose answer was lost (the connection broke): whether it happened, asked on
+   * another connection. The batch's results when its new messages are there (they were
+   * committed: answering them as failed would leave messages nobody was shown), else null (it
+   * was not committed, or the database cannot say now: then the requests fail, and a resend
+   * finds the original if it was).
+   */
+  async #committed(inDoubt: CommitInDoubt): Promise<AppendResult[] | null> {
+    const results = inDoubt.result as AppendResult[];
+    const created = results.filter((result) => result.created).map((result) => result.message);
+    if (created.length === 0) return results;
+    try {
+      // By id and resend key: when the commit did not happen, another writer may have stored
+      // other messages under these ids since.
+      const ours = created.map((message) => ({
+        id: message.id,
+        room: message.room,
+        author_id: message.author.id,
+        client_id: message.clientId,
+      }));
+      const { rows } = await this.#pool.query<{ found: number }>(
+        `SELECT count(*)::int AS found FROM messages
+           JOIN jsonb_to_recordset($1::jsonb)
+             AS ours(id bigint, room text, author_id text, client_id text)
+           USING (id, room, author_id, client_id)`,
+        [JSON.stringify(ours)],
+      );
+      return rows[0]!.found === created.length ? results : null;
+    } catch {
+      return null;
+    }
   }
 
   async #storeBatch(client: pg.PoolClient, batch: QueuedAppend[]): Promise<AppendResult[]> {
@@ -430,16 +469,23 @@ export class PostgresHistory implements HistoryStore {
   async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken = false;
+    // A connection that breaks mid-transaction fails its query (handled below) and also emits
+    // 'error', which the pool listens for only while the connection is idle.
+    const onBroken = () => (broken = true);
+    client.on('error', onBroken);
     try {
       await client.query('BEGIN');
       const result = await work(client);
-      await client.query('COMMIT');
+      await client.query('COMMIT').catch((error: unknown) => {
+        throw new CommitInDoubt(result, error);
+      });
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true));
       throw error;
     } finally {
-      // A connection that could not even roll back is not handed out again.
+      // A connection that broke or could not even roll back is not handed out again.
+      client.off('error', onBroken);
       client.release(broken);
     }
   }
@@ -465,6 +511,19 @@ export class PostgresHistory implements HistoryStore {
       await this.#pool.end();
     })();
     return this.#closed;
+  }
+}
+
+/** A COMMIT that failed: done or not, the database may have committed before the failure. */
+class CommitInDoubt extends Error {
+  constructor(
+    readonly result: unknown,
+    cause: unknown,
+  ) {
+    super(`The commit's outcome is unknown: ${(cause as Error).message ?? String(cause)}`, {
+      cause,
+    });
+    this.name = 'CommitInDoubt';
   }
 }
 
