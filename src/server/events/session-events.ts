@@ -143,7 +143,7 @@ export function sessionEvents(
           room: LOBBY,
           // The roster's shared, frozen list: a join storm copies nothing (it is sent as JSON).
           users: roster.users() as User[],
-          presence: parts.presence.all() as Record<string, Presence>,
+          presence: parts.presence.listed() as Record<string, Presence>,
           messages,
           hasMore,
           hasOlder,
