@@ -43,10 +43,12 @@ interface QueuedEvent {
  * that was 50,000 writes a second, a whole core, for as long as a join storm lasted — and the
  * slower the joins, the longer it lasted: at 3,500 joining clients the batches held one or two
  * joins each and took a third of the server's time (issue 17). Now it is 10 a millisecond at
- * most, up to 20,000 members.
+ * most, up to 20,000 members; and where writing the last batch took long (a slow or busy
+ * machine), the next waits at least ten times as long, so that a burst's batches take at most
+ * about a tenth of the server's time.
  */
-export function batchIntervalMs(members: number): number {
-  return Math.min(2_000, Math.max(20, members / 10));
+export function batchIntervalMs(members: number, lastBatchMs = 0): number {
+  return Math.min(2_000, Math.max(20, members / 10, lastBatchMs * 10));
 }
 
 /** Socket.IO packet type EVENT (socket.io-parser `PacketType.EVENT`). */
@@ -100,6 +102,8 @@ export class RoomBroadcaster {
   readonly deliveries = { preEncoded: 0, eventByEvent: 0 };
   #queue: QueuedEvent[] = [];
   #lastFlush = -Infinity;
+  /** How long writing the last batch took, ms. */
+  #lastBatchMs = 0;
   #flushed: Promise<void> | null = null;
   #resolveFlushed: (() => void) | null = null;
   /** Cancels the flush scheduled for the open batch. */
@@ -146,7 +150,8 @@ export class RoomBroadcaster {
       // batch held one event, as before, undid that when joins came one turn apart: a slow
       // storm was one write per member per join.)
       const members = this.io.sockets.adapter.rooms.get(this.room)?.size ?? 0;
-      const wait = this.#lastFlush + batchIntervalMs(members) - performance.now();
+      const wait =
+        this.#lastFlush + batchIntervalMs(members, this.#lastBatchMs) - performance.now();
       if (wait <= 0) {
         const immediate = setImmediate(() => this.#flush());
         this.#cancelScheduled = () => clearImmediate(immediate);
@@ -195,6 +200,7 @@ export class RoomBroadcaster {
     } catch (error) {
       this.onError(error);
     } finally {
+      this.#lastBatchMs = performance.now() - this.#lastFlush;
       resolve();
     }
   }
