@@ -15,7 +15,8 @@
  * send as fast as they are acknowledged.
  *
  * Listens on 127.0.0.1, port 0. Talks to the runner over the IPC channel: sends `ready` with its
- * port and start-up time, answers `memory` (after a full GC; run with --expose-gc) and `stop`.
+ * port and start-up time, answers `memory` (after a full GC; run with --expose-gc), `batchWrites`
+ * and `stop`.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,7 +59,14 @@ async function writeCostOptions(durableWrites: boolean) {
   return { history, rateLimits: { message: UNLIMITED, messagePerAddress: UNLIMITED } };
 }
 
-async function start(): Promise<{ port: number; close: () => Promise<void> }> {
+interface Started {
+  port: number;
+  close: () => Promise<void>;
+  /** Parley's room-event batches written so far, one per recipient (zero for the baselines). */
+  batchWrites?: () => number;
+}
+
+async function start(): Promise<Started> {
   if (kind === 'parley') {
     const server = await createChatServer({
       host: '127.0.0.1',
@@ -76,7 +84,14 @@ async function start(): Promise<{ port: number; close: () => Promise<void> }> {
       // the shipped cap (LIMITS.maxConnections) is sized for 1024 file descriptors.
       connections: { maxConnections: 100_000 },
     });
-    return { port: server.port, close: () => server.close() };
+    return {
+      port: server.port,
+      close: () => server.close(),
+      batchWrites: () => {
+        const { preEncoded, eventByEvent } = server.broadcastDeliveries();
+        return preEncoded + eventByEvent;
+      },
+    };
   }
   const http = createServer();
   if (kind === 'socketio') {
@@ -125,6 +140,8 @@ process.on('message', (message: { type: string }) => {
     gc?.();
     gc?.();
     process.send!({ type: 'memory', memory: readMemory(process.pid, process.memoryUsage()) });
+  } else if (message.type === 'batchWrites') {
+    process.send!({ type: 'batchWrites', writes: server.batchWrites?.() ?? 0 });
   } else if (message.type === 'stop') {
     void server.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 3_000).unref();

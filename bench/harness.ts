@@ -112,6 +112,17 @@ export class ServerProcess {
     return reply.memory;
   }
 
+  /** Room-event batches Parley has written so far, one per recipient (0 for the baselines). */
+  async batchWrites(): Promise<number> {
+    const reply = await request<{ writes: number }>(
+      this.child,
+      { type: 'batchWrites' },
+      'batchWrites',
+      30_000,
+    );
+    return reply.writes;
+  }
+
   /** Peak RSS so far, without disturbing the server. */
   peakRssMb(): number {
     return readMemory(this.pid).peakRssMb;

@@ -39,7 +39,68 @@ import {
 import { measureWeb } from './web-cost';
 import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './wire';
 
-const env = (name: string, fallback: string) => process.env[`PARLEY_BENCH_${name}`] ?? fallback;
+/**
+ * `node out/bench/run.js --only <scenario> [--clients N]` runs one scenario (the others are off)
+ * at a chosen size, and writes its report to out/bench-only instead of bench/results (the
+ * recorded results stay those of a full run). Its settings override the environment's.
+ */
+const SCENARIOS = {
+  /** The broadcast ramp: --clients is one step. */
+  broadcast: 'CLIENTS',
+  /** N clients joining at once, held idle (memory), probed: --clients is N. */
+  'join-storm': 'IDLE',
+  /** Joining a room of many stored messages: --clients is the messages stored. */
+  history: 'HISTORY',
+  flood: 'FLOOD_CLIENTS',
+  guessing: 'GUESSERS',
+  'write-cost': 'WRITE_IN_FLIGHT',
+  web: 'WEB',
+} as const;
+type Scenario = keyof typeof SCENARIOS;
+/** The settings that turn each scenario off. */
+const SCENARIO_OFF: Record<Scenario, Record<string, string>> = {
+  broadcast: { CLIENTS: '' },
+  'join-storm': { IDLE: '0' },
+  history: { HISTORY: '0' },
+  flood: { FLOOD_CLIENTS: '0' },
+  guessing: { GUESSERS: '0' },
+  'write-cost': { WRITE_IN_FLIGHT: '' },
+  web: { WEB: '0' },
+};
+
+function commandLineSettings(args: string[]): Record<string, string> {
+  const value = (flag: string) => {
+    const at = args.indexOf(flag);
+    if (at === -1) return undefined;
+    const given = args[at + 1];
+    if (given === undefined || given.startsWith('--')) throw new Error(`${flag} needs a value`);
+    return given;
+  };
+  const only = value('--only');
+  const clients = value('--clients');
+  if (only === undefined) {
+    if (clients !== undefined) throw new Error('--clients goes with --only <scenario>');
+    return {};
+  }
+  if (!(only in SCENARIOS)) {
+    throw new Error(`--only: one of ${Object.keys(SCENARIOS).join(', ')} (not "${only}")`);
+  }
+  const chosen = only as Scenario;
+  const settings: Record<string, string> = { OUT: 'out/bench-only' };
+  for (const [scenario, off] of Object.entries(SCENARIO_OFF)) {
+    if (scenario !== chosen) Object.assign(settings, off);
+  }
+  if (clients !== undefined) {
+    if (chosen === 'web') throw new Error('--clients does not apply to the web scenario');
+    if (!/^\d+$/.test(clients)) throw new Error('--clients must be a whole number');
+    settings[SCENARIOS[chosen]] = clients;
+  }
+  return settings;
+}
+
+const fromCommandLine = commandLineSettings(process.argv.slice(2));
+const env = (name: string, fallback: string) =>
+  fromCommandLine[name] ?? process.env[`PARLEY_BENCH_${name}`] ?? fallback;
 const number = (name: string, fallback: number) => {
   const value = Number(env(name, String(fallback)));
   if (!Number.isFinite(value) || value < 0)
@@ -140,11 +201,15 @@ let capacityReport: BenchReport['capacity'] = null;
 if (config.idle > 1) {
   const servers: Partial<Record<ServerKind, CapacityFigures>> = {};
   for (const kind of config.servers) {
-    const figures = await capacity(kind, config.idle, shape, config.hold, cores);
+    const profileDir =
+      config.cpuProfileDir && kind === 'parley'
+        ? resolve(config.cpuProfileDir, `join-storm-${config.idle}`)
+        : undefined;
+    const figures = await capacity(kind, config.idle, shape, config.hold, cores, profileDir);
     servers[kind] = figures;
     log(
       `capacity ${config.idle}, ${SERVER_LABELS[kind]}: held ${figures.held}, connect ${figures.connectSeconds.toFixed(1)} s ` +
-        `(${figures.connectCpuSeconds.toFixed(1)} s CPU), ${figures.memoryPerConnectionKb.toFixed(1)} KB/connection ` +
+        `(${figures.connectCpuSeconds.toFixed(1)} s CPU, ${figures.connectBatchWrites} batch writes), ${figures.memoryPerConnectionKb.toFixed(1)} KB/connection ` +
         `(RSS ${figures.rssPerConnectionKb.toFixed(1)} KB), probe ${figures.probe.delivered}/${figures.probe.expected} p99 ${figures.probe.p99Ms.toFixed(1)} ms`,
     );
   }
@@ -244,7 +309,10 @@ const partial: Omit<BenchReport, 'targets'> = {
   startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
   commit: measuredCommit(config.root),
   durationSeconds: (Date.now() - started) / 1000,
-  command: 'npm run bench',
+  command:
+    process.argv.length > 2
+      ? `node out/bench/run.js ${process.argv.slice(2).join(' ')}`
+      : 'npm run bench',
   machine: {
     cpu: cpu?.model.trim() ?? 'unknown CPU',
     cores: cpus().length,

@@ -243,6 +243,11 @@ export interface CapacityFigures {
   connectSeconds: number;
   /** Server CPU spent opening (and joining) them, s. */
   connectCpuSeconds: number;
+  /**
+   * Room-event batches (presence) Parley wrote while they joined, one per recipient: what the
+   * batching saves shows here, whatever the machine's speed (0 for the baselines).
+   */
+  connectBatchWrites: number;
   /** Live memory (JS heap + external) per idle connection, after a full GC, KB. */
   memoryPerConnectionKb: number;
   /** Resident memory per idle connection (RSS difference, after a full GC), KB. */
@@ -258,11 +263,13 @@ export async function capacity(
   shape: LoadShape,
   holdSeconds: number,
   cores: CorePlan,
+  cpuProfileDir?: string,
 ): Promise<CapacityFigures> {
   // Measured before any client connects: the difference afterwards is what the connections cost.
   let before = { rssMb: 0, peakRssMb: 0, heapUsedMb: 0, externalMb: 0 };
   let cpuBefore = 0;
   const session = await openSession(kind, connections, shape, cores, {
+    cpuProfileDir,
     beforeConnect: async (server) => {
       before = await server.memory();
       cpuBefore = server.cpuSeconds();
@@ -270,6 +277,7 @@ export async function capacity(
   });
   try {
     const cpuAfterConnect = session.server.cpuSeconds();
+    const connectBatchWrites = await session.server.batchWrites();
     const connectSeconds = Math.max(...session.connected.map((reply) => reply.ms)) / 1000;
     await sleep(holdSeconds * 1000);
     const after = await session.server.memory();
@@ -298,6 +306,7 @@ export async function capacity(
       held,
       connectSeconds,
       connectCpuSeconds: cpuAfterConnect - cpuBefore,
+      connectBatchWrites,
       memoryPerConnectionKb: perConnection(
         before.heapUsedMb + before.externalMb,
         after.heapUsedMb + after.externalMb,

@@ -111,7 +111,8 @@ describe('ChatClient.setPresence', () => {
     let told = 0;
     bob.on('presence:changed', () => told++);
     const again = await alice.connect(`127.0.0.1:${server.port}`, 'alice');
-    expect(again.ok && again.session.presence[again.session.self.id]?.status).toBe('online');
+    // Plain online: not listed in the join reply (absent means online).
+    expect(again.ok && again.session.presence[again.session.self.id]).toBeUndefined();
     // A change bob hears after the new join is the first one.
     const next = nextEvent(bob, 'presence:changed');
     await alice.setPresence('away');

@@ -13,7 +13,7 @@ import {
 } from '../../tests/support/chat';
 import type { User } from '../shared/protocol';
 import type { ParleyServer } from './socket-types';
-import { RoomBroadcaster } from './broadcast-batcher';
+import { batchIntervalMs, RoomBroadcaster } from './broadcast-batcher';
 
 const user = (nickname: string): User => ({ id: `id-${nickname}`, nickname });
 const cleanups: Array<() => void> = [];
@@ -82,6 +82,42 @@ describe('RoomBroadcaster', () => {
     // With nothing batched, room events go out at once.
     expect(outbox.emit('message:created', { ...message, id: 2, text: 'now' })).toBeNull();
     await waitFor(() => websocket.length === 4, 'the direct message');
+  });
+});
+
+describe('batches in a burst', () => {
+  it('cost at most 10 writes a millisecond, however large the room (up to 20,000)', () => {
+    // One write per member per batch: members / interval is what a join storm costs a second.
+    for (const members of [1, 10, 200, 1_000, 2_000, 5_000, 10_000, 20_000]) {
+      expect(members / batchIntervalMs(members)).toBeLessThanOrEqual(10);
+    }
+    expect(batchIntervalMs(10)).toBe(20); // small rooms still get presence within 20 ms
+    // A batch that took long to write (a slow or busy machine) spaces out the next ones.
+    expect(batchIntervalMs(2_000, 50)).toBe(500);
+    expect(batchIntervalMs(2_000, 1_000)).toBe(2_000);
+  });
+
+  it('go out at once, with the room event behind them, when one is sent while a batch waits', async () => {
+    const { io, outbox, url } = await roomServer();
+    const seen = record(await member(url, ['websocket']));
+    await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 1, 'in the room');
+
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('ann') });
+    expect(outbox.deliveries.preEncoded).toBe(0); // waiting for the end of the turn
+    const message = {
+      id: 1,
+      clientId: 'c1',
+      room: 'lobby',
+      author: user('cy'),
+      text: 'hi',
+      sentAt: 1,
+    };
+    const behind = outbox.emit('message:created', message);
+    // Written before emit returned: the message does not wait out the batch's interval.
+    expect(outbox.deliveries.preEncoded).toBe(1);
+    await behind;
+    await waitFor(() => seen.length === 2, 'both events');
+    expect(seen).toEqual(['presence:joined ann', 'message:created hi']);
   });
 });
 

@@ -7,8 +7,9 @@
  *
  * So presence events wait for the end of the current turn, and the events of one turn go out
  * together: encoded once, as one buffer of WebSocket frames written to each recipient in one go.
- * Other room events (messages, typing) go out at once, unless a batch is open: then they join it,
- * so that every recipient still gets every event in the order the server produced them.
+ * Other room events (messages, typing) go out at once, unless a batch is open: then they join it
+ * and it goes out with them, so that every recipient still gets every event in the order the
+ * server produced them.
  *
  * What each connection receives is exactly what it would receive event by event: an event goes to
  * the sockets that were in the room when it was queued, minus its `except` — so a connection
@@ -33,11 +34,21 @@ interface QueuedEvent {
 
 /**
  * In a burst, batches go out at most every 20 ms, and less often in large rooms (every batch is
- * one write per member): 100 ms at 5,000 members. Presence may wait that long — people do not
- * notice — and other room events wait only while a batch is open, that is only during a burst.
+ * one write per member): 500 ms at 5,000 members, 2 s from 20,000. Presence may wait that long —
+ * people do not notice — and other room events wait only while a batch is open, that is only
+ * during a burst.
+ *
+ * What a burst costs is one write per member per batch, however few events each batch holds, so
+ * the interval bounds the writes per second: members / interval. At members / 50 ms (as it was)
+ * that was 50,000 writes a second, a whole core, for as long as a join storm lasted — and the
+ * slower the joins, the longer it lasted: at 3,500 joining clients the batches held one or two
+ * joins each and took a third of the server's time (issue 17). Now it is 10 a millisecond at
+ * most, up to 20,000 members; and where writing the last batch took long (a slow or busy
+ * machine), the next waits at least ten times as long, so that a burst's batches take at most
+ * about a tenth of the server's time.
  */
-function batchIntervalMs(members: number): number {
-  return Math.min(200, Math.max(20, members / 50));
+export function batchIntervalMs(members: number, lastBatchMs = 0): number {
+  return Math.min(2_000, Math.max(20, members / 10, lastBatchMs * 10));
 }
 
 /** Socket.IO packet type EVENT (socket.io-parser `PacketType.EVENT`). */
@@ -91,9 +102,12 @@ export class RoomBroadcaster {
   readonly deliveries = { preEncoded: 0, eventByEvent: 0 };
   #queue: QueuedEvent[] = [];
   #lastFlush = -Infinity;
-  #lastBatchSize = 0;
+  /** How long writing the last batch took, ms. */
+  #lastBatchMs = 0;
   #flushed: Promise<void> | null = null;
   #resolveFlushed: (() => void) | null = null;
+  /** Cancels the flush scheduled for the open batch. */
+  #cancelScheduled: (() => void) | null = null;
 
   constructor(
     private readonly io: ParleyServer,
@@ -131,26 +145,40 @@ export class RoomBroadcaster {
   #schedule(): Promise<void> {
     if (!this.#flushed) {
       this.#flushed = new Promise<void>((resolve) => (this.#resolveFlushed = resolve));
-      // At the end of this turn. In a burst (the last batch held several events), at most one
-      // batch per interval (see batchIntervalMs), so that a storm of joins makes a few large batches.
+      // At the end of this turn, and at most one batch per interval (see batchIntervalMs), so
+      // that a storm of joins makes a few large batches. (Flushing at once whenever the last
+      // batch held one event, as before, undid that when joins came one turn apart: a slow
+      // storm was one write per member per join.)
       const members = this.io.sockets.adapter.rooms.get(this.room)?.size ?? 0;
-      const wait = this.#lastFlush + batchIntervalMs(members) - performance.now();
-      if (this.#lastBatchSize <= 1 || wait <= 0) setImmediate(() => this.#flush());
-      else setTimeout(() => this.#flush(), wait);
+      const wait =
+        this.#lastFlush + batchIntervalMs(members, this.#lastBatchMs) - performance.now();
+      if (wait <= 0) {
+        const immediate = setImmediate(() => this.#flush());
+        this.#cancelScheduled = () => clearImmediate(immediate);
+      } else {
+        const timer = setTimeout(() => this.#flush(), wait);
+        this.#cancelScheduled = () => clearTimeout(timer);
+      }
     }
     return this.#flushed;
   }
 
   /**
-   * Sends a room event now — or, while a batch is open, queues it behind the batch and returns
-   * the promise of its flush (so that an acknowledgement can wait for it to keep its order).
+   * Sends a room event now — or, while a batch is open, sends the batch now with the event behind
+   * it and returns the promise of that flush (so that an acknowledgement can wait for it to keep
+   * its order). A message costs one write per member either way: the batch goes with it instead
+   * of waiting out its interval.
    */
   emit<E extends EventName>(
     event: E,
     payload: Payload<E>,
     options: { except?: string } = {},
   ): Promise<void> | null {
-    if (this.#queue.length > 0) return this.queue(event, payload, options);
+    if (this.#queue.length > 0) {
+      const flushed = this.queue(event, payload, options);
+      this.#flush();
+      return flushed;
+    }
     const target = options.except
       ? this.io.to(this.room).except(options.except)
       : this.io.to(this.room);
@@ -161,16 +189,18 @@ export class RoomBroadcaster {
   #flush(): void {
     const batch = this.#queue;
     const resolve = this.#resolveFlushed!;
+    this.#cancelScheduled?.();
+    this.#cancelScheduled = null;
     this.#queue = [];
     this.#flushed = null;
     this.#resolveFlushed = null;
     this.#lastFlush = performance.now();
-    this.#lastBatchSize = batch.length;
     try {
       this.#send(batch);
     } catch (error) {
       this.onError(error);
     } finally {
+      this.#lastBatchMs = performance.now() - this.#lastFlush;
       resolve();
     }
   }

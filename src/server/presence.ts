@@ -5,21 +5,29 @@
  */
 import type { Presence } from '../shared/protocol';
 
+/** Online with no status line: what a client assumes of anyone its join reply does not list. */
+const isPlainOnline = (presence: Presence) =>
+  presence.status === 'online' && presence.text === undefined;
+
 export class PresenceBoard {
   readonly #byUser = new Map<string, Presence>();
+  /** The presences that are not plain online: all a join reply needs to list. */
+  readonly #listed = new Map<string, Presence>();
   readonly #clock: () => number;
-  /** all(), kept until something changes: every join acknowledgement carries it. */
-  #all: Readonly<Record<string, Presence>> | null = null;
+  /** listed(), kept until one of them changes: every join acknowledgement carries it. */
+  #listedObject: Readonly<Record<string, Presence>> | null = null;
 
   constructor(clock: () => number = Date.now) {
     this.#clock = clock;
   }
 
-  /** A person who joined shows online, unless they are back in a session that had a presence. */
+  /**
+   * A person who joined shows online, unless they are back in a session that had a presence.
+   * Plain online is not listed: a storm of joins leaves listed() as it was (issue 17).
+   */
   enter(userId: string): void {
     if (this.#byUser.has(userId)) return;
     this.#byUser.set(userId, Object.freeze({ status: 'online', since: this.#clock() }));
-    this.#all = null;
   }
 
   /** Sets the whole presence; an empty status line is none. */
@@ -30,17 +38,27 @@ export class PresenceBoard {
       since: this.#clock(),
     });
     this.#byUser.set(userId, presence);
-    this.#all = null;
+    if (!isPlainOnline(presence)) {
+      this.#listed.set(userId, presence);
+      this.#listedObject = null;
+    } else if (this.#listed.delete(userId)) {
+      this.#listedObject = null;
+    }
     return presence;
   }
 
   forget(userId: string): void {
-    if (this.#byUser.delete(userId)) this.#all = null;
+    this.#byUser.delete(userId);
+    if (this.#listed.delete(userId)) this.#listedObject = null;
   }
 
-  /** Everyone's presence by user id. The same frozen object until something changes. */
-  all(): Readonly<Record<string, Presence>> {
-    this.#all ??= Object.freeze(Object.fromEntries(this.#byUser));
-    return this.#all;
+  /**
+   * The presence of everyone who is not plain online (away, busy, or a status line), by user id;
+   * anyone left out is online. The same frozen object until one of them changes. Listing
+   * everyone made each join reply grow with the crowd: a join storm of n people sent n² entries.
+   */
+  listed(): Readonly<Record<string, Presence>> {
+    this.#listedObject ??= Object.freeze(Object.fromEntries(this.#listed));
+    return this.#listedObject;
   }
 }

@@ -97,7 +97,10 @@ export interface JoinedSession {
   room: string;
   /** Everyone online in the room, the joiner included, in join order. */
   users: User[];
-  /** The presence of everyone online on the server (the joiner included), by user id. */
+  /**
+   * The presence of everyone online on the server (the joiner included) who is not plain online
+   * (away, busy, or a status line), by user id: anyone left out is online.
+   */
   presence: Record<string, Presence>;
   /**
    * Oldest first: without `since`, the latest messages; with `since`, the first messages after

@@ -24,18 +24,39 @@ async function join(
 }
 
 describe('presence', () => {
-  it('starts online, and the join reply carries everyone’s presence by user id', async () => {
+  it('starts online, and the join reply lists by user id everyone who is not plain online', async () => {
     const server = await startServer();
     const alice = await rawSocket(server);
     const first = await join(alice, 'alice');
-    expect(first.presence[first.self.id]).toMatchObject({ status: 'online' });
-    expect(first.presence[first.self.id]?.text).toBeUndefined();
+    // Plain online is left out: absent means online.
+    expect(first.presence).toEqual({});
 
     await emitRaw(alice, 'presence:set', { status: 'busy', text: 'In a meeting' });
     const bob = await join(await rawSocket(server), 'bob');
-    expect(bob.presence[first.self.id]).toMatchObject({ status: 'busy', text: 'In a meeting' });
-    expect(bob.presence[bob.self.id]).toMatchObject({ status: 'online' });
-    expect(Object.keys(bob.presence).sort()).toEqual([first.self.id, bob.self.id].sort());
+    expect(bob.presence).toEqual({
+      [first.self.id]: expect.objectContaining({ status: 'busy', text: 'In a meeting' }),
+    });
+
+    // Online with a status line is listed; plain online again is not.
+    await emitRaw(alice, 'presence:set', { status: 'online', text: 'back soon' });
+    const cy = await join(await rawSocket(server), 'cy');
+    expect(cy.presence).toEqual({
+      [first.self.id]: expect.objectContaining({ status: 'online', text: 'back soon' }),
+    });
+    await emitRaw(alice, 'presence:set', { status: 'online' });
+    const dee = await join(await rawSocket(server), 'dee');
+    expect(dee.presence).toEqual({});
+  });
+
+  it('lists only who is not plain online, however many joined before', async () => {
+    const server = await startServer();
+    const alice = await joinRaw(server, 'alice');
+    await emitRaw(alice, 'presence:set', { status: 'away' });
+    const joins = await Promise.all(
+      ['bob', 'cy', 'dee'].map(async (nickname) => join(await rawSocket(server), nickname)),
+    );
+    // Each reply lists only alice, however many joined before it.
+    for (const joined of joins) expect(Object.keys(joined.presence)).toHaveLength(1);
   });
 
   it('tells everyone joined (the person too) and answers with the presence set', async () => {
@@ -82,7 +103,8 @@ describe('presence', () => {
     await left;
     const later = await join(await rawSocket(server), 'erin', erinKey);
     expect(later.self.id).toBe(first.self.id);
-    expect(later.presence[later.self.id]).toMatchObject({ status: 'online' });
+    // Back as a new session: plain online, so not listed.
+    expect(later.presence[later.self.id]).toBeUndefined();
   });
 
   it('refuses a connection that has not joined, and tells nobody', async () => {

@@ -141,7 +141,7 @@ export function sessionEvents(
         // takes a while) is announced to this socket by presence:joined, not also in the ack.
         // The roster's shared, frozen list: a join storm copies nothing (it is sent as JSON).
         const users = roster.users() as User[];
-        const presence = parts.presence.all() as Record<string, Presence>;
+        const presence = parts.presence.listed() as Record<string, Presence>;
         const { messages, hasMore, hasOlder } = await connection.historyFor(LOBBY, payload.since);
         return ok({
           self: session.user,
