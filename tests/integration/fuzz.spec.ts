@@ -93,6 +93,10 @@ const VALID_OUTCOMES: {
   'dm:open': { stranger: ['not_joined'], member: ['ok', 'unknown_user'] },
   // The fuzzer is on loopback, the host: it may release any name (most are held by nobody).
   'name:release': { stranger: ['not_joined'], member: ['ok', 'unknown_user'] },
+  // The host is an admin; nobody's person id can be guessed.
+  'role:set': { stranger: ['not_joined'], member: ['unknown_user'] },
+  'person:remove': { stranger: ['not_joined'], member: ['unknown_user'] },
+  'name:set': { stranger: ['not_joined'], member: ['unknown_user'] },
   // Most valid sizes are over the limit; the few that fit open uploads (three at most at once).
   'file:begin': {
     stranger: ['not_joined'],
