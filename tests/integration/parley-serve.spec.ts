@@ -59,6 +59,37 @@ function startServe(extraArgs: string[] = []): Promise<{
 
 describe('parley serve', () => {
   it(
+    'prints a one-time admin link: whoever joins with it is an admin, once',
+    { timeout: 90_000 },
+    async () => {
+      const { url, output } = await startServe();
+      const link = new RegExp(
+        `Admin link[^\\n]*\\n  ${url.replace(/\./g, '\\.')}/#admin=([A-Za-z0-9_-]{43})\\n`,
+      ).exec(output());
+      expect(link, output()).not.toBeNull();
+      const adminToken = link![1]!;
+      const joinAs = async (nickname: string, extra: Record<string, unknown> = {}) => {
+        const socket = connect(url, { transports: ['websocket'], forceNew: true });
+        try {
+          return await joinWith(socket, { nickname, ...extra });
+        } finally {
+          socket.disconnect();
+        }
+      };
+      // From the server's own machine, but no host: a plain person without the link.
+      const plain = await joinAs('plain');
+      expect(plain).toMatchObject({ ok: true, self: { nickname: 'plain' } });
+      expect(plain.ok && plain.self.role).toBeUndefined();
+      const first = await joinAs('admin', { adminToken });
+      expect(first).toMatchObject({ ok: true, self: { nickname: 'admin', role: 'admin' } });
+      expect(await joinAs('second', { adminToken })).toMatchObject({
+        ok: false,
+        error: { code: 'wrong_admin_token' },
+      });
+    },
+  );
+
+  it(
     'serves the web client and the chat, and stops cleanly on Ctrl+C',
     { timeout: 90_000 },
     async () => {
