@@ -23,6 +23,7 @@ import { FileStore } from './file-store';
 import { FloodContainment } from './flood-containment';
 import { Moderation } from './moderation';
 import { joinUrls } from './network';
+import { buildAdminLink } from '../shared/admin-link';
 import { pollingBodyLimit } from './polling-limit';
 import { hashPassphrase } from './passphrase';
 import {
@@ -382,17 +383,27 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     throw error;
   }
   const actualPort = (httpServer.address() as AddressInfo).port;
-  // `parley backup` asks the running server for a consistent copy (storage/backup.ts), and
-  // `parley release-name` to free a name.
-  const control = await startBackupControl(options.dataDir, history, onError, async (nickname) => ({
-    released: await people.release(nickname),
-  }));
+  const urls = joinUrls(host, actualPort, undefined, tls ? 'https' : 'http');
+  // `parley backup` asks the running server for a consistent copy (storage/backup.ts),
+  // `parley release-name` to free a name and `parley admin-link` for a new admin link.
+  const control = await startBackupControl(
+    options.dataDir,
+    history,
+    onError,
+    async (nickname) => ({ released: await people.release(nickname) }),
+    async () => ({
+      link: buildAdminLink(
+        urls[0] ?? `http://localhost:${actualPort}`,
+        moderation.adminToken.renew(),
+      ),
+    }),
+  );
 
   let closing: Promise<void> | null = null;
   return {
     host,
     port: actualPort,
-    urls: joinUrls(host, actualPort, undefined, tls ? 'https' : 'http'),
+    urls,
     fingerprint,
     io,
     passphraseRequired: moderation.passphraseRequired,
