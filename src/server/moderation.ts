@@ -71,15 +71,17 @@ export class Moderation {
 
   /**
    * True when the person `personId`, connected from `address`, may moderate: remove people and
-   * delete anyone's messages. The host (the server's own machine), admins and moderators may.
+   * delete anyone's messages. The host (the desktop app's: whoever joins from the server's own
+   * machine, see hostIsAdmin), admins and moderators may. `parley serve` has no host: there a
+   * loopback address alone gives nothing (behind a reverse proxy everyone comes from loopback).
    */
   mayModerate(personId: string, address: string): boolean {
-    return this.#options.isHost(address) || this.roleOf(personId, address) !== undefined;
+    return this.roleOf(personId, address) !== undefined;
   }
 
-  /** True when `personId` from `address` is an admin (or the host). */
+  /** True when `personId` from `address` is an admin (the host of the desktop app included). */
   isAdmin(personId: string, address: string): boolean {
-    return this.#options.isHost(address) || this.roleOf(personId, address) === 'admin';
+    return this.roleOf(personId, address) === 'admin';
   }
 
   /** The role `personId` shows now: as online (the host's admin role included), else stored. */

@@ -161,6 +161,32 @@ describe('the host', () => {
   });
 });
 
+describe('parley serve: no host', () => {
+  it("gives the server's own machine no role: it may not moderate", async () => {
+    // Loopback is the host's address, but this server's host is no admin (hostIsAdmin false).
+    const server = await startServer({ hostIsAdmin: false, isRateLimitExempt: () => false });
+    const local = await enter(server, 'local');
+    expect(local.session).toMatchObject({ host: true, self: { nickname: 'local' } });
+    expect(local.session.self.role).toBeUndefined();
+    const bob = await enter(server, 'bob');
+    const bobId = bob.session.self.id;
+    const asks: Array<[string, object]> = [
+      ['role:set', { userId: bobId, role: 'moderator' }],
+      ['person:remove', { userId: bobId }],
+      ['name:set', { userId: bobId, nickname: 'robert' }],
+      ['name:release', { nickname: 'bob' }],
+    ];
+    for (const [event, payload] of asks) {
+      expect(await emitRaw(local.socket, event, payload), event).toMatchObject({
+        ok: false,
+        error: { code: 'not_allowed' },
+      });
+    }
+    expect(server.mayModerate(local.session.self.id, '127.0.0.1')).toBe(false);
+    expect(bob.socket.connected).toBe(true);
+  });
+});
+
 describe('roles and removing people', () => {
   it('an admin makes a moderator and unmakes them; everyone sees it, and it is stored', async () => {
     const server = await startServer(SERVE);
