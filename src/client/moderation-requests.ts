@@ -22,7 +22,10 @@ export async function sendModeration(
 ): Promise<Result<ModerationReply>> {
   switch (asked.action) {
     case 'remove': {
-      const payload = { userId: asked.userId, ...(asked.minutes && { minutes: asked.minutes }) };
+      const payload = {
+        userId: asked.userId,
+        ...(asked.minutes === undefined ? {} : { minutes: asked.minutes }),
+      };
       const checked = personRemovePayloadSchema.safeParse(payload);
       if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, payload));
       return request(socket, 'person:remove', checked.data);
