@@ -34,4 +34,9 @@ export interface ConnectOptions {
   passphrase?: string;
   /** The certificate fingerprint a join link carried (`fp`), for secureTransport. */
   fingerprint?: string | null;
+  /**
+   * An admin link's one-time token (`#admin=…`): sent with the first join only (it works once;
+   * the role is stored with this person, so rejoins need none).
+   */
+  adminToken?: string;
 }

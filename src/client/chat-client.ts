@@ -19,6 +19,8 @@ import { nanoid } from 'nanoid';
 import type {
   ChatEvent,
   ConnectionStatus,
+  ModerationReply,
+  ModerationRequest,
   OutboxEntry,
   PresenceStatus,
   RoomListQuery,
@@ -59,6 +61,7 @@ import { RoomCursors } from './room-cursors';
 import { RoomMembership } from './room-membership';
 import { memoryDeviceKey } from './device-key';
 import { forwardServerEvents } from './server-events';
+import { sendModeration } from './moderation-requests';
 
 export type { SecureTransport } from './connection';
 export type { ChatClientOptions, ConnectOptions } from './chat-client-options';
@@ -172,6 +175,7 @@ export class ChatClient {
       name.data,
       options.passphrase === '' ? undefined : options.passphrase,
       new URL(target.url).host,
+      options.adminToken,
     );
     this.#connection.setStatus({ state: 'connecting', url: target.url, reason: null });
     const trusted = await this.#connection.trust(target.url, target.secure, fingerprint);
@@ -267,6 +271,16 @@ export class ChatClient {
     const socket = this.#membership.joinedSocket();
     if (!socket) return fail('not_connected', 'Not connected.');
     return downloadFile(socket, file, { ...options, ackTimeoutMs: this.#ackTimeoutMs });
+  }
+
+  /**
+   * A moderation request (see ModerationRequest): checked here as the server would, then sent.
+   * The server says whether this person may (`not_allowed`); everyone is told what changed.
+   */
+  async moderate(request: ModerationRequest): Promise<Result<ModerationReply>> {
+    const socket = this.#membership.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return sendModeration(this.#request, socket, request);
   }
 
   leaveRoom(room: string): Promise<Result> {

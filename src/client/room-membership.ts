@@ -37,6 +37,8 @@ export class RoomMembership {
   #session: JoinedSession | null = null;
   #nickname = '';
   #passphrase: string | undefined;
+  /** An admin link's token, until a join used it. */
+  #adminToken: string | undefined;
   /** The host the server was reached at (what the join proof is made for). */
   #host = '';
   /** Rooms joined besides the lobby (rejoined after every reconnect). */
@@ -59,10 +61,11 @@ export class RoomMembership {
    * Who to join as next, with which passphrase (kept in memory only), at which host (URL.host of
    * the server's address).
    */
-  start(nickname: string, passphrase: string | undefined, host: string): void {
+  start(nickname: string, passphrase: string | undefined, host: string, adminToken?: string): void {
     this.#rooms.clear();
     this.#nickname = nickname;
     this.#passphrase = passphrase;
+    this.#adminToken = adminToken;
     this.#host = host;
   }
 
@@ -98,12 +101,15 @@ export class RoomMembership {
       nickname: this.#nickname,
       key: await joinProof(this.#options.deviceKey, challenge.challenge, this.#host),
       ...(this.#passphrase === undefined ? {} : { passphrase: this.#passphrase }),
+      ...(this.#adminToken === undefined ? {} : { adminToken: this.#adminToken }),
       ...(this.#session ? { since: cursors.newest(LOBBY) ?? 0 } : {}),
     };
     cursors.hold();
     try {
       const result = await request(socket, 'session:join', payload);
       if (!result.ok) return result;
+      // Used: the role is stored with this person now.
+      this.#adminToken = undefined;
       const session: JoinedSession = {
         self: result.self,
         room: result.room,

@@ -25,6 +25,7 @@ export function forwardServerEvents(socket: ParleyClientSocket, to: ServerEventT
   socket.on('presence:changed', ({ user, presence }) =>
     to.emit({ type: 'presence', user, presence }),
   );
+  socket.on('person:updated', ({ user }) => to.emit({ type: 'person-updated', user }));
   socket.on('typing:updated', ({ room, user, typing }) =>
     to.emit({ type: 'typing', room, user, typing }),
   );

@@ -49,6 +49,7 @@ export interface IpcDependencies {
     | 'deleteRoom'
     | 'listRooms'
     | 'openDirect'
+    | 'moderate'
     | 'reconnectNow'
   >;
   /** The rooms LAN discovery currently lists. */
@@ -105,6 +106,7 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
     'chat:delete-room': (room) => chat.deleteRoom(room),
     'chat:list-rooms': (query) => chat.listRooms(query),
     'chat:open-direct': (nickname) => chat.openDirect(nickname),
+    'chat:moderate': (request) => chat.moderate(request),
     'chat:reconnect-now': () => {
       chat.reconnectNow();
       return ok({});

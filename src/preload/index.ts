@@ -69,6 +69,7 @@ const api = {
     deleteRoom: (room) => invoke('chat:delete-room', room),
     listRooms: (query) => invoke('chat:list-rooms', query),
     openDirect: (nickname) => invoke('chat:open-direct', nickname),
+    moderate: (request) => invoke('chat:moderate', request),
     discard: (clientId) => invoke('chat:discard', clientId),
     setTyping: async (typing, room) => {
       unwrap(await invoke('chat:typing', typing, room));

@@ -23,6 +23,7 @@ import { FileStore } from './file-store';
 import { FloodContainment } from './flood-containment';
 import { Moderation } from './moderation';
 import { joinUrls } from './network';
+import { buildAdminLink } from '../shared/admin-link';
 import { pollingBodyLimit } from './polling-limit';
 import { hashPassphrase } from './passphrase';
 import {
@@ -86,6 +87,12 @@ export interface ChatServerOptions {
    * its own room (by localhost) and where whoever runs `parley serve` sits.
    */
   isHostAddress?: (address: string) => boolean;
+  /**
+   * True (the default: the desktop app): whoever joins from a host address is an admin of the
+   * server. `parley serve` says false: its admins come from the admin link (`newAdminToken`),
+   * since behind a reverse proxy everyone would come from loopback.
+   */
+  hostIsAdmin?: boolean;
   /** The most named rooms the server holds, the lobby included; default LIMITS.maxRooms. */
   maxRooms?: number;
   /**
@@ -149,6 +156,16 @@ export interface ChatServer {
    * server's own machine, see isRateLimitExempt).
    */
   kick(userId: string): Result<{ user: User }>;
+  /**
+   * Makes a new one-time admin token (the previous one stops working): whoever joins with it
+   * (`session:join` `adminToken`, the admin link `…/#admin=TOKEN`) becomes an admin.
+   */
+  newAdminToken(): string;
+  /**
+   * True when the person `personId` connected from `address` may moderate (remove people, delete
+   * any message): the host, admins and moderators.
+   */
+  mayModerate(personId: string, address: string): boolean;
   /** Tells clients the server is closing, disconnects them and stops listening. */
   close(): Promise<void>;
 }
@@ -297,19 +314,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     fileBeginPerAddress: limiter(rates.fileBeginPerAddress),
     fileChunk: limiter(rates.fileChunk),
     fileChunkPerAddress: limiter(rates.fileChunkPerAddress),
+    moderation: limiter(rates.moderation),
   };
   const containment = new FloodContainment(limiter(rates.refused));
   const passphrase =
     options.passphrase === undefined || options.passphrase === null
       ? null
       : await hashPassphrase(options.passphrase);
-  const moderation = new Moderation({
-    io,
-    roster,
-    passphrase,
-    wrongPassphrase: limiter(rates.wrongPassphrase),
-    isRateLimitExempt,
-  });
+  const isHost = options.isHostAddress ?? isLoopback;
   const serverName = options.serverName ?? hostname();
 
   const broadcasters = new Map<string, RoomBroadcaster>();
@@ -323,6 +335,17 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   };
   const rooms = await RoomDirectory.open(history.rooms);
   const people = await People.open(history.identities);
+  const moderation = new Moderation({
+    io,
+    roster,
+    people,
+    passphrase,
+    wrongPassphrase: limiter(rates.wrongPassphrase),
+    wrongAdminToken: limiter(rates.wrongAdminToken),
+    isRateLimitExempt,
+    isHost,
+    hostIsAdmin: options.hostIsAdmin ?? true,
+  });
   // Member counts go to everyone now and then, for the rooms whose count changed.
   const changedCounts = new Set<string>();
   const countTimer = setInterval(() => {
@@ -354,7 +377,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       moderation,
       onError,
       isRateLimitExempt,
-      isHost: options.isHostAddress ?? isLoopback,
+      isHost,
       maxRooms,
       roomDeleted: (room: string) => {
         broadcasters.delete(room);
@@ -372,21 +395,33 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     throw error;
   }
   const actualPort = (httpServer.address() as AddressInfo).port;
-  // `parley backup` asks the running server for a consistent copy (storage/backup.ts), and
-  // `parley release-name` to free a name.
-  const control = await startBackupControl(options.dataDir, history, onError, async (nickname) => ({
-    released: await people.release(nickname),
-  }));
+  const urls = joinUrls(host, actualPort, undefined, tls ? 'https' : 'http');
+  // `parley backup` asks the running server for a consistent copy (storage/backup.ts),
+  // `parley release-name` to free a name and `parley admin-link` for a new admin link.
+  const control = await startBackupControl(
+    options.dataDir,
+    history,
+    onError,
+    async (nickname) => ({ released: await people.release(nickname) }),
+    async () => ({
+      link: buildAdminLink(
+        urls[0] ?? `http://localhost:${actualPort}`,
+        moderation.adminToken.renew(),
+      ),
+    }),
+  );
 
   let closing: Promise<void> | null = null;
   return {
     host,
     port: actualPort,
-    urls: joinUrls(host, actualPort, undefined, tls ? 'https' : 'http'),
+    urls,
     fingerprint,
     io,
     passphraseRequired: moderation.passphraseRequired,
     kick: (userId) => moderation.kick(userId),
+    newAdminToken: () => moderation.adminToken.renew(),
+    mayModerate: (personId, address) => moderation.mayModerate(personId, address),
     broadcastDeliveries() {
       const total = { preEncoded: 0, eventByEvent: 0 };
       for (const { deliveries } of broadcasters.values()) {

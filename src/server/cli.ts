@@ -12,6 +12,7 @@ import { domainToASCII } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, LIMITS } from '../shared/limits';
 import { SERVICE_TYPE } from '../shared/room-announcement';
+import { buildAdminLink } from '../shared/admin-link';
 import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
 import { LIMIT_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './cli-limits';
 import { isDataCommand, runDataCommand } from './data-commands';
@@ -22,7 +23,9 @@ import { loadTlsFiles, TlsError, type TlsCredentials } from './tls';
 const USAGE = `Usage: parley serve [options]
 
 Runs a Parley chat server without the desktop app. Anyone on the network joins from the
-Parley app or from a browser at one of the printed URLs.
+Parley app or from a browser at one of the printed URLs. It also prints an admin link, new at
+every start, that works once: whoever opens it in a browser becomes an admin (admins make
+moderators, remove people, rename and release names).
 
 Options:
   --port N       port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
@@ -240,6 +243,9 @@ export async function main(
       tls,
       passphrase: passphrase ?? null,
       allowedHosts,
+      // No host here: admins come from the admin link (behind a reverse proxy everyone would
+      // come from loopback).
+      hostIsAdmin: false,
       ...(retention !== undefined && { retention }),
       ...(maxFileBytes !== undefined && { maxFileBytes }),
       ...limits.options,
@@ -269,6 +275,11 @@ export async function main(
     io.out(`TLS certificate fingerprint (SHA-256):\n  ${server.fingerprint}`);
   }
   if (server.passphraseRequired) io.out('Joining needs the passphrase.');
+  // A fresh one-time token at every start: whoever opens the link first becomes an admin.
+  io.out('Admin link (works once: whoever opens it becomes an admin of this server):');
+  io.out(
+    `  ${buildAdminLink(server.urls[0] ?? `http://localhost:${server.port}`, server.newAdminToken())}`,
+  );
   io.out(`Data: ${dataDir}`);
   if (database !== undefined) io.out(`History: PostgreSQL, ${describeUrl(database)}`);
 

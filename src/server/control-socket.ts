@@ -4,7 +4,8 @@
  * data commands tell that a server is using a folder. It is a Unix socket in
  * `<data>/control/` (a folder only the owner may enter: whoever can reach the socket can have the
  * data copied); on Windows a named pipe named after the folder. One JSON line asks, one answers.
- * `parley release-name` asks it too, to free a nickname while the server runs.
+ * `parley release-name` asks it too, to free a nickname while the server runs, and
+ * `parley admin-link` for a new one-time admin link.
  */
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, rm } from 'node:fs/promises';
@@ -19,6 +20,7 @@ const requestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('ping') }),
   z.object({ command: z.literal('backup'), to: z.string().min(1) }),
   z.object({ command: z.literal('release-name'), nickname: z.string().min(1).max(256) }),
+  z.object({ command: z.literal('admin-link') }),
 ]);
 export type ControlRequest = z.infer<typeof requestSchema>;
 export type ControlReply = Result<Record<string, unknown>>;
@@ -27,6 +29,8 @@ export interface ControlHandlers {
   backup(to: string): Promise<Record<string, unknown>>;
   /** Frees a nickname (see People.release): `released` is the name as it was, or null. */
   releaseName(nickname: string): Promise<{ released: string | null }>;
+  /** A new one-time admin link (the previous one stops working). */
+  adminLink(): Promise<{ link: string }>;
 }
 
 export function controlPath(dataDir: string): string {
@@ -101,6 +105,7 @@ async function answer(line: string, handlers: ControlHandlers): Promise<ControlR
     if (request.command === 'release-name') {
       return { ok: true, ...(await handlers.releaseName(request.nickname)) };
     }
+    if (request.command === 'admin-link') return { ok: true, ...(await handlers.adminLink()) };
     return { ok: true, ...(await handlers.backup(request.to)) };
   } catch (error) {
     if (error instanceof ChatServerError) return fail(error.code, error.message);

@@ -1,5 +1,6 @@
 /**
- * `parley backup`, `parley restore`, `parley check` and `parley release-name`: the data folder's
+ * `parley backup`, `parley restore`, `parley check`, `parley release-name` and `parley
+ * admin-link`: the data folder's
  * commands (cli.ts dispatches them here). Each prints what it did in words, and a refusal says why and what to do.
  */
 import { join, resolve } from 'node:path';
@@ -12,13 +13,14 @@ import { checkData, repairData, type CheckReport } from './storage/data-check';
 import { LevelMessageStore } from './storage/level-message-store';
 import { People } from './people';
 
-export const DATA_COMMANDS = ['backup', 'restore', 'check', 'release-name'] as const;
+export const DATA_COMMANDS = ['backup', 'restore', 'check', 'release-name', 'admin-link'] as const;
 export type DataCommand = (typeof DATA_COMMANDS)[number];
 
 export const DATA_USAGE = `Usage: parley backup --data DIR --to BACKUP
        parley restore --from BACKUP --data DIR [--force]
        parley check --data DIR [--repair]
        parley release-name --data DIR --nickname NAME
+       parley admin-link --data DIR
 
   backup    copies the data folder DIR into the new folder BACKUP: the history as it stood
             at one moment, and the files its messages carry. Works while a server runs on
@@ -33,6 +35,9 @@ export const DATA_USAGE = `Usage: parley backup --data DIR --to BACKUP
             it belonged to (who lost their device key, say) keeps their conversations but
             not the name, and whoever joins with it next holds it. Works while a server
             runs on DIR and when none does.
+  admin-link
+            prints a new one-time admin link of the server running on DIR (the one it
+            printed at start, if unused, stops working): whoever opens it becomes an admin.
 `;
 
 const OPTIONS = {
@@ -40,6 +45,7 @@ const OPTIONS = {
   restore: { from: { type: 'string' }, data: { type: 'string' }, force: { type: 'boolean' } },
   check: { data: { type: 'string' }, repair: { type: 'boolean' } },
   'release-name': { data: { type: 'string' }, nickname: { type: 'string' } },
+  'admin-link': { data: { type: 'string' } },
 } as const;
 
 const REQUIRED: Record<DataCommand, string[]> = {
@@ -47,6 +53,7 @@ const REQUIRED: Record<DataCommand, string[]> = {
   restore: ['from', 'data'],
   check: ['data'],
   'release-name': ['data', 'nickname'],
+  'admin-link': ['data'],
 };
 
 export function isDataCommand(command: string): command is DataCommand {
@@ -88,6 +95,7 @@ export async function runDataCommand(
       return await restore(path('from'), path('data'), values['force'] === true, io);
     if (command === 'release-name')
       return await releaseName(path('data'), values['nickname'] as string, io);
+    if (command === 'admin-link') return await adminLink(path('data'), io);
     return await check(path('data'), values['repair'] === true, io);
   } catch (error) {
     io.err(
@@ -139,6 +147,24 @@ async function backup(dataDir: string, to: string, io: CliIo): Promise<number> {
   }
   io.out(`Backed up ${dataDir} to ${to} (no server was running):`);
   io.out(`  ${describeBackup(summary)}`);
+  return 0;
+}
+
+async function adminLink(dataDir: string, io: CliIo): Promise<number> {
+  const reply = await sendControl(dataDir, { command: 'admin-link' });
+  if (reply === null) {
+    io.err(
+      `No Parley server is running on ${dataDir}: an admin link works only while it runs. ` +
+        'Start it (parley serve --data DIR), which prints one.',
+    );
+    return 1;
+  }
+  if (!reply.ok) {
+    io.err(reply.error.message);
+    return 1;
+  }
+  io.out('Admin link (works once: whoever opens it becomes an admin of this server):');
+  io.out(`  ${(reply as unknown as { link: string }).link}`);
   return 0;
 }
 

@@ -1,15 +1,19 @@
 /**
- * Who may enter, and removing someone: the passphrase (its scrypt hash, with wrong guesses limited
- * per address) and the cooldown of an address the host removed someone from. `session:join` asks
- * `admit` before anything else; the host's `kick` tells the person why and disconnects them.
+ * Who may enter, who may moderate, and removing someone: the passphrase (its scrypt hash, with
+ * wrong guesses limited per address), roles (the host and admins, moderators: `roleOf`,
+ * `mayModerate`) and the time a removed person and their address are kept out. `session:join`
+ * asks `admit` before anything else; `kick` (the host) and `remove` (an admin or moderator,
+ * `person:remove`) tell every connection of the person why and disconnect them.
  */
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { LIMITS } from '../shared/limits';
-import type { User } from '../shared/protocol';
+import type { Role, User } from '../shared/protocol';
 import { fail, ok, type Failure, type Result } from '../shared/result';
+import { AdminToken } from './admin-token';
 import { HashingGate } from './hashing-gate';
 import { blockedFor, consume } from './rate-limits';
 import { verifyPassphrase, type PassphraseHash } from './passphrase';
+import type { People } from './people';
 import type { Roster } from './roster';
 import type { ParleyServer } from './socket-types';
 
@@ -22,6 +26,14 @@ export interface ModerationOptions {
   wrongPassphrase: RateLimiterMemory;
   /** Addresses that never wait out a removal (the server's own machine). */
   isRateLimitExempt: (address: string) => boolean;
+  /** Everyone who ever joined, with their stored roles. */
+  people: People;
+  /** True for the host's address (the server's own machine). */
+  isHost: (address: string) => boolean;
+  /** True: whoever joins from the host's address is an admin (the desktop app's host). */
+  hostIsAdmin: boolean;
+  /** Wrong admin tokens per address (see admin-token.ts). */
+  wrongAdminToken: RateLimiterMemory;
 }
 
 /** Why someone may not enter. */
@@ -39,8 +51,44 @@ export class Moderation {
     spacingMs: 1000 / LIMITS.passphraseChecks.perSecond,
   });
 
+  /** The admin link's one-time token (`parley serve` prints it). */
+  readonly adminToken: AdminToken;
+
   constructor(options: ModerationOptions) {
     this.#options = options;
+    this.adminToken = new AdminToken(options.wrongAdminToken);
+  }
+
+  /**
+   * The role of the person `personId` joining (or joined) from `address`: `admin` for the host
+   * (when the host is admin, see ChatServerOptions.hostIsAdmin), else their stored role.
+   */
+  roleOf(personId: string, address: string): Role | undefined {
+    const { isHost, hostIsAdmin, people } = this.#options;
+    if (hostIsAdmin && isHost(address)) return 'admin';
+    return people.get(personId)?.role;
+  }
+
+  /**
+   * True when the person `personId`, connected from `address`, may moderate: remove people and
+   * delete anyone's messages. The host (the desktop app's: whoever joins from the server's own
+   * machine, see hostIsAdmin), admins and moderators may. `parley serve` has no host: there a
+   * loopback address alone gives nothing (behind a reverse proxy everyone comes from loopback).
+   */
+  mayModerate(personId: string, address: string): boolean {
+    return this.roleOf(personId, address) !== undefined;
+  }
+
+  /** True when `personId` from `address` is an admin (the host of the desktop app included). */
+  isAdmin(personId: string, address: string): boolean {
+    return this.roleOf(personId, address) === 'admin';
+  }
+
+  /** The role `personId` shows now: as online (the host's admin role included), else stored. */
+  shownRoleOf(personId: string): Role | undefined {
+    return (
+      this.#options.roster.byUserId(personId)?.user.role ?? this.#options.people.get(personId)?.role
+    );
   }
 
   get passphraseRequired(): boolean {
@@ -60,7 +108,7 @@ export class Moderation {
     if (kickedFor > 0) {
       return fail(
         'kicked',
-        `The host removed you from this room. You can join again in ${describeWait(kickedFor)}.`,
+        `You were removed from this room. You can join again in ${describeWait(kickedFor)}.`,
       );
     }
     const expected = this.#options.passphrase;
@@ -109,22 +157,37 @@ export class Moderation {
    * machine) can join again for LIMITS.kickCooldownSeconds.
    */
   kick(userId: string): Result<{ user: User }> {
-    const { io, roster, isRateLimitExempt } = this.#options;
-    const session = roster.byUserId(userId);
+    const session = this.#options.roster.byUserId(userId);
     if (!session) return fail('invalid_payload', 'That person is not in the room any more.');
-    const socket = io.sockets.sockets.get(session.socketId);
-    const address = socket?.handshake.address;
-    if (address !== undefined && !isRateLimitExempt(address)) {
-      void this.#kicked.block(address, LIMITS.kickCooldownSeconds);
-    }
-    void this.#kicked.block(personKey(session.user.id), LIMITS.kickCooldownSeconds);
-    socket?.emit('session:ended', {
-      code: 'kicked',
-      message: 'The host removed you from the room.',
-    });
-    // The disconnect handler removes the session and tells the others.
-    socket?.disconnect(true);
+    this.#keepOut(userId, LIMITS.kickCooldownSeconds, 'The host removed you from the room.');
     return ok({ user: session.user });
+  }
+
+  /**
+   * Removes the person `userId` (an admin's or moderator's decision, checked by the caller):
+   * every connection of theirs is told and closed, and their identity and every address they were
+   * connected from (except the server's own machine) are kept out for `seconds`. Resolves with how
+   * many connections were closed (none: they were away; they still cannot come back).
+   */
+  remove(userId: string, seconds: number, message: string): number {
+    return this.#keepOut(userId, seconds, message);
+  }
+
+  #keepOut(userId: string, seconds: number, message: string): number {
+    const { io, isRateLimitExempt } = this.#options;
+    void this.#kicked.block(personKey(userId), seconds);
+    // By identity, not by the roster's one session: a person may be on several connections.
+    const sockets = [...io.sockets.sockets.values()].filter(
+      (socket) => socket.data.user?.id === userId,
+    );
+    for (const socket of sockets) {
+      const address = socket.handshake.address;
+      if (!isRateLimitExempt(address)) void this.#kicked.block(address, seconds);
+      socket.emit('session:ended', { code: 'kicked', message });
+      // The disconnect handler removes the session and tells the others.
+      socket.disconnect(true);
+    }
+    return sockets.length;
   }
 }
 
@@ -133,7 +196,7 @@ function personKey(person: string): string {
   return `person ${person}`;
 }
 
-function describeWait(seconds: number): string {
+export function describeWait(seconds: number): string {
   if (seconds < 90) return `${seconds} s`;
   return `${Math.ceil(seconds / 60)} minutes`;
 }

@@ -3,11 +3,13 @@
  * nickname belongs to the first key that claims it (trust on first use, kept in the data folder):
  * while that person is away nobody else can take it, and names that look alike (nameSkeleton) are
  * the same name. A person who joins with another name moves to it (the old one is free again); the
- * host or the operator can release a name. A change counts at once and is stored before the
+ * host, an admin or the operator can release a name, an admin can rename someone, and a person's
+ * role (admin, moderator) is kept with them. A change counts at once and is stored before the
  * join that made it is answered (batched: a storm of newcomers is one durable write).
  */
 import { createHash } from 'node:crypto';
 import { nameSkeleton } from '../shared/name-skeleton';
+import type { Role } from '../shared/protocol';
 import type { IdentityStore, StoredIdentity } from './storage/history-store';
 
 /** The identity id a first key makes: stable, short, URL-safe. */
@@ -68,6 +70,35 @@ export class People {
       : { id: identityIdOf(publicKey), nickname, keys: [publicKey], createdAt: now };
     await this.#change(identity, known);
     return { ok: true, identity, created: !known };
+  }
+
+  /**
+   * Gives the person `id` a role (`null`: none), stored. Resolves with the changed identity, or
+   * undefined for an unknown id.
+   */
+  async setRole(id: string, role: Role | null): Promise<StoredIdentity | undefined> {
+    const known = this.#byId.get(id);
+    if (!known) return undefined;
+    if ((known.role ?? null) === role) return known;
+    const { role: _dropped, ...rest } = known;
+    const identity: StoredIdentity = role === null ? rest : { ...rest, role };
+    await this.#change(identity, known);
+    return identity;
+  }
+
+  /**
+   * Binds `nickname` to the person `id` (an admin renames them): their old name is free again.
+   * Like a claim, refused when the name (or a look-alike) is someone else's.
+   */
+  async rename(id: string, nickname: string): Promise<Claim | undefined> {
+    const known = this.#byId.get(id);
+    if (!known) return undefined;
+    const holder = this.holderOf(nickname);
+    if (holder && holder !== known) return { ok: false, holder };
+    if (known.nickname === nickname) return { ok: true, identity: known, created: false };
+    const identity: StoredIdentity = { ...known, nickname };
+    await this.#change(identity, known);
+    return { ok: true, identity, created: false };
   }
 
   /**

@@ -63,6 +63,14 @@ export class Roster {
     return session;
   }
 
+  /** `user` (an id online) shows differently now (renamed, another role): their session says so. */
+  update(user: User): Session | undefined {
+    const session = this.#byUser.get(user.id);
+    if (!session) return undefined;
+    this.remove(session.socketId);
+    return this.add(session.socketId, user, session);
+  }
+
   remove(socketId: string): Session | undefined {
     const session = this.#bySocket.get(socketId);
     if (!session) return undefined;

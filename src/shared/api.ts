@@ -65,6 +65,8 @@ export type ChatEvent =
   | { type: 'user-joined'; room: string; user: User }
   | { type: 'user-left'; room: string; user: User }
   | { type: 'typing'; room: string; user: User; typing: boolean }
+  /** Someone was renamed or got or lost a role (this person too): how they show now. */
+  | { type: 'person-updated'; user: User }
   /** Someone's presence changed (this person's too); the session event holds everyone's. */
   | { type: 'presence'; user: User; presence: Presence }
   /** Joined a room or a direct conversation (also when someone opened one with you). */
@@ -280,12 +282,31 @@ export interface TransferProgress {
   total: number;
 }
 
+/**
+ * What an admin or moderator asks the server to do (docs/PROTOCOL.md, "Roles and moderation"):
+ * `remove` a person (`person:remove`, for `minutes`, default the server's cooldown), give or take
+ * the moderator role (`role:set`), `rename` someone (`name:set`), free a name (`name:release`).
+ */
+export type ModerationRequest =
+  | { action: 'remove'; userId: string; minutes?: number }
+  | { action: 'set-role'; userId: string; role: 'moderator' | 'none' }
+  | { action: 'rename'; userId: string; nickname: string }
+  | { action: 'release-name'; nickname: string };
+
+/** What the server answered: the person as they show now, or the name released. */
+export interface ModerationReply {
+  user?: User;
+  released?: string;
+}
+
 /** How to join, beyond the address and nickname. */
 export interface JoinOptions {
   /** The room's passphrase, when the server asks for one (`passphrase_required`). */
   passphrase?: string;
   /** A join link's certificate fingerprint (`fp`): the desktop app refuses any other. */
   fingerprint?: string | null;
+  /** An admin link's one-time token (`#admin=…`): joining with it makes this person an admin. */
+  adminToken?: string;
 }
 
 export interface ParleyApi {
@@ -332,6 +353,8 @@ export interface ParleyApi {
     listRooms(query: RoomListQuery): Promise<Result<RoomPage>>;
     /** Opens the direct conversation with someone online. */
     openDirect(nickname: string): Promise<Result<{ joined: JoinedRoom }>>;
+    /** Removes, renames, makes moderators, releases names: admins and moderators only. */
+    moderate(request: ModerationRequest): Promise<Result<ModerationReply>>;
     /** Sends a failed outbox entry again (same clientId). */
     retry(clientId: string): Promise<Result>;
     /** Removes an outbox entry that is not on its way right now. */

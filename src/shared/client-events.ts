@@ -16,6 +16,7 @@ import type {
   Presence,
   RoomInfo,
   RoomPage,
+  User,
 } from './protocol';
 import type { ErrorCode, Result } from './result';
 import {
@@ -29,12 +30,15 @@ import {
   historyFetchPayloadSchema,
   joinPayloadSchema,
   nameReleasePayloadSchema,
+  nameSetPayloadSchema,
+  personRemovePayloadSchema,
   presenceSetPayloadSchema,
   roomCreatePayloadSchema,
   roomDeletePayloadSchema,
   roomJoinPayloadSchema,
   roomLeavePayloadSchema,
   roomListPayloadSchema,
+  roleSetPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from './schemas';
@@ -116,6 +120,7 @@ export const CLIENT_EVENT_TABLE = {
       'kicked',
       'passphrase_required',
       'wrong_passphrase',
+      'wrong_admin_token',
       'already_joined',
       'identity_unproven',
       'nickname_taken',
@@ -157,6 +162,18 @@ export const CLIENT_EVENT_TABLE = {
   'name:release': event<{ released: string }>()(nameReleasePayloadSchema, {
     joined: true,
     errors: ['not_allowed', 'unknown_user', ...STORING],
+  }),
+  'role:set': event<{ user: User }>()(roleSetPayloadSchema, {
+    joined: true,
+    errors: ['not_allowed', 'unknown_user', ...STORING],
+  }),
+  'person:remove': event<{ user: User; minutes: number; connections: number }>()(
+    personRemovePayloadSchema,
+    { joined: true, errors: ['not_allowed', 'unknown_user'] },
+  ),
+  'name:set': event<{ user: User }>()(nameSetPayloadSchema, {
+    joined: true,
+    errors: ['not_allowed', 'unknown_user', 'nickname_taken', ...STORING],
   }),
   'dm:open': event<JoinedRoom>()(directOpenPayloadSchema, {
     joined: true,

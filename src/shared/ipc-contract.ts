@@ -12,6 +12,8 @@ import type {
   HostingStatus,
   HostOptions,
   JoinRequest,
+  ModerationReply,
+  ModerationRequest,
   NotificationPermissionState,
   OutboxEntry,
   OutgoingFile,
@@ -32,6 +34,10 @@ import type { Result } from './result';
 import {
   clientIdSchema,
   fileAttachmentSchema,
+  nameReleasePayloadSchema,
+  nameSetPayloadSchema,
+  personRemovePayloadSchema,
+  roleSetPayloadSchema,
   presenceSetPayloadSchema,
   roomIdSchema,
   roomListPayloadSchema,
@@ -174,6 +180,10 @@ export const IPC_REQUESTS = {
     args: z.tuple([z.string({ error: 'Nickname must be text.' })]),
     reply: replies<{ joined: JoinedRoom }>(),
   },
+  'chat:moderate': {
+    args: z.tuple([moderationRequestSchema()]),
+    reply: replies<ModerationReply>(),
+  },
   'chat:reconnect-now': { args: noArguments, reply: replies() },
   'discovery:rooms': { args: noArguments, reply: replies<{ rooms: DiscoveredRoom[] }>() },
   /** The page listens for join links now: those that waited are sent (links:join-request). */
@@ -247,3 +257,13 @@ export interface IpcEvents {
   'files:progress': TransferProgress;
 }
 export type IpcEvent = keyof IpcEvents;
+
+/** A ModerationRequest from the page: the protocol's own payload schemas, with the action. */
+function moderationRequestSchema(): z.ZodType<ModerationRequest> {
+  return z.discriminatedUnion('action', [
+    personRemovePayloadSchema.extend({ action: z.literal('remove') }),
+    roleSetPayloadSchema.extend({ action: z.literal('set-role') }),
+    nameSetPayloadSchema.extend({ action: z.literal('rename') }),
+    nameReleasePayloadSchema.extend({ action: z.literal('release-name') }),
+  ]);
+}

@@ -116,6 +116,13 @@ export const LIMITS = {
      */
     wrongPassphrase: { points: 5, durationSeconds: 60 },
     /**
+     * Wrong admin tokens (`session:join` `adminToken`) per network address (the server's own
+     * machine included); once used up, tokens from that address are refused unchecked.
+     */
+    wrongAdminToken: { points: 5, durationSeconds: 600 },
+    /** Moderation requests (`role:set`, `person:remove`, `name:set`) per connection. */
+    moderation: { points: 20, durationSeconds: 60 },
+    /**
      * Refused requests (malformed, unknown, over a rate limit) per connection; past them, the
      * server stops reading from that connection until the window ends (back-pressure).
      */
@@ -133,6 +140,8 @@ export const LIMITS = {
   passphraseChecks: { perSecond: 4, waiting: 16 },
   /** After the host removes someone, joins from their address are refused this long (s). */
   kickCooldownSeconds: 300,
+  /** The longest a moderator's removal (`person:remove` `minutes`) keeps someone out: a week. */
+  maxRemoveMinutes: 7 * 24 * 60,
   /** How often the server sends the member counts of rooms that changed (`room:counts`), ms. */
   roomCountsIntervalMs: 2_000,
   /** A typing indicator that is not refreshed expires after this many ms. */

@@ -20,7 +20,16 @@ export interface User {
    */
   id: string;
   nickname: string;
+  /**
+   * Who may moderate: `admin` (the desktop host, whoever opened the admin link of `parley
+   * serve`; makes moderators, removes, renames, releases names) or `moderator` (removes people);
+   * absent for everyone else.
+   */
+  role?: Role;
 }
+
+/** A person's role on a server (docs/PROTOCOL.md, "Roles"). */
+export type Role = 'admin' | 'moderator';
 
 /**
  * How a person shows to others: `online`; `away` (their app saw no activity for a while, or they
@@ -165,6 +174,11 @@ export interface ServerToClientEvents {
   'room:counts': (event: { counts: Record<string, number> }) => void;
   /** Someone opened a direct conversation with you; you are in it now. */
   'dm:opened': (event: JoinedRoom) => void;
+  /**
+   * Someone's nickname or role changed (an admin renamed them, made them a moderator or no
+   * longer one): sent to everyone joined, the person included. `user` is how they show now.
+   */
+  'person:updated': (event: { user: User }) => void;
   /** The server is shutting down; clients may reconnect when it is back. */
   'server:closing': (event: { reason: string }) => void;
   /** Sent just before the server disconnects this socket on purpose. */

@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'wrong_passphrase'
   /** (`session:ended`) The host removed this person from the room. */
   | 'kicked'
+  /** The admin token (the admin link of `parley serve`) is wrong or was used already. */
+  | 'wrong_admin_token'
   /** A room with this name exists already (names are unique ignoring case). */
   | 'room_exists'
   /** The server holds as many rooms as it may (`--max-rooms`): delete one first. */

@@ -115,6 +115,11 @@ export const joinPayloadSchema = z.strictObject({
       error: `Passphrase can be at most ${LIMITS.passphraseMaxLength} characters.`,
     })
     .optional(),
+  /** The one-time token of an admin link (`parley serve` prints it): joining with it makes an admin. */
+  adminToken: z
+    .string({ error: 'adminToken must be text.' })
+    .regex(/^[A-Za-z0-9_-]{16,128}$/, { error: 'adminToken is not an admin token.' })
+    .optional(),
 });
 
 /** A room id as the server makes them (`lobby`, `r-…`, `d-…`); never a storage separator. */
@@ -153,6 +158,35 @@ export const roomLeavePayloadSchema = z.strictObject({
 });
 
 export const nameReleasePayloadSchema = z.strictObject({ nickname: nicknameSchema });
+
+/** A person's identity id (`p-` and 22 base64url characters), as `User.id` carries it. */
+export const userIdSchema = z
+  .string({ error: 'userId must be text.' })
+  .regex(/^p-[A-Za-z0-9_-]{22}$/, { error: 'userId is not a person id.' });
+
+export const roleSetPayloadSchema = z.strictObject({
+  userId: userIdSchema,
+  /** `none`: no longer a moderator. Admins are made by the admin link or the host only. */
+  role: z.enum(['moderator', 'none'], { error: 'role must be "moderator" or "none".' }),
+});
+
+export const personRemovePayloadSchema = z.strictObject({
+  userId: userIdSchema,
+  /** How long they are kept out; default LIMITS.kickCooldownSeconds. */
+  minutes: z
+    .number({ error: 'minutes must be a number.' })
+    .int({ error: 'minutes must be a whole number.' })
+    .min(1, { error: 'minutes must be at least 1.' })
+    .max(LIMITS.maxRemoveMinutes, {
+      error: `minutes can be at most ${LIMITS.maxRemoveMinutes} (a week).`,
+    })
+    .optional(),
+});
+
+export const nameSetPayloadSchema = z.strictObject({
+  userId: userIdSchema,
+  nickname: nicknameSchema,
+});
 
 export const roomDeletePayloadSchema = z.strictObject({
   room: roomIdSchema.refine((room) => room !== LOBBY, { error: 'The lobby cannot be deleted.' }),
@@ -298,6 +332,9 @@ export type RoomLeavePayload = z.infer<typeof roomLeavePayloadSchema>;
 export type RoomDeletePayload = z.infer<typeof roomDeletePayloadSchema>;
 export type RoomListPayload = z.infer<typeof roomListPayloadSchema>;
 export type DirectOpenPayload = z.infer<typeof directOpenPayloadSchema>;
+export type RoleSetPayload = z.infer<typeof roleSetPayloadSchema>;
+export type PersonRemovePayload = z.infer<typeof personRemovePayloadSchema>;
+export type NameSetPayload = z.infer<typeof nameSetPayloadSchema>;
 export type HistoryFetchPayload = z.infer<typeof historyFetchPayloadSchema>;
 export type FileBeginPayload = z.infer<typeof fileBeginPayloadSchema>;
 export type FileChunkPayload = { uploadId: string; offset: number; data: Uint8Array | ArrayBuffer };

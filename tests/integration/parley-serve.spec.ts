@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parley } from '../support/data-commands';
 import { joinWith } from '../support/join-with';
 import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,6 +24,7 @@ afterEach(() => {
 
 function startServe(extraArgs: string[] = []): Promise<{
   url: string;
+  data: string;
   output: () => string;
   exited: Promise<number | null>;
 }> {
@@ -50,7 +52,7 @@ function startServe(extraArgs: string[] = []): Promise<{
       const match = /https?:\/\/127\.0\.0\.1:\d+/.exec(output);
       if (match && output.includes('Ctrl+C')) {
         clearTimeout(timer);
-        resolve({ url: match[0], output: () => output, exited });
+        resolve({ url: match[0], data, output: () => output, exited });
       }
     });
     void exited.then((code) => reject(new Error(`parley serve exited with ${code}:\n${output}`)));
@@ -58,6 +60,64 @@ function startServe(extraArgs: string[] = []): Promise<{
 }
 
 describe('parley serve', () => {
+  it(
+    'prints a one-time admin link: whoever joins with it is an admin, once; parley admin-link makes another',
+    { timeout: 90_000 },
+    async () => {
+      const { url, data, output } = await startServe();
+      const link = new RegExp(
+        `Admin link[^\\n]*\\n  ${url.replace(/\./g, '\\.')}/#admin=([A-Za-z0-9_-]{43})\\n`,
+      ).exec(output());
+      expect(link, output()).not.toBeNull();
+      const adminToken = link![1]!;
+      const joinAs = async (nickname: string, extra: Record<string, unknown> = {}) => {
+        const socket = connect(url, { transports: ['websocket'], forceNew: true });
+        try {
+          return await joinWith(socket, { nickname, ...extra });
+        } finally {
+          socket.disconnect();
+        }
+      };
+      // From the server's own machine, but no host: a plain person without the link.
+      const plain = await joinAs('plain');
+      expect(plain).toMatchObject({ ok: true, self: { nickname: 'plain' } });
+      expect(plain.ok && plain.self.role).toBeUndefined();
+      const first = await joinAs('admin', { adminToken });
+      expect(first).toMatchObject({ ok: true, self: { nickname: 'admin', role: 'admin' } });
+      expect(await joinAs('second', { adminToken })).toMatchObject({
+        ok: false,
+        error: { code: 'wrong_admin_token' },
+      });
+
+      // A new link from the running server, through its control socket.
+      const asked = await parley('admin-link', '--data', data);
+      expect(asked.code, asked.output).toBe(0);
+      const next = new RegExp(`  ${url.replace(/\./g, '\\.')}/#admin=([A-Za-z0-9_-]{43})\n`).exec(
+        asked.output,
+      )?.[1];
+      expect(next, asked.output).toBeDefined();
+      expect(next).not.toBe(adminToken);
+      expect(await joinAs('second', { adminToken: next })).toMatchObject({
+        ok: true,
+        self: { role: 'admin' },
+      });
+      expect(await joinAs('third', { adminToken: next })).toMatchObject({
+        ok: false,
+        error: { code: 'wrong_admin_token' },
+      });
+      // Without a server on the folder there is no link to give.
+      const idle = await parley(
+        'admin-link',
+        '--data',
+        mkdtempSync(join(tmpdir(), 'parley-idle-')),
+      );
+      expect(idle).toMatchObject({
+        code: 1,
+        output: expect.stringContaining('No Parley server is running'),
+      });
+    },
+  );
+
   it(
     'serves the web client and the chat, and stops cleanly on Ctrl+C',
     { timeout: 90_000 },

@@ -28,7 +28,7 @@ describe('releasing a name', () => {
     expect(await joinWith(guest, { nickname: 'guest' })).toMatchObject({ ok: true });
     expect(await emitRaw(guest, 'name:release', { nickname: 'bob' })).toEqual({
       ok: false,
-      error: { code: 'not_allowed', message: 'Only the host can release a name.' },
+      error: { code: 'not_allowed', message: 'Only the host or an admin can release a name.' },
     });
     expect(await emitRaw(host, 'name:release', { nickname: 'nobody' })).toMatchObject({
       ok: false,

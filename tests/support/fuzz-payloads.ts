@@ -339,6 +339,19 @@ function nicknameField(): FieldSpec {
   });
 }
 
+/** Person ids (`p-` and 22 base64url characters): the fuzz cannot guess anyone's. */
+function userIdField(): FieldSpec {
+  return {
+    required: true,
+    valid: base64urlText(22).map((id) => `p-${id}`),
+    invalid: fc.oneof(
+      fc.constantFrom('', 'p-', 'bob', 'P-aaaaaaaaaaaaaaaaaaaaaa', `p-${'a'.repeat(23)}`, 0, null),
+      base64urlText(21).map((id) => `p-${id}`),
+      base64urlText(21).map((id) => `p-${id}/`),
+    ),
+  };
+}
+
 /** Room ids: the lobby, and ids of rooms that do not exist (the fuzz cannot guess real ones). */
 /** base64url text of `length` characters. */
 function base64urlText(length: number): fc.Arbitrary<string> {
@@ -428,6 +441,12 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
     nickname: nicknameField(),
     key: joinProofField(),
     since: integerField({ required: false, ...messageId }),
+    adminToken: textField({
+      required: false,
+      valid: base64urlText(43),
+      maxLength: 128,
+      badCharacters: [' ', '.', '/', '+', '=', 'é', '\u0000'],
+    }),
   },
   'message:send': {
     room: roomField(false),
@@ -503,6 +522,22 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
     nickname: nicknameField(),
   },
   'name:release': {
+    nickname: nicknameField(),
+  },
+  'role:set': {
+    userId: userIdField(),
+    role: {
+      required: true,
+      valid: fc.constantFrom('moderator', 'none'),
+      invalid: fc.constantFrom('admin', 'Moderator', '', 0, true, [], {}, ['moderator'], null),
+    },
+  },
+  'person:remove': {
+    userId: userIdField(),
+    minutes: integerField({ required: false, min: 1, max: LIMITS.maxRemoveMinutes }),
+  },
+  'name:set': {
+    userId: userIdField(),
     nickname: nicknameField(),
   },
   'file:begin': {

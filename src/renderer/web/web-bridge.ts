@@ -8,6 +8,7 @@
 import { ChatClient } from '../../client/chat-client';
 import { FileTransfers } from '../../client/file-transfers';
 import { sanitizeFileName } from '../../shared/file-name';
+import { adminTokenFromHash } from '../../shared/admin-link';
 import type {
   DiagnosticsReport,
   HostingStatus,
@@ -43,6 +44,8 @@ export function createWebBridge(
     deviceKey: browserDeviceKey(),
   }),
 ) {
+  // An admin link (`#admin=TOKEN`, printed by `parley serve`): the first join uses the token.
+  let adminToken = adminTokenFromHash(location.hash);
   // Leaving the page (reload, close) disconnects at once, so others see us leave right away.
   window.addEventListener('pagehide', () => void client.disconnect());
   // Back online (Wi-Fi back, laptop awake): reconnect now instead of when the back-off says.
@@ -70,8 +73,19 @@ export function createWebBridge(
       onStatus: () => () => {},
     },
     chat: {
-      connect: (url, nickname, options) =>
-        client.connect(url, nickname, { passphrase: options?.passphrase }),
+      connect: async (url, nickname, options) => {
+        const result = await client.connect(url, nickname, {
+          passphrase: options?.passphrase,
+          ...(adminToken !== null && { adminToken }),
+        });
+        // Used, or refused (used already, not this server's): either way it is done with, and
+        // the next join goes without it.
+        if (adminToken !== null && (result.ok || result.error.code === 'wrong_admin_token')) {
+          adminToken = null;
+          history.replaceState(null, '', location.pathname + location.search);
+        }
+        return result;
+      },
       disconnect: () => client.disconnect(),
       // The optional clientId lets the composer retry a failed message without duplicating it.
       post: async (text: string, room?: string) => client.post(text, room),
@@ -83,6 +97,7 @@ export function createWebBridge(
       deleteRoom: (room: string) => client.deleteRoom(room),
       listRooms: (query: RoomListQuery) => client.listRooms(query),
       openDirect: (nickname: string) => client.openDirect(nickname),
+      moderate: (request) => client.moderate(request),
       discard: async (clientId: string) => client.discard(clientId),
       setTyping: (typing, room) => client.setTyping(typing, room),
       setPresence: (status, text) => client.setPresence(status, text),

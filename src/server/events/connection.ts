@@ -38,7 +38,7 @@ export interface ServerParts {
   serverName: string;
   /** Stops reading from connections that keep sending what is refused. */
   containment: FloodContainment;
-  /** Who may enter (passphrase, removed people) and removing someone. */
+  /** Who may enter (passphrase, removed people), who may moderate, and removing someone. */
   moderation: Moderation;
   onError: (error: unknown) => void;
   isRateLimitExempt: (address: string) => boolean;
@@ -71,6 +71,8 @@ export interface Limiters {
   /** File chunks sent and read (and uploads ended or cancelled), per connection. */
   fileChunk: RateLimiterMemory;
   fileChunkPerAddress: RateLimiterMemory;
+  /** Moderation requests (`role:set`, `person:remove`, `name:set`), per connection. */
+  moderation: RateLimiterMemory;
 }
 
 /** The limiters counted per connection: forgotten when it closes. */
@@ -83,6 +85,7 @@ export const PER_CONNECTION_LIMITERS = [
   'challenge',
   'fileBegin',
   'fileChunk',
+  'moderation',
 ] as const satisfies ReadonlyArray<keyof Limiters>;
 
 export type Connection = ReturnType<typeof createConnection>;

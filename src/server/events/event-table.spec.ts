@@ -28,6 +28,9 @@ const VALID: { [E in JoinedEventName]: ClientPayload<E> } = {
   'room:list': { search: 'des' },
   'dm:open': { nickname: 'bob' },
   'name:release': { nickname: 'bob' },
+  'role:set': { userId: `p-${'a'.repeat(22)}`, role: 'moderator' },
+  'person:remove': { userId: `p-${'a'.repeat(22)}`, minutes: 60 },
+  'name:set': { userId: `p-${'a'.repeat(22)}`, nickname: 'robert' },
   'file:begin': { name: 'a.txt', type: 'text/plain', size: 3 },
   'file:read': { id: 'a'.repeat(64), offset: 0, length: 1 },
 };

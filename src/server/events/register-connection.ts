@@ -1,6 +1,6 @@
 /**
  * Everything a new connection gets: its handlers from each domain (session, messages, rooms and
- * direct conversations, files), bound through the one door of bind-events.ts, and the clean-up
+ * direct conversations, files, moderation), bound through the one door of bind-events.ts, and the clean-up
  * when it closes (its limits forgotten, the others told it left).
  */
 import type { ParleySocket } from '../socket-types';
@@ -13,6 +13,7 @@ import {
 } from './connection';
 import { fileEvents } from './file-events';
 import { messageEvents } from './message-events';
+import { moderationEvents } from './moderation-events';
 import { presenceEvents } from './presence-events';
 import { roomEvents } from './room-events';
 import { sessionEvents } from './session-events';
@@ -26,6 +27,7 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     ...presenceEvents(connection),
     ...roomEvents(connection),
     ...fileEvents(connection),
+    ...moderationEvents(connection),
   };
   bindEvents(socket, handlers, {
     onError,

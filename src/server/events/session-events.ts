@@ -4,7 +4,8 @@
  * claimed it: people.ts; unique among those online), then the lobby with its history, the server's
  * rooms (the first page of them) and this person's direct conversations. A person who joins again
  * (a reconnect the server has not noticed yet, another tab or device) takes over their session.
- * `name:release`: the host frees a name (`parley release-name` does it for `parley serve`).
+ * `name:release`: the host or an admin frees a name (`parley release-name` does it for `parley
+ * serve`). Joining with an admin link's token (`adminToken`) makes the joiner an admin.
  */
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { Presence, User } from '../../shared/protocol';
@@ -36,9 +37,9 @@ export function sessionEvents(
     },
     'name:release': {
       limits: [connection.perConnection(parts.limiters.rooms)],
-      handle: async (payload) => {
-        if (!parts.isHost(connection.address)) {
-          return fail('not_allowed', 'Only the host can release a name.');
+      handle: async (payload, { session }) => {
+        if (!parts.moderation.isAdmin(session.user.id, connection.address)) {
+          return fail('not_allowed', 'Only the host or an admin can release a name.');
         }
         let released: string | null;
         try {
@@ -92,10 +93,17 @@ export function sessionEvents(
           const bound = parts.people.holderOf(payload.nickname)?.id === online.user.id;
           return nameTaken(payload.nickname, online.user.nickname, bound);
         }
+        // An admin link's token is used up here, and given back if the join fails after all.
+        const token = payload.adminToken;
+        const wrongToken =
+          token && (await parts.moderation.adminToken.use(connection.address, token));
+        if (wrongToken) return wrongToken;
+        const giveBack = () => token && parts.moderation.adminToken.restore(token);
         let claim;
         try {
           claim = await parts.people.claim(payload.key.publicKey, payload.nickname, Date.now());
         } catch (error) {
+          giveBack();
           parts.onError(error);
           const { code } = StorageError.fromWriteFailure(error);
           return fail(
@@ -103,13 +111,27 @@ export function sessionEvents(
             'The server could not store who you are, so you did not join. Try again.',
           );
         }
-        if (!claim.ok) return nameTaken(payload.nickname, claim.holder.nickname ?? '', true);
-        const user: User = { id: claim.identity.id, nickname: payload.nickname };
+        if (!claim.ok) {
+          giveBack();
+          return nameTaken(payload.nickname, claim.holder.nickname ?? '', true);
+        }
+        if (token && !(await madeAdmin(connection, claim.identity.id, token))) {
+          return fail('storage_unavailable', 'The server could not store that you are an admin.');
+        }
+        const role = parts.moderation.roleOf(claim.identity.id, connection.address);
+        const user: User = {
+          id: claim.identity.id,
+          nickname: payload.nickname,
+          ...(role && { role }),
+        };
         // This person online on another connection (this device reconnecting before the server
         // noticed, another tab, another device): this one takes over.
         const previous = roster.byUserId(user.id);
         // Same person, same name: nobody else needs to hear of it.
-        const continued = previous?.user.nickname === user.nickname ? previous : undefined;
+        const continued =
+          previous?.user.nickname === user.nickname && previous.user.role === user.role
+            ? previous
+            : undefined;
         if (previous) {
           roster.remove(previous.socketId);
           const stale = io.sockets.sockets.get(previous.socketId);
@@ -168,6 +190,20 @@ export function sessionEvents(
       },
     },
   };
+}
+
+/** Stores that the person `id` is an admin (the admin token was theirs); false if it cannot. */
+async function madeAdmin(connection: Connection, id: string, token: string): Promise<boolean> {
+  const { parts } = connection;
+  try {
+    await parts.people.setRole(id, 'admin');
+    return true;
+  } catch (error) {
+    parts.onError(error);
+    // Nothing changed: the token works again.
+    parts.moderation.adminToken.restore(token);
+    return false;
+  }
 }
 
 /** `nickname_taken`, saying whose: someone else's on this server, or in use right now. */

@@ -239,6 +239,7 @@ export async function startBackupControl(
   history: HistoryStore,
   onError: (error: unknown) => void,
   releaseName: ControlHandlers['releaseName'],
+  adminLink: ControlHandlers['adminLink'],
 ): Promise<{ close(): Promise<void> } | null> {
   if (!dataDir || !(history instanceof EmbeddedHistory) || history.database === null) return null;
   const db = history.database;
@@ -252,7 +253,7 @@ export async function startBackupControl(
     return { ...(await writeBackup(db, history.idMarks, join(dataDir, 'files'), to)) };
   };
   try {
-    return await startControlSocket(dataDir, { backup, releaseName }, onError);
+    return await startControlSocket(dataDir, { backup, releaseName, adminLink }, onError);
   } catch (error) {
     onError(error);
     return null;

@@ -4,7 +4,7 @@
  * LevelDB store (embedded-history.ts) is the default; another backend implements this interface
  * and the handlers do not change.
  */
-import type { ChatMessage, FileAttachment, User } from '../../shared/protocol';
+import type { ChatMessage, FileAttachment, User, Role } from '../../shared/protocol';
 
 /** Exactly one of the two: messages after this id, or messages before it. */
 export type PageQuery =
@@ -106,6 +106,11 @@ export interface StoredIdentity {
   /** Their devices' public keys (raw Ed25519, base64url). */
   keys: string[];
   createdAt: number;
+  /**
+   * `admin` or `moderator` (see Role in protocol.ts); absent for everyone else, and in every
+   * identity stored before roles existed (read as no role).
+   */
+  role?: Role;
 }
 
 /** Where identities and their name bindings are kept. */

@@ -431,22 +431,32 @@ test('the host can require a passphrase, and remove someone after confirming', a
     user: { id: 'bob-1', nickname: 'bob' },
   });
   const people = page.getByRole('list', { name: 'People online', exact: true });
-  const remove = people.getByRole('button', { name: 'Remove bob from the room', exact: true });
-  await expect(remove).toBeVisible();
+  const manage = people.getByRole('button', { name: 'Manage bob', exact: true });
+  await expect(manage).toBeVisible();
   // Nobody can remove themselves.
-  await expect(people.getByRole('button', { name: /Remove alice/ })).toHaveCount(0);
+  await expect(people.getByRole('button', { name: /Manage alice/ })).toHaveCount(0);
+  const remove = people.getByRole('button', { name: 'Remove bob from the room', exact: true });
+  await expect(remove).toBeHidden();
+  await manage.click();
+  await expect(manage).toHaveAttribute('aria-expanded', 'true');
 
   await remove.click();
   const dialog = page.getByRole('dialog', { name: 'Remove from the room?', exact: true });
   await expect(dialog).toContainText('Remove bob from the room?');
   await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
   await expect(dialog).toBeHidden();
-  expect(await desktop.calls('hosting.kick')).toEqual([]);
+  expect(await desktop.calls('chat.moderate')).toEqual([]);
 
+  await manage.click();
   await remove.click();
+  await dialog
+    .getByRole('combobox', { name: 'Keep them out for', exact: true })
+    .selectOption({ label: 'A day' });
   await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
   await expect(dialog).toBeHidden();
-  expect((await desktop.calls('hosting.kick')).map((call) => call.args)).toEqual([['bob-1']]);
+  expect((await desktop.calls('chat.moderate')).map((call) => call.args)).toEqual([
+    [{ action: 'remove', userId: 'bob-1', minutes: 24 * 60 }],
+  ]);
 });
 
 /**

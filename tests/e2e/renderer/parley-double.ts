@@ -337,6 +337,10 @@ export function installParleyDouble(options: DoubleOptions): void {
           },
         };
       },
+      async moderate(request) {
+        record('chat.moderate', request);
+        return { ok: true };
+      },
       async loadOlder() {
         record('chat.loadOlder');
         return { ok: true, count: 0, hasOlder: false };

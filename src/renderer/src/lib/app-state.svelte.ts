@@ -22,6 +22,8 @@ import { JoinRequestDialog } from './join-request-dialog.svelte';
 import { PassphraseDialog } from './passphrase-dialog.svelte';
 import { seenDirects } from './seen-directs';
 import { PresenceState } from './presence-state.svelte';
+import { PeopleModeration } from './people-moderation.svelte';
+import { PersonNameDialog } from './person-name-dialog.svelte';
 import { RemovePersonDialog } from './remove-person-dialog.svelte';
 import { DeleteRoomDialog } from './delete-room-dialog.svelte';
 import { FindRoomDialog } from './find-room-dialog.svelte';
@@ -54,6 +56,10 @@ export class AppState {
   readonly createRoom: CreateRoomDialog;
   readonly passphrase: PassphraseDialog;
   readonly removePerson: RemovePersonDialog;
+  /** An admin's Rename and Release a name dialogs. */
+  readonly personName: PersonNameDialog;
+  /** The people list's Manage actions, for admins and moderators. */
+  readonly peopleModeration: PeopleModeration;
   readonly deleteRoom: DeleteRoomDialog;
   readonly findRoom: FindRoomDialog;
   readonly joinRequest: JoinRequestDialog;
@@ -112,7 +118,13 @@ export class AppState {
       joinedUrl: () => this.entry.joinedUrl,
     });
     this.createRoom = new CreateRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
-    this.removePerson = new RemovePersonDialog(api.hosting.kick);
+    this.removePerson = new RemovePersonDialog(api.chat.moderate);
+    this.personName = new PersonNameDialog(api.chat.moderate);
+    this.peopleModeration = new PeopleModeration(
+      api.chat.moderate,
+      this.removePerson,
+      this.personName,
+    );
     this.deleteRoom = new DeleteRoomDialog((room) => api.chat.deleteRoom(room));
     this.findRoom = new FindRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
     this.passphrase = new PassphraseDialog({
@@ -130,7 +142,10 @@ export class AppState {
       files: this.files,
       settings: this.settings,
       passphrase: this.passphrase,
-      onleft: () => this.removePerson.cancel(),
+      onleft: () => {
+        this.removePerson.cancel();
+        this.personName.close();
+      },
     });
     this.joinRequest = new JoinRequestDialog(api.links, {
       nickname: () => this.entry.nickname,

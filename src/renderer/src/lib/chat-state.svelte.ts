@@ -175,6 +175,11 @@ export class ChatState {
         this.#stopTyping(event.user.id);
         this.#addNotice(`${event.user.nickname} left`, 'info');
         break;
+      case 'person-updated':
+        // Renamed, or a role given or taken: shown as they are now, wherever they are listed.
+        if (event.user.id === this.#self?.id) this.#self = event.user;
+        this.#users = this.#users.map((user) => (user.id === event.user.id ? event.user : user));
+        break;
       case 'typing':
         if (event.user.id === this.#self?.id) break;
         if (event.typing) this.#startTyping(event.user);

@@ -72,6 +72,25 @@ describe('Conversations', () => {
     expect(conversations.isOnline({ name: 'alice', peer: bob.id })).toBe(false);
   });
 
+  it('shows a rename or a new role everywhere the person is listed, this person included', () => {
+    const conversations = new Conversations();
+    feed(conversations, connected, { type: 'session', session: session() });
+    feed(conversations, { type: 'room-joined', joined: joinedRoom(design, [], false) });
+    const room = conversations.joined.find((chat) => chat.room === 'r-design')!;
+    const robert = { ...bob, nickname: 'Robert', role: 'moderator' as const };
+    const admin = { ...alice, role: 'admin' as const };
+    feed(
+      conversations,
+      { type: 'person-updated', user: robert },
+      { type: 'person-updated', user: admin },
+    );
+    expect(room.users).toEqual([admin, robert]);
+    expect(conversations.lobby.users.find((user) => user.id === alice.id)).toEqual(admin);
+    expect(conversations.lobby.users.some((user) => user.nickname === 'bob')).toBe(false);
+    expect(conversations.lobby.self).toEqual(admin);
+    expect(room.self).toEqual(admin);
+  });
+
   it('shows only joined rooms; leaving the one on screen shows the lobby', () => {
     const conversations = new Conversations();
     feed(conversations, connected, { type: 'session', session: session() });

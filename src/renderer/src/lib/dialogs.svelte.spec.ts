@@ -1,5 +1,6 @@
 /**
- * The dialogs' state classes (create room, passphrase, join link, remove person): what each one
+ * The dialogs' state classes (create room, passphrase, join link, remove person, rename and
+ * release a name, the people list's moderation): what each one
  * refuses, what it hands to its owner, and when it closes. Plain functions stand in for
  * window.parley and for the owner's flows.
  */
@@ -10,7 +11,9 @@ import { bob, joinedRoom } from './chat-fixtures';
 import { CreateRoomDialog } from './create-room-dialog.svelte';
 import { JoinRequestDialog } from './join-request-dialog.svelte';
 import { PassphraseDialog, type PassphraseRequest } from './passphrase-dialog.svelte';
-import { RemovePersonDialog } from './remove-person-dialog.svelte';
+import { PeopleModeration } from './people-moderation.svelte';
+import { PersonNameDialog } from './person-name-dialog.svelte';
+import { REMOVAL_CHOICES, RemovePersonDialog } from './remove-person-dialog.svelte';
 
 const design = { id: 'r-design', kind: 'room' as const, name: 'Design', members: 0 };
 
@@ -143,18 +146,92 @@ describe('JoinRequestDialog', () => {
 });
 
 describe('RemovePersonDialog', () => {
-  it('stays open with the reason when removing fails, and closes once it worked', async () => {
-    const kick = vi
+  it('removes for the time chosen, stays open with the reason when refused, closes once it worked', async () => {
+    const moderate = vi
       .fn()
-      .mockResolvedValueOnce(fail('not_connected', 'The room is not running.'))
-      .mockResolvedValueOnce(ok({}));
-    const dialog = new RemovePersonDialog(kick);
+      .mockResolvedValueOnce(fail('not_allowed', 'An admin cannot be removed.'))
+      .mockResolvedValueOnce(ok({ user: bob }));
+    const dialog = new RemovePersonDialog(moderate);
     dialog.ask(bob);
+    expect(dialog.minutes).toBe(REMOVAL_CHOICES[0].minutes);
+    dialog.minutes = 60;
     await dialog.confirm();
-    expect(dialog.error).toBe('The room is not running.');
+    expect(dialog.error).toBe('An admin cannot be removed.');
     expect(dialog.person).toEqual(bob);
     await dialog.confirm();
-    expect(kick).toHaveBeenLastCalledWith(bob.id);
+    expect(moderate).toHaveBeenLastCalledWith({ action: 'remove', userId: bob.id, minutes: 60 });
     expect(dialog.person).toBeNull();
+    // Asked again: the default time again.
+    dialog.ask(bob);
+    expect(dialog.minutes).toBe(REMOVAL_CHOICES[0].minutes);
+  });
+});
+
+describe('PersonNameDialog', () => {
+  it('renames: refuses an empty name unasked, shows the server refusal, closes when done', async () => {
+    const moderate = vi
+      .fn()
+      .mockResolvedValueOnce(fail('nickname_taken', '"carol" is in use: choose another name.'))
+      .mockResolvedValueOnce(ok({ user: { ...bob, nickname: 'Robert' } }));
+    const dialog = new PersonNameDialog(moderate);
+    dialog.rename(bob);
+    expect(dialog.nickname).toBe(bob.nickname);
+    dialog.nickname = '  ';
+    await dialog.submit();
+    expect(dialog.error).toBe('Nickname cannot be empty.');
+    expect(moderate).not.toHaveBeenCalled();
+    dialog.nickname = 'carol';
+    await dialog.submit();
+    expect(dialog.error).toBe('"carol" is in use: choose another name.');
+    expect(dialog.mode).toEqual({ kind: 'rename', person: bob });
+    dialog.nickname = 'Robert';
+    await dialog.submit();
+    expect(moderate).toHaveBeenLastCalledWith({
+      action: 'rename',
+      userId: bob.id,
+      nickname: 'Robert',
+    });
+    expect(dialog.mode).toBeNull();
+    expect(dialog.done).toBe(`${bob.nickname} is now called Robert.`);
+  });
+
+  it('releases a name', async () => {
+    const moderate = vi.fn().mockResolvedValue(ok({ released: 'dave' }));
+    const dialog = new PersonNameDialog(moderate);
+    dialog.release();
+    expect(dialog.mode).toEqual({ kind: 'release' });
+    dialog.nickname = 'DAVE';
+    await dialog.submit();
+    expect(moderate).toHaveBeenCalledWith({ action: 'release-name', nickname: 'DAVE' });
+    expect(dialog.done).toBe('The name "dave" is free again.');
+    expect(dialog.mode).toBeNull();
+  });
+});
+
+describe('PeopleModeration', () => {
+  it('asks before removing, opens the name dialogs, and keeps a refused role change to show', async () => {
+    const moderate = vi
+      .fn()
+      .mockResolvedValueOnce(fail('not_allowed', 'Only the host or an admin can make moderators.'))
+      .mockResolvedValueOnce(ok({ user: { ...bob, role: 'moderator' } }));
+    const removal = new RemovePersonDialog(moderate);
+    const names = new PersonNameDialog(moderate);
+    const people = new PeopleModeration(moderate, removal, names);
+    people.remove(bob);
+    expect(removal.person).toEqual(bob);
+    expect(moderate).not.toHaveBeenCalled();
+    await people.setRole(bob, 'moderator');
+    expect(people.error).toBe('Only the host or an admin can make moderators.');
+    await people.setRole(bob, 'moderator');
+    expect(moderate).toHaveBeenLastCalledWith({
+      action: 'set-role',
+      userId: bob.id,
+      role: 'moderator',
+    });
+    expect(people.error).toBeNull();
+    people.rename(bob);
+    expect(names.mode).toEqual({ kind: 'rename', person: bob });
+    people.release();
+    expect(names.mode).toEqual({ kind: 'release' });
   });
 });
