@@ -115,6 +115,7 @@ export class RoomMembership {
         rooms: result.rooms,
         roomCount: result.roomCount,
         directs: result.directs,
+        readPositions: result.readPositions,
         host: result.host,
         serverName: result.serverName,
         protocolVersion: result.protocolVersion,

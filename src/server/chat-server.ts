@@ -16,7 +16,7 @@ import type { User } from '../shared/protocol';
 import type { Result } from '../shared/result';
 import { ChatServerError } from './errors';
 import { RoomBroadcaster } from './broadcast-batcher';
-import type { Limiters } from './events/connection';
+import { peopleIn, type Limiters } from './events/connection';
 import { registerConnection } from './events/register-connection';
 import { connectionSettings, limitConnections, type ConnectionSettings } from './connection-limits';
 import { FileStore } from './file-store';
@@ -43,6 +43,7 @@ import { EmbeddedHistory } from './storage/embedded-history';
 import type { HistoryStore } from './storage/history-store';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
 import { UploadQuotas, uploadSettings, type UploadSettings } from './upload-quotas';
+import { LinkCodes } from './link-codes';
 import { createWebHandler, findWebRoot } from './web-assets';
 
 export interface ChatServerOptions {
@@ -281,6 +282,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     roomCreatePerAddress: limiter(rates.roomCreatePerAddress),
     join: limiter(rates.join),
     challenge: limiter(rates.challenge),
+    linkCode: limiter(rates.linkCode),
+    wrongLinkCode: limiter(rates.wrongLinkCode),
+    read: limiter(rates.read),
     fileBegin: limiter(rates.fileBegin),
     fileBeginPerAddress: limiter(rates.fileBeginPerAddress),
     fileChunk: limiter(rates.fileChunk),
@@ -311,6 +315,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   };
   const rooms = await RoomDirectory.open(history.rooms);
   const people = await People.open(history.identities);
+  const linkCodes = new LinkCodes(options.clock);
   // Member counts go to everyone now and then, for the rooms whose count changed.
   const changedCounts = new Set<string>();
   const countTimer = setInterval(() => {
@@ -318,7 +323,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     const counts: Record<string, number> = {};
     for (const room of changedCounts) {
       if (rooms.get(room)?.kind === 'room') {
-        counts[room] = io.sockets.adapter.rooms.get(room)?.size ?? 0;
+        counts[room] = peopleIn({ io, roster }, room);
       }
     }
     changedCounts.clear();
@@ -331,6 +336,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       io,
       roster,
       people,
+      linkCodes,
       presence,
       history,
       rooms,

@@ -110,21 +110,25 @@ export class Moderation {
    */
   kick(userId: string): Result<{ user: User }> {
     const { io, roster, isRateLimitExempt } = this.#options;
-    const session = roster.byUserId(userId);
-    if (!session) return fail('invalid_payload', 'That person is not in the room any more.');
-    const socket = io.sockets.sockets.get(session.socketId);
-    const address = socket?.handshake.address;
-    if (address !== undefined && !isRateLimitExempt(address)) {
-      void this.#kicked.block(address, LIMITS.kickCooldownSeconds);
+    // Every device of the person: removing someone removes all their connections.
+    const sessions = roster.sessionsOf(userId);
+    const first = sessions[0];
+    if (!first) return fail('invalid_payload', 'That person is not in the room any more.');
+    void this.#kicked.block(personKey(first.user.id), LIMITS.kickCooldownSeconds);
+    for (const session of [...sessions]) {
+      const socket = io.sockets.sockets.get(session.socketId);
+      const address = socket?.handshake.address;
+      if (address !== undefined && !isRateLimitExempt(address)) {
+        void this.#kicked.block(address, LIMITS.kickCooldownSeconds);
+      }
+      socket?.emit('session:ended', {
+        code: 'kicked',
+        message: 'The host removed you from the room.',
+      });
+      // The disconnect handler removes the session and tells the others.
+      socket?.disconnect(true);
     }
-    void this.#kicked.block(personKey(session.user.id), LIMITS.kickCooldownSeconds);
-    socket?.emit('session:ended', {
-      code: 'kicked',
-      message: 'The host removed you from the room.',
-    });
-    // The disconnect handler removes the session and tells the others.
-    socket?.disconnect(true);
-    return ok({ user: session.user });
+    return ok({ user: first.user });
   }
 }
 

@@ -13,7 +13,9 @@ import type {
   HistoryPage,
   JoinedRoom,
   JoinedSession,
+  LinkCode,
   Presence,
+  ReadPosition,
   RoomInfo,
   RoomPage,
 } from './protocol';
@@ -28,6 +30,7 @@ import {
   fileReadPayloadSchema,
   historyFetchPayloadSchema,
   joinPayloadSchema,
+  linkCodeRequestPayloadSchema,
   nameReleasePayloadSchema,
   presenceSetPayloadSchema,
   roomCreatePayloadSchema,
@@ -35,6 +38,7 @@ import {
   roomJoinPayloadSchema,
   roomLeavePayloadSchema,
   roomListPayloadSchema,
+  roomReadPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from './schemas';
@@ -119,9 +123,15 @@ export const CLIENT_EVENT_TABLE = {
       'already_joined',
       'identity_unproven',
       'nickname_taken',
+      'link_invalid',
+      'key_in_use',
       'storage_full',
       'storage_unavailable',
     ],
+  }),
+  'device:link-code': event<LinkCode>()(linkCodeRequestPayloadSchema, {
+    joined: true,
+    errors: [],
   }),
   'message:send': event<{ message: ChatMessage }>()(sendMessagePayloadSchema, {
     joined: true,
@@ -154,6 +164,10 @@ export const CLIENT_EVENT_TABLE = {
     errors: ['not_allowed', 'unknown_room', ...STORING],
   }),
   'room:list': event<RoomPage>()(roomListPayloadSchema, { joined: true, errors: [] }),
+  'room:read': event<ReadPosition>()(roomReadPayloadSchema, {
+    joined: true,
+    errors: ['unknown_room', ...STORING],
+  }),
   'name:release': event<{ released: string }>()(nameReleasePayloadSchema, {
     joined: true,
     errors: ['not_allowed', 'unknown_user', ...STORING],

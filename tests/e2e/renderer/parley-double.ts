@@ -203,6 +203,7 @@ export function installParleyDouble(options: DoubleOptions): void {
       hasOlder: false,
       rooms: [{ id: 'lobby', kind: 'room', name: 'Lobby', members: 1 }],
       roomCount: 1,
+      readPositions: {},
       directs: [],
       host: false,
       serverName: new URL(url).hostname,
