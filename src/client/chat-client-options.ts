@@ -34,4 +34,6 @@ export interface ConnectOptions {
   passphrase?: string;
   /** The certificate fingerprint a join link carried (`fp`), for secureTransport. */
   fingerprint?: string | null;
+  /** A one-time code from another device of this person: this device joins as them (once). */
+  link?: string;
 }

@@ -37,6 +37,8 @@ export class RoomMembership {
   #session: JoinedSession | null = null;
   #nickname = '';
   #passphrase: string | undefined;
+  /** A device link code for the next join only: once linked, the key joins as the person. */
+  #link: string | undefined;
   /** The host the server was reached at (what the join proof is made for). */
   #host = '';
   /** Rooms joined besides the lobby (rejoined after every reconnect). */
@@ -59,11 +61,17 @@ export class RoomMembership {
    * Who to join as next, with which passphrase (kept in memory only), at which host (URL.host of
    * the server's address).
    */
-  start(nickname: string, passphrase: string | undefined, host: string): void {
+  start(
+    nickname: string,
+    passphrase: string | undefined,
+    host: string,
+    link?: string | undefined,
+  ): void {
     this.#rooms.clear();
     this.#nickname = nickname;
     this.#passphrase = passphrase;
     this.#host = host;
+    this.#link = link;
   }
 
   /** The session is over (left, ended by the server). */
@@ -98,12 +106,14 @@ export class RoomMembership {
       nickname: this.#nickname,
       key: await joinProof(this.#options.deviceKey, challenge.challenge, this.#host),
       ...(this.#passphrase === undefined ? {} : { passphrase: this.#passphrase }),
+      ...(this.#link === undefined ? {} : { link: this.#link }),
       ...(this.#session ? { since: cursors.newest(LOBBY) ?? 0 } : {}),
     };
     cursors.hold();
     try {
       const result = await request(socket, 'session:join', payload);
       if (!result.ok) return result;
+      this.#link = undefined;
       const session: JoinedSession = {
         self: result.self,
         room: result.room,

@@ -25,6 +25,7 @@ export function forwardServerEvents(socket: ParleyClientSocket, to: ServerEventT
   socket.on('presence:changed', ({ user, presence }) =>
     to.emit({ type: 'presence', user, presence }),
   );
+  socket.on('room:read', ({ room, id }) => to.emit({ type: 'read', room, id }));
   socket.on('typing:updated', ({ room, user, typing }) =>
     to.emit({ type: 'typing', room, user, typing }),
   );

@@ -50,6 +50,8 @@ export interface IpcDependencies {
     | 'listRooms'
     | 'openDirect'
     | 'reconnectNow'
+    | 'linkCode'
+    | 'markRead'
   >;
   /** The rooms LAN discovery currently lists. */
   rooms(): DiscoveredRoom[];
@@ -85,6 +87,7 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
       chat.connect(url, nickname, {
         ...(options?.passphrase === undefined ? {} : { passphrase: options.passphrase }),
         ...(typeof options?.fingerprint === 'string' ? { fingerprint: options.fingerprint } : {}),
+        ...(options?.link ? { link: options.link } : {}),
       }),
     'chat:disconnect': async () => {
       await chat.disconnect();
@@ -105,6 +108,8 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
     'chat:delete-room': (room) => chat.deleteRoom(room),
     'chat:list-rooms': (query) => chat.listRooms(query),
     'chat:open-direct': (nickname) => chat.openDirect(nickname),
+    'chat:link-code': () => chat.linkCode(),
+    'chat:mark-read': (room, id) => chat.markRead(room, id),
     'chat:reconnect-now': () => {
       chat.reconnectNow();
       return ok({});

@@ -71,7 +71,10 @@ export function createWebBridge(
     },
     chat: {
       connect: (url, nickname, options) =>
-        client.connect(url, nickname, { passphrase: options?.passphrase }),
+        client.connect(url, nickname, {
+          passphrase: options?.passphrase,
+          ...(options?.link ? { link: options.link } : {}),
+        }),
       disconnect: () => client.disconnect(),
       // The optional clientId lets the composer retry a failed message without duplicating it.
       post: async (text: string, room?: string) => client.post(text, room),
@@ -83,6 +86,8 @@ export function createWebBridge(
       deleteRoom: (room: string) => client.deleteRoom(room),
       listRooms: (query: RoomListQuery) => client.listRooms(query),
       openDirect: (nickname: string) => client.openDirect(nickname),
+      linkCode: () => client.linkCode(),
+      markRead: (room: string, id: number) => client.markRead(room, id),
       discard: async (clientId: string) => client.discard(clientId),
       setTyping: (typing, room) => client.setTyping(typing, room),
       setPresence: (status, text) => client.setPresence(status, text),

@@ -361,6 +361,14 @@ export function installParleyDouble(options: DoubleOptions): void {
       async reconnectNow() {
         record('chat.reconnectNow');
       },
+      async linkCode() {
+        record('chat.linkCode');
+        return { ok: true, code: '7KQ4MZ2HXP', expiresAt: Date.now() + 300_000 };
+      },
+      async markRead(room, id) {
+        record('chat.markRead', room, id);
+        return { ok: true, room, id };
+      },
     },
     // Files need a server: the double records the calls and answers like a client that is not
     // connected (tests/e2e/web/files.spec.ts covers files against a real server).
