@@ -76,6 +76,7 @@ export class AppState {
     this.alerts = new AlertsState({
       desktop: api.desktop,
       seenDirects: seenDirects(() => this.conversations.lobby.status.url),
+      markRead: (room, id) => api.chat.markRead(room, id),
       reader: () => {
         const { lobby } = this.conversations;
         const self = lobby.self;
