@@ -8,6 +8,7 @@
 import type { ParleyApi, Unsubscribe } from '../../../shared/api';
 import { LOBBY } from '../../../shared/limits';
 import { AlertsState } from './alerts-state.svelte';
+import { LinkDeviceDialog } from './link-device-dialog.svelte';
 import type { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
 import { ConversationState } from './conversation-state.svelte';
@@ -41,6 +42,8 @@ export class AppState {
   readonly settings: SettingsState;
   /** Unread counts, the title and badge, notifications. */
   readonly alerts: AlertsState;
+  /** "Link a device": a one-time code for another device of this person. */
+  readonly linkDevice: LinkDeviceDialog;
   /** Files being sent and downloaded, and image previews. */
   readonly files: FileTransfersState;
   readonly hosting: HostingState;
@@ -112,6 +115,7 @@ export class AppState {
       settings: this.settings,
       joinedUrl: () => this.entry.joinedUrl,
     });
+    this.linkDevice = new LinkDeviceDialog(api.chat, () => this.entry.joinedUrl);
     this.createRoom = new CreateRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
     this.removePerson = new RemovePersonDialog(api.hosting.kick);
     this.deleteRoom = new DeleteRoomDialog((room) => api.chat.deleteRoom(room));
