@@ -4,7 +4,7 @@
  * joins with it, and is alice: the same direct conversations with the same unread count, and
  * reading on one device reads on the other. bob speaks the wire protocol (tests/e2e/support/wire.ts).
  */
-import { ChatPage } from '../support/chat-page';
+import type { ChatPage } from '../support/chat-page';
 import { expect, test } from '../support/fixtures';
 import { connectWriter, write } from '../support/wire';
 

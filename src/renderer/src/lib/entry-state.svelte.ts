@@ -17,7 +17,7 @@ import type { Conversations } from './conversations.svelte';
 import type { FileTransfersState } from './file-transfers.svelte';
 import { localUrlOf, type HostingState } from './hosting-state.svelte';
 import type { PassphraseDialog, PassphraseRequest } from './passphrase-dialog.svelte';
-import { linkCodeFromLocation } from './link-device-dialog.svelte';
+import { linkCodeFromLocation } from './link-code-url';
 import { loadPreference, savePreference } from './preferences';
 import type { SettingsState } from './settings-state.svelte';
 
