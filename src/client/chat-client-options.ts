@@ -39,4 +39,6 @@ export interface ConnectOptions {
    * the role is stored with this person, so rejoins need none).
    */
   adminToken?: string;
+  /** A one-time code from another device of this person: this device joins as them (once). */
+  link?: string;
 }

@@ -40,7 +40,9 @@ import type {
   FileAttachment,
   JoinedRoom,
   JoinedSession,
+  LinkCode,
   Presence,
+  ReadPosition,
   RoomInfo,
   RoomPage,
 } from '../shared/protocol';
@@ -175,7 +177,10 @@ export class ChatClient {
       name.data,
       options.passphrase === '' ? undefined : options.passphrase,
       new URL(target.url).host,
-      options.adminToken,
+      {
+        adminToken: options.adminToken,
+        link: options.link === undefined || options.link.trim() === '' ? undefined : options.link,
+      },
     );
     this.#connection.setStatus({ state: 'connecting', url: target.url, reason: null });
     const trusted = await this.#connection.trust(target.url, target.secure, fingerprint);
@@ -332,6 +337,20 @@ export class ChatClient {
    * session is reconnecting, or is "connected" but has not heard the server's heartbeat for
    * longer than the server allows (a connection that died while the computer slept).
    */
+  /** A one-time code that links another device to this person (`device:link-code`). */
+  async linkCode(): Promise<Result<LinkCode>> {
+    const socket = this.#membership.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected: link a device once you are back.');
+    return this.#request(socket, 'device:link-code', {});
+  }
+
+  /** This person has read `room` up to message `id` (`room:read`: their other devices follow). */
+  async markRead(room: string, id: number): Promise<Result<ReadPosition>> {
+    const socket = this.#membership.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return this.#request(socket, 'room:read', { room, id });
+  }
+
   reconnectNow(): void {
     if (this.#membership.session) this.#connection.reconnectNow();
   }

@@ -35,6 +35,7 @@ function session(messages: ChatMessage[]): Result<JoinedSession> {
     rooms: [],
     roomCount: 1,
     directs: [],
+    readPositions: {},
     host: false,
     serverName: 'test',
     protocolVersion: 2,

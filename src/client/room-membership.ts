@@ -39,6 +39,8 @@ export class RoomMembership {
   #passphrase: string | undefined;
   /** An admin link's token, until a join used it. */
   #adminToken: string | undefined;
+  /** A device link code for the next join only: once linked, the key joins as the person. */
+  #link: string | undefined;
   /** The host the server was reached at (what the join proof is made for). */
   #host = '';
   /** Rooms joined besides the lobby (rejoined after every reconnect). */
@@ -59,14 +61,21 @@ export class RoomMembership {
 
   /**
    * Who to join as next, with which passphrase (kept in memory only), at which host (URL.host of
-   * the server's address).
+   * the server's address); `once`: an admin link's token and a device link code, for the first
+   * successful join only.
    */
-  start(nickname: string, passphrase: string | undefined, host: string, adminToken?: string): void {
+  start(
+    nickname: string,
+    passphrase: string | undefined,
+    host: string,
+    once: { adminToken?: string | undefined; link?: string | undefined } = {},
+  ): void {
     this.#rooms.clear();
     this.#nickname = nickname;
     this.#passphrase = passphrase;
-    this.#adminToken = adminToken;
+    this.#adminToken = once.adminToken;
     this.#host = host;
+    this.#link = once.link;
   }
 
   /** The session is over (left, ended by the server). */
@@ -102,6 +111,7 @@ export class RoomMembership {
       key: await joinProof(this.#options.deviceKey, challenge.challenge, this.#host),
       ...(this.#passphrase === undefined ? {} : { passphrase: this.#passphrase }),
       ...(this.#adminToken === undefined ? {} : { adminToken: this.#adminToken }),
+      ...(this.#link === undefined ? {} : { link: this.#link }),
       ...(this.#session ? { since: cursors.newest(LOBBY) ?? 0 } : {}),
     };
     cursors.hold();
@@ -110,6 +120,7 @@ export class RoomMembership {
       if (!result.ok) return result;
       // Used: the role is stored with this person now.
       this.#adminToken = undefined;
+      this.#link = undefined;
       const session: JoinedSession = {
         self: result.self,
         room: result.room,
@@ -121,6 +132,7 @@ export class RoomMembership {
         rooms: result.rooms,
         roomCount: result.roomCount,
         directs: result.directs,
+        readPositions: result.readPositions,
         host: result.host,
         serverName: result.serverName,
         protocolVersion: result.protocolVersion,

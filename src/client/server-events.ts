@@ -26,6 +26,7 @@ export function forwardServerEvents(socket: ParleyClientSocket, to: ServerEventT
     to.emit({ type: 'presence', user, presence }),
   );
   socket.on('person:updated', ({ user }) => to.emit({ type: 'person-updated', user }));
+  socket.on('room:read', ({ room, id }) => to.emit({ type: 'read', room, id }));
   socket.on('typing:updated', ({ room, user, typing }) =>
     to.emit({ type: 'typing', room, user, typing }),
   );

@@ -51,6 +51,8 @@ export interface IpcDependencies {
     | 'openDirect'
     | 'moderate'
     | 'reconnectNow'
+    | 'linkCode'
+    | 'markRead'
   >;
   /** The rooms LAN discovery currently lists. */
   rooms(): DiscoveredRoom[];
@@ -86,6 +88,7 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
       chat.connect(url, nickname, {
         ...(options?.passphrase === undefined ? {} : { passphrase: options.passphrase }),
         ...(typeof options?.fingerprint === 'string' ? { fingerprint: options.fingerprint } : {}),
+        ...(options?.link ? { link: options.link } : {}),
       }),
     'chat:disconnect': async () => {
       await chat.disconnect();
@@ -107,6 +110,8 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
     'chat:list-rooms': (query) => chat.listRooms(query),
     'chat:open-direct': (nickname) => chat.openDirect(nickname),
     'chat:moderate': (request) => chat.moderate(request),
+    'chat:link-code': () => chat.linkCode(),
+    'chat:mark-read': (room, id) => chat.markRead(room, id),
     'chat:reconnect-now': () => {
       chat.reconnectNow();
       return ok({});

@@ -56,6 +56,7 @@ const api = {
       invoke('chat:connect', url, nickname, {
         passphrase: options?.passphrase,
         fingerprint: options?.fingerprint ?? null,
+        ...(options?.link ? { link: options.link } : {}),
       }),
     disconnect: async () => {
       unwrap(await invoke('chat:disconnect'));
@@ -70,6 +71,8 @@ const api = {
     listRooms: (query) => invoke('chat:list-rooms', query),
     openDirect: (nickname) => invoke('chat:open-direct', nickname),
     moderate: (request) => invoke('chat:moderate', request),
+    linkCode: () => invoke('chat:link-code'),
+    markRead: (room, id) => invoke('chat:mark-read', room, id),
     discard: (clientId) => invoke('chat:discard', clientId),
     setTyping: async (typing, room) => {
       unwrap(await invoke('chat:typing', typing, room));

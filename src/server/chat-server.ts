@@ -16,7 +16,7 @@ import type { User } from '../shared/protocol';
 import type { Result } from '../shared/result';
 import { ChatServerError } from './errors';
 import { RoomBroadcaster } from './broadcast-batcher';
-import type { Limiters } from './events/connection';
+import { peopleIn, type Limiters } from './events/connection';
 import { registerConnection } from './events/register-connection';
 import { connectionSettings, limitConnections, type ConnectionSettings } from './connection-limits';
 import { FileStore } from './file-store';
@@ -45,6 +45,7 @@ import type { HistoryStore } from './storage/history-store';
 import { PostgresHistory } from './storage/postgres-history';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
 import { UploadQuotas, uploadSettings, type UploadSettings } from './upload-quotas';
+import { LinkCodes } from './link-codes';
 import { createWebHandler, findWebRoot } from './web-assets';
 
 export interface ChatServerOptions {
@@ -310,6 +311,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     roomCreatePerAddress: limiter(rates.roomCreatePerAddress),
     join: limiter(rates.join),
     challenge: limiter(rates.challenge),
+    linkCode: limiter(rates.linkCode),
+    wrongLinkCode: limiter(rates.wrongLinkCode),
+    read: limiter(rates.read),
     fileBegin: limiter(rates.fileBegin),
     fileBeginPerAddress: limiter(rates.fileBeginPerAddress),
     fileChunk: limiter(rates.fileChunk),
@@ -346,6 +350,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     isHost,
     hostIsAdmin: options.hostIsAdmin ?? true,
   });
+  const linkCodes = new LinkCodes(options.clock);
   // Member counts go to everyone now and then, for the rooms whose count changed.
   const changedCounts = new Set<string>();
   const countTimer = setInterval(() => {
@@ -353,7 +358,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     const counts: Record<string, number> = {};
     for (const room of changedCounts) {
       if (rooms.get(room)?.kind === 'room') {
-        counts[room] = io.sockets.adapter.rooms.get(room)?.size ?? 0;
+        counts[room] = peopleIn({ io, roster }, room);
       }
     }
     changedCounts.clear();
@@ -366,6 +371,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       io,
       roster,
       people,
+      linkCodes,
       presence,
       history,
       rooms,

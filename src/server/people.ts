@@ -3,8 +3,9 @@
  * nickname belongs to the first key that claims it (trust on first use, kept in the data folder):
  * while that person is away nobody else can take it, and names that look alike (nameSkeleton) are
  * the same name. A person who joins with another name moves to it (the old one is free again); the
- * host, an admin or the operator can release a name, an admin can rename someone, and a person's
- * role (admin, moderator) is kept with them. A change counts at once and is stored before the
+ * host, an admin or the operator can release a name, an admin can rename someone, a person's role
+ * (admin, moderator) is kept with them, and a person may link more devices (addKey: their keys).
+ * A change counts at once and is stored before the
  * join that made it is answered (batched: a storm of newcomers is one durable write).
  */
 import { createHash } from 'node:crypto';
@@ -99,6 +100,17 @@ export class People {
     const identity: StoredIdentity = { ...known, nickname };
     await this.#change(identity, known);
     return { ok: true, identity, created: false };
+  }
+
+  /**
+   * Adds a device key to a person (a linked device): from then on it joins as them. Stored
+   * before it resolves; undone if it cannot be. The caller checked that no one else holds the key.
+   */
+  async addKey(identity: StoredIdentity, publicKey: string): Promise<StoredIdentity> {
+    if (identity.keys.includes(publicKey)) return identity;
+    const linked: StoredIdentity = { ...identity, keys: [...identity.keys, publicKey] };
+    await this.#change(linked, identity);
+    return linked;
   }
 
   /**

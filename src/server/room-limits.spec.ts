@@ -282,6 +282,7 @@ describe('deleting a room', () => {
         deleteRoom: (id) => (failing ? Promise.reject(failing) : inner.rooms.deleteRoom(id)),
       },
       identities: inner.identities,
+      readPositions: inner.readPositions,
       fileReferences: inner.fileReferences,
       flush: () => inner.flush(),
       close: () => inner.close(),

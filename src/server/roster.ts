@@ -1,6 +1,7 @@
 /**
- * Who is online: one session per socket and one per person (a person who joins again, from this
- * device or another, takes over their session: see session-events.ts), nicknames unique by their
+ * Who is online: one session per socket, and every session of each person (their linked devices
+ * online together; the same device joining again takes over its own older session: see
+ * session-events.ts). All sessions of a person show the same nickname, unique among people by its
  * skeleton (nameSkeleton: other cases and look-alikes are the same name).
  */
 import type { User } from '../shared/protocol';
@@ -10,48 +11,74 @@ export interface Session {
   socketId: string;
   /** `id` is the person's identity. */
   user: User;
+  /** The device key this session proved (raw Ed25519, base64url). */
+  deviceKey: string;
   joinedAt: number;
 }
 
 export class Roster {
   readonly #bySocket = new Map<string, Session>();
-  readonly #byNickname = new Map<string, Session>();
-  readonly #byUser = new Map<string, Session>();
-  /** Sessions in join order, kept as people come and go (no sort per join). */
+  /** Each online person's identity id, by the skeleton of their nickname. */
+  readonly #byNickname = new Map<string, string>();
+  /** Each online person's sessions, oldest first. */
+  readonly #byUser = new Map<string, Session[]>();
+  /** People (their first session) in join order, kept as they come and go (no sort per join). */
   readonly #inJoinOrder: Session[] = [];
   /** users(), kept until the roster changes: every join acknowledgement carries it. */
   #users: readonly User[] | null = null;
+  /** Sessions beyond each person's first: 0 when nobody has two devices online. */
+  #extraSessions = 0;
 
+  /** Sessions (connections), not people. */
   get size(): number {
     return this.#bySocket.size;
+  }
+
+  /** True when someone has more than one session: counting sockets then counts them twice. */
+  get hasSharedPeople(): boolean {
+    return this.#extraSessions > 0;
   }
 
   get(socketId: string): Session | undefined {
     return this.#bySocket.get(socketId);
   }
 
-  /** The session of the person with this identity id, if they are online. */
+  /** A session of the person with this identity id (their first), if they are online. */
   byUserId(userId: string): Session | undefined {
-    return this.#byUser.get(userId);
+    return this.#byUser.get(userId)?.[0];
+  }
+
+  /** Every session of the person with this identity id (empty when they are away). */
+  sessionsOf(userId: string): readonly Session[] {
+    return this.#byUser.get(userId) ?? [];
   }
 
   holderOf(nickname: string): Session | undefined {
-    return this.#byNickname.get(nameSkeleton(nickname));
+    const userId = this.#byNickname.get(nameSkeleton(nickname));
+    return userId === undefined ? undefined : this.byUserId(userId);
   }
 
   /**
-   * Adds a session for `user`. `previous` (their session that this one takes over, which the
-   * caller removed) hands over its place in the join order.
+   * Adds a session for `user` with `deviceKey`. The person's other sessions must show the same
+   * nickname (the caller checks). `previous` (a session that this one takes over, which the caller
+   * removed) hands over its place in the join order.
    */
-  add(socketId: string, user: User, previous?: Session): Session {
+  add(socketId: string, user: User, deviceKey: string, previous?: Session): Session {
     const session: Session = {
       socketId,
       user: Object.freeze({ ...user }),
+      deviceKey,
       joinedAt: previous?.joinedAt ?? Date.now(),
     };
     this.#bySocket.set(socketId, session);
-    this.#byNickname.set(nameSkeleton(user.nickname), session);
-    this.#byUser.set(user.id, session);
+    const sessions = this.#byUser.get(user.id);
+    if (sessions) {
+      sessions.push(session);
+      this.#extraSessions++;
+      return session;
+    }
+    this.#byUser.set(user.id, [session]);
+    this.#byNickname.set(nameSkeleton(user.nickname), user.id);
     if (previous) {
       // A resume goes back to its place in the join order (the caller removed `previous`).
       const place = this.#inJoinOrder.findIndex((other) => other.joinedAt > session.joinedAt);
@@ -63,29 +90,45 @@ export class Roster {
     return session;
   }
 
-  /** `user` (an id online) shows differently now (renamed, another role): their session says so. */
-  update(user: User): Session | undefined {
-    const session = this.#byUser.get(user.id);
-    if (!session) return undefined;
-    this.remove(session.socketId);
-    return this.add(session.socketId, user, session);
+  /**
+   * `user` (an id online) shows differently now (renamed, another role): every session of theirs
+   * says so, in the same place in the join order. Returns their sessions (none: they are away).
+   */
+  update(user: User): readonly Session[] {
+    const sessions = this.#byUser.get(user.id);
+    if (!sessions) return [];
+    const shown = Object.freeze({ ...user });
+    const oldSkeleton = nameSkeleton(sessions[0]!.user.nickname);
+    if (this.#byNickname.get(oldSkeleton) === user.id) this.#byNickname.delete(oldSkeleton);
+    this.#byNickname.set(nameSkeleton(user.nickname), user.id);
+    for (const session of sessions) session.user = shown;
+    this.#users = null;
+    return sessions;
   }
 
   remove(socketId: string): Session | undefined {
     const session = this.#bySocket.get(socketId);
     if (!session) return undefined;
     this.#bySocket.delete(socketId);
-    this.#users = null;
+    const sessions = this.#byUser.get(session.user.id) ?? [];
+    const rest = sessions.filter((other) => other !== session);
     const place = this.#inJoinOrder.indexOf(session);
-    if (place !== -1) this.#inJoinOrder.splice(place, 1);
-    if (this.#byNickname.get(nameSkeleton(session.user.nickname)) === session) {
-      this.#byNickname.delete(nameSkeleton(session.user.nickname));
+    if (rest.length > 0) {
+      this.#byUser.set(session.user.id, rest);
+      this.#extraSessions--;
+      // The person stays where they were in the join order, under their next session.
+      if (place !== -1) this.#inJoinOrder[place] = rest[0]!;
+      return session;
     }
-    if (this.#byUser.get(session.user.id) === session) this.#byUser.delete(session.user.id);
+    this.#byUser.delete(session.user.id);
+    this.#users = null;
+    if (place !== -1) this.#inJoinOrder.splice(place, 1);
+    const skeleton = nameSkeleton(session.user.nickname);
+    if (this.#byNickname.get(skeleton) === session.user.id) this.#byNickname.delete(skeleton);
     return session;
   }
 
-  /** Everyone online, in join order. The same frozen list until the roster changes. */
+  /** Everyone online (each person once), in join order. The same frozen list until it changes. */
   users(): readonly User[] {
     this.#users ??= Object.freeze(this.#inJoinOrder.map((session) => session.user));
     return this.#users;

@@ -10,7 +10,9 @@ import type {
   FileAttachment,
   JoinedRoom,
   JoinedSession,
+  LinkCode,
   Presence,
+  ReadPosition,
   RoomInfo,
   RoomPage,
   User,
@@ -81,6 +83,8 @@ export type ChatEvent =
       roomCount?: number;
     }
   | { type: 'room-counts'; counts: Record<string, number> }
+  /** Another device of this person read `room` up to message `id` (their read position). */
+  | { type: 'read'; room: string; id: number }
   | { type: 'outbox'; entries: OutboxEntry[] }
   /** Older messages, loaded by `loadOlder` (oldest first); `hasOlder`: still more before them. */
   | { type: 'history'; room: string; messages: ChatMessage[]; hasOlder: boolean }
@@ -307,6 +311,11 @@ export interface JoinOptions {
   fingerprint?: string | null;
   /** An admin link's one-time token (`#admin=…`): joining with it makes this person an admin. */
   adminToken?: string;
+  /**
+   * A one-time code from another device of this person (`device:link-code`): this device joins
+   * as them. Used for this join only; later joins (reconnects) need none.
+   */
+  link?: string;
 }
 
 export interface ParleyApi {
@@ -355,6 +364,16 @@ export interface ParleyApi {
     openDirect(nickname: string): Promise<Result<{ joined: JoinedRoom }>>;
     /** Removes, renames, makes moderators, releases names: admins and moderators only. */
     moderate(request: ModerationRequest): Promise<Result<ModerationReply>>;
+    /**
+     * A one-time code that links another device to this person (see `device:link-code` in
+     * docs/PROTOCOL.md); `not_connected` while no server is joined.
+     */
+    linkCode(): Promise<Result<LinkCode>>;
+    /**
+     * Tells the server this person has read `room` up to message `id` (their other devices hear
+     * of it; it never moves back). `not_connected` while no server is joined.
+     */
+    markRead(room: string, id: number): Promise<Result<ReadPosition>>;
     /** Sends a failed outbox entry again (same clientId). */
     retry(clientId: string): Promise<Result>;
     /** Removes an outbox entry that is not on its way right now. */

@@ -13,7 +13,9 @@ import type {
   HistoryPage,
   JoinedRoom,
   JoinedSession,
+  LinkCode,
   Presence,
+  ReadPosition,
   RoomInfo,
   RoomPage,
   User,
@@ -29,6 +31,7 @@ import {
   fileReadPayloadSchema,
   historyFetchPayloadSchema,
   joinPayloadSchema,
+  linkCodeRequestPayloadSchema,
   nameReleasePayloadSchema,
   nameSetPayloadSchema,
   personRemovePayloadSchema,
@@ -39,6 +42,7 @@ import {
   roomLeavePayloadSchema,
   roomListPayloadSchema,
   roleSetPayloadSchema,
+  roomReadPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from './schemas';
@@ -124,9 +128,15 @@ export const CLIENT_EVENT_TABLE = {
       'already_joined',
       'identity_unproven',
       'nickname_taken',
+      'link_invalid',
+      'key_in_use',
       'storage_full',
       'storage_unavailable',
     ],
+  }),
+  'device:link-code': event<LinkCode>()(linkCodeRequestPayloadSchema, {
+    joined: true,
+    errors: [],
   }),
   'message:send': event<{ message: ChatMessage }>()(sendMessagePayloadSchema, {
     joined: true,
@@ -159,6 +169,10 @@ export const CLIENT_EVENT_TABLE = {
     errors: ['not_allowed', 'unknown_room', ...STORING],
   }),
   'room:list': event<RoomPage>()(roomListPayloadSchema, { joined: true, errors: [] }),
+  'room:read': event<ReadPosition>()(roomReadPayloadSchema, {
+    joined: true,
+    errors: ['unknown_room', ...STORING],
+  }),
   'name:release': event<{ released: string }>()(nameReleasePayloadSchema, {
     joined: true,
     errors: ['not_allowed', 'unknown_user', ...STORING],

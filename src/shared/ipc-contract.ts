@@ -26,7 +26,9 @@ import type {
   ChatMessage,
   JoinedRoom,
   JoinedSession,
+  LinkCode,
   Presence,
+  ReadPosition,
   RoomInfo,
   RoomPage,
 } from './protocol';
@@ -42,6 +44,7 @@ import {
   roomIdSchema,
   roomListPayloadSchema,
   transferIdSchema,
+  roomReadPayloadSchema,
 } from './schemas';
 import { settingsPatchSchema, type Settings } from './settings';
 
@@ -103,8 +106,12 @@ const joinOptionsSchema = z
     {
       passphrase: z.string({ error: 'The passphrase must be text.' }).optional(),
       fingerprint: z.string({ error: 'The fingerprint must be text.' }).nullable().optional(),
+      link: z
+        .string({ error: 'The link code must be text.' })
+        .max(4 * LIMITS.linkCodeLength, { error: 'That is not a link code.' })
+        .optional(),
     },
-    { error: 'Join options must be a passphrase and a fingerprint, as text.' },
+    { error: 'Join options must be a passphrase, a fingerprint and a link code, as text.' },
   )
   .nullish();
 
@@ -185,6 +192,11 @@ export const IPC_REQUESTS = {
     reply: replies<ModerationReply>(),
   },
   'chat:reconnect-now': { args: noArguments, reply: replies() },
+  'chat:link-code': { args: noArguments, reply: replies<LinkCode>() },
+  'chat:mark-read': {
+    args: z.tuple([roomIdSchema, roomReadPayloadSchema.shape.id]),
+    reply: replies<ReadPosition>(),
+  },
   'discovery:rooms': { args: noArguments, reply: replies<{ rooms: DiscoveredRoom[] }>() },
   /** The page listens for join links now: those that waited are sent (links:join-request). */
   'links:subscribe': { args: noArguments, reply: replies() },

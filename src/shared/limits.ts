@@ -65,6 +65,9 @@ export const LIMITS = {
   fileNameMaxBytes: 255,
   /** Named rooms a server holds at most by default (`parley serve --max-rooms`); the lobby counts. */
   maxRooms: 1000,
+  /** One-time device link codes (`device:link-code`): characters, and how long one lasts, ms. */
+  linkCodeLength: 10,
+  linkCodeTtlMs: 5 * 60_000,
   /** Rooms the join acknowledgement lists (the busiest); `room:list` pages through the rest. */
   joinRoomListLength: 50,
   /** Direct conversations the join acknowledgement lists (the most recently active). */
@@ -106,6 +109,15 @@ export const LIMITS = {
     /** File chunks from one network address, all its connections together (loopback exempt). */
     fileChunkPerAddress: { points: 9000, durationSeconds: 10 },
     join: { points: 30, durationSeconds: 60 },
+    /** Device link codes asked for (`device:link-code`) per connection. */
+    linkCode: { points: 5, durationSeconds: 60 },
+    /**
+     * Wrong device link codes per network address (the server's own machine included); once
+     * used up, link joins from that address are refused without checking until the window ends.
+     */
+    wrongLinkCode: { points: 5, durationSeconds: 600 },
+    /** Read positions stored (`room:read`) per connection. */
+    read: { points: 60, durationSeconds: 10 },
     /** Join challenges (`session:challenge`) per connection: one per join attempt. */
     challenge: { points: 10, durationSeconds: 60 },
     /** New connections (handshakes) per network address (loopback is exempt). */
@@ -153,6 +165,12 @@ export const DEFAULT_PORT = 4321;
 
 /** The room everyone is in from joining until leaving the server; it cannot be left. */
 export const LOBBY = 'lobby';
+
+/**
+ * The characters of device link codes: capitals and digits without look-alikes (no 0/O, 1/I/L).
+ * Codes are compared in capitals, so people may type them in either case.
+ */
+export const LINK_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 /** Version of the wire protocol described in docs/PROTOCOL.md. */
 export const PROTOCOL_VERSION = 2;

@@ -132,10 +132,29 @@ export interface JoinedSession {
    * active first, at most LIMITS.joinDirectListLength. Open one with `room:join`.
    */
   directs: RoomInfo[];
+  /**
+   * This person's read positions (the newest message they have seen, on any of their devices) in
+   * the rooms and direct conversations listed above, by room id; a room they never read is absent.
+   */
+  readPositions: Record<string, number>;
   /** True when this connection is the host's (the server's own machine): it may delete any room. */
   host: boolean;
   serverName: string;
   protocolVersion: number;
+}
+
+/** A person's read position in a room: the newest message of it they have seen. */
+export interface ReadPosition {
+  room: string;
+  id: number;
+}
+
+/** The acknowledgement of `device:link-code`. */
+export interface LinkCode {
+  /** LIMITS.linkCodeLength characters of LINK_CODE_ALPHABET; works once. */
+  code: string;
+  /** When it stops working, server time in ms since the epoch. */
+  expiresAt: number;
 }
 
 /** The acknowledgement of `room:list`. */
@@ -172,6 +191,11 @@ export interface ServerToClientEvents {
   'room:deleted': (event: { room: string; roomCount: number }) => void;
   /** How many people are in each room, for the rooms whose count changed (every few seconds). */
   'room:counts': (event: { counts: Record<string, number> }) => void;
+  /**
+   * Another device of yours read `room` up to message `id` (sent to your other sessions): your
+   * read position there, which only moves forward.
+   */
+  'room:read': (event: ReadPosition) => void;
   /** Someone opened a direct conversation with you; you are in it now. */
   'dm:opened': (event: JoinedRoom) => void;
   /**

@@ -17,6 +17,13 @@ export type ErrorCode =
    * made for another server.
    */
   | 'identity_unproven'
+  /**
+   * The device link code given with `session:join` is wrong, expired or used already (or asked
+   * for again since, which replaces it).
+   */
+  | 'link_invalid'
+  /** This device's key belongs to another person on this server already: it cannot be linked. */
+  | 'key_in_use'
   /** Nobody with this nickname has joined this server. */
   | 'unknown_user'
   /** The event needs a joined session; send `session:join` first. */

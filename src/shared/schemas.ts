@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { FILE_ID, isFileType } from './file-name';
-import { LIMITS, LOBBY } from './limits';
+import { LIMITS, LINK_CODE_ALPHABET, LOBBY } from './limits';
 import { showsSomething } from './visible-text';
 
 // Control characters (C0, DEL, C1). Nicknames allow none; messages allow tab and newlines.
@@ -98,6 +98,24 @@ export const joinProofSchema = z.strictObject({
 
 export const challengePayloadSchema = z.strictObject({});
 
+/**
+ * A device link code as people type it: either case, spaces and dashes between groups allowed;
+ * compared in capitals without them.
+ */
+export const linkCodeSchema = z
+  .string({ error: 'link must be text.' })
+  .refine(atMost(4 * LIMITS.linkCodeLength), { error: 'link is not a link code.' })
+  .transform((value) => value.replace(/[\s-]/g, '').toUpperCase())
+  .refine((value) => value.length === LIMITS.linkCodeLength && isLinkCode(value), {
+    error: `link must be a link code: ${LIMITS.linkCodeLength} letters and digits.`,
+  });
+
+function isLinkCode(value: string): boolean {
+  return [...value].every((character) => LINK_CODE_ALPHABET.includes(character));
+}
+
+export const linkCodeRequestPayloadSchema = z.strictObject({});
+
 export const joinPayloadSchema = z.strictObject({
   nickname: nicknameSchema,
   /**
@@ -107,6 +125,11 @@ export const joinPayloadSchema = z.strictObject({
   key: joinProofSchema.optional(),
   /** The id of the newest message the client already holds; the ack returns what came after. */
   since: messageIdSchema.optional(),
+  /**
+   * A one-time code shown on a device of an existing person (`device:link-code`): this device's
+   * key is added to that person and it joins as them.
+   */
+  link: linkCodeSchema.optional(),
   /** The room's passphrase, when the server asks for one (`passphrase_required`). */
   passphrase: z
     .string({ error: 'passphrase must be text.' })
@@ -155,6 +178,16 @@ export const roomJoinPayloadSchema = z.strictObject({
 
 export const roomLeavePayloadSchema = z.strictObject({
   room: roomIdSchema.refine((room) => room !== LOBBY, { error: 'Everyone stays in the lobby.' }),
+});
+
+export const roomReadPayloadSchema = z.strictObject({
+  room: roomIdSchema,
+  /** The newest message of the room the person has seen. */
+  id: z
+    .number({ error: 'id must be a message id.' })
+    .int({ error: 'id must be a message id.' })
+    .min(1, { error: 'id must be a message id.' })
+    .max(Number.MAX_SAFE_INTEGER, { error: 'id must be a message id.' }),
 });
 
 export const nameReleasePayloadSchema = z.strictObject({ nickname: nicknameSchema });
@@ -331,6 +364,7 @@ export type RoomJoinPayload = z.infer<typeof roomJoinPayloadSchema>;
 export type RoomLeavePayload = z.infer<typeof roomLeavePayloadSchema>;
 export type RoomDeletePayload = z.infer<typeof roomDeletePayloadSchema>;
 export type RoomListPayload = z.infer<typeof roomListPayloadSchema>;
+export type RoomReadPayload = z.infer<typeof roomReadPayloadSchema>;
 export type DirectOpenPayload = z.infer<typeof directOpenPayloadSchema>;
 export type RoleSetPayload = z.infer<typeof roleSetPayloadSchema>;
 export type PersonRemovePayload = z.infer<typeof personRemovePayloadSchema>;

@@ -279,7 +279,7 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
   }
 
   /** Event names with their own heading in the document, e.g. "### `message:send`". */
-  const documentedEvents = [...doc.matchAll(/^#{2,4} `([a-z]+:[a-z]+)`\s*$/gm)].map((m) => m[1]!);
+  const documentedEvents = [...doc.matchAll(/^#{2,4} `([a-z]+:[a-z-]+)`\s*$/gm)].map((m) => m[1]!);
 
   it('documents every client → server event of the event table', () => {
     expect(CLIENT_EVENTS.length).toBeGreaterThan(10);
@@ -346,7 +346,7 @@ describe('docs/PROTOCOL.md is in step with the code', () => {
     expect(ending.size).toBeGreaterThan(1);
     for (const [, code, cell] of rows) {
       const sentFor = CLIENT_EVENTS.filter((event) => errorsOf(event).includes(code as never));
-      const named = [...cell!.matchAll(/`([a-z]+:[a-z]+)`/g)].map((m) => m[1]!);
+      const named = [...cell!.matchAll(/`([a-z]+:[a-z-]+)`/g)].map((m) => m[1]!);
       const listed = cell!.includes('any Parley event')
         ? CLIENT_EVENTS
         : cell!.includes('every event but')

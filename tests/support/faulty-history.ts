@@ -26,6 +26,7 @@ export async function faultyHistory(): Promise<FaultyHistory> {
     hasBefore: (...args) => inner.hasBefore(...args),
     rooms: inner.rooms,
     identities: inner.identities,
+    readPositions: inner.readPositions,
     fileReferences: inner.fileReferences,
     flush: () => inner.flush(),
     close: () => inner.close(),

@@ -447,7 +447,14 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
       maxLength: 128,
       badCharacters: [' ', '.', '/', '+', '=', 'é', '\u0000'],
     }),
+    link: textField({
+      required: false,
+      valid: fc.stringMatching(/^[2-9A-HJKMNP-Z]{10}$/),
+      maxLength: 4 * LIMITS.linkCodeLength,
+      badCharacters: ['0', 'O', '1', 'I', '.', '\u0000'],
+    }),
   },
+  'device:link-code': {},
   'message:send': {
     room: roomField(false),
     clientId: textField({
@@ -517,6 +524,10 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
     }),
     offset: integerField({ required: false, min: 0, max: 1_000_000 }),
     limit: integerField({ required: false, min: 1, max: LIMITS.roomListPageLength }),
+  },
+  'room:read': {
+    room: roomField(true),
+    id: integerField({ required: true, min: 1, max: Number.MAX_SAFE_INTEGER }),
   },
   'dm:open': {
     nickname: nicknameField(),

@@ -77,6 +77,7 @@ export function createWebBridge(
         const result = await client.connect(url, nickname, {
           passphrase: options?.passphrase,
           ...(adminToken !== null && { adminToken }),
+          ...(options?.link ? { link: options.link } : {}),
         });
         // Used, or refused (used already, not this server's): either way it is done with, and
         // the next join goes without it.
@@ -98,6 +99,8 @@ export function createWebBridge(
       listRooms: (query: RoomListQuery) => client.listRooms(query),
       openDirect: (nickname: string) => client.openDirect(nickname),
       moderate: (request) => client.moderate(request),
+      linkCode: () => client.linkCode(),
+      markRead: (room: string, id: number) => client.markRead(room, id),
       discard: async (clientId: string) => client.discard(clientId),
       setTyping: (typing, room) => client.setTyping(typing, room),
       setPresence: (status, text) => client.setPresence(status, text),

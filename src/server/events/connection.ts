@@ -12,6 +12,7 @@ import type { RoomBroadcaster } from '../broadcast-batcher';
 import type { FloodContainment } from '../flood-containment';
 import type { HistoryStore, StoredRoom } from '../storage/history-store';
 import type { Moderation } from '../moderation';
+import type { LinkCodes } from '../link-codes';
 import type { PresenceBoard } from '../presence';
 import type { People } from '../people';
 import { otherPerson, type RoomDirectory } from '../rooms';
@@ -26,6 +27,8 @@ export interface ServerParts {
   roster: Roster;
   /** Everyone who ever joined: their device keys and the nickname bound to each. */
   people: People;
+  /** One-time codes that link a new device to a person. */
+  linkCodes: LinkCodes;
   /** Everyone's online, away or busy, and status line. */
   presence: PresenceBoard;
   history: HistoryStore;
@@ -65,6 +68,12 @@ export interface Limiters {
   join: RateLimiterMemory;
   /** Join challenges, per connection. */
   challenge: RateLimiterMemory;
+  /** Device link codes asked for, per connection. */
+  linkCode: RateLimiterMemory;
+  /** Wrong device link codes, per address (every address: a code is guessed otherwise). */
+  wrongLinkCode: RateLimiterMemory;
+  /** Read positions stored, per connection. */
+  read: RateLimiterMemory;
   /** Uploads started, per connection. */
   fileBegin: RateLimiterMemory;
   fileBeginPerAddress: RateLimiterMemory;
@@ -83,6 +92,8 @@ export const PER_CONNECTION_LIMITERS = [
   'history',
   'rooms',
   'challenge',
+  'linkCode',
+  'read',
   'fileBegin',
   'fileChunk',
   'moderation',
@@ -92,14 +103,44 @@ export type Connection = ReturnType<typeof createConnection>;
 
 /**
  * Tells the named rooms among `rooms` that `user` left, and forgets their presence: a connection
- * that closed, or a session its person took over under another name.
+ * that closed (removed from the roster already), or a session its person took over under another
+ * name. A person still there on another device has not left: not where that device is, and not
+ * the server.
  */
 export function announceLeft(parts: ServerParts, user: User, rooms: Iterable<string>): void {
-  parts.presence.forget(user.id);
+  if (parts.roster.sessionsOf(user.id).length === 0) parts.presence.forget(user.id);
   for (const id of rooms) {
     if (parts.rooms.get(id)?.kind !== 'room') continue;
+    if (hasDeviceIn(parts, user.id, id)) continue;
     void parts.broadcasterFor(id).queue('presence:left', { room: id, user });
   }
+}
+
+/** True when one of the person's sessions (but `except`, a socket id) is in `room`. */
+export function hasDeviceIn(
+  parts: Pick<ServerParts, 'io' | 'roster'>,
+  person: string,
+  room: string,
+  except?: string,
+): boolean {
+  const members = parts.io.sockets.adapter.rooms.get(room);
+  if (!members) return false;
+  return parts.roster
+    .sessionsOf(person)
+    .some((session) => session.socketId !== except && members.has(session.socketId));
+}
+
+/**
+ * How many people are in `room` (a person with two devices there counts once). Counting the
+ * sockets is enough while nobody has two devices online, which keeps a join storm cheap.
+ */
+export function peopleIn(parts: Pick<ServerParts, 'io' | 'roster'>, room: string): number {
+  const members = parts.io.sockets.adapter.rooms.get(room);
+  if (!members) return 0;
+  if (!parts.roster.hasSharedPeople) return members.size;
+  const people = new Set<string>();
+  for (const socketId of members) people.add(parts.roster.get(socketId)?.user.id ?? socketId);
+  return people.size;
 }
 
 export function createConnection(socket: ParleySocket, parts: ServerParts) {
@@ -108,7 +149,7 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
   /** The room this connection last said it was typing in; null when not typing. */
   let typingIn: string | null = null;
 
-  const memberCount = (room: string) => io.sockets.adapter.rooms.get(room)?.size ?? 0;
+  const memberCount = (room: string) => peopleIn(parts, room);
 
   const connection = {
     socket,
@@ -166,10 +207,14 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
       const index = room?.people?.indexOf(person) ?? -1;
       return (index === -1 ? undefined : room?.members[index]) ?? 'someone';
     },
+    /** Everyone in `room`, each person once (whichever of their devices are there). */
     usersIn(room: string): User[] {
+      const seen = new Set<string>();
       return [...(io.sockets.adapter.rooms.get(room) ?? [])].flatMap((id) => {
         const member = roster.get(id);
-        return member ? [member.user] : [];
+        if (!member || seen.has(member.user.id)) return [];
+        seen.add(member.user.id);
+        return [member.user];
       });
     },
     /** A page of a room's history for a (re)join: the latest, or the first after `since`. */
@@ -182,12 +227,16 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
       const hasOlder = oldest === undefined ? false : await history.hasBefore(room, oldest.id);
       return { messages, hasMore, hasOlder };
     },
-    /** Puts `target` in `room` (announced to the others), unless it is there already. */
+    /**
+     * Puts `target` in `room`, unless it is there already; announced to the others unless the
+     * person is there on another device.
+     */
     enter(target: ParleySocket, room: StoredRoom, user: User): void {
       if (target.rooms.has(room.id)) return;
+      const there = hasDeviceIn(parts, user.id, room.id, target.id);
       void target.join(room.id);
       parts.countChanged(room.id);
-      if (room.kind === 'room') {
+      if (room.kind === 'room' && !there) {
         void parts
           .broadcasterFor(room.id)
           .queue('presence:joined', { room: room.id, user }, { joiner: target.id });
@@ -204,24 +253,31 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
       return null;
     },
     /**
-     * Puts the other person of a direct conversation back in it (they closed it, or reconnected
-     * without it): they get `dm:opened` with its history, as when it was first opened, so that
-     * what follows reaches them. Nothing for a room, when they are in it already, or away (the
+     * Puts every device of both people of a direct conversation in it (the other person closed
+     * it or reconnected without it; another device of the writer's never opened it): each gets
+     * `dm:opened` with its history, as when it was first opened, so that what follows reaches
+     * every device. Nothing for a room, for devices in it already, or for a person away (the
      * join lists it for them).
      */
     async bringPeerIn(roomId: string, user: User): Promise<void> {
       const room = parts.rooms.get(roomId);
       if (room?.kind !== 'direct') return;
-      const peer = roster.byUserId(otherPerson(room, user.id));
-      const peerSocket = peer ? io.sockets.sockets.get(peer.socketId) : undefined;
-      if (!peer || !peerSocket || peerSocket.rooms.has(room.id)) return;
+      const outside = [user.id, otherPerson(room, user.id)].flatMap((person) =>
+        roster.sessionsOf(person).flatMap((session) => {
+          const target = io.sockets.sockets.get(session.socketId);
+          return target && !target.rooms.has(room.id) ? [{ target, session }] : [];
+        }),
+      );
+      if (outside.length === 0) return;
       const page = await connection.historyFor(room.id, undefined);
-      connection.enter(peerSocket, room, peer.user);
-      peerSocket.emit('dm:opened', {
-        room: connection.info(room, peer.user.id),
-        users: connection.usersIn(room.id),
-        ...page,
-      });
+      for (const { target, session } of outside) connection.enter(target, room, session.user);
+      for (const { target, session } of outside) {
+        target.emit('dm:opened', {
+          room: connection.info(room, session.user.id),
+          users: connection.usersIn(room.id),
+          ...page,
+        });
+      }
     },
     /**
      * Stores a message and then shows it to the room (once, however often it is resent). The

@@ -26,6 +26,8 @@ const VALID: { [E in JoinedEventName]: ClientPayload<E> } = {
   'room:leave': { room: 'r-abc' },
   'room:delete': { room: 'r-abc' },
   'room:list': { search: 'des' },
+  'room:read': { room: 'lobby', id: 1 },
+  'device:link-code': {},
   'dm:open': { nickname: 'bob' },
   'name:release': { nickname: 'bob' },
   'role:set': { userId: `p-${'a'.repeat(22)}`, role: 'moderator' },

@@ -11,6 +11,7 @@ import {
   PER_CONNECTION_LIMITERS,
   type ServerParts,
 } from './connection';
+import { deviceEvents } from './device-events';
 import { fileEvents } from './file-events';
 import { messageEvents } from './message-events';
 import { moderationEvents } from './moderation-events';
@@ -28,6 +29,7 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     ...roomEvents(connection),
     ...fileEvents(connection),
     ...moderationEvents(connection),
+    ...deviceEvents(connection),
   };
   bindEvents(socket, handlers, {
     onError,
@@ -45,7 +47,8 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     for (const name of PER_CONNECTION_LIMITERS) void parts.limiters[name].delete(socket.id);
     containment.forget(socket.id);
     for (const room of roomsAtDisconnect) parts.countChanged(room);
-    // A session taken over by a resume was already removed: no "left" notice for it.
+    // A session taken over by a resume was already removed: no "left" notice for it. The person's
+    // other devices stay: announceLeft tells only the rooms none of them is in.
     const session = roster.remove(socket.id);
     if (!session) return;
     const typingIn = connection.typingIn;

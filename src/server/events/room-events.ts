@@ -13,7 +13,7 @@ import { blockedFor, consume } from '../rate-limits';
 import { isCreator, isMember } from '../rooms';
 import { StorageError } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
-import type { Connection } from './connection';
+import { hasDeviceIn, type Connection } from './connection';
 
 export function roomEvents(
   connection: Connection,
@@ -82,7 +82,8 @@ export function roomEvents(
         if (connection.typingIn === room.id) connection.setTyping(session.user, room.id, false);
         void socket.leave(room.id);
         parts.countChanged(room.id);
-        if (room.kind === 'room') {
+        // Still there on another device: not gone for the others.
+        if (room.kind === 'room' && !hasDeviceIn(parts, session.user.id, room.id)) {
           void parts
             .broadcasterFor(room.id)
             .queue('presence:left', { room: room.id, user: session.user });

@@ -2,16 +2,20 @@
  * `session:challenge` and `session:join`: the door (removed-by-the-host cooldown, passphrase), the
  * device key's proof of who this is (join-proof.ts), the nickname (bound to the first person who
  * claimed it: people.ts; unique among those online), then the lobby with its history, the server's
- * rooms (the first page of them) and this person's direct conversations. A person who joins again
- * (a reconnect the server has not noticed yet, another tab or device) takes over their session.
+ * rooms (the first page of them), this person's direct conversations and read positions. A device
+ * that joins again (a reconnect the server has not noticed yet, another tab) takes over its own
+ * session; a person's other devices (linked with a one-time code: `link`) are online together and
+ * show the same name. Joining with an admin link's token (`adminToken`) makes the joiner an admin.
  * `name:release`: the host or an admin frees a name (`parley release-name` does it for `parley
- * serve`). Joining with an admin link's token (`adminToken`) makes the joiner an admin.
+ * serve`).
  */
 import { LIMITS, LOBBY, PROTOCOL_VERSION } from '../../shared/limits';
 import type { Presence, User } from '../../shared/protocol';
 import { fail, ok } from '../../shared/result';
 import { nicknameKey } from '../../shared/schemas';
+import { nameSkeleton } from '../../shared/name-skeleton';
 import { checkJoinProof, newChallenge } from '../join-proof';
+import { blockedFor, consume } from '../rate-limits';
 import { StorageError } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
 import { announceLeft, type Connection, type ServerParts } from './connection';
@@ -24,6 +28,33 @@ export function sessionEvents(
   const lobby = parts.broadcasterFor(LOBBY);
   /** The challenge the next join must sign: one per connection, used once. */
   let challenge: string | undefined;
+
+  /**
+   * The person a link code links to, or why not. Each code tried counts against the address
+   * before it is looked at (codes tried all at once cannot outrun the count); a right one is given
+   * back. The server's own machine counts too: a code is worth guessing from anywhere.
+   */
+  async function linkTarget(code: string) {
+    const guesses = parts.limiters.wrongLinkCode;
+    const address = connection.address;
+    if (!(await consume(guesses, address))) {
+      const wait = await blockedFor(guesses, address);
+      return fail(
+        'rate_limited',
+        `Too many wrong link codes from your address. Try again in ${Math.ceil(wait / 60)} min.`,
+      );
+    }
+    const person = parts.linkCodes.personOf(code);
+    const identity = person === undefined ? undefined : parts.people.get(person);
+    if (!identity) {
+      return fail(
+        'link_invalid',
+        'That link code is wrong, expired or used already. Show a new one on your other device ("Link a device").',
+      );
+    }
+    await guesses.reward(address, 1);
+    return identity;
+  }
   return {
     'session:challenge': {
       limits: [connection.perConnection(parts.limiters.challenge)],
@@ -74,10 +105,14 @@ export function sessionEvents(
         const proof = checkJoinProof(payload.key, challenge, socket.handshake.headers.host);
         challenge = undefined;
         if (!proof.ok) return fail('identity_unproven', proof.message);
+        const publicKey = payload.key.publicKey;
+        // A link code is checked (and a wrong one counted) before anything else is looked at.
+        const linkTo = payload.link === undefined ? undefined : await linkTarget(payload.link);
+        if (linkTo && 'ok' in linkTo) return linkTo;
         const refused = await parts.moderation.admit(
           connection.address,
           payload.passphrase,
-          parts.people.byKey(payload.key.publicKey)?.id,
+          (linkTo ?? parts.people.byKey(publicKey))?.id,
         );
         if (refused) return refused;
         // The checks above wait: the connection may have closed, or joined, meanwhile.
@@ -85,14 +120,38 @@ export function sessionEvents(
         if (roster.get(socket.id)) {
           return fail('already_joined', 'This connection has already joined.');
         }
+        const holder = parts.people.byKey(publicKey);
+        if (linkTo && holder && holder.id !== linkTo.id) {
+          return fail(
+            'key_in_use',
+            `This device already belongs to someone else on this server${holder.nickname ? ` ("${holder.nickname}")` : ''}, so it cannot be linked. Use another browser or device.`,
+          );
+        }
+        const known = linkTo ?? holder;
+        // The person online on another device: this one shows the same name.
+        const elsewhere = roster
+          .sessionsOf(known?.id ?? '')
+          .find((other) => other.deviceKey !== publicKey);
+        let nickname = payload.nickname;
+        if (elsewhere) {
+          if (nameSkeleton(elsewhere.user.nickname) !== nameSkeleton(nickname)) {
+            return fail(
+              'nickname_taken',
+              `You are online on another device as "${elsewhere.user.nickname}". Join with that name, or leave there first to change it.`,
+            );
+          }
+          nickname = elsewhere.user.nickname;
+        }
         // Someone online shows this name under another identity (it was released, and they have
         // not left yet): refused before anything is bound.
-        const known = parts.people.byKey(payload.key.publicKey);
-        const online = roster.holderOf(payload.nickname);
+        const online = roster.holderOf(nickname);
         if (online && online.user.id !== known?.id) {
-          const bound = parts.people.holderOf(payload.nickname)?.id === online.user.id;
-          return nameTaken(payload.nickname, online.user.nickname, bound);
+          const bound = parts.people.holderOf(nickname)?.id === online.user.id;
+          return nameTaken(nickname, online.user.nickname, bound);
         }
+        // Checked again by the claim; here too, so that a link is not used up by a refused join.
+        const bound = parts.people.holderOf(nickname);
+        if (bound && bound.id !== known?.id) return nameTaken(nickname, bound.nickname ?? '', true);
         // An admin link's token is used up here, and given back if the join fails after all.
         const token = payload.adminToken;
         const wrongToken =
@@ -101,7 +160,17 @@ export function sessionEvents(
         const giveBack = () => token && parts.moderation.adminToken.restore(token);
         let claim;
         try {
-          claim = await parts.people.claim(payload.key.publicKey, payload.nickname, Date.now());
+          if (linkTo) {
+            if (!parts.linkCodes.use(payload.link!)) {
+              giveBack();
+              return fail(
+                'link_invalid',
+                'That link code expired while you joined. Ask for a new one.',
+              );
+            }
+            await parts.people.addKey(linkTo, publicKey);
+          }
+          claim = await parts.people.claim(publicKey, nickname, Date.now());
         } catch (error) {
           giveBack();
           parts.onError(error);
@@ -113,20 +182,16 @@ export function sessionEvents(
         }
         if (!claim.ok) {
           giveBack();
-          return nameTaken(payload.nickname, claim.holder.nickname ?? '', true);
+          return nameTaken(nickname, claim.holder.nickname ?? '', true);
         }
         if (token && !(await madeAdmin(connection, claim.identity.id, token))) {
           return fail('storage_unavailable', 'The server could not store that you are an admin.');
         }
         const role = parts.moderation.roleOf(claim.identity.id, connection.address);
-        const user: User = {
-          id: claim.identity.id,
-          nickname: payload.nickname,
-          ...(role && { role }),
-        };
-        // This person online on another connection (this device reconnecting before the server
-        // noticed, another tab, another device): this one takes over.
-        const previous = roster.byUserId(user.id);
+        const user: User = { id: claim.identity.id, nickname, ...(role && { role }) };
+        // This device online on another connection (a reconnect before the server noticed, another
+        // tab): this one takes over. The person's other devices stay.
+        const previous = roster.sessionsOf(user.id).find((other) => other.deviceKey === publicKey);
         // Same person, same name: nobody else needs to hear of it.
         const continued =
           previous?.user.nickname === user.nickname && previous.user.role === user.role
@@ -135,6 +200,7 @@ export function sessionEvents(
         if (previous) {
           roster.remove(previous.socketId);
           const stale = io.sockets.sockets.get(previous.socketId);
+          // Another name: it was their only session (a device joins under the name the others show).
           if (!continued) announceLeft(parts, previous.user, stale?.rooms ?? []);
           stale?.emit('session:ended', {
             code: 'session_replaced',
@@ -142,12 +208,13 @@ export function sessionEvents(
           });
           stale?.disconnect(true);
         }
-        const session = roster.add(socket.id, user, continued);
+        const anotherDevice = roster.sessionsOf(user.id).length > 0;
+        const session = roster.add(socket.id, user, publicKey, continued);
         socket.data.user = session.user;
         parts.presence.enter(session.user.id);
         socket.data.room = LOBBY;
         void socket.join(LOBBY);
-        if (continued) {
+        if (continued || anotherDevice) {
           lobby.entered(socket.id);
         } else {
           void lobby.queue(
@@ -165,6 +232,18 @@ export function sessionEvents(
         const users = roster.users() as User[];
         const presence = parts.presence.listed() as Record<string, Presence>;
         const { messages, hasMore, hasOlder } = await connection.historyFor(LOBBY, payload.since);
+        const rooms = parts.rooms
+          .firstPage(LIMITS.joinRoomListLength, occupiedRooms(io))
+          .map((room) => connection.info(room, session.user.id));
+        const directs = parts.rooms
+          .directsOf(session.user.id)
+          .slice(-LIMITS.joinDirectListLength)
+          .reverse()
+          .map((room) => connection.info(room, session.user.id));
+        const readPositions = await parts.history.readPositions.positions(session.user.id, [
+          ...rooms.map((room) => room.id),
+          ...directs.map((room) => room.id),
+        ]);
         return ok({
           self: session.user,
           room: LOBBY,
@@ -174,15 +253,10 @@ export function sessionEvents(
           hasMore,
           hasOlder,
           // The first page only: thousands of rooms would make every join slow (room:list).
-          rooms: parts.rooms
-            .firstPage(LIMITS.joinRoomListLength, occupiedRooms(io))
-            .map((room) => connection.info(room, session.user.id)),
+          rooms,
           roomCount: parts.rooms.count,
-          directs: parts.rooms
-            .directsOf(session.user.id)
-            .slice(-LIMITS.joinDirectListLength)
-            .reverse()
-            .map((room) => connection.info(room, session.user.id)),
+          directs,
+          readPositions,
           host: parts.isHost(connection.address),
           serverName: parts.serverName,
           protocolVersion: PROTOCOL_VERSION,

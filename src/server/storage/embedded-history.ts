@@ -1,7 +1,8 @@
 /**
  * The embedded history store, Parley's default: an in-memory log of each room's recent messages
  * (ids, de-duplication, group commits: message-log.ts) over a LevelDB database in the data
- * directory (level-message-store.ts), with the rooms and file references in the same database
+ * directory (level-message-store.ts), with the rooms, identities, read positions
+ * (read-positions.ts) and file references in the same database
  * and the highest ids beside it (id-watermark.ts), so that damage that loses messages is found.
  * Without a directory everything lives only as long as the process (tests, throwaway servers).
  */
@@ -14,8 +15,10 @@ import type {
   HistoryStore,
   IdentityStore,
   PageQuery,
+  ReadPositionStore,
   RoomStore,
 } from './history-store';
+import { EmbeddedReadPositions } from './read-positions';
 import { StorageError } from './history-store';
 import { LevelMessageStore } from './level-message-store';
 import { MessageLog, type MessageLogOptions } from './message-log';
@@ -34,6 +37,7 @@ export interface EmbeddedHistoryOptions extends Omit<MessageLogOptions, 'store'>
 export class EmbeddedHistory implements HistoryStore {
   readonly rooms: RoomStore;
   readonly identities: IdentityStore;
+  readonly readPositions: ReadPositionStore;
   readonly fileReferences: FileReferences;
   readonly #log: MessageLog;
   readonly #store: LevelMessageStore | null;
@@ -42,8 +46,10 @@ export class EmbeddedHistory implements HistoryStore {
   private constructor(
     log: MessageLog,
     store: LevelMessageStore | null,
+    readPositions: ReadPositionStore,
     watermark: IdWatermark | null = null,
   ) {
+    this.readPositions = readPositions;
     this.#log = log;
     this.#store = store;
     this.#watermark = watermark;
@@ -61,14 +67,20 @@ export class EmbeddedHistory implements HistoryStore {
 
   static async open(options: EmbeddedHistoryOptions): Promise<EmbeddedHistory> {
     const { directory, warmRoom, durableWrites, ...logOptions } = options;
-    if (directory === null) return new EmbeddedHistory(new MessageLog(logOptions), null);
+    if (directory === null) {
+      return new EmbeddedHistory(
+        new MessageLog(logOptions),
+        null,
+        await EmbeddedReadPositions.open(null),
+      );
+    }
     const store = await LevelMessageStore.open(directory, { durableWrites });
     const watermark = await openWatermark(directory, store);
     const log = await MessageLog.open(warmRoom ?? null, {
       ...logOptions,
       store: new WatermarkedStore(store, watermark),
     });
-    return new EmbeddedHistory(log, store, watermark);
+    return new EmbeddedHistory(log, store, await EmbeddedReadPositions.open(store), watermark);
   }
 
   /** The LevelDB database (backups read a snapshot of it); null in memory. */

@@ -171,6 +171,35 @@ export function describeHistoryStore(backend: string, options: ContractOptions):
       if (other !== store) await other.close();
     });
 
+    it('keeps read positions per person and room, moving only forward, also after closing', async () => {
+      const name = `store-${++stores}`;
+      const store = await options.open(name);
+      expect(await store.readPositions.positions('a', ['lobby'])).toEqual({});
+      expect(await store.readPositions.advance('a', 'lobby', 7)).toBe(7);
+      // Two devices at once, the older report last: the position stays at the newer.
+      const [newer, older] = await Promise.all([
+        store.readPositions.advance('a', 'lobby', 12),
+        store.readPositions.advance('a', 'lobby', 9),
+      ]);
+      expect([newer, older]).toEqual([12, 12]);
+      expect(await store.readPositions.advance('a', 'd-x', 3)).toBe(3);
+      expect(await store.readPositions.advance('b', 'lobby', 2)).toBe(2);
+      expect(await store.readPositions.positions('a', ['lobby', 'd-x', 'r-none'])).toEqual({
+        lobby: 12,
+        'd-x': 3,
+      });
+      expect(await store.readPositions.positions('b', ['d-x', 'lobby'])).toEqual({ lobby: 2 });
+      await store.close();
+      if (!options.reopens) return;
+      const reopened = await options.open(name);
+      expect(await reopened.readPositions.positions('a', ['lobby', 'd-x'])).toEqual({
+        lobby: 12,
+        'd-x': 3,
+      });
+      expect(await reopened.readPositions.advance('a', 'lobby', 5)).toBe(12);
+      await reopened.close();
+    });
+
     // A store that lives only in memory has no "again": the test is not registered for it.
     if (!options.reopens) return;
     it('finds everything again after closing: ids go on, resends are still recognised', async () => {

@@ -120,6 +120,21 @@ export interface IdentityStore {
   saveIdentities(identities: readonly StoredIdentity[]): Promise<void>;
 }
 
+/**
+ * How far each person has read each room: the id of the newest message they have seen there, on
+ * any of their devices. A position only moves forward.
+ */
+export interface ReadPositionStore {
+  /** The person's positions in those of `rooms` they have one in, by room id. */
+  positions(person: string, rooms: readonly string[]): Promise<Record<string, number>>;
+  /**
+   * Moves the person's position in `room` to `id` unless it is there or further already;
+   * resolves with the position now, once it is durable. A write that fails rejects with a
+   * StorageError and leaves the position as it was.
+   */
+  advance(person: string, room: string, id: number): Promise<number>;
+}
+
 /** Which rooms each stored file was posted to (who may read it). */
 export interface FileReferences {
   /** Notes that file `fileId` was posted in `room`; resolves once that is stored. */
@@ -144,6 +159,7 @@ export interface HistoryStore {
   hasBefore(room: string, id: number): Promise<boolean>;
   readonly rooms: RoomStore;
   readonly identities: IdentityStore;
+  readonly readPositions: ReadPositionStore;
   readonly fileReferences: FileReferences;
   /** Resolves once every message appended so far is durable. */
   flush(): Promise<void>;

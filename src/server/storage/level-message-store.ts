@@ -317,6 +317,20 @@ export class LevelMessageStore implements MessageStore {
     return this.#guarded([], () => this.db.batch(operations, this.#writeOptions));
   }
 
+  /** Every read position kept: `person`, `room` and the newest message id they read there. */
+  async readPositions(): Promise<Array<{ person: string; room: string; id: number }>> {
+    const entries = await this.read((db) => db.iterator({ gt: 'read!', lt: 'read!\xff' }).all());
+    return entries.map(([key, id]) => {
+      const [, person = '', room = ''] = key.split('!');
+      return { person, room, id: Number(id) };
+    });
+  }
+
+  /** Stores a read position (ids never hold the separator: see roomIdSchema). */
+  saveReadPosition(person: string, room: string, id: number): Promise<void> {
+    return this.put(`read!${person}!${room}`, id);
+  }
+
   /** Writes one key, in the write queue and as durably as messages (see #guarded). */
   put(key: string, value: unknown): Promise<void> {
     // A key that existed before keeps existing if this write fails: only new keys are undone.

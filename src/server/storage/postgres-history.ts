@@ -10,7 +10,7 @@
  * the resends (the unique key: room, author identity, client id) and numbers the rest.
  */
 import pg from 'pg';
-import type { ChatMessage, FileAttachment } from '../../shared/protocol';
+import type { ChatMessage, FileAttachment, Role } from '../../shared/protocol';
 import { ChatServerError } from '../errors';
 import type {
   AppendRequest,
@@ -19,6 +19,7 @@ import type {
   HistoryStore,
   IdentityStore,
   PageQuery,
+  ReadPositionStore,
   RoomStore,
   StoredIdentity,
   StoredRoom,
@@ -80,6 +81,7 @@ interface MessageRow {
 export class PostgresHistory implements HistoryStore {
   readonly rooms: RoomStore;
   readonly identities: IdentityStore;
+  readonly readPositions: ReadPositionStore;
   readonly fileReferences: FileReferences;
   readonly #pool: pg.Pool;
   readonly #clock: () => number;
@@ -108,6 +110,10 @@ export class PostgresHistory implements HistoryStore {
     this.identities = {
       identities: () => this.#identityList(),
       saveIdentities: (identities) => this.#saveIdentities(identities),
+    };
+    this.readPositions = {
+      positions: (person, rooms) => this.#positions(person, rooms),
+      advance: (person, room, id) => this.#advance(person, room, id),
     };
     this.fileReferences = {
       record: (fileId, room) => this.#recordFile(fileId, room),
@@ -416,13 +422,14 @@ export class PostgresHistory implements HistoryStore {
 
   async #identityList(): Promise<StoredIdentity[]> {
     const { rows } = await this.#pool.query<IdentityRow>(
-      'SELECT id, nickname, keys, created_at FROM identities ORDER BY id COLLATE "C"',
+      'SELECT id, nickname, keys, created_at, role FROM identities ORDER BY id COLLATE "C"',
     );
     return rows.map((row) => ({
       id: row.id,
       nickname: row.nickname,
       keys: row.keys,
       createdAt: row.created_at,
+      ...(row.role !== null && { role: row.role }),
     }));
   }
 
@@ -434,17 +441,41 @@ export class PostgresHistory implements HistoryStore {
       nickname: identity.nickname,
       keys: identity.keys,
       created_at: identity.createdAt,
+      role: identity.role ?? null,
     }));
     await this.#write(() =>
       this.#pool.query(
-        `INSERT INTO identities (id, nickname, keys, created_at)
+        `INSERT INTO identities (id, nickname, keys, created_at, role)
            SELECT * FROM jsonb_to_recordset($1::jsonb)
-             AS i(id text, nickname text, keys jsonb, created_at bigint)
+             AS i(id text, nickname text, keys jsonb, created_at bigint, role text)
            ON CONFLICT (id) DO UPDATE SET nickname = excluded.nickname, keys = excluded.keys,
-             created_at = excluded.created_at`,
+             created_at = excluded.created_at, role = excluded.role`,
         [JSON.stringify(rows)],
       ),
     );
+  }
+
+  async #positions(person: string, rooms: readonly string[]): Promise<Record<string, number>> {
+    if (rooms.length === 0) return {};
+    const { rows } = await this.#pool.query<{ room: string; message_id: number }>(
+      'SELECT room, message_id FROM read_positions WHERE person = $1 AND room = ANY($2)',
+      [person, rooms],
+    );
+    return Object.fromEntries(rows.map((row) => [row.room, row.message_id]));
+  }
+
+  /** Only forward: GREATEST keeps the newer of two devices' reports, whichever commits last. */
+  async #advance(person: string, room: string, id: number): Promise<number> {
+    const { rows } = await this.#write(() =>
+      this.#pool.query<{ message_id: number }>(
+        `INSERT INTO read_positions (person, room, message_id) VALUES ($1, $2, $3)
+           ON CONFLICT (person, room)
+           DO UPDATE SET message_id = GREATEST(read_positions.message_id, excluded.message_id)
+           RETURNING message_id`,
+        [person, room, id],
+      ),
+    );
+    return rows[0]!.message_id;
   }
 
   async #recordFile(fileId: string, room: string): Promise<void> {
@@ -570,6 +601,7 @@ interface IdentityRow {
   nickname: string | null;
   keys: string[];
   created_at: number;
+  role: Role | null;
 }
 
 /** The URL without its password, for messages: `postgres://user@host:port/database`. */

@@ -75,6 +75,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'roles and read positions',
+    sql: `
+      -- 'admin' or 'moderator'; null for everyone else.
+      ALTER TABLE identities ADD COLUMN role text CHECK (role IN ('admin', 'moderator'));
+
+      -- Each person's newest read message per room (it follows them across devices).
+      CREATE TABLE read_positions (
+        person text NOT NULL,
+        room text NOT NULL,
+        message_id bigint NOT NULL,
+        PRIMARY KEY (person, room)
+      );
+    `,
+  },
 ];
 
 /** Any number, the same in every Parley server: the advisory lock that migrations hold. */

@@ -203,6 +203,7 @@ export function installParleyDouble(options: DoubleOptions): void {
       hasOlder: false,
       rooms: [{ id: 'lobby', kind: 'room', name: 'Lobby', members: 1 }],
       roomCount: 1,
+      readPositions: {},
       directs: [],
       host: false,
       serverName: new URL(url).hostname,
@@ -363,6 +364,14 @@ export function installParleyDouble(options: DoubleOptions): void {
       onEvent: (listener) => chatListeners.add(listener),
       async reconnectNow() {
         record('chat.reconnectNow');
+      },
+      async linkCode() {
+        record('chat.linkCode');
+        return { ok: true, code: '7KQ4MZ2HXP', expiresAt: Date.now() + 300_000 };
+      },
+      async markRead(room, id) {
+        record('chat.markRead', room, id);
+        return { ok: true, room, id };
       },
     },
     // Files need a server: the double records the calls and answers like a client that is not

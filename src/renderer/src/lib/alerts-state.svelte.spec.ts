@@ -4,7 +4,7 @@
  * specs: a stand-in records what would be shown, and window attention is passed in. The rules
  * themselves are notification-rules.ts, checked in notification-rules.spec.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { NotificationRequest, ParleyApi } from '../../../shared/api';
 import type { ChatMessage, RoomInfo } from '../../../shared/protocol';
 import type { NotificationPreferences } from '../../../shared/settings';
@@ -152,5 +152,99 @@ describe('AlertsState with several rooms', () => {
     busy = false;
     state.apply({ type: 'message', message: message('r-design', 'after') });
     expect(shown.map((request) => request.body)).toEqual(['after']);
+  });
+});
+
+describe('AlertsState with read positions that follow the person', () => {
+  const direct: RoomInfo = { id: 'd-bob', kind: 'direct', name: 'bob', peer: 'p-bob', members: 1 };
+
+  /** An AlertsState for a device that joins with the server's read positions `positions`. */
+  function device(positions: Record<string, number>) {
+    const sent: Array<[string, number]> = [];
+    const desktop: ParleyApi['desktop'] = {
+      notify: async () => ({ ok: true }),
+      setUnread: async () => ({ ok: true }),
+      notificationPermission: async () => 'granted',
+      requestNotificationPermission: async () => 'granted',
+      onNotificationClick: () => () => {},
+    };
+    const state = new AlertsState({
+      desktop,
+      reader: () => ({
+        self: alice,
+        nicknames: ['alice', 'bob'],
+        preferences,
+        isDirect: (room) => room.startsWith('d-'),
+      }),
+      preferences: () => preferences,
+      serverName: () => 'Lab',
+      // This device never showed the conversation: only the server knows how far she read.
+      seenDirects: { get: () => undefined, set: () => {} },
+      markRead: async (room, id) => void sent.push([room, id]),
+      readSpacingMs: 1_000,
+      windowAttention: {
+        current: () => ({ visible: true, focused: true }),
+        watch: () => () => {},
+      },
+    });
+    state.start();
+    state.apply({
+      type: 'session',
+      session: { ...lobbySession([]), directs: [direct], readPositions: positions },
+    });
+    return { state, sent };
+  }
+
+  it("counts what came after the person's read position (read on another device) as unread", () => {
+    const read = [message('d-bob', 'one'), message('d-bob', 'two')];
+    const unread = [message('d-bob', 'three'), message('d-bob', 'four')];
+    const { state } = device({ 'd-bob': read[1]!.id });
+    state.apply({ type: 'room-joined', joined: joinedRoom(direct, [...read, ...unread]) });
+    expect(state.unreadIn('d-bob').messages).toBe(2);
+
+    // Her other device reads it to the end: read here too.
+    state.apply({ type: 'read', room: 'd-bob', id: unread[1]!.id });
+    expect(state.unreadIn('d-bob').messages).toBe(0);
+    expect(state.unread).toBe(0);
+  });
+
+  it('keeps counting when another device read only part of it', () => {
+    const { state } = device({});
+    const first = message('d-bob', 'one');
+    state.apply({ type: 'room-joined', joined: joinedRoom(direct, []) });
+    state.apply({ type: 'message', message: first });
+    const second = message('d-bob', 'two');
+    state.apply({ type: 'message', message: second });
+    expect(state.unreadIn('d-bob').messages).toBe(2);
+    state.apply({ type: 'read', room: 'd-bob', id: first.id });
+    expect(state.unreadIn('d-bob').messages).toBe(2);
+  });
+
+  it('tells the server how far the room on screen is read, at most once a second per room', () => {
+    vi.useFakeTimers();
+    try {
+      const { state, sent } = device({});
+      const first = message('d-bob', 'one');
+      state.apply({ type: 'room-joined', joined: joinedRoom(direct, [first]) });
+      // Not on screen yet: nothing read.
+      expect(sent).toEqual([]);
+      state.showRoom('d-bob');
+      expect(sent).toEqual([['d-bob', first.id]]);
+      // Messages read as they come: the newest goes once the second is over.
+      const more = [message('d-bob', 'two'), message('d-bob', 'three')];
+      for (const next of more) state.apply({ type: 'message', message: next });
+      expect(sent).toEqual([['d-bob', first.id]]);
+      vi.advanceTimersByTime(1_000);
+      expect(sent).toEqual([
+        ['d-bob', first.id],
+        ['d-bob', more[1]!.id],
+      ]);
+      // What the server said already is not sent again.
+      vi.advanceTimersByTime(5_000);
+      state.apply({ type: 'read', room: 'd-bob', id: more[1]!.id + 10 });
+      expect(sent).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -3,7 +3,10 @@
  * the chat's events and to where the person's attention is, and keeps the outside in step — the
  * window title ("(3) Parley — <server>"), the taskbar/dock badge and the notifications, through
  * `window.parley.desktop`. Counts are kept per room (`ChatMessage.room`), so more rooms need no
- * change here.
+ * change here. Read positions follow the person across their devices: the server's (the join's
+ * `readPositions`, `read` events from their other devices) decide what in a direct conversation
+ * is news, and reading a room here is told to the server (`markRead`, at most one request per
+ * room every READ_SPACING_MS).
  */
 import { untrack } from 'svelte';
 import type {
@@ -50,6 +53,13 @@ export interface AlertsStateOptions {
    * it while this person was away is news when the conversation opens on their return.
    */
   seenDirects?: SeenDirects;
+  /**
+   * Tells the server this person read `room` up to message `id` (their other devices follow);
+   * absent: read positions stay on this device.
+   */
+  markRead?: (room: string, id: number) => Promise<unknown>;
+  /** How long at least between two read positions sent for one room, ms; default 1 s. */
+  readSpacingMs?: number;
   /** Where the page's visibility and focus come from (tests pass their own). */
   windowAttention?: {
     current(): WindowAttention;
@@ -58,6 +68,7 @@ export interface AlertsStateOptions {
 }
 
 const NO_UNREAD: RoomUnread = { messages: 0, mentions: 0 };
+const READ_SPACING_MS = 1_000;
 
 export class AlertsState {
   readonly #options: AlertsStateOptions;
@@ -77,6 +88,14 @@ export class AlertsState {
   /** Rooms joined (besides the lobby): joining one again is a rejoin, whose catch-up is news. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #joinedRooms = new Set<string>();
+  /** The person's read position per room, as the server has it (or will: sent, or to send). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #readPositions = new Map<string, number>();
+  /** Read positions waiting to be sent, per room, and the rooms with a send scheduled. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #unsentReads = new Map<string, number>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #readTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(options: AlertsStateOptions) {
     this.#options = options;
@@ -157,6 +176,9 @@ export class AlertsState {
   /** Applies a chat event (after the chat state applied it: `reader()` is current). */
   apply(event: ChatEvent): void {
     if (event.type === 'session') {
+      for (const [room, id] of Object.entries(event.session.readPositions ?? {})) {
+        this.#readElsewhere(room, id);
+      }
       const { room, messages } = event.session;
       if (this.#attention.roomInView !== null) {
         // A rejoin after a lost connection: what it brings was missed, so it is news — but one
@@ -169,8 +191,12 @@ export class AlertsState {
       }
     } else if (event.type === 'room-joined') {
       const { room, messages } = event.joined;
+      // The person's read position (on any of their devices) when the server has one, else what
+      // this device showed.
       const shownBefore =
-        room.kind === 'direct' ? this.#options.seenDirects?.get(room.id) : undefined;
+        room.kind === 'direct'
+          ? (this.#readPositions.get(room.id) ?? this.#options.seenDirects?.get(room.id))
+          : undefined;
       if (this.#joinedRooms.has(room.id)) this.#onMessages(messages);
       else if (shownBefore !== undefined) {
         // A direct conversation this device showed before: what came since was written while
@@ -188,6 +214,8 @@ export class AlertsState {
       this.#onMessages([event.message]);
     } else if (event.type === 'history') {
       for (const message of event.messages) this.#seen(message);
+    } else if (event.type === 'read') {
+      this.#readElsewhere(event.room, event.id);
     }
   }
 
@@ -208,6 +236,10 @@ export class AlertsState {
   reset(): void {
     this.#latestIds.clear();
     this.#joinedRooms.clear();
+    this.#readPositions.clear();
+    this.#unsentReads.clear();
+    for (const timer of this.#readTimers.values()) clearTimeout(timer);
+    this.#readTimers.clear();
     this.#counts = {};
     this.#setAttention({ ...this.#attention, roomInView: null, atLatest: true });
   }
@@ -229,6 +261,7 @@ export class AlertsState {
       if (outcome.notify) notify = message;
     }
     if (counts !== this.#counts) this.#counts = counts;
+    this.#readInView();
     if (notify && !this.#options.busy?.()) {
       const roomName = this.#options.roomName
         ? this.#options.roomName(notify.room)
@@ -263,5 +296,47 @@ export class AlertsState {
       const { [room]: _read, ...others } = this.#counts;
       this.#counts = others;
     }
+    this.#readInView();
+  }
+
+  /**
+   * Another device of this person read `room` up to `id` (or the join said so): the position
+   * moves there, and the room's unread messages are read when none is newer.
+   */
+  #readElsewhere(room: string, id: number): void {
+    if ((this.#readPositions.get(room) ?? 0) >= id) return;
+    this.#readPositions.set(room, id);
+    const latest = this.#latestIds.get(room);
+    if (latest !== undefined && latest <= id && this.#counts[room]) {
+      const { [room]: _read, ...others } = this.#counts;
+      this.#counts = others;
+    }
+  }
+
+  /** The room on screen is read up to its newest message: the server hears of it (spaced). */
+  #readInView(): void {
+    const room = this.#attention.roomInView;
+    if (room === null || !this.#options.markRead || !isReading(this.#attention, room)) return;
+    const latest = this.#latestIds.get(room);
+    if (latest === undefined || latest <= (this.#readPositions.get(room) ?? 0)) return;
+    this.#readPositions.set(room, latest);
+    this.#unsentReads.set(room, latest);
+    if (!this.#readTimers.has(room)) this.#sendRead(room);
+  }
+
+  /** Sends the newest read position of `room`, then waits before the next one may go. */
+  #sendRead(room: string): void {
+    const id = this.#unsentReads.get(room);
+    if (id === undefined) {
+      this.#readTimers.delete(room);
+      return;
+    }
+    this.#unsentReads.delete(room);
+    // A position that could not be sent (not connected) is sent with the next one read.
+    void this.#options.markRead?.(room, id).catch(() => {});
+    this.#readTimers.set(
+      room,
+      setTimeout(() => this.#sendRead(room), this.#options.readSpacingMs ?? READ_SPACING_MS),
+    );
   }
 }

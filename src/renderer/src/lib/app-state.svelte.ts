@@ -8,6 +8,7 @@
 import type { ParleyApi, Unsubscribe } from '../../../shared/api';
 import { LOBBY } from '../../../shared/limits';
 import { AlertsState } from './alerts-state.svelte';
+import { LinkDeviceDialog } from './link-device-dialog.svelte';
 import type { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
 import { ConversationState } from './conversation-state.svelte';
@@ -43,6 +44,8 @@ export class AppState {
   readonly settings: SettingsState;
   /** Unread counts, the title and badge, notifications. */
   readonly alerts: AlertsState;
+  /** "Link a device": a one-time code for another device of this person. */
+  readonly linkDevice: LinkDeviceDialog;
   /** Files being sent and downloaded, and image previews. */
   readonly files: FileTransfersState;
   readonly hosting: HostingState;
@@ -82,6 +85,7 @@ export class AppState {
     this.alerts = new AlertsState({
       desktop: api.desktop,
       seenDirects: seenDirects(() => this.conversations.lobby.status.url),
+      markRead: (room, id) => api.chat.markRead(room, id),
       reader: () => {
         const { lobby } = this.conversations;
         const self = lobby.self;
@@ -117,6 +121,7 @@ export class AppState {
       settings: this.settings,
       joinedUrl: () => this.entry.joinedUrl,
     });
+    this.linkDevice = new LinkDeviceDialog(api.chat, () => this.entry.joinedUrl);
     this.createRoom = new CreateRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
     this.removePerson = new RemovePersonDialog(api.chat.moderate);
     this.personName = new PersonNameDialog(api.chat.moderate);

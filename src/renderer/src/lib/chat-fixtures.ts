@@ -38,6 +38,7 @@ export function lobbySession(messages: ChatMessage[] = [], rooms: RoomInfo[] = [
     roomCount: rooms.length,
     host: false,
     directs: [],
+    readPositions: {},
     serverName: 'Lab',
     protocolVersion: 1,
   };

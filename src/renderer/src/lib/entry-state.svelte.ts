@@ -17,6 +17,7 @@ import type { Conversations } from './conversations.svelte';
 import type { FileTransfersState } from './file-transfers.svelte';
 import { localUrlOf, type HostingState } from './hosting-state.svelte';
 import type { PassphraseDialog, PassphraseRequest } from './passphrase-dialog.svelte';
+import { linkCodeFromLocation } from './link-code-url';
 import { loadPreference, savePreference } from './preferences';
 import type { SettingsState } from './settings-state.svelte';
 
@@ -62,6 +63,11 @@ export class EntryState {
 
   nickname = $state('');
   serverUrl = $state('');
+  /**
+   * "Link to an existing identity": a one-time code from another device of this person, for the
+   * next join by URL (a join link with `?link=` fills it in). Empty: this device is who it is.
+   */
+  linkCode = $state('');
   port = $state(String(DEFAULT_PORT));
   /** The passphrase for a room this app hosts (empty: anyone on the network may join). */
   hostPassphrase = $state('');
@@ -78,6 +84,7 @@ export class EntryState {
   constructor(options: EntryStateOptions) {
     this.#options = options;
     this.serverUrl = options.runtime.defaultServerUrl ?? loadPreference('serverUrl') ?? '';
+    this.linkCode = typeof location === 'undefined' ? '' : linkCodeFromLocation(location.search);
   }
 
   get screen(): Screen {
@@ -126,8 +133,11 @@ export class EntryState {
       this.#error = { ...target.error, section: 'join' };
       return;
     }
+    const link = this.linkCode.trim();
     await this.#while('join', async () => {
-      if (await this.#enter(this.serverUrl.trim(), nickname, 'join', false)) {
+      if (
+        await this.#enter(this.serverUrl.trim(), nickname, 'join', false, undefined, null, link)
+      ) {
         savePreference('serverUrl', this.serverUrl.trim());
       }
     });
@@ -161,7 +171,15 @@ export class EntryState {
     if (this.#busy) return;
     const { url, nickname, section, ownRoom, fingerprint } = request;
     await this.#while('join', () =>
-      this.#enter(url, nickname, section, ownRoom, passphrase, fingerprint),
+      this.#enter(
+        url,
+        nickname,
+        section,
+        ownRoom,
+        passphrase,
+        fingerprint,
+        section === 'join' ? this.linkCode.trim() : '',
+      ),
     );
   }
 
@@ -289,6 +307,7 @@ export class EntryState {
     ownRoom: boolean,
     passphrase?: string,
     fingerprint: string | null = null,
+    link = '',
   ): Promise<boolean> {
     const { chat, conversations, alerts, composer, settings, conversation } = this.#options;
     const dialog = this.#options.passphrase;
@@ -296,7 +315,8 @@ export class EntryState {
     conversations.reset();
     alerts.reset();
     composer.reset();
-    const result = await chat.connect(url, nickname, joinOptions(passphrase, fingerprint));
+    const options = joinOptions(passphrase, fingerprint);
+    const result = await chat.connect(url, nickname, link === '' ? options : { ...options, link });
     if (!result.ok) {
       const { code, message } = result.error;
       if (code === 'passphrase_required' || code === 'wrong_passphrase') {
@@ -309,6 +329,8 @@ export class EntryState {
       return false;
     }
     dialog.cancel();
+    // Linked: this device is that person now, and the code is used up.
+    if (link !== '') this.linkCode = '';
     this.#inOwnRoom = ownRoom;
     // Events may already have delivered it; applying it again changes nothing.
     conversations.apply({ type: 'session', session: result.session });
