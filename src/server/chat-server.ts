@@ -187,8 +187,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       clock: options.clock,
       retention: options.retention ?? LIMITS.roomRetention,
       onError,
-      onFilesUnreferenced: (ids: string[]) =>
-        void fileStoreForRelease?.release(ids, fileReleaseGraceMs),
+      onFilesUnreferenced: (ids: string[]) => fileStoreForRelease?.release(ids, fileReleaseGraceMs),
     }));
   // Sent files: `<data>/files`, or a temporary directory removed on close.
   let fileStore: FileStore;
@@ -343,6 +342,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       onError,
       isRateLimitExempt,
       isHost: options.isHostAddress ?? isLoopback,
+      mayModerate: (_user, address) => (options.isHostAddress ?? isLoopback)(address),
       maxRooms,
       roomDeleted: (room: string) => {
         broadcasters.delete(room);

@@ -20,6 +20,7 @@ import type {
 import type { ErrorCode, Result } from './result';
 import {
   challengePayloadSchema,
+  changeMessagePayloadSchema,
   directOpenPayloadSchema,
   fileBeginPayloadSchema,
   fileCancelPayloadSchema,
@@ -35,6 +36,7 @@ import {
   roomJoinPayloadSchema,
   roomLeavePayloadSchema,
   roomListPayloadSchema,
+  roomPinsPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from './schemas';
@@ -125,7 +127,15 @@ export const CLIENT_EVENT_TABLE = {
   }),
   'message:send': event<{ message: ChatMessage }>()(sendMessagePayloadSchema, {
     joined: true,
-    errors: [...POSTING, ...STORING],
+    errors: [...POSTING, 'unknown_message', ...STORING],
+  }),
+  'message:change': event<{ message: ChatMessage }>()(changeMessagePayloadSchema, {
+    joined: true,
+    errors: [...POSTING, 'unknown_message', 'not_allowed', ...STORING],
+  }),
+  'room:pins': event<{ messages: ChatMessage[] }>()(roomPinsPayloadSchema, {
+    joined: true,
+    errors: ['unknown_room', 'not_in_room'],
   }),
   'typing:set': event()(typingPayloadSchema, {
     joined: true,

@@ -80,7 +80,16 @@ const VALID_OUTCOMES: {
   'session:challenge': { stranger: ['ok'], member: ['already_joined'] },
   // No generated proof is signed over a challenge: a stranger is never let in.
   'session:join': { stranger: ['identity_unproven'], member: ['already_joined'] },
-  'message:send': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
+  // Most ids name no message (unknown_message); a few name the calm pair's (not_allowed to edit).
+  'message:send': {
+    stranger: ['not_joined'],
+    member: ['ok', 'unknown_room', 'not_in_room', 'unknown_message'],
+  },
+  'message:change': {
+    stranger: ['not_joined'],
+    member: ['ok', 'unknown_room', 'not_in_room', 'unknown_message', 'not_allowed'],
+  },
+  'room:pins': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
   'typing:set': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
   'presence:set': { stranger: ['not_joined'], member: ['ok'] },
   'history:fetch': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
@@ -459,7 +468,7 @@ class Fuzzer {
     if (!result.ok) return;
     if (event === 'typing:set') {
       this.tally.acceptedTyping++;
-    } else if (event === 'message:send') {
+    } else if (event === 'message:send' || event === 'message:change') {
       const { message } = result as unknown as { message: ChatMessage };
       this.tally.acceptedMessages.set(message.id, message);
     } else if (event === 'room:create') {
