@@ -32,9 +32,11 @@ import type { Result } from './result';
 import {
   clientIdSchema,
   fileAttachmentSchema,
+  messageChangeSchema,
   presenceSetPayloadSchema,
   roomIdSchema,
   roomListPayloadSchema,
+  sendMessagePayloadSchema,
   transferIdSchema,
 } from './schemas';
 import { settingsPatchSchema, type Settings } from './settings';
@@ -145,8 +147,20 @@ export const IPC_REQUESTS = {
   },
   'chat:disconnect': { args: noArguments, reply: replies() },
   'chat:post': {
-    args: z.tuple([z.string({ error: 'Message must be text.' }), roomIdSchema.optional()]),
+    args: z.tuple([
+      z.string({ error: 'Message must be text.' }),
+      roomIdSchema.optional(),
+      sendMessagePayloadSchema.shape.replyTo,
+    ]),
     reply: replies<{ entry: OutboxEntry }>(),
+  },
+  'chat:change-message': {
+    args: z.tuple([messageChangeSchema, roomIdSchema.optional()]),
+    reply: replies<{ entry: OutboxEntry }>(),
+  },
+  'chat:pinned-messages': {
+    args: z.tuple([roomIdSchema.optional()]),
+    reply: replies<{ messages: ChatMessage[] }>(),
   },
   'chat:load-older': {
     args: z.tuple([roomIdSchema.optional()]),
