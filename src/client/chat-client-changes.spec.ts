@@ -68,10 +68,13 @@ describe('ChatClient message changes', () => {
     expect(aliceHeld.messages[1]?.reply).toMatchObject({ id: target, text: 'first' });
     expect(await alice.pinnedMessages()).toMatchObject({ ok: true, messages: [{ id: target }] });
 
-    // Refused by the server: the entry fails with the reason and waits for the person.
+    // Refused by the server: the change leaves the outbox, and the client says why.
+    const errors: string[] = [];
+    bob.onEvent((event) => event.type === 'error' && errors.push(event.error.code));
     expect(bob.changeMessage({ kind: 'delete', target }).ok).toBe(true);
-    await waitFor(() => bob.outbox[0]?.state === 'failed', 'the refusal');
-    expect(bob.outbox[0]?.error?.code).toBe('not_allowed');
+    await waitFor(() => errors.length === 1, 'the refusal');
+    expect(errors).toEqual(['not_allowed']);
+    expect(bob.outbox).toEqual([]);
     expect(alice.changeMessage({ kind: 'delete', target }).ok).toBe(true);
     await waitFor(() => bobHeld.messages[0]?.deleted === true, 'bob to see the delete');
     expect(bobHeld.messages[1]?.reply).toMatchObject({ text: '', deleted: true });

@@ -174,6 +174,10 @@ export class Outbox {
         if (result.ok) {
           this.#options.deliver(result.message);
           this.#update(this.#entries.filter((candidate) => candidate !== entry));
+        } else if (FINAL_REFUSALS.has(result.error.code) && entry.change) {
+          // A refused change has nothing to retry into shape: it goes, and the person is told.
+          this.#update(this.#entries.filter((candidate) => candidate !== entry));
+          this.#options.emit({ type: 'error', error: result.error });
         } else if (FINAL_REFUSALS.has(result.error.code)) {
           this.#update(
             this.#entries.map((candidate) =>

@@ -10,6 +10,7 @@ import { LOBBY } from '../../../shared/limits';
 import { AlertsState } from './alerts-state.svelte';
 import type { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
+import { MessageActions } from './message-actions.svelte';
 import { ConversationState } from './conversation-state.svelte';
 import { Conversations } from './conversations.svelte';
 import { CreateRoomDialog } from './create-room-dialog.svelte';
@@ -49,6 +50,8 @@ export class AppState {
   readonly statusDialog: StatusDialog;
   /** The room on screen and what can be done there. */
   readonly conversation: ConversationState;
+  /** Edit, delete, reply, react, pin, jump to a quoted message. */
+  readonly messageActions: MessageActions;
   /** The start screen and the flows in and out of a room. */
   readonly entry: EntryState;
   readonly createRoom: CreateRoomDialog;
@@ -110,6 +113,16 @@ export class AppState {
       alerts: this.alerts,
       settings: this.settings,
       joinedUrl: () => this.entry.joinedUrl,
+    });
+    this.messageActions = new MessageActions({
+      chat: api.chat,
+      selfId: () => this.chat.self?.id ?? null,
+      isHost: () => this.conversations.host,
+      room: () => this.conversations.current.room,
+      holds: (id) => this.chat.messages.some((message) => message.id === id),
+      hasOlder: () => this.chat.hasOlder,
+      loadOlder: () => this.conversation.loadOlder(),
+      onreply: (message) => this.composer.startReply(message),
     });
     this.createRoom = new CreateRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
     this.removePerson = new RemovePersonDialog(api.hosting.kick);
