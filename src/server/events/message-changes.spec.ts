@@ -17,6 +17,7 @@ import {
 } from '../../../tests/support/chat';
 import { dataDirectory, storedFiles, uploadRaw } from '../../../tests/support/files';
 import { joinWith, memoryDeviceKey } from '../../../tests/support/join-with';
+import { LIMITS } from '../../shared/limits';
 import type { ChatMessage, MessageChange } from '../../shared/protocol';
 import type { ChatServerOptions } from '../chat-server';
 
@@ -178,7 +179,11 @@ describe('message:change', () => {
   });
 
   it('counts reactions with who, adding twice is once, and refuses what is not a short emoji', async () => {
-    const server = await startServer(options);
+    const fast = { points: 1_000, durationSeconds: 1 };
+    const server = await startServer({
+      ...options,
+      rateLimits: { message: fast, messagePerAddress: fast },
+    });
     const alice = await joinRaw(server, 'alice');
     const bob = await joinRaw(server, 'bob');
     const original = await send(alice, 'm1', 'react');
@@ -203,6 +208,24 @@ describe('message:change', () => {
       { emoji: '👍', users: [current!.reactions![0]!.users[0]] },
     ]);
     expect(current?.reactions?.[0]?.users.map((user) => user.nickname)).toEqual(['bob']);
+    // At most LIMITS.reactionsPerMessage different emoji on one message.
+    const many = await send(alice, 'm2', 'many');
+    const emojiOf = (n: number) => String.fromCodePoint(0x1f600 + n);
+    for (let n = 0; n < LIMITS.reactionsPerMessage; n++) {
+      await changed(alice, `many-${n}`, {
+        kind: 'reaction',
+        target: many.id,
+        emoji: emojiOf(n),
+        add: true,
+      });
+    }
+    const tooMany = { kind: 'reaction', target: many.id, emoji: '🦜', add: true } as const;
+    expect(await change(bob, 'one-more', tooMany)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+    // An emoji already there still counts one more person.
+    await changed(bob, 'same', { ...tooMany, emoji: emojiOf(0) });
     for (const emoji of ['', 'a b', '👍👍👍👍', '\u200b', 'x'.repeat(40), '\u0007']) {
       expect(
         await change(alice, `bad-${emoji.length}`, {

@@ -61,6 +61,17 @@ export function messageEvents(
             'Only its author, the host or a moderator may delete a message.',
           );
         }
+        if (
+          change.kind === 'reaction' &&
+          change.add &&
+          (target.reactions?.length ?? 0) >= LIMITS.reactionsPerMessage &&
+          !target.reactions?.some((reaction) => reaction.emoji === change.emoji)
+        ) {
+          return fail(
+            'invalid_payload',
+            `A message can have at most ${LIMITS.reactionsPerMessage} different reactions.`,
+          );
+        }
         return connection.publishRelated(session.user, roomId, clientId, '', { change });
       },
     },
