@@ -44,6 +44,9 @@ const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set([
   'not_allowed',
 ]);
 
+/** The server could not store it: the same request may succeed later. */
+const STORAGE_REFUSALS: ReadonlySet<ErrorCode> = new Set(['storage_full', 'storage_unavailable']);
+
 export class Outbox {
   readonly #options: OutboxOptions;
   #entries: OutboxEntry[] = [];
@@ -174,8 +177,13 @@ export class Outbox {
         if (result.ok) {
           this.#options.deliver(result.message);
           this.#update(this.#entries.filter((candidate) => candidate !== entry));
-        } else if (FINAL_REFUSALS.has(result.error.code) && entry.change) {
-          // A refused change has nothing to retry into shape: it goes, and the person is told.
+        } else if (
+          FINAL_REFUSALS.has(result.error.code) &&
+          entry.change &&
+          !STORAGE_REFUSALS.has(result.error.code)
+        ) {
+          // A refused change cannot be put right by retrying: it goes, and the person is told.
+          // (One the server could not store waits, failed, for Retry like a message.)
           this.#update(this.#entries.filter((candidate) => candidate !== entry));
           this.#options.emit({ type: 'error', error: result.error });
         } else if (FINAL_REFUSALS.has(result.error.code)) {
