@@ -205,10 +205,10 @@ export class MessageLog {
         },
       );
     }
-    if (!writes) return { message, created: true, durable };
-    // What it changed shows in reads once it is durable (at once without a store).
-    const applied = durable.then(() => this.#applied(room, writes));
-    return { message, created: true, durable: applied };
+    if (!writes || durable !== DONE) return { message, created: true, durable };
+    // Without a store it is "durable" at once: what it changed shows now. (With one, the batch
+    // write applies it: see #persist.)
+    return { message, created: true, durable: this.#applied(writes) };
   }
 
   /**
@@ -300,17 +300,31 @@ export class MessageLog {
     return [...byId.values()];
   }
 
-  /** Once a change is durable: memory shows the messages it rewrote, its files are released. */
-  async #applied(room: string, writes: RelatedWrites): Promise<void> {
-    const history = this.#rooms.get(room);
-    if (history) {
-      const byId = new Map(writes.rewrites.map(({ after }) => [after.id, after]));
+  /**
+   * Once changes are durable: memory shows the messages they rewrote (at once, before any other
+   * entry of their batch is acknowledged: acknowledgements and broadcasts keep the id order), and
+   * the files of deleted messages are released.
+   */
+  #applied(writes: RelatedWrites): Promise<void> {
+    const byRoom = new Map<string, Map<number, ChatMessage>>();
+    for (const { after } of writes.rewrites) {
+      const rewritten = byRoom.get(after.room) ?? new Map<number, ChatMessage>();
+      rewritten.set(after.id, after);
+      byRoom.set(after.room, rewritten);
+    }
+    for (const [room, byId] of byRoom) {
+      const history = this.#rooms.get(room);
+      if (!history) continue;
       history.messages = history.messages.map((message) => byId.get(message.id) ?? message);
       for (const after of byId.values()) {
         const key = clientKey(after.author, after.clientId);
         if (history.byClientKey.get(key)?.id === after.id) history.byClientKey.set(key, after);
       }
     }
+    return writes.released.length === 0 ? DONE : this.#release(writes);
+  }
+
+  async #release(writes: RelatedWrites): Promise<void> {
     const fileIds = writes.released.map(({ fileId }) => fileId);
     if (fileIds.length === 0) return;
     try {
@@ -475,7 +489,8 @@ export class MessageLog {
         this.#queue = [];
         this.#related = emptyRelated();
         this.#nextWrite = null;
-        this.#lastWrite = store.write(batch, writes);
+        // The batch counts as written once its changes show in memory too (see #applied).
+        this.#lastWrite = store.write(batch, writes).then(() => this.#applied(writes));
         void this.#lastWrite.then(
           () => this.#trimSoon(batch),
           () => {},
