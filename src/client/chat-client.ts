@@ -41,6 +41,7 @@ import type {
   JoinedRoom,
   JoinedSession,
   LinkCode,
+  MessageChange,
   Presence,
   ReadPosition,
   RoomInfo,
@@ -216,8 +217,24 @@ export class ChatClient {
    * else after the reconnect; it is resent after every reconnect until acknowledged. Fails only
    * for text the server would refuse, or before any server was joined.
    */
-  post(text: string, room: string = LOBBY): Result<{ entry: OutboxEntry }> {
-    return this.#outbox.post(text, room);
+  post(text: string, room: string = LOBBY, replyTo?: number): Result<{ entry: OutboxEntry }> {
+    return this.#outbox.post(text, room, replyTo);
+  }
+
+  /**
+   * Puts a change to an earlier message (edit, delete, reaction, pin) in the outbox, sent and
+   * resent like a message (`message:change`; the server applies it once). The server's change
+   * entry comes back as a `message` event; apply it with mergeLog (message-changes.ts).
+   */
+  changeMessage(change: MessageChange, room: string = LOBBY): Result<{ entry: OutboxEntry }> {
+    return this.#outbox.change(change, room);
+  }
+
+  /** The messages pinned in a room now. */
+  async pinnedMessages(room: string = LOBBY): Promise<Result<{ messages: ChatMessage[] }>> {
+    const socket = this.#membership.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return this.#request(socket, 'room:pins', room === LOBBY ? {} : { room });
   }
 
   /**

@@ -7,9 +7,9 @@
  */
 import type { ChatEvent, OutboxEntry, OutboxStore } from '../shared/api';
 import { LOBBY } from '../shared/limits';
-import type { ChatMessage } from '../shared/protocol';
+import type { ChatMessage, MessageChange } from '../shared/protocol';
 import { fail, ok, type ErrorCode, type Result } from '../shared/result';
-import { describeIssues, messageTextSchema } from '../shared/schemas';
+import { describeIssues, messageChangeSchema, messageTextSchema } from '../shared/schemas';
 import type { Request } from './acked-request';
 import type { ParleyClientSocket } from './connection';
 
@@ -39,7 +39,13 @@ const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set([
   // The server could not store it: it waits, failed, for Retry (resending at once cannot help).
   'storage_full',
   'storage_unavailable',
+  // The message a reply or change names is gone, or the change is not this person's to make.
+  'unknown_message',
+  'not_allowed',
 ]);
+
+/** The server could not store it: the same request may succeed later. */
+const STORAGE_REFUSALS: ReadonlySet<ErrorCode> = new Set(['storage_full', 'storage_unavailable']);
 
 export class Outbox {
   readonly #options: OutboxOptions;
@@ -80,14 +86,28 @@ export class Outbox {
   }
 
   /** See ChatClient.post. */
-  post(text: string, room: string): Result<{ entry: OutboxEntry }> {
+  post(text: string, room: string, replyTo?: number): Result<{ entry: OutboxEntry }> {
     const checked = messageTextSchema.safeParse(text);
     if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, text));
+    return this.#add(room, { text, ...(replyTo === undefined ? {} : { replyTo }) });
+  }
+
+  /** See ChatClient.changeMessage. */
+  change(change: MessageChange, room: string): Result<{ entry: OutboxEntry }> {
+    const checked = messageChangeSchema.safeParse(change);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, change));
+    return this.#add(room, { text: '', change: checked.data });
+  }
+
+  #add(
+    room: string,
+    fields: Pick<OutboxEntry, 'text' | 'replyTo' | 'change'>,
+  ): Result<{ entry: OutboxEntry }> {
     if (this.#key === null) return fail('not_connected', 'Join a server first.');
     const entry: OutboxEntry = {
       clientId: this.#options.createId(),
       ...(room === LOBBY ? {} : { room }),
-      text,
+      ...fields,
       state: 'sending',
       error: null,
       createdAt: this.#options.clock(),
@@ -140,15 +160,32 @@ export class Outbox {
         const entry = this.#entries.find((candidate) => candidate.state === 'sending');
         if (!entry) return;
         this.#inFlight = entry.clientId;
-        const result = await this.#options.request(socket, 'message:send', {
-          ...(entry.room === undefined ? {} : { room: entry.room }),
-          clientId: entry.clientId,
-          text: entry.text,
-        });
+        const room = entry.room === undefined ? {} : { room: entry.room };
+        const result = entry.change
+          ? await this.#options.request(socket, 'message:change', {
+              ...room,
+              clientId: entry.clientId,
+              change: entry.change,
+            })
+          : await this.#options.request(socket, 'message:send', {
+              ...room,
+              clientId: entry.clientId,
+              text: entry.text,
+              ...(entry.replyTo === undefined ? {} : { replyTo: entry.replyTo }),
+            });
         this.#inFlight = null;
         if (result.ok) {
           this.#options.deliver(result.message);
           this.#update(this.#entries.filter((candidate) => candidate !== entry));
+        } else if (
+          FINAL_REFUSALS.has(result.error.code) &&
+          entry.change &&
+          !STORAGE_REFUSALS.has(result.error.code)
+        ) {
+          // A refused change cannot be put right by retrying: it goes, and the person is told.
+          // (One the server could not store waits, failed, for Retry like a message.)
+          this.#update(this.#entries.filter((candidate) => candidate !== entry));
+          this.#options.emit({ type: 'error', error: result.error });
         } else if (FINAL_REFUSALS.has(result.error.code)) {
           this.#update(
             this.#entries.map((candidate) =>

@@ -38,6 +38,8 @@ export interface IpcDependencies {
     | 'connect'
     | 'disconnect'
     | 'post'
+    | 'changeMessage'
+    | 'pinnedMessages'
     | 'loadOlder'
     | 'retry'
     | 'discard'
@@ -94,7 +96,9 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
       await chat.disconnect();
       return ok({});
     },
-    'chat:post': (text, room) => chat.post(text, room),
+    'chat:post': (text, room, replyTo) => chat.post(text, room, replyTo),
+    'chat:change-message': (change, room) => chat.changeMessage(change, room),
+    'chat:pinned-messages': (room) => chat.pinnedMessages(room),
     'chat:load-older': (room) => chat.loadOlder(room),
     'chat:retry': (clientId) => chat.retry(clientId),
     'chat:discard': (clientId) => chat.discard(clientId),

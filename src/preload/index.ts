@@ -61,7 +61,9 @@ const api = {
     disconnect: async () => {
       unwrap(await invoke('chat:disconnect'));
     },
-    post: (text, room) => invoke('chat:post', text, room),
+    post: (text, room, replyTo) => invoke('chat:post', text, room, replyTo),
+    changeMessage: (change, room) => invoke('chat:change-message', change, room),
+    pinnedMessages: (room) => invoke('chat:pinned-messages', room),
     retry: (clientId) => invoke('chat:retry', clientId),
     loadOlder: (room) => invoke('chat:load-older', room),
     createRoom: (name) => invoke('chat:create-room', name),

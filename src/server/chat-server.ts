@@ -207,8 +207,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     clock: options.clock,
     retention: options.retention ?? LIMITS.roomRetention,
     onError,
-    onFilesUnreferenced: (ids: string[]) =>
-      void fileStoreForRelease?.release(ids, fileReleaseGraceMs),
+    onFilesUnreferenced: (ids: string[]) => fileStoreForRelease?.release(ids, fileReleaseGraceMs),
   };
   const history =
     options.history ??
@@ -384,6 +383,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       onError,
       isRateLimitExempt,
       isHost,
+      mayModerate: (user, address) => moderation.mayModerate(user.id, address),
       maxRooms,
       roomDeleted: (room: string) => {
         broadcasters.delete(room);

@@ -276,6 +276,8 @@ describe('deleting a room', () => {
       latest: (...args) => inner.latest(...args),
       page: (...args) => inner.page(...args),
       hasBefore: (...args) => inner.hasBefore(...args),
+      find: (...args) => inner.find(...args),
+      pinned: (...args) => inner.pinned(...args),
       rooms: {
         rooms: () => inner.rooms.rooms(),
         saveRoom: (room) => inner.rooms.saveRoom(room),

@@ -11,6 +11,7 @@ import type {
   JoinedRoom,
   JoinedSession,
   LinkCode,
+  MessageChange,
   Presence,
   ReadPosition,
   RoomInfo,
@@ -43,7 +44,12 @@ export interface OutboxEntry {
   clientId: string;
   /** The room it goes to; absent: the lobby. */
   room?: string;
+  /** Empty for a change. */
   text: string;
+  /** A reply: the id of the message it answers. */
+  replyTo?: number;
+  /** A change to an earlier message (sent with `message:change`) instead of a message. */
+  change?: MessageChange;
   state: 'sending' | 'failed';
   error: ErrorInfo | null;
   /** When it was written, in ms since the epoch (this machine's clock). */
@@ -345,7 +351,14 @@ export interface ParleyApi {
      * is back, and resent after every reconnect until the server acknowledges it. Fails only for
      * text the server would refuse (too long, empty) or when no server was joined.
      */
-    post(text: string, room?: string): Promise<Result<{ entry: OutboxEntry }>>;
+    post(text: string, room?: string, replyTo?: number): Promise<Result<{ entry: OutboxEntry }>>;
+    /**
+     * Puts a change to an earlier message (edit, delete, reaction, pin) in the outbox: sent and
+     * resent like a message, applied once. It shows once the server's entry comes back.
+     */
+    changeMessage(change: MessageChange, room?: string): Promise<Result<{ entry: OutboxEntry }>>;
+    /** The messages pinned in a room now. */
+    pinnedMessages(room?: string): Promise<Result<{ messages: ChatMessage[] }>>;
     /**
      * Loads the page of messages before the oldest one held (scrolling back); they arrive as a
      * `history` event too. `hasOlder` false: the start of the room's history is reached.

@@ -23,6 +23,7 @@ import type {
 import type { ErrorCode, Result } from './result';
 import {
   challengePayloadSchema,
+  changeMessagePayloadSchema,
   directOpenPayloadSchema,
   fileBeginPayloadSchema,
   fileCancelPayloadSchema,
@@ -43,6 +44,7 @@ import {
   roomListPayloadSchema,
   roleSetPayloadSchema,
   roomReadPayloadSchema,
+  roomPinsPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from './schemas';
@@ -140,7 +142,15 @@ export const CLIENT_EVENT_TABLE = {
   }),
   'message:send': event<{ message: ChatMessage }>()(sendMessagePayloadSchema, {
     joined: true,
-    errors: [...POSTING, ...STORING],
+    errors: [...POSTING, 'unknown_message', ...STORING],
+  }),
+  'message:change': event<{ message: ChatMessage }>()(changeMessagePayloadSchema, {
+    joined: true,
+    errors: [...POSTING, 'unknown_message', 'not_allowed', ...STORING],
+  }),
+  'room:pins': event<{ messages: ChatMessage[] }>()(roomPinsPayloadSchema, {
+    joined: true,
+    errors: ['unknown_room', 'not_in_room'],
   }),
   'typing:set': event()(typingPayloadSchema, {
     joined: true,

@@ -40,9 +40,11 @@ import {
   nameSetPayloadSchema,
   personRemovePayloadSchema,
   roleSetPayloadSchema,
+  messageChangeSchema,
   presenceSetPayloadSchema,
   roomIdSchema,
   roomListPayloadSchema,
+  sendMessagePayloadSchema,
   transferIdSchema,
   roomReadPayloadSchema,
 } from './schemas';
@@ -158,8 +160,20 @@ export const IPC_REQUESTS = {
   },
   'chat:disconnect': { args: noArguments, reply: replies() },
   'chat:post': {
-    args: z.tuple([z.string({ error: 'Message must be text.' }), roomIdSchema.optional()]),
+    args: z.tuple([
+      z.string({ error: 'Message must be text.' }),
+      roomIdSchema.optional(),
+      sendMessagePayloadSchema.shape.replyTo,
+    ]),
     reply: replies<{ entry: OutboxEntry }>(),
+  },
+  'chat:change-message': {
+    args: z.tuple([messageChangeSchema, roomIdSchema.optional()]),
+    reply: replies<{ entry: OutboxEntry }>(),
+  },
+  'chat:pinned-messages': {
+    args: z.tuple([roomIdSchema.optional()]),
+    reply: replies<{ messages: ChatMessage[] }>(),
   },
   'chat:load-older': {
     args: z.tuple([roomIdSchema.optional()]),

@@ -9,6 +9,14 @@ export const LIMITS = {
   /** Message length in characters (UTF-16 code units, as `String.length` and `maxlength` count). */
   messageMinLength: 1,
   messageMaxLength: 4000,
+  /** A reaction's emoji: at most this many characters (UTF-16 code units)... */
+  reactionMaxLength: 32,
+  /** ...and at most this many graphemes (what a reader sees as one symbol each). */
+  reactionMaxGraphemes: 3,
+  /** Different emoji on one message at most. */
+  reactionsPerMessage: 40,
+  /** How much of the answered message's text a reply quotes, in characters. */
+  replyQuoteLength: 140,
   /** Client-made message ids: opaque strings of this many characters at most. */
   clientIdMaxLength: 64,
   /** Room names, in characters after trimming; unique ignoring case. */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { OutboxEntry, OutboxStore } from './api';
 import { LIMITS } from './limits';
-import { clientIdSchema, roomIdSchema } from './schemas';
+import { clientIdSchema, messageChangeSchema, roomIdSchema } from './schemas';
 import { SerialQueue } from './serial-queue';
 
 /** Where the document lives: read it (null when there is none yet) and replace it whole. */
@@ -23,6 +23,8 @@ const entrySchema = z.strictObject({
   clientId: clientIdSchema,
   room: roomIdSchema.optional(),
   text: z.string().max(LIMITS.messageMaxLength),
+  replyTo: z.number().int().min(1).optional(),
+  change: messageChangeSchema.optional(),
   state: z.enum(['sending', 'failed']),
   error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
   createdAt: z.number(),

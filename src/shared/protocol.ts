@@ -56,6 +56,58 @@ export interface ChatMessage {
   file?: FileAttachment;
   /** Server time when the message was accepted, in ms since the Unix epoch. */
   sentAt: number;
+  /**
+   * Present on a change entry: this log entry changes an earlier message of the room (its `text`
+   * is empty). Clients apply it to the message they hold (see message-changes.ts) and do not show
+   * the entry itself; the stored target already reflects it in later reads.
+   */
+  change?: MessageChange;
+  /** A reply: the message it answers, quoted as it was when the reply was sent. */
+  reply?: ReplyQuote;
+  /** The id of the last change entry applied to this message; absent: never changed. */
+  revision?: number;
+  /** Set once edited: when it was last edited. */
+  editedAt?: number;
+  /** The texts it had before its edits, oldest first (absent: never edited). */
+  edits?: MessageEdit[];
+  /** True once deleted: its text, file, edits, reply, reactions and pin are gone. */
+  deleted?: true;
+  /** Reactions, in the order each emoji was first used; an emoji nobody uses any more is gone. */
+  reactions?: Reaction[];
+  /** Present while the message is pinned to its room. */
+  pinned?: { by: User; at: number };
+}
+
+/** A change to an earlier message of the same room (`target` is its id). */
+export type MessageChange =
+  | { kind: 'edit'; target: number; text: string }
+  | { kind: 'delete'; target: number }
+  | { kind: 'reaction'; target: number; emoji: string; add: boolean }
+  | { kind: 'pin'; target: number; pinned: boolean };
+
+/** An earlier text of an edited message. */
+export interface MessageEdit {
+  text: string;
+  /** When it stopped being the text: the time of the edit that replaced it. */
+  replacedAt: number;
+  /** The id of the edit entry that replaced it. */
+  entry: number;
+}
+
+export interface Reaction {
+  emoji: string;
+  /** Who reacted with it, in the order they did. */
+  users: User[];
+}
+
+/** What a reply shows of the message it answers. */
+export interface ReplyQuote {
+  id: number;
+  author: User;
+  /** The start of its text (at most LIMITS.replyQuoteLength characters); empty once deleted. */
+  text: string;
+  /** True once the quoted message was deleted. */
+  deleted?: true;
 }
 
 /**

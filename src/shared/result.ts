@@ -46,8 +46,13 @@ export type ErrorCode =
   | 'room_exists'
   /** The server holds as many rooms as it may (`--max-rooms`): delete one first. */
   | 'too_many_rooms'
-  /** Only the room's creator or the host may do this (delete a room). */
+  /**
+   * Only the room's creator or the host may do this (delete a room); only a message's author may
+   * edit it, and only its author, the host or a moderator may delete it.
+   */
   | 'not_allowed'
+  /** No message with that id is in that room (or it was deleted, or it is not a message). */
+  | 'unknown_message'
   /** The request needs to be in that room first (`room:join`). */
   | 'not_in_room'
   /** Retired: not sent since protocol 2 (direct messages to someone away are stored). */

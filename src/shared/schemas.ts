@@ -240,11 +240,81 @@ export const roomListPayloadSchema = z.strictObject({
 
 export const directOpenPayloadSchema = z.strictObject({ nickname: nicknameSchema });
 
+/** A message id the client names (a target of a change, the message a reply answers). */
+const targetIdSchema = z
+  .number({ error: 'A message id must be a number.' })
+  .int({ error: 'A message id must be a whole number.' })
+  .min(1, { error: 'A message id is at least 1.' })
+  .max(Number.MAX_SAFE_INTEGER);
+
 export const sendMessagePayloadSchema = z.strictObject({
   /** Default the lobby. */
   room: roomIdSchema.optional(),
   clientId: clientIdSchema,
   text: messageTextSchema,
+  /** The id of the message this one answers (in the same room). */
+  replyTo: targetIdSchema.optional(),
+});
+
+// What a reaction may hold besides visible characters: the zero-width joiner and the tag
+// characters that build emoji sequences (families, subdivision flags). No spaces, no controls.
+const REACTION_FORBIDDEN = /[\p{Cc}\p{White_Space}\p{Cs}]|(?![\u200d\u{E0020}-\u{E007F}])\p{Cf}/u;
+
+/** How many graphemes (symbols a reader sees) `text` holds. */
+function graphemeCount(text: string): number {
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let count = 0;
+  for (const _ of segmenter.segment(text)) count += 1;
+  return count;
+}
+
+/** A reaction: any emoji (or other short symbol), at most a few graphemes. */
+export const reactionEmojiSchema = z
+  .string({ error: 'emoji must be text.' })
+  .min(1, { error: 'emoji cannot be empty.' })
+  .refine(atMost(LIMITS.reactionMaxLength), {
+    error: `emoji can be at most ${LIMITS.reactionMaxLength} characters.`,
+  })
+  .refine((value) => !REACTION_FORBIDDEN.test(value), {
+    error: 'emoji cannot contain spaces, control or invisible formatting characters.',
+  })
+  .refine(isWellFormed, { error: 'emoji contains invalid Unicode.' })
+  .refine(showsSomething, { error: 'emoji must show something.' })
+  .refine((value) => graphemeCount(value) <= LIMITS.reactionMaxGraphemes, {
+    error: `emoji can be at most ${LIMITS.reactionMaxGraphemes} symbols.`,
+  });
+
+export const messageChangeSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('edit'), target: targetIdSchema, text: messageTextSchema }),
+    z.strictObject({ kind: z.literal('delete'), target: targetIdSchema }),
+    z.strictObject({
+      kind: z.literal('reaction'),
+      target: targetIdSchema,
+      emoji: reactionEmojiSchema,
+      add: z.boolean({ error: 'add must be true or false.' }),
+    }),
+    z.strictObject({
+      kind: z.literal('pin'),
+      target: targetIdSchema,
+      pinned: z.boolean({ error: 'pinned must be true or false.' }),
+    }),
+  ],
+  { error: 'change.kind must be "edit", "delete", "reaction" or "pin".' },
+);
+
+export const changeMessagePayloadSchema = z.strictObject({
+  /** Default the lobby. */
+  room: roomIdSchema.optional(),
+  /** Like a message's: resending the same change never applies it twice. */
+  clientId: clientIdSchema,
+  change: messageChangeSchema,
+});
+
+export const roomPinsPayloadSchema = z.strictObject({
+  /** Default the lobby. */
+  room: roomIdSchema.optional(),
 });
 
 export const typingPayloadSchema = z.strictObject({
@@ -358,6 +428,7 @@ export const transferIdSchema = clientIdSchema;
 
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 export type SendMessagePayload = z.infer<typeof sendMessagePayloadSchema>;
+export type ChangeMessagePayload = z.infer<typeof changeMessagePayloadSchema>;
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;
 export type RoomCreatePayload = z.infer<typeof roomCreatePayloadSchema>;
 export type RoomJoinPayload = z.infer<typeof roomJoinPayloadSchema>;

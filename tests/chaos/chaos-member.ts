@@ -8,8 +8,14 @@
  */
 import { ChatClient } from '../../src/client/chat-client';
 import type { ConnectionStatus, OutboxEntry } from '../../src/shared/api';
-import type { ChatMessage } from '../../src/shared/protocol';
+import type { ChatMessage, MessageChange } from '../../src/shared/protocol';
 import type { PostedMessage } from './verify';
+
+/**
+ * Marks the messages their authors will delete. Nobody edits or reacts to them: a change racing a
+ * delete is refused (rightly), and the run expects every post to be stored.
+ */
+export const DELETABLE = ' (to delete)';
 
 /** Refusals a person answers with Retry: the server's disk was full or failing. */
 const STORAGE_REFUSALS: ReadonlySet<string> = new Set(['storage_full', 'storage_unavailable']);
@@ -42,6 +48,8 @@ export class ChaosMember {
   outbox: readonly OutboxEntry[] = [];
   readonly #url: string;
   readonly #failedClientIds = new Set<string>();
+  /** Messages this person asked to delete (never changed again). */
+  readonly #deleted = new Set<number>();
   /** Posts refused for storage, waiting for their Retry. */
   readonly #retries = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -83,6 +91,40 @@ export class ChaosMember {
   async join(): Promise<void> {
     const joined = await this.client.connect(this.#url, this.nickname);
     if (!joined.ok) throw new Error(`${this.nickname} could not join: ${joined.error.message}`);
+  }
+
+  /**
+   * Post `n` as a change to an earlier message when it is one's turn (every fifth post an edit of
+   * one's own message, every fifth a reaction to anyone's, every seventh a delete of one's own
+   * deletable message); false when it is a message's turn or there is nothing to change yet.
+   */
+  change(n: number): boolean {
+    const held = this.log.filter((message) => !message.change && !this.#deleted.has(message.id));
+    const changeable = held.filter((message) => !message.text.endsWith(DELETABLE));
+    const own = (message: ChatMessage) => message.author.nickname === this.nickname;
+    let change: MessageChange | null = null;
+    if (n % 7 === 0) {
+      const target = held.find((message) => own(message) && message.text.endsWith(DELETABLE));
+      if (target) {
+        this.#deleted.add(target.id);
+        change = { kind: 'delete', target: target.id };
+      }
+    } else if (n % 5 === 2) {
+      const target = changeable.filter(own).at(-1 - (n % 3));
+      if (target) change = { kind: 'edit', target: target.id, text: `${this.nickname} edit ${n}` };
+    } else if (n % 5 === 4) {
+      const target = changeable.at(-1 - (n % 4));
+      const emoji = ['👍', '🎉', '👀'][n % 3]!;
+      if (target) change = { kind: 'reaction', target: target.id, emoji, add: n % 2 === 0 };
+    }
+    if (!change) return false;
+    const result = this.client.changeMessage(change);
+    if (!result.ok) {
+      this.failures.push(`change refused: ${result.error.code}: ${result.error.message}`);
+      return true;
+    }
+    this.posted.push({ author: this.nickname, clientId: result.entry.clientId });
+    return true;
   }
 
   /** Puts one message in the outbox (it may be sent at once, or after the next reconnect). */

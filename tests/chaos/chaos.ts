@@ -22,6 +22,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { ChaosMember } from './chaos-member';
 import { describeFault, planFaults, type Fault } from './fault-plan';
 import { readStoredHistory } from './stored-history';
+import { DELETABLE } from './chaos-member';
 import { verifyChaos, type ChaosCounts } from './verify';
 
 export interface ChaosOptions {
@@ -233,7 +234,8 @@ async function postSteadily(member: ChaosMember, options: ChaosOptions, startAt:
   for (let n = 1; n <= options.messagesPerClient; n++) {
     // Against the clock, not after each post: the pace stays steady whatever a post costs.
     await sleep(startAt + (n - 1) * options.postIntervalMs - Date.now());
-    member.post(`${member.nickname} #${n}`);
+    // Every few posts a change to an earlier message instead: an edit, a reaction or a delete.
+    if (!member.change(n)) member.post(`${member.nickname} #${n}${n % 7 === 1 ? DELETABLE : ''}`);
   }
 }
 

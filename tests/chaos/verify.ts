@@ -4,6 +4,7 @@
  * lists every way the logs fall short of "identical, complete, ordered". Pure, so that its own
  * spec can show it catches each kind of failure.
  */
+import { mergeLog } from '../../src/shared/message-changes';
 import type { ChatMessage } from '../../src/shared/protocol';
 
 /** One message a client put in its outbox: who posted it and the client id it got. */
@@ -67,6 +68,7 @@ export function verifyChaos({ posted, clientLogs, stored }: ChaosLogs): ChaosCou
   report(unposted.length, 'stored but never posted', unposted);
 
   const storedById = new Map(stored.map((message) => [message.id, message]));
+  const storedFinal = new Map(mergeLog([], stored).map((message) => [message.id, message]));
   const storedIds = [...storedById.keys()];
   let lost = notStored.length;
   let duplicated = server.duplicates.length;
@@ -99,6 +101,16 @@ export function verifyChaos({ posted, clientLogs, stored }: ChaosLogs): ChaosCou
       changed.length,
       `${nickname}: ids that name another message on the server`,
       changed.map((message) => `${message.id} ${messageKey(message)}`),
+    );
+    // Every change applied: each client shows every message as the server holds it now.
+    const finalState = mergeLog([], messages);
+    const differs = finalState.filter(
+      (message) => JSON.stringify(message) !== JSON.stringify(storedFinal.get(message.id)),
+    );
+    report(
+      differs.length,
+      `${nickname}: messages whose final state differs from the server's, ids`,
+      differs.map((message) => message.id),
     );
     const divergence = firstDifference(
       messages.map((message) => message.id),

@@ -120,4 +120,33 @@ describe('verifyChaos', () => {
       'bob: received ids the server does not hold: 1 (e.g. 10 eve/e2)',
     );
   });
+
+  it('finds a client whose messages end in another state than the server holds', () => {
+    // Ann edited a1 (entry 4); bob missed nothing but shows it unedited: his copy of the entry
+    // names another text than the server stored.
+    const edit: ChatMessage = {
+      ...message(4, 'ann', 'e1'),
+      text: '',
+      change: { kind: 'edit', target: 1, text: 'edited' },
+    };
+    const storedA1: ChatMessage = {
+      ...a1,
+      text: 'edited',
+      edits: [{ text: a1.text, replacedAt: edit.sentAt, entry: 4 }],
+      editedAt: edit.sentAt,
+      revision: 4,
+    };
+    const logs = run((logs) => {
+      logs.posted.push({ author: 'ann', clientId: 'e1' });
+      logs.clientLogs[0]!.messages.push(edit);
+      logs.clientLogs[1]!.messages.push({
+        ...edit,
+        change: { ...edit.change!, text: 'other' } as never,
+      });
+      logs.stored = [storedA1, b1, a2, edit];
+    });
+    expect(verifyChaos(logs).problems).toEqual([
+      "bob: messages whose final state differs from the server's, ids: 1 (e.g. 1)",
+    ]);
+  });
 });

@@ -13,6 +13,7 @@
  * Long (over 400 lines): the rounds, the calm pair and the checks after each round share one
  * server and its bookkeeping, which is clearer in one file than spread over several.
  */
+import { mergeLog } from '../../src/shared/message-changes';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +81,16 @@ const VALID_OUTCOMES: {
   'session:challenge': { stranger: ['ok'], member: ['already_joined'] },
   // No generated proof is signed over a challenge: a stranger is never let in.
   'session:join': { stranger: ['identity_unproven'], member: ['already_joined'] },
-  'message:send': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
+  // Most ids name no message (unknown_message); a few name the calm pair's (not_allowed to edit).
+  'message:send': {
+    stranger: ['not_joined'],
+    member: ['ok', 'unknown_room', 'not_in_room', 'unknown_message'],
+  },
+  'message:change': {
+    stranger: ['not_joined'],
+    member: ['ok', 'unknown_room', 'not_in_room', 'unknown_message', 'not_allowed'],
+  },
+  'room:pins': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
   'typing:set': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
   'presence:set': { stranger: ['not_joined'], member: ['ok'] },
   'history:fetch': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
@@ -214,8 +224,10 @@ describe('fuzzing the server', () => {
     await server.close();
     const stored = await readStored(dataDir);
     expect(stored.messages.map((message) => message.id)).toEqual(acceptedIds);
-    expect(stored.messages).toEqual(accepted);
-    for (const { clientId, text } of stored.messages) {
+    // Accepted changes (edits, deletes, reactions, pins) are applied in place on disk.
+    expect(mergeLog([], stored.messages)).toEqual(mergeLog([], accepted));
+    const messagesShown = stored.messages.filter((message) => !message.change && !message.deleted);
+    for (const { clientId, text } of messagesShown) {
       expect(sendMessagePayloadSchema.safeParse({ clientId, text }).success).toBe(true);
     }
     const storedRooms = stored.rooms.filter((room) => room.kind === 'room');
@@ -471,7 +483,7 @@ class Fuzzer {
     if (!result.ok) return;
     if (event === 'typing:set') {
       this.tally.acceptedTyping++;
-    } else if (event === 'message:send') {
+    } else if (event === 'message:send' || event === 'message:change') {
       const { message } = result as unknown as { message: ChatMessage };
       this.tally.acceptedMessages.set(message.id, message);
     } else if (event === 'room:create') {

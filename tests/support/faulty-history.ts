@@ -24,6 +24,8 @@ export async function faultyHistory(): Promise<FaultyHistory> {
     latest: (...args) => inner.latest(...args),
     page: (...args) => inner.page(...args),
     hasBefore: (...args) => inner.hasBefore(...args),
+    find: (...args) => inner.find(...args),
+    pinned: (...args) => inner.pinned(...args),
     rooms: inner.rooms,
     identities: inner.identities,
     readPositions: inner.readPositions,

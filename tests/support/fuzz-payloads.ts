@@ -400,6 +400,34 @@ const messageText = fc
   .filter((value) => value.trim().length > 0);
 
 const messageId = { min: 0, max: Number.MAX_SAFE_INTEGER };
+
+/** A change of `message:change`: each kind, valid and broken (ids mostly name no message). */
+function changeField(): FieldSpec {
+  const target = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
+  const emoji = fc.constantFrom('👍', '🎉', '❤️', '👨‍👩‍👧', '🏳️‍🌈', '+1', '🇫🇷');
+  const valid = fc.oneof(
+    fc.record({ kind: fc.constant('edit'), target, text: messageText }),
+    fc.record({ kind: fc.constant('delete'), target }),
+    fc.record({ kind: fc.constant('reaction'), target, emoji, add: fc.boolean() }),
+    fc.record({ kind: fc.constant('pin'), target, pinned: fc.boolean() }),
+  );
+  return {
+    required: true,
+    valid,
+    invalid: fc.oneof(
+      fc.constantFrom('edit', 0, [], {}, null),
+      valid.map((change) => ({ ...change, kind: 'undo' })),
+      valid.map((change) => ({ ...change, target: 0 })),
+      valid.map((change) => ({ ...change, target: '1' })),
+      valid.map((change) => ({ ...change, extra: true })),
+      target.map((id) => ({ kind: 'edit', target: id, text: '' })),
+      target.map((id) => ({ kind: 'reaction', target: id, emoji: 'a b', add: true })),
+      target.map((id) => ({ kind: 'reaction', target: id, emoji: '👍👍👍👍', add: true })),
+      target.map((id) => ({ kind: 'reaction', target: id, emoji: '\u200b', add: true })),
+      target.map((id) => ({ kind: 'pin', target: id, pinned: 'yes' })),
+    ),
+  };
+}
 const byteCount = { min: 0, max: Number.MAX_SAFE_INTEGER };
 
 /** Upload ids (the fuzz cannot guess the server's, so valid ones are answered unknown_upload). */
@@ -469,6 +497,7 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
       maxLength: LIMITS.messageMaxLength,
       badCharacters: ['\u0000', '\u0007', '\u001B', '\u007F', '\u0085', '\u009F'],
     }),
+    replyTo: integerField({ required: false, min: 1, max: Number.MAX_SAFE_INTEGER }),
   },
   'typing:set': {
     room: roomField(false),
@@ -491,6 +520,17 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
       badCharacters: ['\u0000', '\u0007', '\u200B', '\u202E', '\u007F'],
     }),
   },
+  'message:change': {
+    room: roomField(false),
+    clientId: textField({
+      required: true,
+      valid: clientId,
+      maxLength: LIMITS.clientIdMaxLength,
+      badCharacters: [' ', '.', '/', '\\', ':', 'é', '\u0000', '+', '='],
+    }),
+    change: changeField(),
+  },
+  'room:pins': { room: roomField(false) },
   'history:fetch': {
     room: roomField(false),
     after: integerField({ required: false, ...messageId }),

@@ -89,7 +89,10 @@ export function createWebBridge(
       },
       disconnect: () => client.disconnect(),
       // The optional clientId lets the composer retry a failed message without duplicating it.
-      post: async (text: string, room?: string) => client.post(text, room),
+      post: async (text: string, room?: string, replyTo?: number) =>
+        client.post(text, room, replyTo),
+      changeMessage: async (change, room) => client.changeMessage(change, room),
+      pinnedMessages: (room) => client.pinnedMessages(room),
       retry: async (clientId: string) => client.retry(clientId),
       loadOlder: (room?: string) => client.loadOlder(room),
       createRoom: (name: string) => client.createRoom(name),

@@ -10,7 +10,12 @@ import type { ChatMessage, FileAttachment, RoomInfo, User } from '../../shared/p
 import { fail, type Failure } from '../../shared/result';
 import type { RoomBroadcaster } from '../broadcast-batcher';
 import type { FloodContainment } from '../flood-containment';
-import type { HistoryStore, StoredRoom } from '../storage/history-store';
+import {
+  MessageRefused,
+  type AppendRequest,
+  type HistoryStore,
+  type StoredRoom,
+} from '../storage/history-store';
 import type { Moderation } from '../moderation';
 import type { LinkCodes } from '../link-codes';
 import type { PresenceBoard } from '../presence';
@@ -47,6 +52,11 @@ export interface ServerParts {
   isRateLimitExempt: (address: string) => boolean;
   /** True for a connection from the host (the server's own machine): it may delete any room. */
   isHost: (address: string) => boolean;
+  /**
+   * True when `user` (connected from `address`) may delete anyone's message in `room`: the host
+   * today; the one place where moderator roles plug in.
+   */
+  mayModerate: (user: User, address: string, room: string) => boolean;
   /** The most named rooms the server holds (the lobby included). */
   maxRooms: number;
   /** A room was deleted: the server forgets what it kept for it (its broadcaster, its count). */
@@ -292,18 +302,46 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
       text: string,
       file?: FileAttachment,
     ): Promise<Failure<'unknown_room'> | { ok: true; message: ChatMessage }> {
-      await connection.bringPeerIn(roomId, user);
-      if (!parts.rooms.get(roomId)) return fail('unknown_room', 'The room was deleted.');
-      const appended = history.append({ room: roomId, author: user, clientId, text, file });
-      if (typingIn === roomId) connection.setTyping(user, roomId, false);
-      // Stored first, then shown: an id anyone has seen is never handed out again, even when
-      // the server is killed right after.
-      const { message, created } = await appended;
-      // While a batch of room events is open the broadcast joins it: the ack waits for it, so
-      // that the sender still gets the broadcast first.
-      if (created) await parts.broadcasterFor(roomId).emit('message:created', message);
-      return { ok: true, message };
+      return publishEntry(user, roomId, { room: roomId, author: user, clientId, text, file });
+    },
+    /**
+     * Like publish, for a reply or a change entry: refused (`unknown_message`) when the message
+     * it names is not in the room (or was deleted).
+     */
+    async publishRelated(
+      user: User,
+      roomId: string,
+      clientId: string,
+      text: string,
+      related: Pick<AppendRequest, 'replyTo' | 'change'>,
+    ): Promise<Failure<'unknown_room' | 'unknown_message'> | { ok: true; message: ChatMessage }> {
+      const request = { room: roomId, author: user, clientId, text, ...related };
+      try {
+        return await publishEntry(user, roomId, request);
+      } catch (error) {
+        if (error instanceof MessageRefused) return fail(error.code, error.message);
+        throw error;
+      }
     },
   };
+
+  async function publishEntry(
+    user: User,
+    roomId: string,
+    request: AppendRequest,
+  ): Promise<Failure<'unknown_room'> | { ok: true; message: ChatMessage }> {
+    await connection.bringPeerIn(roomId, user);
+    if (!parts.rooms.get(roomId)) return fail('unknown_room', 'The room was deleted.');
+    const appended = history.append(request);
+    if (typingIn === roomId && !request.change) connection.setTyping(user, roomId, false);
+    // Stored first, then shown: an id anyone has seen is never handed out again, even when
+    // the server is killed right after.
+    const stored = await appended;
+    const { message, created } = stored;
+    // While a batch of room events is open the broadcast joins it: the ack waits for it, so
+    // that the sender still gets the broadcast first.
+    if (created) await parts.broadcasterFor(roomId).emit('message:created', message);
+    return { ok: true, message };
+  }
   return connection;
 }

@@ -18,6 +18,11 @@ import type { EventHandler, EventHandlers } from './bind-events';
 /** A payload each event's schema accepts; the mapped type makes the list complete. */
 const VALID: { [E in JoinedEventName]: ClientPayload<E> } = {
   'message:send': { clientId: 'c-1', text: 'hello' },
+  'message:change': {
+    clientId: 'c-2',
+    change: { kind: 'reaction', target: 1, emoji: '👍', add: true },
+  },
+  'room:pins': {},
   'typing:set': { typing: true },
   'presence:set': { status: 'busy', text: 'In a meeting' },
   'history:fetch': { after: 0 },

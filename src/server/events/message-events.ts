@@ -1,4 +1,8 @@
-/** Messages and what goes with them: `message:send`, `typing:set`, `history:fetch`. */
+/**
+ * Messages and what goes with them: `message:send` (replies too), `message:change` (edits,
+ * deletes, reactions, pins: entries of the room's log), `typing:set`, `history:fetch`,
+ * `room:pins`.
+ */
 import { LIMITS, LOBBY } from '../../shared/limits';
 import { fail, ok } from '../../shared/result';
 import type { EventHandlers } from './bind-events';
@@ -6,7 +10,10 @@ import type { Connection } from './connection';
 
 export function messageEvents(
   connection: Connection,
-): Pick<EventHandlers, 'message:send' | 'typing:set' | 'history:fetch'> {
+): Pick<
+  EventHandlers,
+  'message:send' | 'message:change' | 'typing:set' | 'history:fetch' | 'room:pins'
+> {
   const { socket, parts } = connection;
   const { limiters } = parts;
   return {
@@ -19,7 +26,63 @@ export function messageEvents(
         const roomId = payload.room ?? LOBBY;
         const refused = connection.cannotPost(roomId);
         if (refused) return refused;
-        return connection.publish(session.user, roomId, payload.clientId, payload.text);
+        const { clientId, text, replyTo } = payload;
+        if (replyTo === undefined) return connection.publish(session.user, roomId, clientId, text);
+        return connection.publishRelated(session.user, roomId, clientId, text, { replyTo });
+      },
+    },
+
+    'message:change': {
+      // Changes are entries of the room's log like messages, and share their limits.
+      limits: [
+        connection.perConnection(limiters.message),
+        connection.perAddress(limiters.messagePerAddress),
+      ],
+      handle: async (payload, { session }) => {
+        const roomId = payload.room ?? LOBBY;
+        const refused = connection.cannotPost(roomId);
+        if (refused) return refused;
+        const { change, clientId } = payload;
+        const target = await parts.history.find(roomId, change.target);
+        if (!target || target.change) {
+          return fail('unknown_message', `There is no message ${change.target} in this room.`);
+        }
+        const own = target.author.id === session.user.id;
+        if (change.kind === 'edit' && !own) {
+          return fail('not_allowed', 'Only its author may edit a message.');
+        }
+        if (
+          change.kind === 'delete' &&
+          !own &&
+          !parts.mayModerate(session.user, connection.address, roomId)
+        ) {
+          return fail(
+            'not_allowed',
+            'Only its author, the host or a moderator may delete a message.',
+          );
+        }
+        if (
+          change.kind === 'reaction' &&
+          change.add &&
+          (target.reactions?.length ?? 0) >= LIMITS.reactionsPerMessage &&
+          !target.reactions?.some((reaction) => reaction.emoji === change.emoji)
+        ) {
+          return fail(
+            'invalid_payload',
+            `A message can have at most ${LIMITS.reactionsPerMessage} different reactions.`,
+          );
+        }
+        return connection.publishRelated(session.user, roomId, clientId, '', { change });
+      },
+    },
+
+    'room:pins': {
+      limits: [connection.perConnection(limiters.history)],
+      handle: async (payload) => {
+        const room = payload.room ?? LOBBY;
+        if (!parts.rooms.get(room)) return fail('unknown_room', `There is no room "${room}".`);
+        if (!socket.rooms.has(room)) return fail('not_in_room', 'Join the room first.');
+        return ok({ messages: await parts.history.pinned(room) });
       },
     },
 

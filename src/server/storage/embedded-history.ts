@@ -94,7 +94,12 @@ export class EmbeddedHistory implements HistoryStore {
   }
 
   append(request: AppendRequest): Promise<{ message: ChatMessage; created: boolean }> {
-    const { room, author, clientId, text, file } = request;
+    const { room, author, clientId, text, file, replyTo, change } = request;
+    if (replyTo !== undefined || change !== undefined) {
+      return this.#stored(
+        this.#log.appendRelated(room, author, clientId, { text, replyTo, change }),
+      );
+    }
     const store = async () => {
       const { message, created, durable } = this.#log.append(room, author, clientId, text, file);
       try {
@@ -106,6 +111,27 @@ export class EmbeddedHistory implements HistoryStore {
     };
     // A room already read appends at once: the id is taken in the order the requests came.
     return this.#log.isReady(room) ? store() : this.#log.ensure(room).then(store);
+  }
+
+  /** A reply or change once it is durable (see append). */
+  async #stored(
+    appended: Promise<{ message: ChatMessage; created: boolean; durable: Promise<void> }>,
+  ): Promise<{ message: ChatMessage; created: boolean }> {
+    const { message, created, durable } = await appended;
+    try {
+      await durable;
+    } catch (error) {
+      throw StorageError.fromWriteFailure(error);
+    }
+    return { message, created };
+  }
+
+  find(room: string, id: number): Promise<ChatMessage | null> {
+    return this.#log.find(room, id);
+  }
+
+  pinned(room: string): Promise<ChatMessage[]> {
+    return this.#log.pinned(room);
   }
 
   async latest(room: string, limit: number): Promise<ChatMessage[]> {

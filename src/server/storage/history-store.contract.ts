@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { User } from '../../shared/protocol';
-import type { HistoryStore } from './history-store';
+import { MessageRefused, type AppendRequest, type HistoryStore } from './history-store';
 
 export interface ContractOptions {
   open: (name: string) => Promise<HistoryStore>;
@@ -198,6 +198,106 @@ export function describeHistoryStore(backend: string, options: ContractOptions):
       });
       expect(await reopened.readPositions.advance('a', 'lobby', 5)).toBe(12);
       await reopened.close();
+    });
+
+    it('applies a change entry to its target in place, once, and keeps the entry in the log', async () => {
+      const store = await fresh();
+      const { message: target } = await send(store, 'lobby', alice, 'c1');
+      const edit = { kind: 'edit', target: target.id, text: 'edited' } as const;
+      const first = await store.append({
+        room: 'lobby',
+        author: alice,
+        clientId: 'e1',
+        text: '',
+        change: edit,
+      });
+      const again = await store.append({
+        room: 'lobby',
+        author: alice,
+        clientId: 'e1',
+        text: '',
+        change: edit,
+      });
+      expect(first.created).toBe(true);
+      expect(again).toEqual({ message: first.message, created: false });
+      const current = await store.find('lobby', target.id);
+      expect(current).toMatchObject({ text: 'edited', revision: first.message.id });
+      expect(current?.edits).toEqual([
+        { text: target.text, replacedAt: first.message.sentAt, entry: first.message.id },
+      ]);
+      expect(await store.find('lobby', first.message.id)).toEqual(first.message);
+      expect((await store.page('lobby', { after: 0 }, 10)).messages).toEqual([
+        current,
+        first.message,
+      ]);
+      expect(await store.find('r-other', target.id)).toBeNull();
+      await store.close();
+    });
+
+    it('refuses a reply or change to what is not a message of the room, storing nothing', async () => {
+      const store = await fresh();
+      const { message: target } = await send(store, 'lobby', alice, 'c1');
+      const refused = (request: Partial<AppendRequest>) =>
+        store.append({ room: 'lobby', author: bob, clientId: 'x', text: 'x', ...request });
+      await expect(refused({ replyTo: 999 })).rejects.toBeInstanceOf(MessageRefused);
+      await expect(
+        refused({ room: 'r-other', change: { kind: 'delete', target: target.id } }),
+      ).rejects.toBeInstanceOf(MessageRefused);
+      const deleted = await store.append({
+        room: 'lobby',
+        author: alice,
+        clientId: 'd1',
+        text: '',
+        change: { kind: 'delete', target: target.id },
+      });
+      await expect(refused({ replyTo: target.id })).rejects.toBeInstanceOf(MessageRefused);
+      await expect(
+        refused({ change: { kind: 'edit', target: deleted.message.id, text: 'y' } }),
+      ).rejects.toBeInstanceOf(MessageRefused);
+      expect((await store.latest('lobby', 10)).map((message) => message.id)).toEqual([
+        target.id,
+        deleted.message.id,
+      ]);
+      await store.close();
+    });
+
+    it("erases a deleted message, its edit entries and its replies' quotes; lists pins", async () => {
+      const store = await fresh();
+      const { message: target } = await send(store, 'lobby', alice, 'c1');
+      const change = (clientId: string, author: User, what: AppendRequest['change']) =>
+        store.append({ room: 'lobby', author, clientId, text: '', change: what });
+      const edit = await change('e1', alice, { kind: 'edit', target: target.id, text: 'v2' });
+      const reply = await store.append({
+        room: 'lobby',
+        author: bob,
+        clientId: 'r1',
+        text: 'answer',
+        replyTo: target.id,
+      });
+      expect(reply.message.reply).toEqual({ id: target.id, author: alice, text: 'v2' });
+      await change('p1', bob, { kind: 'pin', target: target.id, pinned: true });
+      await change('p2', bob, { kind: 'pin', target: reply.message.id, pinned: true });
+      expect((await store.pinned('lobby')).map((message) => message.id)).toEqual([
+        target.id,
+        reply.message.id,
+      ]);
+      await change('d1', alice, { kind: 'delete', target: target.id });
+      expect(await store.find('lobby', target.id)).toMatchObject({ text: '', deleted: true });
+      expect((await store.find('lobby', edit.message.id))?.change).toEqual({
+        kind: 'edit',
+        target: target.id,
+        text: '',
+      });
+      expect((await store.find('lobby', reply.message.id))?.reply).toEqual({
+        id: target.id,
+        author: alice,
+        text: '',
+        deleted: true,
+      });
+      expect((await store.pinned('lobby')).map((message) => message.id)).toEqual([
+        reply.message.id,
+      ]);
+      await store.close();
     });
 
     // A store that lives only in memory has no "again": the test is not registered for it.

@@ -4,7 +4,7 @@
  * LevelDB store (embedded-history.ts) is the default; another backend implements this interface
  * and the handlers do not change.
  */
-import type { ChatMessage, FileAttachment, User, Role } from '../../shared/protocol';
+import type { ChatMessage, FileAttachment, MessageChange, Role, User } from '../../shared/protocol';
 
 /** Exactly one of the two: messages after this id, or messages before it. */
 export type PageQuery =
@@ -70,9 +70,29 @@ export interface AppendRequest {
   author: User;
   /** The sender's id for this message: the same author and id again returns the original. */
   clientId: string;
-  /** Empty only when `file` is there. */
+  /** Empty only when `file` is there, and for a change entry. */
   text: string;
   file?: FileAttachment | undefined;
+  /** A reply: the id of the message of `room` it answers (the entry carries its quote). */
+  replyTo?: number | undefined;
+  /**
+   * A change entry: changes the message `change.target` of `room`, which is updated in place in
+   * the same durable write (message-changes.ts says how). A delete erases the message's text,
+   * file reference and edit history, the texts of its edit entries and the quotes of its replies.
+   */
+  change?: MessageChange | undefined;
+}
+
+/**
+ * A reply or change refused by the store, nothing stored: the message it names is not in the room
+ * (or is a change entry, or was deleted).
+ */
+export class MessageRefused extends Error {
+  readonly code = 'unknown_message' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'MessageRefused';
+  }
 }
 
 export interface HistoryPage {
@@ -149,8 +169,17 @@ export interface HistoryStore {
    * client id in this room: then the original comes back with `created: false`. Resolves once
    * the message is durable; a message is never shown before that. A write that fails rejects
    * with a StorageError and leaves nothing behind (not in reads, not in the de-duplication).
+   * A reply or change whose target is missing rejects with MessageRefused (a resend of one
+   * already stored still returns the original).
    */
   append(request: AppendRequest): Promise<{ message: ChatMessage; created: boolean }>;
+  /**
+   * Message `id` of `room` in its current state (a deleted one too, erased), or null when the
+   * room holds no such message or entry.
+   */
+  find(room: string, id: number): Promise<ChatMessage | null>;
+  /** The messages of `room` pinned now, oldest first. */
+  pinned(room: string): Promise<ChatMessage[]>;
   /** The newest `limit` messages of `room`, oldest first. */
   latest(room: string, limit: number): Promise<ChatMessage[]>;
   /** Up to `limit` messages right after `after` or right before `before`, oldest first. */

@@ -15,7 +15,7 @@
 import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChatMessage } from '../../shared/protocol';
-import type { MessageStore, PageQuery } from './level-message-store';
+import type { MessageStore, PageQuery, RelatedWrites } from './level-message-store';
 
 export const IDS_FILE = 'PARLEY-IDS';
 /** How far `reserved` moves ahead at a time. */
@@ -145,11 +145,27 @@ export class WatermarkedStore implements MessageStore {
     return this.store.deleteRoom(room);
   }
 
-  async write(messages: ChatMessage[]): Promise<void> {
+  get(room: string, id: number) {
+    return this.store.get(room, id);
+  }
+
+  replies(room: string, id: number) {
+    return this.store.replies(room, id);
+  }
+
+  pins(room: string) {
+    return this.store.pins(room);
+  }
+
+  unreferenced(fileIds: readonly string[]) {
+    return this.store.unreferenced(fileIds);
+  }
+
+  async write(messages: ChatMessage[], related?: RelatedWrites): Promise<void> {
     if (messages.length === 0) return;
     const highest = Math.max(...messages.map((message) => message.id));
     await this.watermark.reserve(highest);
-    await this.store.write(messages);
+    await this.store.write(messages, related);
     this.watermark.acknowledge(highest);
   }
 

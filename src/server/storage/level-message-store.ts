@@ -39,9 +39,36 @@ export interface MessageStore {
    * listed), then every message of it. `unreferenced` as for trim.
    */
   deleteRoom(room: string): Promise<{ unreferenced: string[] }>;
-  /** Writes messages atomically; resolves once they are on disk (fsynced). */
-  write(messages: ChatMessage[]): Promise<void>;
+  /**
+   * Writes messages atomically, with what they change (`related`) in the same write; resolves
+   * once they are on disk (fsynced). With `related.erase` the earlier versions of the rewritten
+   * messages are gone from the files too before it resolves.
+   */
+  write(messages: ChatMessage[], related?: RelatedWrites): Promise<void>;
+  /** Message (or change entry) `id` of `room` as stored, or null. */
+  get(room: string, id: number): Promise<ChatMessage | null>;
+  /** The ids of the replies to message `id` of `room`. */
+  replies(room: string, id: number): Promise<number[]>;
+  /** The ids of the messages of `room` pinned now. */
+  pins(room: string): Promise<number[]>;
+  /** Which of `fileIds` no stored message carries any more. */
+  unreferenced(fileIds: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** A stored message replaced by a new version of it (a change entry updated it). */
+export interface Rewrite {
+  before: ChatMessage;
+  after: ChatMessage;
+}
+
+/** What a batch of change entries changes besides storing themselves. */
+export interface RelatedWrites {
+  rewrites: Rewrite[];
+  /** File references that deleted messages held. */
+  released: { fileId: string; room: string; id: number }[];
+  /** True when a message was deleted: its earlier versions must leave the files as well. */
+  erase: boolean;
 }
 
 const LAST_ID_KEY = 'meta!lastId';
@@ -95,6 +122,13 @@ const messageKey = (room: string, id: number) => `msg!${room}!${String(id).padSt
 /** One key per message that carries a file: which files are still referenced, and where. */
 const fileReferenceKey = (fileId: string, room: string, id: number) =>
   `fileref!${fileId}!${room}!${String(id).padStart(16, '0')}`;
+/** One key per reply: `reply!room!answered!reply`, so that a delete finds the quotes to erase. */
+const replyKey = (room: string, answered: number, id: number) =>
+  `reply!${room}!${String(answered).padStart(16, '0')}!${String(id).padStart(16, '0')}`;
+/** One key per pinned message. */
+const pinKey = (room: string, id: number) => `pin!${room}!${String(id).padStart(16, '0')}`;
+
+type Operation = { type: 'put'; key: string; value: unknown } | { type: 'del'; key: string };
 
 /**
  * Writes go through one queue (see #guarded). A write that fails half-way (disk full) can leave a
@@ -108,8 +142,11 @@ export class LevelMessageStore implements MessageStore {
   readonly #directory: string;
   readonly #writeOptions: { sync: boolean };
   readonly #onWarning: (warning: string) => void;
-  /** Keys of writes that failed; non-empty: the log must be started afresh before writing. */
-  #failedKeys: string[] | null = null;
+  /**
+   * What undoes the writes that failed (deletes of their new keys, the earlier values of what
+   * they replaced); non-null: the log must be started afresh before writing.
+   */
+  #failedKeys: Operation[] | null = null;
   #writes: Promise<unknown> = Promise.resolve();
   /** True from a failed write until one succeeds again (see #guarded). */
   #failing = false;
@@ -189,9 +226,9 @@ export class LevelMessageStore implements MessageStore {
 
   /**
    * Runs `write` after every earlier write, first repairing the log if one failed. When it fails,
-   * `keys` are remembered for the repair.
+   * `keys` (new keys, deleted by the repair) or undo operations are remembered for the repair.
    */
-  #guarded(keys: string[], write: () => Promise<void>): Promise<void> {
+  #guarded(keys: Array<string | Operation>, write: () => Promise<void>): Promise<void> {
     const run = async () => {
       try {
         if (this.#failedKeys) await this.#repair(this.#failedKeys);
@@ -202,7 +239,10 @@ export class LevelMessageStore implements MessageStore {
       try {
         await write();
       } catch (error) {
-        this.#failedKeys = [...(this.#failedKeys ?? []), ...keys];
+        const undo = keys.map((key) =>
+          typeof key === 'string' ? { type: 'del' as const, key } : key,
+        );
+        this.#failedKeys = [...(this.#failedKeys ?? []), ...undo];
         this.#writesFail(error);
         throw error;
       }
@@ -238,17 +278,14 @@ export class LevelMessageStore implements MessageStore {
    * half-written record is at its end: nothing acknowledged follows it) and starts a fresh one.
    * Then deletes whatever the failed writes may have left.
    */
-  async #repair(failedKeys: string[]): Promise<void> {
+  async #repair(failedKeys: Operation[]): Promise<void> {
     await checkRoom(this.#directory);
     try {
       await this.db.compactRange('\x00', '\x00');
     } catch {
       await this.#reopen();
     }
-    await this.db.batch(
-      failedKeys.map((key) => ({ type: 'del' as const, key })),
-      this.#writeOptions,
-    );
+    await this.db.batch(failedKeys, this.#writeOptions);
     this.#failedKeys = null;
   }
 
@@ -368,6 +405,10 @@ export class LevelMessageStore implements MessageStore {
 
   async deleteRoom(room: string): Promise<{ unreferenced: string[] }> {
     await this.db.del(`room!${room}`, DURABLE);
+    await this.#guarded([], async () => {
+      await this.db.clear({ gt: `reply!${room}!`, lt: `reply!${room}!\xff` });
+      await this.db.clear({ gt: `pin!${room}!`, lt: `pin!${room}!\xff` });
+    });
     const prefix = `msg!${room}!`;
     const [newest] = await this.db
       .keys({ gt: prefix, lt: `${prefix}\xff`, reverse: true, limit: 1 })
@@ -404,15 +445,75 @@ export class LevelMessageStore implements MessageStore {
     return unreferenced;
   }
 
-  async write(messages: ChatMessage[]): Promise<void> {
+  async get(room: string, id: number): Promise<ChatMessage | null> {
+    const value = await this.read((db) => db.get(messageKey(room, id)));
+    return (value as ChatMessage | undefined) ?? null;
+  }
+
+  async replies(room: string, id: number): Promise<number[]> {
+    const prefix = `reply!${room}!${String(id).padStart(16, '0')}!`;
+    const keys = await this.read((db) => db.keys({ gt: prefix, lt: `${prefix}\xff` }).all());
+    return keys.map((key) => Number(key.slice(prefix.length)));
+  }
+
+  async pins(room: string): Promise<number[]> {
+    const prefix = `pin!${room}!`;
+    const keys = await this.read((db) => db.keys({ gt: prefix, lt: `${prefix}\xff` }).all());
+    return keys.map((key) => Number(key.slice(prefix.length)));
+  }
+
+  async unreferenced(fileIds: readonly string[]): Promise<string[]> {
+    const unreferenced: string[] = [];
+    for (const fileId of new Set(fileIds)) {
+      const references = `fileref!${fileId}!`;
+      const left = await this.read((db) =>
+        db.keys({ gt: references, lt: `${references}\xff`, limit: 1 }).all(),
+      );
+      if (left.length === 0) unreferenced.push(fileId);
+    }
+    return unreferenced;
+  }
+
+  async write(messages: ChatMessage[], related?: RelatedWrites): Promise<void> {
     if (messages.length === 0) return;
     const lastId = Math.max(...messages.map((message) => message.id));
+    const rewrites = related?.rewrites ?? [];
+    const undo: Operation[] = [];
+    const changes: Operation[] = [];
+    for (const { before, after } of rewrites) {
+      const key = messageKey(after.room, after.id);
+      changes.push({ type: 'put', key, value: after });
+      undo.push({ type: 'put', key, value: before });
+      if (Boolean(before.pinned) !== Boolean(after.pinned)) {
+        const pin = pinKey(after.room, after.id);
+        changes.push(
+          after.pinned ? { type: 'put', key: pin, value: 1 } : { type: 'del', key: pin },
+        );
+        undo.push(after.pinned ? { type: 'del', key: pin } : { type: 'put', key: pin, value: 1 });
+      }
+    }
+    for (const { fileId, room, id } of related?.released ?? []) {
+      const key = fileReferenceKey(fileId, room, id);
+      changes.push({ type: 'del', key });
+      undo.push({ type: 'put', key, value: 1 });
+    }
     const puts: Array<{ type: 'put'; key: string; value: unknown }> = [
       ...messages.map((message) => ({
         type: 'put' as const,
         key: messageKey(message.room, message.id),
         value: message,
       })),
+      ...messages.flatMap((message) =>
+        message.reply
+          ? [
+              {
+                type: 'put' as const,
+                key: replyKey(message.room, message.reply.id, message.id),
+                value: 1,
+              },
+            ]
+          : [],
+      ),
       ...messages.flatMap((message) =>
         message.file
           ? [
@@ -427,7 +528,30 @@ export class LevelMessageStore implements MessageStore {
       { type: 'put', key: LAST_ID_KEY, value: lastId },
     ];
     const added = puts.filter((put) => put.key !== LAST_ID_KEY).map((put) => put.key);
-    await this.#guarded(added, () => this.db.batch(puts, this.#writeOptions));
+    await this.#guarded([...added, ...undo], () =>
+      this.db.batch([...puts, ...changes], this.#writeOptions),
+    );
+    if (related?.erase) await this.#erase(rewrites.map(({ after }) => after));
+  }
+
+  /**
+   * Rewrites that erased text (a delete): LevelDB keeps earlier versions of a key in its log and
+   * tables until a compaction drops them, so the range of the rewritten keys is compacted now
+   * (the memory table goes to a table, the old log is dropped, the range's tables merged).
+   */
+  async #erase(rewritten: ChatMessage[]): Promise<void> {
+    const keys = rewritten.map((message) => messageKey(message.room, message.id)).sort();
+    const first = keys[0];
+    const last = keys.at(-1);
+    if (first === undefined || last === undefined) return;
+    try {
+      await this.#guarded([], () => this.db.compactRange(first, last));
+    } catch (error) {
+      this.#onWarning(
+        `Could not compact the history after a message was deleted: earlier versions of it may ` +
+          `stay in the files until LevelDB compacts them (${(error as Error).message}).`,
+      );
+    }
   }
 
   async close(): Promise<void> {

@@ -222,8 +222,12 @@ class FaultyStore implements MessageStore {
   trim: MessageStore['trim'] = (...args) => this.inner.trim(...args);
   deleteRoom: MessageStore['deleteRoom'] = (room) => this.inner.deleteRoom(room);
   close: MessageStore['close'] = () => this.inner.close();
-  write: MessageStore['write'] = (messages) =>
-    this.failing ? Promise.reject(this.failing) : this.inner.write(messages);
+  get: MessageStore['get'] = (...args) => this.inner.get(...args);
+  replies: MessageStore['replies'] = (...args) => this.inner.replies(...args);
+  pins: MessageStore['pins'] = (room) => this.inner.pins(room);
+  unreferenced: MessageStore['unreferenced'] = (ids) => this.inner.unreferenced(ids);
+  write: MessageStore['write'] = (messages, related) =>
+    this.failing ? Promise.reject(this.failing) : this.inner.write(messages, related);
 }
 
 describe('MessageLog when a write fails', () => {

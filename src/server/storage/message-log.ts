@@ -6,9 +6,16 @@
  * every message that arrives while a write is in flight goes into the next single batch. A room's
  * history is read from the store the first time the room is used (`ensure`).
  */
-import type { ChatMessage, FileAttachment, User } from '../../shared/protocol';
+import type { ChatMessage, FileAttachment, MessageChange, User } from '../../shared/protocol';
 import { LIMITS } from '../../shared/limits';
-import type { MessageStore, PageQuery } from './level-message-store';
+import {
+  applyChange,
+  quoteOf,
+  withEditErased,
+  withQuoteErased,
+} from '../../shared/message-changes';
+import { MessageRefused } from './history-store';
+import type { MessageStore, PageQuery, RelatedWrites } from './level-message-store';
 
 export interface MessageLogOptions {
   /** Messages kept in memory for joins and catch-up. */
@@ -22,8 +29,11 @@ export interface MessageLogOptions {
   retention?: number | null;
   /** Where a failure to delete old messages is reported. */
   onError?: (error: unknown) => void;
-  /** Files that deleted old messages carried and no message kept carries (ids): free to go. */
-  onFilesUnreferenced?: (fileIds: string[]) => void;
+  /**
+   * Files that deleted messages carried and no message kept carries (ids): free to go. A
+   * message's delete waits for what it returns before it is acknowledged.
+   */
+  onFilesUnreferenced?: (fileIds: string[]) => void | Promise<void>;
 }
 
 export interface AppendResult {
@@ -55,11 +65,15 @@ export class MessageLog {
   #lastId = 0;
   readonly #retention: number | null;
   readonly #onError: (error: unknown) => void;
-  readonly #onFilesUnreferenced: ((fileIds: string[]) => void) | undefined;
+  readonly #onFilesUnreferenced: ((fileIds: string[]) => void | Promise<void>) | undefined;
   /** Messages written since old ones were last deleted (see #trimSoon). */
   #writtenSinceTrim = 0;
   #trimming: Promise<void> = DONE;
   #queue: ChatMessage[] = [];
+  /** What the queued replies and changes also write (see appendRelated). */
+  #related: RelatedWrites = emptyRelated();
+  /** Per room: the replies and changes in progress, one at a time (see appendRelated). */
+  readonly #chains = new Map<string, Promise<void>>();
   /** Messages whose write has not finished, with it. */
   readonly #pending = new Map<ChatMessage, Promise<void>>();
   #nextWrite: Promise<void> | null = null;
@@ -148,14 +162,27 @@ export class MessageLog {
     if (existing) {
       return { message: existing, created: false, durable: this.#pending.get(existing) ?? DONE };
     }
+    return this.#add(history, room, author, clientId, {
+      text,
+      ...(file ? { file: { ...file } } : {}),
+    });
+  }
 
+  /** Stores a new entry with the next id (and what it changes in the same write). */
+  #add(
+    history: RoomHistory,
+    room: string,
+    author: User,
+    clientId: string,
+    fields: Pick<ChatMessage, 'text' | 'file' | 'change' | 'reply'>,
+    related?: (message: ChatMessage) => RelatedWrites,
+  ): AppendResult {
     const message: ChatMessage = {
       id: ++this.#lastId,
       clientId,
       room,
       author: { ...author },
-      text,
-      ...(file ? { file: { ...file } } : {}),
+      ...fields,
       sentAt: this.#clock(),
     };
     history.messages.push(message);
@@ -164,7 +191,8 @@ export class MessageLog {
       history.complete = false;
     }
     this.#remember(history, message);
-    const durable = this.#persist(message);
+    const writes = related?.(message);
+    const durable = this.#persist(message, writes);
     if (durable !== DONE) {
       this.#pending.set(message, durable);
       // A write that fails leaves no trace: not in memory, not in the dedupe set (a resend is a
@@ -177,7 +205,169 @@ export class MessageLog {
         },
       );
     }
-    return { message, created: true, durable };
+    if (!writes || durable !== DONE) return { message, created: true, durable };
+    // Without a store it is "durable" at once: what it changed shows now. (With one, the batch
+    // write applies it: see #persist.)
+    return { message, created: true, durable: this.#applied(writes) };
+  }
+
+  /**
+   * A reply (`replyTo`) or a change entry (`change`): like append, and the message it names must
+   * be in the room (not a change entry, not deleted), else MessageRefused. A change updates that
+   * message in the same durable write; a delete also erases its edit entries' texts and its
+   * replies' quotes, and releases its file. One at a time per room, each after the previous one
+   * is durable, so that each reads the state the previous one left.
+   */
+  appendRelated(
+    room: string,
+    author: User,
+    clientId: string,
+    request: { text: string; replyTo?: number | undefined; change?: MessageChange | undefined },
+  ): Promise<AppendResult> {
+    const previous = this.#chains.get(room) ?? DONE;
+    const run = previous.then(() => this.#appendRelated(room, author, clientId, request));
+    const settled = run.then(
+      (result) => result.durable.catch(() => {}),
+      () => {},
+    );
+    this.#chains.set(room, settled);
+    void settled.then(() => {
+      if (this.#chains.get(room) === settled) this.#chains.delete(room);
+    });
+    return run;
+  }
+
+  async #appendRelated(
+    room: string,
+    author: User,
+    clientId: string,
+    request: { text: string; replyTo?: number | undefined; change?: MessageChange | undefined },
+  ): Promise<AppendResult> {
+    await this.ensure(room);
+    const history = this.#history(room);
+    const key = clientKey(author, clientId);
+    const known = history.byClientKey.get(key);
+    if (known) return { message: known, created: false, durable: this.#pending.get(known) ?? DONE };
+    const { change, replyTo } = request;
+    const targetId = change?.target ?? replyTo;
+    if (targetId === undefined) throw new Error('appendRelated needs a change or a replyTo.');
+    const target = await this.find(room, targetId);
+    if (!target || target.change) {
+      throw new MessageRefused(`There is no message ${targetId} in this room.`);
+    }
+    if (target.deleted) throw new MessageRefused(`Message ${targetId} was deleted.`);
+    // A delete reads what it must erase before it takes its id.
+    const erased: ChatMessage[] = [];
+    if (change?.kind === 'delete') {
+      for (const edit of target.edits ?? []) {
+        const entry = await this.find(room, edit.entry);
+        if (entry) erased.push(withEditErased(entry));
+      }
+      for (const reply of await this.#replies(room, target.id)) erased.push(withQuoteErased(reply));
+    }
+    const again = history.byClientKey.get(key);
+    if (again) return { message: again, created: false, durable: this.#pending.get(again) ?? DONE };
+    if (!change) {
+      return this.#add(history, room, author, clientId, {
+        text: request.text,
+        reply: quoteOf(target),
+      });
+    }
+    return this.#add(history, room, author, clientId, { text: '', change }, (entry) => {
+      const updated = applyChange(target, entry);
+      const deleted = change.kind === 'delete';
+      return {
+        rewrites: [
+          { before: target, after: updated },
+          ...erased.map((after) => ({ before: after, after })),
+        ],
+        released: deleted && target.file ? [{ fileId: target.file.id, room, id: target.id }] : [],
+        erase: deleted,
+      };
+    });
+  }
+
+  /** Replies to message `id` of `room` (in memory and on disk). */
+  async #replies(room: string, id: number): Promise<ChatMessage[]> {
+    const byId = new Map<number, ChatMessage>();
+    for (const replyId of (await this.#store?.replies(room, id)) ?? []) {
+      const reply = await this.find(room, replyId);
+      if (reply) byId.set(reply.id, reply);
+    }
+    for (const message of this.#history(room).messages) {
+      if (message.reply?.id === id && !this.#isPending(message)) byId.set(message.id, message);
+    }
+    return [...byId.values()];
+  }
+
+  /**
+   * Once changes are durable: memory shows the messages they rewrote (at once, before any other
+   * entry of their batch is acknowledged: acknowledgements and broadcasts keep the id order), and
+   * the files of deleted messages are released.
+   */
+  #applied(writes: RelatedWrites): Promise<void> {
+    const byRoom = new Map<string, Map<number, ChatMessage>>();
+    for (const { after } of writes.rewrites) {
+      const rewritten = byRoom.get(after.room) ?? new Map<number, ChatMessage>();
+      rewritten.set(after.id, after);
+      byRoom.set(after.room, rewritten);
+    }
+    for (const [room, byId] of byRoom) {
+      const history = this.#rooms.get(room);
+      if (!history) continue;
+      history.messages = history.messages.map((message) => byId.get(message.id) ?? message);
+      for (const after of byId.values()) {
+        const key = clientKey(after.author, after.clientId);
+        if (history.byClientKey.get(key)?.id === after.id) history.byClientKey.set(key, after);
+      }
+    }
+    return writes.released.length === 0 ? DONE : this.#release(writes);
+  }
+
+  async #release(writes: RelatedWrites): Promise<void> {
+    const fileIds = writes.released.map(({ fileId }) => fileId);
+    if (fileIds.length === 0) return;
+    try {
+      const unreferenced = this.#store
+        ? await this.#store.unreferenced(fileIds)
+        : fileIds.filter((fileId) =>
+            [...this.#rooms.values()].every((other) =>
+              other.messages.every((message) => message.file?.id !== fileId),
+            ),
+          );
+      if (unreferenced.length > 0) await this.#onFilesUnreferenced?.(unreferenced);
+    } catch (error) {
+      // The change is stored; a file left behind is found again by the next trim.
+      this.#onError(error);
+    }
+  }
+
+  /**
+   * Message `id` of `room` as stored now (not one still on its way to disk), or null.
+   */
+  async find(room: string, id: number): Promise<ChatMessage | null> {
+    await this.ensure(room);
+    const { messages } = this.#history(room);
+    const held = messages.find((message) => message.id === id);
+    if (held) return this.#isPending(held) ? null : held;
+    const oldest = messages[0];
+    if (!this.#store || (oldest !== undefined && id > oldest.id)) return null;
+    return this.#store.get(room, id);
+  }
+
+  /** The messages of `room` pinned now, oldest first. */
+  async pinned(room: string): Promise<ChatMessage[]> {
+    await this.ensure(room);
+    const byId = new Map<number, ChatMessage>();
+    for (const id of (await this.#store?.pins(room)) ?? []) {
+      const message = await this.find(room, id);
+      if (message?.pinned) byId.set(id, message);
+    }
+    for (const message of this.#history(room).messages) {
+      if (message.pinned && !this.#isPending(message)) byId.set(message.id, message);
+      else if (!message.pinned) byId.delete(message.id);
+    }
+    return [...byId.values()].sort((a, b) => a.id - b.id);
   }
 
   /** True while `message` is on its way to disk: readers do not see it yet. */
@@ -282,17 +472,25 @@ export class MessageLog {
     }
   }
 
-  #persist(message: ChatMessage): Promise<void> {
+  #persist(message: ChatMessage, related?: RelatedWrites): Promise<void> {
     const store = this.#store;
     if (!store) return DONE;
     this.#queue.push(message);
+    if (related) {
+      this.#related.rewrites.push(...related.rewrites);
+      this.#related.released.push(...related.released);
+      this.#related.erase ||= related.erase;
+    }
     this.#nextWrite ??= this.#lastWrite
       .catch(() => {}) // a failed batch was reported to its own messages
       .then(() => {
         const batch = this.#queue;
+        const writes = this.#related;
         this.#queue = [];
+        this.#related = emptyRelated();
         this.#nextWrite = null;
-        this.#lastWrite = store.write(batch);
+        // The batch counts as written once its changes show in memory too (see #applied).
+        this.#lastWrite = store.write(batch, writes).then(() => this.#applied(writes));
         void this.#lastWrite.then(
           () => this.#trimSoon(batch),
           () => {},
@@ -338,6 +536,10 @@ export class MessageLog {
       this.#onError(error);
     }
   }
+}
+
+function emptyRelated(): RelatedWrites {
+  return { rewrites: [], released: [], erase: false };
 }
 
 /** A resend is the same author (the person: their identity, whatever they are called now) and id. */

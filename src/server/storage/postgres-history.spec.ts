@@ -47,9 +47,20 @@ describe('PostgreSQL store: schema migrations', () => {
 
   it('migrates an older schema, keeping its messages', async () => {
     const url = await freshUrl();
-    const old = await PostgresHistory.open({ url, migrations: MIGRATIONS.slice(0, 1) });
-    const kept = await old.append({ room: 'lobby', author: alice, clientId: 'c1', text: 'hi' });
-    await old.close();
+    await (await PostgresHistory.open({ url, migrations: MIGRATIONS.slice(0, 1) })).close();
+    // A message as the first schema's server stored it (this server's writes need the newest).
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(
+      `INSERT INTO messages (id, room, author_id, author_nickname, client_id, text, file, sent_at)
+         VALUES (1, 'lobby', $1, $2, 'c1', 'hi', NULL, 5)`,
+      [alice.id, alice.nickname],
+    );
+    await client.query('UPDATE message_ids SET last_id = 1');
+    await client.end();
+    const kept = {
+      message: { id: 1, clientId: 'c1', room: 'lobby', author: alice, text: 'hi', sentAt: 5 },
+    };
 
     const store = await PostgresHistory.open({ url });
     const room = { id: 'r-1', kind: 'room' as const, name: 'Ops', members: [], createdAt: 1 };

@@ -24,7 +24,13 @@ import type {
   StoredIdentity,
   StoredRoom,
 } from './history-store';
-import { StorageError } from './history-store';
+import { MessageRefused, StorageError } from './history-store';
+import {
+  applyChange,
+  quoteOf,
+  withEditErased,
+  withQuoteErased,
+} from '../../shared/message-changes';
 import { migrate, MIGRATIONS, SchemaTooNewError, type Migration } from './postgres-schema';
 
 export interface PostgresHistoryOptions {
@@ -45,6 +51,15 @@ export interface PostgresHistoryOptions {
 
 type AppendResult = { message: ChatMessage; created: boolean };
 
+/** A batch's outcomes, in its order, and the files no message carries any more. */
+interface WrittenBatch {
+  outcomes: BatchOutcome[];
+  unreferenced: string[];
+}
+
+/** What one request of a batch came to: stored (or found), or refused with nothing stored. */
+type BatchOutcome = AppendResult | MessageRefused;
+
 interface QueuedAppend {
   request: AppendRequest;
   resolve: (result: AppendResult) => void;
@@ -55,7 +70,8 @@ interface QueuedAppend {
 const MAX_BATCH = 500;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Columns of a message row, in the order `toMessage` reads them. */
-const MESSAGE_COLUMNS = 'id, room, author_id, author_nickname, client_id, text, file, sent_at';
+const MESSAGE_COLUMNS =
+  'id, room, author_id, author_nickname, client_id, text, file, sent_at, extra';
 
 /**
  * bigint columns (ids, times in ms) as numbers: they stay below 2^53. For this pool only; pg's
@@ -76,6 +92,7 @@ interface MessageRow {
   text: string;
   file: FileAttachment | null;
   sent_at: number;
+  extra: Partial<ChatMessage> | null;
 }
 
 export class PostgresHistory implements HistoryStore {
@@ -165,20 +182,32 @@ export class PostgresHistory implements HistoryStore {
   async #writeQueue(): Promise<void> {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, MAX_BATCH);
-      let results: AppendResult[];
+      let written: WrittenBatch;
       try {
-        results = await this.#transaction((client) => this.#storeBatch(client, batch));
+        written = await this.#transaction((client) => this.#storeBatch(client, batch));
       } catch (error) {
-        const stored = error instanceof CommitInDoubt ? await this.#committed(error) : null;
+        const stored =
+          error instanceof CommitInDoubt
+            ? await this.#committed(error.result as WrittenBatch)
+            : null;
         if (stored === null) {
           const failure = StorageError.fromWriteFailure(error);
           for (const queued of batch) queued.reject(failure);
           continue;
         }
-        results = stored;
+        written = stored;
       }
-      batch.forEach((queued, index) => queued.resolve(results[index]!));
-      this.#trimSoon(results);
+      batch.forEach((queued, index) => {
+        const outcome = written.outcomes[index]!;
+        if (outcome instanceof MessageRefused) queued.reject(outcome);
+        else queued.resolve(outcome);
+      });
+      if (written.unreferenced.length > 0) this.#onFilesUnreferenced(written.unreferenced);
+      this.#trimSoon(
+        written.outcomes.filter(
+          (outcome): outcome is AppendResult => !(outcome instanceof MessageRefused),
+        ),
+      );
     }
     this.#writing = null;
   }
@@ -190,10 +219,11 @@ export class PostgresHistory implements HistoryStore {
    * was not committed, or the database cannot say now: then the requests fail, and a resend
    * finds the original if it was).
    */
-  async #committed(inDoubt: CommitInDoubt): Promise<AppendResult[] | null> {
-    const results = inDoubt.result as AppendResult[];
-    const created = results.filter((result) => result.created).map((result) => result.message);
-    if (created.length === 0) return results;
+  async #committed(written: WrittenBatch): Promise<WrittenBatch | null> {
+    const created = written.outcomes
+      .filter((outcome) => !(outcome instanceof MessageRefused) && outcome.created)
+      .map((outcome) => (outcome as AppendResult).message);
+    if (created.length === 0) return written;
     try {
       // By id and resend key: when the commit did not happen, another writer may have stored
       // other messages under these ids since.
@@ -210,13 +240,19 @@ export class PostgresHistory implements HistoryStore {
            USING (id, room, author_id, client_id)`,
         [JSON.stringify(ours)],
       );
-      return rows[0]!.found === created.length ? results : null;
+      return rows[0]!.found === created.length ? written : null;
     } catch {
       return null;
     }
   }
 
-  async #storeBatch(client: pg.PoolClient, batch: QueuedAppend[]): Promise<AppendResult[]> {
+  /**
+   * Stores a batch under the id counter's lock, in the order asked: each new message gets the
+   * next id; a reply quotes its target and a change entry updates its target in place (a delete
+   * also erases its edit entries' texts and its replies' quotes), all in this one transaction.
+   * A reply or change whose target is missing is refused alone (MessageRefused).
+   */
+  async #storeBatch(client: pg.PoolClient, batch: QueuedAppend[]): Promise<WrittenBatch> {
     const counter = await client.query<{ last_id: number }>(
       'SELECT last_id FROM message_ids FOR UPDATE',
     );
@@ -237,50 +273,155 @@ export class PostgresHistory implements HistoryStore {
       byKey.set(resendKey(row.room, row.author_id, row.client_id), toMessage(row));
     }
     const sentAt = this.#clock();
-    const fresh: ChatMessage[] = [];
-    const results = batch.map(({ request }): AppendResult => {
+    /** Every row this batch writes, as it ends up: new ones (`fresh`) and changed ones. */
+    const touched = new Map<number, ChatMessage>();
+    const fresh = new Set<number>();
+    const deletedFiles = new Map<string, string>();
+    const outcomes: BatchOutcome[] = [];
+    for (const { request } of batch) {
       const key = resendKey(request.room, request.author.id, request.clientId);
       const original = byKey.get(key);
-      if (original) return { message: original, created: false };
+      if (original) {
+        outcomes.push({ message: touched.get(original.id) ?? original, created: false });
+        continue;
+      }
+      const targetId = request.change?.target ?? request.replyTo;
+      let target: ChatMessage | undefined;
+      if (targetId !== undefined) {
+        target = touched.get(targetId) ?? (await this.#find(client, request.room, targetId));
+        const refusal =
+          !target || target.room !== request.room || target.change
+            ? `There is no message ${targetId} in this room.`
+            : target.deleted
+              ? `Message ${targetId} was deleted.`
+              : null;
+        if (refusal !== null) {
+          outcomes.push(new MessageRefused(refusal));
+          continue;
+        }
+      }
       const message: ChatMessage = {
         id: ++lastId,
         clientId: request.clientId,
         room: request.room,
         author: { id: request.author.id, nickname: request.author.nickname },
-        text: request.text,
-        ...(request.file ? { file: { ...request.file } } : {}),
+        text: request.change ? '' : request.text,
+        ...(request.file && !request.change ? { file: { ...request.file } } : {}),
         sentAt,
+        ...(request.change ? { change: request.change } : {}),
+        ...(target && !request.change ? { reply: quoteOf(target) } : {}),
       };
       byKey.set(key, message);
-      fresh.push(message);
-      return { message, created: true };
-    });
-    if (fresh.length === 0) return results;
-    const rows = fresh.map((message) => ({
-      id: message.id,
-      room: message.room,
-      author_id: message.author.id,
-      author_nickname: message.author.nickname,
-      client_id: message.clientId,
-      text: message.text,
-      file: message.file ?? null,
-      sent_at: message.sentAt,
-    }));
-    // Under the counter's lock nobody else can store one of these keys; the constraint is the
-    // guarantee all the same. Should it ever refuse a row, the transaction is undone (no id
-    // used) and the requests fail: a resend then finds the original.
-    const inserted = await client.query(
-      `INSERT INTO messages (id, room, author_id, author_nickname, client_id, text, file, sent_at)
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS m(id bigint, room text, author_id text,
-           author_nickname text, client_id text, text text, file jsonb, sent_at bigint)
-         ON CONFLICT ON CONSTRAINT messages_once DO NOTHING`,
-      [JSON.stringify(rows)],
-    );
-    if (inserted.rowCount !== fresh.length) {
-      throw new Error('Another writer stored one of these messages first.');
+      touched.set(message.id, message);
+      fresh.add(message.id);
+      outcomes.push({ message, created: true });
+      if (!target || !request.change) continue;
+      touched.set(target.id, applyChange(target, message));
+      if (request.change.kind !== 'delete') continue;
+      if (target.file) deletedFiles.set(target.file.id, target.room);
+      for (const related of await this.#related(client, target.room, target.id, touched)) {
+        touched.set(related.id, withQuoteErased(withEditErased(related)));
+      }
     }
-    await client.query('UPDATE message_ids SET last_id = $1', [lastId]);
-    return results;
+    if (touched.size === 0) return { outcomes, unreferenced: [] };
+    const inserts = [...touched.values()].filter((message) => fresh.has(message.id));
+    const updates = [...touched.values()].filter((message) => !fresh.has(message.id));
+    if (inserts.length > 0) {
+      // Under the counter's lock nobody else can store one of these keys; the constraint is
+      // the guarantee all the same. Should it ever refuse a row, the transaction is undone (no
+      // id used) and the requests fail: a resend then finds the original.
+      const inserted = await client.query(
+        `INSERT INTO messages (${MESSAGE_COLUMNS})
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS m(id bigint, room text,
+             author_id text, author_nickname text, client_id text, text text, file jsonb,
+             sent_at bigint, extra jsonb)
+           ON CONFLICT ON CONSTRAINT messages_once DO NOTHING`,
+        [JSON.stringify(inserts.map(toRow))],
+      );
+      if (inserted.rowCount !== inserts.length) {
+        throw new Error('Another writer stored one of these messages first.');
+      }
+      await client.query('UPDATE message_ids SET last_id = $1', [lastId]);
+    }
+    if (updates.length > 0) {
+      await client.query(
+        `UPDATE messages SET text = u.text, file = u.file, extra = u.extra
+           FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, text text, file jsonb, extra jsonb)
+           WHERE messages.id = u.id`,
+        [JSON.stringify(updates.map(toRow))],
+      );
+    }
+    return { outcomes, unreferenced: await this.#dropFileRooms(client, deletedFiles) };
+  }
+
+  /** Message `id` of `room` as stored, or undefined. */
+  async #find(client: pg.PoolClient | pg.Pool, room: string, id: number) {
+    const { rows } = await client.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 AND id = $2`,
+      [room, id],
+    );
+    return rows[0] && toMessage(rows[0]);
+  }
+
+  /** The edit entries of message `id` and the replies to it, stored or written by this batch. */
+  async #related(
+    client: pg.PoolClient,
+    room: string,
+    id: number,
+    touched: ReadonlyMap<number, ChatMessage>,
+  ): Promise<ChatMessage[]> {
+    const { rows } = await client.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 AND (
+         (extra -> 'change' ->> 'kind' = 'edit'
+           AND (extra -> 'change' ->> 'target')::bigint = $2)
+         OR (extra ? 'reply' AND (extra -> 'reply' ->> 'id')::bigint = $2))`,
+      [room, id],
+    );
+    const found = new Map<number, ChatMessage>();
+    for (const row of rows) found.set(row.id, touched.get(row.id) ?? toMessage(row));
+    for (const message of touched.values()) {
+      const edits = message.change?.kind === 'edit' && message.change.target === id;
+      if (edits || message.reply?.id === id) found.set(message.id, message);
+    }
+    return [...found.values()];
+  }
+
+  /**
+   * Files of deleted messages: a room no message of which carries one any more loses its
+   * reference (it may not be read there), and the ids no message carries at all are returned.
+   */
+  async #dropFileRooms(
+    client: pg.PoolClient,
+    files: ReadonlyMap<string, string>,
+  ): Promise<string[]> {
+    const unreferenced: string[] = [];
+    for (const [fileId, room] of files) {
+      const { rows } = await client.query<{ here: boolean; anywhere: boolean }>(
+        `SELECT bool_or(room = $2) AS here, count(*) > 0 AS anywhere FROM messages
+           WHERE file ->> 'id' = $1`,
+        [fileId, room],
+      );
+      if (!rows[0]?.here) {
+        await client.query('DELETE FROM file_rooms WHERE file_id = $1 AND room = $2', [
+          fileId,
+          room,
+        ]);
+      }
+      if (!rows[0]?.anywhere) unreferenced.push(fileId);
+    }
+    return unreferenced;
+  }
+
+  async find(room: string, id: number): Promise<ChatMessage | null> {
+    return (await this.#find(this.#pool, room, id)) ?? null;
+  }
+
+  async pinned(room: string): Promise<ChatMessage[]> {
+    const { rows } = await this.#pool.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 AND extra ? 'pinned' ORDER BY id`,
+      [room],
+    );
+    return rows.map(toMessage);
   }
 
   async latest(room: string, limit: number): Promise<ChatMessage[]> {
@@ -571,6 +712,23 @@ function toMessage(row: MessageRow): ChatMessage {
     text: row.text,
     ...(row.file ? { file: row.file } : {}),
     sentAt: row.sent_at,
+    ...row.extra,
+  };
+}
+
+/** A message as a row of `messages` (what has no column of its own goes into `extra`). */
+function toRow(message: ChatMessage) {
+  const { id, room, author, clientId, text, file, sentAt, ...extra } = message;
+  return {
+    id,
+    room,
+    author_id: author.id,
+    author_nickname: author.nickname,
+    client_id: clientId,
+    text,
+    file: file ?? null,
+    sent_at: sentAt,
+    extra: Object.keys(extra).length === 0 ? null : extra,
   };
 }
 

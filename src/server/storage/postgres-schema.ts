@@ -91,6 +91,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'message changes: edits, deletes, reactions, pins and replies',
+    sql: `
+      -- What a message carries beyond its columns (ChatMessage's change, reply, revision,
+      -- editedAt, edits, deleted, reactions, pinned); null for a plain message.
+      ALTER TABLE messages ADD COLUMN extra jsonb;
+      CREATE INDEX messages_pinned ON messages (room, id) WHERE extra ? 'pinned';
+      -- A deleted message's edit entries and replies, found to erase their texts.
+      CREATE INDEX messages_edits ON messages (room, ((extra -> 'change' ->> 'target')::bigint))
+        WHERE extra -> 'change' ->> 'kind' = 'edit';
+      CREATE INDEX messages_replies ON messages (room, ((extra -> 'reply' ->> 'id')::bigint))
+        WHERE extra ? 'reply';
+    `,
+  },
 ];
 
 /** Any number, the same in every Parley server: the advisory lock that migrations hold. */

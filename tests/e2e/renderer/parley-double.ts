@@ -308,6 +308,14 @@ export function installParleyDouble(options: DoubleOptions): void {
         record('chat.post', text);
         return { ok: false, error: { code: 'not_connected', message: 'Not connected.' } };
       },
+      async changeMessage(change) {
+        record('chat.changeMessage', change);
+        return { ok: false, error: { code: 'not_connected', message: 'Not connected.' } };
+      },
+      async pinnedMessages() {
+        record('chat.pinnedMessages');
+        return { ok: true, messages: [] };
+      },
       async createRoom(name) {
         record('chat.createRoom', name);
         return { ok: true, room: { id: 'r-double', kind: 'room', name, members: 0 } };

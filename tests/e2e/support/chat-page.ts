@@ -129,6 +129,16 @@ export class ChatPage {
     return this.messageLog.getByRole('listitem').filter({ hasText: text });
   }
 
+  /** A message (not a notice, nor a list inside a message), by (part of) its text. */
+  message(text: string): Locator {
+    return this.messageLog.locator('li[data-message-id]').filter({ hasText: text });
+  }
+
+  /** The message with server id `id` (it stays found while its text changes). */
+  messageById(id: string): Locator {
+    return this.messageLog.locator(`li[data-message-id="${id}"]`);
+  }
+
   person(nickname: string): Locator {
     return this.peopleOnline.getByRole('listitem').filter({ hasText: nickname });
   }

@@ -250,7 +250,8 @@ export class AlertsState {
     let counts = this.#counts;
     let notify: ChatMessage | null = null;
     for (const message of messages) {
-      if (!this.#seen(message) || !reader) continue;
+      // A change to a message (edit, reaction…) is not news: it is neither unread nor notified.
+      if (!this.#seen(message) || !reader || message.change) continue;
       const outcome = outcomeOf(message, reader, this.#attention);
       if (outcome.unread) {
         counts = {

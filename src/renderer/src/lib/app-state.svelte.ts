@@ -11,6 +11,7 @@ import { AlertsState } from './alerts-state.svelte';
 import { LinkDeviceDialog } from './link-device-dialog.svelte';
 import type { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
+import { MessageActions } from './message-actions.svelte';
 import { ConversationState } from './conversation-state.svelte';
 import { Conversations } from './conversations.svelte';
 import { CreateRoomDialog } from './create-room-dialog.svelte';
@@ -54,6 +55,8 @@ export class AppState {
   readonly statusDialog: StatusDialog;
   /** The room on screen and what can be done there. */
   readonly conversation: ConversationState;
+  /** Edit, delete, reply, react, pin, jump to a quoted message. */
+  readonly messageActions: MessageActions;
   /** The start screen and the flows in and out of a room. */
   readonly entry: EntryState;
   readonly createRoom: CreateRoomDialog;
@@ -122,6 +125,17 @@ export class AppState {
       joinedUrl: () => this.entry.joinedUrl,
     });
     this.linkDevice = new LinkDeviceDialog(api.chat, () => this.entry.joinedUrl);
+    this.messageActions = new MessageActions({
+      chat: api.chat,
+      selfId: () => this.chat.self?.id ?? null,
+      // The host, an admin or a moderator may delete anyone's message.
+      isHost: () => this.conversations.host || this.chat.self?.role !== undefined,
+      room: () => this.conversations.current.room,
+      holds: (id) => this.chat.messages.some((message) => message.id === id),
+      hasOlder: () => this.chat.hasOlder,
+      loadOlder: () => this.conversation.loadOlder(),
+      onreply: (message) => this.composer.startReply(message),
+    });
     this.createRoom = new CreateRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
     this.removePerson = new RemovePersonDialog(api.chat.moderate);
     this.personName = new PersonNameDialog(api.chat.moderate);

@@ -186,7 +186,10 @@ export class ChatState {
         else this.#stopTyping(event.user.id);
         break;
       case 'outbox': {
-        const entries = event.entries.filter((entry) => (entry.room ?? LOBBY) === this.room);
+        // Changes to messages (edits, reactions…) show on their message once applied, not here.
+        const entries = event.entries.filter(
+          (entry) => (entry.room ?? LOBBY) === this.room && !entry.change,
+        );
         // Unchanged for this room: nothing to render again.
         if (entries.length === 0 && this.#outbox.length === 0) break;
         this.#outbox = entries;

@@ -5,6 +5,7 @@
  * a quick succession of messages costs one typing signal each, not two).
  */
 import type { ParleyApi } from '../../../shared/api';
+import type { ChatMessage } from '../../../shared/protocol';
 import { LIMITS, LOBBY } from '../../../shared/limits';
 import { textLength } from '../../../shared/schemas';
 
@@ -25,6 +26,8 @@ export class ComposerState {
   text = $state('');
   #posting = $state(false);
   #error = $state<string | null>(null);
+  /** The message the draft answers (its quote shows above the composer); null: none. */
+  #replyTo = $state.raw<ChatMessage | null>(null);
 
   /** The room the draft is for. */
   #room = LOBBY;
@@ -58,6 +61,7 @@ export class ComposerState {
     if (this.text === '') this.#drafts.delete(this.#room);
     else this.#drafts.set(this.#room, this.text);
     this.#room = room;
+    this.#replyTo = null;
     this.text = this.#drafts.get(room) ?? '';
     this.#drafts.delete(room);
     this.#error = null;
@@ -70,6 +74,19 @@ export class ComposerState {
 
   get error(): string | null {
     return this.#error;
+  }
+
+  get replyTo(): ChatMessage | null {
+    return this.#replyTo;
+  }
+
+  /** The next message sent answers `message` (of the room on screen). */
+  startReply(message: ChatMessage): void {
+    this.#replyTo = message;
+  }
+
+  cancelReply(): void {
+    this.#replyTo = null;
   }
 
   get canSend(): boolean {
@@ -107,7 +124,7 @@ export class ComposerState {
     this.#idleTimer = undefined;
     this.#typing = false;
     try {
-      const result = await this.#chat.post(text, room);
+      const result = await this.#chat.post(text, room, this.#replyTo?.id);
       if (!result.ok) {
         this.#error = result.error.message;
         return false;
@@ -118,6 +135,7 @@ export class ComposerState {
     } finally {
       this.#posting = false;
     }
+    if (this.#room === room) this.#replyTo = null;
     // Whatever was typed while the message was being handed over stays.
     if (this.#room === room && this.text === text) this.text = '';
     else if (this.#drafts.get(room) === text) this.#drafts.delete(room);
@@ -130,6 +148,7 @@ export class ComposerState {
     this.text = '';
     this.#drafts.clear();
     this.#room = LOBBY;
+    this.#replyTo = null;
     this.#error = null;
   }
 

@@ -45,6 +45,11 @@ export class Conversations {
     this.#joined.find((chat) => chat.room === this.#currentId) ?? this.lobby,
   );
 
+  /** True when this connection is the host's (it may delete any room or message). */
+  get host(): boolean {
+    return this.#session?.host ?? false;
+  }
+
   get lobby(): ChatState {
     return this.#joined[0]!;
   }

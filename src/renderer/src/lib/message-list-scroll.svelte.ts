@@ -257,6 +257,16 @@ export class MessageListScroll {
     this.sync();
   }
 
+  /** To the entry `key` at once (a quoted message), no longer following. */
+  scrollToKey(key: string): boolean {
+    const index = this.#positions.get(key);
+    if (!this.#viewport || index === undefined) return false;
+    this.#memory.following = false;
+    this.#scrollTo(this.layout.offsets[index] ?? 0);
+    this.sync();
+    return true;
+  }
+
   /** To the oldest message held at once, no longer following (Home); older ones load above. */
   jumpToOldest(): void {
     if (!this.#viewport) return;
