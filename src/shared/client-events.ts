@@ -16,6 +16,7 @@ import type {
   Presence,
   RoomInfo,
   RoomPage,
+  SearchPage,
 } from './protocol';
 import type { ErrorCode, Result } from './result';
 import {
@@ -35,6 +36,7 @@ import {
   roomJoinPayloadSchema,
   roomLeavePayloadSchema,
   roomListPayloadSchema,
+  searchQueryPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from './schemas';
@@ -139,6 +141,10 @@ export const CLIENT_EVENT_TABLE = {
   'history:fetch': event<HistoryPage>()(historyFetchPayloadSchema, {
     joined: true,
     errors: ['unknown_room', 'not_in_room'],
+  }),
+  'search:query': event<SearchPage>()(searchQueryPayloadSchema, {
+    joined: true,
+    errors: ['unknown_room'],
   }),
   'room:create': event<{ room: RoomInfo }>()(roomCreatePayloadSchema, {
     joined: true,

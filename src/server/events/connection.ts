@@ -10,6 +10,7 @@ import type { ChatMessage, FileAttachment, RoomInfo, User } from '../../shared/p
 import { fail, type Failure } from '../../shared/result';
 import type { RoomBroadcaster } from '../broadcast-batcher';
 import type { FloodContainment } from '../flood-containment';
+import type { MessageSearch } from '../search/message-search';
 import type { HistoryStore, StoredRoom } from '../storage/history-store';
 import type { Moderation } from '../moderation';
 import type { PresenceBoard } from '../presence';
@@ -29,6 +30,8 @@ export interface ServerParts {
   /** Everyone's online, away or busy, and status line. */
   presence: PresenceBoard;
   history: HistoryStore;
+  /** The index of stored messages: told of each new one after its acknowledgement. */
+  search: MessageSearch;
   rooms: RoomDirectory;
   /** Room events go through it: presence in batches, everything in the order it happened. */
   broadcasterFor: (room: string) => RoomBroadcaster;
@@ -58,6 +61,8 @@ export interface Limiters {
   typing: RateLimiterMemory;
   presence: RateLimiterMemory;
   history: RateLimiterMemory;
+  /** Searches, per connection. */
+  search: RateLimiterMemory;
   /** Room creation, joins and leaves, and opening direct conversations, per connection. */
   rooms: RateLimiterMemory;
   /** Rooms made per address (all its connections together). */
@@ -79,6 +84,7 @@ export const PER_CONNECTION_LIMITERS = [
   'typing',
   'presence',
   'history',
+  'search',
   'rooms',
   'challenge',
   'fileBegin',
@@ -242,7 +248,11 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
       const { message, created } = await appended;
       // While a batch of room events is open the broadcast joins it: the ack waits for it, so
       // that the sender still gets the broadcast first.
-      if (created) await parts.broadcasterFor(roomId).emit('message:created', message);
+      if (created) {
+        await parts.broadcasterFor(roomId).emit('message:created', message);
+        // Queued: indexed after the acknowledgement is on its way (see message-search.ts).
+        parts.search.add(message);
+      }
       return { ok: true, message };
     },
   };

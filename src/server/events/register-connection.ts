@@ -15,6 +15,7 @@ import { fileEvents } from './file-events';
 import { messageEvents } from './message-events';
 import { presenceEvents } from './presence-events';
 import { roomEvents } from './room-events';
+import { searchEvents } from './search-events';
 import { sessionEvents } from './session-events';
 
 export function registerConnection(socket: ParleySocket, parts: ServerParts): void {
@@ -26,6 +27,7 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     ...presenceEvents(connection),
     ...roomEvents(connection),
     ...fileEvents(connection),
+    ...searchEvents(connection),
   };
   bindEvents(socket, handlers, {
     onError,

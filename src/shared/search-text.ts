@@ -1,0 +1,29 @@
+/**
+ * How search sees text, the same for what is indexed and what is asked: words are runs of
+ * letters, digits and combining marks, compared with accents folded (NFD, combining marks
+ * dropped) and in lower case, so "Café" finds "cafe" and the other way round.
+ */
+
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+const COMBINING_MARK = /\p{M}/gu;
+
+/** A word's search form: accents dropped, lower case. */
+export function foldWord(word: string): string {
+  return word.normalize('NFD').replace(COMBINING_MARK, '').toLowerCase();
+}
+
+/** The words of `text` where they stand in it (UTF-16 offsets). */
+export function wordsOf(text: string): Array<{ word: string; start: number; end: number }> {
+  const words: Array<{ word: string; start: number; end: number }> = [];
+  for (const match of text.matchAll(WORD)) {
+    words.push({ word: match[0], start: match.index, end: match.index + match[0].length });
+  }
+  return words;
+}
+
+/** The folded words of `text`, empty ones (a lone mark) left out. */
+export function searchTerms(text: string): string[] {
+  return wordsOf(text)
+    .map(({ word }) => foldWord(word))
+    .filter((term) => term.length > 0);
+}
