@@ -48,6 +48,7 @@ export interface IpcDependencies {
     | 'leaveRoom'
     | 'deleteRoom'
     | 'listRooms'
+    | 'search'
     | 'openDirect'
     | 'reconnectNow'
   >;
@@ -104,6 +105,7 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
     'chat:leave-room': (room) => chat.leaveRoom(room),
     'chat:delete-room': (room) => chat.deleteRoom(room),
     'chat:list-rooms': (query) => chat.listRooms(query),
+    'chat:search': (query) => chat.search(query),
     'chat:open-direct': (nickname) => chat.openDirect(nickname),
     'chat:reconnect-now': () => {
       chat.reconnectNow();

@@ -68,6 +68,7 @@ const api = {
     leaveRoom: (room) => invoke('chat:leave-room', room),
     deleteRoom: (room) => invoke('chat:delete-room', room),
     listRooms: (query) => invoke('chat:list-rooms', query),
+    search: (query) => invoke('chat:search', query),
     openDirect: (nickname) => invoke('chat:open-direct', nickname),
     discard: (clientId) => invoke('chat:discard', clientId),
     setTyping: async (typing, room) => {

@@ -27,6 +27,7 @@ import type {
   Presence,
   RoomInfo,
   RoomPage,
+  SearchPage,
 } from './protocol';
 import type { Result } from './result';
 import {
@@ -35,6 +36,7 @@ import {
   presenceSetPayloadSchema,
   roomIdSchema,
   roomListPayloadSchema,
+  searchQueryPayloadSchema,
   transferIdSchema,
 } from './schemas';
 import { settingsPatchSchema, type Settings } from './settings';
@@ -170,6 +172,7 @@ export const IPC_REQUESTS = {
   'chat:leave-room': { args: z.tuple([roomIdSchema]), reply: replies() },
   'chat:delete-room': { args: z.tuple([roomIdSchema]), reply: replies() },
   'chat:list-rooms': { args: z.tuple([roomListPayloadSchema]), reply: replies<RoomPage>() },
+  'chat:search': { args: z.tuple([searchQueryPayloadSchema]), reply: replies<SearchPage>() },
   'chat:open-direct': {
     args: z.tuple([z.string({ error: 'Nickname must be text.' })]),
     reply: replies<{ joined: JoinedRoom }>(),

@@ -13,6 +13,7 @@ import type {
   HostingStatus,
   ParleyApi,
   RoomListQuery,
+  SearchQuery,
   SavedServer,
   Unsubscribe,
 } from '../../shared/api';
@@ -82,6 +83,7 @@ export function createWebBridge(
       leaveRoom: (room: string) => client.leaveRoom(room),
       deleteRoom: (room: string) => client.deleteRoom(room),
       listRooms: (query: RoomListQuery) => client.listRooms(query),
+      search: (query: SearchQuery) => client.search(query),
       openDirect: (nickname: string) => client.openDirect(nickname),
       discard: async (clientId: string) => client.discard(clientId),
       setTyping: (typing, room) => client.setTyping(typing, room),
