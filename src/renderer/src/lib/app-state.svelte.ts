@@ -25,6 +25,7 @@ import { PresenceState } from './presence-state.svelte';
 import { RemovePersonDialog } from './remove-person-dialog.svelte';
 import { DeleteRoomDialog } from './delete-room-dialog.svelte';
 import { FindRoomDialog } from './find-room-dialog.svelte';
+import { SearchState } from './search-state.svelte';
 import { SavedServersState } from './saved-servers-state.svelte';
 import { SettingsState } from './settings-state.svelte';
 import { StatusDialog } from './status-dialog.svelte';
@@ -56,6 +57,8 @@ export class AppState {
   readonly removePerson: RemovePersonDialog;
   readonly deleteRoom: DeleteRoomDialog;
   readonly findRoom: FindRoomDialog;
+  /** The "Search messages" panel. */
+  readonly search: SearchState;
   readonly joinRequest: JoinRequestDialog;
   /** The Settings dialog is open. */
   settingsOpen = $state(false);
@@ -115,6 +118,9 @@ export class AppState {
     this.removePerson = new RemovePersonDialog(api.hosting.kick);
     this.deleteRoom = new DeleteRoomDialog((room) => api.chat.deleteRoom(room));
     this.findRoom = new FindRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
+    this.search = new SearchState(api.chat, (room, messageId) =>
+      this.conversation.openAt(room, messageId),
+    );
     this.passphrase = new PassphraseDialog({
       busy: () => this.entry.busy !== null,
       onsubmit: (request, passphrase) => this.entry.submitPassphrase(request, passphrase),

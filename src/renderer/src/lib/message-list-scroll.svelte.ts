@@ -257,6 +257,27 @@ export class MessageListScroll {
     this.sync();
   }
 
+  /**
+   * Brings entry `key` into view, a third of the way down the viewport, and keeps it there while
+   * the entries around it are measured (no longer following). False when it is not in the list
+   * or the list is not on screen.
+   */
+  reveal(key: string): boolean {
+    const viewport = this.#viewport;
+    const index = this.#positions.get(key);
+    if (!viewport || index === undefined) return false;
+    this.#memory.following = false;
+    const lead = Math.round(viewport.clientHeight / 3);
+    const top = Math.max(0, this.layout.offsets[index]! - lead);
+    this.#scrollTo(top + viewport.listTop);
+    this.#scrollTop = viewport.scrollTop - viewport.listTop;
+    this.#viewportHeight = viewport.clientHeight;
+    // The entry itself is the anchor: measuring those above it does not move it away.
+    this.#memory.anchor = { key, offset: this.#scrollTop - this.layout.offsets[index]! };
+    this.#positioned = true;
+    return true;
+  }
+
   /** To the oldest message held at once, no longer following (Home); older ones load above. */
   jumpToOldest(): void {
     if (!this.#viewport) return;
