@@ -84,7 +84,7 @@ const config = {
   searchQueries: number('SEARCH_QUERIES', 300),
   searchInFlight: number('SEARCH_IN_FLIGHT', 8),
   searchWriteSeconds: number('SEARCH_WRITE_SECONDS', 5),
-  searchRounds: number('SEARCH_ROUNDS', 2),
+  searchRounds: number('SEARCH_ROUNDS', 4),
   web: env('WEB', '1') !== '0',
   webRuns: number('WEB_RUNS', 5),
   chromium: env('CHROMIUM', process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'),

@@ -11,7 +11,7 @@
  *
  * It runs in the runner's process, on the generator cores; the server on its own core.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
@@ -170,12 +170,23 @@ async function withServer<T>(
   }
 }
 
+/** Resolves once `file` exists (checked every 100 ms; the bench's own bookkeeping, not a test). */
+async function fileAppears(file: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (performance.now() > deadline) throw new Error(`${file} did not appear`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** One connection, `inFlight` messages at a time for `seconds`: acknowledgement latencies. */
-async function writeLoad(port: number, inFlight: number, seconds: number) {
+async function writeLoad(port: number, inFlight: number, seconds: number, snapshot: string | null) {
   const socket = await connect(port);
   try {
-    // The index is built (the first search waits for it) before the clock starts.
+    // Steady state before the clock starts: the index is built (the first search waits for
+    // it) and the snapshot the build is followed by is written.
     await query(socket, { text: 'warm' });
+    if (snapshot) await fileAppears(snapshot, 120_000);
     const samples: number[] = [];
     const endAt = performance.now() + seconds * 1000;
     let sent = 0;
@@ -184,12 +195,10 @@ async function writeLoad(port: number, inFlight: number, seconds: number) {
         while (performance.now() < endAt) {
           const n = sent++;
           const started = performance.now();
-          const ack = await socket
-            .timeout(30_000)
-            .emitWithAck('message:send', {
-              clientId: `w${n}`,
-              text: `${pickWord(Math.random)} ${n}`,
-            });
+          const ack = await socket.timeout(30_000).emitWithAck('message:send', {
+            clientId: `w${n}`,
+            text: `${pickWord(Math.random)} ${n}`,
+          });
           if (!ack.ok) throw new Error(`send refused: ${ack.error.message}`);
           samples.push(performance.now() - started);
         }
@@ -258,8 +267,9 @@ export async function searchScenario(
       // Alternating, so that a busy moment of the machine does not fall on one side only.
       for (const indexed of round % 2 === 0 ? [true, false] : [false, true]) {
         const dataDir = copy();
+        const snapshot = indexed ? join(dataDir, 'search-index.json') : null;
         const samples = await withServer(dataDir, indexed, cores, (port) =>
-          writeLoad(port, options.inFlight, options.writeSeconds),
+          writeLoad(port, options.inFlight, options.writeSeconds, snapshot),
         );
         rmSync(dataDir, { recursive: true, force: true });
         (indexed ? acks.indexed : acks.notIndexed).push(...samples);
@@ -336,9 +346,10 @@ export function searchTargets(figures: SearchFigures | null | undefined): Array<
   const worstAck = figures ? Math.max(figures.ratio.p50, figures.ratio.p99) : NaN;
   return [
     {
-      name: `Search query latency over ${figures ? figures.storedMessages.toLocaleString('en-US') : '50,000'} stored messages, p95`,
-      value: figures ? figures.queries.p95Ms : null,
-      limit: '< 50 ms',
+      // As a share of the limit: the report shows values as ratios.
+      name: `Search query latency over ${figures ? figures.storedMessages.toLocaleString('en-US') : '50,000'} stored messages, p95 / 50 ms`,
+      value: figures ? figures.queries.p95Ms / 50 : null,
+      limit: '< 1x (p95 < 50 ms)',
       met: figures ? figures.queries.p95Ms < 50 : null,
       detail: figures
         ? `p50 ${fmt(figures.queries.p50Ms, 2)} ms, p95 ${fmt(figures.queries.p95Ms, 2)} ms, max ${fmt(figures.queries.maxMs, 2)} ms`

@@ -21,9 +21,14 @@ export function wordsOf(text: string): Array<{ word: string; start: number; end:
   return words;
 }
 
-/** The folded words of `text`, empty ones (a lone mark) left out. */
+const NOT_WORD = /[^\p{L}\p{N}]+/u;
+
+/**
+ * The folded words of `text`. The same words as folding each of `wordsOf`, made in one pass over
+ * the whole text (indexing 50,000 messages word by word took seconds).
+ */
 export function searchTerms(text: string): string[] {
-  return wordsOf(text)
-    .map(({ word }) => foldWord(word))
+  return foldWord(text)
+    .split(NOT_WORD)
     .filter((term) => term.length > 0);
 }

@@ -48,7 +48,7 @@ const REREAD_IDS = 1000;
 
 export class MessageSearch {
   readonly #options: MessageSearchOptions;
-  #index = SearchIndex.empty();
+  #index = new SearchIndex();
   #coveredId = 0;
   #queue: Change[] = [];
   #drainScheduled = false;
@@ -153,7 +153,7 @@ export class MessageSearch {
   }
 
   #changed(count: number): void {
-    const { file, saveAfterChanges = 2000, saveAfterMs = 30_000 } = this.#options;
+    const { file, saveAfterChanges = 10_000, saveAfterMs = 30_000 } = this.#options;
     if (file === null || this.#closed) return;
     this.#unsaved += count;
     if (this.#unsaved >= saveAfterChanges) {
@@ -171,10 +171,9 @@ export class MessageSearch {
     this.#saveTimer = null;
     if (file === null) return this.#saving;
     this.#unsaved = 0;
-    const snapshot = { index: this.#index, coveredId: this.#coveredId };
     // One write at a time; each writes the index as it is when its turn comes.
     this.#saving = this.#saving
-      .then(() => writeSnapshot(file, snapshot))
+      .then(() => writeSnapshot(file, this.#index.messages(), this.#coveredId))
       .catch((error: unknown) => this.#options.onError(error));
     return this.#saving;
   }
@@ -196,7 +195,7 @@ export class MessageSearch {
           `[parley] The search index (${file}) cannot be read (${(error as Error).message}): ` +
             'rebuilding it from the history.',
         );
-        this.#index = SearchIndex.empty();
+        this.#index = new SearchIndex();
         this.#coveredId = 0;
       }
     }

@@ -1,14 +1,20 @@
 /**
- * The search index on disk: one JSON file in the data folder holding the index and the highest
- * message id it covers. Written atomically (a temporary file renamed over the old one), so a
- * crash leaves the old snapshot or the new one, never half of one. A file that is missing says
- * so (null); one that cannot be read as a snapshot throws, and the caller rebuilds.
+ * The search index on disk: one JSON file in the data folder holding the indexed messages and
+ * the highest message id it covers (the index itself is made again from them on start, which is
+ * quick next to reading the history). Written a slice of messages at a time, so that saving a
+ * large index never holds the event loop (acknowledgements) for long, into a temporary file
+ * renamed over the old one: a crash leaves the old snapshot or the new one, never half of one.
+ * A missing file says so (null); one that cannot be read as a snapshot throws, and the caller
+ * rebuilds.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import type { ChatMessage } from '../../shared/protocol';
 import { SearchIndex } from './search-index';
 
 const FORMAT = 'parley-search-index';
 const VERSION = 1;
+/** Messages serialized per write: about a millisecond of work each. */
+const SLICE = 500;
 
 export interface Snapshot {
   index: SearchIndex;
@@ -28,7 +34,7 @@ export async function readSnapshot(file: string): Promise<Snapshot | null> {
     format?: unknown;
     version?: unknown;
     coveredId?: unknown;
-    index?: unknown;
+    messages?: unknown;
   };
   if (saved?.format !== FORMAT || saved.version !== VERSION) {
     throw new Error('not a Parley search index of a known version');
@@ -36,22 +42,53 @@ export async function readSnapshot(file: string): Promise<Snapshot | null> {
   if (!Number.isSafeInteger(saved.coveredId) || (saved.coveredId as number) < 0) {
     throw new Error('its covered id is not a whole number');
   }
-  return { index: SearchIndex.fromJSON(saved.index), coveredId: saved.coveredId as number };
+  if (!Array.isArray(saved.messages)) throw new Error('it holds no list of messages');
+  const index = new SearchIndex();
+  for (const message of saved.messages) {
+    if (!isMessage(message)) throw new Error('a message in it is not one');
+    index.add(message);
+  }
+  return { index, coveredId: saved.coveredId as number };
 }
 
-export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<void> {
-  const text = JSON.stringify({
-    format: FORMAT,
-    version: VERSION,
-    coveredId: snapshot.coveredId,
-    index: snapshot.index,
-  });
+/** Writes `messages` (a copy the caller will not change) as the snapshot covering `coveredId`. */
+export async function writeSnapshot(
+  file: string,
+  messages: readonly ChatMessage[],
+  coveredId: number,
+): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await open(temporary, 'w');
   try {
-    await writeFile(temporary, text);
+    await handle.write(
+      `{"format":"${FORMAT}","version":${VERSION},"coveredId":${coveredId},"messages":[`,
+    );
+    for (let start = 0; start < messages.length; start += SLICE) {
+      const slice = messages.slice(start, start + SLICE).map((message) => JSON.stringify(message));
+      await handle.write(`${start === 0 ? '' : ','}${slice.join(',')}`);
+    }
+    await handle.write(']}');
+    await handle.sync();
+    await handle.close();
     await rename(temporary, file);
   } catch (error) {
+    await handle.close().catch(() => {});
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+function isMessage(value: unknown): value is ChatMessage {
+  const message = value as Partial<ChatMessage> | null;
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    Number.isSafeInteger(message.id) &&
+    typeof message.room === 'string' &&
+    typeof message.text === 'string' &&
+    typeof message.clientId === 'string' &&
+    typeof message.sentAt === 'number' &&
+    typeof message.author?.id === 'string' &&
+    typeof message.author.nickname === 'string'
+  );
 }
