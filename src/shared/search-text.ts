@@ -9,7 +9,8 @@ const COMBINING_MARK = /\p{M}/gu;
 
 /** A word's search form: accents dropped, lower case. */
 export function foldWord(word: string): string {
-  return word.normalize('NFD').replace(COMBINING_MARK, '').toLowerCase();
+  // Lower case first: some capitals lower to a letter and a mark (İ → i + dot above).
+  return word.toLowerCase().normalize('NFD').replace(COMBINING_MARK, '');
 }
 
 /** The words of `text` where they stand in it (UTF-16 offsets). */
