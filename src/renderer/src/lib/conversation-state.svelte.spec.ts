@@ -5,8 +5,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatEvent, ParleyApi } from '../../../shared/api';
-import type { ChatMessage, RoomInfo } from '../../../shared/protocol';
-import { fail, ok } from '../../../shared/result';
+import type { ChatMessage, JoinedRoom, RoomInfo } from '../../../shared/protocol';
+import { fail, ok, type Result } from '../../../shared/result';
 import { joinedRoom, lobbySession, message } from './chat-fixtures';
 import { ConversationState } from './conversation-state.svelte';
 import { Conversations } from './conversations.svelte';
@@ -19,7 +19,7 @@ function setup(history: ChatMessage[], joinPage = 3) {
   const apply = (event: ChatEvent) => conversations.apply(event);
   let oldestSent = history.length - joinPage;
   const chat = {
-    joinRoom: vi.fn(async (room: string) => {
+    joinRoom: vi.fn(async (room: string): Promise<Result<{ joined: JoinedRoom }>> => {
       const joined = joinedRoom(design, history.slice(oldestSent), oldestSent > 0);
       apply({ type: 'room-joined', joined });
       void room;
