@@ -56,7 +56,10 @@ async function writeCostOptions(durableWrites: boolean) {
     retention: LIMITS.roomRetention,
     durableWrites,
   });
-  return { history, rateLimits: { message: UNLIMITED, messagePerAddress: UNLIMITED } };
+  return {
+    history,
+    rateLimits: { message: UNLIMITED, messagePerAddress: UNLIMITED, search: UNLIMITED },
+  };
 }
 
 interface Started {
@@ -80,6 +83,8 @@ async function start(): Promise<Started> {
       passphrase,
       onError: (error) => console.error('[bench parley]', error),
       ...(durable === undefined ? {} : await writeCostOptions(durable !== '0')),
+      // The search scenario's baseline: no index (bench/search.ts).
+      search: { enabled: process.env.PARLEY_BENCH_SEARCH !== '0' },
       // The capacity scenario holds thousands of connections (the bench raises `ulimit -n`);
       // the shipped cap (LIMITS.maxConnections) is sized for 1024 file descriptors.
       connections: { maxConnections: 100_000 },

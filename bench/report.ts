@@ -8,6 +8,7 @@
  * them together keeps the three in step.
  */
 import { writeCostMarkdown, type WriteCostFigures } from './durability';
+import { searchMarkdown, searchTargets, type SearchFigures } from './search';
 import type { FloodFigures, FloodPhase } from './flood';
 import type { GuessingFigures } from './guessing';
 import type { CapacityFigures, HistoryFigures, StepFigures } from './scenarios';
@@ -89,6 +90,8 @@ export interface BenchReport {
   guessing: GuessingFigures | null;
   /** Durable (fsynced) writes against none, on the same load (durability.ts). */
   writeCost?: WriteCostFigures | null;
+  /** Search query latency over stored messages, and what indexing costs acknowledgements. */
+  search?: SearchFigures | null;
   web: WebFigures | { error: string } | null;
   targets: Target[];
 }
@@ -210,6 +213,7 @@ export function judgeTargets(report: Omit<BenchReport, 'targets'>): Target[] {
   });
   targets.push(...floodTargets(report.flood));
   targets.push(guessingTarget(report.guessing));
+  targets.push(...searchTargets(report.search));
   return targets;
 }
 
@@ -435,6 +439,7 @@ export function toMarkdown(report: BenchReport): string {
   if (report.flood) pushFlood(push, report.flood);
   if (report.guessing) pushGuessing(push, report.guessing);
   if (report.writeCost) push(...writeCostMarkdown(report.writeCost));
+  if (report.search) push(...searchMarkdown(report.search));
 
   if (report.web) {
     push('## Web client', '');

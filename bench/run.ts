@@ -17,6 +17,7 @@ import { LIMITS } from '../src/shared/limits';
 import { writeCost } from './durability';
 import { floodScenario } from './flood';
 import { guessingScenario } from './guessing';
+import { searchScenario } from './search';
 import { planCores, pinSelf } from './processes';
 import {
   capacityResult,
@@ -140,6 +141,11 @@ const config = {
     .map(Number)
     .filter((count) => Number.isInteger(count) && count > 0),
   writeCostSeconds: number('WRITE_SECONDS', 5),
+  searchMessages: number('SEARCH_MESSAGES', 50_000),
+  searchQueries: number('SEARCH_QUERIES', 300),
+  searchInFlight: number('SEARCH_IN_FLIGHT', 8),
+  searchWriteSeconds: number('SEARCH_WRITE_SECONDS', 5),
+  searchRounds: number('SEARCH_ROUNDS', 4),
   web: env('WEB', '1') !== '0',
   webRuns: number('WEB_RUNS', 5),
   chromium: env('CHROMIUM', process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'),
@@ -273,6 +279,21 @@ if (config.writeCostInFlight.length > 0 && config.writeCostSeconds > 0) {
   }
 }
 
+let searchReport: BenchReport['search'] = null;
+if (config.searchMessages > 0 && config.servers.includes('parley')) {
+  searchReport = await searchScenario(
+    {
+      storedMessages: config.searchMessages,
+      queries: config.searchQueries,
+      inFlight: Math.max(1, config.searchInFlight),
+      writeSeconds: config.searchWriteSeconds,
+      rounds: Math.max(1, config.searchRounds),
+    },
+    cores,
+    log,
+  );
+}
+
 let web: BenchReport['web'] = null;
 if (config.web) {
   try {
@@ -343,6 +364,8 @@ const partial: Omit<BenchReport, 'targets'> = {
     guessingSeconds: config.guessingSeconds,
     writeCostInFlight: config.writeCostInFlight.join(','),
     writeCostSeconds: config.writeCostSeconds,
+    searchMessages: config.searchMessages,
+    searchQueries: config.searchQueries,
     webRuns: config.web ? config.webRuns : 0,
     parleyRateLimits: 'as shipped',
   },
@@ -361,6 +384,7 @@ const partial: Omit<BenchReport, 'targets'> = {
   flood: floodReport,
   guessing: guessingReport,
   writeCost: writeCostReport,
+  search: searchReport,
   web,
 };
 const report: BenchReport = { ...partial, targets: judgeTargets(partial) };

@@ -24,6 +24,7 @@ import type {
   OutboxEntry,
   PresenceStatus,
   RoomListQuery,
+  SearchQuery,
   Unsubscribe,
 } from '../shared/api';
 import { parseJoinUrl } from '../shared/join-url';
@@ -46,6 +47,7 @@ import type {
   ReadPosition,
   RoomInfo,
   RoomPage,
+  SearchPage,
 } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import { timedRequest, type Request } from './acked-request';
@@ -55,6 +57,7 @@ import {
   nicknameKey,
   nicknameSchema,
   presenceSetPayloadSchema,
+  searchQueryPayloadSchema,
   type PresenceSetPayload,
 } from '../shared/schemas';
 import type { ChatClientOptions, ConnectOptions } from './chat-client-options';
@@ -317,6 +320,18 @@ export class ChatClient {
   /** A page of the server's rooms, searched by name (the join lists only the first page). */
   listRooms(query: RoomListQuery = {}): Promise<Result<RoomPage>> {
     return this.#membership.listRooms(query);
+  }
+
+  /**
+   * Searches the messages of every room this person may read (see `search:query`): newest
+   * first, with snippets; page back with `before` (the last result's message id).
+   */
+  async search(query: SearchQuery): Promise<Result<SearchPage>> {
+    const checked = searchQueryPayloadSchema.safeParse(query);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, query));
+    const socket = this.#membership.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return this.#request(socket, 'search:query', checked.data);
   }
 
   /** Sends a failed outbox entry again, with its original clientId. */

@@ -39,6 +39,7 @@ import { PresenceBoard } from './presence';
 import { People } from './people';
 import { Roster } from './roster';
 import type { ParleyServer } from './socket-types';
+import { MessageSearch } from './search/message-search';
 import { startBackupControl } from './storage/backup';
 import { EmbeddedHistory } from './storage/embedded-history';
 import type { HistoryStore } from './storage/history-store';
@@ -129,6 +130,12 @@ export interface ChatServerOptions {
   uploads?: Partial<UploadSettings>;
   /** Connection caps and the join timeout (connection-limits.ts); each unset one: LIMITS. */
   connections?: Partial<ConnectionSettings>;
+  /**
+   * The message search index (search/message-search.ts): when it is saved (it is kept in
+   * `<dataDir>/search-index.json`). `enabled: false` keeps no index (searches find nothing): only
+   * the benchmark uses it, to measure what indexing costs.
+   */
+  search?: { enabled?: boolean; saveAfterChanges?: number; saveAfterMs?: number };
 }
 
 export { ChatServerError };
@@ -306,6 +313,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     typing: limiter(rates.typing),
     presence: limiter(rates.presence),
     history: limiter(rates.history),
+    search: limiter(rates.search),
     rooms: limiter(rates.rooms),
     roomCreatePerAddress: limiter(rates.roomCreatePerAddress),
     join: limiter(rates.join),
@@ -350,6 +358,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     hostIsAdmin: options.hostIsAdmin ?? true,
   });
   const linkCodes = new LinkCodes(options.clock);
+  const search = MessageSearch.start({
+    history,
+    enabled: options.search?.enabled ?? true,
+    file: options.dataDir ? join(options.dataDir, 'search-index.json') : null,
+    onError,
+    saveAfterChanges: options.search?.saveAfterChanges,
+    saveAfterMs: options.search?.saveAfterMs,
+  });
   // Member counts go to everyone now and then, for the rooms whose count changed.
   const changedCounts = new Set<string>();
   const countTimer = setInterval(() => {
@@ -373,6 +389,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       linkCodes,
       presence,
       history,
+      search,
       rooms,
       broadcasterFor,
       countChanged: (room: string) => changedCounts.add(room),
@@ -386,6 +403,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       mayModerate: (user, address) => moderation.mayModerate(user.id, address),
       maxRooms,
       roomDeleted: (room: string) => {
+        search.removeRoom(room);
         broadcasters.delete(room);
         changedCounts.delete(room);
       },
@@ -396,6 +414,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   try {
     await listen(httpServer, host, port);
   } catch (error) {
+    await search.close();
     await fileStore.close();
     await history.close();
     throw error;
@@ -447,6 +466,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
           httpServer.closeAllConnections();
         });
         await control?.close();
+        await search.close();
         await fileStore.close();
         await history.close();
       })();

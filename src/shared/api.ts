@@ -16,14 +16,18 @@ import type {
   ReadPosition,
   RoomInfo,
   RoomPage,
+  SearchPage,
   User,
 } from './protocol';
 import type { ErrorInfo, Result } from './result';
-import type { RoomListPayload } from './schemas';
+import type { RoomListPayload, SearchQueryPayload } from './schemas';
 import type { Settings } from './settings';
 
 /** What `chat.listRooms` asks for: see `room:list` in docs/PROTOCOL.md. */
 export type RoomListQuery = RoomListPayload;
+
+/** What `chat.search` asks for: see `search:query` in docs/PROTOCOL.md. */
+export type SearchQuery = SearchQueryPayload;
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
@@ -373,6 +377,8 @@ export interface ParleyApi {
     deleteRoom(room: string): Promise<Result>;
     /** A page of the server's rooms in name order, only those whose name contains `search`. */
     listRooms(query: RoomListQuery): Promise<Result<RoomPage>>;
+    /** Messages of the rooms one may read that hold these words (newest first, with snippets). */
+    search(query: SearchQuery): Promise<Result<SearchPage>>;
     /** Opens the direct conversation with someone online. */
     openDirect(nickname: string): Promise<Result<{ joined: JoinedRoom }>>;
     /** Removes, renames, makes moderators, releases names: admins and moderators only. */

@@ -19,6 +19,7 @@ import type {
   RoomInfo,
   RoomPage,
   User,
+  SearchPage,
 } from './protocol';
 import type { ErrorCode, Result } from './result';
 import {
@@ -45,6 +46,7 @@ import {
   roleSetPayloadSchema,
   roomReadPayloadSchema,
   roomPinsPayloadSchema,
+  searchQueryPayloadSchema,
   sendMessagePayloadSchema,
   typingPayloadSchema,
 } from './schemas';
@@ -164,6 +166,10 @@ export const CLIENT_EVENT_TABLE = {
   'history:fetch': event<HistoryPage>()(historyFetchPayloadSchema, {
     joined: true,
     errors: ['unknown_room', 'not_in_room'],
+  }),
+  'search:query': event<SearchPage>()(searchQueryPayloadSchema, {
+    joined: true,
+    errors: ['unknown_room'],
   }),
   'room:create': event<{ room: RoomInfo }>()(roomCreatePayloadSchema, {
     joined: true,

@@ -31,6 +31,7 @@ import type {
   ReadPosition,
   RoomInfo,
   RoomPage,
+  SearchPage,
 } from './protocol';
 import type { Result } from './result';
 import {
@@ -45,6 +46,7 @@ import {
   roomIdSchema,
   roomListPayloadSchema,
   sendMessagePayloadSchema,
+  searchQueryPayloadSchema,
   transferIdSchema,
   roomReadPayloadSchema,
 } from './schemas';
@@ -197,6 +199,7 @@ export const IPC_REQUESTS = {
   'chat:leave-room': { args: z.tuple([roomIdSchema]), reply: replies() },
   'chat:delete-room': { args: z.tuple([roomIdSchema]), reply: replies() },
   'chat:list-rooms': { args: z.tuple([roomListPayloadSchema]), reply: replies<RoomPage>() },
+  'chat:search': { args: z.tuple([searchQueryPayloadSchema]), reply: replies<SearchPage>() },
   'chat:open-direct': {
     args: z.tuple([z.string({ error: 'Nickname must be text.' })]),
     reply: replies<{ joined: JoinedRoom }>(),

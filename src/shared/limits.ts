@@ -90,6 +90,12 @@ export const LIMITS = {
   joinHistoryLength: 100,
   /** Most messages one `history:fetch` returns (and its default). */
   historyPageLength: 200,
+  /** Most results one `search:query` returns. */
+  searchPageLength: 50,
+  /** Results `search:query` returns when it names no limit. */
+  searchDefaultLength: 20,
+  /** The longest search text, in characters. */
+  searchTextMaxLength: 200,
   /**
    * Rate limits: at most `points` events per `durationSeconds`, per connection for messages and
    * typing, per network address for joins (reconnecting does not reset it; the server's own
@@ -108,6 +114,8 @@ export const LIMITS = {
     roomCreatePerAddress: { points: 10, durationSeconds: 600 },
     /** History pages per connection (catching up after a long outage, scrolling back). */
     history: { points: 60, durationSeconds: 10 },
+    /** Searches (`search:query`) per connection: each one can walk the whole index. */
+    search: { points: 20, durationSeconds: 10 },
     /** Uploads started (`file:begin`) per connection. */
     fileBegin: { points: 20, durationSeconds: 60 },
     /** Uploads started from one network address, all its connections together (loopback exempt). */

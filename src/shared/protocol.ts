@@ -226,6 +226,32 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
+/** A stretch of a search result's snippet: `start` (inclusive) to `end` (exclusive), in UTF-16 units. */
+export interface TextRange {
+  start: number;
+  end: number;
+}
+
+/** One message `search:query` found. */
+export interface SearchResult {
+  message: ChatMessage;
+  /** Its room as the asker sees it (a direct conversation is named after the other person). */
+  room: RoomInfo;
+  /**
+   * The part of the message text around the first match (the whole text when short), with `…`
+   * where it was cut, and the matched words in it as ranges: plain text, never HTML.
+   */
+  snippet: { text: string; matches: TextRange[] };
+}
+
+/** The acknowledgement of `search:query`. */
+export interface SearchPage {
+  /** Newest first. */
+  results: SearchResult[];
+  /** Older matches follow: ask again with `before` set to the last result's message id. */
+  hasMore: boolean;
+}
+
 export interface ServerToClientEvents {
   'message:created': (message: ChatMessage) => void;
   'presence:joined': (event: { room: string; user: User }) => void;

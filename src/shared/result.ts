@@ -110,6 +110,8 @@ export type ErrorCode =
    * or given by the join link): someone may be intercepting the connection.
    */
   | 'certificate_changed'
+  /** The message asked for is no longer in its conversation (deleted, or beyond retention). */
+  | 'message_gone'
   // Hosting codes (desktop).
   /** The chosen port is used by another program. */
   | 'port_in_use'

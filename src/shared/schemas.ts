@@ -357,6 +357,33 @@ export const historyFetchPayloadSchema = z
     error: 'Give exactly one of after or before.',
   });
 
+export const searchQueryPayloadSchema = z.strictObject({
+  /** Words to find (each one also as the start of a longer word); accents and case do not count. */
+  text: z
+    .string({ error: 'text must be text.' })
+    .refine(atMost(LIMITS.searchTextMaxLength), {
+      error: `text can be at most ${LIMITS.searchTextMaxLength} characters.`,
+    })
+    .refine((value) => /[\p{L}\p{N}]/u.test(value), {
+      error: 'text needs at least one letter or digit.',
+    })
+    .refine(isWellFormed, { error: 'text contains invalid Unicode.' }),
+  /** Only messages in this room (or direct conversation). */
+  room: roomIdSchema.optional(),
+  /** Only messages by this person: a nickname (ignoring case and accents) or an identity id. */
+  author: z
+    .string({ error: 'author must be text.' })
+    .refine((value) => value.trim().length > 0, { error: 'author cannot be empty.' })
+    .refine(atMost(LIMITS.nicknameMaxLength), {
+      error: `author can be at most ${LIMITS.nicknameMaxLength} characters.`,
+    })
+    .refine(isWellFormed, { error: 'author contains invalid Unicode.' })
+    .optional(),
+  /** Only messages older than this id (the next page: the last result's id). */
+  before: messageIdSchema.optional(),
+  limit: z.number().int().min(1).max(LIMITS.searchPageLength).optional(),
+});
+
 /** Upload ids as the server makes them. */
 export const uploadIdSchema = z
   .string({ error: 'uploadId must be text.' })
@@ -441,6 +468,7 @@ export type RoleSetPayload = z.infer<typeof roleSetPayloadSchema>;
 export type PersonRemovePayload = z.infer<typeof personRemovePayloadSchema>;
 export type NameSetPayload = z.infer<typeof nameSetPayloadSchema>;
 export type HistoryFetchPayload = z.infer<typeof historyFetchPayloadSchema>;
+export type SearchQueryPayload = z.infer<typeof searchQueryPayloadSchema>;
 export type FileBeginPayload = z.infer<typeof fileBeginPayloadSchema>;
 export type FileChunkPayload = { uploadId: string; offset: number; data: Uint8Array | ArrayBuffer };
 export type FileEndPayload = z.infer<typeof fileEndPayloadSchema>;

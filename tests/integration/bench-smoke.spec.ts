@@ -48,6 +48,10 @@ function runBench(
       PARLEY_BENCH_GUESSING_SECONDS: '1.5',
       PARLEY_BENCH_WRITE_IN_FLIGHT: '1,4',
       PARLEY_BENCH_WRITE_SECONDS: '0.5',
+      PARLEY_BENCH_SEARCH_MESSAGES: '2000',
+      PARLEY_BENCH_SEARCH_QUERIES: '12',
+      PARLEY_BENCH_SEARCH_WRITE_SECONDS: '0.5',
+      PARLEY_BENCH_SEARCH_ROUNDS: '1',
       PARLEY_BENCH_WEB: withBrowser ? '1' : '0',
       PARLEY_BENCH_WEB_RUNS: '1',
       PARLEY_BENCH_CHROMIUM: chromium,
@@ -104,6 +108,10 @@ describe('npm run bench (smoke)', () => {
     expectFigures(report.capacity!.ratios.socketio, 'capacity ratios');
     expectFigures(report.history, 'history');
     expectFigures(report.history!.parleyJoin, 'history join');
+    expectFigures(report.search, 'search');
+    expectFigures(report.search!.queries, 'search queries');
+    expectFigures(report.search!.ackIndexed, 'search acks indexed');
+    expectFigures(report.search!.ackNotIndexed, 'search acks not indexed');
     const flood = report.flood!;
     expect(flood.phases.map((phase) => phase.phase)).toEqual(['calm', 'flood', 'malformed']);
     for (const phase of flood.phases) {
@@ -142,7 +150,7 @@ describe('npm run bench (smoke)', () => {
       }
       expectFigures(step.ratio, 'write cost ratios');
     }
-    expect(report.targets).toHaveLength(7);
+    expect(report.targets).toHaveLength(9);
     if (withBrowser) {
       expect(report.web && 'error' in report.web ? report.web.error : null).toBeNull();
       expectFigures(report.web, 'web');

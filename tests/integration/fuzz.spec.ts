@@ -94,6 +94,7 @@ const VALID_OUTCOMES: {
   'typing:set': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },
   'presence:set': { stranger: ['not_joined'], member: ['ok'] },
   'history:fetch': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
+  'search:query': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
   'room:create': { stranger: ['not_joined'], member: ['ok', 'room_exists', 'too_many_rooms'] },
   'room:join': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
   'room:leave': { stranger: ['not_joined'], member: ['ok', 'not_in_room'] },

@@ -328,6 +328,13 @@ function name(maxLength: number): fc.Arbitrary<string> {
     .filter((value) => value.trim().length > 0);
 }
 
+/** Like name(), starting with a letter (search text must hold one). */
+function withLetter(maxLength: number): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.constantFrom('a', 'Z', 'é', '漢'), name(maxLength - 1))
+    .map(([letter, rest]) => letter + rest);
+}
+
 const CONTROL_AND_FORMAT = ['\u0000', '\u0007', '\t', '\n', '\u007F', '\u0085', '\u200B', '\u202E'];
 
 function nicknameField(): FieldSpec {
@@ -536,6 +543,23 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
     after: integerField({ required: false, ...messageId }),
     before: integerField({ required: false, ...messageId }),
     limit: integerField({ required: false, min: 1, max: LIMITS.historyPageLength }),
+  },
+  'search:query': {
+    text: textField({
+      required: true,
+      valid: withLetter(LIMITS.searchTextMaxLength),
+      maxLength: LIMITS.searchTextMaxLength,
+      badCharacters: [],
+    }),
+    room: roomField(false),
+    author: textField({
+      required: false,
+      valid: withLetter(LIMITS.nicknameMaxLength),
+      maxLength: LIMITS.nicknameMaxLength,
+      badCharacters: [],
+    }),
+    before: integerField({ required: false, ...messageId }),
+    limit: integerField({ required: false, min: 1, max: LIMITS.searchPageLength }),
   },
   'room:create': {
     name: textField({

@@ -14,6 +14,7 @@ import type {
   HostingStatus,
   ParleyApi,
   RoomListQuery,
+  SearchQuery,
   SavedServer,
   Unsubscribe,
 } from '../../shared/api';
@@ -100,6 +101,7 @@ export function createWebBridge(
       leaveRoom: (room: string) => client.leaveRoom(room),
       deleteRoom: (room: string) => client.deleteRoom(room),
       listRooms: (query: RoomListQuery) => client.listRooms(query),
+      search: (query: SearchQuery) => client.search(query),
       openDirect: (nickname: string) => client.openDirect(nickname),
       moderate: (request) => client.moderate(request),
       linkCode: () => client.linkCode(),

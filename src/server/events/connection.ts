@@ -16,6 +16,7 @@ import {
   type HistoryStore,
   type StoredRoom,
 } from '../storage/history-store';
+import type { MessageSearch } from '../search/message-search';
 import type { Moderation } from '../moderation';
 import type { LinkCodes } from '../link-codes';
 import type { PresenceBoard } from '../presence';
@@ -37,6 +38,8 @@ export interface ServerParts {
   /** Everyone's online, away or busy, and status line. */
   presence: PresenceBoard;
   history: HistoryStore;
+  /** The index of stored messages: told of each new one after its acknowledgement. */
+  search: MessageSearch;
   rooms: RoomDirectory;
   /** Room events go through it: presence in batches, everything in the order it happened. */
   broadcasterFor: (room: string) => RoomBroadcaster;
@@ -71,6 +74,8 @@ export interface Limiters {
   typing: RateLimiterMemory;
   presence: RateLimiterMemory;
   history: RateLimiterMemory;
+  /** Searches, per connection. */
+  search: RateLimiterMemory;
   /** Room creation, joins and leaves, and opening direct conversations, per connection. */
   rooms: RateLimiterMemory;
   /** Rooms made per address (all its connections together). */
@@ -100,6 +105,7 @@ export const PER_CONNECTION_LIMITERS = [
   'typing',
   'presence',
   'history',
+  'search',
   'rooms',
   'challenge',
   'linkCode',
@@ -325,6 +331,17 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
     },
   };
 
+  /** The search index learns what a change did to message `id` (edited, or deleted). */
+  async function reindex(roomId: string, id: number): Promise<void> {
+    try {
+      const current = await history.find(roomId, id);
+      if (!current || current.deleted) parts.search.remove(id);
+      else parts.search.update(current);
+    } catch (error) {
+      parts.onError(error);
+    }
+  }
+
   async function publishEntry(
     user: User,
     roomId: string,
@@ -340,7 +357,13 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
     const { message, created } = stored;
     // While a batch of room events is open the broadcast joins it: the ack waits for it, so
     // that the sender still gets the broadcast first.
-    if (created) await parts.broadcasterFor(roomId).emit('message:created', message);
+    if (created) {
+      await parts.broadcasterFor(roomId).emit('message:created', message);
+      // Queued: indexed after the acknowledgement is on its way (see message-search.ts). A
+      // change is queued before its acknowledgement: a search after it finds the new state.
+      if (request.change) await reindex(roomId, request.change.target);
+      else parts.search.add(message);
+    }
     return { ok: true, message };
   }
   return connection;

@@ -26,6 +26,7 @@ const VALID: { [E in JoinedEventName]: ClientPayload<E> } = {
   'typing:set': { typing: true },
   'presence:set': { status: 'busy', text: 'In a meeting' },
   'history:fetch': { after: 0 },
+  'search:query': { text: 'hello' },
   'room:create': { name: 'Design' },
   'room:join': { room: 'lobby' },
   'room:leave': { room: 'r-abc' },

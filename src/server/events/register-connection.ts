@@ -17,6 +17,7 @@ import { messageEvents } from './message-events';
 import { moderationEvents } from './moderation-events';
 import { presenceEvents } from './presence-events';
 import { roomEvents } from './room-events';
+import { searchEvents } from './search-events';
 import { sessionEvents } from './session-events';
 
 export function registerConnection(socket: ParleySocket, parts: ServerParts): void {
@@ -30,6 +31,7 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     ...fileEvents(connection),
     ...moderationEvents(connection),
     ...deviceEvents(connection),
+    ...searchEvents(connection),
   };
   bindEvents(socket, handlers, {
     onError,

@@ -336,6 +336,10 @@ export function installParleyDouble(options: DoubleOptions): void {
         record('chat.listRooms', query);
         return { ok: true, rooms: [], total: 0, hasMore: false };
       },
+      async search(query) {
+        record('chat.search', query);
+        return { ok: true, results: [], hasMore: false };
+      },
       async openDirect(nickname) {
         record('chat.openDirect', nickname);
         return {

@@ -29,6 +29,7 @@ import { PersonNameDialog } from './person-name-dialog.svelte';
 import { RemovePersonDialog } from './remove-person-dialog.svelte';
 import { DeleteRoomDialog } from './delete-room-dialog.svelte';
 import { FindRoomDialog } from './find-room-dialog.svelte';
+import { SearchState } from './search-state.svelte';
 import { SavedServersState } from './saved-servers-state.svelte';
 import { SettingsState } from './settings-state.svelte';
 import { StatusDialog } from './status-dialog.svelte';
@@ -68,6 +69,8 @@ export class AppState {
   readonly peopleModeration: PeopleModeration;
   readonly deleteRoom: DeleteRoomDialog;
   readonly findRoom: FindRoomDialog;
+  /** The "Search messages" panel. */
+  readonly search: SearchState;
   readonly joinRequest: JoinRequestDialog;
   /** The Settings dialog is open. */
   settingsOpen = $state(false);
@@ -146,6 +149,9 @@ export class AppState {
     );
     this.deleteRoom = new DeleteRoomDialog((room) => api.chat.deleteRoom(room));
     this.findRoom = new FindRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
+    this.search = new SearchState(api.chat, (room, messageId) =>
+      this.conversation.openAt(room, messageId),
+    );
     this.passphrase = new PassphraseDialog({
       busy: () => this.entry.busy !== null,
       onsubmit: (request, passphrase) => this.entry.submitPassphrase(request, passphrase),

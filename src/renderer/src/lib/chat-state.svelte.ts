@@ -38,6 +38,12 @@ export interface ChatStateOptions {
   typingExpiryMs?: number;
 }
 
+/** A request to show a message: see ChatState.highlight. */
+export interface MessageHighlight {
+  messageId: number;
+  seq: number;
+}
+
 const DISCONNECTED: ConnectionStatus = { state: 'disconnected', url: null, reason: null };
 
 /**
@@ -48,13 +54,20 @@ export interface ListMemory {
   sizes: SizeCache;
   following: boolean;
   anchor: Anchor | null;
+  /** The `seq` of the last highlight request brought into view (a list made later skips it). */
+  shownHighlight: number;
 }
 
 export class ChatState {
   /** The room's id. */
   readonly room: string;
   /** Kept for MessageList while another room is on screen. */
-  readonly listMemory: ListMemory = { sizes: new SizeCache(), following: true, anchor: null };
+  readonly listMemory: ListMemory = {
+    sizes: new SizeCache(),
+    following: true,
+    anchor: null,
+    shownHighlight: 0,
+  };
   readonly #clock: () => number;
   readonly #typingExpiryMs: number;
   readonly #typingTimers = new ExpiryTimers();
@@ -70,6 +83,7 @@ export class ChatState {
   #outbox = $state.raw<OutboxEntry[]>([]);
   /** Older messages than the oldest held exist on the server (see `loadOlder`). */
   #hasOlder = $state(false);
+  #highlight = $state.raw<MessageHighlight | null>(null);
 
   constructor(options: ChatStateOptions = {}) {
     this.room = options.room ?? LOBBY;
@@ -99,6 +113,18 @@ export class ChatState {
 
   get hasOlder(): boolean {
     return this.#hasOlder;
+  }
+
+  /**
+   * The message to bring into view and mark (a search result or a reply's original was chosen);
+   * each request has its own `seq`, so choosing the same message again scrolls to it again.
+   */
+  get highlight(): MessageHighlight | null {
+    return this.#highlight;
+  }
+
+  highlightMessage(messageId: number): void {
+    this.#highlight = { messageId, seq: (this.#highlight?.seq ?? 0) + 1 };
   }
 
   /** Own messages not acknowledged yet (sending or failed), oldest first. */

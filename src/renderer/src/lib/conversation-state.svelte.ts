@@ -7,7 +7,7 @@
  */
 import type { ChatEvent, ParleyApi, Unsubscribe } from '../../../shared/api';
 import { LOBBY } from '../../../shared/limits';
-import type { Result } from '../../../shared/result';
+import { fail, ok, type Result } from '../../../shared/result';
 import type { AlertsState } from './alerts-state.svelte';
 import type { ComposerState } from './composer-state.svelte';
 import type { Conversations } from './conversations.svelte';
@@ -101,6 +101,38 @@ export class ConversationState {
       return;
     }
     this.showRoom(result.joined.room.id);
+  }
+
+  /**
+   * Opens a conversation at one of its messages: joins the room if needed (a direct conversation
+   * too), puts it on screen, loads older pages until the message is held, and asks the list to
+   * bring it into view and mark it. The one way to go to a message (search results, a reply's
+   * original). Fails when the room cannot be joined or the message is no longer there.
+   */
+  async openAt(room: string, messageId: number): Promise<Result> {
+    if (!this.#conversations.isJoined(room)) {
+      const joined = await this.#chat.joinRoom(room);
+      if (!joined.ok) {
+        this.#showError(joined);
+        return joined;
+      }
+    }
+    this.showRoom(room);
+    const chat = this.#conversations.joined.find((state) => state.room === room);
+    if (!chat) return fail('unknown_room', 'That conversation is not open.');
+    const holds = () => chat.messages.some((message) => message.id === messageId);
+    // Page by page: each one comes as a `history` event before loadOlder answers.
+    while (!holds() && chat.hasOlder && (chat.messages[0]?.id ?? 0) > messageId) {
+      const page = await this.#chat.loadOlder(room);
+      if (!page.ok) {
+        this.#showError(page);
+        return page;
+      }
+      if (page.count === 0) break;
+    }
+    if (!holds()) return fail('message_gone', 'That message is no longer in the conversation.');
+    chat.highlightMessage(messageId);
+    return ok({});
   }
 
   /** The mute toggle of the room on screen: mute silences all but mentions. */

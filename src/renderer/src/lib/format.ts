@@ -2,10 +2,19 @@
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+});
 const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
 export function formatTime(ms: number): string {
   return timeFormat.format(ms);
+}
+
+/** A day and a time, short: where messages of many days are listed together (search results). */
+export function formatDateTime(ms: number): string {
+  return dateTimeFormat.format(ms);
 }
 
 export function formatFullTime(ms: number): string {

@@ -190,6 +190,31 @@ describe('MessageListScroll', () => {
     expect(offsetAfter).toBe(offsetBefore);
   });
 
+  it('reveals a chosen entry and keeps it in view while the entries around it are measured', () => {
+    const chat = lobbyWith(200);
+    const { list, viewport } = mount(chat);
+    const key = list.keys[20]!;
+    expect(list.visible.some((entry) => entry.key === key)).toBe(false);
+    expect(list.reveal(key)).toBe(true);
+    expect(list.following).toBe(false);
+    expect(list.visible.some((entry) => entry.key === key)).toBe(true);
+    const entryTop = () => LIST_TOP + list.layout.offsets[list.keys.indexOf(key)]!;
+    const inView = () =>
+      entryTop() >= viewport.scrollTop && entryTop() < viewport.scrollTop + viewport.clientHeight;
+    expect(inView()).toBe(true);
+    // Rendered entries turn out taller than estimated: the chosen one stays where it was put.
+    const placed = entryTop() - viewport.scrollTop;
+    measureAll(list, 95);
+    list.position();
+    expect(inView()).toBe(true);
+    expect(entryTop() - viewport.scrollTop).toBe(placed);
+    // A new message does not pull the reader away from it.
+    chat.apply({ type: 'message', message: message('lobby', 'meanwhile') });
+    list.position();
+    expect(inView()).toBe(true);
+    expect(list.reveal('m-not-there')).toBe(false);
+  });
+
   it('End jumps to the latest message and follows again', () => {
     const { list, viewport } = mount(lobbyWith(100));
     readerScrollsTo(list, viewport, 0);

@@ -257,13 +257,24 @@ export class MessageListScroll {
     this.sync();
   }
 
-  /** To the entry `key` at once (a quoted message), no longer following. */
-  scrollToKey(key: string): boolean {
+  /**
+   * Brings entry `key` into view, a third of the way down the viewport, and keeps it there while
+   * the entries around it are measured (no longer following). False when it is not in the list
+   * or the list is not on screen.
+   */
+  reveal(key: string): boolean {
+    const viewport = this.#viewport;
     const index = this.#positions.get(key);
-    if (!this.#viewport || index === undefined) return false;
+    if (!viewport || index === undefined) return false;
     this.#memory.following = false;
-    this.#scrollTo(this.layout.offsets[index] ?? 0);
-    this.sync();
+    const lead = Math.round(viewport.clientHeight / 3);
+    const top = Math.max(0, this.layout.offsets[index]! - lead);
+    this.#scrollTo(top + viewport.listTop);
+    this.#scrollTop = viewport.scrollTop - viewport.listTop;
+    this.#viewportHeight = viewport.clientHeight;
+    // The entry itself is the anchor: measuring those above it does not move it away.
+    this.#memory.anchor = { key, offset: this.#scrollTop - this.layout.offsets[index]! };
+    this.#positioned = true;
     return true;
   }
 

@@ -1,0 +1,85 @@
+/**
+ * ConversationState.openAt — the one way to go to a message (search results, replies): over
+ * real Conversations, with a stand-in chat API that answers as ChatClient does (a join or an
+ * older page arrives as an event before the request is answered).
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { ChatEvent, ParleyApi } from '../../../shared/api';
+import type { ChatMessage, JoinedRoom, RoomInfo } from '../../../shared/protocol';
+import { fail, ok, type Result } from '../../../shared/result';
+import { joinedRoom, lobbySession, message } from './chat-fixtures';
+import { ConversationState } from './conversation-state.svelte';
+import { Conversations } from './conversations.svelte';
+
+const design: RoomInfo = { id: 'r-design', kind: 'room', name: 'Design', members: 2 };
+
+function setup(history: ChatMessage[], joinPage = 3) {
+  const conversations = new Conversations();
+  conversations.apply({ type: 'session', session: lobbySession([], [design]) });
+  const apply = (event: ChatEvent) => conversations.apply(event);
+  let oldestSent = history.length - joinPage;
+  const chat = {
+    joinRoom: vi.fn(async (room: string): Promise<Result<{ joined: JoinedRoom }>> => {
+      const joined = joinedRoom(design, history.slice(oldestSent), oldestSent > 0);
+      apply({ type: 'room-joined', joined });
+      void room;
+      return ok({ joined });
+    }),
+    loadOlder: vi.fn(async (room: string) => {
+      const from = Math.max(0, oldestSent - 2);
+      const messages = history.slice(from, oldestSent);
+      oldestSent = from;
+      apply({ type: 'history', room, messages, hasOlder: from > 0 });
+      return ok({ count: messages.length, hasOlder: from > 0 });
+    }),
+  };
+  const state = new ConversationState({
+    chat: chat as unknown as ParleyApi['chat'],
+    conversations,
+    composer: { switchRoom: () => {}, forgetRoom: () => {}, room: 'lobby' } as never,
+    alerts: { apply: () => {}, showRoom: () => {}, forgetRoom: () => {} } as never,
+    settings: {} as never,
+    joinedUrl: () => null,
+  });
+  const room = () => conversations.joined.find((joined) => joined.room === design.id);
+  return { state, chat, conversations, room };
+}
+
+describe('ConversationState.openAt', () => {
+  it('joins the room, loads older pages until the message is held, shows and marks it', async () => {
+    const history = Array.from({ length: 10 }, (_, n) => message(design.id, `m${n}`));
+    const { state, chat, conversations, room } = setup(history);
+    const target = history[1]!;
+
+    expect(await state.openAt(design.id, target.id)).toEqual({ ok: true });
+    expect(chat.joinRoom).toHaveBeenCalledWith(design.id);
+    // 3 came with the join; pages of 2 back to the second message: 3 pages.
+    expect(chat.loadOlder).toHaveBeenCalledTimes(3);
+    expect(conversations.current.room).toBe(design.id);
+    expect(room()!.messages.some((held) => held.id === target.id)).toBe(true);
+    expect(room()!.highlight).toEqual({ messageId: target.id, seq: 1 });
+
+    // Again, already joined and held: no request, a new highlight (to scroll to it again).
+    expect(await state.openAt(design.id, target.id)).toEqual({ ok: true });
+    expect(chat.joinRoom).toHaveBeenCalledTimes(1);
+    expect(chat.loadOlder).toHaveBeenCalledTimes(3);
+    expect(room()!.highlight).toEqual({ messageId: target.id, seq: 2 });
+  });
+
+  it('says so when the message is gone or the room cannot be joined', async () => {
+    const history = Array.from({ length: 4 }, (_, n) => message(design.id, `m${n}`));
+    const { state, chat, room } = setup(history);
+    const gone = history[0]!.id - 1;
+    expect(await state.openAt(design.id, gone)).toMatchObject({
+      ok: false,
+      error: { code: 'message_gone' },
+    });
+    expect(room()!.highlight).toBeNull();
+
+    chat.joinRoom.mockResolvedValueOnce(fail('unknown_room', 'There is no such room.'));
+    expect(await state.openAt('r-deleted', 5)).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_room' },
+    });
+  });
+});

@@ -1,0 +1,238 @@
+/**
+ * The full-text index of stored messages: each message's words (its text and its file's name,
+ * folded: shared/search-text.ts) in a radix tree (MiniSearch's SearchableMap) from word to the
+ * ids of the messages holding it, in id order, so that a prefix finds every word it starts; and
+ * with each id the message itself, so that a search answers without reading the history store.
+ *
+ * Results come newest first (chat search is about "when did we say…", not a relevance rank):
+ * a search takes the query word with the fewest messages, walks the id lists of the words it
+ * starts from their newest end at once (a merge), checks the other words and the filters on
+ * each, and stops once a page is full, so a common word costs little more than a rare one.
+ * MiniSearch's own search scores every match of every word first: over 50,000 messages a common
+ * prefix took about a second (bench/search.ts). Who may read what is the caller's `readable`.
+ */
+import SearchableMap from 'minisearch/SearchableMap';
+import type { ChatMessage } from '../../shared/protocol';
+import { foldWord, searchTerms } from '../../shared/search-text';
+
+interface IndexedMessage {
+  message: ChatMessage;
+  /** Its distinct words, folded. */
+  terms: readonly string[];
+  /** The author's nickname as compared (folded). */
+  authorKey: string;
+}
+
+export interface SearchRequest {
+  text: string;
+  /** Which rooms may be searched (a room the asker may read). */
+  readable: (room: string) => boolean;
+  room?: string | undefined;
+  /** A nickname (accents and case ignored) or an identity id. */
+  author?: string | undefined;
+  /** Only messages with a smaller id. */
+  before?: number | undefined;
+  limit: number;
+}
+
+export interface SearchHits {
+  /** Newest first. */
+  messages: ChatMessage[];
+  hasMore: boolean;
+  /** The search's terms as compared (folded), for marking matches. */
+  terms: string[];
+}
+
+export class SearchIndex {
+  /** Word → ids of the messages holding it, ascending. */
+  readonly #words = new SearchableMap<number[]>();
+  readonly #messages = new Map<number, IndexedMessage>();
+  /** The ids of each room's messages (to forget a deleted room at once). */
+  readonly #byRoom = new Map<string, Set<number>>();
+
+  get size(): number {
+    return this.#messages.size;
+  }
+
+  /** Every message in the index (for saving it), in no particular order. */
+  messages(): ChatMessage[] {
+    return [...this.#messages.values()].map(({ message }) => message);
+  }
+
+  /** Adds a message, or replaces the one with its id (an edit, or one added twice). */
+  add(message: ChatMessage): void {
+    if (this.#messages.has(message.id)) this.remove(message.id);
+    const text = message.file ? `${message.text} ${message.file.name}` : message.text;
+    const terms = [...new Set(searchTerms(text))];
+    for (const term of terms)
+      insertSorted(
+        this.#words.fetch(term, () => []),
+        message.id,
+      );
+    this.#messages.set(message.id, {
+      message,
+      terms,
+      authorKey: foldWord(message.author.nickname),
+    });
+    this.#roomIds(message.room).add(message.id);
+  }
+
+  remove(messageId: number): void {
+    const indexed = this.#messages.get(messageId);
+    if (!indexed) return;
+    for (const term of indexed.terms) {
+      const ids = this.#words.get(term);
+      if (!ids) continue;
+      const at = lowerBound(ids, messageId);
+      if (ids[at] === messageId) ids.splice(at, 1);
+      if (ids.length === 0) this.#words.delete(term);
+    }
+    this.#messages.delete(messageId);
+    const room = this.#byRoom.get(indexed.message.room);
+    room?.delete(messageId);
+    if (room?.size === 0) this.#byRoom.delete(indexed.message.room);
+  }
+
+  /** Forgets every message of a room (it was deleted). */
+  removeRoom(room: string): void {
+    for (const id of [...(this.#byRoom.get(room) ?? [])]) this.remove(id);
+  }
+
+  /** The rooms that have messages in the index. */
+  rooms(): string[] {
+    return [...this.#byRoom.keys()];
+  }
+
+  search(request: SearchRequest): SearchHits {
+    const terms = [...new Set(searchTerms(request.text))];
+    const none: SearchHits = { messages: [], hasMore: false, terms };
+    if (terms.length === 0) return none;
+    // Each term's matches: the id lists of every word it starts.
+    const matches = terms.map((term) => {
+      const lists: number[][] = [];
+      let count = 0;
+      this.#words.atPrefix(term).forEach((_word, ids) => {
+        lists.push(ids);
+        count += ids.length;
+      });
+      return { term, lists, count };
+    });
+    matches.sort((a, b) => a.count - b.count);
+    const narrowest = matches[0]!;
+    if (narrowest.count === 0) return none;
+    const others = matches.slice(1).map(({ term }) => term);
+    const roomIds = request.room === undefined ? undefined : this.#byRoom.get(request.room);
+    if (request.room !== undefined && !roomIds) return none;
+    const author = request.author === undefined ? undefined : foldWord(request.author.trim());
+
+    const found: ChatMessage[] = [];
+    for (const id of newestFirst(narrowest.lists, request.before ?? Number.POSITIVE_INFINITY)) {
+      if (roomIds && !roomIds.has(id)) continue;
+      const indexed = this.#messages.get(id)!;
+      const { message } = indexed;
+      if (
+        author !== undefined &&
+        indexed.authorKey !== author &&
+        message.author.id !== request.author
+      ) {
+        continue;
+      }
+      if (!others.every((term) => indexed.terms.some((word) => word.startsWith(term)))) continue;
+      if (!request.readable(message.room)) continue;
+      found.push(message);
+      if (found.length > request.limit) break;
+    }
+    return {
+      messages: found.slice(0, request.limit),
+      hasMore: found.length > request.limit,
+      terms,
+    };
+  }
+
+  #roomIds(room: string): Set<number> {
+    let ids = this.#byRoom.get(room);
+    if (!ids) {
+      ids = new Set();
+      this.#byRoom.set(room, ids);
+    }
+    return ids;
+  }
+}
+
+/** The first position in ascending `ids` whose id is `id` or more. */
+function lowerBound(ids: readonly number[], id: number): number {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (ids[middle]! < id) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Puts `id` into ascending `ids` (new messages have the highest ids: usually at the end). */
+function insertSorted(ids: number[], id: number): void {
+  if (ids.length === 0 || ids[ids.length - 1]! < id) {
+    ids.push(id);
+    return;
+  }
+  const at = lowerBound(ids, id);
+  if (ids[at] !== id) ids.splice(at, 0, id);
+}
+
+/**
+ * The ids of ascending `lists` below `before`, merged newest first, each once: a max-heap of the
+ * lists' next ids, so that only as many ids are looked at as the caller takes.
+ */
+function* newestFirst(lists: readonly (readonly number[])[], before: number): Generator<number> {
+  // heap[i]: [list index, position of its next id]; ordered by that id, largest on top.
+  const heap: Array<[number, number]> = [];
+  const idAt = ([list, position]: [number, number]) => lists[list]![position]!;
+  const up = (index: number) => {
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (idAt(heap[parent]!) >= idAt(heap[index]!)) return;
+      [heap[parent], heap[index]] = [heap[index]!, heap[parent]!];
+      index = parent;
+    }
+  };
+  const down = (index: number) => {
+    for (;;) {
+      const left = 2 * index + 1;
+      const right = left + 1;
+      let largest = index;
+      if (left < heap.length && idAt(heap[left]!) > idAt(heap[largest]!)) largest = left;
+      if (right < heap.length && idAt(heap[right]!) > idAt(heap[largest]!)) largest = right;
+      if (largest === index) return;
+      [heap[largest], heap[index]] = [heap[index]!, heap[largest]!];
+      index = largest;
+    }
+  };
+  lists.forEach((ids, list) => {
+    const position = lowerBound(ids, before) - 1;
+    if (position >= 0) {
+      heap.push([list, position]);
+      up(heap.length - 1);
+    }
+  });
+  let last = Number.POSITIVE_INFINITY;
+  while (heap.length > 0) {
+    const top = heap[0]!;
+    const id = idAt(top);
+    if (id !== last) {
+      last = id;
+      yield id;
+    }
+    if (top[1] > 0) {
+      top[1]--;
+      down(0);
+    } else {
+      const tail = heap.pop()!;
+      if (heap.length > 0) {
+        heap[0] = tail;
+        down(0);
+      }
+    }
+  }
+}
