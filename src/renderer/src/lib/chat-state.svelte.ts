@@ -48,13 +48,22 @@ export interface ListMemory {
   sizes: SizeCache;
   following: boolean;
   anchor: Anchor | null;
+  /** The keys of the long messages the reader expanded (Show more). */
+  expanded: Set<string>;
 }
 
 export class ChatState {
   /** The room's id. */
   readonly room: string;
   /** Kept for MessageList while another room is on screen. */
-  readonly listMemory: ListMemory = { sizes: new SizeCache(), following: true, anchor: null };
+  readonly listMemory: ListMemory = {
+    sizes: new SizeCache(),
+    following: true,
+    anchor: null,
+    // Bookkeeping of the list, not state: each message reads it once when rendered.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    expanded: new Set(),
+  };
   readonly #clock: () => number;
   readonly #typingExpiryMs: number;
   readonly #typingTimers = new ExpiryTimers();
