@@ -162,7 +162,11 @@ async function openWatched(
     }
   });
   const chat = new ChatPage(page);
-  await chat.goto(url);
+  // Every message rendered at once (no virtualized window): each payload can be checked in the
+  // DOM without scrolling to it.
+  const everyEntry = new URL(url);
+  everyEntry.searchParams.set('virtual-list', 'off');
+  await chat.goto(everyEntry.href);
   return { chat, signals };
 }
 
