@@ -2,7 +2,7 @@
 // and Jump to latest while scrolled back, the New messages divider on coming back to a room, day
 // dividers and full dates, long messages collapsed with Show more, and images opened full size.
 import type { Locator } from '@playwright/test';
-import { ChatPage } from '../support/chat-page';
+import type { ChatPage } from '../support/chat-page';
 import { expect, test } from '../support/fixtures';
 import { connectWriter, settle, write } from '../support/wire';
 
