@@ -22,6 +22,11 @@ export interface DecorateOptions {
   now: number;
 }
 
+/** Whether a list entry's key is a divider's (day or unread). */
+export function isDividerKey(key: string): boolean {
+  return key.startsWith('day:') || key.startsWith('unread:');
+}
+
 /** The local date of `ms` as "YYYY-MM-DD" (sortable, and a stable key). */
 export function localDay(ms: number): string {
   const date = new Date(ms);

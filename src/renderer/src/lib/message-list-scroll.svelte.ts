@@ -8,7 +8,7 @@
 import type { ConnectionStatus } from '../../../shared/api';
 import type { Result } from '../../../shared/result';
 import type { ListMemory } from './chat-state.svelte';
-import type { ListEntry } from './list-entries';
+import { isDividerKey, type ListEntry } from './list-entries';
 import {
   anchoredScrollTop,
   buildLayout,
@@ -227,7 +227,7 @@ export class MessageListScroll {
     this.#synced = read(viewport);
     this.#scrollTop = viewport.scrollTop - viewport.listTop;
     this.#viewportHeight = viewport.clientHeight;
-    this.#memory.anchor = captureAnchor(this.layout, this.#scrollTop);
+    this.#memory.anchor = captureAnchor(this.layout, this.#scrollTop, isAnchorable);
     this.loadOlderIfNear();
   }
 
@@ -348,6 +348,9 @@ export class MessageListScroll {
     );
   }
 }
+
+/** Dividers are kept in place by the entries after them, not the other way round. */
+const isAnchorable = (key: string) => !isDividerKey(key);
 
 function read(viewport: ScrollViewport): Reading {
   const { scrollTop: top, scrollHeight, clientHeight } = viewport;
