@@ -124,9 +124,12 @@ export class ChatPage {
     return dialog;
   }
 
-  /** A message or notice in the conversation, by (part of) its text. */
+  /**
+   * A message or notice in the conversation, by (part of) its text: an item of the log's own list,
+   * not one of a list written in a message.
+   */
   entry(text: string): Locator {
-    return this.messageLog.getByRole('listitem').filter({ hasText: text });
+    return this.messageLog.locator(':scope > ol > li').filter({ hasText: text });
   }
 
   /** A message (not a notice, nor a list inside a message), by (part of) its text. */

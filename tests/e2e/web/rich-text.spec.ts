@@ -95,6 +95,33 @@ test('bold, italic, code, code blocks, links and mentions render as elements', a
   await expect(bob.composer).toBeVisible();
 });
 
+test('strikethrough, quotes, lists and headings render as elements', async ({ openChat }) => {
+  const alice = await openChat();
+  await alice.join('alice');
+  const bob = await openChat();
+  await bob.join('bob');
+
+  await alice.send(
+    '# Plan\nwas ~~Friday~~ Monday\n> ship it\n\n- milk\n- **eggs**\n\n3. three\n4. four',
+  );
+  const plan = bob.entry('Monday');
+  await expect(plan.getByRole('heading', { name: 'Plan', exact: true })).toBeVisible();
+  await expect(plan.getByRole('deletion')).toHaveText('Friday');
+  await expect(plan.getByRole('blockquote')).toHaveText('ship it');
+  const bullets = plan.getByRole('list').first();
+  await expect(bullets.getByRole('listitem')).toHaveText(['milk', 'eggs']);
+  await expect(bullets.getByRole('strong')).toHaveText('eggs');
+  const numbered = plan.getByRole('list').nth(1);
+  await expect(numbered.getByRole('listitem')).toHaveText(['three', 'four']);
+  expect(await numbered.evaluate((list) => [list.tagName, list.getAttribute('start')])).toEqual([
+    'OL',
+    '3',
+  ]);
+  // The markup characters are gone.
+  await expect(plan).not.toContainText('~~');
+  await expect(plan).not.toContainText('# Plan');
+});
+
 /** What a page shows of script that should never run. */
 interface Signals {
   dialogs: string[];
@@ -135,7 +162,11 @@ async function openWatched(
     }
   });
   const chat = new ChatPage(page);
-  await chat.goto(url);
+  // Every message rendered at once (no virtualized window): each payload can be checked in the
+  // DOM without scrolling to it.
+  const everyEntry = new URL(url);
+  everyEntry.searchParams.set('virtual-list', 'off');
+  await chat.goto(everyEntry.href);
   return { chat, signals };
 }
 
@@ -175,6 +206,30 @@ const PAYLOADS: { send: string; shows?: string }[] = [
   {
     send: '```html\n<script>window.__pwned="block"</script>\n<svg onload=alert("block")>\n```',
     shows: '<script>window.__pwned="block"</script>\n<svg onload=alert("block")>',
+  },
+  {
+    send: '> <img src=x onerror="window.__pwned=\'quote\'">',
+    shows: '<img src=x onerror="window.__pwned=\'quote\'">',
+  },
+  {
+    send: '- <script>window.__pwned="list"</script>',
+    shows: '<script>window.__pwned="list"</script>',
+  },
+  {
+    send: '1. [numbered](javascript:window.__pwned="ol")',
+    shows: '[numbered](javascript:window.__pwned="ol")',
+  },
+  {
+    send: '# <svg onload=window.__pwned="heading">',
+    shows: '<svg onload=window.__pwned="heading">',
+  },
+  {
+    send: '~~<iframe srcdoc="<script>parent.__pwned=\'strike\'</script>"></iframe>~~',
+    shows: '<iframe srcdoc="<script>parent.__pwned=\'strike\'</script>"></iframe>',
+  },
+  {
+    send: '> - # ~~<details open ontoggle="window.__pwned=\'nested\'">~~',
+    shows: '<details open ontoggle="window.__pwned=\'nested\'">',
   },
   {
     send: '**<img src=x onerror="window.__pwned=\'bold\'">** *<svg onload=alert("em")>*',

@@ -78,6 +78,41 @@ describe('AlertsState with several rooms', () => {
     expect(state.attention.roomInView).toBe('r-design');
   });
 
+  it('marks where the reader left off when they come back, until they look elsewhere', () => {
+    const { state } = alerts();
+    state.apply({ type: 'room-joined', joined: joined([message('r-design', 'seen')]) });
+    state.showRoom('r-design');
+    expect(state.unreadMarker('r-design')).toBeNull();
+
+    // Away in the lobby: two messages arrive in Design; the first one unread is the place.
+    state.showRoom('lobby');
+    const first = message('r-design', 'first unread');
+    state.apply({ type: 'message', message: first });
+    state.apply({ type: 'message', message: message('r-design', 'second unread') });
+    expect(state.unreadMarker('r-design')).toBeNull();
+    state.showRoom('r-design');
+    expect(state.unreadMarker('r-design')).toBe(first.id);
+
+    // The room stays on screen: the marker too, even as more is read. Leaving it ends it.
+    state.apply({ type: 'message', message: message('r-design', 'read at once') });
+    expect(state.unreadMarker('r-design')).toBe(first.id);
+    state.showRoom('lobby');
+    expect(state.unreadMarker('r-design')).toBeNull();
+    // Back with nothing new: no divider.
+    state.showRoom('r-design');
+    expect(state.unreadMarker('r-design')).toBeNull();
+
+    // Scrolled back in the room: what arrives is unread; back at the bottom, the place is marked.
+    state.setAtLatest(false);
+    const whileUp = message('r-design', 'while scrolled up');
+    state.apply({ type: 'message', message: whileUp });
+    expect(state.unreadIn('r-design').messages).toBe(1);
+    state.setAtLatest(true);
+    expect(state.unreadMarker('r-design')).toBe(whileUp.id);
+    state.forgetRoom('r-design');
+    expect(state.unreadMarker('r-design')).toBeNull();
+  });
+
   it("treats a rejoin's catch-up as news, and forgets a room that was left", () => {
     const { state, shown } = alerts();
     state.apply({ type: 'room-joined', joined: joined([]) });

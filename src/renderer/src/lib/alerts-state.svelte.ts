@@ -96,6 +96,11 @@ export class AlertsState {
   #unsentReads = new Map<string, number>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #readTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per room, the first message counted unread since the room was last read. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #firstUnread = new Map<string, number>();
+  /** Per room on screen, where the reader left off: see `unreadMarker`. */
+  #markers = $state.raw<Record<string, number>>({});
 
   constructor(options: AlertsStateOptions) {
     this.#options = options;
@@ -125,6 +130,16 @@ export class AlertsState {
 
   unreadIn(room: string): RoomUnread {
     return this.#counts[room] ?? NO_UNREAD;
+  }
+
+  /**
+   * Where the reader left off in `room`: the id of the first message that was unread when they
+   * came back to it (the message list's "New messages" divider goes there); null when nothing
+   * was. It lasts while the room stays on screen. The one place the renderer's notion of "read"
+   * becomes a position: read positions kept elsewhere (the server) would be fed in here.
+   */
+  unreadMarker(room: string): number | null {
+    return this.#markers[room] ?? null;
   }
 
   /**
@@ -227,6 +242,8 @@ export class AlertsState {
 
   /** A room that was left: its unread messages no longer count. */
   forgetRoom(room: string): void {
+    this.#firstUnread.delete(room);
+    this.#dropMarker(room);
     if (!this.#counts[room]) return;
     const { [room]: _left, ...others } = this.#counts;
     this.#counts = others;
@@ -240,6 +257,8 @@ export class AlertsState {
     this.#unsentReads.clear();
     for (const timer of this.#readTimers.values()) clearTimeout(timer);
     this.#readTimers.clear();
+    this.#firstUnread.clear();
+    this.#markers = {};
     this.#counts = {};
     this.#setAttention({ ...this.#attention, roomInView: null, atLatest: true });
   }
@@ -254,6 +273,7 @@ export class AlertsState {
       if (!this.#seen(message) || !reader || message.change) continue;
       const outcome = outcomeOf(message, reader, this.#attention);
       if (outcome.unread) {
+        if (!this.#firstUnread.has(message.room)) this.#firstUnread.set(message.room, message.id);
         counts = {
           ...counts,
           [message.room]: countMessage(counts[message.room] ?? NO_UNREAD, outcome),
@@ -290,10 +310,20 @@ export class AlertsState {
   }
 
   #setAttention(attention: Attention): void {
+    const left = this.#attention.roomInView;
     this.#attention = attention;
     const room = attention.roomInView;
-    // Reading the room again: what was unread there has been seen.
-    if (room !== null && isReading(attention, room) && this.#counts[room]) {
+    // Another room on screen: the divider of the one left has served.
+    if (left !== null && left !== room) this.#dropMarker(left);
+    if (room === null || !isReading(attention, room)) return;
+    // Reading the room again: what was unread there has been seen, from its first one on.
+    const first = this.#firstUnread.get(room);
+    if (first !== undefined) {
+      this.#firstUnread.delete(room);
+      // While the room stays on screen, the place first left off stays the place.
+      if (this.#markers[room] === undefined) this.#markers = { ...this.#markers, [room]: first };
+    }
+    if (this.#counts[room]) {
       const { [room]: _read, ...others } = this.#counts;
       this.#counts = others;
     }
@@ -339,5 +369,11 @@ export class AlertsState {
       room,
       setTimeout(() => this.#sendRead(room), this.#options.readSpacingMs ?? READ_SPACING_MS),
     );
+  }
+
+  #dropMarker(room: string): void {
+    if (this.#markers[room] === undefined) return;
+    const { [room]: _dropped, ...others } = this.#markers;
+    this.#markers = others;
   }
 }

@@ -56,6 +56,8 @@ export interface ListMemory {
   anchor: Anchor | null;
   /** The `seq` of the last highlight request brought into view (a list made later skips it). */
   shownHighlight: number;
+  /** The keys of the long messages the reader expanded (Show more). */
+  expanded: Set<string>;
 }
 
 export class ChatState {
@@ -67,6 +69,9 @@ export class ChatState {
     following: true,
     anchor: null,
     shownHighlight: 0,
+    // Bookkeeping of the list, not state: each message reads it once when rendered.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    expanded: new Set(),
   };
   readonly #clock: () => number;
   readonly #typingExpiryMs: number;

@@ -29,3 +29,31 @@ describe('ComposerState.charactersLeft', () => {
     expect(state.charactersLeft).toBe(LIMITS.messageMaxLength - 5);
   });
 });
+
+describe('ComposerState over the limit', () => {
+  it('says by how much, keeps every character, and will not send', async () => {
+    const posted: string[] = [];
+    const chat = {
+      post: (text: string) => {
+        posted.push(text);
+        return Promise.resolve({ ok: true });
+      },
+      setTyping: () => Promise.resolve({ ok: true }),
+    } as unknown as ParleyApi['chat'];
+    const state = new ComposerState(chat);
+    const pasted = 'x'.repeat(LIMITS.messageMaxLength + 25);
+    state.text = pasted;
+    expect(state.overBy).toBe(25);
+    expect(state.canSend).toBe(false);
+    expect(await state.send()).toBe(false);
+    expect(posted).toEqual([]);
+    expect(state.text).toBe(pasted);
+
+    // Cut down to the limit: it fits and goes.
+    state.text = pasted.slice(0, LIMITS.messageMaxLength);
+    expect(state.overBy).toBe(0);
+    expect(state.canSend).toBe(true);
+    expect(await state.send()).toBe(true);
+    expect(posted).toEqual([pasted.slice(0, LIMITS.messageMaxLength)]);
+  });
+});

@@ -89,8 +89,16 @@ export class ComposerState {
     this.#replyTo = null;
   }
 
+  /**
+   * How many characters the draft has beyond the limit (0 when it fits). Nothing is ever cut off
+   * (no maxlength): the person sees by how much, and Send waits until it fits.
+   */
+  get overBy(): number {
+    return Math.max(0, -this.charactersLeft);
+  }
+
   get canSend(): boolean {
-    return !this.#posting && this.text.trim().length > 0;
+    return !this.#posting && this.text.trim().length > 0 && this.overBy === 0;
   }
 
   /** Called on every edit of the draft. */

@@ -9,6 +9,7 @@ import type { ChatEvent } from '../../../shared/api';
 import { fail, ok, type Result } from '../../../shared/result';
 import { alice, lobbySession, message } from './chat-fixtures';
 import { ChatState } from './chat-state.svelte';
+import { decorateTimeline } from './list-entries';
 import {
   MessageListScroll,
   NEAR_BOTTOM_PX,
@@ -279,5 +280,35 @@ describe('MessageListScroll', () => {
       list.connected();
       expect(list.loadError).toBeNull();
     });
+  });
+});
+
+describe('MessageListScroll with an unread divider', () => {
+  it('opens at the divider, not the bottom, and Jump to latest follows again', () => {
+    const chat = lobbyWith(200);
+    const firstUnread = chat.messages[150]!.id;
+    const entries = decorateTimeline(chat.timeline, { unreadFrom: firstUnread, now: Date.now() });
+    const unread = entries.find((entry) => entry.kind === 'unread')!;
+    const conversation = {
+      timeline: entries,
+      hasOlder: chat.hasOlder,
+      status: chat.status,
+      listMemory: chat.listMemory,
+    };
+    const { list, viewport } = mount(conversation as unknown as ChatState, {
+      unreadKey: unread.key,
+    });
+    measureAll(list, 50);
+    list.position();
+    expect(list.following).toBe(false);
+    const dividerTop = list.layout.offsets[entries.indexOf(unread)]! + LIST_TOP;
+    // The divider sits near the top of the viewport, what came after it below.
+    expect(viewport.scrollTop).toBeLessThanOrEqual(dividerTop);
+    expect(dividerTop - viewport.scrollTop).toBeLessThan(viewport.clientHeight / 2);
+    expect(viewport.fromBottom).toBeGreaterThan(NEAR_BOTTOM_PX);
+
+    list.jumpToLatest();
+    expect(list.following).toBe(true);
+    expect(viewport.fromBottom).toBe(0);
   });
 });

@@ -7,7 +7,8 @@
  */
 import type { ConnectionStatus } from '../../../shared/api';
 import type { Result } from '../../../shared/result';
-import type { ListMemory, TimelineEntry } from './chat-state.svelte';
+import type { ListMemory } from './chat-state.svelte';
+import { isDividerKey, type ListEntry } from './list-entries';
 import {
   anchoredScrollTop,
   buildLayout,
@@ -23,6 +24,8 @@ import {
 export const NEAR_BOTTOM_PX = 120;
 /** Rendered beyond the viewport either side, px: fast scrolling shows no blank space. */
 export const OVERSCAN_PX = 800;
+/** Room left above the unread divider when the list opens at it, px. */
+export const UNREAD_MARGIN_PX = 48;
 /** Older messages are fetched when the top of the list is this close, px. */
 export const LOAD_OLDER_PX = 800;
 
@@ -58,7 +61,8 @@ export function elementViewport(element: HTMLElement, list: HTMLElement): Scroll
 
 /** The conversation shown: what the list needs of a ChatState. */
 export interface ScrolledConversation {
-  readonly timeline: readonly TimelineEntry[];
+  /** The entries of the list: the conversation's, with its dividers (list-entries.ts). */
+  readonly timeline: readonly ListEntry[];
   readonly hasOlder: boolean;
   readonly status: Pick<ConnectionStatus, 'state'>;
   readonly listMemory: ListMemory;
@@ -71,6 +75,11 @@ export interface MessageListScrollOptions {
   onloadolder?: LoadOlder | undefined;
   /** Render every entry (the benchmark's baseline, `?virtual-list=off`). */
   renderAll?: boolean;
+  /**
+   * The key of the unread divider when the list opens with one: a reader who was following is
+   * taken to it (their place) instead of to the bottom.
+   */
+  unreadKey?: string | null;
 }
 
 /** The viewport as `sync` last read it (or the list last moved it). */
@@ -95,6 +104,8 @@ export class MessageListScroll {
   #viewportHeight = $state(0);
   #loading = $state(false);
   #loadError = $state<string | null>(null);
+  /** `memory.following`, for rendering (Jump to latest); written only by `#setFollowing`. */
+  #following = $state(true);
 
   // Scroll bookkeeping, not state: read and written by the positioning code only. In `memory`:
   // `following` (the reader is at the bottom: new entries scroll into view) and `anchor` (the
@@ -119,6 +130,12 @@ export class MessageListScroll {
     this.#onloadolder = options.onloadolder;
     this.#renderAll = options.renderAll ?? false;
     this.#lastKey = chat.timeline.at(-1)?.key;
+    if (options.unreadKey && this.#memory.following) {
+      // Back where one left off: the divider near the top, what came since below it.
+      this.#setFollowing(false);
+      this.#memory.anchor = { key: options.unreadKey, offset: -UNREAD_MARGIN_PX };
+    }
+    this.#following = this.#memory.following;
   }
 
   // Deferred (`$derived.by`): the fields they read are set by the constructor, after these.
@@ -134,7 +151,7 @@ export class MessageListScroll {
       : visibleRange(this.layout, this.#scrollTop, this.#viewportHeight, OVERSCAN_PX),
   );
   /** The entries in the DOM: those in and near the viewport. */
-  readonly visible: TimelineEntry[] = $derived.by(() =>
+  readonly visible: ListEntry[] = $derived.by(() =>
     this.#chat.timeline.slice(this.range.start, this.range.end),
   );
   /** Space standing in for the entries above and below the rendered ones, px. */
@@ -153,9 +170,9 @@ export class MessageListScroll {
     return this.#loadError;
   }
 
-  /** The reader follows the latest message. */
+  /** The reader follows the latest message (reactive: the Jump to latest button shows without). */
   get following(): boolean {
-    return this.#memory.following;
+    return this.#following;
   }
 
   /** Starts reading and moving `viewport`; returns the disposer. */
@@ -199,18 +216,18 @@ export class MessageListScroll {
       now.scrollHeight !== this.#synced.scrollHeight ||
       now.clientHeight !== this.#synced.clientHeight;
     if (moved && (this.#dragging || this.#readerScrolling || !resized)) {
-      this.#memory.following = fromBottom <= NEAR_BOTTOM_PX;
+      this.#setFollowing(fromBottom <= NEAR_BOTTOM_PX);
     } else if (this.#memory.following && fromBottom > 1) {
       // Off the bottom because of the content (entries measured, the browser clamping), not the
       // reader: back to the latest.
       this.#scrollTo(viewport.scrollHeight);
     } else if (fromBottom <= NEAR_BOTTOM_PX) {
-      this.#memory.following = true;
+      this.#setFollowing(true);
     }
     this.#synced = read(viewport);
     this.#scrollTop = viewport.scrollTop - viewport.listTop;
     this.#viewportHeight = viewport.clientHeight;
-    this.#memory.anchor = captureAnchor(this.layout, this.#scrollTop);
+    this.#memory.anchor = captureAnchor(this.layout, this.#scrollTop, isAnchorable);
     this.loadOlderIfNear();
   }
 
@@ -221,7 +238,7 @@ export class MessageListScroll {
     const last = this.#chat.timeline.at(-1);
     if (last && last.key !== this.#lastKey) {
       const own = last.kind === 'pending' || (last.kind === 'message' && last.own);
-      if (own) this.#memory.following = true;
+      if (own) this.#setFollowing(true);
       this.#lastKey = last.key;
     }
     if (this.#memory.following) {
@@ -252,7 +269,7 @@ export class MessageListScroll {
   jumpToLatest(): void {
     const viewport = this.#viewport;
     if (!viewport) return;
-    this.#memory.following = true;
+    this.#setFollowing(true);
     this.#scrollTo(viewport.scrollHeight);
     this.sync();
   }
@@ -281,7 +298,7 @@ export class MessageListScroll {
   /** To the oldest message held at once, no longer following (Home); older ones load above. */
   jumpToOldest(): void {
     if (!this.#viewport) return;
-    this.#memory.following = false;
+    this.#setFollowing(false);
     this.#scrollTo(0);
     this.sync();
   }
@@ -291,7 +308,7 @@ export class MessageListScroll {
    * included). Mid-update the DOM and the window can disagree: then nothing is recorded, and
    * the next update measures again.
    */
-  measured(entries: readonly TimelineEntry[], heights: readonly number[]): void {
+  measured(entries: readonly ListEntry[], heights: readonly number[]): void {
     if (heights.length !== entries.length) return;
     let changed = false;
     for (const [index, entry] of entries.entries()) {
@@ -316,6 +333,11 @@ export class MessageListScroll {
   retryLoadOlder(): void {
     this.#loadError = null;
     this.loadOlderIfNear();
+  }
+
+  #setFollowing(following: boolean): void {
+    this.#memory.following = following;
+    this.#following = following;
   }
 
   /** Moves the viewport, noting the move as the list's own (not the reader's). */
@@ -347,6 +369,9 @@ export class MessageListScroll {
     );
   }
 }
+
+/** Dividers are kept in place by the entries after them, not the other way round. */
+const isAnchorable = (key: string) => !isDividerKey(key);
 
 function read(viewport: ScrollViewport): Reading {
   const { scrollTop: top, scrollHeight, clientHeight } = viewport;

@@ -8,10 +8,12 @@ import {
   plainText,
   richText,
   safeHref,
+  type RichInline,
+  type RichListItem,
   type RichNode,
 } from './rich-text';
 
-const text = (value: string): RichNode => ({ type: 'text', text: value });
+const text = (value: string): RichInline => ({ type: 'text', text: value });
 
 describe('parseRichText', () => {
   it('keeps plain text exactly as typed, line breaks and spaces included', () => {
@@ -67,14 +69,15 @@ describe('parseRichText', () => {
 
   it('shows everything outside the subset as typed', () => {
     const literal = [
-      '# not a heading',
-      '- not a list\n1. nor this',
-      '> not a quote',
       '---',
+      '#hashtag is no heading',
+      '-not a list',
+      '#',
+      '>',
+      '~single tildes~ strike nothing',
       '| a | b |\n|---|---|\n| 1 | 2 |',
       '    not indented code',
       'setext\n===',
-      '~~not struck~~',
       '<b>not bold</b> <script>alert(1)</script>',
       '<img src=x onerror="alert(1)">',
       '![not an image](https://example.com/a.png)',
@@ -85,6 +88,79 @@ describe('parseRichText', () => {
     expect(parseRichText('**&#60;**')).toEqual([{ type: 'strong', children: [text('&#60;')] }]);
     expect(parseRichText('![alt](https://example.com/a.png)')).toEqual([
       text('![alt](https://example.com/a.png)'),
+    ]);
+  });
+
+  it('renders ~~strikethrough~~, with formatting inside', () => {
+    expect(parseRichText('was ~~**wrong**~~ right')).toEqual([
+      text('was '),
+      { type: 'strike', children: [{ type: 'strong', children: [text('wrong')] }] },
+      text(' right'),
+    ]);
+  });
+
+  it('renders > quotes as blocks of their own, nested and with formatting', () => {
+    expect(parseRichText('she said\n> ship *it*\n> today\nok')).toEqual([
+      text('she said'),
+      {
+        type: 'quote',
+        children: [
+          text('ship '),
+          { type: 'emphasis', children: [text('it')] },
+          text('\ntoday\nok'),
+        ],
+      },
+    ]);
+    expect(parseRichText('> > inner\n\nafter')).toEqual([
+      { type: 'quote', children: [{ type: 'quote', children: [text('inner')] }] },
+      text('\nafter'),
+    ]);
+  });
+
+  it('renders bulleted and numbered lists, their numbers and nesting kept', () => {
+    const item = (...children: RichNode[]): RichListItem => ({ type: 'list-item', children });
+    expect(parseRichText('todo:\n- milk\n- **eggs**\n\ndone')).toEqual([
+      text('todo:'),
+      {
+        type: 'list',
+        ordered: false,
+        start: 1,
+        children: [item(text('milk')), item({ type: 'strong', children: [text('eggs')] })],
+      },
+      text('\ndone'),
+    ]);
+    expect(parseRichText('3. three\n4. four')).toEqual([
+      {
+        type: 'list',
+        ordered: true,
+        start: 3,
+        children: [item(text('three')), item(text('four'))],
+      },
+    ]);
+    expect(parseRichText('* a\n  1) b')).toEqual([
+      {
+        type: 'list',
+        ordered: false,
+        start: 1,
+        children: [
+          item(text('a'), {
+            type: 'list',
+            ordered: true,
+            start: 1,
+            children: [item(text('b'))],
+          }),
+        ],
+      },
+    ]);
+    // A task box is not a control here: it shows as typed.
+    expect(plainText(parseRichText('- [ ] call back'))).toBe('[ ] call back');
+  });
+
+  it('renders # headings with their level', () => {
+    expect(parseRichText('# Plan\nstep one\n### *Later*')).toEqual([
+      { type: 'heading', level: 1, children: [text('Plan')] },
+      text('step one'),
+      { type: 'heading', level: 3, children: [{ type: 'emphasis', children: [text('Later')] }] },
     ]);
   });
 
@@ -249,6 +325,19 @@ describe('mentions', () => {
       text(' '),
       { type: 'link', href: 'https://x.example/', children: [text('@bob')] },
     ]);
+  });
+
+  it('marks mentions inside quotes, lists, headings and struck text', () => {
+    const nodes = richText('> @bob\n\n- @bob\n\n# @bob\n\n~~@bob~~', ['bob'], 'bob');
+    const mentions: RichNode[] = [];
+    const walk = (list: readonly RichNode[]) => {
+      for (const node of list) {
+        if (node.type === 'mention') mentions.push(node);
+        if ('children' in node) walk(node.children);
+      }
+    };
+    walk(nodes);
+    expect(mentions).toHaveLength(4);
   });
 
   it('includes the viewer even when the room list does not', () => {

@@ -138,6 +138,20 @@ describe('anchoring', () => {
     expect(captureAnchor(layout, 1200)).toEqual({ key: 'm1', offset: 1200 });
   });
 
+  it('anchors on the entry after a divider, which moves when older entries of its day arrive', () => {
+    const sizes = new SizeCache();
+    const anchorable = (key: string) => !key.startsWith('day:');
+    const before = buildLayout(['day:x', ...keys(151, 200)], sizes);
+    // At the very top: the divider starts there, but the reader's place is m151 under it.
+    const anchor = captureAnchor(before, 0, anchorable)!;
+    expect(anchor.key).toBe('m151');
+    // Older messages of the same day arrive: the divider goes above them, m151 stays put.
+    const after = buildLayout(['day:x', ...keys(51, 200)], sizes);
+    const top = anchoredScrollTop(after, anchor, indexKeys(after.keys))!;
+    expect(after.offsets[after.keys.indexOf('m151')]! - top).toBe(before.offsets[1]!);
+    expect(top).toBeGreaterThan(0);
+  });
+
   it('has no answer when the anchor entry is gone', () => {
     const sizes = new SizeCache();
     const layout = buildLayout(keys(1, 3), sizes);

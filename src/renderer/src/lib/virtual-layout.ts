@@ -110,12 +110,19 @@ export interface Anchor {
 /**
  * The first entry that starts inside the viewport (or the one covering all of it). Not one cut
  * by the top edge: that one may be an estimate still, and measuring it would move the rest.
+ * Nor one that is not `anchorable` (a day divider, which moves up when older entries of its day
+ * arrive): the next one after it is.
  */
-export function captureAnchor(layout: Layout, scrollTop: number): Anchor | null {
+export function captureAnchor(
+  layout: Layout,
+  scrollTop: number,
+  anchorable: (key: string) => boolean = () => true,
+): Anchor | null {
   const count = layout.keys.length;
   if (count === 0) return null;
   let index = entryAt(layout, scrollTop);
   if (layout.offsets[index]! < scrollTop && index + 1 < count) index++;
+  while (!anchorable(layout.keys[index]!) && index + 1 < count) index++;
   return { key: layout.keys[index]!, offset: scrollTop - layout.offsets[index]! };
 }
 

@@ -1,0 +1,142 @@
+/**
+ * Emoji by shortcode (":tada:" → 🎉) and the emoji the picker offers: one small built-in table
+ * of the emoji people use most in chat, with GitHub's (gemoji) names, so that what people know
+ * from other apps works here. A maintained data package (gemoji) could replace the table.
+ */
+
+export interface EmojiEntry {
+  emoji: string;
+  /** Shortcode names, without colons; the first is the main one. */
+  names: readonly string[];
+  /** What a screen reader says for it in the picker. */
+  label: string;
+}
+
+/** In the order the picker shows them: faces, gestures, hearts, things. */
+export const EMOJI: readonly EmojiEntry[] = [
+  { emoji: '😀', names: ['grinning'], label: 'grinning face' },
+  { emoji: '😃', names: ['smiley'], label: 'smiling face with big eyes' },
+  { emoji: '😄', names: ['smile'], label: 'smiling face with smiling eyes' },
+  { emoji: '😁', names: ['grin'], label: 'beaming face' },
+  { emoji: '😆', names: ['laughing', 'satisfied'], label: 'grinning squinting face' },
+  { emoji: '😅', names: ['sweat_smile'], label: 'grinning face with sweat' },
+  { emoji: '😂', names: ['joy'], label: 'face with tears of joy' },
+  { emoji: '🤣', names: ['rofl'], label: 'rolling on the floor laughing' },
+  { emoji: '🙂', names: ['slightly_smiling_face'], label: 'slightly smiling face' },
+  { emoji: '🙃', names: ['upside_down_face'], label: 'upside-down face' },
+  { emoji: '😉', names: ['wink'], label: 'winking face' },
+  { emoji: '😊', names: ['blush'], label: 'smiling face' },
+  { emoji: '😇', names: ['innocent'], label: 'smiling face with halo' },
+  { emoji: '😍', names: ['heart_eyes'], label: 'smiling face with heart-eyes' },
+  { emoji: '😘', names: ['kissing_heart'], label: 'face blowing a kiss' },
+  { emoji: '😋', names: ['yum'], label: 'face savoring food' },
+  { emoji: '😜', names: ['stuck_out_tongue_winking_eye'], label: 'winking face with tongue' },
+  { emoji: '🤔', names: ['thinking'], label: 'thinking face' },
+  { emoji: '🤨', names: ['raised_eyebrow'], label: 'face with raised eyebrow' },
+  { emoji: '😐', names: ['neutral_face'], label: 'neutral face' },
+  { emoji: '😶', names: ['no_mouth'], label: 'face without mouth' },
+  { emoji: '🙄', names: ['roll_eyes'], label: 'face with rolling eyes' },
+  { emoji: '😏', names: ['smirk'], label: 'smirking face' },
+  { emoji: '😬', names: ['grimacing'], label: 'grimacing face' },
+  { emoji: '😌', names: ['relieved'], label: 'relieved face' },
+  { emoji: '😴', names: ['sleeping'], label: 'sleeping face' },
+  { emoji: '😎', names: ['sunglasses'], label: 'smiling face with sunglasses' },
+  { emoji: '🤓', names: ['nerd_face'], label: 'nerd face' },
+  { emoji: '😕', names: ['confused'], label: 'confused face' },
+  { emoji: '😮', names: ['open_mouth'], label: 'face with open mouth' },
+  { emoji: '😲', names: ['astonished'], label: 'astonished face' },
+  { emoji: '😳', names: ['flushed'], label: 'flushed face' },
+  { emoji: '🥺', names: ['pleading_face'], label: 'pleading face' },
+  { emoji: '😢', names: ['cry'], label: 'crying face' },
+  { emoji: '😭', names: ['sob'], label: 'loudly crying face' },
+  { emoji: '😱', names: ['scream'], label: 'face screaming in fear' },
+  { emoji: '😤', names: ['triumph'], label: 'face with steam from nose' },
+  { emoji: '😡', names: ['rage', 'pout'], label: 'enraged face' },
+  { emoji: '🤯', names: ['exploding_head'], label: 'exploding head' },
+  { emoji: '🥳', names: ['partying_face'], label: 'partying face' },
+  { emoji: '🤗', names: ['hugs'], label: 'smiling face with open hands' },
+  { emoji: '🤫', names: ['shushing_face'], label: 'shushing face' },
+  { emoji: '🤷', names: ['shrug'], label: 'person shrugging' },
+  { emoji: '🤦', names: ['facepalm'], label: 'person facepalming' },
+  { emoji: '👍', names: ['+1', 'thumbsup'], label: 'thumbs up' },
+  { emoji: '👎', names: ['-1', 'thumbsdown'], label: 'thumbs down' },
+  { emoji: '👌', names: ['ok_hand'], label: 'OK hand' },
+  { emoji: '✌️', names: ['v'], label: 'victory hand' },
+  { emoji: '🤞', names: ['crossed_fingers'], label: 'crossed fingers' },
+  { emoji: '👋', names: ['wave'], label: 'waving hand' },
+  { emoji: '👏', names: ['clap'], label: 'clapping hands' },
+  { emoji: '🙌', names: ['raised_hands'], label: 'raising hands' },
+  { emoji: '🙏', names: ['pray'], label: 'folded hands' },
+  { emoji: '💪', names: ['muscle'], label: 'flexed biceps' },
+  { emoji: '👀', names: ['eyes'], label: 'eyes' },
+  { emoji: '👉', names: ['point_right'], label: 'backhand index pointing right' },
+  { emoji: '❤️', names: ['heart'], label: 'red heart' },
+  { emoji: '🧡', names: ['orange_heart'], label: 'orange heart' },
+  { emoji: '💛', names: ['yellow_heart'], label: 'yellow heart' },
+  { emoji: '💚', names: ['green_heart'], label: 'green heart' },
+  { emoji: '💙', names: ['blue_heart'], label: 'blue heart' },
+  { emoji: '💜', names: ['purple_heart'], label: 'purple heart' },
+  { emoji: '💔', names: ['broken_heart'], label: 'broken heart' },
+  { emoji: '💯', names: ['100'], label: 'hundred points' },
+  { emoji: '🔥', names: ['fire'], label: 'fire' },
+  { emoji: '✨', names: ['sparkles'], label: 'sparkles' },
+  { emoji: '⭐', names: ['star'], label: 'star' },
+  { emoji: '🎉', names: ['tada'], label: 'party popper' },
+  { emoji: '🎊', names: ['confetti_ball'], label: 'confetti ball' },
+  { emoji: '🎂', names: ['birthday'], label: 'birthday cake' },
+  { emoji: '🎁', names: ['gift'], label: 'wrapped gift' },
+  { emoji: '🚀', names: ['rocket'], label: 'rocket' },
+  { emoji: '✅', names: ['white_check_mark'], label: 'check mark button' },
+  { emoji: '❌', names: ['x'], label: 'cross mark' },
+  { emoji: '⚠️', names: ['warning'], label: 'warning' },
+  { emoji: '❓', names: ['question'], label: 'question mark' },
+  { emoji: '❗', names: ['exclamation', 'heavy_exclamation_mark'], label: 'exclamation mark' },
+  { emoji: '💡', names: ['bulb'], label: 'light bulb' },
+  { emoji: '📌', names: ['pushpin'], label: 'pushpin' },
+  { emoji: '📎', names: ['paperclip'], label: 'paperclip' },
+  { emoji: '📅', names: ['date'], label: 'calendar' },
+  { emoji: '⏰', names: ['alarm_clock'], label: 'alarm clock' },
+  { emoji: '☕', names: ['coffee'], label: 'hot beverage' },
+  { emoji: '🍕', names: ['pizza'], label: 'pizza' },
+  { emoji: '🍺', names: ['beer'], label: 'beer mug' },
+  { emoji: '🐛', names: ['bug'], label: 'bug' },
+  { emoji: '🐶', names: ['dog'], label: 'dog face' },
+  { emoji: '🐱', names: ['cat'], label: 'cat face' },
+  { emoji: '🌈', names: ['rainbow'], label: 'rainbow' },
+  { emoji: '☀️', names: ['sunny'], label: 'sun' },
+  { emoji: '🌙', names: ['crescent_moon'], label: 'crescent moon' },
+  { emoji: '💬', names: ['speech_balloon'], label: 'speech balloon' },
+  { emoji: '🔒', names: ['lock'], label: 'locked' },
+  { emoji: '🎮', names: ['video_game'], label: 'video game' },
+  { emoji: '🏆', names: ['trophy'], label: 'trophy' },
+];
+
+const BY_NAME: ReadonlyMap<string, string> = new Map(
+  EMOJI.flatMap((entry) => entry.names.map((name) => [name, entry.emoji] as const)),
+);
+
+/** The emoji for a shortcode name ("tada", no colons); undefined for an unknown one. */
+export function emojiFor(name: string): string | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+// A shortcode is a whole word: ":tada:" in "10:tada:20" is a time, not an emoji.
+const SHORTCODE_END = /(?<![\p{L}\p{N}:]):([a-z0-9_+-]+):$/iu;
+
+/**
+ * The text with a shortcode just typed (ending right before `caret`) replaced by its emoji, and
+ * where the caret goes; null when the text before the caret does not end in a known shortcode.
+ */
+export function replaceShortcodeAt(
+  text: string,
+  caret: number,
+): { text: string; caret: number } | null {
+  const before = text.slice(0, caret);
+  const match = SHORTCODE_END.exec(before);
+  const emoji = match ? emojiFor(match[1]!) : undefined;
+  if (!match || emoji === undefined) return null;
+  const start = before.length - match[0].length;
+  // Inside `code` it stays as typed: an odd number of backticks before it opened a code span.
+  if ((text.slice(0, start).match(/`/g)?.length ?? 0) % 2 === 1) return null;
+  return { text: text.slice(0, start) + emoji + text.slice(caret), caret: start + emoji.length };
+}
