@@ -283,7 +283,7 @@ export class MessageListScroll {
     const viewport = this.#viewport;
     const index = this.#positions.get(key);
     if (!viewport || index === undefined) return false;
-    this.#memory.following = false;
+    this.#setFollowing(false);
     const lead = Math.round(viewport.clientHeight / 3);
     const top = Math.max(0, this.layout.offsets[index]! - lead);
     this.#scrollTo(top + viewport.listTop);
