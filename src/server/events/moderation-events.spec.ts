@@ -416,3 +416,33 @@ describe('names, by an admin', () => {
     expect((await enter(server, 'bob')).session.self.id).not.toBe(bob.session.self.id);
   });
 });
+
+describe('deleting messages on `parley serve`', () => {
+  const post = async (person: Person, text: string) => {
+    const sent = await emitRaw(person.socket, 'message:send', { clientId: `c-${text}`, text });
+    if (!sent.ok) throw new Error(sent.error.message);
+    return (sent.message as { id: number }).id;
+  };
+  const remove = (person: Person, target: number) =>
+    emitRaw(person.socket, 'message:change', {
+      clientId: `d-${person.session.self.nickname}-${target}`,
+      change: { kind: 'delete', target },
+    });
+
+  it('a moderator and an admin delete anyone’s message; a plain person cannot', async () => {
+    const { server, ann, mo } = await moderatedServer();
+    const bob = await enter(server, 'bob');
+    const carol = await enter(server, 'carol');
+    const first = await post(bob, 'first');
+    const second = await post(bob, 'second');
+    expect(await remove(carol, first)).toMatchObject({ ok: false, error: { code: 'not_allowed' } });
+    expect(await remove(mo, first)).toMatchObject({ ok: true });
+    expect(await remove(ann, second)).toMatchObject({ ok: true });
+    const page = await emitRaw(bob.socket, 'history:fetch', { before: Number.MAX_SAFE_INTEGER });
+    const shown = (page as { messages: Array<{ id: number; deleted?: boolean }> }).messages;
+    expect(shown.filter((message) => message.id === first || message.id === second)).toEqual([
+      expect.objectContaining({ id: first, deleted: true }),
+      expect.objectContaining({ id: second, deleted: true }),
+    ]);
+  });
+});
