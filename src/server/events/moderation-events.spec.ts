@@ -439,7 +439,8 @@ describe('deleting messages on `parley serve`', () => {
     expect(await remove(mo, first)).toMatchObject({ ok: true });
     expect(await remove(ann, second)).toMatchObject({ ok: true });
     const page = await emitRaw(bob.socket, 'history:fetch', { before: Number.MAX_SAFE_INTEGER });
-    const shown = (page as { messages: Array<{ id: number; deleted?: boolean }> }).messages;
+    const shown = (page as unknown as { messages: Array<{ id: number; deleted?: boolean }> })
+      .messages;
     expect(shown.filter((message) => message.id === first || message.id === second)).toEqual([
       expect.objectContaining({ id: first, deleted: true }),
       expect.objectContaining({ id: second, deleted: true }),
