@@ -141,7 +141,7 @@ test('a long message is collapsed with Show more, and Show less folds it again',
   expect(await clipped()).toBe(true);
   const collapsed = (await report.boundingBox())!.height;
   // A short message has no such button.
-  await expect(bob.entry('Short one').getByRole('button')).toHaveCount(0);
+  await expect(bob.entry('Short one').getByRole('button', { name: 'Show more' })).toHaveCount(0);
 
   await more.click();
   const less = report.getByRole('button', { name: 'Show less', exact: true });
