@@ -69,8 +69,11 @@ export class SearchIndex {
         this.#words.fetch(term, () => []),
         message.id,
       );
+    // Without the quote of the message it answers: that one may be deleted later, and its
+    // text must then be gone from the saved index too (the log erases the quote; see PROTOCOL §18).
+    const { reply: _quote, ...kept } = message;
     this.#messages.set(message.id, {
-      message,
+      message: kept,
       terms,
       authorKey: foldWord(message.author.nickname),
     });
