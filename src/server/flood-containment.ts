@@ -29,15 +29,23 @@ export class FloodContainment {
     return this.#silenced.has(socketId);
   }
 
-  /** Counts one refusal of `socket`'s; past the budget, drops the connection. */
-  async refused(socket: ParleySocket): Promise<void> {
+  /**
+   * Counts one refusal of `socket`'s and calls `answer` (which sends it) while within the
+   * budget; past it, drops the connection instead. A burst read in one go (hundreds of requests
+   * in one TCP read, all refused in the same tick) thus gets its budget of answers and no more:
+   * the limiter's verdicts come back in the order the refusals were counted, and each answer is
+   * sent in its verdict's turn, before a later one can drop the connection.
+   */
+  async refused(socket: ParleySocket, answer: () => void = () => {}): Promise<void> {
     if (this.#silenced.has(socket.id)) return;
     try {
       await this.#limiter.consume(socket.id);
     } catch (rejection) {
       if (rejection instanceof Error) throw rejection;
       this.#drop(socket);
+      return;
     }
+    if (!this.#silenced.has(socket.id)) answer();
   }
 
   forget(socketId: string): void {

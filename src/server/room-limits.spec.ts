@@ -133,7 +133,7 @@ describe('deleting a room', () => {
     const { socket: bob } = await joinFrom(server, 'bob', '127.0.0.3');
     const { socket: carol } = await joinFrom(server, 'carol', '127.0.0.4');
     const design = await create(alice, 'Design');
-    expect(design.createdBy).toBe('alice');
+    expect(design).toMatchObject({ createdBy: 'alice', creator: expect.stringMatching(/^p-/) });
     for (const socket of [alice, bob]) {
       expect((await emitRaw(socket, 'room:join', { room: design.id })).ok).toBe(true);
     }
@@ -181,7 +181,7 @@ describe('deleting a room', () => {
       ok: false,
       error: {
         code: 'not_allowed',
-        message: 'Only the person who made this room, or the host, can delete it.',
+        message: 'Only the person who made this room, the host or an admin can delete it.',
       },
     });
     for (const socket of [alice, host]) {
@@ -211,6 +211,26 @@ describe('deleting a room', () => {
     const told = nextEvent(alice, 'room:deleted');
     expect(await emitRaw(host, 'room:delete', { room: design.id })).toEqual({ ok: true });
     expect(await told).toEqual({ room: design.id, roomCount: 1 });
+  });
+
+  it('a room belongs to the identity that made it: not to whoever holds that name later', async () => {
+    const server = await startServer(HOST_IS_127_0_0_1);
+    const { socket: host } = await joinFrom(server, 'host', '127.0.0.1');
+    const { socket: alice, session } = await joinFrom(server, 'alice', '127.0.0.2');
+    const design = await create(alice, 'Design');
+    expect(design.creator).toBe(session.self.id);
+    // The host renames alice; someone else takes "alice".
+    expect(
+      await emitRaw(host, 'name:set', { userId: session.self.id, nickname: 'alicia' }),
+    ).toMatchObject({ ok: true });
+    const { socket: namesake } = await joinFrom(server, 'alice', '127.0.0.3');
+    expect(await emitRaw(namesake, 'room:delete', { room: design.id })).toMatchObject({
+      ok: false,
+      error: { code: 'not_allowed' },
+    });
+    expect((await listRooms(namesake, {})).rooms.map((room) => room.name)).toContain('Design');
+    // The person who made it, under their new name, still may.
+    expect(await emitRaw(alice, 'room:delete', { room: design.id })).toEqual({ ok: true });
   });
 
   it('refuses a file that finishes storing after its room was deleted: nothing is kept under the dead id', async () => {

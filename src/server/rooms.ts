@@ -12,6 +12,7 @@ import { nanoid } from 'nanoid';
 import { LOBBY } from '../shared/limits';
 import { nameSkeleton } from '../shared/name-skeleton';
 import { nicknameKey } from '../shared/schemas';
+import type { User } from '../shared/protocol';
 import type { RoomStore, StoredRoom } from './storage/history-store';
 
 export const LOBBY_NAME = 'Lobby';
@@ -80,7 +81,7 @@ export class RoomDirectory {
    * Creates a room made by `creator`; null when one with this name (or a look-alike) exists.
    * Stored before it counts. The caller checks the room limit first (see count).
    */
-  async create(name: string, now: number, creator: string): Promise<StoredRoom | null> {
+  async create(name: string, now: number, creator: User): Promise<StoredRoom | null> {
     if (this.nameTaken(name)) return null;
     const room: StoredRoom = {
       id: `r-${nanoid(12)}`,
@@ -88,7 +89,8 @@ export class RoomDirectory {
       name,
       members: [],
       createdAt: now,
-      createdBy: creator,
+      createdBy: creator.nickname,
+      creator: creator.id,
     };
     // Claimed at once, so that two creations of one name in the same moment cannot both win.
     this.#add(room);
@@ -214,9 +216,9 @@ export class RoomDirectory {
   }
 }
 
-/** True when `viewer` made `room` (by nickname as compared: rooms do not keep identities yet). */
-export function isCreator(room: StoredRoom, viewer: string): boolean {
-  return room.createdBy !== undefined && nameSkeleton(room.createdBy) === nameSkeleton(viewer);
+/** True when the person `viewer` (an identity id) made `room`. */
+export function isCreator(room: Pick<StoredRoom, 'creator'>, viewer: string): boolean {
+  return room.creator !== undefined && room.creator === viewer;
 }
 
 /** The id of the direct conversation between two people (identity ids, in either order). */

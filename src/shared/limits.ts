@@ -15,6 +15,8 @@ export const LIMITS = {
   reactionMaxGraphemes: 3,
   /** Different emoji on one message at most. */
   reactionsPerMessage: 40,
+  /** People one message's @mentions can name (more are left as plain text). */
+  mentionsPerMessage: 20,
   /** How much of the answered message's text a reply quotes, in characters. */
   replyQuoteLength: 140,
   /** Client-made message ids: opaque strings of this many characters at most. */

@@ -16,9 +16,11 @@ export function applyChange(target: ChatMessage, entry: ChatMessage): ChatMessag
   if (target.deleted) return target;
   const revision = entry.id;
   switch (change.kind) {
-    case 'edit':
+    case 'edit': {
+      const { mentions: _before, ...rest } = target;
       return {
-        ...target,
+        ...rest,
+        ...(change.mentions?.length ? { mentions: change.mentions } : {}),
         text: change.text,
         edits: [
           ...(target.edits ?? []),
@@ -27,6 +29,7 @@ export function applyChange(target: ChatMessage, entry: ChatMessage): ChatMessag
         editedAt: entry.sentAt,
         revision,
       };
+    }
     case 'delete':
       return {
         id: target.id,
@@ -84,7 +87,8 @@ export function withQuoteErased(reply: ChatMessage): ChatMessage {
 /** A copy of `entry` (an edit entry) with its text erased: its target was deleted. */
 export function withEditErased(entry: ChatMessage): ChatMessage {
   if (entry.change?.kind !== 'edit' || entry.change.text === '') return entry;
-  return { ...entry, change: { ...entry.change, text: '' } };
+  const { mentions: _named, ...change } = entry.change;
+  return { ...entry, change: { ...change, text: '' } };
 }
 
 /** The newer of two copies of one message (the one with more changes applied). */

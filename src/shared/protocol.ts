@@ -64,6 +64,12 @@ export interface ChatMessage {
   change?: MessageChange;
   /** A reply: the message it answers, quoted as it was when the reply was sent. */
   reply?: ReplyQuote;
+  /**
+   * The people its @mentions name, as the server resolved them when it was sent (or last
+   * edited): identities, so a mention keeps naming the same person after a rename, and nobody
+   * who takes a name later is mentioned by older messages. Absent: it mentions nobody.
+   */
+  mentions?: User[];
   /** The id of the last change entry applied to this message; absent: never changed. */
   revision?: number;
   /** Set once edited: when it was last edited. */
@@ -80,7 +86,8 @@ export interface ChatMessage {
 
 /** A change to an earlier message of the same room (`target` is its id). */
 export type MessageChange =
-  | { kind: 'edit'; target: number; text: string }
+  /** `mentions` is set by the server (what a client sends there is replaced). */
+  | { kind: 'edit'; target: number; text: string; mentions?: User[] }
   | { kind: 'delete'; target: number }
   | { kind: 'reaction'; target: number; emoji: string; add: boolean }
   | { kind: 'pin'; target: number; pinned: boolean };
@@ -136,10 +143,12 @@ export interface RoomInfo {
   /** People in the room right now. */
   members: number;
   /**
-   * The nickname that created the room (it may delete it); absent for the lobby, direct
+   * The nickname of who created the room, as it was then; absent for the lobby, direct
    * conversations and rooms made before servers kept it.
    */
   createdBy?: string;
+  /** The identity that created the room: it may delete it (absent as for createdBy). */
+  creator?: string;
 }
 
 /** The acknowledgement of `room:join` and `dm:open`. */

@@ -57,8 +57,11 @@ export interface BindHooks {
   session: () => Session | null;
   /** True once the connection is being dropped (see flood-containment.ts). */
   silenced: () => boolean;
-  /** A request was refused as malformed, unknown or over its rate limit. */
-  onRefused: () => void;
+  /**
+   * A request was refused as malformed, unknown or over its rate limit: `answer` sends the
+   * refusal, called unless the connection is being dropped for flooding.
+   */
+  onRefused: (answer: () => void) => void;
 }
 
 type AnyAck = (result: Result) => void;
@@ -97,8 +100,8 @@ function takeAck(args: unknown[], hooks: BindHooks): AnyAck {
   const reply: AnyAck = typeof last === 'function' ? (last as AnyAck) : () => {};
   if (typeof last === 'function') args.pop();
   return (result) => {
-    if (!result.ok && REFUSALS.has(result.error.code)) hooks.onRefused();
-    reply(result);
+    if (result.ok || !REFUSALS.has(result.error.code)) return reply(result);
+    hooks.onRefused(() => reply(result));
   };
 }
 

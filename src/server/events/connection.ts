@@ -17,6 +17,7 @@ import {
   type StoredRoom,
 } from '../storage/history-store';
 import type { MessageSearch } from '../search/message-search';
+import { mentionsIn } from '../mentions';
 import type { Moderation } from '../moderation';
 import type { LinkCodes } from '../link-codes';
 import type { PresenceBoard } from '../presence';
@@ -209,6 +210,7 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
         name: room.name,
         members: memberCount(room.id),
         ...(room.createdBy === undefined ? {} : { createdBy: room.createdBy }),
+        ...(room.creator === undefined ? {} : { creator: room.creator }),
       };
     },
     /**
@@ -349,7 +351,7 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
   ): Promise<Failure<'unknown_room'> | { ok: true; message: ChatMessage }> {
     await connection.bringPeerIn(roomId, user);
     if (!parts.rooms.get(roomId)) return fail('unknown_room', 'The room was deleted.');
-    const appended = history.append(request);
+    const appended = history.append(withMentions(request, parts.people));
     if (typingIn === roomId && !request.change) connection.setTyping(user, roomId, false);
     // Stored first, then shown: an id anyone has seen is never handed out again, even when
     // the server is killed right after.
@@ -367,4 +369,17 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
     return { ok: true, message };
   }
   return connection;
+}
+
+/** `request` with the people its text (or its edit's new text) mentions, as the server sees them. */
+function withMentions(request: AppendRequest, people: People): AppendRequest {
+  const { change } = request;
+  if (change?.kind === 'edit') {
+    const { mentions: _claimed, ...edit } = change;
+    const mentions = mentionsIn(edit.text, people);
+    return { ...request, change: mentions.length > 0 ? { ...edit, mentions } : edit };
+  }
+  if (change) return request;
+  const mentions = mentionsIn(request.text, people);
+  return mentions.length > 0 ? { ...request, mentions } : request;
 }

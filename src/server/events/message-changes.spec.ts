@@ -1,6 +1,6 @@
 /**
- * `message:change` (edit, delete, reaction, pin), replies (`message:send` `replyTo`) and
- * `room:pins` against a real server: who may do what (by identity), what everyone sees, what a
+ * `message:change` (edit, delete, reaction, pin), replies (`message:send` `replyTo`),
+ * `room:pins` and @mentions (resolved to identities by the server) against a real server: who may do what (by identity), what everyone sees, what a
  * history page returns afterwards, and what is left on disk after a delete.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { dataDirectory, storedFiles, uploadRaw } from '../../../tests/support/fi
 import { joinWith, memoryDeviceKey } from '../../../tests/support/join-with';
 import { LIMITS } from '../../shared/limits';
 import type { ChatMessage, MessageChange } from '../../shared/protocol';
-import type { ChatServerOptions } from '../chat-server';
+import type { ChatServer, ChatServerOptions } from '../chat-server';
 
 /** Nobody is the host but connections from 127.0.0.2. */
 const HOST_ADDRESS = '127.0.0.2';
@@ -365,5 +365,125 @@ describe('message changes on disk', () => {
       'delete',
       'delete',
     ]);
+  });
+});
+
+async function page(socket: RawSocket): Promise<ChatMessage[]> {
+  const result = await emitRaw(socket, 'history:fetch', { after: 0 });
+  if (!result.ok) throw new Error(result.error.message);
+  return result.messages as ChatMessage[];
+}
+
+async function enterAs(server: ChatServer, nickname: string, address?: string) {
+  const socket = await rawSocket(server, address);
+  const joined = await joinWith(socket, { nickname }, memoryDeviceKey());
+  if (!joined.ok) throw new Error(joined.error.message);
+  return { socket, self: joined.self };
+}
+
+describe('mentions by identity', () => {
+  it('stores the people a message names, online or away, longest name first, each once', async () => {
+    const server = await startServer(options);
+    const alice = await enterAs(server, 'alice');
+    const bob = await enterAs(server, 'bob');
+    const mary = await enterAs(server, 'Mary');
+    const maryJane = await enterAs(server, 'Mary Jane');
+    mary.socket.disconnect(); // away: still the holder of the name
+    const seen = collect(bob.socket, 'message:created');
+    const sent = await send(
+      alice.socket,
+      'm1',
+      'hi @BOB and @Mary Jane, @Mary, @bob again; not mail@bob, @bobby, @nobody or `@code`',
+    );
+    expect(sent.mentions).toEqual([
+      { id: bob.self.id, nickname: 'bob' },
+      { id: maryJane.self.id, nickname: 'Mary Jane' },
+      { id: mary.self.id, nickname: 'Mary' },
+    ]);
+    await waitFor(() => seen.length === 1, 'bob to get the message');
+    expect(seen[0]!.mentions).toEqual(sent.mentions);
+    expect((await page(bob.socket)).at(-1)?.mentions).toEqual(sent.mentions);
+    const plain = await send(alice.socket, 'm2', 'nobody @here');
+    expect(plain).not.toHaveProperty('mentions');
+  });
+
+  it('keeps naming the same person after a rename; a new holder of the name is not the old mention', async () => {
+    const server = await startServer(options);
+    const host = await enterAs(server, 'host', HOST_ADDRESS);
+    const alice = await enterAs(server, 'alice');
+    const bob = await enterAs(server, 'bob');
+    const before = await send(alice.socket, 'm1', 'ping @bob');
+    expect(before.mentions).toEqual([{ id: bob.self.id, nickname: 'bob' }]);
+
+    // The host renames bob; the name "bob" is free, and someone else takes it.
+    const renamed = await emitRaw(host.socket, 'name:set', {
+      userId: bob.self.id,
+      nickname: 'robert',
+    });
+    expect(renamed).toMatchObject({ ok: true });
+    const impostor = await enterAs(server, 'bob');
+    expect(impostor.self.id).not.toBe(bob.self.id);
+
+    const stored = (await page(impostor.socket)).find((message) => message.id === before.id);
+    expect(stored?.mentions).toEqual([{ id: bob.self.id, nickname: 'bob' }]);
+    const after = await send(alice.socket, 'm2', 'ping @bob and @robert');
+    expect(after.mentions).toEqual([
+      { id: impostor.self.id, nickname: 'bob' },
+      { id: bob.self.id, nickname: 'robert' },
+    ]);
+  });
+
+  it('an edit names the people of its new text; a delete leaves no mentions', async () => {
+    const server = await startServer(options);
+    const alice = await enterAs(server, 'alice');
+    const bob = await enterAs(server, 'bob');
+    const carol = await enterAs(server, 'carol');
+    const original = await send(alice.socket, 'm1', 'for @bob');
+    const edit = await emitRaw(alice.socket, 'message:change', {
+      clientId: 'e1',
+      change: { kind: 'edit', target: original.id, text: 'for @carol instead' },
+    });
+    expect(edit).toMatchObject({
+      ok: true,
+      message: { change: { mentions: [{ id: carol.self.id, nickname: 'carol' }] } },
+    });
+    let held = (await page(bob.socket)).find((message) => message.id === original.id);
+    expect(held?.mentions).toEqual([{ id: carol.self.id, nickname: 'carol' }]);
+
+    // A client cannot say whom its edit mentions: the payload is refused, nothing changes.
+    const forged = await emitRaw(alice.socket, 'message:change', {
+      clientId: 'e2',
+      change: {
+        kind: 'edit',
+        target: original.id,
+        text: 'x',
+        mentions: [{ id: bob.self.id, nickname: 'bob' }],
+      },
+    });
+    expect(forged).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+
+    await emitRaw(alice.socket, 'message:change', {
+      clientId: 'd1',
+      change: { kind: 'delete', target: original.id },
+    });
+    held = (await page(bob.socket)).find((message) => message.id === original.id);
+    expect(held).toMatchObject({ deleted: true });
+    expect(held).not.toHaveProperty('mentions');
+    const entries = await page(bob.socket);
+    const erased = entries.find((message) => message.clientId === 'e1');
+    expect(erased?.change).toEqual({ kind: 'edit', target: original.id, text: '' });
+  });
+
+  it(`names at most ${LIMITS.mentionsPerMessage} people; a text full of "@" is cheap and names nobody else`, async () => {
+    const server = await startServer(options);
+    const alice = await enterAs(server, 'alice');
+    const names = Array.from({ length: LIMITS.mentionsPerMessage + 5 }, (_, index) => `p${index}`);
+    for (const name of names) await enterAs(server, name);
+    const sent = await send(alice.socket, 'm1', names.map((name) => `@${name}`).join(' '));
+    expect(sent.mentions?.map((person) => person.nickname)).toEqual(
+      names.slice(0, LIMITS.mentionsPerMessage),
+    );
+    const noise = await send(alice.socket, 'm2', '@'.repeat(LIMITS.messageMaxLength));
+    expect(noise).not.toHaveProperty('mentions');
   });
 });

@@ -37,7 +37,7 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     onError,
     session: () => roster.get(socket.id) ?? null,
     silenced: () => containment.isSilenced(socket.id),
-    onRefused: () => void containment.refused(socket).catch(onError),
+    onRefused: (answer) => void containment.refused(socket, answer).catch(onError),
   });
 
   /** Rooms this connection is in, captured before Socket.IO forgets them on disconnect. */

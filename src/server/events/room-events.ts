@@ -45,7 +45,7 @@ export function roomEvents(
             );
           }
         }
-        const room = await parts.rooms.create(payload.name, Date.now(), session.user.nickname);
+        const room = await parts.rooms.create(payload.name, Date.now(), session.user);
         if (!room) {
           return fail('room_exists', `A room named "${payload.name}" exists already.`);
         }
@@ -102,10 +102,14 @@ export function roomEvents(
         if (room.kind === 'direct') {
           return fail('not_allowed', 'A direct conversation cannot be deleted; close it instead.');
         }
-        if (!parts.isHost(connection.address) && !isCreator(room, session.user.nickname)) {
+        if (
+          !parts.isHost(connection.address) &&
+          !parts.moderation.isAdmin(session.user.id, connection.address) &&
+          !isCreator(room, session.user.id)
+        ) {
           return fail(
             'not_allowed',
-            'Only the person who made this room, or the host, can delete it.',
+            'Only the person who made this room, the host or an admin can delete it.',
           );
         }
         try {

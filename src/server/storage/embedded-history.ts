@@ -94,14 +94,21 @@ export class EmbeddedHistory implements HistoryStore {
   }
 
   append(request: AppendRequest): Promise<{ message: ChatMessage; created: boolean }> {
-    const { room, author, clientId, text, file, replyTo, change } = request;
+    const { room, author, clientId, text, file, replyTo, change, mentions } = request;
     if (replyTo !== undefined || change !== undefined) {
       return this.#stored(
-        this.#log.appendRelated(room, author, clientId, { text, replyTo, change }),
+        this.#log.appendRelated(room, author, clientId, { text, replyTo, change, mentions }),
       );
     }
     const store = async () => {
-      const { message, created, durable } = this.#log.append(room, author, clientId, text, file);
+      const { message, created, durable } = this.#log.append(
+        room,
+        author,
+        clientId,
+        text,
+        file,
+        mentions,
+      );
       try {
         await durable;
       } catch (error) {

@@ -25,8 +25,13 @@ export interface StoredRoom {
    */
   people?: string[];
   createdAt: number;
-  /** The nickname that created a named room (it may delete it); absent for the others. */
+  /** The nickname of who created a named room, as it was then (shown); absent for the others. */
   createdBy?: string;
+  /**
+   * The identity that created a named room: it may delete it. Absent for the others, and for
+   * rooms made before servers kept it (only the host or an admin may delete those).
+   */
+  creator?: string;
 }
 
 /**
@@ -75,6 +80,8 @@ export interface AppendRequest {
   file?: FileAttachment | undefined;
   /** A reply: the id of the message of `room` it answers (the entry carries its quote). */
   replyTo?: number | undefined;
+  /** The people the text's @mentions name (resolved by the server; see mentions.ts). */
+  mentions?: User[] | undefined;
   /**
    * A change entry: changes the message `change.target` of `room`, which is updated in place in
    * the same durable write (message-changes.ts says how). A delete erases the message's text,

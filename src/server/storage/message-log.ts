@@ -46,6 +46,14 @@ export interface AppendResult {
 
 const DONE = Promise.resolve();
 
+/** A reply or change entry (see appendRelated). */
+interface RelatedRequest {
+  text: string;
+  replyTo?: number | undefined;
+  change?: MessageChange | undefined;
+  mentions?: User[] | undefined;
+}
+
 interface RoomHistory {
   /** The newest messages, oldest first (up to twice the capacity between trims). */
   messages: ChatMessage[];
@@ -155,6 +163,7 @@ export class MessageLog {
     clientId: string,
     text: string,
     file?: FileAttachment,
+    mentions?: User[],
   ): AppendResult {
     const history = this.#history(room);
     const existing = history.byClientKey.get(clientKey(author, clientId));
@@ -165,6 +174,7 @@ export class MessageLog {
     return this.#add(history, room, author, clientId, {
       text,
       ...(file ? { file: { ...file } } : {}),
+      ...(mentions?.length ? { mentions } : {}),
     });
   }
 
@@ -174,7 +184,7 @@ export class MessageLog {
     room: string,
     author: User,
     clientId: string,
-    fields: Pick<ChatMessage, 'text' | 'file' | 'change' | 'reply'>,
+    fields: Pick<ChatMessage, 'text' | 'file' | 'change' | 'reply' | 'mentions'>,
     related?: (message: ChatMessage) => RelatedWrites,
   ): AppendResult {
     const message: ChatMessage = {
@@ -222,7 +232,7 @@ export class MessageLog {
     room: string,
     author: User,
     clientId: string,
-    request: { text: string; replyTo?: number | undefined; change?: MessageChange | undefined },
+    request: RelatedRequest,
   ): Promise<AppendResult> {
     const previous = this.#chains.get(room) ?? DONE;
     const run = previous.then(() => this.#appendRelated(room, author, clientId, request));
@@ -241,7 +251,7 @@ export class MessageLog {
     room: string,
     author: User,
     clientId: string,
-    request: { text: string; replyTo?: number | undefined; change?: MessageChange | undefined },
+    request: RelatedRequest,
   ): Promise<AppendResult> {
     await this.ensure(room);
     const history = this.#history(room);
@@ -271,6 +281,7 @@ export class MessageLog {
       return this.#add(history, room, author, clientId, {
         text: request.text,
         reply: quoteOf(target),
+        ...(request.mentions?.length ? { mentions: request.mentions } : {}),
       });
     }
     return this.#add(history, room, author, clientId, { text: '', change }, (entry) => {

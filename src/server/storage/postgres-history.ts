@@ -310,6 +310,7 @@ export class PostgresHistory implements HistoryStore {
         sentAt,
         ...(request.change ? { change: request.change } : {}),
         ...(target && !request.change ? { reply: quoteOf(target) } : {}),
+        ...(request.mentions?.length && !request.change ? { mentions: request.mentions } : {}),
       };
       byKey.set(key, message);
       touched.set(message.id, message);
@@ -461,7 +462,7 @@ export class PostgresHistory implements HistoryStore {
 
   async #roomList(): Promise<StoredRoom[]> {
     const { rows } = await this.#pool.query<RoomRow>(
-      'SELECT id, kind, name, members, people, created_at, created_by FROM rooms ORDER BY id COLLATE "C"',
+      'SELECT id, kind, name, members, people, created_at, created_by, creator FROM rooms ORDER BY id COLLATE "C"',
     );
     return rows.map(toRoom);
   }
@@ -469,11 +470,12 @@ export class PostgresHistory implements HistoryStore {
   async #saveRoom(room: StoredRoom): Promise<void> {
     await this.#write(() =>
       this.#pool.query(
-        `INSERT INTO rooms (id, kind, name, members, people, created_at, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO rooms (id, kind, name, members, people, created_at, created_by, creator)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
              members = excluded.members, people = excluded.people,
-             created_at = excluded.created_at, created_by = excluded.created_by`,
+             created_at = excluded.created_at, created_by = excluded.created_by,
+             creator = excluded.creator`,
         [
           room.id,
           room.kind,
@@ -482,6 +484,7 @@ export class PostgresHistory implements HistoryStore {
           room.people === undefined ? null : JSON.stringify(room.people),
           room.createdAt,
           room.createdBy ?? null,
+          room.creator ?? null,
         ],
       ),
     );
@@ -740,6 +743,7 @@ interface RoomRow {
   people: string[] | null;
   created_at: number;
   created_by: string | null;
+  creator: string | null;
 }
 
 function toRoom(row: RoomRow): StoredRoom {
@@ -751,6 +755,7 @@ function toRoom(row: RoomRow): StoredRoom {
     ...(row.people !== null ? { people: row.people } : {}),
     createdAt: row.created_at,
     ...(row.created_by !== null ? { createdBy: row.created_by } : {}),
+    ...(row.creator !== null ? { creator: row.creator } : {}),
   };
 }
 

@@ -106,6 +106,14 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE extra ? 'reply';
     `,
   },
+  {
+    version: 5,
+    name: "rooms' creators as people",
+    sql: `
+      -- The identity that made a room (it may delete it); null for rooms made before.
+      ALTER TABLE rooms ADD COLUMN creator text;
+    `,
+  },
 ];
 
 /** Any number, the same in every Parley server: the advisory lock that migrations hold. */

@@ -41,7 +41,6 @@ function alerts(
     desktop,
     reader: () => ({
       self: alice,
-      nicknames: ['alice', 'bob'],
       preferences,
       isDirect: (room) => room.startsWith('d-'),
     }),
@@ -207,7 +206,6 @@ describe('AlertsState with read positions that follow the person', () => {
       desktop,
       reader: () => ({
         self: alice,
-        nicknames: ['alice', 'bob'],
         preferences,
         isDirect: (room) => room.startsWith('d-'),
       }),

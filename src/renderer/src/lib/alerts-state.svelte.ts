@@ -37,7 +37,7 @@ import type { SeenDirects } from './seen-directs';
 
 export interface AlertsStateOptions {
   desktop: ParleyApi['desktop'];
-  /** Who reads (null while not in a room): self, the nicknames mentions can name, preferences. */
+  /** Who reads (null while not in a room): self, preferences, which rooms are direct. */
   reader: () => Reader | null;
   preferences: () => NotificationPreferences;
   /** True while the person is busy: no notifications at all (unread counts still grow). */

@@ -96,11 +96,8 @@ export class AppState {
         const { lobby } = this.conversations;
         const self = lobby.self;
         if (!self) return null;
-        // Everyone online is in the lobby: anyone of them can be mentioned.
-        const nicknames = lobby.users.map((user) => user.nickname);
         return {
           self,
-          nicknames,
           preferences: this.settings.notifications,
           isDirect: (room) => this.conversations.isDirect(room),
         };

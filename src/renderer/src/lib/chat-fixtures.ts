@@ -15,10 +15,24 @@ export const bob: User = { id: 'u-bob', nickname: 'bob' };
 
 let nextId = 1;
 
-/** A message in `room` (by bob unless told), with an id higher than any before it. */
+/**
+ * A message in `room` (by bob unless told), with an id higher than any before it; "@alice" and
+ * "@bob" in `text` mention them, as the server would resolve it.
+ */
 export function message(room: string, text: string, author: User = bob): ChatMessage {
   const id = nextId++;
-  return { id, clientId: `c${id}`, room, author, text, sentAt: 1_767_225_600_000 };
+  const mentions = [alice, bob].filter((person) =>
+    new RegExp(`(^|\\W)@${person.nickname}(\\W|$)`, 'i').test(text),
+  );
+  return {
+    id,
+    clientId: `c${id}`,
+    room,
+    author,
+    text,
+    sentAt: 1_767_225_600_000,
+    ...(mentions.length > 0 ? { mentions } : {}),
+  };
 }
 
 /** alice's join acknowledgement for the lobby of server "Lab", where bob is too. */

@@ -296,8 +296,8 @@ export class ChatState {
   #isOwn(message: ChatMessage): boolean {
     const self = this.#self;
     if (!self) return false;
-    // After a reload the session (and user id) is new, but the earlier messages are still ours.
-    return message.author.id === self.id || message.author.nickname === self.nickname;
+    // The author is an identity: the same after a reload and on every linked device.
+    return message.author.id === self.id;
   }
 
   #addNotice(text: string, tone: NoticeTone): void {

@@ -110,18 +110,35 @@ describe('Conversations', () => {
     expect(conversations.joined.flatMap((chat) => chat.messages)).toEqual([]);
   });
 
-  it('lets the creator or the host delete a room, never the lobby; a deleted room leaves the list', () => {
-    const mine: RoomInfo = { ...design, createdBy: 'ALICE' };
-    const bobs: RoomInfo = { id: 'r-ops', kind: 'room', name: 'Ops', members: 0, createdBy: 'bob' };
+  it('lets the creator (by identity) or the host delete a room, never the lobby; a deleted room leaves the list', () => {
+    const mine: RoomInfo = { ...design, createdBy: 'alice', creator: alice.id };
+    const bobs: RoomInfo = {
+      id: 'r-ops',
+      kind: 'room',
+      name: 'Ops',
+      members: 0,
+      createdBy: 'bob',
+      creator: bob.id,
+    };
+    // Made by someone who was called alice then: another identity.
+    const namesakes: RoomInfo = {
+      id: 'r-old',
+      kind: 'room',
+      name: 'Old',
+      members: 0,
+      createdBy: 'alice',
+      creator: 'p-earlier-alice',
+    };
     const conversations = new Conversations();
     feed(conversations, connected, {
       type: 'session',
-      session: { ...lobbySession([], [lobbyInfo, mine, bobs]), roomCount: 10 },
+      session: { ...lobbySession([], [lobbyInfo, mine, bobs, namesakes]), roomCount: 10 },
     });
     const deletable = () => conversations.rooms.map((room) => [room.name, room.deletable]);
     expect(deletable()).toEqual([
       ['Lobby', false],
       ['Design', true],
+      ['Old', false],
       ['Ops', false],
     ]);
     expect(conversations.roomCount).toBe(10);
@@ -129,7 +146,7 @@ describe('Conversations', () => {
     feed(conversations, { type: 'room-joined', joined: joinedRoom(mine) });
     conversations.show('r-design');
     feed(conversations, { type: 'room-deleted', room: 'r-design', roomCount: 9 });
-    expect(conversations.rooms.map((room) => room.name)).toEqual(['Lobby', 'Ops']);
+    expect(conversations.rooms.map((room) => room.name)).toEqual(['Lobby', 'Old', 'Ops']);
     expect(conversations.isJoined('r-design')).toBe(false);
     expect(conversations.current.room).toBe('lobby');
     expect(conversations.roomCount).toBe(9);

@@ -6,7 +6,6 @@
  */
 import type { ChatEvent } from '../../../shared/api';
 import { LOBBY } from '../../../shared/limits';
-import { nicknameKey } from '../../../shared/schemas';
 import type { JoinedSession, RoomInfo } from '../../../shared/protocol';
 import { ChatState } from './chat-state.svelte';
 
@@ -211,8 +210,8 @@ export class Conversations {
     if (!session || room.kind !== 'room' || room.id === LOBBY) return false;
     return (
       session.host ||
-      (room.createdBy !== undefined &&
-        nicknameKey(room.createdBy) === nicknameKey(session.self.nickname))
+      session.self.role === 'admin' ||
+      (room.creator !== undefined && room.creator === session.self.id)
     );
   }
 }

@@ -3,16 +3,14 @@
  * mention cannot be found by a pattern alone: it is "@" followed by one of the nicknames known in
  * the room, compared ignoring case as the server compares nicknames, the longest one first.
  */
+import { endsWord, scanMentions } from '../../../shared/mention-scan';
+import type { User } from '../../../shared/protocol';
 import { nicknameKey } from '../../../shared/schemas';
 
 export type MentionSegment =
   | { kind: 'text'; text: string }
   /** `text` is the mention as written ("@Bob"); `self` when it names the person viewing. */
   | { kind: 'mention'; text: string; self: boolean };
-
-// A mention must not be glued to a word on either side: "mail@bob" and "@bobby" do not name bob.
-const WORD_BEFORE = /[\p{L}\p{N}\p{M}\p{Pc}]$/u;
-const WORD_AFTER = /^[\p{L}\p{N}\p{M}\p{Pc}]/u;
 
 export class MentionMatcher {
   /** Known nicknames with their keys, longest first, so "@Mary Jane" wins over "@Mary". */
@@ -35,45 +33,50 @@ export class MentionMatcher {
     this.#viewerKey = viewer ? nicknameKey(viewer.normalize('NFC').trim()) : null;
   }
 
+  /**
+   * The matcher of one message: the people the server resolved its mentions to (ChatMessage
+   * `mentions`), those of the person `viewerId` marked `self`. A name written after "@" that the
+   * server did not resolve (nobody held it) stays plain text.
+   */
+  static ofMessage(mentions: readonly User[] | undefined, viewerId: string | null): MentionMatcher {
+    const people = mentions ?? [];
+    const viewer = people.find((person) => person.id === viewerId);
+    return new MentionMatcher(
+      people.map((person) => person.nickname),
+      viewer?.nickname ?? null,
+    );
+  }
+
   /** Splits `text` into plain runs and mentions; text without mentions comes back as one run. */
   split(text: string): MentionSegment[] {
     const segments: MentionSegment[] = [];
     let plainFrom = 0;
-    let at = text.indexOf('@');
-    while (at !== -1) {
-      // Two code units before and after are enough to see a whole character, even an astral one.
-      const known = WORD_BEFORE.test(text.slice(Math.max(0, at - 2), at))
-        ? undefined
-        : this.#knownAt(text, at);
-      if (known === undefined) {
-        at = text.indexOf('@', at + 1);
-        continue;
-      }
-      const end = at + 1 + known.nickname.length;
+    for (const { at, end, value } of scanMentions(text, (start) => this.#knownAt(text, start))) {
       if (at > plainFrom) segments.push({ kind: 'text', text: text.slice(plainFrom, at) });
       segments.push({
         kind: 'mention',
         text: text.slice(at, end),
-        self: known.key === this.#viewerKey,
+        self: value === this.#viewerKey,
       });
       plainFrom = end;
-      at = text.indexOf('@', end);
     }
     if (plainFrom < text.length) segments.push({ kind: 'text', text: text.slice(plainFrom) });
     return segments;
   }
 
-  /** The known nickname written right after the "@" at `at`, if any. */
-  #knownAt(text: string, at: number): { nickname: string; key: string } | undefined {
-    const start = at + 1;
-    return this.#known.find(({ nickname, key }) => {
+  /** The known nickname written at `start` (right after an "@"), if any: its end and key. */
+  #knownAt(text: string, start: number): { end: number; value: string } | undefined {
+    for (const { nickname, key } of this.#known) {
       const end = start + nickname.length;
       const written = text.slice(start, end);
-      return (
+      if (
         written.length === nickname.length &&
         nicknameKey(written) === key &&
-        !WORD_AFTER.test(text.slice(end, end + 2))
-      );
-    });
+        endsWord(text, end)
+      ) {
+        return { end, value: key };
+      }
+    }
+    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { User } from '../../../shared/protocol';
 import { DEFAULT_SETTINGS, type NotificationPreferences } from '../../../shared/settings';
 import {
   countMessage,
@@ -12,7 +13,6 @@ import {
 
 const me = { id: 'u-me', nickname: 'Alice' };
 const bob = { id: 'u-bob', nickname: 'bob' };
-const nicknames = ['Alice', 'bob'];
 
 const reading: Attention = { visible: true, focused: true, atLatest: true, roomInView: 'lobby' };
 const unfocused: Attention = { ...reading, focused: false };
@@ -23,12 +23,13 @@ const otherRoom: Attention = { ...reading, roomInView: 'r-design' };
 function reader(preferences: Partial<NotificationPreferences> = {}): Reader {
   return {
     self: me,
-    nicknames,
     preferences: { ...DEFAULT_SETTINGS.notifications, ...preferences },
   };
 }
 
-const fromBob = (text: string, room = 'lobby') => ({ author: bob, text, room });
+/** A message from bob; `mentions`: the people the server resolved its @mentions to. */
+const fromBob = (room = 'lobby', mentions: User[] = []) => ({ author: bob, mentions, room });
+const mentioningMe = [me];
 
 describe('isReading', () => {
   it('needs the window visible and focused, the room on screen and the latest in view', () => {
@@ -42,7 +43,7 @@ describe('isReading', () => {
 
 describe('outcomeOf', () => {
   it('a message from someone else, read as it arrives: nothing', () => {
-    expect(outcomeOf(fromBob('hi'), reader(), reading)).toEqual({
+    expect(outcomeOf(fromBob(), reader(), reading)).toEqual({
       unread: false,
       mention: false,
       notify: false,
@@ -51,7 +52,7 @@ describe('outcomeOf', () => {
 
   it('window in the background or hidden, or another room on screen: unread, and notify', () => {
     for (const attention of [unfocused, hidden, otherRoom]) {
-      expect(outcomeOf(fromBob('hi'), reader(), attention)).toEqual({
+      expect(outcomeOf(fromBob(), reader(), attention)).toEqual({
         unread: true,
         mention: false,
         notify: true,
@@ -60,50 +61,56 @@ describe('outcomeOf', () => {
   });
 
   it('scrolled back in the room on screen: unread, but no notification', () => {
-    expect(outcomeOf(fromBob('hi'), reader(), scrolledBack)).toEqual({
+    expect(outcomeOf(fromBob(), reader(), scrolledBack)).toEqual({
       unread: true,
       mention: false,
       notify: false,
     });
   });
 
-  it('own messages, from this session or an earlier one, never count', () => {
-    const own = { author: me, text: 'hi @bob', room: 'lobby' };
-    const earlier = { author: { id: 'u-old', nickname: 'alice' }, text: 'hi', room: 'lobby' };
-    for (const message of [own, earlier]) {
-      expect(outcomeOf(message, reader(), unfocused)).toEqual({
-        unread: false,
-        mention: false,
-        notify: false,
-      });
-    }
+  it('own messages (the same identity, from any device) never count', () => {
+    const own = { author: me, mentions: [bob, me], room: 'lobby' };
+    expect(outcomeOf(own, reader(), unfocused)).toEqual({
+      unread: false,
+      mention: false,
+      notify: false,
+    });
   });
 
-  it('a muted room notifies only for mentions (any case), but still counts as unread', () => {
+  it('a message by someone who holds my name now but is another identity is not mine', () => {
+    const namesake = { author: { id: 'u-other', nickname: 'Alice' }, room: 'lobby' };
+    expect(outcomeOf(namesake, reader(), unfocused)).toEqual({
+      unread: true,
+      mention: false,
+      notify: true,
+    });
+  });
+
+  it('a muted room notifies only for mentions, but still counts as unread', () => {
     const muted = reader({ mutedRooms: ['lobby'] });
-    expect(outcomeOf(fromBob('hi'), muted, unfocused)).toEqual({
+    expect(outcomeOf(fromBob(), muted, unfocused)).toEqual({
       unread: true,
       mention: false,
       notify: false,
     });
-    expect(outcomeOf(fromBob('hey @alice look'), muted, unfocused)).toEqual({
+    expect(outcomeOf(fromBob('lobby', mentioningMe), muted, unfocused)).toEqual({
       unread: true,
       mention: true,
       notify: true,
     });
     // Muting one room leaves the others alone.
-    expect(outcomeOf(fromBob('hi', 'r-design'), muted, unfocused).notify).toBe(true);
+    expect(outcomeOf(fromBob('r-design'), muted, unfocused).notify).toBe(true);
   });
 
   it('"mentions only" lets only mentions through, everywhere', () => {
     const mentionsOnly = reader({ mentionsOnly: true });
-    expect(outcomeOf(fromBob('hi'), mentionsOnly, unfocused).notify).toBe(false);
-    expect(outcomeOf(fromBob('@Alice hi'), mentionsOnly, unfocused).notify).toBe(true);
+    expect(outcomeOf(fromBob(), mentionsOnly, unfocused).notify).toBe(false);
+    expect(outcomeOf(fromBob('lobby', mentioningMe), mentionsOnly, unfocused).notify).toBe(true);
   });
 
   it('notifications off: none at all, not even for mentions; unread counts stay', () => {
     const off = reader({ enabled: false });
-    expect(outcomeOf(fromBob('@Alice hi'), off, unfocused)).toEqual({
+    expect(outcomeOf(fromBob('lobby', mentioningMe), off, unfocused)).toEqual({
       unread: true,
       mention: true,
       notify: false,
@@ -111,14 +118,17 @@ describe('outcomeOf', () => {
   });
 
   it('a mention while reading the room does not notify', () => {
-    expect(outcomeOf(fromBob('@Alice hi'), reader(), reading).notify).toBe(false);
+    expect(outcomeOf(fromBob('lobby', mentioningMe), reader(), reading).notify).toBe(false);
   });
 
-  it('a mention in code, or of someone else, is not a mention', () => {
-    expect(outcomeOf(fromBob('`@Alice`'), reader({ mentionsOnly: true }), unfocused).mention).toBe(
-      false,
-    );
-    expect(outcomeOf(fromBob('@bob'), reader(), unfocused).mention).toBe(false);
+  it('a mention of someone else is not a mention, nor one of my name given to another person', () => {
+    expect(outcomeOf(fromBob('lobby', [bob]), reader(), unfocused).mention).toBe(false);
+    // "@Alice" sent while the name was someone else's: the server resolved it to them.
+    const before = { id: 'u-earlier-alice', nickname: 'Alice' };
+    expect(outcomeOf(fromBob('lobby', [before]), reader(), unfocused).mention).toBe(false);
+    // After a rename the mention still names me.
+    const renamed = { id: me.id, nickname: 'Alicia' };
+    expect(outcomeOf(fromBob('lobby', [renamed]), reader(), unfocused).mention).toBe(true);
   });
 
   it('direct messages count as mentions', () => {
@@ -126,7 +136,7 @@ describe('outcomeOf', () => {
       ...reader({ mentionsOnly: true }),
       isDirect: (room: string) => room.startsWith('d-'),
     };
-    expect(outcomeOf(fromBob('psst', 'd-1'), direct, unfocused)).toEqual({
+    expect(outcomeOf(fromBob('d-1'), direct, unfocused)).toEqual({
       unread: true,
       mention: true,
       notify: true,

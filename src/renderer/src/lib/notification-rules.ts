@@ -20,8 +20,6 @@
  */
 import type { NotificationPreferences } from '../../../shared/settings';
 import type { ChatMessage, User } from '../../../shared/protocol';
-import { nicknameKey } from '../../../shared/schemas';
-import { mentionsUser } from './rich-text';
 
 export interface Attention {
   /** The page is visible: not minimized, not a background tab, not on another desktop. */
@@ -37,8 +35,6 @@ export interface Attention {
 /** Who is reading, and what they asked for. */
 export interface Reader {
   self: User;
-  /** Everyone an @mention can name (the people in the room). */
-  nicknames: readonly string[];
   preferences: NotificationPreferences;
   /** True for a direct-message conversation (none exist yet: every room is a room). */
   isDirect?: (room: string) => boolean;
@@ -68,12 +64,17 @@ export function isAway(attention: Attention, room: string): boolean {
   return !attention.visible || !attention.focused || attention.roomInView !== room;
 }
 
-/** Written by this person: this session, or an earlier one under the same nickname. */
+/** Written by this person, on this device or another of theirs (an author is an identity). */
 export function isOwn(message: Pick<ChatMessage, 'author'>, self: User): boolean {
-  return (
-    message.author.id === self.id ||
-    nicknameKey(message.author.nickname) === nicknameKey(self.nickname)
-  );
+  return message.author.id === self.id;
+}
+
+/**
+ * Whether `message` mentions the person `id`: the server resolved its @mentions to people when
+ * it was sent (or edited), so a mention of a name someone else holds now is not this person's.
+ */
+export function mentionsPerson(message: Pick<ChatMessage, 'mentions'>, id: string): boolean {
+  return message.mentions?.some((person) => person.id === id) ?? false;
 }
 
 export function isMuted(preferences: NotificationPreferences, room: string): boolean {
@@ -82,14 +83,13 @@ export function isMuted(preferences: NotificationPreferences, room: string): boo
 
 /** What a new message means for the reader: unread or not, a mention or not, notify or not. */
 export function outcomeOf(
-  message: Pick<ChatMessage, 'author' | 'text' | 'room'>,
+  message: Pick<ChatMessage, 'author' | 'mentions' | 'room'>,
   reader: Reader,
   attention: Attention,
 ): MessageOutcome {
   if (isOwn(message, reader.self)) return { unread: false, mention: false, notify: false };
   const mention =
-    (reader.isDirect?.(message.room) ?? false) ||
-    mentionsUser(message.text, reader.self.nickname, reader.nicknames);
+    (reader.isDirect?.(message.room) ?? false) || mentionsPerson(message, reader.self.id);
   const { enabled, mentionsOnly } = reader.preferences;
   const quiet = mentionsOnly || isMuted(reader.preferences, message.room);
   return {

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { MentionMatcher } from './mentions';
 import {
   highlightMentions,
-  mentionsUser,
   parseRichText,
   plainText,
   richText,
@@ -343,20 +342,5 @@ describe('mentions', () => {
   it('includes the viewer even when the room list does not', () => {
     const nodes = highlightMentions(parseRichText('@carol'), new MentionMatcher([], 'Carol'));
     expect(nodes).toEqual([{ type: 'mention', text: '@carol', self: true }]);
-  });
-});
-
-describe('mentionsUser', () => {
-  it('says whether a message mentions someone, as the list highlights it', () => {
-    expect(mentionsUser('hey @BOB, look', 'bob')).toBe(true);
-    expect(mentionsUser('**@bob**', 'bob')).toBe(true);
-    expect(mentionsUser('hey bob', 'bob')).toBe(false);
-    expect(mentionsUser('@bobby', 'bob')).toBe(false);
-    expect(mentionsUser('`@bob`', 'bob')).toBe(false);
-    expect(mentionsUser('```\n@bob\n```', 'bob')).toBe(false);
-    expect(mentionsUser('@Mary Jane', 'Mary Jane')).toBe(true);
-    // Knowing the room tells "@Mary Jane" from "@Mary".
-    expect(mentionsUser('@Mary Jane', 'Mary')).toBe(true);
-    expect(mentionsUser('@Mary Jane', 'Mary', ['Mary Jane'])).toBe(false);
   });
 });

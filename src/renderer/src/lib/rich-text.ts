@@ -281,20 +281,3 @@ export function richText(
 ): RichNode[] {
   return highlightMentions(parseRichText(text), new MentionMatcher(nicknames, viewer));
 }
-
-/**
- * Whether `text` mentions `nickname` ("@nickname", as the message list highlights it). Pass the
- * room's other nicknames too where known, so "@Mary Jane" is not taken for a mention of "Mary".
- */
-export function mentionsUser(
-  text: string,
-  nickname: string,
-  nicknames: Iterable<string> = [],
-): boolean {
-  const contains = (nodes: readonly RichNode[]): boolean =>
-    nodes.some(
-      (node) =>
-        (node.type === 'mention' && node.self) || ('children' in node && contains(node.children)),
-    );
-  return contains(richText(text, nicknames, nickname));
-}
