@@ -276,9 +276,13 @@ export async function main(
   }
   if (server.passphraseRequired) io.out('Joining needs the passphrase.');
   // A fresh one-time token at every start: whoever opens the link first becomes an admin.
-  io.out('Admin link (works once: whoever opens it becomes an admin of this server):');
+  // One write: whoever reads the output line by line gets the heading and the link together.
+  const adminLink = buildAdminLink(
+    server.urls[0] ?? `http://localhost:${server.port}`,
+    server.newAdminToken(),
+  );
   io.out(
-    `  ${buildAdminLink(server.urls[0] ?? `http://localhost:${server.port}`, server.newAdminToken())}`,
+    `Admin link (works once: whoever opens it becomes an admin of this server):\n  ${adminLink}`,
   );
   io.out(`Data: ${dataDir}`);
   if (database !== undefined) io.out(`History: PostgreSQL, ${describeUrl(database)}`);

@@ -490,7 +490,12 @@ test('notifications, the unread badge and settings go through window.parley.desk
 }) => {
   const { page } = desktop;
   const server = new URL(COMPATIBLE_ROOM.url).hostname;
-  const message = (id: number, text: string) => ({
+  // `mentions`: the people the server resolved the text's @names to (alice is the double's user-1).
+  const message = (
+    id: number,
+    text: string,
+    mentions?: Array<{ id: string; nickname: string }>,
+  ) => ({
     type: 'message' as const,
     message: {
       id,
@@ -499,6 +504,7 @@ test('notifications, the unread badge and settings go through window.parley.desk
       author: { id: 'bea-1', nickname: 'bea' },
       text,
       sentAt: Date.now(),
+      ...(mentions ? { mentions } : {}),
     },
   });
   const log = page.getByRole('log', { name: 'Messages', exact: true });
@@ -540,7 +546,7 @@ test('notifications, the unread badge and settings go through window.parley.desk
   await expect(log).toContainText('just saying');
   expect(await desktop.calls('desktop.notify')).toHaveLength(1);
   // A mention gets through the mute.
-  await desktop.emitChat(message(3, '@alice please look'));
+  await desktop.emitChat(message(3, '@alice please look', [{ id: 'user-1', nickname: 'alice' }]));
   await expect(log).toContainText('please look');
   expect((await desktop.calls('desktop.notify')).at(-1)?.args).toEqual([
     { title: `bea in ${server}`, body: '@alice please look', room: 'lobby' },

@@ -7,6 +7,8 @@ test('the admin link makes an admin, who makes a moderator and removes someone f
   openChat,
   openChatAt,
 }) => {
+  // The server is ready once it prints its URL; the admin link may come a moment later.
+  await expect.poll(() => server.output()).toMatch(/#admin=/);
   const token = /#admin=([A-Za-z0-9_-]+)/.exec(server.output())?.[1];
   expect(token, server.output()).toBeDefined();
 
