@@ -6,7 +6,10 @@
  *   later turn of the event loop, so a message's acknowledgement never waits for its indexing; a
  *   search applies what is queued first, so it always sees every message acknowledged before it.
  * - With a file, the index is saved there (search-snapshot.ts) after `saveAfterChanges` changes
- *   or `saveAfterMs` after the first unsaved one, and on close. On start the snapshot is read and
+ *   or `saveAfterMs` after the first unsaved one, and on close. Seldom by default (a save writes
+ *   the whole index: done every 10,000 messages it cost a busy server more than the indexing
+ *   itself): after a crash the start reads again what came after the last save, at most ten
+ *   minutes' or SAVE_AFTER_CHANGES messages. On start the snapshot is read and
  *   the messages stored after the id it covers are read from the history; when it is missing or
  *   cannot be read, the whole history is indexed again (and a damaged one is reported).
  * - Searches wait until that is done.
@@ -45,6 +48,10 @@ const READ_PAGE = 200;
  * order, so the last few before the covered id might not have been in. Adding one twice replaces.
  */
 const REREAD_IDS = 1000;
+
+/** Saves of the index, by default: after this many changes, or this long after the first. */
+const SAVE_AFTER_CHANGES = 200_000;
+const SAVE_AFTER_MS = 10 * 60_000;
 
 export class MessageSearch {
   readonly #options: MessageSearchOptions;
@@ -153,7 +160,11 @@ export class MessageSearch {
   }
 
   #changed(count: number): void {
-    const { file, saveAfterChanges = 10_000, saveAfterMs = 30_000 } = this.#options;
+    const {
+      file,
+      saveAfterChanges = SAVE_AFTER_CHANGES,
+      saveAfterMs = SAVE_AFTER_MS,
+    } = this.#options;
     if (file === null || this.#closed) return;
     this.#unsaved += count;
     if (this.#unsaved >= saveAfterChanges) {
