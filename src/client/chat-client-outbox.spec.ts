@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { client, joinRaw, onCleanup, startServer, urlOf, waitFor } from '../../tests/support/chat';
+import { client, joinRaw, startServer, urlOf, waitFor } from '../../tests/support/chat';
 import { faultyHistory } from '../../tests/support/faulty-history';
 import type { ChatEvent } from '../shared/api';
 import type { ChatMessage } from '../shared/protocol';
-import { createChatServer, type ChatServerOptions } from '../server/chat-server';
+import { restartableServer } from '../../tests/support/restartable-server';
 import { openOutboxFile } from '../desktop/outbox-file';
 import type { ChatClient } from './chat-client';
 import { memoryDeviceKey } from './device-key';
@@ -23,34 +22,6 @@ function deliveries(chat: ChatClient): ChatMessage[] {
 }
 
 const texts = (messages: ChatMessage[]) => messages.map((message) => message.text);
-
-async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** A server on a fixed port and data directory that a test can stop and start again. */
-async function restartableServer(options: ChatServerOptions = {}) {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-outbox-'));
-  const start = () =>
-    createChatServer({ host: '127.0.0.1', port, dataDir, webRoot: null, ...options });
-  let server = await start();
-  onCleanup(() => server.close());
-  return {
-    url: `http://127.0.0.1:${port}`,
-    get current() {
-      return server;
-    },
-    stop: () => server.close(),
-    async start() {
-      server = await start();
-    },
-  };
-}
 
 describe('ChatClient outbox', () => {
   it('sends a posted message at once and empties the outbox when the server acknowledges it', async () => {

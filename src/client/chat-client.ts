@@ -13,7 +13,8 @@
  * A facade over parts with one job each, wired here: Connection (the socket's lifecycle and
  * status), RoomMembership (the session and the rooms joined), RoomCursors (what each room has
  * delivered, catching up and scrolling back), Outbox (own messages until acknowledged),
- * server-events.ts (what the server pushes) and file-transfer.ts.
+ * FileOutbox (own files until sent), server-events.ts (what the server pushes) and
+ * file-transfer.ts.
  */
 import { nanoid } from 'nanoid';
 import type {
@@ -30,11 +31,11 @@ import type {
 import { parseJoinUrl } from '../shared/join-url';
 import {
   downloadFile,
-  uploadFile,
   type DownloadOptions,
   type FileSource,
   type TransferOptions,
 } from './file-transfer';
+import { FileOutbox } from './file-outbox';
 import { LIMITS, LOBBY } from '../shared/limits';
 import type {
   ChatMessage,
@@ -81,6 +82,7 @@ export class ChatClient {
   readonly #membership: RoomMembership;
   readonly #cursors: RoomCursors;
   readonly #outbox: Outbox;
+  readonly #files: FileOutbox;
   /** The presence this person chose, set again after every join; null: plain online. */
   #presence: PresenceSetPayload | null = null;
 
@@ -124,7 +126,11 @@ export class ChatClient {
       joined: (rejoining) => {
         this.#connection.setStatus({ state: 'connected', url: this.status.url, reason: null });
         // After a rejoin, what the drop cut off goes again; after a first join, what was stored.
-        if (rejoining || this.#outbox.entries.length > 0) void this.#outbox.flush();
+        // Waiting files go after the waiting messages: what was written before a file comes
+        // before it (an upload takes longer than a message).
+        const flushed =
+          rejoining || this.#outbox.entries.length > 0 ? this.#outbox.flush() : Promise.resolve();
+        void flushed.then(() => this.#files.resume());
         // A join starts online (a resume keeps what was set, and setting it again is harmless).
         if (this.#presence) void this.#sendPresence(this.#presence);
       },
@@ -136,6 +142,12 @@ export class ChatClient {
       store: options.outboxStore ?? null,
       onError: options.onError ?? ((error: unknown) => console.error('[parley]', error)),
       emit,
+      sendingSocket: () => (this.#cursors.catchingUp ? null : this.#membership.joinedSocket()),
+      deliver: (message) => this.#cursors.deliver(message),
+    });
+    this.#files = new FileOutbox({
+      createId: this.#createId,
+      ackTimeoutMs,
       sendingSocket: () => (this.#cursors.catchingUp ? null : this.#membership.joinedSocket()),
       deliver: (message) => this.#cursors.deliver(message),
     });
@@ -190,6 +202,7 @@ export class ChatClient {
     const trusted = await this.#connection.trust(target.url, target.secure, fingerprint);
     if (!trusted.ok) return trusted;
     await this.#outbox.load(`${target.url} ${nicknameKey(name.data)}`);
+    this.#files.open();
 
     const opened = await this.#connection.open(target.url, trusted.transport);
     if (!opened.ok) return opened;
@@ -208,6 +221,7 @@ export class ChatClient {
     this.#membership.forgetSession();
     // What is still in the outbox stays in the store for the next visit; this run forgets it.
     this.#outbox.forget();
+    this.#files.forget();
     this.#connection.setStatus({
       state: 'disconnected',
       url: this.status.url,
@@ -269,23 +283,17 @@ export class ChatClient {
   }
 
   /**
-   * Sends a file to a room (see file-transfer.ts): it arrives as a message with the file attached,
-   * also delivered as a `message` event. Not kept in the outbox: a transfer cut off by a lost
-   * connection fails (`not_connected`) and the person sends it again.
+   * Sends a file to a room (see file-outbox.ts): it arrives as a message with the file attached,
+   * also delivered as a `message` event. Chosen while the connection is down, or cut off by a lost
+   * connection, it waits and goes (once) when the connection is back; `options.signal` cancels
+   * it, waiting or under way. Fails before any server was joined, and when the person leaves.
    */
-  async sendFile(
+  sendFile(
     source: FileSource,
     room: string = LOBBY,
     options: TransferOptions = {},
   ): Promise<Result<{ message: ChatMessage }>> {
-    const socket = this.#membership.joinedSocket();
-    if (!socket) return fail('not_connected', 'Not connected.');
-    const result = await uploadFile(socket, source, room, {
-      ...options,
-      ackTimeoutMs: this.#ackTimeoutMs,
-    });
-    if (result.ok) this.#cursors.deliver(result.message);
-    return result;
+    return this.#files.send(source, room, options);
   }
 
   /** Fetches a file posted in a room this client is in (bytes, or chunk by chunk: onChunk). */

@@ -85,12 +85,15 @@ function stopper(socket: FileSocket, signal: AbortSignal | undefined) {
   };
 }
 
-/** Sends `source` to `room`; resolves with the message that carries it. */
+/**
+ * Sends `source` to `room`; resolves with the message that carries it. `clientId`: the message's,
+ * the same for each try of one file, so that the server posts it once.
+ */
 export async function uploadFile(
   socket: FileSocket,
   source: FileSource,
   room: string,
-  options: TransferOptions & { ackTimeoutMs: number },
+  options: TransferOptions & { ackTimeoutMs: number; clientId?: string },
 ): Promise<Result<{ message: ChatMessage }>> {
   if (!socket.connected)
     return fail('not_connected', 'Not connected: the file cannot be sent now.');
@@ -105,6 +108,7 @@ export async function uploadFile(
         name: source.name,
         type: source.type === '' ? '' : normalizeFileType(source.type),
         size: source.size,
+        ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
       }),
     );
     const begun = await stop.wait(beginning);

@@ -411,6 +411,11 @@ export const fileBeginPayloadSchema = z.strictObject({
     }),
   /** 0 and sizes over the server's limit get their own error codes (file_empty, file_too_large). */
   size: byteCountSchema,
+  /**
+   * The file message's clientId: an upload begun again after a lost connection posts the
+   * message once (see message:send). Without one, each upload is a message of its own.
+   */
+  clientId: clientIdSchema.optional(),
 });
 
 export const fileChunkPayloadSchema = z.strictObject({

@@ -95,6 +95,28 @@ describe('sending files', () => {
     expect(tempFiles(dataDir)).toEqual([]);
   });
 
+  it('posts an upload begun again under the same clientId once, answering with the original', async () => {
+    const { server } = await serverWithData();
+    const watcher = await joinRaw(server, 'bob');
+    const broadcasts = collect(watcher, 'message:created');
+    const socket = await joinRaw(server, 'alice');
+    const bytes = randomBytes(5000);
+    const first = await uploadRaw(socket, bytes, 'a.bin', undefined, 'file-try-1');
+    // The first ack was lost with its connection, say: the client sends the file again.
+    const again = await uploadRaw(socket, bytes, 'a.bin', undefined, 'file-try-1');
+    expect(first).toMatchObject({ ok: true, message: { clientId: 'file-try-1' } });
+    expect(again).toEqual(first);
+    // Another clientId is another message.
+    const other = await uploadRaw(socket, bytes, 'a.bin', undefined, 'file-try-2');
+    expect(other).toMatchObject({ ok: true, message: { clientId: 'file-try-2' } });
+    await waitFor(() => broadcasts.length === 2, 'the broadcasts');
+    expect(broadcasts.map((message) => message.clientId)).toEqual(['file-try-1', 'file-try-2']);
+    expect(await begin(socket, { size: 3, clientId: 'no spaces!' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+  });
+
   it('sanitizes the name and labels a missing type as application/octet-stream', async () => {
     const { server } = await serverWithData();
     const socket = await joinRaw(server, 'alice');

@@ -41,8 +41,14 @@ export async function uploadRaw(
   bytes: Uint8Array,
   name = 'notes.txt',
   room?: string,
+  clientId?: string,
 ) {
-  const begun = await begin(socket, { name, size: bytes.length, ...(room ? { room } : {}) });
+  const begun = await begin(socket, {
+    name,
+    size: bytes.length,
+    ...(room ? { room } : {}),
+    ...(clientId ? { clientId } : {}),
+  });
   expect(begun).toMatchObject({ ok: true });
   const uploadId = begun.ok ? (begun.uploadId as string) : '';
   for (let offset = 0; offset < bytes.length; offset += LIMITS.fileChunkBytes) {

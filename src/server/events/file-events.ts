@@ -47,6 +47,8 @@ interface Upload {
   name: string;
   type: string;
   size: number;
+  /** The message's clientId: the client's (the same for each try of one file), or the upload's. */
+  clientId: string;
   temp: TempFile;
   claim: UploadClaim;
   /** Bytes written at the last progress check. */
@@ -168,12 +170,14 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
           claim.release(0);
           return fail('internal', 'The connection closed while the upload started.');
         }
+        const id = randomBytes(12).toString('base64url');
         const upload: Upload = {
-          id: randomBytes(12).toString('base64url'),
+          id,
           room,
           name: sanitizeFileName(payload.name),
           type: payload.type === '' ? normalizeFileType('') : payload.type,
           size: payload.size,
+          clientId: payload.clientId ?? `file-${id}`,
           temp,
           claim,
           checkedAt: 0,
@@ -267,7 +271,8 @@ export function fileEvents(connection: Connection): Pick<EventHandlers, FileEven
           size: upload.size,
           type: upload.type,
         };
-        return connection.publish(user, upload.room, `file-${upload.id}`, '', file);
+        // A clientId already posted answers with its message: the file was sent once already.
+        return connection.publish(user, upload.room, upload.clientId, '', file);
       },
     },
 

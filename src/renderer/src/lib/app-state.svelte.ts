@@ -114,8 +114,12 @@ export class AppState {
             : this.conversations.nameOf(room),
       onopenroom: (room) => this.conversation.showRoom(room),
     });
-    // Files go to the room on screen.
-    this.files = new FileTransfersState(api.files, () => this.conversations.current.room);
+    // Files go to the room on screen; while the connection is down they wait for it.
+    this.files = new FileTransfersState(
+      api.files,
+      () => this.conversations.current.room,
+      () => this.chat.status.state === 'connected',
+    );
     this.conversation = new ConversationState({
       chat: api.chat,
       conversations: this.conversations,

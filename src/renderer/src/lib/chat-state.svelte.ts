@@ -9,6 +9,12 @@ import { LIMITS, LOBBY } from '../../../shared/limits';
 import type { ChatMessage, JoinedRoom, JoinedSession, User } from '../../../shared/protocol';
 import { ExpiryTimers } from './expiry-timers';
 import { mergeMessages } from './messages';
+import {
+  addPresenceNotice,
+  collapsePresence,
+  describePresence,
+  type PresenceChange,
+} from './presence-notices';
 import { SizeCache, type Anchor } from './virtual-layout';
 
 /** Messages from the same author this close together are shown as one group. */
@@ -23,11 +29,21 @@ interface Notice {
   text: string;
   tone: NoticeTone;
   at: number;
+  /** Someone joined or left: shown with the others in a row as one line (presence-notices.ts). */
+  presence?: PresenceChange;
 }
 
 export type TimelineEntry =
   | { kind: 'message'; key: string; message: ChatMessage; own: boolean; continued: boolean }
-  | { kind: 'notice'; key: string; text: string; tone: NoticeTone; at: number }
+  | {
+      kind: 'notice';
+      key: string;
+      text: string;
+      tone: NoticeTone;
+      at: number;
+      /** The joins and leaves this line tells of (a run of them is one line). */
+      presence?: readonly PresenceChange[];
+    }
   /** An own message the server has not acknowledged yet: sending, or failed. */
   | { kind: 'pending'; key: string; entry: OutboxEntry };
 
@@ -150,8 +166,15 @@ export class ChatState {
     for (const message of [...this.#messages, undefined]) {
       const upTo = message?.id ?? Number.POSITIVE_INFINITY;
       for (let notice = notices[next]; notice && notice.afterId < upTo; notice = notices[++next]) {
-        const { seq, text, tone, at } = notice;
-        entries.push({ kind: 'notice', key: `n${seq}`, text, tone, at });
+        const { seq, text, tone, at, presence } = notice;
+        entries.push({
+          kind: 'notice',
+          key: `n${seq}`,
+          text,
+          tone,
+          at,
+          ...(presence ? { presence: [presence] } : {}),
+        });
         previous = undefined;
       }
       if (!message) break;
@@ -162,6 +185,7 @@ export class ChatState {
       entries.push({ kind: 'message', key: `m${message.id}`, message, own, continued });
       previous = message;
     }
+    const collapsed = collapsePresence(entries);
     // Unacknowledged messages come last. One whose broadcast already arrived (the ack follows
     // it a moment later) is shown once, as the message.
     if (this.#outbox.length > 0) {
@@ -172,11 +196,11 @@ export class ChatState {
       );
       for (const entry of this.#outbox) {
         if (!delivered.has(entry.clientId)) {
-          entries.push({ kind: 'pending', key: `p${entry.clientId}`, entry });
+          collapsed.push({ kind: 'pending', key: `p${entry.clientId}`, entry });
         }
       }
     }
-    return entries;
+    return collapsed;
   });
 
   /** Applies `event` if it concerns this room (events of other rooms change nothing). */
@@ -199,12 +223,12 @@ export class ChatState {
         break;
       case 'user-joined':
         this.#users = [...this.#users.filter((user) => user.id !== event.user.id), event.user];
-        this.#addNotice(`${event.user.nickname} joined`, 'info');
+        this.#addPresence(event.user, 'joined');
         break;
       case 'user-left':
         this.#users = this.#users.filter((user) => user.id !== event.user.id);
         this.#stopTyping(event.user.id);
-        this.#addNotice(`${event.user.nickname} left`, 'info');
+        this.#addPresence(event.user, 'left');
         break;
       case 'person-updated':
         // Renamed, or a role given or taken: shown as they are now, wherever they are listed.
@@ -304,6 +328,20 @@ export class ChatState {
     const afterId = this.#messages.at(-1)?.id ?? 0;
     const notice: Notice = { seq: ++this.#noticeSeq, afterId, text, tone, at: this.#clock() };
     this.#notices = [...this.#notices, notice];
+  }
+
+  /** "bob joined" / "bob left", unless it undoes a leave of a moment ago (a reload). */
+  #addPresence(user: User, change: PresenceChange['change']): void {
+    const presence: PresenceChange = { user, change, at: this.#clock() };
+    const notice = {
+      seq: ++this.#noticeSeq,
+      afterId: this.#messages.at(-1)?.id ?? 0,
+      text: describePresence([presence]),
+      tone: 'info' as const,
+      at: presence.at,
+      presence,
+    };
+    this.#notices = addPresenceNotice(this.#notices, notice);
   }
 
   #startTyping(user: User): void {

@@ -1,6 +1,6 @@
 /**
- * Files in the UI: uploads under way (a row each, with progress, Cancel, and the reason when one
- * fails), downloads by file id (progress and Cancel on the file's card), and inline previews of
+ * Files in the UI: uploads under way or waiting for the connection (a row each, with progress,
+ * Cancel, and the reason when one fails; the client sends a waiting one when it is back), downloads by file id (progress and Cancel on the file's card), and inline previews of
  * images as blob: URLs. Talks to the outside only through `ParleyApi['files']`.
  */
 import { getContext, setContext } from 'svelte';
@@ -30,6 +30,7 @@ export const PREVIEW_MAX_BYTES = 10 * 1024 * 1024;
 export class FileTransfersState {
   readonly #files: ParleyApi['files'];
   readonly #room: () => string;
+  readonly #connected: () => boolean;
   #uploads = $state<PendingUpload[]>([]);
   /** By file id. */
   #downloads = $state<Record<string, Download>>({});
@@ -40,15 +41,28 @@ export class FileTransfersState {
   readonly #previews = new Map<string, Promise<string | null>>();
   #sequence = 0;
 
-  /** `room`: where files go (the room on screen). */
-  constructor(files: ParleyApi['files'], room: () => string) {
+  /**
+   * `room`: where files go (the room on screen); `connected`: whether the connection is up (files
+   * not sent yet wait for it meanwhile).
+   */
+  constructor(
+    files: ParleyApi['files'],
+    room: () => string,
+    connected: () => boolean = () => true,
+  ) {
     this.#files = files;
     this.#room = room;
+    this.#connected = connected;
     files.onProgress((progress) => this.#onProgress(progress));
   }
 
   get uploads(): readonly PendingUpload[] {
     return this.#uploads;
+  }
+
+  /** Uploads not failed wait for the connection now (they go by themselves when it is back). */
+  get waiting(): boolean {
+    return !this.#connected();
   }
 
   downloadOf(fileId: string): Download | undefined {
