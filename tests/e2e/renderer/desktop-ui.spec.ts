@@ -539,8 +539,13 @@ test('notifications, the unread badge and settings go through window.parley.desk
   await desktop.emitChat(message(2, 'just saying'));
   await expect(log).toContainText('just saying');
   expect(await desktop.calls('desktop.notify')).toHaveLength(1);
-  // A mention gets through the mute.
-  await desktop.emitChat(message(3, '@alice please look'));
+  // A mention gets through the mute. The server resolves @names to people (ChatMessage.mentions):
+  // alice is the double's first session's person, user-1.
+  const mention = message(3, '@alice please look');
+  await desktop.emitChat({
+    ...mention,
+    message: { ...mention.message, mentions: [{ id: 'user-1', nickname: 'alice' }] },
+  });
   await expect(log).toContainText('please look');
   expect((await desktop.calls('desktop.notify')).at(-1)?.args).toEqual([
     { title: `bea in ${server}`, body: '@alice please look', room: 'lobby' },
