@@ -23,6 +23,8 @@ import { HostingState } from './hosting-state.svelte';
 import { JoinRequestDialog } from './join-request-dialog.svelte';
 import { PassphraseDialog } from './passphrase-dialog.svelte';
 import { seenDirects } from './seen-directs';
+import { adjacentConversation, conversationOrder } from './conversation-order';
+import { QuickSwitcher } from './quick-switcher.svelte';
 import { PresenceState } from './presence-state.svelte';
 import { PeopleModeration } from './people-moderation.svelte';
 import { PersonNameDialog } from './person-name-dialog.svelte';
@@ -72,8 +74,12 @@ export class AppState {
   /** The "Search messages" panel. */
   readonly search: SearchState;
   readonly joinRequest: JoinRequestDialog;
+  /** Ctrl+K: go to a room, a person or a server by typing. */
+  readonly quickSwitcher: QuickSwitcher;
   /** The Settings dialog is open. */
   settingsOpen = $state(false);
+  /** The keyboard shortcuts sheet is open. */
+  shortcutsOpen = $state(false);
 
   constructor(api: ParleyApi) {
     this.runtime = api.runtime;
@@ -173,6 +179,22 @@ export class AppState {
         this.personName.close();
       },
     });
+    this.quickSwitcher = new QuickSwitcher(
+      {
+        rooms: () => this.conversations.rooms,
+        directs: () => this.conversations.directs,
+        people: () => this.conversations.lobby.users,
+        selfId: () => this.conversations.lobby.self?.id ?? null,
+        currentRoom: () => this.conversations.current.room,
+        servers: () => this.savedServers.servers.filter((server) => this.#canReach(server.url)),
+        currentServer: () => this.conversations.lobby.status.url,
+      },
+      {
+        onroom: (room) => void this.conversation.enterRoom(room),
+        onperson: (nickname) => void this.conversation.openDirect(nickname),
+        onserver: (server) => void this.entry.switchServer(server),
+      },
+    );
     this.joinRequest = new JoinRequestDialog(api.links, {
       nickname: () => this.entry.nickname,
       busy: () => this.entry.busy !== null,
@@ -183,6 +205,33 @@ export class AppState {
   /** The conversation on screen. */
   get chat(): ChatState {
     return this.conversations.current;
+  }
+
+  /**
+   * Alt+Up/Down: the previous or next conversation in the room list; with `unread`
+   * (Alt+Shift+Up/Down), the nearest one with something unread. Going round at either end.
+   */
+  goToConversation(step: 1 | -1, unread = false): void {
+    const { rooms, directs, current } = this.conversations;
+    const room = adjacentConversation(
+      conversationOrder(rooms, directs),
+      current.room,
+      step,
+      unread ? (id) => this.alerts.unreadIn(id).messages > 0 : undefined,
+    );
+    if (room !== null) this.conversation.showRoom(room);
+  }
+
+  /** A page in a browser may talk only to its own server (its CSP says `connect-src 'self'`). */
+  #canReach(url: string): boolean {
+    if (this.runtime.kind !== 'web') return true;
+    try {
+      // Throwaway parses, not state.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity
+      return new URL(url).origin === new URL(this.runtime.defaultServerUrl ?? '').origin;
+    } catch {
+      return false;
+    }
   }
 
   /** Subscribes the parts to the API's events; returns the disposer. */

@@ -28,6 +28,8 @@ export class ComposerState {
   #error = $state<string | null>(null);
   /** The message the draft answers (its quote shows above the composer); null: none. */
   #replyTo = $state.raw<ChatMessage | null>(null);
+  /** Counts the requests to put the focus in the message box (the composer follows it). */
+  #focusRequests = $state(0);
 
   /** The room the draft is for. */
   #room = LOBBY;
@@ -65,6 +67,18 @@ export class ComposerState {
     this.text = this.#drafts.get(room) ?? '';
     this.#drafts.delete(room);
     this.#error = null;
+  }
+
+  /**
+   * Asks for the focus in the message box: after switching, creating or opening a conversation,
+   * the person writes next. A count, so that asking again (the same room) asks again.
+   */
+  requestFocus(): void {
+    this.#focusRequests++;
+  }
+
+  get focusRequests(): number {
+    return this.#focusRequests;
   }
 
   /** Forgets the draft of a room that was left. */

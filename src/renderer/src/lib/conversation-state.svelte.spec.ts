@@ -18,6 +18,7 @@ function setup(history: ChatMessage[], joinPage = 3) {
   conversations.apply({ type: 'session', session: lobbySession([], [design]) });
   const apply = (event: ChatEvent) => conversations.apply(event);
   let oldestSent = history.length - joinPage;
+  const requestFocus = vi.fn();
   const chat = {
     joinRoom: vi.fn(async (room: string): Promise<Result<{ joined: JoinedRoom }>> => {
       const joined = joinedRoom(design, history.slice(oldestSent), oldestSent > 0);
@@ -36,13 +37,18 @@ function setup(history: ChatMessage[], joinPage = 3) {
   const state = new ConversationState({
     chat: chat as unknown as ParleyApi['chat'],
     conversations,
-    composer: { switchRoom: () => {}, forgetRoom: () => {}, room: 'lobby' } as never,
+    composer: {
+      switchRoom: () => {},
+      forgetRoom: () => {},
+      room: 'lobby',
+      requestFocus,
+    } as never,
     alerts: { apply: () => {}, showRoom: () => {}, forgetRoom: () => {} } as never,
     settings: {} as never,
     joinedUrl: () => null,
   });
   const room = () => conversations.joined.find((joined) => joined.room === design.id);
-  return { state, chat, conversations, room };
+  return { state, chat, conversations, room, requestFocus };
 }
 
 describe('ConversationState.openAt', () => {
@@ -81,5 +87,24 @@ describe('ConversationState.openAt', () => {
       ok: false,
       error: { code: 'unknown_room' },
     });
+  });
+});
+
+describe('ConversationState and the focus', () => {
+  it('asks for the focus in the message box when a room is shown or joined, not for openAt', async () => {
+    const history = Array.from({ length: 4 }, (_, n) => message(design.id, `m${n}`));
+    const { state, conversations, requestFocus } = setup(history);
+    await state.openAt(design.id, history[3]!.id);
+    expect(conversations.current.room).toBe(design.id);
+    expect(requestFocus).not.toHaveBeenCalled();
+
+    state.showRoom('lobby');
+    expect(conversations.current.room).toBe('lobby');
+    expect(requestFocus).toHaveBeenCalledTimes(1);
+    await state.enterRoom(design.id);
+    expect(requestFocus).toHaveBeenCalledTimes(2);
+    // A room not joined is not shown, and the focus stays where it is.
+    state.showRoom('r-unknown');
+    expect(requestFocus).toHaveBeenCalledTimes(2);
   });
 });

@@ -60,10 +60,19 @@ export class ConversationState {
     if (this.#composer.room !== this.#conversations.current.room) this.#followRoomOnScreen();
   }
 
-  /** Puts a joined room on screen, with its draft; what was unread there is read. */
+  /**
+   * Puts a joined room on screen, with its draft; what was unread there is read. The focus goes
+   * to the message box (the person chose the room to write there).
+   */
   showRoom(room: string): void {
-    if (!this.#conversations.show(room)) return;
+    if (!this.#show(room)) return;
+    this.#composer.requestFocus();
+  }
+
+  #show(room: string): boolean {
+    if (!this.#conversations.show(room)) return false;
     this.#followRoomOnScreen();
+    return true;
   }
 
   /** Keeps the composer and the unread counts on the room on screen. */
@@ -117,7 +126,8 @@ export class ConversationState {
         return joined;
       }
     }
-    this.showRoom(room);
+    // Not showRoom: the focus goes to the message asked for, not to the message box.
+    this.#show(room);
     const chat = this.#conversations.joined.find((state) => state.room === room);
     if (!chat) return fail('unknown_room', 'That conversation is not open.');
     const holds = () => chat.messages.some((message) => message.id === messageId);

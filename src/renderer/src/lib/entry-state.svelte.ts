@@ -158,6 +158,13 @@ export class EntryState {
     await this.#joinOther(server.url, 'servers');
   }
 
+  /** The quick switcher chose another saved server: leaves this one, joins that one. */
+  async switchServer(server: SavedServer): Promise<void> {
+    if (this.#busy) return;
+    if (this.#screen === 'chat') await this.leave();
+    await this.rejoin(server);
+  }
+
   /** A join link was confirmed (with a valid nickname): leaves the room on screen, joins it. */
   async followJoinLink(request: JoinRequest): Promise<void> {
     if (this.#screen === 'chat') await this.leave();
