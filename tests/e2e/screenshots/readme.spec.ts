@@ -27,6 +27,8 @@ async function open(
 
 /** Saves the page in both colour schemes as `<name>-light.png` and `<name>-dark.png`. */
 async function shoot(page: Page, name: string): Promise<void> {
+  // The pointer away from the messages: a hovered one shows its toolbar.
+  await page.mouse.move(0, 0);
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme });
     await page.screenshot({ path: `${OUT}${name}-${colorScheme}.png`, animations: 'disabled' });
@@ -61,7 +63,7 @@ test('screenshots of the desktop and phone layouts, light and dark', async ({
 
     await write(alice, ['Morning! Is the demo still at 11?']);
     await write(bob, ['Yes, in the big room. I will bring the **projector** cable']);
-    await desktop.send('Great, I will set up the chairs 🙂');
+    await desktop.send('Great, I will set up the chairs');
     await write(carol, ['Running 5 minutes late, start without me', 'Slides are on the share']);
     await phone.send('On my way!');
     await expect(desktop.message('On my way!')).toBeVisible();
