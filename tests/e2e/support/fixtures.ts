@@ -49,11 +49,13 @@ export const test = base.extend<ChatFixtures>({
     });
     await Promise.all(started.map((server) => server.stop()));
   },
-  // Not through `openChat`: a test that brings its own server starts no default one.
-  openChatAt: async ({ browser }, use) => {
+  // Not through `openChat`: a test that brings its own server starts no default one. The page is
+  // the size and kind of device that `test.use` asks for (a phone: viewport, isMobile, hasTouch),
+  // in its colour scheme: Playwright applies those to its own `context` only.
+  openChatAt: async ({ browser, viewport, isMobile, hasTouch, colorScheme }, use) => {
     const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
     await use(async (url, options = {}) => {
-      const context = await browser.newContext();
+      const context = await browser.newContext({ viewport, isMobile, hasTouch, colorScheme });
       contexts.push(context);
       if (options.fakeClock) await context.clock.install();
       const chat = new ChatPage(await context.newPage());
