@@ -55,6 +55,8 @@ const SCENARIOS = {
   flood: 'FLOOD_CLIENTS',
   guessing: 'GUESSERS',
   'write-cost': 'WRITE_IN_FLIGHT',
+  /** Search over stored messages, and what indexing costs an acknowledgement: --clients is the messages. */
+  search: 'SEARCH_MESSAGES',
   web: 'WEB',
 } as const;
 type Scenario = keyof typeof SCENARIOS;
@@ -66,6 +68,7 @@ const SCENARIO_OFF: Record<Scenario, Record<string, string>> = {
   flood: { FLOOD_CLIENTS: '0' },
   guessing: { GUESSERS: '0' },
   'write-cost': { WRITE_IN_FLIGHT: '' },
+  search: { SEARCH_MESSAGES: '0' },
   web: { WEB: '0' },
 };
 
