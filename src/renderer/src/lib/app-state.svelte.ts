@@ -8,6 +8,7 @@
 import type { ParleyApi, Unsubscribe } from '../../../shared/api';
 import { LOBBY } from '../../../shared/limits';
 import { AlertsState } from './alerts-state.svelte';
+import { LeaveConfirm } from './leave-confirm.svelte';
 import { LinkDeviceDialog } from './link-device-dialog.svelte';
 import type { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
@@ -72,6 +73,8 @@ export class AppState {
   /** The "Search messages" panel. */
   readonly search: SearchState;
   readonly joinRequest: JoinRequestDialog;
+  /** "Leave room" and "Disconnect" ask first when an unsent draft would go with them. */
+  readonly leaveConfirm: LeaveConfirm;
   /** The Settings dialog is open. */
   settingsOpen = $state(false);
 
@@ -165,9 +168,15 @@ export class AppState {
       settings: this.settings,
       passphrase: this.passphrase,
       onleft: () => {
+        this.leaveConfirm.cancel();
         this.removePerson.cancel();
         this.personName.close();
       },
+    });
+    this.leaveConfirm = new LeaveConfirm({
+      roomsWithDrafts: () => this.composer.roomsWithDrafts,
+      leaveRoom: (room) => this.conversation.leaveRoom(room),
+      disconnect: () => this.entry.leave(),
     });
     this.joinRequest = new JoinRequestDialog(api.links, {
       nickname: () => this.entry.nickname,
@@ -193,6 +202,7 @@ export class AppState {
       this.joinRequest.start(),
     ];
     this.entry.loadNickname();
+    this.entry.loadServedBy();
     return () => stops.forEach((stop) => stop());
   }
 }
