@@ -330,7 +330,7 @@ test('a direct message written while one was away notifies, once, when one is ba
   // and one notification says so; what she had seen is not news.
   await alice.join('alice');
   await expect(directs.getByRole('button', { name: /^bob\b/ })).toHaveAccessibleName(
-    'bob, 1 unread',
+    /^bob, 1 unread/,
   );
   await expect
     .poll(async () => (await shown(alice)).slice(before))
