@@ -168,21 +168,23 @@ for (const { name, options } of CONFIGURATIONS) {
       const deleting = page.getByRole('dialog', { name: 'Delete message', exact: true });
       await expect(deleting).toBeVisible();
       await scan('dialog "Delete message"');
-      await deleting.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await deleting.getByRole('button', { name: 'Cancel', exact: true }).press('Enter');
 
       await alice.roomButton('Design').click();
       await alice.composer.fill('A draft for Design');
-      await alice.roomNav.getByRole('button', { name: 'Leave room Design', exact: true }).click();
+      await alice.roomNav
+        .getByRole('button', { name: 'Leave room Design', exact: true })
+        .press('Enter');
       const leaving = page.getByRole('dialog', { name: 'Leave room', exact: true });
       await expect(leaving).toBeVisible();
       await scan('dialog "Leave room"');
-      await leaving.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await leaving.getByRole('button', { name: 'Cancel', exact: true }).press('Enter');
 
-      await alice.disconnectButton.click();
+      await alice.disconnectButton.press('Enter');
       const disconnecting = page.getByRole('dialog', { name: 'Disconnect', exact: true });
       await expect(disconnecting).toBeVisible();
       await scan('dialog "Disconnect"');
-      await disconnecting.getByRole('button', { name: 'Disconnect', exact: true }).click();
+      await disconnecting.getByRole('button', { name: 'Disconnect', exact: true }).press('Enter');
       await expect(alice.nicknameInput).toBeVisible();
       await scan('start screen, with a recent server');
 
