@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
-import { DEFAULT_PORT, LIMITS, LOBBY } from '../shared/limits';
+import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../shared/limits';
 import type { User } from '../shared/protocol';
 import type { Result } from '../shared/result';
 import { ChatServerError } from './errors';
@@ -48,6 +48,7 @@ import { checkTlsCredentials, type TlsCredentials } from './tls';
 import { UploadQuotas, uploadSettings, type UploadSettings } from './upload-quotas';
 import { LinkCodes } from './link-codes';
 import { createWebHandler, findWebRoot } from './web-assets';
+import { withServerInfo } from './server-info';
 
 export interface ChatServerOptions {
   /** Address to bind; default all interfaces (`0.0.0.0`). Tests use `127.0.0.1`. */
@@ -249,7 +250,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     quotas: new UploadQuotas(fileStore, uploads, isRateLimitExempt),
   };
 
-  const webHandler = createWebHandler(webRoot);
+  const serverName = options.serverName ?? hostname();
+  // The web client names the server on its first screen, before joining: /server-info.json.
+  const webHandler = withServerInfo(
+    { name: serverName, protocol: PROTOCOL_VERSION },
+    createWebHandler(webRoot),
+  );
   const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
   const connectLimiter = new RateLimiterMemory({
     points: rates.connect.points,
@@ -333,7 +339,6 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       ? null
       : await hashPassphrase(options.passphrase);
   const isHost = options.isHostAddress ?? isLoopback;
-  const serverName = options.serverName ?? hostname();
 
   const broadcasters = new Map<string, RoomBroadcaster>();
   const broadcasterFor = (room: string) => {

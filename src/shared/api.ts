@@ -4,6 +4,7 @@
  * (backed directly by ChatClient). The renderer knows only the ParleyApi interface.
  * In the desktop app the preload serves it over IPC; that channel table is ipc-contract.ts.
  */
+import type { ServerInfo } from './server-info';
 import type { JoinLink } from './join-link';
 import type {
   ChatMessage,
@@ -276,7 +277,12 @@ export interface NotificationRequest {
  * Whether notifications may be shown: the browser asks the person once (`default` until they
  * answer); the desktop app may always show them where the system supports them.
  */
-export type NotificationPermissionState = 'granted' | 'denied' | 'default' | 'unsupported';
+/**
+ * Whether notifications may show. `insecure`: a browser page served over plain http from another
+ * machine (not a secure context), where browsers do not allow notifications at all.
+ */
+export type NotificationPermissionState =
+  'granted' | 'denied' | 'default' | 'unsupported' | 'insecure';
 
 /** A file the person chose (picker, drop or paste), to send. */
 export interface OutgoingFile {
@@ -330,7 +336,16 @@ export interface JoinOptions {
 
 export interface ParleyApi {
   /** What this runtime can do: the browser client cannot host. */
-  readonly runtime: { kind: 'desktop' | 'web'; canHost: boolean; defaultServerUrl: string | null };
+  readonly runtime: {
+    kind: 'desktop' | 'web';
+    canHost: boolean;
+    defaultServerUrl: string | null;
+    /**
+     * The web client only: the server that served the page, as it names itself
+     * (`GET /server-info.json`); null when it does not say.
+     */
+    servedBy?: () => Promise<ServerInfo | null>;
+  };
   readonly hosting: {
     start(options: HostOptions): Promise<Result<{ status: HostingStatus }>>;
     stop(): Promise<Result<{ status: HostingStatus }>>;

@@ -11,6 +11,9 @@ import { fail, ok } from '../../shared/result';
 import { describeIssues } from '../../shared/schemas';
 
 function permission(): NotificationPermissionState {
+  // Browsers allow notifications only in a secure context (https, or this machine): say so,
+  // rather than offer a button that can never work.
+  if (!isSecureContext) return 'insecure';
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 }
 
@@ -61,7 +64,8 @@ export function browserDesktop(): ParleyApi['desktop'] {
     },
     notificationPermission: async () => permission(),
     async requestNotificationPermission() {
-      if (permission() === 'unsupported') return 'unsupported';
+      const now = permission();
+      if (now === 'unsupported' || now === 'insecure') return now;
       return Notification.requestPermission();
     },
     onNotificationClick(listener) {

@@ -19,6 +19,7 @@ import type {
   Unsubscribe,
 } from '../../shared/api';
 import { JsonOutboxStore } from '../../shared/outbox-store';
+import { SERVER_INFO_PATH, serverInfoSchema, type ServerInfo } from '../../shared/server-info';
 import { browserDesktop } from './browser-desktop';
 import { browserDeviceKey } from './browser-device-key';
 import { browserSettings } from './browser-settings';
@@ -65,7 +66,12 @@ export function createWebBridge(
   });
 
   return {
-    runtime: { kind: 'web', canHost: false, defaultServerUrl: location.origin },
+    runtime: {
+      kind: 'web',
+      canHost: false,
+      defaultServerUrl: location.origin,
+      servedBy: fetchServerInfo,
+    },
     hosting: {
       start: async () => fail('unsupported', HOSTING_UNSUPPORTED),
       stop: async () => fail('unsupported', HOSTING_UNSUPPORTED),
@@ -273,5 +279,17 @@ function localOutboxStore(): JsonOutboxStore | null {
     });
   } catch {
     return null; // storage disabled: the outbox lasts as long as the page
+  }
+}
+
+/** The name the page's own server gives itself; null when it does not answer (an older server). */
+async function fetchServerInfo(): Promise<ServerInfo | null> {
+  try {
+    const response = await fetch(SERVER_INFO_PATH, { cache: 'no-store' });
+    if (!response.ok) return null;
+    const parsed = serverInfoSchema.safeParse(await response.json());
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
   }
 }

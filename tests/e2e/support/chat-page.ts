@@ -20,6 +20,22 @@ export class ChatPage {
     return this.page.getByLabel('Port', { exact: true });
   }
 
+  /** The web client's disclosure that shows Server URL (it joins its own server otherwise). */
+  get otherServerButton(): Locator {
+    return this.page.getByRole('button', { name: 'Join another server', exact: true });
+  }
+
+  /** The web client's disclosure that shows "Link to an existing identity". */
+  get linkingButton(): Locator {
+    return this.page.getByRole('button', { name: 'Link to another device of yours', exact: true });
+  }
+
+  /** Opens a disclosure of the start screen unless it is open (or not there: the desktop app). */
+  async disclose(disclosure: Locator): Promise<void> {
+    if ((await disclosure.count()) === 0) return;
+    if ((await disclosure.getAttribute('aria-expanded')) !== 'true') await disclosure.click();
+  }
+
   get joinButton(): Locator {
     return this.page.getByRole('button', { name: 'Join', exact: true });
   }
@@ -54,7 +70,10 @@ export class ChatPage {
     return this.page.getByLabel('Server name', { exact: true });
   }
 
-  /** The start screen's footer button (the empty room list has one too, on the desktop). */
+  /**
+   * The desktop start screen's footer button (the empty room list has one too); the browser has
+   * none.
+   */
   get diagnosticsButton(): Locator {
     return this.page.getByRole('button', { name: 'Network diagnostics', exact: true }).last();
   }
@@ -88,8 +107,9 @@ export class ChatPage {
     return this.page.getByRole('status');
   }
 
-  get leaveButton(): Locator {
-    return this.page.getByRole('button', { name: 'Leave', exact: true });
+  /** The header's (or, with the connection lost, the banner's) Disconnect: leaves the server. */
+  get disconnectButton(): Locator {
+    return this.page.getByRole('button', { name: 'Disconnect', exact: true });
   }
 
   get retryNowButton(): Locator {
@@ -105,9 +125,13 @@ export class ChatPage {
     return this.page.getByRole('navigation', { name: 'Rooms and conversations', exact: true });
   }
 
-  /** The button that shows a joined room (by its name) or joins one (`Join <name>`). */
+  /**
+   * The button that shows a joined room (by its name) or joins one (`Join <name>`). Its accessible
+   * name goes on with what it shows after the name ("Design, 2 people here", "bob, 1 unread").
+   */
   roomButton(name: string): Locator {
-    return this.roomNav.getByRole('button', { name, exact: true });
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return this.roomNav.getByRole('button', { name: new RegExp(`^${escaped}(, .*)?$`) });
   }
 
   /** The chat screen's heading, which names the room on screen (not the lobby: the server). */
@@ -154,7 +178,10 @@ export class ChatPage {
   /** Fills the start screen and presses Join, without waiting for the outcome. */
   async submitJoin(nickname: string, serverUrl?: string): Promise<void> {
     await this.nicknameInput.fill(nickname);
-    if (serverUrl !== undefined) await this.serverUrlInput.fill(serverUrl);
+    if (serverUrl !== undefined) {
+      await this.disclose(this.otherServerButton);
+      await this.serverUrlInput.fill(serverUrl);
+    }
     await this.joinButton.click();
   }
 

@@ -96,7 +96,7 @@ test('Leave goes back to the start screen and others see the person leave', asyn
   const bob = await openChat();
   await bob.join('bob');
 
-  await bob.leaveButton.click();
+  await bob.disconnectButton.click();
   await expect(bob.joinButton).toBeVisible();
   await expect(bob.composer).toHaveCount(0);
   await expect(alice.entry('bob left')).toBeVisible();

@@ -152,7 +152,7 @@ test('images show inline as previews, SVG never does', async ({ openChat }) => {
       url,
     );
   expect(await loadable(firstUrl!)).toBe(true);
-  await bob.leaveButton.click();
+  await bob.disconnectButton.click();
   await expect(bob.nicknameInput).toBeVisible();
   await expect.poll(() => loadable(firstUrl!)).toBe(false);
   await bob.joinButton.click();

@@ -1,13 +1,33 @@
 // The start screen of the web client: joining, and the errors people can run into.
 import { expect, test } from '../support/fixtures';
 
-test('the browser offers only joining: no hosting controls', async ({ openChat, server }) => {
-  const chat = await openChat();
-  await expect(chat.serverUrlInput).toHaveValue(server.url);
+test('the browser names the server it came from and asks only for a nickname', async ({
+  startServer,
+  openChatAt,
+}) => {
+  const server = await startServer({ name: 'Lab' });
+  const chat = await openChatAt(server.url);
+  await expect(chat.page.getByRole('heading', { name: 'Join Lab', exact: true })).toBeVisible();
+  await expect(chat.nicknameInput).toBeVisible();
   await expect(chat.joinButton).toBeVisible();
+  // The address and a link code are asked for only on request.
+  await expect(chat.serverUrlInput).toBeHidden();
+  await expect(chat.page.getByLabel('Link to an existing identity (optional)')).toBeHidden();
+  await expect(chat.otherServerButton).toHaveAttribute('aria-expanded', 'false');
+  await chat.otherServerButton.press('Enter');
+  await expect(chat.otherServerButton).toHaveAttribute('aria-expanded', 'true');
+  await expect(chat.serverUrlInput).toBeVisible();
+  await expect(chat.serverUrlInput).toHaveValue(server.url);
+  await chat.linkingButton.click();
+  await expect(chat.page.getByLabel('Link to an existing identity (optional)')).toBeVisible();
+  // Only joining: no hosting controls.
   await expect(chat.hostButton).toHaveCount(0);
   await expect(chat.portInput).toHaveCount(0);
   await expect(chat.page.getByRole('heading', { name: 'Host a room' })).toHaveCount(0);
+
+  await chat.nicknameInput.fill('alice');
+  await chat.nicknameInput.press('Enter');
+  await expect(chat.person('alice')).toBeVisible();
 });
 
 test("someone else's nickname is explained and another one can be chosen", async ({ openChat }) => {

@@ -8,6 +8,7 @@
 import type { ParleyApi, Unsubscribe } from '../../../shared/api';
 import { LOBBY } from '../../../shared/limits';
 import { AlertsState } from './alerts-state.svelte';
+import { LeaveConfirm } from './leave-confirm.svelte';
 import { LinkDeviceDialog } from './link-device-dialog.svelte';
 import type { ChatState } from './chat-state.svelte';
 import { ComposerState } from './composer-state.svelte';
@@ -76,6 +77,8 @@ export class AppState {
   readonly joinRequest: JoinRequestDialog;
   /** Ctrl+K: go to a room, a person or a server by typing. */
   readonly quickSwitcher: QuickSwitcher;
+  /** "Leave room" and "Disconnect" ask first when an unsent draft would go with them. */
+  readonly leaveConfirm: LeaveConfirm;
   /** The Settings dialog is open. */
   settingsOpen = $state(false);
   /** The keyboard shortcuts sheet is open. */
@@ -175,6 +178,7 @@ export class AppState {
       settings: this.settings,
       passphrase: this.passphrase,
       onleft: () => {
+        this.leaveConfirm.cancel();
         this.removePerson.cancel();
         this.personName.close();
       },
@@ -195,6 +199,11 @@ export class AppState {
         onserver: (server) => void this.entry.switchServer(server),
       },
     );
+    this.leaveConfirm = new LeaveConfirm({
+      roomsWithDrafts: () => this.composer.roomsWithDrafts,
+      leaveRoom: (room) => this.conversation.leaveRoom(room),
+      disconnect: () => this.entry.leave(),
+    });
     this.joinRequest = new JoinRequestDialog(api.links, {
       nickname: () => this.entry.nickname,
       busy: () => this.entry.busy !== null,
@@ -246,6 +255,7 @@ export class AppState {
       this.joinRequest.start(),
     ];
     this.entry.loadNickname();
+    this.entry.loadServedBy();
     return () => stops.forEach((stop) => stop());
   }
 }

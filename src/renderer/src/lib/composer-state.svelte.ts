@@ -81,6 +81,17 @@ export class ComposerState {
     return this.#focusRequests;
   }
 
+  /** Something is written for `room` and not sent yet (on screen or kept while away from it). */
+  hasDraft(room: string): boolean {
+    const draft = room === this.#room ? this.text : (this.#drafts.get(room) ?? '');
+    return draft.trim() !== '';
+  }
+
+  /** The rooms with a draft not sent yet, the one on screen first. */
+  get roomsWithDrafts(): string[] {
+    return [this.#room, ...this.#drafts.keys()].filter((room) => this.hasDraft(room));
+  }
+
   /** Forgets the draft of a room that was left. */
   forgetRoom(room: string): void {
     this.#drafts.delete(room);

@@ -4,11 +4,11 @@
  * older page arrives as an event before the request is answered).
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { ChatEvent, ParleyApi } from '../../../shared/api';
+import type { ChatEvent, OutboxEntry, ParleyApi } from '../../../shared/api';
 import type { ChatMessage, JoinedRoom, RoomInfo } from '../../../shared/protocol';
-import { fail, ok, type Result } from '../../../shared/result';
+import { fail, ok, type ErrorCode, type Result } from '../../../shared/result';
 import { joinedRoom, lobbySession, message } from './chat-fixtures';
-import { ConversationState } from './conversation-state.svelte';
+import { ConversationState, rateLimited } from './conversation-state.svelte';
 import { Conversations } from './conversations.svelte';
 
 const design: RoomInfo = { id: 'r-design', kind: 'room', name: 'Design', members: 2 };
@@ -106,5 +106,50 @@ describe('ConversationState and the focus', () => {
     // A room not joined is not shown, and the focus stays where it is.
     state.showRoom('r-unknown');
     expect(requestFocus).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('ConversationState.retryRateLimited ("Retry all")', () => {
+  const entry = (clientId: string, code: ErrorCode | null, room = 'lobby'): OutboxEntry => ({
+    clientId,
+    room,
+    text: clientId,
+    state: code === null ? 'sending' : 'failed',
+    error: code === null ? null : { code, message: code },
+    createdAt: 0,
+  });
+
+  it('retries, in order, only the messages of the room on screen refused for coming too fast', () => {
+    const conversations = new Conversations();
+    conversations.apply({ type: 'session', session: lobbySession() });
+    const entries = [
+      entry('a', 'rate_limited'),
+      entry('b', 'not_in_room'),
+      entry('c', null),
+      entry('d', 'rate_limited'),
+      entry('e', 'rate_limited', 'r-design'),
+    ];
+    conversations.apply({ type: 'outbox', entries });
+    expect(rateLimited(conversations.current.outbox).map((held) => held.clientId)).toEqual([
+      'a',
+      'd',
+    ]);
+    const retried: string[] = [];
+    const chat = {
+      retry: vi.fn(async (clientId: string) => {
+        retried.push(clientId);
+        return ok({});
+      }),
+    };
+    const state = new ConversationState({
+      chat: chat as unknown as ParleyApi['chat'],
+      conversations,
+      composer: {} as never,
+      alerts: {} as never,
+      settings: {} as never,
+      joinedUrl: () => null,
+    });
+    state.retryRateLimited();
+    expect(retried).toEqual(['a', 'd']);
   });
 });

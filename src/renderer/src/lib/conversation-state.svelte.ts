@@ -5,7 +5,7 @@
  * events to the conversations and the alerts, and remembers which rooms were joined on each
  * server, to join them again on the next visit.
  */
-import type { ChatEvent, ParleyApi, Unsubscribe } from '../../../shared/api';
+import type { ChatEvent, OutboxEntry, ParleyApi, Unsubscribe } from '../../../shared/api';
 import { LOBBY } from '../../../shared/limits';
 import { fail, ok, type Result } from '../../../shared/result';
 import type { AlertsState } from './alerts-state.svelte';
@@ -22,6 +22,11 @@ export interface ConversationStateOptions {
   settings: SettingsState;
   /** The URL the server was joined with (its origin, once connected, is preferred). */
   joinedUrl: () => string | null;
+}
+
+/** The messages not sent because the server said they came too fast (Retry all sends them). */
+export function rateLimited(outbox: readonly OutboxEntry[]): OutboxEntry[] {
+  return outbox.filter((entry) => entry.state === 'failed' && entry.error?.code === 'rate_limited');
 }
 
 export class ConversationState {
@@ -159,6 +164,16 @@ export class ConversationState {
   /** Sends a failed message again. */
   retryMessage(clientId: string): void {
     void this.#chat.retry(clientId).then((result) => this.#showError(result));
+  }
+
+  /**
+   * "Retry all": sends again, in the order written, the messages of the room on screen that the
+   * server refused for coming too fast (the outbox sends them one at a time).
+   */
+  retryRateLimited(): void {
+    for (const entry of rateLimited(this.#conversations.current.outbox)) {
+      this.retryMessage(entry.clientId);
+    }
   }
 
   /** Deletes a message that was not sent. */

@@ -74,6 +74,8 @@ export class EntryState {
   /** Host with an encrypted connection (https, the app's self-signed certificate). */
   hostSecurely = $state(false);
 
+  /** The web client: the name of the server that served the page, once it said (else null). */
+  #servedBy = $state<string | null>(null);
   #screen = $state<Screen>('start');
   #busy = $state<Busy>(null);
   #error = $state.raw<StartError | null>(null);
@@ -85,6 +87,26 @@ export class EntryState {
     this.#options = options;
     this.serverUrl = options.runtime.defaultServerUrl ?? loadPreference('serverUrl') ?? '';
     this.linkCode = typeof location === 'undefined' ? '' : linkCodeFromLocation(location.search);
+  }
+
+  /**
+   * The web client's own server, for its first screen: its name when it gave one, else its
+   * address (host and port); null in the desktop app.
+   */
+  get servedBy(): string | null {
+    const url = this.#options.runtime.defaultServerUrl;
+    if (this.#options.runtime.kind !== 'web' || url === null) return null;
+    return this.#servedBy || hostOf(url);
+  }
+
+  /** Asks the page's server for its name (web client only). */
+  loadServedBy(): void {
+    void this.#options.runtime
+      .servedBy?.()
+      .then((info) => {
+        if (info) this.#servedBy = info.name.trim();
+      })
+      .catch(() => {});
   }
 
   get screen(): Screen {
@@ -367,4 +389,13 @@ function joinOptions(
     ...(passphrase === undefined ? {} : { passphrase }),
     ...(fingerprint === null ? {} : { fingerprint }),
   };
+}
+
+/** "192.168.1.5:4321" from "http://192.168.1.5:4321". */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
