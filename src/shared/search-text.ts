@@ -7,7 +7,7 @@
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const COMBINING_MARK = /\p{M}/gu;
 
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 
 /** A word's search form: accents dropped, lower case. */
 export function foldWord(word: string): string {
