@@ -230,7 +230,9 @@ export class MessageSearch {
         after = last.id;
       }
     }
-    if (read > 0) this.#changed(read);
+    // A rebuild (or a long catch-up after a crash) is saved at once: the next start is quick.
+    if (read > (this.#options.rereadIds ?? REREAD_IDS)) void this.#save();
+    else if (read > 0) this.#changed(read);
   }
 
   /**
