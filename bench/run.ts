@@ -291,6 +291,7 @@ if (config.searchMessages > 0 && config.servers.includes('parley')) {
       inFlight: Math.max(1, config.searchInFlight),
       writeSeconds: config.searchWriteSeconds,
       rounds: Math.max(1, config.searchRounds),
+      ...(config.cpuProfileDir ? { cpuProfileDir: resolve(config.cpuProfileDir) } : {}),
     },
     cores,
     log,

@@ -156,10 +156,12 @@ async function withServer<T>(
   indexed: boolean,
   cores: CorePlan,
   run: (port: number) => Promise<T>,
+  cpuProfileDir?: string,
 ): Promise<T> {
   const server = await ServerProcess.start('parley', {
     cores: cores.server,
     dataDir,
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
     // Durable writes as shipped; rate limits lifted (bench-server.ts).
     env: { PARLEY_BENCH_DURABLE: '1', PARLEY_BENCH_SEARCH: indexed ? '1' : '0' },
   });
@@ -217,6 +219,8 @@ export async function searchScenario(
     inFlight: number;
     writeSeconds: number;
     rounds: number;
+    /** A V8 CPU profile of each acknowledgement run's server goes here (PARLEY_BENCH_CPU_PROF). */
+    cpuProfileDir?: string;
   },
   cores: CorePlan,
   log: (line: string) => void,
@@ -268,8 +272,15 @@ export async function searchScenario(
       for (const indexed of round % 2 === 0 ? [true, false] : [false, true]) {
         const dataDir = copy();
         const snapshot = indexed ? join(dataDir, 'search-index.json') : null;
-        const samples = await withServer(dataDir, indexed, cores, (port) =>
-          writeLoad(port, options.inFlight, options.writeSeconds, snapshot),
+        const profiles = options.cpuProfileDir
+          ? join(options.cpuProfileDir, `search-acks-${indexed ? 'indexed' : 'not-indexed'}`)
+          : undefined;
+        const samples = await withServer(
+          dataDir,
+          indexed,
+          cores,
+          (port) => writeLoad(port, options.inFlight, options.writeSeconds, snapshot),
+          profiles,
         );
         rmSync(dataDir, { recursive: true, force: true });
         (indexed ? acks.indexed : acks.notIndexed).push(...samples);
