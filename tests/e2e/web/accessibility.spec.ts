@@ -7,7 +7,7 @@
  * is experimental, so off by default: it is turned on here.
  */
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContextOptions, Page } from '@playwright/test';
+import type { Browser, BrowserContextOptions, Locator, Page } from '@playwright/test';
 import { ChatPage } from '../support/chat-page';
 import { expect, test } from '../support/fixtures';
 import type { ParleyServerProcess } from '../support/parley-server';
@@ -62,6 +62,23 @@ async function violations(page: Page): Promise<string[]> {
     );
 }
 
+/**
+ * On a phone the rooms, the people and the header's actions sit in drawers (issue 15 point 1):
+ * `target` is brought on screen by opening the one that holds it, when it is not on screen yet.
+ * On the desktop everything is on screen already.
+ */
+async function reach(page: Page, target: Locator, drawer: 'rooms' | 'people' | 'more') {
+  if (await target.isVisible()) return;
+  const opener =
+    drawer === 'rooms'
+      ? page.getByRole('button', { name: /^Rooms(, \d+ unread)?$/ })
+      : drawer === 'people'
+        ? page.getByRole('button', { name: /^People, \d+$/ })
+        : page.getByRole('button', { name: 'More actions', exact: true });
+  await opener.click();
+  await expect(target).toBeVisible();
+}
+
 /** Scans the page; every problem found is kept, under the screen's name, for one report. */
 function scanner(page: Page) {
   const found: string[] = [];
@@ -112,14 +129,20 @@ for (const { name, options } of CONFIGURATIONS) {
       await expect(alice.serverUrlInput).toBeVisible();
       await scan('start screen, another server');
 
-      await alice.join('alice');
+      // ChatPage.join also waits for alice in the people list, which a phone keeps in a drawer.
+      await alice.submitJoin('alice');
+      await expect(alice.composer).toBeVisible();
       await alice.send('My own message, sent');
       await expect(alice.entry('My own message, sent')).toContainText('Sent');
+      const rooms = () => reach(page, alice.roomNav, 'rooms');
+      await rooms();
       await alice.roomButton('Join Design').click();
       // Which room is on screen: aria-current (a phone's header may have no room for the heading).
+      await rooms();
       await expect(alice.roomButton('Design')).toHaveAttribute('aria-current', 'true');
       await alice.roomButton('Lobby').click();
       await write(writers[0]!, ['@alice have a look at the mockups'], design);
+      await rooms();
       await expect(alice.roomButton('Design')).toHaveAccessibleName(/1 unread, 1 for you/);
       await scan('chat screen, lobby');
 
@@ -127,28 +150,33 @@ for (const { name, options } of CONFIGURATIONS) {
       await expect(alice.entry('have a look at the mockups')).toBeVisible();
       await scan('chat screen, a room');
 
+      await rooms();
       await alice.roomButton('Lobby').click();
+      await reach(page, alice.peopleOnline, 'people');
       await alice.person('bob').getByRole('button', { name: 'Message bob' }).click();
+      await rooms();
       await expect(alice.roomButton('bob')).toHaveAttribute('aria-current', 'true');
+      await page.keyboard.press('Escape');
       await expect(alice.messageLog).toContainText('No messages yet');
       await scan('empty direct conversation');
+      await rooms();
       await alice.roomButton('Lobby').click();
 
-      const dialogs: [opener: string | RegExp, dialog: string][] = [
-        ['Create room', 'Create a room'],
-        ['Settings', 'Settings'],
-        ['Search messages', 'Search messages'],
-        ['Link a device', 'Link a device'],
-        [/^Set your status/, 'Set your status'],
+      const dialogs: [opener: string | RegExp, dialog: string, drawer: 'rooms' | 'more'][] = [
+        ['Create room', 'Create a room', 'rooms'],
+        ['Settings', 'Settings', 'more'],
+        ['Search messages', 'Search messages', 'more'],
+        ['Link a device', 'Link a device', 'more'],
+        [/^Set your status/, 'Set your status', 'more'],
       ];
-      for (const [opener, dialog] of dialogs) {
+      for (const [opener, dialog, drawer] of dialogs) {
+        const button = page.getByRole(
+          'button',
+          typeof opener === 'string' ? { name: opener, exact: true } : { name: opener },
+        );
+        await reach(page, button, drawer);
         // From the keyboard: it reaches a control however a small screen lays the header out.
-        await page
-          .getByRole(
-            'button',
-            typeof opener === 'string' ? { name: opener, exact: true } : { name: opener },
-          )
-          .press('Enter');
+        await button.press('Enter');
         const shown = page.getByRole('dialog', { name: dialog, exact: true });
         await expect(shown).toBeVisible();
         await scan(`dialog "${dialog}"`);
@@ -156,22 +184,26 @@ for (const { name, options } of CONFIGURATIONS) {
         await expect(shown).toBeHidden();
       }
 
+      await rooms();
       await alice.roomNav.getByRole('button', { name: /^Find a room/ }).click();
       const find = page.getByRole('dialog', { name: 'Find a room', exact: true });
       await expect(find.getByRole('button', { name: /^Join Random/ })).toBeVisible();
       await scan('dialog "Find a room"');
       await page.keyboard.press('Escape');
+      await expect(find).toBeHidden();
 
       const own = alice.message('My own message, sent');
-      await own.hover();
+      await own.click();
       await own.getByRole('button', { name: 'Delete message' }).click();
       const deleting = page.getByRole('dialog', { name: 'Delete message', exact: true });
       await expect(deleting).toBeVisible();
       await scan('dialog "Delete message"');
       await deleting.getByRole('button', { name: 'Cancel', exact: true }).press('Enter');
 
+      await rooms();
       await alice.roomButton('Design').click();
       await alice.composer.fill('A draft for Design');
+      await rooms();
       await alice.roomNav
         .getByRole('button', { name: 'Leave room Design', exact: true })
         .press('Enter');
@@ -180,6 +212,7 @@ for (const { name, options } of CONFIGURATIONS) {
       await scan('dialog "Leave room"');
       await leaving.getByRole('button', { name: 'Cancel', exact: true }).press('Enter');
 
+      await reach(page, alice.disconnectButton, 'more');
       await alice.disconnectButton.press('Enter');
       const disconnecting = page.getByRole('dialog', { name: 'Disconnect', exact: true });
       await expect(disconnecting).toBeVisible();

@@ -69,10 +69,13 @@ async function smallControls(page: Page): Promise<string[]> {
     for (const control of await page.getByRole(role).all()) {
       if (!(await control.isVisible())) continue;
       const measured = await control.evaluate((element) => {
-        // A visually hidden input (Attach file) is pressed through its label.
+        // A visually hidden input (Attach file), a checkbox or a radio is pressed through its label.
         const hidden = element.getBoundingClientRect().width <= 1;
         const label = element instanceof HTMLInputElement ? element.labels?.[0] : undefined;
-        const { width, height } = (hidden && label ? label : element).getBoundingClientRect();
+        const byLabel =
+          hidden ||
+          (element instanceof HTMLInputElement && ['checkbox', 'radio'].includes(element.type));
+        const { width, height } = (byLabel && label ? label : element).getBoundingClientRect();
         const name = element.getAttribute('aria-label') ?? element.textContent?.trim() ?? '';
         return { width, height, name };
       });
@@ -226,6 +229,14 @@ test('every control on a phone screen is at least 44 px each way, in every panel
       await page.keyboard.press('Escape');
       await expect(shown).toBeHidden();
     }
+    // Dialogs too: Settings (checkboxes, radios, a select), from the More actions panel.
+    await moreButton(page).tap();
+    await page.getByRole('button', { name: 'Settings', exact: true }).tap();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    await expect(settings).toBeInViewport();
+    expect(await smallControls(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect(settings).toBeHidden();
   } finally {
     bob.disconnect();
   }
