@@ -47,7 +47,7 @@ test('the quick switcher offers the other saved servers and joins the one chosen
     await page.getByLabel('Nickname', { exact: true }).fill('alice');
     await page.getByRole('button', { name: `Join ${COMPATIBLE_ROOM.name}`, exact: true }).click();
     await expect(composer).toBeVisible();
-    await page.getByRole('button', { name: 'Leave', exact: true }).click();
+    await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
     await page.evaluate(
       (url) =>
         (window as unknown as DoubleWindow).parleyDouble.requestJoin({
@@ -81,7 +81,9 @@ test('the quick switcher offers the other saved servers and joins the one chosen
     await expect.poll(async () => (await calls('chat.connect')).length).toBe(connectsBefore + 1);
     expect((await calls('chat.connect')).at(-1)?.args).toEqual([COMPATIBLE_ROOM.url, 'alice']);
     expect((await calls('chat.disconnect')).length).toBeGreaterThanOrEqual(2);
-    await expect(page.getByRole('heading', { level: 1, name: designServer })).toBeVisible();
+    // Joined there (chat.connect above names it): its lobby is on screen, under its name.
+    await expect(page.getByRole('heading', { level: 1, name: 'Lobby' })).toBeVisible();
+    await expect(page.getByText(designServer).first()).toBeVisible();
     await expect(composer).toBeFocused();
   } finally {
     await renderer.close();
