@@ -3,6 +3,8 @@
  * the desktop app (backed by the main process over IPC) or the in-page bridge of the web client
  * (backed directly by ChatClient). The renderer knows only the ParleyApi interface.
  * In the desktop app the preload serves it over IPC; that channel table is ipc-contract.ts.
+ * Over 450 lines, one job: it is the whole contract (types only, one section per part of the
+ * API), kept in one file so that both providers and the renderer read the same definitions.
  */
 import type { ServerInfo } from './server-info';
 import type { JoinLink } from './join-link';

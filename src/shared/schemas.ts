@@ -1,6 +1,8 @@
 /**
  * zod schemas for every client→server payload. The server parses each payload with these before
  * anything else happens; the UI reuses them to check input before sending.
+ * Over 450 lines, one job: every payload's rules in one place, which the event table
+ * (client-events.ts), the fuzz suite and the protocol-document test all read.
  */
 import { z } from 'zod';
 import { FILE_ID, isFileType } from './file-name';

@@ -2,6 +2,9 @@
  * Where history lasts: messages in an embedded LevelDB database (classic-level, N-API prebuilds:
  * no compile step, works in plain Node and in Electron's main process). Keys sort by room, then
  * by id, so the newest messages of a room are one reverse range read away.
+ * Over 450 lines, one job: every record the embedded store keeps (messages, rooms, identities,
+ * file references, read positions, replies) is a key range of this one database, and a batch
+ * writes several of them atomically.
  */
 import { open as openFile, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -5,6 +5,8 @@
  * original (never stored twice), and — with a store — writes messages to disk in group commits:
  * every message that arrives while a write is in flight goes into the next single batch. A room's
  * history is read from the store the first time the room is used (`ensure`).
+ * Over 450 lines, one job: replies and changes (edit, delete, reaction, pin) are entries of the
+ * same log, numbered and written in the same group commits as messages, so they live here too.
  */
 import type { ChatMessage, FileAttachment, MessageChange, User } from '../../shared/protocol';
 import { LIMITS } from '../../shared/limits';

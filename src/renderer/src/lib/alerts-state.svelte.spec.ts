@@ -21,13 +21,9 @@ const preferences: NotificationPreferences = {
 
 const joined = (messages: ChatMessage[]) => joinedRoom(design, messages);
 
-/** An AlertsState whose window is in front of the person, recording notifications. */
-function alerts(
-  busy = () => false,
-  seenDirects?: SeenDirects,
-): { state: AlertsState; shown: NotificationRequest[] } {
-  const shown: NotificationRequest[] = [];
-  const desktop: ParleyApi['desktop'] = {
+/** The desktop side as a stand-in: notifications may always be shown; each goes into `shown`. */
+function desktopRecording(shown: NotificationRequest[]): ParleyApi['desktop'] {
+  return {
     notify: async (request) => {
       shown.push(request);
       return { ok: true };
@@ -37,6 +33,15 @@ function alerts(
     requestNotificationPermission: async () => 'granted',
     onNotificationClick: () => () => {},
   };
+}
+
+/** An AlertsState whose window is in front of the person, recording notifications. */
+function alerts(
+  busy = () => false,
+  seenDirects?: SeenDirects,
+): { state: AlertsState; shown: NotificationRequest[] } {
+  const shown: NotificationRequest[] = [];
+  const desktop = desktopRecording(shown);
   const state = new AlertsState({
     desktop,
     reader: () => ({
@@ -195,13 +200,7 @@ describe('AlertsState with read positions that follow the person', () => {
   /** An AlertsState for a device that joins with the server's read positions `positions`. */
   function device(positions: Record<string, number>) {
     const sent: Array<[string, number]> = [];
-    const desktop: ParleyApi['desktop'] = {
-      notify: async () => ({ ok: true }),
-      setUnread: async () => ({ ok: true }),
-      notificationPermission: async () => 'granted',
-      requestNotificationPermission: async () => 'granted',
-      onNotificationClick: () => () => {},
-    };
+    const desktop = desktopRecording([]);
     const state = new AlertsState({
       desktop,
       reader: () => ({
