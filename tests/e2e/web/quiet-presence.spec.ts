@@ -15,8 +15,10 @@ test('twelve people joining in a row take one line', async ({ openChat, server }
   await expect(joined).toHaveCount(1);
   await expect(joined).toHaveText('guest01, guest02 and 10 others joined');
 
-  // What is said next starts a line of its own.
+  // What is said next starts a line of its own. The leave waits for the message to be stored:
+  // a leave the server handles first belongs above the message, in the crowd's line.
   await alice.send('Welcome, all');
+  await expect(alice.entry('Welcome, all')).toContainText('Sent');
   crowd[0]!.disconnect();
   await expect(alice.peopleOnline.getByRole('listitem')).toHaveCount(12);
   await expect(alice.entry('left')).toHaveText('guest01 left');
