@@ -30,7 +30,12 @@ interface QueuedEvent {
   except: string | null;
   /** For a join: the socket that joined, which gets no event queued before it. */
   joiner: string | null;
+  /** For this node's sockets only (it came from another node, or each node says it itself). */
+  local: boolean;
 }
+
+/** Where a batch's events go for the other nodes of a cluster (cluster/cluster.ts). */
+export type ForwardBatch = (room: string, events: Array<[string, unknown]>) => void;
 
 /**
  * In a burst, batches go out at most every 20 ms, and less often in large rooms (every batch is
@@ -113,22 +118,26 @@ export class RoomBroadcaster {
     private readonly io: ParleyServer,
     private readonly room: string,
     private readonly onError: (error: unknown) => void,
+    /** In a cluster: batches are written to this node's sockets and forwarded to the others. */
+    private readonly forward: ForwardBatch | null = null,
   ) {}
 
   /**
    * Queues an event for the end of this turn (presence). `except` does not get it; `joiner`
-   * marks the event as the join of that socket. Resolves once the batch is written.
+   * marks the event as the join of that socket; `local`: not forwarded to other nodes. Resolves
+   * once the batch is written.
    */
   queue<E extends EventName>(
     event: E,
     payload: Payload<E>,
-    options: { except?: string; joiner?: string } = {},
+    options: { except?: string; joiner?: string; local?: boolean } = {},
   ): Promise<void> {
     this.#queue.push({
       event,
       payload,
       except: options.except ?? options.joiner ?? null,
       joiner: options.joiner ?? null,
+      local: options.local ?? false,
     });
     return this.#schedule();
   }
@@ -139,7 +148,7 @@ export class RoomBroadcaster {
    */
   entered(socketId: string): void {
     if (this.#queue.length === 0) return;
-    this.#queue.push({ event: null, payload: null, except: null, joiner: socketId });
+    this.#queue.push({ event: null, payload: null, except: null, joiner: socketId, local: true });
   }
 
   #schedule(): Promise<void> {
@@ -167,21 +176,20 @@ export class RoomBroadcaster {
    * Sends a room event now — or, while a batch is open, sends the batch now with the event behind
    * it and returns the promise of that flush (so that an acknowledgement can wait for it to keep
    * its order). A message costs one write per member either way: the batch goes with it instead
-   * of waiting out its interval.
+   * of waiting out its interval. In a cluster it goes to every node's sockets, unless `local`.
    */
   emit<E extends EventName>(
     event: E,
     payload: Payload<E>,
-    options: { except?: string } = {},
+    options: { except?: string; local?: boolean } = {},
   ): Promise<void> | null {
     if (this.#queue.length > 0) {
       const flushed = this.queue(event, payload, options);
       this.#flush();
       return flushed;
     }
-    const target = options.except
-      ? this.io.to(this.room).except(options.except)
-      : this.io.to(this.room);
+    const room = options.local ? this.io.local.to(this.room) : this.io.to(this.room);
+    const target = options.except ? room.except(options.except) : room;
     (target.emit as (event: string, payload: unknown) => boolean)(event, payload);
     return null;
   }
@@ -197,6 +205,15 @@ export class RoomBroadcaster {
     this.#lastFlush = performance.now();
     try {
       this.#send(batch);
+      if (this.forward) {
+        const shared = batch.filter((queued) => queued.event !== null && !queued.local);
+        if (shared.length > 0) {
+          this.forward(
+            this.room,
+            shared.map((queued) => [queued.event!, queued.payload]),
+          );
+        }
+      }
     } catch (error) {
       this.onError(error);
     } finally {

@@ -15,11 +15,14 @@ import { hostname } from 'node:os';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../shared/limits';
-import type { User } from '../shared/protocol';
+import type { ChatMessage, User } from '../shared/protocol';
 import type { Result } from '../shared/result';
 import { ChatServerError } from './errors';
-import { RoomBroadcaster } from './broadcast-batcher';
-import { peopleIn, type Limiters } from './events/connection';
+import { RoomBroadcaster, type ForwardBatch } from './broadcast-batcher';
+import { usePostgresAdapter } from './cluster/adapter';
+import { Cluster } from './cluster/cluster';
+import { RoomTail } from './cluster/room-tail';
+import { peopleIn, roomViews, type Limiters, type ServerParts } from './events/connection';
 import { registerConnection } from './events/register-connection';
 import { connectionSettings, limitConnections, type ConnectionSettings } from './connection-limits';
 import { FileStore } from './file-store';
@@ -297,6 +300,22 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     serveClient: true,
   });
 
+  // Several nodes on one database are one server: broadcasts reach every node (cluster/).
+  const clustered = options.history === undefined && history instanceof PostgresHistory;
+  let closeAdapter: (() => Promise<void>) | null = null;
+  if (clustered) {
+    try {
+      closeAdapter = await usePostgresAdapter(io, options.database!, onError);
+    } catch (error) {
+      await fileStore.close();
+      await history.close();
+      throw new ChatServerError(
+        'data_unavailable',
+        `Cannot share the database with other nodes: ${(error as Error).message}`,
+      );
+    }
+  }
+
   guardHttpServer(httpServer, guard, `${io.path()}/`);
   // Long-polling sends file chunks as base64, in requests larger than maxPayload: see
   // polling-limit.ts. Set as each connection starts (Engine.IO takes one limit for both).
@@ -343,11 +362,15 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       : await hashPassphrase(options.passphrase);
   const isHost = options.isHostAddress ?? isLoopback;
 
+  let cluster: Cluster | null = null;
+  const forward: ForwardBatch | null = clustered
+    ? (room, events) => cluster?.send({ t: 'batch', room, events })
+    : null;
   const broadcasters = new Map<string, RoomBroadcaster>();
   const broadcasterFor = (room: string) => {
     let found = broadcasters.get(room);
     if (!found) {
-      found = new RoomBroadcaster(io, room, onError);
+      found = new RoomBroadcaster(io, room, onError, forward);
       broadcasters.set(room, found);
     }
     return found;
@@ -381,7 +404,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     const counts: Record<string, number> = {};
     for (const room of changedCounts) {
       if (rooms.get(room)?.kind === 'room') {
-        counts[room] = peopleIn({ io, roster }, room);
+        counts[room] = peopleIn({ membersOf, roster }, room);
       }
     }
     changedCounts.clear();
@@ -389,39 +412,122 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   }, LIMITS.roomCountsIntervalMs);
   countTimer.unref();
 
-  io.on('connection', (socket) =>
-    registerConnection(socket, {
+  const membersOf = (room: string) =>
+    cluster ? cluster.membersOf(room) : io.sockets.adapter.rooms.get(room);
+  /**
+   * Shows stored log entries to this node's sockets in `room`, and indexes them. Entries stored
+   * on another node of a cluster first bring this node's devices of a direct conversation's two
+   * people into it, as the writer's node does for its own.
+   */
+  const showStored = async (room: string, entries: readonly ChatMessage[], local: boolean) => {
+    if (local && entries[0]) await views.bringPeerIn(room, entries[0].author, true);
+    for (const entry of entries) {
+      await broadcasterFor(room).emit('message:created', entry, { local });
+      await search.entryStored(entry);
+    }
+  };
+  const tail = clustered
+    ? new RoomTail({
+        history,
+        startAfter: await (history as PostgresHistory).lastId(),
+        deliver: (room, entries) => showStored(room, entries, true),
+        onError,
+      })
+    : null;
+  const forgetRoom = (room: string) => {
+    search.removeRoom(room);
+    broadcasters.delete(room);
+    changedCounts.delete(room);
+    tail?.forget(room);
+  };
+  if (clustered) {
+    cluster = new Cluster({
       io,
       roster,
-      people,
-      linkCodes,
-      presence,
-      history,
-      search,
-      rooms,
-      broadcasterFor,
-      countChanged: (room: string) => changedCounts.add(room),
-      limiters,
-      serverName,
-      containment,
-      moderation,
       onError,
-      isRateLimitExempt,
-      isHost,
-      mayModerate: (user, address) => moderation.mayModerate(user.id, address),
-      maxRooms,
-      roomDeleted: (room: string) => {
-        search.removeRoom(room);
-        broadcasters.delete(room);
-        changedCounts.delete(room);
+      presenceOf: (userId) => presence.get(userId),
+      handlers: {
+        batch: (room, events) => {
+          const broadcaster = broadcasterFor(room);
+          for (const [event, payload] of events) {
+            void broadcaster.queue(event as 'presence:joined', payload as never, { local: true });
+          }
+        },
+        stored: (room, id) => void tail!.stored(room, id),
+        left: (user, where) => {
+          if (roster.sessionsOf(user.id).length === 0) presence.forget(user.id);
+          for (const room of where) {
+            changedCounts.add(room);
+            if (rooms.get(room)?.kind !== 'room') continue;
+            void broadcasterFor(room).queue('presence:left', { room, user }, { local: true });
+          }
+        },
+        person: (identity) => {
+          people.learn(identity);
+          const online = roster.byUserId(identity.id)?.user;
+          if (!online) return;
+          const { role: _role, ...plain } = online;
+          roster.update({
+            ...plain,
+            nickname: identity.nickname ?? online.nickname,
+            ...(identity.role && { role: identity.role }),
+          });
+        },
+        presence: (userId, shown) => void presence.set(userId, shown.status, shown.text),
+        room: (room) => rooms.learn(room),
+        roomGone: (id) => {
+          rooms.forget(id);
+          forgetRoom(id);
+        },
+        bring: (room, user) => void views.bringPeerIn(room, user, true).catch(onError),
       },
-      files,
-    }),
-  );
+    });
+    const told = cluster;
+    rooms.observe({
+      saved: (room) => told.send({ t: 'room', room }),
+      deleted: (id) => told.send({ t: 'room-gone', id }),
+    });
+    people.onStored((identity) => told.send({ t: 'person', identity }));
+  }
+
+  const parts: ServerParts = {
+    io,
+    roster,
+    people,
+    linkCodes,
+    presence,
+    history,
+    search,
+    rooms,
+    broadcasterFor,
+    cluster,
+    membersOf,
+    entryStored: async (room: string, entry: ChatMessage) => {
+      if (!tail || !cluster) return showStored(room, [entry], false);
+      cluster.send({ t: 'stored', room, id: entry.id });
+      await tail.stored(room, entry.id);
+    },
+    countChanged: (room: string) => changedCounts.add(room),
+    limiters,
+    serverName,
+    containment,
+    moderation,
+    onError,
+    isRateLimitExempt,
+    isHost,
+    mayModerate: (user, address) => moderation.mayModerate(user.id, address),
+    maxRooms,
+    roomDeleted: forgetRoom,
+    files,
+  };
+  const views = roomViews(parts);
+  io.on('connection', (socket) => registerConnection(socket, parts));
 
   try {
     await listen(httpServer, host, port);
   } catch (error) {
+    cluster?.close();
+    await closeAdapter?.();
     await search.close();
     await fileStore.close();
     await history.close();
@@ -465,14 +571,16 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     },
     close() {
       closing ??= (async () => {
-        io.emit('server:closing', { reason: 'The server is shutting down.' });
+        io.local.emit('server:closing', { reason: 'The server is shutting down.' });
         clearInterval(countTimer);
+        cluster?.close();
         // io.close() drops transports without a DISCONNECT packet, so clients try to reconnect
         // and come back by themselves when the server does.
         await new Promise<void>((resolve) => {
           void io.close(() => resolve());
           httpServer.closeAllConnections();
         });
+        await closeAdapter?.();
         await control?.close();
         await search.close();
         await fileStore.close();

@@ -187,7 +187,15 @@ export class Moderation {
       // The disconnect handler removes the session and tells the others.
       socket.disconnect(true);
     }
-    return sockets.length;
+    // Their connections to other nodes of a cluster, through the adapter (cluster/).
+    const elsewhere = this.#options.roster
+      .sessionsOf(userId)
+      .flatMap((session) => (session.node === undefined ? [] : [session.socketId]));
+    if (elsewhere.length > 0) {
+      io.to(elsewhere).emit('session:ended', { code: 'kicked', message });
+      io.in(elsewhere).disconnectSockets(true);
+    }
+    return sockets.length + elsewhere.length;
   }
 }
 

@@ -31,6 +31,8 @@ export class People {
   /** Changes waiting for the write in progress: the next write stores them all at once. */
   #pending: Array<{ identity: StoredIdentity; settle: (error?: unknown) => void }> = [];
   #writing = false;
+  /** Told of every change stored here (a cluster tells the other nodes). */
+  #onStored: ((identity: StoredIdentity) => void) | null = null;
 
   private constructor(store: IdentityStore | null) {
     this.#store = store;
@@ -44,6 +46,17 @@ export class People {
 
   get(id: string): StoredIdentity | undefined {
     return this.#byId.get(id);
+  }
+
+  onStored(listener: (identity: StoredIdentity) => void): void {
+    this.#onStored = listener;
+  }
+
+  /** A change another node stored: it counts here too. */
+  learn(identity: StoredIdentity): void {
+    const known = this.#byId.get(identity.id);
+    if (known) this.#unindex(known);
+    this.#index(identity);
   }
 
   byKey(publicKey: string): StoredIdentity | undefined {
@@ -131,6 +144,7 @@ export class People {
     this.#index(identity);
     try {
       await this.#save(identity);
+      this.#onStored?.(identity);
     } catch (error) {
       // Undone unless a later change of this person came meanwhile (it is stored with its own).
       if (this.#byId.get(identity.id) === identity) {

@@ -47,6 +47,10 @@ export class PresenceBoard {
     return presence;
   }
 
+  get(userId: string): Presence | undefined {
+    return this.#byUser.get(userId);
+  }
+
   forget(userId: string): void {
     this.#byUser.delete(userId);
     if (this.#listed.delete(userId)) this.#listedObject = null;

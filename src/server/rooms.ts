@@ -17,6 +17,11 @@ import type { RoomStore, StoredRoom } from './storage/history-store';
 
 export const LOBBY_NAME = 'Lobby';
 
+export interface RoomObserver {
+  saved(room: StoredRoom): void;
+  deleted(id: string): void;
+}
+
 export class RoomDirectory {
   readonly #byId = new Map<string, StoredRoom>();
   /** Named rooms by the skeleton of their name. */
@@ -32,6 +37,8 @@ export class RoomDirectory {
   /** Named rooms but the lobby, newest first; rebuilt like #sorted. */
   #newest: StoredRoom[] | null = null;
   #named = 0;
+  /** Told of every room stored or deleted here (a cluster tells the other nodes). */
+  #observer: RoomObserver | null = null;
 
   private constructor(store: RoomStore | null) {
     this.#store = store;
@@ -46,6 +53,21 @@ export class RoomDirectory {
 
   get(id: string): StoredRoom | undefined {
     return this.#byId.get(id);
+  }
+
+  observe(observer: RoomObserver): void {
+    this.#observer = observer;
+  }
+
+  /** A room another node stored: it counts here too (it is stored already). */
+  learn(room: StoredRoom): void {
+    if (!this.#byId.has(room.id)) this.#add(room);
+  }
+
+  /** A room another node deleted. */
+  forget(id: string): void {
+    const room = this.#byId.get(id);
+    if (room) this.#remove(room);
   }
 
   /** True when a named room has this name (or one that looks like it, see nameSkeleton). */
@@ -100,6 +122,7 @@ export class RoomDirectory {
       this.#remove(room);
       throw error;
     }
+    this.#observer?.saved(room);
     return room;
   }
 
@@ -119,6 +142,7 @@ export class RoomDirectory {
       throw error;
     }
     this.#remove(room);
+    this.#observer?.deleted(room.id);
   }
 
   /**
@@ -178,6 +202,7 @@ export class RoomDirectory {
     };
     this.#add(room);
     await this.#store?.saveRoom(room);
+    this.#observer?.saved(room);
     return room;
   }
 

@@ -14,6 +14,14 @@ export interface Session {
   /** The device key this session proved (raw Ed25519, base64url). */
   deviceKey: string;
   joinedAt: number;
+  /** The cluster node it is connected to when another one (cluster/cluster.ts); else absent. */
+  node?: string;
+}
+
+/** Told of this node's own sessions as they come and go (the cluster tells the other nodes). */
+export interface RosterObserver {
+  added(session: Session): void;
+  removed(session: Session): void;
 }
 
 export class Roster {
@@ -28,6 +36,11 @@ export class Roster {
   #users: readonly User[] | null = null;
   /** Sessions beyond each person's first: 0 when nobody has two devices online. */
   #extraSessions = 0;
+  #observer: RosterObserver | null = null;
+
+  observe(observer: RosterObserver): void {
+    this.#observer = observer;
+  }
 
   /** Sessions (connections), not people. */
   get size(): number {
@@ -63,14 +76,22 @@ export class Roster {
    * nickname (the caller checks). `previous` (a session that this one takes over, which the caller
    * removed) hands over its place in the join order.
    */
-  add(socketId: string, user: User, deviceKey: string, previous?: Session): Session {
+  add(
+    socketId: string,
+    user: User,
+    deviceKey: string,
+    previous?: Session,
+    remote?: { node: string; joinedAt: number },
+  ): Session {
     const session: Session = {
       socketId,
       user: Object.freeze({ ...user }),
       deviceKey,
-      joinedAt: previous?.joinedAt ?? Date.now(),
+      joinedAt: remote?.joinedAt ?? previous?.joinedAt ?? Date.now(),
+      ...(remote && { node: remote.node }),
     };
     this.#bySocket.set(socketId, session);
+    if (!remote) this.#observer?.added(session);
     const sessions = this.#byUser.get(user.id);
     if (sessions) {
       sessions.push(session);
@@ -110,6 +131,7 @@ export class Roster {
     const session = this.#bySocket.get(socketId);
     if (!session) return undefined;
     this.#bySocket.delete(socketId);
+    if (session.node === undefined) this.#observer?.removed(session);
     const sessions = this.#byUser.get(session.user.id) ?? [];
     const rest = sessions.filter((other) => other !== session);
     const place = this.#inJoinOrder.indexOf(session);

@@ -9,6 +9,7 @@ import { LIMITS } from '../../shared/limits';
 import type { ChatMessage, FileAttachment, RoomInfo, User } from '../../shared/protocol';
 import { fail, type Failure } from '../../shared/result';
 import type { RoomBroadcaster } from '../broadcast-batcher';
+import type { Cluster } from '../cluster/cluster';
 import type { FloodContainment } from '../flood-containment';
 import {
   MessageRefused,
@@ -44,6 +45,16 @@ export interface ServerParts {
   rooms: RoomDirectory;
   /** Room events go through it: presence in batches, everything in the order it happened. */
   broadcasterFor: (room: string) => RoomBroadcaster;
+  /** The other nodes of a cluster (cluster/cluster.ts); null on a single server. */
+  cluster: Pick<Cluster, 'send'> | null;
+  /** The sockets in `room`: on every node of a cluster (cluster/cluster.ts), else this one's. */
+  membersOf: (room: string) => ReadonlySet<string> | undefined;
+  /**
+   * A log entry (a message or a change) was stored: the room is shown it and the search index
+   * learns it. On a single server at once; in a cluster through each node's ordered read of the
+   * room (cluster/room-tail.ts). Resolves once this node's sockets have it.
+   */
+  entryStored: (room: string, entry: ChatMessage) => Promise<void>;
   /** Notes that a room's member count changed (sent to everyone every few seconds). */
   countChanged: (room: string) => void;
   limiters: Limiters;
@@ -135,12 +146,12 @@ export function announceLeft(parts: ServerParts, user: User, rooms: Iterable<str
 
 /** True when one of the person's sessions (but `except`, a socket id) is in `room`. */
 export function hasDeviceIn(
-  parts: Pick<ServerParts, 'io' | 'roster'>,
+  parts: Pick<ServerParts, 'membersOf' | 'roster'>,
   person: string,
   room: string,
   except?: string,
 ): boolean {
-  const members = parts.io.sockets.adapter.rooms.get(room);
+  const members = parts.membersOf(room);
   if (!members) return false;
   return parts.roster
     .sessionsOf(person)
@@ -151,8 +162,8 @@ export function hasDeviceIn(
  * How many people are in `room` (a person with two devices there counts once). Counting the
  * sockets is enough while nobody has two devices online, which keeps a join storm cheap.
  */
-export function peopleIn(parts: Pick<ServerParts, 'io' | 'roster'>, room: string): number {
-  const members = parts.io.sockets.adapter.rooms.get(room);
+export function peopleIn(parts: Pick<ServerParts, 'membersOf' | 'roster'>, room: string): number {
+  const members = parts.membersOf(room);
   if (!members) return 0;
   if (!parts.roster.hasSharedPeople) return members.size;
   const people = new Set<string>();
@@ -160,38 +171,16 @@ export function peopleIn(parts: Pick<ServerParts, 'io' | 'roster'>, room: string
   return people.size;
 }
 
-export function createConnection(socket: ParleySocket, parts: ServerParts) {
+/**
+ * What several domains need to know or do about rooms, from the server's parts alone (no
+ * connection): how a room looks to someone, who is in it, a page of its history for a (re)join,
+ * putting a socket in it, and bringing both people of a direct conversation into it. A cluster
+ * node uses it for messages stored on other nodes (chat-server.ts).
+ */
+export function roomViews(parts: ServerParts) {
   const { io, roster, history } = parts;
-  const address = socket.handshake.address;
-  /** The room this connection last said it was typing in; null when not typing. */
-  let typingIn: string | null = null;
-
   const memberCount = (room: string) => peopleIn(parts, room);
-
-  const connection = {
-    socket,
-    parts,
-    address,
-    perConnection: (limiter: RateLimiterMemory): Limit => ({ limiter, key: socket.id }),
-    /** Joins and messages also count per address: a new connection must not reset them. */
-    perAddress: (limiter: RateLimiterMemory): Limit =>
-      parts.isRateLimitExempt(address) ? null : { limiter, key: address },
-
-    get typingIn(): string | null {
-      return typingIn;
-    },
-    setTyping(user: User, room: string, value: boolean): void {
-      if (typingIn !== null && typingIn !== room) {
-        void parts
-          .broadcasterFor(typingIn)
-          .emit('typing:updated', { room: typingIn, user, typing: false }, { except: socket.id });
-      }
-      typingIn = value ? room : null;
-      void parts
-        .broadcasterFor(room)
-        .emit('typing:updated', { room, user, typing: value }, { except: socket.id });
-    },
-
+  const views = {
     /** A room as `viewer` (an identity id) sees it: a direct conversation is named after the other. */
     info(room: StoredRoom, viewer: string): RoomInfo {
       if (room.kind === 'direct') {
@@ -199,7 +188,7 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
         return {
           id: room.id,
           kind: room.kind,
-          name: connection.nicknameOf(peer, room),
+          name: views.nicknameOf(peer, room),
           peer,
           members: memberCount(room.id),
         };
@@ -228,7 +217,7 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
     /** Everyone in `room`, each person once (whichever of their devices are there). */
     usersIn(room: string): User[] {
       const seen = new Set<string>();
-      return [...(io.sockets.adapter.rooms.get(room) ?? [])].flatMap((id) => {
+      return [...(parts.membersOf(room) ?? [])].flatMap((id) => {
         const member = roster.get(id);
         if (!member || seen.has(member.user.id)) return [];
         seen.add(member.user.id);
@@ -260,7 +249,72 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
           .queue('presence:joined', { room: room.id, user }, { joiner: target.id });
       }
     },
-    /** Why `user` cannot post in `roomId` now (null: it can). */
+    /**
+     * Puts every device of both people of a direct conversation in it (the other person closed
+     * it or reconnected without it; another device of the writer's never opened it): each gets
+     * `dm:opened` with its history, as when it was first opened, so that what follows reaches
+     * every device. Nothing for a room, for devices in it already, or for a person away (the
+     * join lists it for them).
+     */
+    async bringPeerIn(roomId: string, user: User, hereOnly = false): Promise<void> {
+      const room = parts.rooms.get(roomId);
+      if (room?.kind !== 'direct') return;
+      // The other nodes of a cluster bring in their own devices of the two.
+      if (!hereOnly) parts.cluster?.send({ t: 'bring', room: roomId, user });
+      const outside = [user.id, otherPerson(room, user.id)].flatMap((person) =>
+        roster.sessionsOf(person).flatMap((session) => {
+          const target = io.sockets.sockets.get(session.socketId);
+          return target && !target.rooms.has(room.id) ? [{ target, session }] : [];
+        }),
+      );
+      if (outside.length === 0) return;
+      const page = await views.historyFor(room.id, undefined);
+      for (const { target, session } of outside) views.enter(target, room, session.user);
+      for (const { target, session } of outside) {
+        target.emit('dm:opened', {
+          room: views.info(room, session.user.id),
+          users: views.usersIn(room.id),
+          ...page,
+        });
+      }
+    },
+  };
+  return views;
+}
+
+export function createConnection(socket: ParleySocket, parts: ServerParts) {
+  const { history } = parts;
+  const address = socket.handshake.address;
+  /** The room this connection last said it was typing in; null when not typing. */
+  let typingIn: string | null = null;
+
+  const views = roomViews(parts);
+
+  const connection = {
+    socket,
+    parts,
+    address,
+    perConnection: (limiter: RateLimiterMemory): Limit => ({ limiter, key: socket.id }),
+    /** Joins and messages also count per address: a new connection must not reset them. */
+    perAddress: (limiter: RateLimiterMemory): Limit =>
+      parts.isRateLimitExempt(address) ? null : { limiter, key: address },
+
+    get typingIn(): string | null {
+      return typingIn;
+    },
+    setTyping(user: User, room: string, value: boolean): void {
+      if (typingIn !== null && typingIn !== room) {
+        void parts
+          .broadcasterFor(typingIn)
+          .emit('typing:updated', { room: typingIn, user, typing: false }, { except: socket.id });
+      }
+      typingIn = value ? room : null;
+      void parts
+        .broadcasterFor(room)
+        .emit('typing:updated', { room, user, typing: value }, { except: socket.id });
+    },
+
+    ...views,
     /**
      * Why a message cannot be posted in `roomId` now (null: it can). A direct message to someone
      * who is away is stored: they get it when they come back.
@@ -269,33 +323,6 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
       if (!parts.rooms.get(roomId)) return fail('unknown_room', 'There is no such room.');
       if (!socket.rooms.has(roomId)) return fail('not_in_room', 'Join the room first.');
       return null;
-    },
-    /**
-     * Puts every device of both people of a direct conversation in it (the other person closed
-     * it or reconnected without it; another device of the writer's never opened it): each gets
-     * `dm:opened` with its history, as when it was first opened, so that what follows reaches
-     * every device. Nothing for a room, for devices in it already, or for a person away (the
-     * join lists it for them).
-     */
-    async bringPeerIn(roomId: string, user: User): Promise<void> {
-      const room = parts.rooms.get(roomId);
-      if (room?.kind !== 'direct') return;
-      const outside = [user.id, otherPerson(room, user.id)].flatMap((person) =>
-        roster.sessionsOf(person).flatMap((session) => {
-          const target = io.sockets.sockets.get(session.socketId);
-          return target && !target.rooms.has(room.id) ? [{ target, session }] : [];
-        }),
-      );
-      if (outside.length === 0) return;
-      const page = await connection.historyFor(room.id, undefined);
-      for (const { target, session } of outside) connection.enter(target, room, session.user);
-      for (const { target, session } of outside) {
-        target.emit('dm:opened', {
-          room: connection.info(room, session.user.id),
-          users: connection.usersIn(room.id),
-          ...page,
-        });
-      }
     },
     /**
      * Stores a message and then shows it to the room (once, however often it is resent). The
@@ -333,23 +360,12 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
     },
   };
 
-  /** The search index learns what a change did to message `id` (edited, or deleted). */
-  async function reindex(roomId: string, id: number): Promise<void> {
-    try {
-      const current = await history.find(roomId, id);
-      if (!current || current.deleted) parts.search.remove(id);
-      else parts.search.update(current);
-    } catch (error) {
-      parts.onError(error);
-    }
-  }
-
   async function publishEntry(
     user: User,
     roomId: string,
     request: AppendRequest,
   ): Promise<Failure<'unknown_room'> | { ok: true; message: ChatMessage }> {
-    await connection.bringPeerIn(roomId, user);
+    await views.bringPeerIn(roomId, user);
     if (!parts.rooms.get(roomId)) return fail('unknown_room', 'The room was deleted.');
     const appended = history.append(withMentions(request, parts.people));
     if (typingIn === roomId && !request.change) connection.setTyping(user, roomId, false);
@@ -357,15 +373,8 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
     // the server is killed right after.
     const stored = await appended;
     const { message, created } = stored;
-    // While a batch of room events is open the broadcast joins it: the ack waits for it, so
-    // that the sender still gets the broadcast first.
-    if (created) {
-      await parts.broadcasterFor(roomId).emit('message:created', message);
-      // Queued: indexed after the acknowledgement is on its way (see message-search.ts). A
-      // change is queued before its acknowledgement: a search after it finds the new state.
-      if (request.change) await reindex(roomId, request.change.target);
-      else parts.search.add(message);
-    }
+    // Shown (and indexed) before it is acknowledged, so that the sender gets the broadcast first.
+    if (created) await parts.entryStored(roomId, message);
     return { ok: true, message };
   }
   return connection;

@@ -11,6 +11,7 @@ export function presenceEvents(connection: Connection): Pick<EventHandlers, 'pre
       limits: [connection.perConnection(parts.limiters.presence)],
       handle: ({ status, text }, { session }) => {
         const presence = parts.presence.set(session.user.id, status, text);
+        parts.cluster?.send({ t: 'presence', userId: session.user.id, presence });
         // Everyone joined is in the lobby: presence is shown in every room's people list.
         void parts.broadcasterFor(LOBBY).emit('presence:changed', { user: session.user, presence });
         return ok({ presence });

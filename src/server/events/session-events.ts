@@ -197,7 +197,15 @@ export function sessionEvents(
           previous?.user.nickname === user.nickname && previous.user.role === user.role
             ? previous
             : undefined;
-        if (previous) {
+        if (previous?.node !== undefined) {
+          // Its connection is on another node of a cluster: closed there, through the adapter.
+          roster.remove(previous.socketId);
+          io.to(previous.socketId).emit('session:ended', {
+            code: 'session_replaced',
+            message: 'You joined again from another window or device.',
+          });
+          io.in(previous.socketId).disconnectSockets(true);
+        } else if (previous) {
           roster.remove(previous.socketId);
           const stale = io.sockets.sockets.get(previous.socketId);
           // Another name: it was their only session (a device joins under the name the others show).

@@ -91,6 +91,25 @@ export class MessageSearch {
     this.#enqueue({ kind: 'remove', id: messageId });
   }
 
+  /**
+   * A log entry was stored: a message is added; a change (edit, delete, reaction, pin) makes the
+   * index hold its target as it is now. Resolves once that is queued: a search after it finds
+   * the new state.
+   */
+  async entryStored(entry: ChatMessage): Promise<void> {
+    if (!entry.change) {
+      this.add(entry);
+      return;
+    }
+    try {
+      const current = await this.#options.history.find(entry.room, entry.change.target);
+      if (!current || current.deleted) this.remove(entry.change.target);
+      else this.update(current);
+    } catch (error) {
+      this.#options.onError(error);
+    }
+  }
+
   /** A room was deleted with its messages. */
   removeRoom(room: string): void {
     this.#enqueue({ kind: 'removeRoom', room });

@@ -171,6 +171,12 @@ export class PostgresHistory implements HistoryStore {
     return history;
   }
 
+  /** The last id handed out (0: none yet). */
+  async lastId(): Promise<number> {
+    const { rows } = await this.#pool.query<{ last_id: number }>('SELECT last_id FROM message_ids');
+    return rows[0]?.last_id ?? 0;
+  }
+
   append(request: AppendRequest): Promise<AppendResult> {
     if (this.#closed) {
       return Promise.reject(StorageError.fromWriteFailure(new Error('The store is closed.')));
