@@ -307,6 +307,19 @@ describe('parley migrate', () => {
     expect(await tablesIn(url)).toEqual({});
   });
 
+  it('refuses a folder whose history another process holds (LevelDB lock, no control socket)', async () => {
+    const dataDir = await smallFolder();
+    const holder = await LevelMessageStore.open(join(dataDir, 'history'));
+    onCleanup(() => holder.close());
+    const url = await freshUrl();
+    const refused = await migrate(['--data', dataDir, '--database', url]);
+    expect(refused).toEqual({
+      code: 1,
+      lines: [`The data directory ${join(dataDir, 'history')} is in use by another Parley server.`],
+    });
+    expect(await tablesIn(url)).toEqual({});
+  });
+
   it('refuses a database it cannot reach in one line, without the password', async () => {
     const dataDir = await smallFolder();
     const port = await freePort();
