@@ -16,7 +16,9 @@ import { buildAdminLink } from '../shared/admin-link';
 import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
 import { LIMIT_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './cli-limits';
 import { isDataCommand, runDataCommand } from './data-commands';
+import { databaseUrlFrom } from './database-url';
 import { advertiseRoom, type RoomAdvertisement } from './discovery';
+import { runMigrate } from './migrate-command';
 import { describeUrl } from './storage/postgres-history';
 import { loadTlsFiles, TlsError, type TlsCredentials } from './tls';
 
@@ -67,6 +69,8 @@ The data folder's own commands (see parley backup --help):
   parley backup --data DIR --to BACKUP     copy the data, also while a server runs
   parley restore --from BACKUP --data DIR  put a backup in place (--force to replace)
   parley check --data DIR [--repair]       find damage, and mend it with --repair
+  parley migrate --data DIR --database URL move DIR's history, rooms and people into an
+                                           empty PostgreSQL database (see --help)
 
 ${LIMITS_USAGE}`;
 
@@ -87,6 +91,7 @@ export async function main(
     return command === undefined ? 1 : 0;
   }
   if (isDataCommand(command)) return runDataCommand(command, rest, io);
+  if (command === 'migrate') return runMigrate(rest, io, env);
   if (command !== 'serve') {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 1;
@@ -213,16 +218,12 @@ export async function main(
     );
     return 1;
   }
-  const database = values.database ?? env['PARLEY_DATABASE_URL'];
-  if (database !== undefined && !isDatabaseUrl(database)) {
-    // Not echoed: it may hold a password.
-    io.err(
-      `${values.database !== undefined ? '--database' : 'PARLEY_DATABASE_URL'} must be a ` +
-        'PostgreSQL URL such as postgres://parley@db.example.org:5432/parley ' +
-        '(postgres:// or postgresql://, a host, and the database name).',
-    );
+  const databaseUrl = databaseUrlFrom(values.database, env);
+  if (databaseUrl && 'error' in databaseUrl) {
+    io.err(databaseUrl.error);
     return 1;
   }
+  const database = databaseUrl?.url;
   const advertise = values.advertise === true || advertiseInterface !== undefined;
   const dataDir = resolve(values.data ?? 'parley-data');
   try {
@@ -358,22 +359,6 @@ function isHostName(text: string): boolean {
     !/[/:?#@\s]/.test(text) &&
     !text.startsWith('.') &&
     /^[a-z0-9.-]{1,253}$/.test(domainToASCII(text))
-  );
-}
-
-/** postgres:// or postgresql://, with a host and a database name (no path beyond it). */
-function isDatabaseUrl(text: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return false;
-  }
-  return (
-    (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
-    // No host: a unix socket folder in ?host=… (libpq's form).
-    (url.hostname !== '' || url.searchParams.has('host')) &&
-    /^\/[^/]+$/.test(url.pathname)
   );
 }
 

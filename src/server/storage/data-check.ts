@@ -48,11 +48,17 @@ export interface RepairReport extends CheckReport {
   nextIdAfter: number;
 }
 
-const MESSAGE_KEY = /^msg!(.+)!(\d{16})$/;
+export const MESSAGE_KEY = /^msg!(.+)!(\d{16})$/;
 const FILE_REFERENCE_KEY = /^fileref!([0-9a-f]{64})!(.+)!(\d{16})$/;
 
-/** The folder's history, or a refusal when it has none or a server is using it. */
-async function historyOf(dataDir: string): Promise<string> {
+/**
+ * The folder's history, or a refusal when it has none or a server is using it (`whileRunning`
+ * says what to do then).
+ */
+export async function historyOf(
+  dataDir: string,
+  whileRunning = 'Stop it first (a backup needs no stop: `parley backup`).',
+): Promise<string> {
   const history = join(dataDir, 'history');
   try {
     await access(history);
@@ -65,7 +71,7 @@ async function historyOf(dataDir: string): Promise<string> {
   if (await serverUsing(dataDir)) {
     throw new ChatServerError(
       'data_in_use',
-      `A Parley server is using ${dataDir}. Stop it first (a backup needs no stop: \`parley backup\`).`,
+      `A Parley server is using ${dataDir}. ${whileRunning}`,
     );
   }
   return history;
@@ -77,7 +83,7 @@ const exists = (path: string) =>
     () => false,
   );
 
-function isMessage(value: unknown): value is ChatMessage {
+export function isMessage(value: unknown): value is ChatMessage {
   const message = value as ChatMessage;
   return (
     typeof message === 'object' &&

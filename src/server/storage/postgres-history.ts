@@ -71,16 +71,19 @@ interface QueuedAppend {
 
 /** The most messages one transaction stores. */
 const MAX_BATCH = 500;
-const CONNECT_TIMEOUT_MS = 10_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
 /** Columns of a message row, in the order `toMessage` reads them. */
-const MESSAGE_COLUMNS =
+export const MESSAGE_COLUMNS =
   'id, room, author_id, author_nickname, client_id, text, file, sent_at, extra';
+/** Rows of `messages` (as `toRow` makes them) from a jsonb array: jsonb_to_recordset's `AS`. */
+export const MESSAGE_RECORDS = `m(id bigint, room text, author_id text, author_nickname text,
+  client_id text, text text, file jsonb, sent_at bigint, extra jsonb)`;
 
 /**
  * bigint columns (ids, times in ms) as numbers: they stay below 2^53. For this pool only; pg's
  * default (strings) stays for everyone else.
  */
-function numberTypes(): pg.TypeOverrides {
+export function numberTypes(): pg.TypeOverrides {
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, Number);
   return types;
@@ -342,9 +345,7 @@ export class PostgresHistory implements HistoryStore {
       // id used) and the requests fail: a resend then finds the original.
       const inserted = await client.query(
         `INSERT INTO messages (${MESSAGE_COLUMNS})
-           SELECT * FROM jsonb_to_recordset($1::jsonb) AS m(id bigint, room text,
-             author_id text, author_nickname text, client_id text, text text, file jsonb,
-             sent_at bigint, extra jsonb)
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS ${MESSAGE_RECORDS}
            ON CONFLICT ON CONSTRAINT messages_once DO NOTHING`,
         [JSON.stringify(inserts.map(toRow))],
       );
@@ -588,24 +589,7 @@ export class PostgresHistory implements HistoryStore {
 
   /** All or none, in one statement (a storm of newcomers is one commit, not thousands). */
   async #saveIdentities(identities: readonly StoredIdentity[]): Promise<void> {
-    if (identities.length === 0) return;
-    const rows = identities.map((identity) => ({
-      id: identity.id,
-      nickname: identity.nickname,
-      keys: identity.keys,
-      created_at: identity.createdAt,
-      role: identity.role ?? null,
-    }));
-    await this.#write(() =>
-      this.#pool.query(
-        `INSERT INTO identities (id, nickname, keys, created_at, role)
-           SELECT * FROM jsonb_to_recordset($1::jsonb)
-             AS i(id text, nickname text, keys jsonb, created_at bigint, role text)
-           ON CONFLICT (id) DO UPDATE SET nickname = excluded.nickname, keys = excluded.keys,
-             created_at = excluded.created_at, role = excluded.role`,
-        [JSON.stringify(rows)],
-      ),
-    );
+    await this.#write(() => writeIdentities(this.#pool, identities));
   }
 
   async #positions(person: string, rooms: readonly string[]): Promise<Record<string, number>> {
@@ -729,7 +713,7 @@ function toMessage(row: MessageRow): ChatMessage {
 }
 
 /** A message as a row of `messages` (what has no column of its own goes into `extra`). */
-function toRow(message: ChatMessage) {
+export function toRow(message: ChatMessage) {
   const { id, room, author, clientId, text, file, sentAt, ...extra } = message;
   return {
     id,
@@ -768,6 +752,29 @@ function toRoom(row: RoomRow): StoredRoom {
   };
 }
 
+/** Stores (or replaces) identities in one statement, on `database` (a pool, or a transaction's). */
+export async function writeIdentities(
+  database: pg.Pool | pg.ClientBase,
+  identities: readonly StoredIdentity[],
+): Promise<void> {
+  if (identities.length === 0) return;
+  const rows = identities.map((identity) => ({
+    id: identity.id,
+    nickname: identity.nickname,
+    keys: identity.keys,
+    created_at: identity.createdAt,
+    role: identity.role ?? null,
+  }));
+  await database.query(
+    `INSERT INTO identities (id, nickname, keys, created_at, role)
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS i(id text, nickname text, keys jsonb, created_at bigint, role text)
+       ON CONFLICT (id) DO UPDATE SET nickname = excluded.nickname, keys = excluded.keys,
+         created_at = excluded.created_at, role = excluded.role`,
+    [JSON.stringify(rows)],
+  );
+}
+
 interface IdentityRow {
   id: string;
   nickname: string | null;
@@ -788,7 +795,7 @@ export function describeUrl(url: string): string {
 }
 
 /** A connection error in words: pg's own message, or the system's code when it has none. */
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   const { message, code } = error as { message?: string; code?: string };
   const errors = (error as { errors?: unknown[] }).errors;
   // Node's AggregateError (every address refused) has an empty message and the reasons inside.

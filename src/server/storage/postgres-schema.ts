@@ -5,7 +5,7 @@
  * advisory lock, so that several servers starting at once on one database migrate it once.
  * A new table or column is a new entry at the end; entries already released never change.
  */
-import type { Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 
 export interface Migration {
   /** 1, 2, 3…: the list's order. */
@@ -134,32 +134,7 @@ export async function migrate(
   client.on('error', ignore);
   try {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
-        version integer PRIMARY KEY,
-        name text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    const { rows } = await client.query<{ version: number }>(
-      'SELECT version FROM schema_migrations',
-    );
-    const done = new Set(rows.map((row) => row.version));
-    const known = new Set(migrations.map((migration) => migration.version));
-    const unknown = [...done].filter((version) => !known.has(version));
-    if (unknown.length > 0) {
-      throw new SchemaTooNewError(Math.max(...unknown));
-    }
-    const applied: number[] = [];
-    for (const migration of migrations) {
-      if (done.has(migration.version)) continue;
-      await client.query(migration.sql);
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
-        migration.version,
-        migration.name,
-      ]);
-      applied.push(migration.version);
-    }
+    const applied = await migrateInTransaction(client, migrations);
     await client.query('COMMIT');
     return applied;
   } catch (error) {
@@ -169,6 +144,42 @@ export async function migrate(
     client.off('error', ignore);
     client.release();
   }
+}
+
+/**
+ * What `migrate` does, inside a transaction the caller began and commits: `parley migrate`
+ * (migrate-to-postgres.ts) creates the schema and fills it in one commit, so that a failure
+ * leaves the database as it was, tables and all.
+ */
+export async function migrateInTransaction(
+  client: ClientBase,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+  const done = new Set(rows.map((row) => row.version));
+  const known = new Set(migrations.map((migration) => migration.version));
+  const unknown = [...done].filter((version) => !known.has(version));
+  if (unknown.length > 0) {
+    throw new SchemaTooNewError(Math.max(...unknown));
+  }
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (done.has(migration.version)) continue;
+    await client.query(migration.sql);
+    await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+      migration.version,
+      migration.name,
+    ]);
+    applied.push(migration.version);
+  }
+  return applied;
 }
 
 export class SchemaTooNewError extends Error {
