@@ -480,6 +480,11 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
           forgetRoom(id);
         },
         bring: (room, user) => void views.bringPeerIn(room, user, true).catch(onError),
+        missed: () => {
+          for (const room of io.sockets.adapter.rooms.keys()) {
+            if (rooms.get(room)) void tail!.stored(room, Number.MAX_SAFE_INTEGER);
+          }
+        },
       },
     });
     const told = cluster;

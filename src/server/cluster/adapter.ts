@@ -31,7 +31,25 @@ export async function usePostgresAdapter(
   // One connection LISTENs; the other publishes, one NOTIFY after the other, so that what one
   // node says reaches the others in the order it was said.
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // A connection that breaks (the database restarted) emits 'error': the pool reports its idle
+  // ones, but the adapter's LISTEN connection is checked out and has no listener of its own, so
+  // without this one the process would crash. The adapter then connects again by itself.
+  // And the adapter never gives that connection back when it ends: it would hold one of the
+  // pool's two places for good, and after one restart nothing could be published. Given back
+  // here, broken (a connection a query still holds was given back by that query already).
   pool.on('error', onError);
+  pool.on('connect', (client) => {
+    client.on('error', onError);
+    client.on('end', () =>
+      setImmediate(() => {
+        try {
+          client.release(true);
+        } catch {
+          // Given back already.
+        }
+      }),
+    );
+  });
   let channelPrefix: string;
   try {
     channelPrefix = await prepare(pool);

@@ -215,6 +215,39 @@ describe('a cluster of nodes on one PostgreSQL', () => {
   });
 });
 
+describe('PostgreSQL restarting under the cluster', () => {
+  it(
+    'a message stored while a node was not listening still reaches its people',
+    { timeout: 120_000 },
+    async () => {
+      const [a, b] = await nodes(2);
+      const alice = await person(a!, 'alice');
+      const bob = await person(b!, 'bob');
+      const heard = nextEvent(alice.socket, 'message:created');
+      await send(bob.socket, 'before');
+      await heard;
+      const seen = collect(alice.socket, 'message:created');
+
+      await postgres.restart();
+      // At once, while the nodes' listening connections are still down (they come back after a
+      // second or two): its notification is lost, and node A reads the room again when it hears
+      // node B's next heartbeat out of sequence.
+      let sent: ChatMessage | null = null;
+      for (let attempt = 0; sent === null && attempt < 50; attempt++) {
+        sent = await send(bob.socket, 'after the restart').catch(() => null);
+        if (sent === null) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(sent).not.toBeNull();
+      await waitFor(
+        () => seen.some((message) => message.id === sent!.id),
+        'alice to get it',
+        30_000,
+      );
+      expect(seen.filter((message) => message.id === sent!.id)).toHaveLength(1);
+    },
+  );
+});
+
 describe('a node that dies', () => {
   const processes: ServerProcess[] = [];
   afterAll(async () => {

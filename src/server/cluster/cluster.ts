@@ -60,6 +60,8 @@ export type ClusterMessage =
 
 export interface ClusterEnvelope {
   node: string;
+  /** Counts the node's messages: a gap means some were lost (the database restarted). */
+  seq: number;
   message: ClusterMessage;
 }
 
@@ -83,6 +85,11 @@ export interface ClusterHandlers {
   room(room: StoredRoom): void;
   roomGone(id: string): void;
   bring(room: string, user: User): void;
+  /**
+   * Something another node said may not have arrived (a gap in its messages, or a node heard
+   * again after a silence): read every occupied room's log again.
+   */
+  missed(): void;
 }
 
 export interface ClusterOptions {
@@ -117,6 +124,9 @@ export class Cluster {
   readonly #remoteMembers = new Map<string, Set<string>>();
   readonly #heartbeat: NodeJS.Timeout;
   readonly #timeoutMs: number;
+  /** The last `seq` heard from each other node. */
+  readonly #lastSeq = new Map<string, number>();
+  #seq = 0;
   #closed = false;
 
   constructor(options: ClusterOptions) {
@@ -166,7 +176,7 @@ export class Cluster {
    */
   send(message: ClusterMessage): void {
     if (this.#closed) return;
-    const envelope: ClusterEnvelope = { node: this.node, message };
+    const envelope: ClusterEnvelope = { node: this.node, seq: this.#seq + 1, message };
     if (Buffer.byteLength(JSON.stringify(envelope)) > NOTIFY_BYTES) {
       if (message.t === 'batch' && message.events.length > 1) {
         const half = message.events.length >> 1;
@@ -181,6 +191,7 @@ export class Cluster {
         return;
       }
     }
+    this.#seq++;
     (this.#io.serverSideEmit as (event: string, envelope: ClusterEnvelope) => boolean)(
       CLUSTER_EVENT,
       envelope,
@@ -226,10 +237,15 @@ export class Cluster {
     };
   }
 
-  #receive({ node, message }: ClusterEnvelope): void {
+  #receive({ node, seq, message }: ClusterEnvelope): void {
     if (node === this.node || this.#closed) return;
     const firstHeard = !this.#lastHeard.has(node);
     this.#lastHeard.set(node, performance.now());
+    const lastSeq = this.#lastSeq.get(node);
+    this.#lastSeq.set(node, seq);
+    // Notifications are lost while the database restarts (the adapter's connections break):
+    // the "stored" ones among them are made up for by reading the rooms again.
+    if (firstHeard || (lastSeq !== undefined && seq !== lastSeq + 1)) this.#handlers.missed();
     if (firstHeard) {
       this.#sessionsOf.set(node, new Map());
       // A node this one did not know (it started, or this one was not listening yet when it
@@ -340,6 +356,7 @@ export class Cluster {
   #drop(node: string): void {
     const sessions = [...(this.#sessionsOf.get(node)?.values() ?? [])];
     this.#lastHeard.delete(node);
+    this.#lastSeq.delete(node);
     for (const session of sessions) this.#remove(node, session.socketId);
     this.#sessionsOf.delete(node);
     const gone = new Map<string, { user: User; rooms: Set<string> }>();
