@@ -11,7 +11,7 @@ import type { Role, User } from '../shared/protocol';
 import { fail, ok, type Failure, type Result } from '../shared/result';
 import { AdminToken } from './admin-token';
 import { HashingGate } from './hashing-gate';
-import { blockedFor, consume } from './rate-limits';
+import { blockedFor, consume, type Limiter } from './rate-limits';
 import { verifyPassphrase, type PassphraseHash } from './passphrase';
 import type { People } from './people';
 import type { Roster } from './roster';
@@ -23,7 +23,7 @@ export interface ModerationOptions {
   /** The room's passphrase as an scrypt hash; null when anyone may join. */
   passphrase: PassphraseHash | null;
   /** Wrong passphrases per address; used up = joins refused until the window ends. */
-  wrongPassphrase: RateLimiterMemory;
+  wrongPassphrase: Limiter;
   /** Addresses that never wait out a removal (the server's own machine). */
   isRateLimitExempt: (address: string) => boolean;
   /** Everyone who ever joined, with their stored roles. */
@@ -33,7 +33,12 @@ export interface ModerationOptions {
   /** True: whoever joins from the host's address is an admin (the desktop app's host). */
   hostIsAdmin: boolean;
   /** Wrong admin tokens per address (see admin-token.ts). */
-  wrongAdminToken: RateLimiterMemory;
+  wrongAdminToken: Limiter;
+  /**
+   * Who is kept out after a removal, by person and by address (blocked for the removal's
+   * seconds); default one in memory. Servers sharing a database share it (limiters.ts).
+   */
+  kicked?: Limiter;
 }
 
 /** Why someone may not enter. */
@@ -41,8 +46,8 @@ type Refusal = 'kicked' | 'rate_limited' | 'passphrase_required' | 'wrong_passph
 
 export class Moderation {
   readonly #options: ModerationOptions;
-  /** Addresses the host removed someone from: blocked for LIMITS.kickCooldownSeconds. */
-  readonly #kicked = new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds });
+  /** Removed people and their addresses: blocked for the removal's seconds. */
+  readonly #kicked: Limiter;
   /** Addresses whose passphrase is being checked now (at most one check each). */
   readonly #checking = new Set<string>();
   /** One scrypt check at a time over all addresses (see hashing-gate.ts). */
@@ -56,6 +61,8 @@ export class Moderation {
 
   constructor(options: ModerationOptions) {
     this.#options = options;
+    this.#kicked =
+      options.kicked ?? new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds });
     this.adminToken = new AdminToken(options.wrongAdminToken);
   }
 
