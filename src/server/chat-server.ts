@@ -342,7 +342,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     passphrase,
     wrongPassphrase: limits.wrongPassphrase,
     wrongAdminToken: limits.wrongAdminToken,
-    kicked: limits.kicked,
+    sharedRemovals: limits.removals,
     isRateLimitExempt,
     isHost,
     hostIsAdmin: options.hostIsAdmin ?? true,

@@ -4,25 +4,18 @@
  * budget, not one per server; and with the database gone, each server still limits on its own.
  * Every test server counts loopback too (`isRateLimitExempt: () => false`).
  */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { joinRaw, joinWith, rawSocket, startServer } from '../../tests/support/chat';
+import { begin, uploadRaw } from '../../tests/support/files';
 import { memoryDeviceKey } from '../../tests/support/join-with';
-import { startPostgres, type Postgres } from '../../tests/support/postgres';
+import { postgresPerFile } from '../../tests/support/postgres-per-file';
 import { LIMITS } from '../shared/limits';
 import type { ChatServer, ChatServerOptions } from './chat-server';
 import { RATE_LIMIT_TABLE } from './limiters';
 
-let postgres: Postgres;
-// initdb and a first start take long on a busy machine.
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-afterAll(() => postgres?.stop());
-
-/** Each test has a database of its own. */
-let databases = 0;
-const freshUrl = () => postgres.database(`limits-${++databases}`);
+const postgres = postgresPerFile('limits');
 
 /** Two servers on one new database, started at once (as a cluster's nodes may be). */
 async function twoNodes(
@@ -51,7 +44,7 @@ async function rowsOf(database: string, prefix: string) {
 
 describe('limits shared by servers on one PostgreSQL database', () => {
   it('refuses wrong passphrases spread over both servers after one budget, not one each', async () => {
-    const database = await freshUrl();
+    const database = await postgres.freshUrl();
     const nodes = await twoNodes(database, { passphrase: 'open sesame' });
     const { points } = LIMITS.rate.wrongPassphrase;
     for (let n = 0; n < points; n++) {
@@ -64,12 +57,12 @@ describe('limits shared by servers on one PostgreSQL database', () => {
     // Each server has seen about half the guesses; together they have seen the budget.
     for (const node of nodes) {
       const guesser = await rawSocket(node);
-      expect(
-        await joinWith(guesser, { nickname: 'eve', passphrase: 'open sesame' }),
-      ).toMatchObject({
-        ok: false,
-        error: { code: 'rate_limited', message: /Too many wrong passphrases/ },
-      });
+      expect(await joinWith(guesser, { nickname: 'eve', passphrase: 'open sesame' })).toMatchObject(
+        {
+          ok: false,
+          error: { code: 'rate_limited', message: /Too many wrong passphrases/ },
+        },
+      );
     }
     // Counted in the database, under the limiter's name; the refused joins were not checked.
     expect(await rowsOf(database, 'wrongPassphrase:')).toEqual([
@@ -78,7 +71,7 @@ describe('limits shared by servers on one PostgreSQL database', () => {
   });
 
   it('counts messages from one address on both servers against one per-address limit', async () => {
-    const nodes = await twoNodes(await freshUrl(), {
+    const nodes = await twoNodes(await postgres.freshUrl(), {
       rateLimits: { messagePerAddress: { points: 4, durationSeconds: 60 } },
     });
     const first = await joinRaw(nodes[0], 'first');
@@ -98,7 +91,7 @@ describe('limits shared by servers on one PostgreSQL database', () => {
   });
 
   it("handles one connection's messages in the order they were sent, though each waits for the database", async () => {
-    const [node] = await twoNodes(await freshUrl());
+    const [node] = await twoNodes(await postgres.freshUrl());
     const socket = await joinRaw(node, 'quick');
     const clientIds = Array.from({ length: 15 }, (_, n) => `m${n}`);
     // All sent at once: their per-address verdicts are queries that could overtake each other.
@@ -114,8 +107,21 @@ describe('limits shared by servers on one PostgreSQL database', () => {
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
 
+  it('counts the hourly upload volume of one address on both servers together', async () => {
+    const nodes = await twoNodes(await postgres.freshUrl(), { uploads: { bytesPerHour: 10_000 } });
+    const first = await joinRaw(nodes[0], 'first');
+    const second = await joinRaw(nodes[1], 'second');
+    expect(await uploadRaw(first, randomBytes(6000))).toMatchObject({ ok: true });
+    expect(await begin(second, { size: 5000 })).toMatchObject({
+      ok: false,
+      error: { code: 'quota_exceeded' },
+    });
+    // The refusal took nothing (its bytes were given back): the 4000 left still fit.
+    expect(await begin(second, { size: 4000 })).toMatchObject({ ok: true });
+  });
+
   it("keeps a removed person's address out of both servers", async () => {
-    const database = await freshUrl();
+    const database = await postgres.freshUrl();
     const nodes = await twoNodes(database);
     const key = memoryDeviceKey();
     const socket = await rawSocket(nodes[0]);
@@ -123,7 +129,7 @@ describe('limits shared by servers on one PostgreSQL database', () => {
     if (!joined.ok) throw new Error(joined.error.message);
     expect(nodes[0].kick(joined.self.id)).toMatchObject({ ok: true });
     // The removal is written without being waited for: wait until the database has it.
-    while ((await rowsOf(database, 'kicked:127.0.0.1')).length === 0) {
+    while ((await rowsOf(database, 'removals:127.0.0.1')).length === 0) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const again = await rawSocket(nodes[1]);
@@ -139,7 +145,7 @@ describe('limits while the database is down', () => {
   it('still refuses wrong passphrases past the budget (counted in memory), and closes cleanly', async () => {
     const errors: unknown[] = [];
     const server = await startServer({
-      database: await freshUrl(),
+      database: await postgres.freshUrl(),
       passphrase: 'open sesame',
       isRateLimitExempt: () => false,
       onError: (error) => errors.push(error),
@@ -149,7 +155,7 @@ describe('limits while the database is down', () => {
     const guessers = await Promise.all(
       Array.from({ length: LIMITS.rate.wrongPassphrase.points + 1 }, () => rawSocket(server)),
     );
-    await postgres.stop();
+    await postgres.server.stop();
     const codes = [];
     for (const [n, guesser] of guessers.entries()) {
       const answer = await joinWith(guesser, { nickname: 'eve', passphrase: `guess ${n}` });

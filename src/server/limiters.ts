@@ -6,7 +6,9 @@
  * own RateLimiterPostgres: the per-address limits (new connections, messages, rooms made, uploads
  * started, file chunks, joins), the guess limits (wrong passphrases, admin tokens, link codes),
  * the hourly upload volume per address and the time a removed person is kept out. What counts
- * per connection stays in memory: a connection lives on one server.
+ * per connection stays in memory: a connection lives on one server. So do the uploads open at
+ * once per address (upload-quotas.ts): each holds a file descriptor on its own server, which that
+ * server's cap protects, and a shared count would need giving back when a server dies.
  *
  * A database outage must not stop the server: each shared limiter has an in-memory insurance
  * limiter with the same rates, which counts (per server) while the database cannot answer. Its
@@ -45,10 +47,11 @@ export interface ServerLimiters {
   refused: Limiter;
   /** Bytes of files sent per address per hour (upload-quotas.ts). */
   uploadVolume: Limiter;
-  /** Removed people and their addresses, kept out for a while (moderation.ts). */
-  kicked: Limiter;
-  /** True when the shared limits are counted in PostgreSQL. */
-  readonly shared: boolean;
+  /**
+   * Removed people and their addresses, kept out for a while: shared with the other servers on
+   * the database; null on the embedded store (moderation.ts keeps this server's own).
+   */
+  removals: Limiter | null;
   /** Stops the cleanup and closes the database connections (the limiters then count in memory). */
   close(): Promise<void>;
 }
@@ -105,11 +108,13 @@ export function createLimiters(options: LimiterOptions): ServerLimiters {
       { points: options.uploadBytesPerHour, durationSeconds: 3600 },
       false,
     ),
-    kicked: shared('kicked', { points: 1, durationSeconds: LIMITS.kickCooldownSeconds }),
-    shared: database !== null,
+    removals: database && database.limiter('removals', removalRate, false),
     close: () => database?.close() ?? Promise.resolve(),
   };
 }
+
+/** Removals block keys for their own seconds; the rate only sets the window a plain count would use. */
+const removalRate: RateLimit = { points: 1, durationSeconds: LIMITS.kickCooldownSeconds };
 
 /** A pool of its own for the limit checks, the cleanup timer, and the limiters on them. */
 function openDatabase(url: string, options: LimiterOptions) {
@@ -127,9 +132,7 @@ function openDatabase(url: string, options: LimiterOptions) {
   // An idle connection that breaks (the database restarted) is reported, not thrown.
   pool.on('error', options.onError);
   const cleanup = setInterval(() => {
-    pool
-      .query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < $1`, [Date.now()])
-      .catch(() => {}); // not critical: the next round tries again
+    pool.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < $1`, [Date.now()]).catch(() => {}); // not critical: the next round tries again
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
   let closed: Promise<void> | null = null;

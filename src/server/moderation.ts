@@ -35,10 +35,10 @@ export interface ModerationOptions {
   /** Wrong admin tokens per address (see admin-token.ts). */
   wrongAdminToken: Limiter;
   /**
-   * Who is kept out after a removal, by person and by address (blocked for the removal's
-   * seconds); default one in memory. Servers sharing a database share it (limiters.ts).
+   * Removals shared with the other servers on the database (limiters.ts): written besides this
+   * server's own (which holds at once, before the database has it) and checked with them.
    */
-  kicked?: Limiter;
+  sharedRemovals?: Limiter | null;
 }
 
 /** Why someone may not enter. */
@@ -46,8 +46,8 @@ type Refusal = 'kicked' | 'rate_limited' | 'passphrase_required' | 'wrong_passph
 
 export class Moderation {
   readonly #options: ModerationOptions;
-  /** Removed people and their addresses: blocked for the removal's seconds. */
-  readonly #kicked: Limiter;
+  /** Addresses the host removed someone from: blocked for LIMITS.kickCooldownSeconds. */
+  readonly #kicked = new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds });
   /** Addresses whose passphrase is being checked now (at most one check each). */
   readonly #checking = new Set<string>();
   /** One scrypt check at a time over all addresses (see hashing-gate.ts). */
@@ -61,8 +61,6 @@ export class Moderation {
 
   constructor(options: ModerationOptions) {
     this.#options = options;
-    this.#kicked =
-      options.kicked ?? new RateLimiterMemory({ points: 1, duration: LIMITS.kickCooldownSeconds });
     this.adminToken = new AdminToken(options.wrongAdminToken);
   }
 
@@ -109,8 +107,8 @@ export class Moderation {
     person: string | undefined,
   ): Promise<Failure<Refusal> | null> {
     const kickedFor = Math.max(
-      await blockedFor(this.#kicked, address),
-      person === undefined ? 0 : await blockedFor(this.#kicked, personKey(person)),
+      await this.#keptOutFor(address),
+      person === undefined ? 0 : await this.#keptOutFor(personKey(person)),
     );
     if (kickedFor > 0) {
       return fail(
@@ -182,19 +180,33 @@ export class Moderation {
 
   #keepOut(userId: string, seconds: number, message: string): number {
     const { io, isRateLimitExempt } = this.#options;
-    void this.#kicked.block(personKey(userId), seconds);
+    this.#keepOutKey(personKey(userId), seconds);
     // By identity, not by the roster's one session: a person may be on several connections.
     const sockets = [...io.sockets.sockets.values()].filter(
       (socket) => socket.data.user?.id === userId,
     );
     for (const socket of sockets) {
       const address = socket.handshake.address;
-      if (!isRateLimitExempt(address)) void this.#kicked.block(address, seconds);
+      if (!isRateLimitExempt(address)) this.#keepOutKey(address, seconds);
       socket.emit('session:ended', { code: 'kicked', message });
       // The disconnect handler removes the session and tells the others.
       socket.disconnect(true);
     }
     return sockets.length;
+  }
+
+  #keepOutKey(key: string, seconds: number): void {
+    void this.#kicked.block(key, seconds);
+    void this.#options.sharedRemovals?.block(key, seconds);
+  }
+
+  /** Whole seconds `key` (an address, a person) is still kept out for; 0: it is not. */
+  async #keptOutFor(key: string): Promise<number> {
+    const shared = this.#options.sharedRemovals;
+    return Math.max(
+      await blockedFor(this.#kicked, key),
+      shared ? await blockedFor(shared, key) : 0,
+    );
   }
 }
 
