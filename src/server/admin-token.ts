@@ -5,18 +5,17 @@
  * is slow as well as hopeless (32 random bytes).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import { fail, type Failure } from '../shared/result';
-import { blockedFor, consume } from './rate-limits';
+import { type Limiter, blockedFor, consume } from './rate-limits';
 
 type Refusal = 'wrong_admin_token' | 'rate_limited';
 
 export class AdminToken {
-  readonly #wrongGuesses: RateLimiterMemory;
+  readonly #wrongGuesses: Limiter;
   /** SHA-256 of the token not used yet; null when there is none. */
   #digest: Buffer | null = null;
 
-  constructor(wrongGuesses: RateLimiterMemory) {
+  constructor(wrongGuesses: Limiter) {
     this.#wrongGuesses = wrongGuesses;
   }
 

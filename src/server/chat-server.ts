@@ -12,7 +12,6 @@ import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../shared/limits';
 import type { ChatMessage, User } from '../shared/protocol';
@@ -22,7 +21,7 @@ import { RoomBroadcaster, type ForwardBatch } from './broadcast-batcher';
 import { usePostgresAdapter } from './cluster/adapter';
 import { Cluster } from './cluster/cluster';
 import { RoomTail } from './cluster/room-tail';
-import { peopleIn, roomViews, type Limiters, type ServerParts } from './events/connection';
+import { peopleIn, roomViews, type ServerParts } from './events/connection';
 import { registerConnection } from './events/register-connection';
 import { connectionSettings, limitConnections, type ConnectionSettings } from './connection-limits';
 import { FileStore } from './file-store';
@@ -53,6 +52,7 @@ import { PostgresHistory } from './storage/postgres-history';
 import { checkTlsCredentials, type TlsCredentials } from './tls';
 import { UploadQuotas, uploadSettings, type UploadSettings } from './upload-quotas';
 import { LinkCodes } from './link-codes';
+import { createLimiters } from './limiters';
 import { createWebHandler, findWebRoot } from './web-assets';
 import { withServerInfo } from './server-info';
 
@@ -246,6 +246,14 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     );
   }
   const isRateLimitExempt = options.isRateLimitExempt ?? isLoopback;
+  const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
+  // Counted in the database when servers share one (limiters.ts); closed on close.
+  const limits = createLimiters({
+    rates,
+    uploadBytesPerHour: uploads.bytesPerHour,
+    database: options.history ? null : (options.database ?? null),
+    onError,
+  });
   const files = {
     store: fileStore,
     access: history.fileReferences,
@@ -253,7 +261,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     idleTimeoutMs: uploads.idleTimeoutMs,
     minBytesPerSecond: uploads.minBytesPerSecond,
     uploadsPerConnection: uploads.uploadsPerConnection,
-    quotas: new UploadQuotas(fileStore, uploads, isRateLimitExempt),
+    quotas: new UploadQuotas(fileStore, uploads, isRateLimitExempt, limits.uploadVolume),
   };
 
   const serverName = options.serverName ?? hostname();
@@ -262,11 +270,6 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     { name: serverName, protocol: PROTOCOL_VERSION },
     createWebHandler(webRoot),
   );
-  const rates: RateLimits = { ...LIMITS.rate, ...options.rateLimits };
-  const connectLimiter = new RateLimiterMemory({
-    points: rates.connect.points,
-    duration: rates.connect.durationSeconds,
-  });
   // Only the server's own names are answered (DNS rebinding), browsers only from pages it served,
   // and new connections per address are bounded: reconnecting in a loop (a flooder that was
   // dropped) costs a handshake each time. See request-guard.ts.
@@ -278,7 +281,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       if (refused !== null) return refused;
       const address = request.socket.remoteAddress ?? '';
       if (isRateLimitExempt(address)) return null;
-      return connectLimiter.consume(address).then(
+      return limits.connect.consume(address).then(
         () => null,
         () => 'Too many new connections from this address: wait a minute.',
       );
@@ -333,29 +336,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     isExempt: isRateLimitExempt,
     isJoined: (socketId) => roster.get(socketId) !== undefined,
   });
-  const limiter = (rate: RateLimit) =>
-    new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
-  const limiters: Limiters = {
-    message: limiter(rates.message),
-    messagePerAddress: limiter(rates.messagePerAddress),
-    typing: limiter(rates.typing),
-    presence: limiter(rates.presence),
-    history: limiter(rates.history),
-    search: limiter(rates.search),
-    rooms: limiter(rates.rooms),
-    roomCreatePerAddress: limiter(rates.roomCreatePerAddress),
-    join: limiter(rates.join),
-    challenge: limiter(rates.challenge),
-    linkCode: limiter(rates.linkCode),
-    wrongLinkCode: limiter(rates.wrongLinkCode),
-    read: limiter(rates.read),
-    fileBegin: limiter(rates.fileBegin),
-    fileBeginPerAddress: limiter(rates.fileBeginPerAddress),
-    fileChunk: limiter(rates.fileChunk),
-    fileChunkPerAddress: limiter(rates.fileChunkPerAddress),
-    moderation: limiter(rates.moderation),
-  };
-  const containment = new FloodContainment(limiter(rates.refused));
+  const containment = new FloodContainment(limits.refused);
   const passphrase =
     options.passphrase === undefined || options.passphrase === null
       ? null
@@ -382,8 +363,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     roster,
     people,
     passphrase,
-    wrongPassphrase: limiter(rates.wrongPassphrase),
-    wrongAdminToken: limiter(rates.wrongAdminToken),
+    wrongPassphrase: limits.wrongPassphrase,
+    wrongAdminToken: limits.wrongAdminToken,
+    sharedRemovals: limits.removals,
     isRateLimitExempt,
     isHost,
     hostIsAdmin: options.hostIsAdmin ?? true,
@@ -513,7 +495,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       await tail.stored(room, entry.id);
     },
     countChanged: (room: string) => changedCounts.add(room),
-    limiters,
+    limiters: limits.events,
     serverName,
     containment,
     moderation,
@@ -536,6 +518,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     await search.close();
     await fileStore.close();
     await history.close();
+    await limits.close();
     throw error;
   }
   const actualPort = (httpServer.address() as AddressInfo).port;
@@ -590,6 +573,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
         await search.close();
         await fileStore.close();
         await history.close();
+        await limits.close();
       })();
       return closing;
     },

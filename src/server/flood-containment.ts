@@ -6,7 +6,7 @@
  * at once and closes the TCP connection unread. Reconnecting is bounded by the per-address
  * connection and join limits.
  */
-import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Limiter } from './rate-limits';
 import type { ParleySocket } from './socket-types';
 
 interface RawWebSocket {
@@ -15,12 +15,12 @@ interface RawWebSocket {
 }
 
 export class FloodContainment {
-  readonly #limiter: RateLimiterMemory;
+  readonly #limiter: Limiter;
   /** Connections being dropped: whatever else they sent is ignored. */
   readonly #silenced = new Set<string>();
 
   /** `limiter`: the refusals one connection may have per window. */
-  constructor(limiter: RateLimiterMemory) {
+  constructor(limiter: Limiter) {
     this.#limiter = limiter;
   }
 

@@ -11,7 +11,7 @@ import type { Role, User } from '../shared/protocol';
 import { fail, ok, type Failure, type Result } from '../shared/result';
 import { AdminToken } from './admin-token';
 import { HashingGate } from './hashing-gate';
-import { blockedFor, consume } from './rate-limits';
+import { blockedFor, consume, type Limiter } from './rate-limits';
 import { verifyPassphrase, type PassphraseHash } from './passphrase';
 import type { People } from './people';
 import type { Roster } from './roster';
@@ -23,7 +23,7 @@ export interface ModerationOptions {
   /** The room's passphrase as an scrypt hash; null when anyone may join. */
   passphrase: PassphraseHash | null;
   /** Wrong passphrases per address; used up = joins refused until the window ends. */
-  wrongPassphrase: RateLimiterMemory;
+  wrongPassphrase: Limiter;
   /** Addresses that never wait out a removal (the server's own machine). */
   isRateLimitExempt: (address: string) => boolean;
   /** Everyone who ever joined, with their stored roles. */
@@ -33,7 +33,12 @@ export interface ModerationOptions {
   /** True: whoever joins from the host's address is an admin (the desktop app's host). */
   hostIsAdmin: boolean;
   /** Wrong admin tokens per address (see admin-token.ts). */
-  wrongAdminToken: RateLimiterMemory;
+  wrongAdminToken: Limiter;
+  /**
+   * Removals shared with the other servers on the database (limiters.ts): written besides this
+   * server's own (which holds at once, before the database has it) and checked with them.
+   */
+  sharedRemovals?: Limiter | null;
 }
 
 /** Why someone may not enter. */
@@ -102,8 +107,8 @@ export class Moderation {
     person: string | undefined,
   ): Promise<Failure<Refusal> | null> {
     const kickedFor = Math.max(
-      await blockedFor(this.#kicked, address),
-      person === undefined ? 0 : await blockedFor(this.#kicked, personKey(person)),
+      await this.#keptOutFor(address),
+      person === undefined ? 0 : await this.#keptOutFor(personKey(person)),
     );
     if (kickedFor > 0) {
       return fail(
@@ -175,14 +180,14 @@ export class Moderation {
 
   #keepOut(userId: string, seconds: number, message: string): number {
     const { io, isRateLimitExempt } = this.#options;
-    void this.#kicked.block(personKey(userId), seconds);
+    this.#keepOutKey(personKey(userId), seconds);
     // By identity, not by the roster's one session: a person may be on several connections.
     const sockets = [...io.sockets.sockets.values()].filter(
       (socket) => socket.data.user?.id === userId,
     );
     for (const socket of sockets) {
       const address = socket.handshake.address;
-      if (!isRateLimitExempt(address)) void this.#kicked.block(address, seconds);
+      if (!isRateLimitExempt(address)) this.#keepOutKey(address, seconds);
       socket.emit('session:ended', { code: 'kicked', message });
       // The disconnect handler removes the session and tells the others.
       socket.disconnect(true);
@@ -196,6 +201,20 @@ export class Moderation {
       io.in(elsewhere).disconnectSockets(true);
     }
     return sockets.length + elsewhere.length;
+  }
+
+  #keepOutKey(key: string, seconds: number): void {
+    void this.#kicked.block(key, seconds);
+    void this.#options.sharedRemovals?.block(key, seconds);
+  }
+
+  /** Whole seconds `key` (an address, a person) is still kept out for; 0: it is not. */
+  async #keptOutFor(key: string): Promise<number> {
+    const shared = this.#options.sharedRemovals;
+    return Math.max(
+      await blockedFor(this.#kicked, key),
+      shared ? await blockedFor(shared, key) : 0,
+    );
   }
 }
 

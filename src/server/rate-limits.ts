@@ -2,10 +2,13 @@
  * Small helpers over rate-limiter-flexible's limiters, which reject with a result object (not an
  * Error) when a key has used up its points.
  */
-import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** A rate limiter, counting in memory or in PostgreSQL (see limiters.ts). */
+export type Limiter = RateLimiterAbstract;
 
 /** False when `key` has used up `limiter`; unexpected failures are thrown. */
-export async function consume(limiter: RateLimiterMemory, key: string): Promise<boolean> {
+export async function consume(limiter: Limiter, key: string): Promise<boolean> {
   try {
     await limiter.consume(key);
     return true;
@@ -16,7 +19,7 @@ export async function consume(limiter: RateLimiterMemory, key: string): Promise<
 }
 
 /** Whole seconds until `limiter` lets `key` through again; 0 when it does now. */
-export async function blockedFor(limiter: RateLimiterMemory, key: string): Promise<number> {
+export async function blockedFor(limiter: Limiter, key: string): Promise<number> {
   const state = await limiter.get(key);
   if (!state || state.remainingPoints > 0) return 0;
   return Math.max(1, Math.ceil(state.msBeforeNext / 1000));

@@ -18,6 +18,7 @@ import { fail, type Failure } from '../shared/result';
 export type QuotaFailure = Failure<'too_many_uploads' | 'storage_full' | 'quota_exceeded'>;
 import { checkWholeNumber } from './errors';
 import type { FileStore } from './file-store';
+import type { Limiter } from './rate-limits';
 
 const MiB = 1024 * 1024;
 
@@ -77,18 +78,25 @@ export class UploadQuotas {
   readonly #store: FileStore;
   readonly #limits: UploadQuotaLimits;
   readonly #isExempt: (address: string) => boolean;
-  readonly #volume: RateLimiterMemory;
+  /** Bytes sent per address this hour (shared by servers on one database: limiters.ts). */
+  readonly #volume: Limiter;
   /** Open uploads per address (exempt addresses are not counted here). */
   readonly #openPerAddress = new Map<string, number>();
   #openTotal = 0;
   /** Announced sizes of the open uploads: space they may still take. */
   #reservedBytes = 0;
 
-  constructor(store: FileStore, limits: UploadQuotaLimits, isExempt: (address: string) => boolean) {
+  /** `volume`: the hourly bytes per address; default one in memory with `limits.bytesPerHour`. */
+  constructor(
+    store: FileStore,
+    limits: UploadQuotaLimits,
+    isExempt: (address: string) => boolean,
+    volume: Limiter = new RateLimiterMemory({ points: limits.bytesPerHour, duration: 3600 }),
+  ) {
     this.#store = store;
     this.#limits = limits;
     this.#isExempt = isExempt;
-    this.#volume = new RateLimiterMemory({ points: limits.bytesPerHour, duration: 3600 });
+    this.#volume = volume;
   }
 
   /**

@@ -9,7 +9,6 @@
  * `EventHandlers` is a mapped type over the table: a handler that replies with the wrong shape,
  * or a missing one, does not compile.
  */
-import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import {
   CLIENT_EVENT_TABLE,
   CLIENT_EVENTS,
@@ -23,13 +22,13 @@ import {
 } from '../../shared/client-events';
 import { fail, type Result } from '../../shared/result';
 import { describeIssues } from '../../shared/schemas';
-import { consume } from '../rate-limits';
+import { type Limiter, consume } from '../rate-limits';
 import type { Session } from '../roster';
 import { StorageError } from '../storage/history-store';
 import type { ParleySocket } from '../socket-types';
 
 /** A rate limit: the limiter and the key it counts under (the connection or the address). */
-export type Limit = { limiter: RateLimiterMemory; key: string } | null;
+export type Limit = { limiter: Limiter; key: string } | null;
 
 /** What a handler gets besides its payload: the session, for the events that need one. */
 export type HandlerContext<E extends ClientEventName> = E extends JoinedEventName

@@ -4,7 +4,7 @@
  * is in a room, a page of its history for a (re)join, entering it, whether one may post in it,
  * and publishing a message (stored first, then shown). Built once per connection.
  */
-import type { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Limiter } from '../rate-limits';
 import { LIMITS } from '../../shared/limits';
 import type { ChatMessage, FileAttachment, RoomInfo, User } from '../../shared/protocol';
 import { fail, type Failure } from '../../shared/result';
@@ -81,34 +81,34 @@ export interface ServerParts {
 }
 
 export interface Limiters {
-  message: RateLimiterMemory;
-  messagePerAddress: RateLimiterMemory;
-  typing: RateLimiterMemory;
-  presence: RateLimiterMemory;
-  history: RateLimiterMemory;
+  message: Limiter;
+  messagePerAddress: Limiter;
+  typing: Limiter;
+  presence: Limiter;
+  history: Limiter;
   /** Searches, per connection. */
-  search: RateLimiterMemory;
+  search: Limiter;
   /** Room creation, joins and leaves, and opening direct conversations, per connection. */
-  rooms: RateLimiterMemory;
+  rooms: Limiter;
   /** Rooms made per address (all its connections together). */
-  roomCreatePerAddress: RateLimiterMemory;
-  join: RateLimiterMemory;
+  roomCreatePerAddress: Limiter;
+  join: Limiter;
   /** Join challenges, per connection. */
-  challenge: RateLimiterMemory;
+  challenge: Limiter;
   /** Device link codes asked for, per connection. */
-  linkCode: RateLimiterMemory;
+  linkCode: Limiter;
   /** Wrong device link codes, per address (every address: a code is guessed otherwise). */
-  wrongLinkCode: RateLimiterMemory;
+  wrongLinkCode: Limiter;
   /** Read positions stored, per connection. */
-  read: RateLimiterMemory;
+  read: Limiter;
   /** Uploads started, per connection. */
-  fileBegin: RateLimiterMemory;
-  fileBeginPerAddress: RateLimiterMemory;
+  fileBegin: Limiter;
+  fileBeginPerAddress: Limiter;
   /** File chunks sent and read (and uploads ended or cancelled), per connection. */
-  fileChunk: RateLimiterMemory;
-  fileChunkPerAddress: RateLimiterMemory;
+  fileChunk: Limiter;
+  fileChunkPerAddress: Limiter;
   /** Moderation requests (`role:set`, `person:remove`, `name:set`), per connection. */
-  moderation: RateLimiterMemory;
+  moderation: Limiter;
 }
 
 /** The limiters counted per connection: forgotten when it closes. */
@@ -294,9 +294,9 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
     socket,
     parts,
     address,
-    perConnection: (limiter: RateLimiterMemory): Limit => ({ limiter, key: socket.id }),
+    perConnection: (limiter: Limiter): Limit => ({ limiter, key: socket.id }),
     /** Joins and messages also count per address: a new connection must not reset them. */
-    perAddress: (limiter: RateLimiterMemory): Limit =>
+    perAddress: (limiter: Limiter): Limit =>
       parts.isRateLimitExempt(address) ? null : { limiter, key: address },
 
     get typingIn(): string | null {

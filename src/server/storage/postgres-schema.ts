@@ -114,6 +114,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE rooms ADD COLUMN creator text;
     `,
   },
+  {
+    version: 6,
+    name: 'rate limits shared by every server',
+    sql: `
+      -- rate-limiter-flexible's RateLimiterPostgres table (limiters.ts): one row per limiter and
+      -- key (an address, a person). Made here, not by the library at start, where servers
+      -- starting together would race to create it. points is bigint: the hourly upload volume
+      -- counts bytes (2 GiB by default, past integer). expire: when the window ends, ms.
+      CREATE TABLE parley_rate_limits (
+        key text PRIMARY KEY,
+        points bigint NOT NULL DEFAULT 0,
+        expire bigint
+      );
+    `,
+  },
 ];
 
 /** Any number, the same in every Parley server: the advisory lock that migrations hold. */
