@@ -22,6 +22,7 @@ import {
 import { memoryDeviceKey, type DeviceKey } from '../../../tests/support/join-with';
 import { startPostgres, type Postgres } from '../../../tests/support/postgres';
 import { freePort, ServerProcess } from '../../../tests/support/server-process';
+import { sendFile } from '../../../tests/support/data-commands';
 import type { ChatServer } from '../chat-server';
 
 let postgres: Postgres;
@@ -182,6 +183,23 @@ describe('a cluster of nodes on one PostgreSQL', () => {
     const bobGets = nextEvent(bob.socket, 'message:created');
     const sent = await send(alice.socket, 'just for you', room.id);
     expect(await bobGets).toMatchObject({ id: sent.id, room: room.id, text: 'just for you' });
+  });
+
+  it('a file sent through one node is read through another that shares its data folder', async () => {
+    const database = await freshDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-cluster-files-'));
+    const a = await startServer({ database, dataDir });
+    const b = await startServer({ database, dataDir });
+    const alice = await person(a, 'alice');
+    const bob = await person(b, 'bob');
+    const bytes = Buffer.from('content-addressed, so any node finds it');
+    const toBob = nextEvent(bob.socket, 'message:created');
+    const sent = await sendFile(alice.socket, bytes);
+    const file = (await toBob).file!;
+    expect(file.id).toBe(sent.file!.id);
+    const read = await emitRaw(bob.socket, 'file:read', { id: file.id, offset: 0, length: 1024 });
+    if (!read.ok) throw new Error(read.error.message);
+    expect(Buffer.from(read.data as Uint8Array)).toEqual(bytes);
   });
 
   it('joining again on another node takes over the session there', async () => {
