@@ -3,7 +3,9 @@ import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { describe, expect, it } from 'vitest';
-import { client, joinRaw, startServer, urlOf, waitFor } from '../../tests/support/chat';
+import { client, joinRaw, onCleanup, startServer, urlOf, waitFor } from '../../tests/support/chat';
+import { faultyHistory } from '../../tests/support/faulty-history';
+import { startTcpProxy } from '../../tests/support/tcp-proxy';
 import type { ChatEvent } from '../shared/api';
 import { createChatServer } from '../server/chat-server';
 
@@ -238,5 +240,33 @@ describe('ChatClient reconnection', () => {
     await chat.disconnect();
     expect(chat.status).toMatchObject({ state: 'disconnected', reason: 'You left.' });
     expect(await left).toMatchObject({ user: { nickname: 'alice' } });
+  });
+});
+
+describe('ChatClient rejoining while the server cannot read its store', () => {
+  it('keeps trying instead of giving up, and rejoins once the store answers again', async () => {
+    // As in a cluster while its PostgreSQL restarts: the server is up, its history reads fail.
+    const history = await faultyHistory();
+    const server = await startServer({ history, onError: () => {} });
+    const proxy = await startTcpProxy({ targetPort: server.port });
+    onCleanup(() => proxy.close());
+    const chat = client();
+    const events: ChatEvent[] = [];
+    chat.onEvent((event) => events.push(event));
+    expect((await chat.connect(`http://127.0.0.1:${proxy.port}`, 'alice')).ok).toBe(true);
+
+    history.readsFailing = true;
+    const accepted = proxy.acceptedConnections;
+    proxy.cut();
+    // Each reconnection's rejoin is refused (`internal`): the client drops it and tries again.
+    await waitFor(() => proxy.acceptedConnections >= accepted + 3, 'three refused rejoins');
+    expect(chat.status.state).toBe('reconnecting');
+
+    history.readsFailing = false;
+    await waitFor(() => chat.status.state === 'connected', 'the rejoin');
+    expect(events.filter((event) => event.type === 'session')).toHaveLength(2);
+    // Never given up on, at any moment.
+    const statuses = events.flatMap((event) => (event.type === 'status' ? [event.status] : []));
+    expect(statuses.filter((status) => status.state === 'disconnected')).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ChatEvent, ConnectionStatus } from '../shared/api';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol';
-import { fail, ok, type Result } from '../shared/result';
+import { fail, ok, type ErrorCode, type Result } from '../shared/result';
 import {
   describeConnectError,
   describeDisconnect,
@@ -57,6 +57,15 @@ export interface ConnectionOptions {
 
 /** How long one reconnection attempt's handshake may take before the next attempt. */
 const RECONNECT_HANDSHAKE_TIMEOUT_MS = 3_000;
+/**
+ * Rejoin refusals that pass: the server failed, or could not read or write its store, not the
+ * person's join. Reconnecting tries again instead of giving up (other refusals end it).
+ */
+const PASSING_REFUSALS: ReadonlySet<ErrorCode> = new Set([
+  'internal',
+  'storage_full',
+  'storage_unavailable',
+]);
 
 /**
  * Longer than the server's heartbeat allows (Engine.IO pingInterval 25 s + pingTimeout 20 s):
@@ -246,6 +255,12 @@ export class Connection {
       void this.#options.rejoin(socket).then((joined) => {
         // A connection that dropped while rejoining is reconnecting again: not a refusal.
         if (joined.ok || this.#socket !== socket || !socket.connected) return;
+        if (PASSING_REFUSALS.has(joined.error.code)) {
+          // The server could not reach its store just now (its database restarting, say): the
+          // next try may well work. This connection goes, and the back-off tries again.
+          socket.io.engine.close();
+          return;
+        }
         this.#end(socket, url, joined.error.message);
       });
     });

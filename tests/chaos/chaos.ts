@@ -12,17 +12,16 @@
  * production, half-written records and all, with no fault hook in the product. Mounting needs
  * root; elsewhere the run has no disk-full windows and says so (the refusal path itself is tested
  * everywhere with tests/support/faulty-history.ts).
+ *
+ * The same run drives a cluster (issue 16): given a `deployment` of several nodes on one
+ * PostgreSQL (cluster-deployment.ts), the proxy spreads the clients over the nodes like a load
+ * balancer, a restart kills one node, and the database itself is restarted once
+ * (`databaseRestarts`). Everything else — the clients, the faults' timing, the judge — is shared.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, ServerProcess } from '../support/server-process';
-import { mountSmallDisk, type SmallDisk } from '../support/small-disk';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { ChaosMember } from './chaos-member';
+import { ChaosMember, DELETABLE } from './chaos-member';
+import { singleServer, sleep, type Deployment } from './deployment';
 import { describeFault, planFaults, type Fault } from './fault-plan';
-import { readStoredHistory } from './stored-history';
-import { DELETABLE } from './chaos-member';
 import { verifyChaos, type ChaosCounts } from './verify';
 
 export interface ChaosOptions {
@@ -30,7 +29,7 @@ export interface ChaosOptions {
   messagesPerClient: number;
   /** Pause between two posts of one client, ms: the steady pace. */
   postIntervalMs: number;
-  /** SIGKILL + restart cycles while messages are being posted. */
+  /** SIGKILL + restart cycles (of one node each) while messages are being posted. */
   restarts: number;
   /** Proxy cuts (every connection at once) while messages are being posted. */
   cuts: number;
@@ -41,6 +40,10 @@ export interface ChaosOptions {
   diskFullWindows?: number;
   /** How long each disk-full window lasts, ms. */
   diskFullMs?: { min: number; max: number };
+  /** Restarts of the deployment's database (a cluster's PostgreSQL) while posting. */
+  databaseRestarts?: number;
+  /** What runs the server (default: one `parley serve` on a data directory). */
+  deployment?: Deployment;
   /** How long the clients get, after the last post, to deliver and receive everything. */
   settleTimeoutMs: number;
   /** Progress lines; default console.log. */
@@ -48,10 +51,14 @@ export interface ChaosOptions {
 }
 
 export interface ChaosReport extends ChaosCounts {
+  /** Nodes the deployment ran. */
+  nodes: number;
   clients: number;
   /** Restarts and cuts done while posting (the final restart before reading is not counted). */
   restarts: number;
   cuts: number;
+  /** Restarts of the cluster's database done while posting. */
+  databaseRestarts: number;
   /** Disk-full windows done (0 where no tmpfs could be mounted). */
   diskFullWindows: number;
   /** Of those, the ones that began while messages were still being posted. */
@@ -67,7 +74,7 @@ export interface ChaosReport extends ChaosCounts {
   seed: number;
   /** One line: `chaos: clients=4 sent=3000 stored=3000 received=3000×4 lost=0 duplicated=0 …` */
   summary: string;
-  /** The server's output, every run of it (for a failure's report). */
+  /** The servers' output, every run of every node (for a failure's report). */
   serverOutput: string;
 }
 
@@ -77,28 +84,12 @@ const SETTLE_POLL_MS = 50;
 const QUIET_MS = 500;
 /** Longest a cut waits for a connection to cut (clients reconnecting after a restart). */
 const CUT_WAIT_MS = 5_000;
-/** The data directory's tmpfs: far more than a full run stores, so only the filler fills it. */
-const DISK_MB = 64;
-/** What the server prints when writes start failing on a full disk and when they work again. */
-const DISK_FULL_REPORT =
-  /Cannot write to the history in .*no space left on device.*free some space|Writing to the history in .* works again/i;
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((line: string) => console.log(line));
-  let disk: SmallDisk | null = null;
-  let diskFullUnavailable: string | null = null;
-  if ((options.diskFullWindows ?? 0) > 0) {
-    const mounted = mountSmallDisk(DISK_MB);
-    if ('unavailable' in mounted) diskFullUnavailable = mounted.unavailable;
-    else disk = mounted;
-  }
-  const dataDir = mkdtempSync(join(disk?.path ?? tmpdir(), 'parley-chaos-'));
-  const server = new ServerProcess({
-    port: await freePort(),
-    dataDir,
-    // The default message rate would refuse a few thousand messages from a handful of people.
-    args: ['--message-rate', '100000/1'],
-  });
+  const deployment =
+    options.deployment ?? singleServer({ diskFull: (options.diskFullWindows ?? 0) > 0 });
+  const { name, disk, diskFullUnavailable } = deployment;
   let proxy: TcpProxy | null = null;
   const members: ChaosMember[] = [];
   const problems: string[] = [];
@@ -117,17 +108,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           },
         }
       : {}),
+    nodes: deployment.nodes,
+    databaseRestarts: deployment.hasDatabase ? (options.databaseRestarts ?? 0) : 0,
   });
-  if (diskFullUnavailable) log(`chaos: no disk-full windows: ${diskFullUnavailable}`);
+  if ((options.diskFullWindows ?? 0) > 0 && diskFullUnavailable) {
+    log(`${name}: no disk-full windows: ${diskFullUnavailable}`);
+  }
   log(
-    `chaos: seed=${options.seed} clients=${options.clients} messages=${options.clients}×` +
-      `${options.messagesPerClient} every ${options.postIntervalMs} ms over ${windowMs} ms; ` +
+    `${name}: seed=${options.seed} nodes=${deployment.nodes} clients=${options.clients} ` +
+      `messages=${options.clients}×${options.messagesPerClient} every ` +
+      `${options.postIntervalMs} ms over ${windowMs} ms; ` +
       `faults: ${faults.map(describeFault).join('; ')}`,
   );
 
   try {
-    await server.start();
-    proxy = await startTcpProxy({ targetPort: server.port });
+    const ports = await deployment.start();
+    proxy = await startTcpProxy({ targetPorts: ports });
     const url = `http://127.0.0.1:${proxy.port}`;
     for (let n = 1; n <= options.clients; n++) {
       members.push(
@@ -148,13 +144,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           postSteadily(member, options, started + (n * options.postIntervalMs) / members.length),
         ),
       ),
-      strike(faults, started, { server, proxy, disk, postingEndsAt: started + windowMs }, log),
+      strike(faults, started, { deployment, proxy, postingEndsAt: started + windowMs }, log),
     ]);
-    log(`chaos: posting and faults done after ${Date.now() - started} ms; settling`);
+    log(`${name}: posting and faults done after ${Date.now() - started} ms; settling`);
 
-    const newestId = await settle(members, server, options.settleTimeoutMs, problems);
+    const newestId = await settle(members, deployment, options.settleTimeoutMs, problems);
     await sleep(QUIET_MS);
-    if (newestId !== null) log(`chaos: settled; newest stored id ${newestId}`);
+    if (newestId !== null) log(`${name}: settled; newest stored id ${newestId}`);
     const clientLogs = members.map((member) => ({
       nickname: member.nickname,
       messages: [...member.log],
@@ -164,19 +160,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     await Promise.all(members.map((member) => member.leave()));
 
-    // Judge the server by what is on disk: kill it once more, start it, and read it all back.
-    await server.kill();
-    await server.start();
-    const stored = await readStoredHistory(server.url, 'chaos-auditor');
-    if (server.unexpectedExits > 0) {
-      problems.push(`the server exited by itself ${server.unexpectedExits} time(s)`);
+    const stored = await deployment.readFinal();
+    if (deployment.unexpectedExits > 0) {
+      problems.push(`a server exited by itself ${deployment.unexpectedExits} time(s)`);
     }
-    // A full disk is reported, once as it starts and once as it ends: expected, not a problem.
-    const errorOutput = server.errorOutput
-      .split('\n')
-      .filter((line) => done.diskFullWindows === 0 || !DISK_FULL_REPORT.test(line))
-      .join('\n')
-      .trim();
+    const errorOutput = deployment.errors(done);
     if (errorOutput !== '') problems.push(`the server reported errors:\n${errorOutput}`);
 
     const counts = verifyChaos({
@@ -187,9 +175,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const report: ChaosReport = {
       ...counts,
       problems: [...problems, ...counts.problems],
+      nodes: deployment.nodes,
       clients: members.length,
       restarts: done.restarts,
       cuts: done.cuts,
+      databaseRestarts: done.databaseRestarts,
       diskFullWindows: done.diskFullWindows,
       diskFullWhilePosting: done.diskFullWhilePosting,
       diskFullUnavailable,
@@ -198,34 +188,37 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       rejoins: members.map((member) => member.rejoins),
       seed: options.seed,
       summary: '',
-      serverOutput: server.output,
+      serverOutput: deployment.output,
     };
-    report.summary = summarize(report);
+    report.summary = summarize(name, report);
     log(report.summary);
-    for (const problem of report.problems) log(`chaos: PROBLEM ${problem}`);
-    if (report.problems.length > 0) log(`chaos: server output:\n${server.output}`);
+    for (const problem of report.problems) log(`${name}: PROBLEM ${problem}`);
+    if (report.problems.length > 0) log(`${name}: server output:\n${deployment.output}`);
     return report;
   } finally {
     await Promise.all(members.map((member) => member.leave()));
     await proxy?.close();
-    await server.kill();
-    rmSync(dataDir, { recursive: true, force: true });
-    disk?.unmount();
+    await deployment.stop();
   }
 }
 
-function summarize(report: ChaosReport): string {
+function summarize(name: string, report: ChaosReport): string {
   const [first] = report.received;
   const received =
     first !== undefined && report.received.every((count) => count === first)
       ? `${first}×${report.received.length}`
       : report.received.join(',');
+  // A single server's line stays as it was; a cluster's names its nodes and database restarts.
+  const cluster = report.nodes > 1;
   return (
-    `chaos: clients=${report.clients} sent=${report.sent} stored=${report.stored} ` +
+    `${name}: ${cluster ? `nodes=${report.nodes} ` : ''}clients=${report.clients} ` +
+    `sent=${report.sent} stored=${report.stored} ` +
     `received=${received} lost=${report.lost} duplicated=${report.duplicated} ` +
-    `restarts=${report.restarts} cuts=${report.cuts} disk-full=${report.diskFullWindows} ` +
-    `storage-refusals=${report.storageRefusals} rejoins=${report.rejoins.join(',')} ` +
-    `seed=${report.seed}`
+    `${cluster ? 'node-kills' : 'restarts'}=${report.restarts} cuts=${report.cuts} ` +
+    (cluster
+      ? `database-restarts=${report.databaseRestarts} `
+      : `disk-full=${report.diskFullWindows} storage-refusals=${report.storageRefusals} `) +
+    `rejoins=${report.rejoins.join(',')} seed=${report.seed}`
   );
 }
 
@@ -247,33 +240,35 @@ async function strike(
   faults: Fault[],
   started: number,
   targets: {
-    server: ServerProcess;
+    deployment: Deployment;
     proxy: TcpProxy;
-    disk: SmallDisk | null;
     /** When the last post is due (Date.now() time). */
     postingEndsAt: number;
   },
   log: (line: string) => void,
 ) {
-  const { server, proxy, disk, postingEndsAt } = targets;
+  const { deployment, proxy, postingEndsAt } = targets;
+  const { name, disk } = deployment;
   const done = {
     restarts: 0,
     cuts: 0,
     connectionsCut: 0,
+    databaseRestarts: 0,
     diskFullWindows: 0,
     diskFullWhilePosting: 0,
   };
+  const note = (what: string) => log(`${name}: ${Date.now() - started} ms: ${what}`);
   for (const fault of faults) {
     await sleep(started + fault.atMs - Date.now());
     if (fault.kind === 'disk-full') {
       if (!disk) continue;
       disk.fill();
       if (Date.now() < postingEndsAt) done.diskFullWhilePosting += 1;
-      log(`chaos: ${Date.now() - started} ms: disk full`);
+      note('disk full');
       await sleep(fault.durationMs);
       disk.free();
       done.diskFullWindows += 1;
-      log(`chaos: ${Date.now() - started} ms: disk has room again`);
+      note('disk has room again');
     } else if (fault.kind === 'cut') {
       // A cut planned during a restart waits for the clients to be back: cutting nothing tests
       // nothing, while cutting a rejoin in progress tests the catch-up.
@@ -283,14 +278,18 @@ async function strike(
       const dropped = proxy.cut();
       done.cuts += 1;
       done.connectionsCut += dropped;
-      log(`chaos: ${at} ms: cut ${dropped} connection(s)`);
+      log(`${name}: ${at} ms: cut ${dropped} connection(s)`);
+    } else if (fault.kind === 'database-restart') {
+      note('PostgreSQL stopped at once');
+      await deployment.restartDatabase();
+      done.databaseRestarts += 1;
+      note('PostgreSQL started again');
     } else {
-      await server.kill();
-      log(`chaos: ${Date.now() - started} ms: server killed (SIGKILL)`);
-      await sleep(fault.downMs);
-      await server.start();
+      const which = deployment.nodes > 1 ? `node ${(fault.node ?? 0) + 1}` : 'server';
+      note(`${which} killed (SIGKILL), down for ${fault.downMs} ms`);
+      await deployment.restartNode(fault.node ?? 0, fault.downMs);
       done.restarts += 1;
-      log(`chaos: ${Date.now() - started} ms: server restarted on the same data directory`);
+      note(`${which} restarted`);
     }
   }
   return done;
@@ -303,7 +302,7 @@ async function strike(
  */
 async function settle(
   members: ChaosMember[],
-  server: ServerProcess,
+  deployment: Deployment,
   timeoutMs: number,
   problems: string[],
 ): Promise<number | null> {
@@ -327,8 +326,7 @@ async function settle(
   if (!(await until(() => members.every((member) => member.sending === 0)))) {
     return stuck('the outboxes were not sent');
   }
-  // Read directly from the server, not through the proxy: this is the yardstick, not a client.
-  const stored = await readStoredHistory(server.url, 'chaos-yardstick');
+  const stored = await deployment.readStored();
   const newestId = stored.at(-1)?.id ?? 0;
   const arrived = () =>
     members.every((member) => member.status.state === 'connected' && member.lastId >= newestId);
@@ -338,8 +336,4 @@ async function settle(
 
 function notices(member: ChaosMember): string {
   return member.notices.length > 0 ? `; notices: ${member.notices.join(' | ')}` : '';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

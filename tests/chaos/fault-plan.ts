@@ -1,6 +1,7 @@
 /**
- * When the chaos test strikes: server kills (with how long the server stays down), network cuts
- * and disk-full windows (the disk refuses every write for a while, then has room again), at times
+ * When the chaos test strikes: server kills (with how long the server stays down, and in a
+ * cluster which node), network cuts, disk-full windows (the disk refuses every write for a
+ * while, then has room again) and restarts of the cluster's PostgreSQL, at times
  * drawn from a seeded generator, so that a failing run's schedule can be replayed
  * with the same seed (PARLEY_CHAOS_SEED).
  */
@@ -8,9 +9,12 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
 export type Fault =
-  | { atMs: number; kind: 'restart'; downMs: number }
+  /** `node`: which node of a cluster, from 0 (absent for a single server). */
+  | { atMs: number; kind: 'restart'; downMs: number; node?: number }
   | { atMs: number; kind: 'cut' }
-  | { atMs: number; kind: 'disk-full'; durationMs: number };
+  | { atMs: number; kind: 'disk-full'; durationMs: number }
+  /** PostgreSQL stopped at once and started again (a cluster's database). */
+  | { atMs: number; kind: 'database-restart' };
 
 export interface FaultPlanOptions {
   seed: number;
@@ -22,6 +26,10 @@ export interface FaultPlanOptions {
   downMs: { min: number; max: number };
   /** Disk-full windows (none by default), and how long each one lasts, ms. */
   diskFull?: { count: number; durationMs: { min: number; max: number } };
+  /** How many nodes the restarts choose from (default 1: a single server). */
+  nodes?: number;
+  /** Restarts of the cluster's PostgreSQL (default none). */
+  databaseRestarts?: number;
 }
 
 /** The faults, in time order. */
@@ -54,16 +62,30 @@ export function planFaults(options: FaultPlanOptions): Fault[] {
       durationMs: between(min, max),
     });
   }
+  // The cluster's faults last, for the same reason: which node each restart kills, and when
+  // PostgreSQL restarts (mid-window, so that posts meet it on both sides).
+  const nodes = options.nodes ?? 1;
+  if (nodes > 1) {
+    for (const fault of faults) if (fault.kind === 'restart') fault.node = between(0, nodes - 1);
+  }
+  for (let n = 0; n < (options.databaseRestarts ?? 0); n++) {
+    faults.push({
+      atMs: between(options.windowMs * 0.2, options.windowMs * 0.8),
+      kind: 'database-restart',
+    });
+  }
   return faults.sort((a, b) => a.atMs - b.atMs);
 }
 
 export function describeFault(fault: Fault): string {
   switch (fault.kind) {
     case 'restart':
-      return `${fault.atMs} ms: SIGKILL, ${fault.downMs} ms down`;
+      return `${fault.atMs} ms: SIGKILL${fault.node === undefined ? '' : ` of node ${fault.node + 1}`}, ${fault.downMs} ms down`;
     case 'cut':
       return `${fault.atMs} ms: cut`;
     case 'disk-full':
       return `${fault.atMs} ms: disk full for ${fault.durationMs} ms`;
+    case 'database-restart':
+      return `${fault.atMs} ms: PostgreSQL restart`;
   }
 }

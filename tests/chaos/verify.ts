@@ -4,6 +4,7 @@
  * lists every way the logs fall short of "identical, complete, ordered". Pure, so that its own
  * spec can show it catches each kind of failure.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { mergeLog } from '../../src/shared/message-changes';
 import type { ChatMessage } from '../../src/shared/protocol';
 
@@ -104,9 +105,7 @@ export function verifyChaos({ posted, clientLogs, stored }: ChaosLogs): ChaosCou
     );
     // Every change applied: each client shows every message as the server holds it now.
     const finalState = mergeLog([], messages);
-    const differs = finalState.filter(
-      (message) => JSON.stringify(message) !== JSON.stringify(storedFinal.get(message.id)),
-    );
+    const differs = finalState.filter((message) => !sameJson(message, storedFinal.get(message.id)));
     report(
       differs.length,
       `${nickname}: messages whose final state differs from the server's, ids`,
@@ -150,6 +149,16 @@ function examine(messages: ChatMessage[]): { duplicates: string[]; outOfOrder: n
     if (previous && message.id <= previous.id) outOfOrder.push(position);
   });
   return { duplicates, outOfOrder };
+}
+
+/**
+ * The same message as JSON says it, whatever the order of its fields: PostgreSQL's jsonb (a
+ * cluster's store) keeps an object's keys in an order of its own.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  const asJson = (value: unknown): unknown =>
+    value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+  return isDeepStrictEqual(asJson(a), asJson(b));
 }
 
 function firstDifference(a: number[], b: number[]): number | null {

@@ -7,7 +7,7 @@
  * run's fault schedule.
  */
 import { describe, expect, it } from 'vitest';
-import { runChaos, type ChaosOptions } from '../chaos/chaos';
+import { chosenSize, expectNothingLost, runChosen, type ChaosSize } from '../chaos/chaos-spec';
 
 const SIZES = {
   // Inside `npm test`: a few hundred messages, still two kills and a few cuts; well under 60 s.
@@ -32,13 +32,9 @@ const SIZES = {
     diskFullMs: { min: 2_000, max: 4_000 },
     settleTimeoutMs: 120_000,
   },
-} satisfies Record<string, Omit<ChaosOptions, 'seed'>>;
+} satisfies Record<'small' | 'full', ChaosSize>;
 
-const sizeName = process.env.PARLEY_CHAOS_SIZE === 'full' ? 'full' : 'small';
-const size = SIZES[sizeName];
-const seed = process.env.PARLEY_CHAOS_SEED
-  ? Number(process.env.PARLEY_CHAOS_SEED)
-  : Math.floor(Math.random() * 2 ** 31);
+const { name: sizeName, size, seed } = chosenSize(SIZES);
 const timeoutMs =
   size.messagesPerClient * size.postIntervalMs + size.settleTimeoutMs + size.restarts * 30_000;
 
@@ -47,18 +43,7 @@ describe(`chaos (${sizeName})`, () => {
     'every client ends with the identical, complete, ordered log despite SIGKILLs and cuts',
     { timeout: timeoutMs + 60_000 },
     async () => {
-      expect(Number.isInteger(seed), `PARLEY_CHAOS_SEED must be an integer, not ${seed}`).toBe(
-        true,
-      );
-      // The small run prints its timeline in one piece at the end; the full one as it goes.
-      const timeline: string[] = [];
-      const log = sizeName === 'full' ? undefined : (line: string) => timeline.push(line);
-      let report;
-      try {
-        report = await runChaos({ ...size, seed, log });
-      } finally {
-        if (timeline.length > 0) console.log(timeline.join('\n'));
-      }
+      const report = await runChosen(sizeName, { ...size, seed });
 
       // The faults really happened, and reached every client.
       expect(report.restarts).toBeGreaterThanOrEqual(2);
@@ -78,12 +63,7 @@ describe(`chaos (${sizeName})`, () => {
       // once per fault: a client still rejoining when the next fault strikes rejoins once.)
       for (const rejoins of report.rejoins) expect(rejoins).toBeGreaterThanOrEqual(1);
 
-      expect(report.problems, report.summary).toEqual([]);
-      expect(report.sent).toBe(size.clients * size.messagesPerClient);
-      expect(report.stored).toBe(report.sent);
-      expect(report.received).toEqual(Array(size.clients).fill(report.sent));
-      expect(report.lost).toBe(0);
-      expect(report.duplicated).toBe(0);
+      expectNothingLost(report, size);
     },
   );
 });

@@ -2,6 +2,8 @@
  * The chaos test's TCP proxy (tests/support/tcp-proxy.ts), against a real TCP echo server: it
  * forwards both ways, a cut drops every connection on both sides at once and the proxy goes on
  * accepting, and it keeps forwarding to the same port while the target is down and back up.
+ * Given several targets (the cluster chaos test's load balancer), it takes them in turn and
+ * skips one that refuses.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -27,8 +29,10 @@ function closeServer(server: Server, accepted: Socket[]): Promise<void> {
   return new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
 }
 
-async function proxyTo(port: number): Promise<TcpProxy> {
-  const proxy = await startTcpProxy({ targetPort: port });
+async function proxyTo(port: number | number[]): Promise<TcpProxy> {
+  const proxy = await startTcpProxy(
+    typeof port === 'number' ? { targetPort: port } : { targetPorts: port },
+  );
   onCleanup(() => proxy.close());
   return proxy;
 }
@@ -90,5 +94,27 @@ describe('TCP proxy', () => {
     await echoServer(echo.port);
     const again = await dial(proxy);
     await echoes(again, 'back');
+  });
+
+  it('spreads new connections over several targets in turn, skipping one that refuses', async () => {
+    const targets = [await echoServer(), await echoServer(), await echoServer()];
+    const proxy = await proxyTo(targets.map((target) => target.port));
+    for (const text of ['a', 'b', 'c', 'd']) await echoes(await dial(proxy), text);
+    expect(targets.map((target) => target.accepted.length)).toEqual([2, 1, 1]);
+
+    // The second target dies: its turn goes to the next live one, and its clients, dialling the
+    // same address again, reach a live target.
+    const [, dead] = targets;
+    await closeServer(dead!.server, dead!.accepted);
+    for (const text of ['e', 'f', 'g']) await echoes(await dial(proxy), text);
+    expect(targets.map((target) => target.accepted.length)).toEqual([3, 1, 3]);
+
+    // With every target down, a client's connection is closed, as with a single dead target.
+    for (const target of [targets[0]!, targets[2]!]) {
+      await closeServer(target.server, target.accepted);
+    }
+    const refused = await dial(proxy);
+    await refused.closed;
+    expect(proxy.openConnections).toBe(0);
   });
 });

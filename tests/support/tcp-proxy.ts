@@ -1,9 +1,15 @@
 /**
  * Test support: a TCP proxy between clients and a server, for fault tests. It listens on
- * 127.0.0.1 (port 0) and forwards every connection to a fixed target port, so the target can be
+ * 127.0.0.1 (port 0) and forwards every connection to a target port, so the target can be
  * killed and restarted on the same port while clients keep the proxy's address. `cut()` drops
  * every connection at once, both sides, as a network failure would; new connections are
  * accepted as before.
+ *
+ * Given several target ports it stands in for a load balancer in front of a cluster: new
+ * connections go to the targets in turn (round-robin), and a target that refuses the connection
+ * (its node is down) is skipped for the next one, so that a client whose node died reconnects
+ * through the same address to a live node. Only when every target refuses is the client's
+ * connection closed, as with a single target that is down.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -21,42 +27,71 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export interface TcpProxyOptions {
-  targetPort: number;
-  targetHost?: string;
-}
+export type TcpProxyOptions = { targetHost?: string } & (
+  | { targetPort: number }
+  /** Several targets, taken in turn; one that refuses is skipped. */
+  | { targetPorts: readonly number[] }
+);
 
 interface Pair {
   client: Socket;
+  /** The target connection, or the attempt in progress (it changes when a target refuses). */
   target: Socket;
 }
 
 export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const targetHost = options.targetHost ?? '127.0.0.1';
+  const targetPorts = 'targetPorts' in options ? [...options.targetPorts] : [options.targetPort];
+  if (targetPorts.length === 0) throw new Error('The proxy needs at least one target port.');
   const pairs = new Set<Pair>();
   let accepted = 0;
+  /** The target the next connection tries first. */
+  let next = 0;
 
   const server: Server = createServer((client) => {
     accepted += 1;
-    const target = connect({ port: options.targetPort, host: targetHost });
-    const pair: Pair = { client, target };
+    // Nagle would delay small Socket.IO frames for nothing on loopback.
+    client.setNoDelay(true);
+    // What the client sends before a target accepted waits in its socket, for whichever one does.
+    client.pause();
+    const first = next;
+    next = (next + 1) % targetPorts.length;
+    let tries = 0;
+    const pair: Pair = { client, target: dial() };
     pairs.add(pair);
     // Either side failing or closing ends the pair: the other side must notice at once, as a
     // client does when its server dies (the kernel resets the connection).
     const end = () => {
       if (!pairs.delete(pair)) return;
       drop(client);
-      drop(target);
+      drop(pair.target);
     };
     client.on('error', end);
-    target.on('error', end);
     client.on('close', end);
-    target.on('close', end);
-    // Nagle would delay small Socket.IO frames for nothing on loopback.
-    client.setNoDelay(true);
-    target.setNoDelay(true);
-    client.pipe(target);
-    target.pipe(client);
+
+    function dial(): Socket {
+      const port = targetPorts[(first + tries++) % targetPorts.length]!;
+      const target = connect({ port, host: targetHost });
+      target.setNoDelay(true);
+      let connected = false;
+      target.once('connect', () => {
+        connected = true;
+        target.on('close', end);
+        client.pipe(target);
+        target.pipe(client);
+        client.resume();
+      });
+      target.on('error', (error: NodeJS.ErrnoException) => {
+        const refused = error.code === 'ECONNREFUSED' && !connected;
+        if (refused && tries < targetPorts.length && pairs.has(pair)) {
+          // That node is down: the next target gets this client.
+          pair.target = dial();
+          return;
+        }
+        end();
+      });
+      return target;
+    }
   });
 
   await new Promise<void>((resolve, reject) => {

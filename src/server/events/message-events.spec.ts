@@ -218,3 +218,26 @@ describe('a message the store cannot write', () => {
     expect(seen.map((message) => message.clientId)).toEqual(['c1']);
   });
 });
+
+describe('a change when the store cannot be read', () => {
+  it('is refused with storage_unavailable (kept and retried by the client), and works later', async () => {
+    const history = await faultyHistory();
+    const server = await startServer({ history, onError: () => {} });
+    const alice = await joinRaw(server, 'alice');
+    const sent = await emitRaw(alice, 'message:send', { clientId: 'c1', text: 'hello' });
+    if (!sent.ok) throw new Error(sent.error.message);
+    const id = (sent.message as unknown as ChatMessage).id;
+    const change = { clientId: 'e1', change: { kind: 'edit', target: id, text: 'hi' } } as const;
+
+    history.readsFailing = true;
+    expect(await emitRaw(alice, 'message:change', change)).toMatchObject({
+      ok: false,
+      error: { code: 'storage_unavailable' },
+    });
+    history.readsFailing = false;
+    expect(await emitRaw(alice, 'message:change', change)).toMatchObject({
+      ok: true,
+      message: { clientId: 'e1', change: { kind: 'edit', target: id } },
+    });
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { LIMITS, LOBBY } from '../../shared/limits';
 import { fail, ok } from '../../shared/result';
+import { StorageError } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
 import type { Connection } from './connection';
 
@@ -43,7 +44,12 @@ export function messageEvents(
         const refused = connection.cannotPost(roomId);
         if (refused) return refused;
         const { change, clientId } = payload;
-        const target = await parts.history.find(roomId, change.target);
+        // Its target is read before it is written: when the store cannot be read (a cluster's
+        // database restarting), the change is refused as its write would be, for the sender to
+        // keep and try again, not as a server failure (`internal`), which a client drops.
+        const target = await parts.history.find(roomId, change.target).catch((error: unknown) => {
+          throw StorageError.fromWriteFailure(error);
+        });
         if (!target || target.change) {
           return fail('unknown_message', `There is no message ${change.target} in this room.`);
         }
