@@ -200,6 +200,34 @@ for (const { name, options } of CONFIGURATIONS) {
       await scan('dialog "Delete message"');
       await deleting.getByRole('button', { name: 'Cancel', exact: true }).press('Enter');
 
+      // The pickers: a reaction's (common ones, then every emoji, searchable) and the composer's.
+      await own.click();
+      await own.getByRole('button', { name: 'Add reaction', exact: true }).click();
+      const reacting = page.getByRole('dialog', { name: 'Choose a reaction', exact: true });
+      await reacting.getByRole('searchbox', { name: 'Search emoji' }).fill('heart');
+      await expect(reacting.getByRole('button', { name: 'red heart', exact: true })).toBeVisible();
+      await scan('dialog "Choose a reaction"');
+      await page.keyboard.press('Escape');
+      await expect(reacting).toBeHidden();
+      await page.getByRole('button', { name: 'Emoji', exact: true }).click();
+      const emoji = page.getByRole('dialog', { name: 'Emoji', exact: true });
+      await expect(emoji).toBeVisible();
+      await scan('dialog "Emoji"');
+      await page.keyboard.press('Escape');
+      await expect(emoji).toBeHidden();
+
+      const pinnedButton = page.getByRole('button', { name: /Pinned messages$/ });
+      await reach(page, pinnedButton, 'more');
+      await pinnedButton.press('Enter');
+      const pins = page.getByRole('region', { name: 'Pinned messages', exact: true });
+      await expect(pins).toContainText('Nothing is pinned in this room.');
+      await scan('pinned messages');
+      await pinnedButton.press('Enter');
+      await expect(pins).toBeHidden();
+      if (await page.getByRole('dialog', { name: 'More actions', exact: true }).isVisible()) {
+        await page.keyboard.press('Escape');
+      }
+
       await rooms();
       await alice.roomButton('Design').click();
       await alice.composer.fill('A draft for Design');

@@ -105,6 +105,44 @@ test(':shortcodes: become emoji as typed, and the Emoji picker inserts at the ca
   await expect(composer).toHaveValue(`a${emoji}!👍b`);
 });
 
+test('pasted :shortcodes: become emoji too, except in code; Undo takes the paste back', async ({
+  openChat,
+}) => {
+  const alice = await openChat();
+  await alice.join('alice');
+  const composer = alice.composer;
+  await composer.fill('Note: ');
+  await composer.press('End');
+
+  // A paste as the browser makes it: the page may take it over (cancelable).
+  const paste = (text: string) =>
+    alice.page.evaluate((pasted) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', pasted);
+      const event = new ClipboardEvent('paste', {
+        clipboardData: data,
+        bubbles: true,
+        cancelable: true,
+      });
+      document.activeElement!.dispatchEvent(event);
+      return event.defaultPrevented;
+    }, text);
+  const pasted = 'we shipped :tada: (run `say :fire:`) :nope:';
+  expect(await paste(pasted)).toBe(true);
+  await expect(composer).toHaveValue('Note: we shipped 🎉 (run `say :fire:`) :nope:');
+  // One Undo takes the whole paste back, as with the browser's own.
+  await composer.press('ControlOrMeta+z');
+  await expect(composer).toHaveValue('Note: ');
+
+  // The caret is after the pasted text: typing goes on from there.
+  await paste(pasted);
+  await composer.pressSequentially('!');
+  await expect(composer).toHaveValue('Note: we shipped 🎉 (run `say :fire:`) :nope:!');
+
+  // Nothing to replace: the browser's own paste, untouched.
+  expect(await paste('plain words')).toBe(false);
+});
+
 test('text over the limit is kept whole, with a warning saying by how much; Send waits', async ({
   openChat,
 }) => {

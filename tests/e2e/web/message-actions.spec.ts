@@ -89,6 +89,68 @@ test('edit, reply, react, pin and delete are seen by the other person at once', 
   ).toBeVisible();
 });
 
+test('an open pinned list follows the pins and unpins others make', async ({ openChat }) => {
+  const alice = await openChat();
+  await alice.join('alice');
+  const bob = await openChat();
+  await bob.join('bob');
+  await alice.send('Worth keeping');
+  await expect(bob.message('Worth keeping')).toBeVisible();
+
+  // Bob opens the list before anything is pinned, and keeps it open.
+  await bob.page.getByRole('button', { name: 'Pinned messages' }).click();
+  const list = bob.page.getByRole('region', { name: 'Pinned messages' });
+  await expect(list).toContainText('Nothing is pinned in this room.');
+
+  const own = alice.message('Worth keeping');
+  await own.hover();
+  await own.getByRole('button', { name: 'Pin message' }).click();
+  await expect(list.getByRole('button', { name: /Worth keeping/ })).toBeVisible();
+
+  await own.hover();
+  await own.getByRole('button', { name: 'Unpin message' }).click();
+  await expect(list.getByRole('button', { name: /Worth keeping/ })).toHaveCount(0);
+  await expect(list).toContainText('Nothing is pinned in this room.');
+});
+
+test('a reaction found by searching its name, from the keyboard', async ({ openChat }) => {
+  const alice = await openChat();
+  await alice.join('alice');
+  const bob = await openChat();
+  await bob.join('bob');
+  await alice.send('We launched');
+  const theirs = bob.message('We launched');
+  await expect(theirs).toBeVisible();
+
+  await theirs.hover();
+  await theirs.getByRole('button', { name: 'Add reaction' }).click();
+  const picker = bob.page.getByRole('dialog', { name: 'Choose a reaction' });
+  // The common ones first, with the focus; then every emoji, searchable.
+  await expect(picker.getByRole('button', { name: 'React with 👍' })).toBeFocused();
+  const search = picker.getByRole('searchbox', { name: 'Search emoji' });
+  await search.fill('zzz');
+  await expect(picker.getByRole('status')).toHaveText('No emoji called “zzz”.');
+  await search.fill('rocket');
+  const all = picker.getByRole('grid', { name: 'All emoji' });
+  await expect(all.getByRole('button')).toHaveCount(1);
+  await search.press('ArrowDown');
+  await expect(all.getByRole('button', { name: 'rocket', exact: true })).toBeFocused();
+  await bob.page.keyboard.press('Enter');
+  await expect(picker).toBeHidden();
+  await expect(theirs.getByRole('button', { name: 'Add reaction' })).toBeFocused();
+  await expect(
+    alice.message('We launched').getByRole('button', { name: '🚀 1: bob' }),
+  ).toBeVisible();
+
+  // Enter in the search field takes the first found: found by its shortcode here.
+  await theirs.getByRole('button', { name: 'Add reaction' }).click();
+  await picker.getByRole('searchbox', { name: 'Search emoji' }).fill(':tada:');
+  await picker.getByRole('searchbox', { name: 'Search emoji' }).press('Enter');
+  await expect(
+    alice.message('We launched').getByRole('button', { name: '🎉 1: bob' }),
+  ).toBeVisible();
+});
+
 test('a click on a quote jumps to the original, loading older history as needed', async ({
   openChatAt,
   startServer,

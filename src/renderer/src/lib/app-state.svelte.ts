@@ -23,6 +23,7 @@ import { FileTransfersState } from './file-transfers.svelte';
 import { HostingState } from './hosting-state.svelte';
 import { JoinRequestDialog } from './join-request-dialog.svelte';
 import { PassphraseDialog } from './passphrase-dialog.svelte';
+import { PinnedMessages } from './pinned-messages.svelte';
 import { seenDirects } from './seen-directs';
 import { adjacentConversation, conversationOrder } from './conversation-order';
 import { QuickSwitcher } from './quick-switcher.svelte';
@@ -61,6 +62,8 @@ export class AppState {
   readonly conversation: ConversationState;
   /** Edit, delete, reply, react, pin, jump to a quoted message. */
   readonly messageActions: MessageActions;
+  /** The room's pinned messages, live. */
+  readonly pinned: PinnedMessages;
   /** The start screen and the flows in and out of a room. */
   readonly entry: EntryState;
   readonly createRoom: CreateRoomDialog;
@@ -148,6 +151,14 @@ export class AppState {
       hasOlder: () => this.chat.hasOlder,
       loadOlder: () => this.conversation.loadOlder(),
       onreply: (message) => this.composer.startReply(message),
+    });
+    this.pinned = new PinnedMessages({
+      chat: api.chat,
+      room: () => this.conversations.current.room,
+      held: (room, id) =>
+        this.conversations.joined
+          .find((chat) => chat.room === room)
+          ?.messages.find((message) => message.id === id),
     });
     this.createRoom = new CreateRoomDialog(api.chat, (room) => this.conversation.showRoom(room));
     this.removePerson = new RemovePersonDialog(api.chat.moderate);
@@ -247,6 +258,7 @@ export class AppState {
   start(): Unsubscribe {
     const stops = [
       this.conversation.start(),
+      this.pinned.start(),
       this.alerts.start(),
       this.presence.start(),
       this.hosting.start(),

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { EMOJI, emojiFor, replaceShortcodeAt } from './emoji-shortcodes';
+import {
+  EMOJI,
+  emojiFor,
+  replaceShortcodeAt,
+  replaceShortcodesIn,
+  searchEmoji,
+} from './emoji-shortcodes';
+
+/** `pasted` put into `draft` at `at`, its shortcodes replaced. */
+function paste(draft: string, at: number, pasted: string) {
+  const text = draft.slice(0, at) + pasted + draft.slice(at);
+  return replaceShortcodesIn(text, at, at + pasted.length);
+}
 
 describe('emoji shortcodes', () => {
   it('knows the common names, ignoring case', () => {
@@ -18,11 +30,12 @@ describe('emoji shortcodes', () => {
     expect(replaceShortcodeAt(':fire: rest', 6)).toEqual({ text: '🔥 rest', caret: 2 });
   });
 
-  it('leaves unknown names, half-typed ones, times and code alone', () => {
+  it('leaves unknown names, half-typed ones, times, links and code alone', () => {
     expect(replaceShortcodeAt('a :nope:', 8)).toBeNull();
     expect(replaceShortcodeAt('a :tada', 7)).toBeNull();
     expect(replaceShortcodeAt('at 10:tada:', 11)).toBeNull();
     expect(replaceShortcodeAt('`:tada:', 7)).toBeNull();
+    expect(replaceShortcodeAt('https://example.com/:tada:', 26)).toBeNull();
     expect(replaceShortcodeAt('`x` :tada:', 10)?.text).toBe('`x` 🎉');
   });
 
@@ -31,5 +44,52 @@ describe('emoji shortcodes', () => {
     expect(new Set(names).size).toBe(names.length);
     expect(new Set(EMOJI.map((entry) => entry.emoji)).size).toBe(EMOJI.length);
     for (const entry of EMOJI) expect(entry.label).not.toBe('');
+  });
+
+  it('replaces the shortcodes of pasted text as if typed, and says where the piece ends', () => {
+    expect(paste('', 0, 'we shipped :tada: :+1::fire:')).toEqual({
+      text: 'we shipped 🎉 👍🔥',
+      end: 'we shipped 🎉 👍🔥'.length,
+    });
+    // Pasted into the middle of a draft: only the pasted piece changes, and the caret goes
+    // after it.
+    expect(paste(':tada: and  too', 11, ':rocket:')).toEqual({
+      text: ':tada: and 🚀 too',
+      end: 11 + '🚀'.length,
+    });
+  });
+
+  it('leaves pasted unknown names, times, links and code as they were', () => {
+    for (const pasted of [
+      'a :nope: b',
+      'at 10:tada:20',
+      'see https://example.com/:tada:/page',
+      'run `echo :tada:` now',
+      '```\nconst face = ":tada:";\n```',
+      ':nope:tada:',
+    ]) {
+      expect(paste('', 0, pasted).text).toBe(pasted);
+    }
+    expect(paste('', 0, '`x` :tada: `:fire:` :fire:').text).toBe('`x` 🎉 `:fire:` 🔥');
+    // Pasted inside a code span the draft opened: code too.
+    expect(paste('say `', 5, ':tada:').text).toBe('say `:tada:');
+    // Unchanged text keeps its length, so the caret goes after the pasted piece.
+    expect(paste('ab', 1, ' :nope: ')).toEqual({ text: 'a :nope: b', end: 9 });
+  });
+
+  it('finds emoji by shortcode or spoken name, best matches first', () => {
+    expect(searchEmoji('')).toBe(EMOJI);
+    expect(searchEmoji('  ')).toBe(EMOJI);
+    expect(searchEmoji('tada').map((entry) => entry.emoji)).toEqual(['🎉']);
+    expect(searchEmoji(':tada:').map((entry) => entry.emoji)).toEqual(['🎉']);
+    expect(searchEmoji('party popper').map((entry) => entry.emoji)).toEqual(['🎉']);
+    // "thumbs up" is its spoken name; "thumbsup" one of its shortcodes.
+    expect(searchEmoji('THUMBS')[0]?.emoji).toMatch(/👍|👎/);
+    expect(searchEmoji('thumbs up').map((entry) => entry.emoji)).toEqual(['👍']);
+    expect(searchEmoji('sweat smile').map((entry) => entry.emoji)).toEqual(['😅']);
+    // A whole name ranks before names it starts or is found in.
+    expect(searchEmoji('heart')[0]?.emoji).toBe('❤️');
+    expect(searchEmoji('heart').map((entry) => entry.emoji)).toContain('💔');
+    expect(searchEmoji('zzzz-no-such-emoji')).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Emoji by shortcode (":tada:" → 🎉) and the emoji the picker offers: one small built-in table
  * of the emoji people use most in chat, with GitHub's (gemoji) names, so that what people know
- * from other apps works here. A maintained data package (gemoji) could replace the table.
+ * from other apps works here. A maintained data package (gemoji) could replace the table. Also:
+ * searching the table by name (the picker's search field), and the shortcodes of pasted text.
  */
+import { matchSorter, rankings } from 'match-sorter';
 
 export interface EmojiEntry {
   emoji: string;
@@ -120,6 +122,21 @@ export function emojiFor(name: string): string | undefined {
   return BY_NAME.get(name.toLowerCase());
 }
 
+/**
+ * The emoji whose shortcode names or spoken label contain `query` ("tada", ":party", "thumbs
+ * up"), best matches first; every emoji, in the table's order, for an empty query.
+ */
+export function searchEmoji(query: string): readonly EmojiEntry[] {
+  // People type shortcodes with their colons, and names with spaces where gemoji has "_".
+  const words = query.trim().replace(/^:+|:+$/g, '');
+  if (words === '') return EMOJI;
+  return matchSorter(EMOJI, words, {
+    keys: ['names', 'label', (entry) => entry.names.map((name) => name.replaceAll('_', ' '))],
+    // Letters merely in order ("tda" for "tada") would offer too many faces to be useful.
+    threshold: rankings.CONTAINS,
+  });
+}
+
 // A shortcode is a whole word: ":tada:" in "10:tada:20" is a time, not an emoji.
 const SHORTCODE_END = /(?<![\p{L}\p{N}:]):([a-z0-9_+-]+):$/iu;
 
@@ -138,5 +155,52 @@ export function replaceShortcodeAt(
   const start = before.length - match[0].length;
   // Inside `code` it stays as typed: an odd number of backticks before it opened a code span.
   if ((text.slice(0, start).match(/`/g)?.length ?? 0) % 2 === 1) return null;
+  if (inLink(text.slice(0, start))) return null;
   return { text: text.slice(0, start) + emoji + text.slice(caret), caret: start + emoji.length };
+}
+
+const SHORTCODE = /:([a-z0-9_+-]+):/giu;
+const WORD_CHARACTER = /[\p{L}\p{N}:]/u;
+
+/**
+ * `text` with the known shortcodes that lie between `start` and `end` (a pasted piece) replaced
+ * by their emoji, as if each had been typed there, and where that piece ends now. What typing
+ * leaves alone stays here too: unknown names, times ("10:tada:20"), `code` and fenced code
+ * blocks (by the backticks before it, the draft's included), and links ("https://x/:tada:").
+ */
+export function replaceShortcodesIn(
+  text: string,
+  start: number,
+  end: number,
+): { text: string; end: number } {
+  let result = text.slice(0, start);
+  let from = start;
+  SHORTCODE.lastIndex = start;
+  for (let match = SHORTCODE.exec(text); match; match = SHORTCODE.exec(text)) {
+    const matchEnd = match.index + match[0].length;
+    if (matchEnd > end) break;
+    const emoji = emojiFor(match[1]!);
+    result += text.slice(from, match.index);
+    // Judged by what precedes it now: ":tada::fire:" is two emoji, as when typed one by one.
+    const before = result.at(-1) ?? '';
+    const inCode = (result.match(/`/g)?.length ?? 0) % 2 === 1;
+    if (emoji === undefined || WORD_CHARACTER.test(before) || inCode || inLink(result)) {
+      // Unknown or not a word: its closing colon may open the next one (":nope:tada:").
+      result += match[0].slice(0, -1);
+      from = matchEnd - 1;
+      SHORTCODE.lastIndex = from;
+      continue;
+    }
+    result += emoji;
+    from = matchEnd;
+  }
+  const converted = result + text.slice(from, end);
+  return { text: converted + text.slice(end), end: converted.length };
+}
+
+/** Whether the word that `before` ends in is a link (a shortcode there is part of its path). */
+function inLink(before: string): boolean {
+  let wordStart = before.length;
+  while (wordStart > 0 && !/\s/u.test(before[wordStart - 1]!)) wordStart--;
+  return before.includes('://', wordStart);
 }

@@ -30,7 +30,6 @@ function actionsFor(self: User, options: Partial<MessageActionsOptions> = {}) {
           entry: { clientId: 'x', text: '', change, state: 'sending', error: null, createdAt: 0 },
         };
       },
-      pinnedMessages: async () => ({ ok: true, messages: [] }),
     },
     selfId: () => self.id,
     isHost: () => false,

@@ -1,20 +1,21 @@
 /**
  * What can be done to a message on screen: edit it inline, delete it (after a confirmation),
- * reply to it, react to it, pin it, and jump to the message a reply quotes (loading older pages
- * until it is held). Each change goes through the outbox (`chat.changeMessage`) and shows once the
- * server's change entry comes back, so every device shows the same thing. Components find it
- * through the Svelte context (see setMessageActionsContext), so the message list stays unaware.
+ * reply to it, react to it, pin it, and jump to the message a reply quotes or the pinned list
+ * names (loading older pages until it is held); the pinned list itself is PinnedMessages'. Each
+ * change goes through the outbox (`chat.changeMessage`) and shows once the server's change entry
+ * comes back, so every device shows the same thing. Components find it through the Svelte
+ * context (see setMessageActionsContext), so the message list stays unaware.
  */
 import { getContext, setContext } from 'svelte';
 import type { ParleyApi } from '../../../shared/api';
 import type { ChatMessage, MessageChange } from '../../../shared/protocol';
 import type { Result } from '../../../shared/result';
 
-/** A few common reactions offered at once; any other emoji can be typed (see ReactionPicker). */
+/** The reactions offered first; every other one is in the picker below them (ReactionPicker). */
 export const COMMON_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'] as const;
 
 export interface MessageActionsOptions {
-  chat: Pick<ParleyApi['chat'], 'changeMessage' | 'pinnedMessages'>;
+  chat: Pick<ParleyApi['chat'], 'changeMessage'>;
   /** The person on screen's identity id (null before a join). */
   selfId: () => string | null;
   /** True when this connection is the host's: it may delete anyone's message. */
@@ -41,8 +42,6 @@ export class MessageActions {
   #error = $state<string | null>(null);
   /** A request to scroll to a message (the list follows it); `seq` makes each request new. */
   #jump = $state<{ id: number; seq: number } | null>(null);
-  #pins = $state<ChatMessage[] | null>(null);
-  #pinsError = $state<string | null>(null);
 
   constructor(options: MessageActionsOptions) {
     this.#options = options;
@@ -62,15 +61,6 @@ export class MessageActions {
 
   get jump(): { id: number; seq: number } | null {
     return this.#jump;
-  }
-
-  /** The room's pinned messages once asked for (null: not loaded). */
-  get pins(): ChatMessage[] | null {
-    return this.#pins;
-  }
-
-  get pinsError(): string | null {
-    return this.#pinsError;
   }
 
   get selfId(): string | null {
@@ -133,17 +123,6 @@ export class MessageActions {
 
   async togglePin(message: ChatMessage): Promise<void> {
     await this.#change({ kind: 'pin', target: message.id, pinned: !message.pinned });
-    if (this.#pins !== null) await this.loadPins();
-  }
-
-  async loadPins(): Promise<void> {
-    const result = await this.#options.chat.pinnedMessages(this.#options.room());
-    if (result.ok) {
-      this.#pins = result.messages;
-      this.#pinsError = null;
-    } else {
-      this.#pinsError = result.error.message;
-    }
   }
 
   /** Shows message `id`: older pages load until it is held (or the start is reached). */
