@@ -4,8 +4,8 @@
  * and returns the real port, the URLs to join and close(). The desktop app ("Host a room") and the
  * headless CLI (`parley serve`) both start it; it never imports electron.
  * Over 450 lines, one job: it is where the server's parts (limits, stores, search, people,
- * moderation, broadcasting, http routes) are built from the options and wired together; each
- * part's logic lives in its own module.
+ * moderation, broadcasting, the cluster's links to other nodes, http routes) are built from the
+ * options and wired together; each part's logic lives in its own module (cluster/ for the nodes).
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, RoomInfo, User } from '../../shared/protocol';
 import {
   collect,
@@ -20,19 +20,13 @@ import {
   type RawSocket,
 } from '../../../tests/support/chat';
 import { memoryDeviceKey, type DeviceKey } from '../../../tests/support/join-with';
-import { startPostgres, type Postgres } from '../../../tests/support/postgres';
+import { postgresPerFile } from '../../../tests/support/postgres-per-file';
 import { freePort, ServerProcess } from '../../../tests/support/server-process';
 import { sendFile } from '../../../tests/support/data-commands';
 import type { ChatServer } from '../chat-server';
 
-let postgres: Postgres;
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-afterAll(() => postgres?.stop());
-
-let databases = 0;
-const freshDatabase = () => postgres.database(`cluster-${++databases}`);
+const postgres = postgresPerFile('cluster');
+const freshDatabase = () => postgres.freshUrl();
 
 /** Nodes on one database (per-address limits do not count loopback; messages may come fast). */
 async function nodes(count: number): Promise<ChatServer[]> {
@@ -246,7 +240,7 @@ describe('PostgreSQL restarting under the cluster', () => {
       await heard;
       const seen = collect(alice.socket, 'message:created');
 
-      await postgres.restart();
+      await postgres.server.restart();
       // At once, while the nodes' listening connections are still down (they come back after a
       // second or two): its notification is lost, and node A reads the room again when it hears
       // node B's next heartbeat out of sequence.

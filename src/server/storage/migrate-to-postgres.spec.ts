@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   emitRaw,
   joinRaw,
@@ -21,7 +21,7 @@ import {
 } from '../../../tests/support/chat';
 import { dataDirectory, uploadRaw } from '../../../tests/support/files';
 import { joinWith, memoryDeviceKey, type DeviceKey } from '../../../tests/support/join-with';
-import { startPostgres, type Postgres } from '../../../tests/support/postgres';
+import { postgresPerFile } from '../../../tests/support/postgres-per-file';
 import { freePort } from '../../../tests/support/server-process';
 import type { ChatMessage, JoinedSession, RoomInfo } from '../../shared/protocol';
 import type { ChatServer } from '../chat-server';
@@ -29,14 +29,8 @@ import { main } from '../cli';
 import { LevelMessageStore } from './level-message-store';
 import { PostgresHistory } from './postgres-history';
 
-let postgres: Postgres;
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-afterAll(() => postgres?.stop());
-
-let databases = 0;
-const freshUrl = () => postgres.database(`migrate-${++databases}`);
+const postgres = postgresPerFile('migrate');
+const freshUrl = () => postgres.freshUrl();
 
 /** Runs `parley migrate ...args` with `env`; its exit code and its lines. */
 async function migrate(
