@@ -137,6 +137,9 @@ for (const { name, options } of CONFIGURATIONS) {
       const rooms = () => reach(page, alice.roomNav, 'rooms');
       await rooms();
       await alice.roomButton('Join Design').click();
+      // The switch waits for the server; then the drawer closes and the focus is in the message
+      // box. Opening the drawer before that would see it close again under the next step.
+      await expect(alice.composer).toBeFocused();
       // Which room is on screen: aria-current (a phone's header may have no room for the heading).
       await rooms();
       await expect(alice.roomButton('Design')).toHaveAttribute('aria-current', 'true');
@@ -154,6 +157,7 @@ for (const { name, options } of CONFIGURATIONS) {
       await alice.roomButton('Lobby').click();
       await reach(page, alice.peopleOnline, 'people');
       await alice.person('bob').getByRole('button', { name: 'Message bob' }).click();
+      await expect(alice.composer).toBeFocused();
       await rooms();
       await expect(alice.roomButton('bob')).toHaveAttribute('aria-current', 'true');
       await page.keyboard.press('Escape');
