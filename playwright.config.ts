@@ -41,7 +41,8 @@ export default defineConfig({
   expect: { timeout: 20_000 },
   outputDir: 'test-results',
   use: {
-    trace: 'retain-on-failure',
+    // A trace of every test costs each one CPU; CI keeps none (nobody can open them there).
+    trace: process.env.CI ? 'off' : 'retain-on-failure',
   },
   projects: [
     {
