@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type Postgres } from '../../../tests/support/postgres';
+import { describe, expect, it } from 'vitest';
+import { postgresPerFile } from '../../../tests/support/postgres-per-file';
 import { startCommitCutter } from '../../../tests/support/commit-cutter';
 import { freePort } from '../../../tests/support/server-process';
 import { ChatServerError } from '../errors';
@@ -9,20 +9,12 @@ import { StorageError } from './history-store';
 import { PostgresHistory } from './postgres-history';
 import { MIGRATIONS, migrate } from './postgres-schema';
 
-let postgres: Postgres;
-// initdb and a first start take long on a busy machine.
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-afterAll(() => postgres?.stop());
-
-/** Database names are shared by the whole file: each test takes its own. */
-let databases = 0;
-const freshUrl = () => postgres.database(`spec-${++databases}`);
+const postgres = postgresPerFile('spec');
+const freshUrl = () => postgres.freshUrl();
 
 describeHistoryStore('PostgreSQL', {
-  open: async (name) => PostgresHistory.open({ url: await postgres.database(name) }),
-  openShared: async (name) => PostgresHistory.open({ url: await postgres.database(name) }),
+  open: async (name) => PostgresHistory.open({ url: await postgres.server.database(name) }),
+  openShared: async (name) => PostgresHistory.open({ url: await postgres.server.database(name) }),
   reopens: true,
 });
 
@@ -135,7 +127,7 @@ describe('PostgreSQL store: failures', () => {
         store.append({ room: 'lobby', author: alice, clientId, text: clientId });
       const before = await send('c1');
       // Cut like a crash: the pool's idle connections break (reported, not thrown).
-      await postgres.restart();
+      await postgres.server.restart();
       expect(errors).not.toEqual([]);
       // A write on a connection that broke is refused; a retry gets a fresh connection.
       let after = await send('c2').catch((error: unknown) => {
@@ -153,8 +145,8 @@ describe('PostgreSQL store: failures', () => {
 
   it('a commit whose answer was lost is found on another connection: the message is stored', async () => {
     const url = await freshUrl();
-    const cutter = await startCommitCutter(postgres.port);
-    const proxied = url.replace(`:${postgres.port}/`, `:${cutter.port}/`);
+    const cutter = await startCommitCutter(postgres.server.port);
+    const proxied = url.replace(`:${postgres.server.port}/`, `:${cutter.port}/`);
     const store = await PostgresHistory.open({ url: proxied, onError: () => {} });
     const send = (clientId: string) =>
       store.append({ room: 'lobby', author: alice, clientId, text: clientId });
