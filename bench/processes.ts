@@ -120,3 +120,15 @@ export function readMemory(pid: number, usage?: NodeJS.MemoryUsage): MemoryFigur
     externalMb: usage ? mb(usage.external) : 0,
   };
 }
+
+/** The commit of the code measured, so that a figure can be traced to it. */
+export function measuredCommit(root: string): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}

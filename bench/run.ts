@@ -9,7 +9,6 @@
  * generator (and this runner) to the other cores. Loopback only, port 0. Tunable with
  * PARLEY_BENCH_* variables (see README, "## Benchmark").
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,7 +17,7 @@ import { writeCost } from './durability';
 import { floodScenario } from './flood';
 import { guessingScenario } from './guessing';
 import { searchScenario } from './search';
-import { planCores, pinSelf } from './processes';
+import { measuredCommit, planCores, pinSelf } from './processes';
 import {
   capacityResult,
   judgeTargets,
@@ -37,6 +36,7 @@ import {
   type LoadShape,
   type StepFigures,
 } from './scenarios';
+import { updateReadme } from './readme-command';
 import { measureWeb } from './web-cost';
 import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './wire';
 
@@ -317,18 +317,6 @@ if (config.web) {
   }
 }
 
-/** The commit of the code measured, so that a figure can be traced to it. */
-function measuredCommit(root: string): string {
-  try {
-    return execFileSync('git', ['describe', '--always', '--dirty'], {
-      cwd: root,
-      encoding: 'utf8',
-    }).trim();
-  } catch {
-    return 'unknown (not a git checkout)';
-  }
-}
-
 const cpu = cpus()[0];
 const partial: Omit<BenchReport, 'targets'> = {
   startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -400,4 +388,9 @@ writeFileSync(join(config.out, 'latest.md'), `${markdown}\n`);
 if (steps.length > 0) writeFileSync(join(config.out, 'latest-p99.svg'), p99Chart(report));
 console.log(markdown);
 log(`wrote ${join(config.out, 'latest.md')}, latest.json and latest-p99.svg`);
+// The recorded results (not a --only run's): the README's figures follow them (readme.ts).
+if (config.out === resolve('bench/results')) {
+  const problems = updateReadme(process.cwd());
+  log(problems.length ? `README: ${problems.join('; ')}` : 'README: benchmark figures written');
+}
 process.exit(0);

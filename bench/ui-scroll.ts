@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type LaunchOptions, type Page } from '@playwright/test';
 import { findChromium, SYSTEM_CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { measuredCommit } from './processes';
 
 // Built into out/bench-ui: the checkout is two folders up.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -278,6 +279,7 @@ const fixed = (value: number | undefined, digits = 1) =>
 
 function toMarkdown(report: {
   when: string;
+  commit: string;
   machine: string;
   config: typeof config;
   cases: CaseResult[];
@@ -304,7 +306,7 @@ function toMarkdown(report: {
   return [
     '# Long rooms in the web client (Chromium)',
     '',
-    `${report.when} · ${report.machine} · ${report.config.messages.toLocaleString('en')} stored messages, ` +
+    `${report.when} · commit ${report.commit} · ${report.machine} · ${report.config.messages.toLocaleString('en')} stored messages, ` +
       `scrolled back ${report.config.pages} pages of ${PAGE} · ${report.config.runs} joins per case`,
     '',
     '| case | open, median ms | open, each run | frame p50 | p95 | p99 | max | frames > 50 ms | long tasks | JS heap MB (open → scrolled) | DOM nodes | rendered entries |',
@@ -359,6 +361,7 @@ async function main(): Promise<void> {
     }
     const report = {
       when: new Date().toISOString(),
+      commit: measuredCommit(ROOT),
       machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${browser.version()}`,
       config,
       cases,

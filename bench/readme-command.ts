@@ -1,0 +1,53 @@
+/**
+ * `npm run bench:readme`: writes bench/results/latest.md again from latest.json (report.ts), then
+ * the README's benchmark blocks from the results files (readme.ts). A full `npm run bench` does
+ * the same when it has written its results. `--check` changes nothing and exits 1 when the README
+ * shows other figures than the results files (what tests/integration/bench-readme.spec.ts checks).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { blockFiles, checkBlocks, renderBlocks, RESULTS_FOLDER } from './readme';
+import { toMarkdown, type BenchReport } from './report';
+
+export function updateReadme(root: string): string[] {
+  const results = join(root, RESULTS_FOLDER);
+  const json = join(results, 'latest.json');
+  if (existsSync(json)) {
+    const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+    writeFileSync(join(results, 'latest.md'), `${toMarkdown(report)}\n`);
+  }
+  const readmeFile = join(root, 'README.md');
+  const readme = readFileSync(readmeFile, 'utf8');
+  const files = readResults(results, readme);
+  writeFileSync(readmeFile, renderBlocks(readme, files));
+  return checkBlocks(readFileSync(readmeFile, 'utf8'), files).map(
+    ({ file, section, problem }) => `${file} § ${section}: ${problem}`,
+  );
+}
+
+export function readResults(results: string, readme: string): Record<string, string> {
+  return Object.fromEntries(
+    blockFiles(readme)
+      .filter((file) => existsSync(join(results, file)))
+      .map((file) => [file, readFileSync(join(results, file), 'utf8')]),
+  );
+}
+
+if (process.argv[1]?.endsWith('readme-command.js')) {
+  const root = process.cwd();
+  if (process.argv.includes('--check')) {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const problems = checkBlocks(readme, readResults(join(root, RESULTS_FOLDER), readme));
+    for (const { file, section, problem } of problems)
+      console.error(`${file} § ${section}: ${problem}`);
+    process.exit(problems.length ? 1 : 0);
+  }
+  const problems = updateReadme(root);
+  for (const problem of problems) console.error(problem);
+  console.log(
+    problems.length
+      ? 'README: some blocks could not be written'
+      : 'README: benchmark blocks written',
+  );
+  process.exit(problems.length ? 1 : 0);
+}
