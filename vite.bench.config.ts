@@ -10,7 +10,6 @@ const config = nodeBuild(
     run: resolve('bench/run.ts'),
     'bench-server': resolve('bench/bench-server.ts'),
     'load-worker': resolve('bench/load-worker.ts'),
-    'readme-command': resolve('bench/readme-command.ts'),
   },
   process.env.PARLEY_BENCH_BUILD_DIR ?? 'out/bench',
 );

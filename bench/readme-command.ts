@@ -1,8 +1,9 @@
 /**
- * `npm run bench:readme`: writes bench/results/latest.md again from latest.json (report.ts), then
- * the README's benchmark blocks from the results files (readme.ts). A full `npm run bench` does
- * the same when it has written its results. `--check` changes nothing and exits 1 when the README
- * shows other figures than the results files (what tests/integration/bench-readme.spec.ts checks).
+ * `npm run bench:readme` (`run.js --readme`): writes bench/results/latest.md again from
+ * latest.json (report.ts), then the README's benchmark blocks from the results files (readme.ts).
+ * A full `npm run bench` does the same when it has written its results. With `--check` it
+ * changes nothing and exits 1 when the README shows other figures than the results files (what
+ * tests/integration/bench-readme.spec.ts checks).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,21 +34,21 @@ export function readResults(results: string, readme: string): Record<string, str
   );
 }
 
-if (process.argv[1]?.endsWith('readme-command.js')) {
-  const root = process.cwd();
-  if (process.argv.includes('--check')) {
+/**
+ * `run.js --readme`: writes latest.md and the README's blocks; with `--check`, changes nothing
+ * and says what disagrees. Returns the exit code.
+ */
+export function readmeCommand(argv: readonly string[], root = process.cwd()): number {
+  let problems: string[];
+  if (argv.includes('--check')) {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const problems = checkBlocks(readme, readResults(join(root, RESULTS_FOLDER), readme));
-    for (const { file, section, problem } of problems)
-      console.error(`${file} § ${section}: ${problem}`);
-    process.exit(problems.length ? 1 : 0);
+    problems = checkBlocks(readme, readResults(join(root, RESULTS_FOLDER), readme)).map(
+      ({ file, section, problem }) => `${file} § ${section}: ${problem}`,
+    );
+  } else {
+    problems = updateReadme(root);
   }
-  const problems = updateReadme(root);
   for (const problem of problems) console.error(problem);
-  console.log(
-    problems.length
-      ? 'README: some blocks could not be written'
-      : 'README: benchmark blocks written',
-  );
-  process.exit(problems.length ? 1 : 0);
+  if (problems.length === 0) console.log('README: the benchmark blocks show the results files');
+  return problems.length ? 1 : 0;
 }

@@ -36,7 +36,7 @@ import {
   type LoadShape,
   type StepFigures,
 } from './scenarios';
-import { updateReadme } from './readme-command';
+import { readmeCommand, updateReadme } from './readme-command';
 import { measureWeb } from './web-cost';
 import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './wire';
 
@@ -101,6 +101,9 @@ function commandLineSettings(args: string[]): Record<string, string> {
   }
   return settings;
 }
+
+// `--readme`: only the README's figures, from the recorded results (readme-command.ts).
+if (process.argv.includes('--readme')) process.exit(readmeCommand(process.argv));
 
 const fromCommandLine = commandLineSettings(process.argv.slice(2));
 const env = (name: string, fallback: string) =>
