@@ -8,6 +8,7 @@
  * them together keeps the three in step.
  */
 import { writeCostMarkdown, type WriteCostFigures } from './durability';
+import { saturationMarkdown, type SaturationFigures } from './saturation';
 import { searchMarkdown, searchTargets, type SearchFigures } from './search';
 import type { FloodFigures, FloodPhase } from './flood';
 import type { GuessingFigures } from './guessing';
@@ -90,6 +91,8 @@ export interface BenchReport {
   guessing: GuessingFigures | null;
   /** Durable (fsynced) writes against none, on the same load (durability.ts). */
   writeCost?: WriteCostFigures | null;
+  /** The most delivered msg/s under p99 100 ms, each server (saturation.ts). */
+  saturation?: SaturationFigures | null;
   /** Search query latency over stored messages, and what indexing costs acknowledgements. */
   search?: SearchFigures | null;
   web: WebFigures | { error: string } | null;
@@ -175,25 +178,27 @@ export function judgeTargets(report: Omit<BenchReport, 'targets'>): Target[] {
       .map((step) => `${step.clients}: ${fmt(step.ratios.socketio!.deliveredPerSecond, 2)}x`)
       .join(', '),
   });
+  targets.push(...saturationTargets(report.saturation ?? null));
   const unsaturated = steps.filter((step) => !step.baselineSaturated);
   const p99 = unsaturated.map((step) => step.ratios.socketio!.p99);
   const worstP99 = p99.length ? Math.max(...p99) : NaN;
   targets.push({
     name: 'p99 latency vs plain Socket.IO, every step below saturation',
     value: Number.isFinite(worstP99) ? worstP99 : null,
-    limit: '≤ 1.2x',
-    met: Number.isFinite(worstP99) ? worstP99 <= 1.2 : null,
+    limit: '≤ 1.0x',
+    met: Number.isFinite(worstP99) ? worstP99 <= 1 : null,
     detail:
       unsaturated
         .map((step) => `${step.clients}: ${fmt(step.ratios.socketio!.p99, 2)}x`)
         .join(', ') || 'no step below saturation',
   });
+  targets.push(...cpuPerDeliveryTargets(report.broadcast.steps));
   const memory = report.capacity?.ratios.socketio?.memoryPerConnection;
   targets.push({
     name: 'Memory per idle connection vs plain Socket.IO (JS heap + external, after GC)',
     value: memory !== undefined && Number.isFinite(memory) ? memory : null,
-    limit: '≤ 1.2x',
-    met: memory !== undefined && Number.isFinite(memory) ? memory <= 1.2 : null,
+    limit: '≤ 1.0x',
+    met: memory !== undefined && Number.isFinite(memory) ? memory <= 1 : null,
     detail: report.capacity
       ? `RSS per connection: ${fmt(report.capacity.ratios.socketio?.rssPerConnection ?? NaN, 2)}x`
       : 'capacity scenario not run',
@@ -211,10 +216,84 @@ export function judgeTargets(report: Omit<BenchReport, 'targets'>): Target[] {
       ? `${parley.held} of ${report.capacity!.connections} held; probe ${parley.probe.delivered}/${parley.probe.expected} delivered, p99 ${fmt(parley.probe.p99Ms, 1)} ms`
       : 'capacity scenario not run',
   });
+  const storm = report.capacity?.ratios.socketio?.connectSeconds;
+  targets.push({
+    name: `${report.capacity?.connections ?? 5_000} clients joining at once vs plain Socket.IO connecting`,
+    value: storm !== undefined && Number.isFinite(storm) ? storm : null,
+    limit: '≤ 1.5x',
+    met: storm !== undefined && Number.isFinite(storm) ? storm <= 1.5 : null,
+    detail: report.capacity
+      ? `Parley ${fmt(report.capacity.servers.parley?.connectSeconds ?? NaN, 1)} s, plain Socket.IO ${fmt(report.capacity.servers.socketio?.connectSeconds ?? NaN, 1)} s`
+      : 'capacity scenario not run',
+  });
   targets.push(...floodTargets(report.flood));
   targets.push(guessingTarget(report.guessing));
   targets.push(...searchTargets(report.search));
+  const web = report.web && !('error' in report.web) ? report.web : null;
+  targets.push({
+    name: 'Web client, gzipped, everything the first screen loads',
+    value: web ? web.totalGzipBytes / 1024 : null,
+    limit: '≤ 100 KB',
+    met: web ? web.totalGzipBytes <= 100 * 1024 : null,
+    detail: web
+      ? `JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)}; time to interactive ${fmt(web.interactiveMedianMs, 0)} ms (median)`
+      : 'web scenario not run',
+  });
   return targets;
+}
+
+/** Issue 17 point 1: the most delivered msg/s under p99 100 ms, Parley ≥ plain Socket.IO. */
+function saturationTargets(saturation: SaturationFigures | null): Target[] {
+  if (!saturation) return [];
+  const ratios = saturation.sizes.filter((size) => size.ratio !== null);
+  const worst = ratios.length ? Math.min(...ratios.map((size) => size.ratio!)) : NaN;
+  const bound = saturation.sizes.some((size) =>
+    Object.values(size.servers).some((server) => server.generatorBound),
+  );
+  return [
+    {
+      name: 'Saturation: most delivered msg/s with p99 < 100 ms vs plain Socket.IO, each size',
+      value: Number.isFinite(worst) ? worst : null,
+      limit: '≥ 1.0x',
+      met: Number.isFinite(worst) ? worst >= 1 : null,
+      detail:
+        ratios.map((size) => `${size.clients}: ${fmt(size.ratio!, 2)}x`).join(', ') +
+        (bound ? ' (a search stopped at the generator: lower bounds)' : ''),
+    },
+  ];
+}
+
+/**
+ * Issue 17 point 2: server CPU per delivered message at the ramp's largest step, against plain
+ * Socket.IO (≤ 1.0x) and raw ws (≤ 2x).
+ */
+function cpuPerDeliveryTargets(steps: StepResult[]): Target[] {
+  const step = steps.at(-1);
+  const per = (kind: ServerKind) => {
+    const figures = step?.servers[kind];
+    return figures && figures.deliveredPerSecond > 0
+      ? figures.serverCpuPercent / figures.deliveredPerSecond
+      : NaN;
+  };
+  const parley = per('parley');
+  return (
+    [
+      ['socketio', 1],
+      ['ws', 2],
+    ] as const
+  ).flatMap(([kind, limit]) => {
+    const value = parley / per(kind);
+    if (!step || !step.servers[kind]) return [];
+    return [
+      {
+        name: `Server CPU per delivered message at ${step.clients} clients vs ${SERVER_LABELS[kind]}`,
+        value: Number.isFinite(value) ? value : null,
+        limit: `≤ ${limit}.0x`,
+        met: Number.isFinite(value) ? value <= limit : null,
+        detail: `${fmt(per('parley') * 1e4, 2)} µs vs ${fmt(per(kind) * 1e4, 2)} µs`,
+      },
+    ];
+  });
 }
 
 function guessingTarget(guessing: GuessingFigures | null): Target {
@@ -376,6 +455,8 @@ export function toMarkdown(report: BenchReport): string {
     '</details>',
     '',
   );
+
+  if (report.saturation) push(...saturationMarkdown(report.saturation));
 
   if (report.capacity) {
     const capacity = report.capacity;

@@ -16,6 +16,7 @@ import { LIMITS } from '../src/shared/limits';
 import { writeCost } from './durability';
 import { floodScenario } from './flood';
 import { guessingScenario } from './guessing';
+import { saturationScenario } from './saturation';
 import { searchScenario } from './search';
 import { measuredCommit, planCores, pinSelf } from './processes';
 import {
@@ -48,6 +49,8 @@ import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './wire';
 const SCENARIOS = {
   /** The broadcast ramp: --clients is one step. */
   broadcast: 'CLIENTS',
+  /** The most delivered msg/s with p99 under 100 ms, each server: --clients is one size. */
+  saturation: 'SATURATION_CLIENTS',
   /** N clients joining at once, held idle (memory), probed: --clients is N. */
   'join-storm': 'IDLE',
   /** Joining a room of many stored messages: --clients is the messages stored. */
@@ -63,6 +66,7 @@ type Scenario = keyof typeof SCENARIOS;
 /** The settings that turn each scenario off. */
 const SCENARIO_OFF: Record<Scenario, Record<string, string>> = {
   broadcast: { CLIENTS: '' },
+  saturation: { SATURATION_CLIENTS: '' },
   'join-storm': { IDLE: '0' },
   history: { HISTORY: '0' },
   flood: { FLOOD_CLIENTS: '0' },
@@ -147,6 +151,14 @@ const config = {
     .map(Number)
     .filter((count) => Number.isInteger(count) && count > 0),
   writeCostSeconds: number('WRITE_SECONDS', 5),
+  saturationClients: env('SATURATION_CLIENTS', '500,2000')
+    .split(',')
+    .map(Number)
+    .filter((count) => Number.isInteger(count) && count > 1),
+  saturationStartRate: number('SATURATION_START_RATE', 1),
+  saturationFactor: number('SATURATION_FACTOR', 1.5),
+  saturationSeconds: number('SATURATION_SECONDS', 4),
+  saturationMaxSteps: number('SATURATION_MAX_STEPS', 16),
   searchMessages: number('SEARCH_MESSAGES', 50_000),
   searchQueries: number('SEARCH_QUERIES', 300),
   searchInFlight: number('SEARCH_IN_FLIGHT', 8),
@@ -207,6 +219,26 @@ for (const clients of config.clients) {
     );
   }
   steps.push(stepResult(clients, servers));
+}
+
+let saturationReport: BenchReport['saturation'] = null;
+if (config.saturationClients.length > 0 && config.saturationFactor > 1) {
+  saturationReport = await saturationScenario(
+    {
+      clients: config.saturationClients,
+      servers: config.servers,
+      senders: config.senders,
+      startRate: Math.max(0.1, config.saturationStartRate),
+      factor: config.saturationFactor,
+      maxSteps: Math.max(1, Math.round(config.saturationMaxSteps)),
+      warmupSeconds: 1,
+      measureSeconds: Math.max(0.5, config.saturationSeconds),
+      drainSeconds: 1,
+    },
+    shape,
+    cores,
+    log,
+  );
 }
 
 let capacityReport: BenchReport['capacity'] = null;
@@ -359,6 +391,10 @@ const partial: Omit<BenchReport, 'targets'> = {
     guessingSeconds: config.guessingSeconds,
     writeCostInFlight: config.writeCostInFlight.join(','),
     writeCostSeconds: config.writeCostSeconds,
+    saturationClients: config.saturationClients.join(','),
+    saturationStartRate: config.saturationStartRate,
+    saturationFactor: config.saturationFactor,
+    saturationSeconds: config.saturationSeconds,
     searchMessages: config.searchMessages,
     searchQueries: config.searchQueries,
     webRuns: config.web ? config.webRuns : 0,
@@ -374,6 +410,7 @@ const partial: Omit<BenchReport, 'targets'> = {
       config.servers.map((kind) => [kind, largestUnderLimit(steps, kind)]),
     ),
   },
+  saturation: saturationReport,
   capacity: capacityReport,
   history: historyReport,
   flood: floodReport,

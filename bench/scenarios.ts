@@ -190,49 +190,61 @@ export async function broadcastStep(
 ): Promise<StepFigures> {
   const session = await openSession(kind, clients, shape, cores, { cpuProfileDir });
   try {
-    const connected = session.connected.reduce((sum, reply) => sum + reply.connected, 0);
-    const connectSeconds = Math.max(...session.connected.map((reply) => reply.ms)) / 1000;
-    const senders = Math.min(shape.senders, clients);
-    const cpu = { server: [0, 0], generator: [0, 0] };
-    const replies = await runLoad(session, clients, senders, shape, (edge) => {
-      const at = edge === 'start' ? 0 : 1;
-      cpu.server[at] = session.server.cpuSeconds();
-      cpu.generator[at] = session.pool.cpuSeconds();
-    });
-    const histogram = mergeHistograms(replies.map((reply) => reply.histogram));
-    const sent = replies.reduce((sum, reply) => sum + reply.sent, 0);
-    const delivered = replies.reduce((sum, reply) => sum + reply.delivered, 0);
-    const expected = sent * Math.max(0, connected - 1);
-    const ackErrors: Record<string, number> = {};
-    for (const reply of replies) {
-      for (const [code, count] of Object.entries(reply.ackErrors)) {
-        ackErrors[code] = (ackErrors[code] ?? 0) + count;
-      }
-    }
-    const percent = ([from, to]: number[]) => ((to! - from!) / shape.measureSeconds) * 100;
-    return {
-      clients,
-      connected,
-      connectSeconds,
-      senders,
-      offeredMessagesPerSecond: senders * shape.ratePerSender,
-      sent,
-      expected,
-      delivered,
-      deliveredPerSecond: delivered / shape.measureSeconds,
-      deliveryRatio: expected > 0 ? delivered / expected : 0,
-      p50Ms: ms(histogram.getValueAtPercentile(50)),
-      p99Ms: ms(histogram.getValueAtPercentile(99)),
-      maxMs: ms(histogram.maxValue),
-      serverCpuPercent: percent(cpu.server),
-      serverPeakRssMb: session.server.peakRssMb(),
-      generatorCpuPercent: percent(cpu.generator),
-      generatorLoopDelayP99Ms: Math.max(...replies.map((reply) => reply.loopDelayP99Ms)),
-      ackErrors,
-    };
+    return await measureLoad(session, clients, Math.min(shape.senders, clients), shape);
   } finally {
     await closeSession(session);
   }
+}
+
+/**
+ * One load phase on an open session: `senders` evenly spread clients each send
+ * `shape.ratePerSender` msg/s; the figures of its measured window. A session can run several.
+ */
+export async function measureLoad(
+  session: Session,
+  clients: number,
+  senders: number,
+  shape: Pick<LoadShape, 'ratePerSender' | 'warmupSeconds' | 'measureSeconds' | 'drainSeconds'>,
+): Promise<StepFigures> {
+  const connected = session.connected.reduce((sum, reply) => sum + reply.connected, 0);
+  const connectSeconds = Math.max(...session.connected.map((reply) => reply.ms)) / 1000;
+  const cpu = { server: [0, 0], generator: [0, 0] };
+  const replies = await runLoad(session, clients, senders, shape, (edge) => {
+    const at = edge === 'start' ? 0 : 1;
+    cpu.server[at] = session.server.cpuSeconds();
+    cpu.generator[at] = session.pool.cpuSeconds();
+  });
+  const histogram = mergeHistograms(replies.map((reply) => reply.histogram));
+  const sent = replies.reduce((sum, reply) => sum + reply.sent, 0);
+  const delivered = replies.reduce((sum, reply) => sum + reply.delivered, 0);
+  const expected = sent * Math.max(0, connected - 1);
+  const ackErrors: Record<string, number> = {};
+  for (const reply of replies) {
+    for (const [code, count] of Object.entries(reply.ackErrors)) {
+      ackErrors[code] = (ackErrors[code] ?? 0) + count;
+    }
+  }
+  const percent = ([from, to]: number[]) => ((to! - from!) / shape.measureSeconds) * 100;
+  return {
+    clients,
+    connected,
+    connectSeconds,
+    senders,
+    offeredMessagesPerSecond: senders * shape.ratePerSender,
+    sent,
+    expected,
+    delivered,
+    deliveredPerSecond: delivered / shape.measureSeconds,
+    deliveryRatio: expected > 0 ? delivered / expected : 0,
+    p50Ms: ms(histogram.getValueAtPercentile(50)),
+    p99Ms: ms(histogram.getValueAtPercentile(99)),
+    maxMs: ms(histogram.maxValue),
+    serverCpuPercent: percent(cpu.server),
+    serverPeakRssMb: session.server.peakRssMb(),
+    generatorCpuPercent: percent(cpu.generator),
+    generatorLoopDelayP99Ms: Math.max(...replies.map((reply) => reply.loopDelayP99Ms)),
+    ackErrors,
+  };
 }
 
 export interface CapacityFigures {
