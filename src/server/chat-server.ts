@@ -105,6 +105,11 @@ export interface ChatServerOptions {
   /** The most named rooms the server holds, the lobby included; default LIMITS.maxRooms. */
   maxRooms?: number;
   /**
+   * People a join acknowledgement lists at most, 2 to LIMITS.joinPeoplePage (the default);
+   * `people:page` lists the rest. Fewer: tests see paging without hundreds of clients.
+   */
+  joinPeoplePage?: number;
+  /**
    * A passphrase people must give to join; null or absent: anyone may. Only its scrypt hash is
    * kept (see passphrase.ts).
    */
@@ -214,6 +219,17 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     throw new ChatServerError(
       'invalid_payload',
       `The most rooms must be a whole number, at least 1 (not ${maxRooms}).`,
+    );
+  }
+  const joinPeoplePage = options.joinPeoplePage ?? LIMITS.joinPeoplePage;
+  if (
+    !Number.isInteger(joinPeoplePage) ||
+    joinPeoplePage < 2 ||
+    joinPeoplePage > LIMITS.joinPeoplePage
+  ) {
+    throw new ChatServerError(
+      'invalid_payload',
+      `The people a join lists must be a whole number from 2 to ${LIMITS.joinPeoplePage} (not ${joinPeoplePage}).`,
     );
   }
   const fileReleaseGraceMs = options.fileReleaseGraceMs ?? LIMITS.fileReleaseGraceMs;
@@ -504,6 +520,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     isHost,
     mayModerate: (user, address) => moderation.mayModerate(user.id, address),
     maxRooms,
+    joinPeoplePage,
     roomDeleted: forgetRoom,
     files,
   };
