@@ -406,7 +406,10 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       }
     }
     changedCounts.clear();
-    if (Object.keys(counts).length > 0) broadcasterFor(LOBBY).emit('room:counts', { counts });
+    // Queued, not sent at once: in a join storm a batch of presence is open, and sending would
+    // send that batch early too (one write per member more every interval). The counts go out
+    // with it.
+    if (Object.keys(counts).length > 0) void broadcasterFor(LOBBY).queue('room:counts', { counts });
   }, LIMITS.roomCountsIntervalMs);
   countTimer.unref();
 
