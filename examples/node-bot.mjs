@@ -59,7 +59,7 @@ socket.on('connect', async () => {
   }
   self = reply.self;
   reply.messages.forEach(show);
-  const online = reply.users.length;
+  const online = reply.userCount;
   console.log(`Joined ${reply.room} on ${reply.serverName} as ${self.nickname} (${online} online)`);
 });
 

@@ -23,6 +23,7 @@ import type {
   ModerationReply,
   ModerationRequest,
   OutboxEntry,
+  PeopleQuery,
   PresenceStatus,
   RoomListQuery,
   SearchQuery,
@@ -44,6 +45,7 @@ import type {
   JoinedSession,
   LinkCode,
   MessageChange,
+  PeoplePage,
   Presence,
   ReadPosition,
   RoomInfo,
@@ -328,6 +330,14 @@ export class ChatClient {
   /** A page of the server's rooms, searched by name (the join lists only the first page). */
   listRooms(query: RoomListQuery = {}): Promise<Result<RoomPage>> {
     return this.#membership.listRooms(query);
+  }
+
+  /**
+   * A page of the people in a room this client is in, in join order, searched by nickname (the
+   * join replies list the first page only; `usersNext` says where the rest start).
+   */
+  listPeople(query: PeopleQuery = {}): Promise<Result<PeoplePage>> {
+    return this.#membership.listPeople(query);
   }
 
   /**

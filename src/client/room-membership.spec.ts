@@ -28,6 +28,7 @@ function session(messages: ChatMessage[]): Result<JoinedSession> {
     self: { id: 'u1', nickname: 'alice' },
     room: LOBBY,
     users: [],
+    userCount: 0,
     presence: {},
     messages,
     hasMore: false,
@@ -43,7 +44,14 @@ function session(messages: ChatMessage[]): Result<JoinedSession> {
 }
 
 function room(id: string, messages: ChatMessage[]): Result<JoinedRoom> {
-  return ok({ room: roomInfo(id), users: [], messages, hasMore: false, hasOlder: false });
+  return ok({
+    room: roomInfo(id),
+    users: [],
+    userCount: 0,
+    messages,
+    hasMore: false,
+    hasOlder: false,
+  });
 }
 
 /** What the server answers: `session:join` and `room:join`, by the test's functions. */

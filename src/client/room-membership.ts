@@ -5,14 +5,16 @@
  */
 import type { ChatEvent } from '../shared/api';
 import { LOBBY } from '../shared/limits';
-import type { JoinedRoom, JoinedSession, RoomInfo, RoomPage } from '../shared/protocol';
+import type { JoinedRoom, JoinedSession, PeoplePage, RoomInfo, RoomPage } from '../shared/protocol';
 import { fail, ok, type Result } from '../shared/result';
 import {
   describeIssues,
   nicknameSchema,
+  peoplePagePayloadSchema,
   roomDeletePayloadSchema,
   roomListPayloadSchema,
   roomNameSchema,
+  type PeoplePagePayload,
   type RoomListPayload,
 } from '../shared/schemas';
 import type { Request } from './acked-request';
@@ -124,7 +126,7 @@ export class RoomMembership {
       const session: JoinedSession = {
         self: result.self,
         room: result.room,
-        users: result.users,
+        ...peopleOf(result),
         presence: result.presence,
         messages: cursors.unseen(LOBBY, result.messages),
         hasMore: result.hasMore,
@@ -224,6 +226,15 @@ export class RoomMembership {
     return this.#options.request(socket, 'room:list', checked.data);
   }
 
+  /** See ChatClient.listPeople. */
+  async listPeople(query: PeoplePagePayload): Promise<Result<PeoplePage>> {
+    const checked = peoplePagePayloadSchema.safeParse(query);
+    if (!checked.success) return fail('invalid_payload', describeIssues(checked.error, query));
+    const socket = this.joinedSocket();
+    if (!socket) return fail('not_connected', 'Not connected.');
+    return this.#options.request(socket, 'people:page', checked.data);
+  }
+
   /**
    * The server deleted a room (or a rejoin found it gone): it is not rejoined after a reconnect,
    * and listeners drop it. `roomCount`: the rooms left, when the server said.
@@ -264,7 +275,7 @@ export class RoomMembership {
     const { cursors } = this.#options;
     const joined: JoinedRoom = {
       room: reply.room,
-      users: reply.users,
+      ...peopleOf(reply),
       messages: cursors.unseen(reply.room.id, reply.messages),
       hasMore: reply.hasMore,
       hasOlder: reply.hasOlder,
@@ -274,4 +285,19 @@ export class RoomMembership {
     this.#options.emit({ type: 'room-joined', joined });
     return joined;
   }
+}
+
+/**
+ * The people a join reply lists, with how many there are and where the rest start (people:page).
+ * A server older than paging lists everyone and sends no count.
+ */
+function peopleOf(
+  reply: Pick<JoinedRoom, 'users' | 'userCount' | 'usersNext'>,
+): Pick<JoinedRoom, 'users' | 'userCount' | 'usersNext'> {
+  const count = (reply as { userCount?: number }).userCount ?? reply.users.length;
+  return {
+    users: reply.users,
+    userCount: count,
+    ...(reply.usersNext === undefined ? {} : { usersNext: reply.usersNext }),
+  };
 }

@@ -50,6 +50,7 @@ export interface IpcDependencies {
     | 'leaveRoom'
     | 'deleteRoom'
     | 'listRooms'
+    | 'listPeople'
     | 'search'
     | 'openDirect'
     | 'moderate'
@@ -113,6 +114,7 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
     'chat:leave-room': (room) => chat.leaveRoom(room),
     'chat:delete-room': (room) => chat.deleteRoom(room),
     'chat:list-rooms': (query) => chat.listRooms(query),
+    'chat:list-people': (query) => chat.listPeople(query),
     'chat:search': (query) => chat.search(query),
     'chat:open-direct': (nickname) => chat.openDirect(nickname),
     'chat:moderate': (request) => chat.moderate(request),

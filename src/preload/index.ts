@@ -71,6 +71,7 @@ const api = {
     leaveRoom: (room) => invoke('chat:leave-room', room),
     deleteRoom: (room) => invoke('chat:delete-room', room),
     listRooms: (query) => invoke('chat:list-rooms', query),
+    listPeople: (query) => invoke('chat:list-people', query),
     search: (query) => invoke('chat:search', query),
     openDirect: (nickname) => invoke('chat:open-direct', nickname),
     moderate: (request) => invoke('chat:moderate', request),

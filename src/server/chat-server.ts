@@ -105,6 +105,11 @@ export interface ChatServerOptions {
   /** The most named rooms the server holds, the lobby included; default LIMITS.maxRooms. */
   maxRooms?: number;
   /**
+   * People a join acknowledgement lists at most, 2 to LIMITS.joinPeoplePage (the default);
+   * `people:page` lists the rest. Fewer: tests see paging without hundreds of clients.
+   */
+  joinPeoplePage?: number;
+  /**
    * A passphrase people must give to join; null or absent: anyone may. Only its scrypt hash is
    * kept (see passphrase.ts).
    */
@@ -214,6 +219,17 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     throw new ChatServerError(
       'invalid_payload',
       `The most rooms must be a whole number, at least 1 (not ${maxRooms}).`,
+    );
+  }
+  const joinPeoplePage = options.joinPeoplePage ?? LIMITS.joinPeoplePage;
+  if (
+    !Number.isInteger(joinPeoplePage) ||
+    joinPeoplePage < 2 ||
+    joinPeoplePage > LIMITS.joinPeoplePage
+  ) {
+    throw new ChatServerError(
+      'invalid_payload',
+      `The people a join lists must be a whole number from 2 to ${LIMITS.joinPeoplePage} (not ${joinPeoplePage}).`,
     );
   }
   const fileReleaseGraceMs = options.fileReleaseGraceMs ?? LIMITS.fileReleaseGraceMs;
@@ -390,7 +406,10 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       }
     }
     changedCounts.clear();
-    if (Object.keys(counts).length > 0) broadcasterFor(LOBBY).emit('room:counts', { counts });
+    // Queued, not sent at once: in a join storm a batch of presence is open, and sending would
+    // send that batch early too (one write per member more every interval). The counts go out
+    // with it.
+    if (Object.keys(counts).length > 0) void broadcasterFor(LOBBY).queue('room:counts', { counts });
   }, LIMITS.roomCountsIntervalMs);
   countTimer.unref();
 
@@ -504,6 +523,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     isHost,
     mayModerate: (user, address) => moderation.mayModerate(user.id, address),
     maxRooms,
+    joinPeoplePage,
     roomDeleted: forgetRoom,
     files,
   };

@@ -57,6 +57,8 @@ describe('parley CLI (in process)', () => {
     [['serve', '--upload-timeout', '1e3'], /--upload-timeout must be a number of seconds/],
     [['serve', '--max-rooms', '0'], /--max-rooms must be a whole number of rooms, at least 1/],
     [['serve', '--max-rooms', 'many'], /--max-rooms must be a whole number of rooms/],
+    [['serve', '--people-page', '1'], /--people-page must be a whole number from 2 to 100/],
+    [['serve', '--people-page', '101'], /--people-page must be a whole number from 2 to 100/],
   ])('%j fails with a clear message and exit code 1', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(1);

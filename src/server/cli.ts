@@ -60,6 +60,9 @@ Options:
                  the largest file people may send, in MB (default ${LIMITS.maxFileBytes / (1024 * 1024)};
                  decimals allowed: 0.5 = 512 KB)
   --max-rooms N  the most rooms people may make, the lobby included (default ${LIMITS.maxRooms})
+  --people-page N
+                 the most people a join lists, 2 to ${LIMITS.joinPeoplePage} (default ${LIMITS.joinPeoplePage}); the
+                 rest are asked for a page at a time
   --message-rate N/SECONDS
                  messages one connection may send per SECONDS (default ${LIMITS.rate.message.points}/${LIMITS.rate.message.durationSeconds});
                  one address may send three times as many
@@ -113,6 +116,7 @@ export async function main(
         retention: { type: 'string' },
         'max-file-size': { type: 'string' },
         'max-rooms': { type: 'string' },
+        'people-page': { type: 'string' },
         passphrase: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -170,6 +174,19 @@ export async function main(
   const maxRooms = maxRoomsText === undefined ? undefined : Number(maxRoomsText);
   if (maxRoomsText !== undefined && (!/^\d{1,9}$/.test(maxRoomsText) || maxRooms! < 1)) {
     io.err(`--max-rooms must be a whole number of rooms, at least 1, not "${maxRoomsText}".`);
+    return 1;
+  }
+  const peoplePageText = values['people-page'];
+  const joinPeoplePage = peoplePageText === undefined ? undefined : Number(peoplePageText);
+  if (
+    peoplePageText !== undefined &&
+    (!/^\d{1,3}$/.test(peoplePageText) ||
+      joinPeoplePage! < 2 ||
+      joinPeoplePage! > LIMITS.joinPeoplePage)
+  ) {
+    io.err(
+      `--people-page must be a whole number from 2 to ${LIMITS.joinPeoplePage}, not "${peoplePageText}".`,
+    );
     return 1;
   }
   const messageRate = parseRate(values['message-rate']);
@@ -251,6 +268,7 @@ export async function main(
       ...(maxFileBytes !== undefined && { maxFileBytes }),
       ...limits.options,
       ...(maxRooms !== undefined && { maxRooms }),
+      ...(joinPeoplePage !== undefined && { joinPeoplePage }),
       ...(messageRate && {
         rateLimits: {
           message: messageRate,

@@ -3,8 +3,12 @@
  * online together; the same device joining again takes over its own older session: see
  * session-events.ts). All sessions of a person show the same nickname, unique among people by its
  * skeleton (nameSkeleton: other cases and look-alikes are the same name).
+ *
+ * People are listed in the order they came online, a page at a time (`page`): each person has a
+ * place in that order (`Session.order`) that no later person shares, so a page's end stays a
+ * valid place to go on from however many people come and go in between.
  */
-import type { User } from '../shared/protocol';
+import type { PeoplePage, User } from '../shared/protocol';
 import { nameSkeleton } from '../shared/name-skeleton';
 
 export interface Session {
@@ -14,6 +18,11 @@ export interface Session {
   /** The device key this session proved (raw Ed25519, base64url). */
   deviceKey: string;
   joinedAt: number;
+  /**
+   * The person's place in the join order: the same for all their sessions, kept by a session that
+   * takes over its own older one, larger for everyone who comes online later.
+   */
+  order: number;
   /** The cluster node it is connected to when another one (cluster/cluster.ts); else absent. */
   node?: string;
 }
@@ -36,6 +45,8 @@ export class Roster {
   #users: readonly User[] | null = null;
   /** Sessions beyond each person's first: 0 when nobody has two devices online. */
   #extraSessions = 0;
+  /** The last place in the join order given out. */
+  #lastOrder = 0;
   #observer: RosterObserver | null = null;
 
   observe(observer: RosterObserver): void {
@@ -83,16 +94,17 @@ export class Roster {
     previous?: Session,
     remote?: { node: string; joinedAt: number },
   ): Session {
+    const sessions = this.#byUser.get(user.id);
     const session: Session = {
       socketId,
       user: Object.freeze({ ...user }),
       deviceKey,
       joinedAt: remote?.joinedAt ?? previous?.joinedAt ?? Date.now(),
+      order: sessions?.[0]?.order ?? previous?.order ?? ++this.#lastOrder,
       ...(remote && { node: remote.node }),
     };
     this.#bySocket.set(socketId, session);
     if (!remote) this.#observer?.added(session);
-    const sessions = this.#byUser.get(user.id);
     if (sessions) {
       sessions.push(session);
       this.#extraSessions++;
@@ -102,7 +114,7 @@ export class Roster {
     this.#byNickname.set(nameSkeleton(user.nickname), user.id);
     if (previous) {
       // A resume goes back to its place in the join order (the caller removed `previous`).
-      const place = this.#inJoinOrder.findIndex((other) => other.joinedAt > session.joinedAt);
+      const place = this.#inJoinOrder.findIndex((other) => other.order > session.order);
       this.#inJoinOrder.splice(place === -1 ? this.#inJoinOrder.length : place, 0, session);
     } else {
       this.#inJoinOrder.push(session);
@@ -155,4 +167,66 @@ export class Roster {
     this.#users ??= Object.freeze(this.#inJoinOrder.map((session) => session.user));
     return this.#users;
   }
+
+  /** How many people are online (each once, however many devices). */
+  get people(): number {
+    return this.#inJoinOrder.length;
+  }
+
+  /** A page of everyone online (each person once), in join order: see pageOfPeople. */
+  page(request: PeopleRequest): PeoplePage {
+    return pageOfPeople(this.#inJoinOrder, request);
+  }
+}
+
+/** What a page of people asks for: see `people:page` in docs/PROTOCOL.md. */
+export interface PeopleRequest {
+  /** The `next` of the page before: people whose place in the join order is after it. */
+  after?: number | undefined;
+  /** Only people whose nickname contains it, ignoring case (empty: everyone). */
+  query?: string | undefined;
+  limit: number;
+}
+
+/**
+ * A page of `people` (sessions in join order, each person once): those after `after` that match
+ * the query, at most `limit`; `total` counts every match, `next` is set when more follow. Without
+ * a query a page costs the page, not the crowd (its start is found by halving): a join storm asks
+ * for one per join.
+ */
+export function pageOfPeople(people: readonly Session[], request: PeopleRequest): PeoplePage {
+  const { after = 0, limit } = request;
+  const query = request.query?.trim().toLowerCase() ?? '';
+  let low = 0;
+  let high = people.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (people[middle]!.order <= after) low = middle + 1;
+    else high = middle;
+  }
+  const users: User[] = [];
+  let next: number | undefined;
+  if (query === '') {
+    const end = Math.min(people.length, low + limit);
+    for (let index = low; index < end; index++) users.push(people[index]!.user);
+    if (end < people.length) next = people[end - 1]!.order;
+    return { users, total: people.length, ...(next === undefined ? {} : { next }) };
+  }
+  let total = 0;
+  let lastOrder = after;
+  let more = false;
+  for (let index = 0; index < people.length; index++) {
+    const session = people[index]!;
+    if (!session.user.nickname.toLowerCase().includes(query)) continue;
+    total++;
+    if (index < low) continue;
+    if (users.length < limit) {
+      users.push(session.user);
+      lastOrder = session.order;
+    } else {
+      more = true;
+    }
+  }
+  if (more) next = lastOrder;
+  return { users, total, ...(next === undefined ? {} : { next }) };
 }

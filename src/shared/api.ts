@@ -15,6 +15,7 @@ import type {
   JoinedSession,
   LinkCode,
   MessageChange,
+  PeoplePage,
   Presence,
   ReadPosition,
   RoomInfo,
@@ -23,11 +24,14 @@ import type {
   User,
 } from './protocol';
 import type { ErrorInfo, Result } from './result';
-import type { RoomListPayload, SearchQueryPayload } from './schemas';
+import type { PeoplePagePayload, RoomListPayload, SearchQueryPayload } from './schemas';
 import type { Settings } from './settings';
 
 /** What `chat.listRooms` asks for: see `room:list` in docs/PROTOCOL.md. */
 export type RoomListQuery = RoomListPayload;
+
+/** What `chat.listPeople` asks for: see `people:page` in docs/PROTOCOL.md. */
+export type PeopleQuery = PeoplePagePayload;
 
 /** What `chat.search` asks for: see `search:query` in docs/PROTOCOL.md. */
 export type SearchQuery = SearchQueryPayload;
@@ -394,6 +398,11 @@ export interface ParleyApi {
     deleteRoom(room: string): Promise<Result>;
     /** A page of the server's rooms in name order, only those whose name contains `search`. */
     listRooms(query: RoomListQuery): Promise<Result<RoomPage>>;
+    /**
+     * A page of the people in a room one is in, in join order, only those whose nickname contains
+     * `query` if given (a join lists the first page only: `users` with `usersNext`).
+     */
+    listPeople(query: PeopleQuery): Promise<Result<PeoplePage>>;
     /** Messages of the rooms one may read that hold these words (newest first, with snippets). */
     search(query: SearchQuery): Promise<Result<SearchPage>>;
     /** Opens the direct conversation with someone online. */

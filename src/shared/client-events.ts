@@ -14,6 +14,7 @@ import type {
   JoinedRoom,
   JoinedSession,
   LinkCode,
+  PeoplePage,
   Presence,
   ReadPosition,
   RoomInfo,
@@ -36,6 +37,7 @@ import {
   linkCodeRequestPayloadSchema,
   nameReleasePayloadSchema,
   nameSetPayloadSchema,
+  peoplePagePayloadSchema,
   personRemovePayloadSchema,
   presenceSetPayloadSchema,
   roomCreatePayloadSchema,
@@ -185,6 +187,10 @@ export const CLIENT_EVENT_TABLE = {
     errors: ['not_allowed', 'unknown_room', ...STORING],
   }),
   'room:list': event<RoomPage>()(roomListPayloadSchema, { joined: true, errors: [] }),
+  'people:page': event<PeoplePage>()(peoplePagePayloadSchema, {
+    joined: true,
+    errors: ['unknown_room', 'not_in_room'],
+  }),
   'room:read': event<ReadPosition>()(roomReadPayloadSchema, {
     joined: true,
     errors: ['unknown_room', ...STORING],

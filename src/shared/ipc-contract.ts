@@ -27,6 +27,7 @@ import type {
   JoinedRoom,
   JoinedSession,
   LinkCode,
+  PeoplePage,
   Presence,
   ReadPosition,
   RoomInfo,
@@ -39,6 +40,7 @@ import {
   fileAttachmentSchema,
   nameReleasePayloadSchema,
   nameSetPayloadSchema,
+  peoplePagePayloadSchema,
   personRemovePayloadSchema,
   roleSetPayloadSchema,
   messageChangeSchema,
@@ -199,6 +201,7 @@ export const IPC_REQUESTS = {
   'chat:leave-room': { args: z.tuple([roomIdSchema]), reply: replies() },
   'chat:delete-room': { args: z.tuple([roomIdSchema]), reply: replies() },
   'chat:list-rooms': { args: z.tuple([roomListPayloadSchema]), reply: replies<RoomPage>() },
+  'chat:list-people': { args: z.tuple([peoplePagePayloadSchema]), reply: replies<PeoplePage>() },
   'chat:search': { args: z.tuple([searchQueryPayloadSchema]), reply: replies<SearchPage>() },
   'chat:open-direct': {
     args: z.tuple([z.string({ error: 'Nickname must be text.' })]),

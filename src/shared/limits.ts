@@ -84,6 +84,13 @@ export const LIMITS = {
   joinDirectListLength: 100,
   /** Most rooms one `room:list` returns (and its default). */
   roomListPageLength: 100,
+  /**
+   * People a join acknowledgement lists (the first in join order, the joiner among them); servers
+   * may set fewer. `people:page` gives the rest: a join storm's replies do not grow with the room.
+   */
+  joinPeoplePage: 100,
+  /** Most people one `people:page` returns (and its default). */
+  peoplePageLength: 100,
   /** Messages a room keeps on disk by default (older ones are deleted); servers may set another. */
   roomRetention: 50_000,
   /** Messages the server keeps in memory per room for catch-up after a (re)join. */

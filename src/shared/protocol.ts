@@ -154,8 +154,15 @@ export interface RoomInfo {
 /** The acknowledgement of `room:join` and `dm:open`. */
 export interface JoinedRoom {
   room: RoomInfo;
-  /** Everyone in the room now, the joiner included. */
+  /**
+   * The people in the room now, in the order they came online: everyone when they are few, else
+   * the first page (LIMITS.joinPeoplePage or fewer, as the server sets it), the joiner included.
+   */
   users: User[];
+  /** How many people are in the room (`users` holds all of them unless `usersNext` is set). */
+  userCount: number;
+  /** Set when more people follow `users`: `people:page` with `after` set to it lists them. */
+  usersNext?: number;
   /** Like JoinedSession.messages: the latest, or the first after `since`. */
   messages: ChatMessage[];
   hasMore: boolean;
@@ -165,8 +172,15 @@ export interface JoinedRoom {
 export interface JoinedSession {
   self: User;
   room: string;
-  /** Everyone online in the room, the joiner included, in join order. */
+  /**
+   * The people online in the room in join order: everyone when they are few, else the first page
+   * (see JoinedRoom.users), the joiner included.
+   */
   users: User[];
+  /** How many people are online in the room. */
+  userCount: number;
+  /** Set when more people follow `users`: `people:page` with `after` set to it lists them. */
+  usersNext?: number;
   /**
    * The presence of everyone online on the server (the joiner included) who is not plain online
    * (away, busy, or a status line), by user id: anyone left out is online.
@@ -226,6 +240,16 @@ export interface RoomPage {
   total: number;
   /** More rooms follow this page. */
   hasMore: boolean;
+}
+
+/** The acknowledgement of `people:page`. */
+export interface PeoplePage {
+  /** In the order they came online (the order of the join acknowledgement's `users`). */
+  users: User[];
+  /** How many people in the room match the query (everyone in it without one). */
+  total: number;
+  /** Set when more follow: ask again with `after` set to it. */
+  next?: number;
 }
 
 export interface HistoryPage {

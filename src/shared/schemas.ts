@@ -240,6 +240,36 @@ export const roomListPayloadSchema = z.strictObject({
   limit: z.number().int().min(1).max(LIMITS.roomListPageLength).optional(),
 });
 
+export const peoplePagePayloadSchema = z.strictObject({
+  /** Default the lobby. */
+  room: roomIdSchema.optional(),
+  /**
+   * Where the page before ended: its `next` (people are listed in the order they came online).
+   * Absent: from the start.
+   */
+  after: z
+    .number({ error: 'after must be a number (the `next` of the page before).' })
+    .int({ error: 'after must be a whole number.' })
+    .min(0, { error: 'after cannot be negative.' })
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional(),
+  /** Only people whose nickname contains this text, ignoring case; absent or empty: everyone. */
+  query: z
+    .string({ error: 'query must be text.' })
+    .max(LIMITS.nicknameMaxLength, {
+      error: `query can be at most ${LIMITS.nicknameMaxLength} characters.`,
+    })
+    .optional(),
+  limit: z
+    .number({ error: 'limit must be a number.' })
+    .int({ error: 'limit must be a whole number.' })
+    .min(1, { error: 'limit must be at least 1.' })
+    .max(LIMITS.peoplePageLength, {
+      error: `limit can be at most ${LIMITS.peoplePageLength}.`,
+    })
+    .optional(),
+});
+
 export const directOpenPayloadSchema = z.strictObject({ nickname: nicknameSchema });
 
 /** A message id the client names (a target of a change, the message a reply answers). */
@@ -469,6 +499,7 @@ export type RoomJoinPayload = z.infer<typeof roomJoinPayloadSchema>;
 export type RoomLeavePayload = z.infer<typeof roomLeavePayloadSchema>;
 export type RoomDeletePayload = z.infer<typeof roomDeletePayloadSchema>;
 export type RoomListPayload = z.infer<typeof roomListPayloadSchema>;
+export type PeoplePagePayload = z.infer<typeof peoplePagePayloadSchema>;
 export type RoomReadPayload = z.infer<typeof roomReadPayloadSchema>;
 export type DirectOpenPayload = z.infer<typeof directOpenPayloadSchema>;
 export type RoleSetPayload = z.infer<typeof roleSetPayloadSchema>;

@@ -101,6 +101,8 @@ const VALID_OUTCOMES: {
   // The fuzzer is on loopback: the host, who may delete any room.
   'room:delete': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
   'room:list': { stranger: ['not_joined'], member: ['ok'] },
+  // Rooms generated are mostly not there, or not joined.
+  'people:page': { stranger: ['not_joined'], member: ['ok', 'unknown_room', 'not_in_room'] },
   // Rooms are mostly empty or newer than the ids generated: see refusedAnyway.
   'room:read': { stranger: ['not_joined'], member: ['ok', 'unknown_room'] },
   'device:link-code': { stranger: ['not_joined'], member: ['ok'] },

@@ -589,6 +589,17 @@ const EVENT_FIELDS: { [E in ClientEventName]: EventFields } = {
     offset: integerField({ required: false, min: 0, max: 1_000_000 }),
     limit: integerField({ required: false, min: 1, max: LIMITS.roomListPageLength }),
   },
+  'people:page': {
+    room: roomField(false),
+    after: integerField({ required: false, min: 0, max: 1_000_000 }),
+    query: textField({
+      required: false,
+      valid: name(LIMITS.nicknameMaxLength),
+      maxLength: LIMITS.nicknameMaxLength,
+      badCharacters: [],
+    }),
+    limit: integerField({ required: false, min: 1, max: LIMITS.peoplePageLength }),
+  },
   'room:read': {
     room: roomField(true),
     id: integerField({ required: true, min: 1, max: Number.MAX_SAFE_INTEGER }),

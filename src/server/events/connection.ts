@@ -5,8 +5,15 @@
  * and publishing a message (stored first, then shown). Built once per connection.
  */
 import type { Limiter } from '../rate-limits';
-import { LIMITS } from '../../shared/limits';
-import type { ChatMessage, FileAttachment, RoomInfo, User } from '../../shared/protocol';
+import { LIMITS, LOBBY } from '../../shared/limits';
+import type {
+  ChatMessage,
+  FileAttachment,
+  JoinedRoom,
+  PeoplePage,
+  RoomInfo,
+  User,
+} from '../../shared/protocol';
 import { fail, type Failure } from '../../shared/result';
 import type { RoomBroadcaster } from '../broadcast-batcher';
 import type { Cluster } from '../cluster/cluster';
@@ -24,7 +31,7 @@ import type { LinkCodes } from '../link-codes';
 import type { PresenceBoard } from '../presence';
 import type { People } from '../people';
 import { otherPerson, type RoomDirectory } from '../rooms';
-import type { Roster } from '../roster';
+import { pageOfPeople, type PeopleRequest, type Roster, type Session } from '../roster';
 import type { ParleyServer, ParleySocket } from '../socket-types';
 import type { Limit } from './bind-events';
 import type { FileService } from './file-events';
@@ -74,6 +81,8 @@ export interface ServerParts {
   mayModerate: (user: User, address: string, room: string) => boolean;
   /** The most named rooms the server holds (the lobby included). */
   maxRooms: number;
+  /** People a join acknowledgement lists at most (LIMITS.joinPeoplePage unless set lower). */
+  joinPeoplePage: number;
   /** A room was deleted: the server forgets what it kept for it (its broadcaster, its count). */
   roomDeleted: (room: string) => void;
   /** Stored files, who may read them, and the upload limits. */
@@ -180,6 +189,18 @@ export function peopleIn(parts: Pick<ServerParts, 'membersOf' | 'roster'>, room:
 export function roomViews(parts: ServerParts) {
   const { io, roster, history } = parts;
   const memberCount = (room: string) => peopleIn(parts, room);
+  /** The sessions of the people in `room`, each person once, in the order they came online. */
+  const sessionsIn = (room: string): Session[] => {
+    const seen = new Set<string>();
+    const sessions: Session[] = [];
+    for (const id of parts.membersOf(room) ?? []) {
+      const member = roster.get(id);
+      if (!member || seen.has(member.user.id)) continue;
+      seen.add(member.user.id);
+      sessions.push(member);
+    }
+    return sessions.sort((one, other) => one.order - other.order);
+  };
   const views = {
     /** A room as `viewer` (an identity id) sees it: a direct conversation is named after the other. */
     info(room: StoredRoom, viewer: string): RoomInfo {
@@ -214,15 +235,30 @@ export function roomViews(parts: ServerParts) {
       const index = room?.people?.indexOf(person) ?? -1;
       return (index === -1 ? undefined : room?.members[index]) ?? 'someone';
     },
-    /** Everyone in `room`, each person once (whichever of their devices are there). */
-    usersIn(room: string): User[] {
-      const seen = new Set<string>();
-      return [...(parts.membersOf(room) ?? [])].flatMap((id) => {
-        const member = roster.get(id);
-        if (!member || seen.has(member.user.id)) return [];
-        seen.add(member.user.id);
-        return [member.user];
-      });
+    /**
+     * A page of the people in `room` (each once, whichever of their devices are there) in the
+     * order they came online. The lobby is everyone online: the roster pages it without looking
+     * at anyone else; another room's people are gathered and put in order first.
+     */
+    peoplePage(room: string, request: PeopleRequest): PeoplePage {
+      if (room === LOBBY) return roster.page(request);
+      return pageOfPeople(sessionsIn(room), request);
+    },
+    /**
+     * The people a (re)join of `room` lists: everyone when they fit on one page, else the first
+     * of them with `self` (the joiner) at the end, where a person who just came is anyway; the
+     * pages that follow list them again in their own place (clients keep each person once).
+     */
+    firstPeople(room: string, self: User): Pick<JoinedRoom, 'users' | 'userCount' | 'usersNext'> {
+      const limit = parts.joinPeoplePage;
+      const first = views.peoplePage(room, { limit });
+      const people = { users: first.users, userCount: first.total };
+      if (first.next === undefined) return people;
+      if (first.users.some((user) => user.id === self.id)) {
+        return { ...people, usersNext: first.next };
+      }
+      const others = views.peoplePage(room, { limit: limit - 1 });
+      return { users: [...others.users, self], userCount: first.total, usersNext: others.next! };
     },
     /** A page of a room's history for a (re)join: the latest, or the first after `since`. */
     async historyFor(room: string, since: number | undefined) {
@@ -273,7 +309,7 @@ export function roomViews(parts: ServerParts) {
       for (const { target, session } of outside) {
         target.emit('dm:opened', {
           room: views.info(room, session.user.id),
-          users: views.usersIn(room.id),
+          ...views.firstPeople(room.id, session.user),
           ...page,
         });
       }

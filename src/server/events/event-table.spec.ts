@@ -32,6 +32,7 @@ const VALID: { [E in JoinedEventName]: ClientPayload<E> } = {
   'room:leave': { room: 'r-abc' },
   'room:delete': { room: 'r-abc' },
   'room:list': { search: 'des' },
+  'people:page': { room: 'lobby', after: 0, query: 'al' },
   'room:read': { room: 'lobby', id: 1 },
   'device:link-code': {},
   'dm:open': { nickname: 'bob' },

@@ -1,6 +1,6 @@
 /**
  * Everything a new connection gets: its handlers from each domain (session, messages, rooms and
- * direct conversations, files, moderation), bound through the one door of bind-events.ts, and the clean-up
+ * direct conversations, who is in them, files, moderation), bound through the one door of bind-events.ts, and the clean-up
  * when it closes (its limits forgotten, the others told it left).
  */
 import type { ParleySocket } from '../socket-types';
@@ -15,6 +15,7 @@ import { deviceEvents } from './device-events';
 import { fileEvents } from './file-events';
 import { messageEvents } from './message-events';
 import { moderationEvents } from './moderation-events';
+import { peopleEvents } from './people-events';
 import { presenceEvents } from './presence-events';
 import { roomEvents } from './room-events';
 import { searchEvents } from './search-events';
@@ -28,6 +29,7 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     ...messageEvents(connection),
     ...presenceEvents(connection),
     ...roomEvents(connection),
+    ...peopleEvents(connection),
     ...fileEvents(connection),
     ...moderationEvents(connection),
     ...deviceEvents(connection),

@@ -67,7 +67,7 @@ export function roomEvents(
         const history = await connection.historyFor(room.id, payload.since);
         const joined: JoinedRoom = {
           room: connection.info(room, session.user.id),
-          users: connection.usersIn(room.id),
+          ...connection.firstPeople(room.id, session.user),
           ...history,
         };
         return ok(joined);
@@ -174,7 +174,7 @@ export function roomEvents(
         await connection.bringPeerIn(room.id, session.user);
         return ok({
           room: connection.info(room, session.user.id),
-          users: connection.usersIn(room.id),
+          ...connection.firstPeople(room.id, session.user),
           ...history,
         });
       },

@@ -16,6 +16,7 @@ import { nicknameKey } from '../../shared/schemas';
 import { nameSkeleton } from '../../shared/name-skeleton';
 import { checkJoinProof, newChallenge } from '../join-proof';
 import { blockedFor, consume } from '../rate-limits';
+import type { RoomDirectory } from '../rooms';
 import { StorageError } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
 import { announceLeft, type Connection, type ServerParts } from './connection';
@@ -236,12 +237,13 @@ export function sessionEvents(
         parts.countChanged(LOBBY);
         // Who is here now, before reading history: whoever joins while it is read (a database
         // takes a while) is announced to this socket by presence:joined, not also in the ack.
-        // The roster's shared, frozen list: a join storm copies nothing (it is sent as JSON).
-        const users = roster.users() as User[];
+        // The first page only: a reply listing everyone made a join storm cost the square of the
+        // crowd (`people:page` lists the rest).
+        const people = connection.firstPeople(LOBBY, session.user);
         const presence = parts.presence.listed() as Record<string, Presence>;
         const { messages, hasMore, hasOlder } = await connection.historyFor(LOBBY, payload.since);
         const rooms = parts.rooms
-          .firstPage(LIMITS.joinRoomListLength, occupiedRooms(io))
+          .firstPage(LIMITS.joinRoomListLength, occupiedRooms(io, parts.rooms))
           .map((room) => connection.info(room, session.user.id));
         const directs = parts.rooms
           .directsOf(session.user.id)
@@ -255,7 +257,7 @@ export function sessionEvents(
         return ok({
           self: session.user,
           room: LOBBY,
-          users,
+          ...people,
           presence,
           messages,
           hasMore,
@@ -300,7 +302,20 @@ function nameTaken(asked: string, shown: string, bound: boolean) {
   );
 }
 
-/** Socket.IO's rooms with people in them, with how many (socket ids too: the directory skips them). */
-function* occupiedRooms(io: ServerParts['io']): Iterable<[string, number]> {
-  for (const [id, sockets] of io.sockets.adapter.rooms) yield [id, sockets.size];
+/**
+ * The named rooms with people in them, with how many. Socket.IO's rooms include one per socket, so
+ * walking them made each join of a storm cost the crowd: the named rooms are walked instead when
+ * they are fewer (they are, but on a nearly empty server).
+ */
+function* occupiedRooms(io: ServerParts['io'], rooms: RoomDirectory): Iterable<[string, number]> {
+  const occupied = io.sockets.adapter.rooms;
+  if (rooms.count < occupied.size) {
+    for (const room of rooms.rooms()) {
+      const size = occupied.get(room.id)?.size;
+      if (size) yield [room.id, size];
+    }
+    return;
+  }
+  // Socket ids among them too: the directory skips them.
+  for (const [id, sockets] of occupied) yield [id, sockets.size];
 }

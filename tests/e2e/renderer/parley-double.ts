@@ -197,6 +197,7 @@ export function installParleyDouble(options: DoubleOptions): void {
       self,
       room: 'lobby',
       users: [self],
+      userCount: 1,
       presence: { [self.id]: { status: 'online', since: Date.now() } },
       messages: [],
       hasMore: false,
@@ -335,6 +336,10 @@ export function installParleyDouble(options: DoubleOptions): void {
       async listRooms(query) {
         record('chat.listRooms', query);
         return { ok: true, rooms: [], total: 0, hasMore: false };
+      },
+      async listPeople(query) {
+        record('chat.listPeople', query);
+        return { ok: true, users: [], total: 0 };
       },
       async search(query) {
         record('chat.search', query);

@@ -82,6 +82,8 @@ export class AppState {
   readonly quickSwitcher: QuickSwitcher;
   /** "Leave room" and "Disconnect" ask first when an unsent draft would go with them. */
   readonly leaveConfirm: LeaveConfirm;
+  /** A page of the people of a room (the join lists the first one only). */
+  readonly listPeople: ParleyApi['chat']['listPeople'];
   /** The Settings dialog is open. */
   settingsOpen = $state(false);
   /** The keyboard shortcuts sheet is open. */
@@ -89,6 +91,7 @@ export class AppState {
 
   constructor(api: ParleyApi) {
     this.runtime = api.runtime;
+    this.listPeople = (query) => api.chat.listPeople(query);
     this.composer = new ComposerState(api.chat);
     this.discovery = new DiscoveryState(api.discovery);
     this.savedServers = new SavedServersState(api.servers);
@@ -225,6 +228,15 @@ export class AppState {
   /** The conversation on screen. */
   get chat(): ChatState {
     return this.conversations.current;
+  }
+
+  /**
+   * The nicknames in the room on screen that contain `query`, as the server has them: what
+   * @mentions offer while the people loaded are not everyone. None when it cannot be asked.
+   */
+  async findPeople(query: string): Promise<string[]> {
+    const page = await this.listPeople({ room: this.chat.room, query, limit: 50 });
+    return page.ok ? page.users.map((user) => user.nickname) : [];
   }
 
   /**

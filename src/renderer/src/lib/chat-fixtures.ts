@@ -41,6 +41,7 @@ export function lobbySession(messages: ChatMessage[] = [], rooms: RoomInfo[] = [
     self: alice,
     room: 'lobby',
     users: [alice, bob],
+    userCount: 2,
     presence: {
       [alice.id]: { status: 'online', since: 1_767_225_600_000 },
       [bob.id]: { status: 'online', since: 1_767_225_600_000 },
@@ -64,5 +65,5 @@ export function joinedRoom(
   messages: ChatMessage[] = [],
   hasOlder = false,
 ): JoinedRoom {
-  return { room, users: [alice, bob], messages, hasMore: false, hasOlder };
+  return { room, users: [alice, bob], userCount: 2, messages, hasMore: false, hasOlder };
 }

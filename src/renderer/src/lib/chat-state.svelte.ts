@@ -2,11 +2,20 @@
  * The state of one conversation (the lobby, a room or a direct conversation) of a chat
  * connection, built only from ChatEvents: connection status, who is in it, who is typing, and the
  * timeline (messages merged by id plus system notices). Components read it; only `apply` and
- * `reset` change it. Conversations (conversations.svelte.ts) keeps one per joined room.
+ * `reset` change it, and `loadMorePeople`, which adds the next page of the people: in a crowd a
+ * join lists only the first (`userCount` says how many there are). Conversations
+ * (conversations.svelte.ts) keeps one per joined room.
  */
-import type { ChatEvent, ConnectionStatus, OutboxEntry } from '../../../shared/api';
+import type { ChatEvent, ConnectionStatus, OutboxEntry, PeopleQuery } from '../../../shared/api';
 import { LIMITS, LOBBY } from '../../../shared/limits';
-import type { ChatMessage, JoinedRoom, JoinedSession, User } from '../../../shared/protocol';
+import type {
+  ChatMessage,
+  JoinedRoom,
+  JoinedSession,
+  PeoplePage,
+  User,
+} from '../../../shared/protocol';
+import type { Result } from '../../../shared/result';
 import { ExpiryTimers } from './expiry-timers';
 import { mergeMessages } from './messages';
 import {
@@ -98,6 +107,12 @@ export class ChatState {
   #self = $state.raw<User | null>(null);
   #serverName = $state('');
   #users = $state.raw<User[]>([]);
+  /** How many people are in the room: more than `#users` while not every page is loaded. */
+  #userCount = $state(0);
+  /** Where the people not loaded yet start (`people:page` `after`); undefined: all are loaded. */
+  #usersNext = $state.raw<number | undefined>(undefined);
+  /** The page of people being loaded, so that a second ask waits for it instead. */
+  #loadingPeople: Promise<Result> | null = null;
   #messages = $state.raw<ChatMessage[]>([]);
   #notices = $state.raw<Notice[]>([]);
   #typing = $state.raw<User[]>([]);
@@ -124,8 +139,37 @@ export class ChatState {
     return this.#serverName;
   }
 
+  /** The people loaded: everyone unless `morePeople`, in the order they came online. */
   get users(): User[] {
     return this.#users;
+  }
+
+  /** How many people are in the room (loaded or not). */
+  get userCount(): number {
+    return this.#userCount;
+  }
+
+  /** True while the room has people not loaded yet (loadMorePeople). */
+  get morePeople(): boolean {
+    return this.#usersNext !== undefined;
+  }
+
+  /**
+   * Loads the next page of the people with `list` (the chat API's listPeople); one page at a
+   * time: asked again meanwhile, it answers when that page is in.
+   */
+  loadMorePeople(list: (query: PeopleQuery) => Promise<Result<PeoplePage>>): Promise<Result> {
+    const after = this.#usersNext;
+    if (after === undefined) return Promise.resolve({ ok: true });
+    this.#loadingPeople ??= list({ room: this.room, after })
+      .then((page): Result => {
+        // A rejoin meanwhile listed the people again: this page belongs to the list before.
+        if (!page.ok || this.#usersNext !== after) return page;
+        this.#addPeople(page);
+        return { ok: true };
+      })
+      .finally(() => (this.#loadingPeople = null));
+    return this.#loadingPeople;
   }
 
   get messages(): ChatMessage[] {
@@ -222,11 +266,11 @@ export class ChatState {
         this.#stopTyping(event.message.author.id);
         break;
       case 'user-joined':
-        this.#users = [...this.#users.filter((user) => user.id !== event.user.id), event.user];
+        this.#personJoined(event.user);
         this.#addPresence(event.user, 'joined');
         break;
       case 'user-left':
-        this.#users = this.#users.filter((user) => user.id !== event.user.id);
+        this.#personLeft(event.user);
         this.#stopTyping(event.user.id);
         this.#addPresence(event.user, 'left');
         break;
@@ -270,6 +314,8 @@ export class ChatState {
     this.#self = null;
     this.#serverName = '';
     this.#users = [];
+    this.#userCount = 0;
+    this.#usersNext = undefined;
     this.#messages = [];
     this.#notices = [];
     this.#outbox = [];
@@ -285,14 +331,53 @@ export class ChatState {
     if (this.room !== session.room) return;
     // The first join says whether there is history before it; a rejoin's catch-up does not.
     if (this.#messages.length === 0) this.#hasOlder = session.hasOlder;
-    this.#users = session.users;
+    this.#listPeople(session);
     this.#messages = mergeMessages(this.#messages, session.messages);
   }
 
   #applyJoined(joined: JoinedRoom): void {
     if (this.#messages.length === 0) this.#hasOlder = joined.hasOlder;
-    this.#users = joined.users;
+    this.#listPeople(joined);
     this.#messages = mergeMessages(this.#messages, joined.messages);
+  }
+
+  /** The people a join reply lists: everyone, or the first page and how many there are. */
+  #listPeople(reply: Pick<JoinedRoom, 'users' | 'userCount' | 'usersNext'>): void {
+    this.#users = reply.users;
+    this.#userCount = Math.max(reply.userCount, reply.users.length);
+    this.#usersNext = reply.usersNext;
+  }
+
+  /**
+   * A page of people after those loaded: each person once, in their place in the join order (the
+   * joiner, listed last by the join, moves to theirs).
+   */
+  #addPeople(page: PeoplePage): void {
+    // A throwaway lookup, not state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const listed = new Set(page.users.map((user) => user.id));
+    this.#users = [...this.#users.filter((user) => !listed.has(user.id)), ...page.users];
+    this.#usersNext = page.next;
+    this.#userCount = Math.max(page.total, this.#users.length);
+  }
+
+  /**
+   * Someone came in. While pages are missing they are not listed yet: they came last, so the last
+   * page lists them in their place; the count says they are there.
+   */
+  #personJoined(user: User): void {
+    const listed = this.#users.some((other) => other.id === user.id);
+    if (!listed) this.#userCount++;
+    if (listed || this.#usersNext === undefined) {
+      this.#users = [...this.#users.filter((other) => other.id !== user.id), user];
+    }
+  }
+
+  /** Someone left: listed or not, they are no longer counted. */
+  #personLeft(user: User): void {
+    const users = this.#users.filter((other) => other.id !== user.id);
+    this.#users = users;
+    this.#userCount = Math.max(this.#userCount - 1, users.length);
   }
 
   /** Whether `event` is about this room: room events by their room, the rest (status) always. */

@@ -84,7 +84,7 @@ export class Conversations {
       id: LOBBY,
       kind: 'room',
       name: 'Lobby',
-      members: this.lobby.users.length,
+      members: this.lobby.userCount,
       joined: true,
       deletable: false,
     },

@@ -85,6 +85,11 @@ export class MentionSuggestions {
     return this.#options;
   }
 
+  /** The text after the "@" being completed; null while the list is closed. */
+  get query(): string | null {
+    return this.#query?.query ?? null;
+  }
+
   /** The index of the option Enter or Tab would choose. */
   get active(): number {
     return this.#active;
