@@ -7,6 +7,7 @@
  * Long (over 400 lines): the JSON, the markdown and the SVG render the same figures, and keeping
  * them together keeps the three in step.
  */
+import { clusterMarkdown, type ClusterFigures } from './cluster';
 import { writeCostMarkdown, type WriteCostFigures } from './durability';
 import { searchMarkdown, searchTargets, type SearchFigures } from './search';
 import type { FloodFigures, FloodPhase } from './flood';
@@ -92,6 +93,8 @@ export interface BenchReport {
   writeCost?: WriteCostFigures | null;
   /** Search query latency over stored messages, and what indexing costs acknowledgements. */
   search?: SearchFigures | null;
+  /** PostgreSQL and a second node against one node on the embedded store; where it stops. */
+  cluster?: ClusterFigures | null;
   web: WebFigures | { error: string } | null;
   targets: Target[];
 }
@@ -440,6 +443,7 @@ export function toMarkdown(report: BenchReport): string {
   if (report.guessing) pushGuessing(push, report.guessing);
   if (report.writeCost) push(...writeCostMarkdown(report.writeCost));
   if (report.search) push(...searchMarkdown(report.search));
+  if (report.cluster) push(...clusterMarkdown(report.cluster));
 
   if (report.web) {
     push('## Web client', '');
