@@ -170,8 +170,8 @@ describe('npm run bench (smoke)', () => {
       expect(cluster.arms[arm].ackErrors, `cluster ${arm} refusals`).toEqual({});
     }
     expect(cluster.arms.twoNodes.nodes).toBe(2);
-    // PostgreSQL's own processes did the storing, and were measured doing it.
-    expect(cluster.arms.postgres.databaseCpuMicrosPerDelivered).toBeGreaterThan(0);
+    // (PostgreSQL's CPU in so tiny a run may be under one clock tick: bench-processes.spec.ts
+    // proves that it is read.)
     expectFigures(cluster.ratios.postgres, 'cluster ratios, PostgreSQL');
     expectFigures(cluster.ratios.twoNodes, 'cluster ratios, two nodes');
     for (const [name, steps] of [
