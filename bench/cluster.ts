@@ -116,6 +116,8 @@ export interface StepFigures {
   passed: boolean;
   /** Why the step failed ('' when it passed). */
   failure: string;
+  /** 1, or 2 when the first measurement failed and the step was measured again. */
+  attempts: number;
 }
 
 export interface ClusterFigures {
@@ -367,6 +369,7 @@ async function ramp(
         databaseCpuPercent: (used.database / settings.stepSeconds) * 100,
         passed: failure === '',
         failure: attempt > 1 && failure ? `${failure} (twice)` : failure,
+        attempts: attempt,
       };
       log(
         `cluster ${what}, ${offered}/s offered: ${step.achievedPerSecond.toFixed(0)}/s, p99 ${step.p99Ms.toFixed(1)} ms, ` +
@@ -574,7 +577,7 @@ function stepRows(steps: StepFigures[], notify: boolean): string[] {
     (step) =>
       `| ${step.offeredPerSecond} | ${fmt(step.achievedPerSecond, 0)} | ${fmt(step.p50Ms, 1)} | ${fmt(step.p99Ms, 1)} | ` +
       (notify ? `${fmt(step.notificationsPerSecond, 0)} | ` : '') +
-      `${fmt(step.nodeCpuPercent, 0)} % | ${fmt(step.databaseCpuPercent, 0)} % | ${step.passed ? 'yes' : step.failure} |`,
+      `${fmt(step.nodeCpuPercent, 0)} % | ${fmt(step.databaseCpuPercent, 0)} % | ${step.passed ? (step.attempts > 1 ? 'yes (measured again)' : 'yes') : step.failure} |`,
   );
 }
 
@@ -587,7 +590,7 @@ export function clusterMarkdown(figures: ClusterFigures): string[] {
   return [
     `## Cluster: PostgreSQL and a second node`,
     '',
-    `One throwaway PostgreSQL (fsync on), a fresh database per deployment. ${figures.pinning}: ` +
+    `One throwaway PostgreSQL (fsync on), a fresh database per deployment. Pinning: ${figures.pinning}; ` +
       `one node and two nodes run on the same cores. Each arm: ${s.clients} clients join at once ` +
       `(the join storm), then ${s.senders} of them send ${s.ratePerSender} msg/s each into the lobby ` +
       `for ${s.measureSeconds} s (after ${s.warmupSeconds} s of warm-up); two nodes get half the ` +
@@ -646,7 +649,8 @@ export function clusterMarkdown(figures: ClusterFigures): string[] {
     `Two nodes on PostgreSQL, ${Math.max(2, s.ceilingSenders)} senders split over them, rate limits ` +
       `lifted; the offered rate is raised step by step (${s.stepSeconds} s each) until the send → ` +
       `acknowledgement p99 passes ${P99_LIMIT_MS} ms, a send is refused or acknowledgements fall ` +
-      `behind. An acknowledgement means the message is committed (fsync) in PostgreSQL.`,
+      `behind (a failing step is measured once more: the machine may be shared). An acknowledgement ` +
+      `means the message is committed (fsync) in PostgreSQL.`,
     '',
     '| offered msg/s | acknowledged msg/s | ack p50 ms | ack p99 ms | nodes CPU | PostgreSQL CPU | passed |',
     '|---:|---:|---:|---:|---:|---:|---|',

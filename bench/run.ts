@@ -159,7 +159,7 @@ const config = {
   clusterClients: number('CLUSTER_CLIENTS', 300),
   clusterSenders: number('CLUSTER_SENDERS', 20),
   clusterRate: number('CLUSTER_RATE', 1),
-  clusterSeconds: number('CLUSTER_SECONDS', 8),
+  clusterSeconds: number('CLUSTER_SECONDS', 6),
   clusterCeilingRates: env('CLUSTER_CEILING_RATES', '100,200,400,800,1600,3200')
     .split(',')
     .map(Number)
