@@ -14,6 +14,11 @@
  * acknowledgement ('1', as shipped) or not ('0'), and no message rate limit applies: the senders
  * send as fast as they are acknowledged.
  *
+ * With PARLEY_BENCH_DATABASE set (a PostgreSQL URL; cluster.ts), Parley keeps its history in
+ * that database, as `parley serve --database` does: several such processes on one database are
+ * the nodes of a cluster. With PARLEY_BENCH_UNLIMITED set, no message or presence rate limit
+ * applies (the cluster scenario looks for where the database, not a limit, stops a room).
+ *
  * Listens on 127.0.0.1, port 0. Talks to the runner over the IPC channel: sends `ready` with its
  * port and start-up time, answers `memory` (after a full GC; run with --expose-gc), `batchWrites`
  * and `stop`.
@@ -44,7 +49,11 @@ const exempt = process.env.PARLEY_BENCH_EXEMPT?.split(',').filter(Boolean);
 /** The guessing scenario's passphrase (unset: anyone may join). */
 const passphrase = process.env.PARLEY_BENCH_PASSPHRASE || null;
 const durable = process.env.PARLEY_BENCH_DURABLE;
+const database = process.env.PARLEY_BENCH_DATABASE || null;
 const UNLIMITED = { points: 1_000_000_000, durationSeconds: 1 };
+const unlimited = process.env.PARLEY_BENCH_UNLIMITED
+  ? { rateLimits: { message: UNLIMITED, messagePerAddress: UNLIMITED, presence: UNLIMITED } }
+  : {};
 
 /** The history as createChatServer makes it, with durable writes on or off. */
 async function writeCostOptions(durableWrites: boolean) {
@@ -75,6 +84,7 @@ async function start(): Promise<Started> {
       host: '127.0.0.1',
       port: 0,
       dataDir: dataDir || null,
+      database,
       webRoot: webRoot || null,
       // Unset: as shipped (all of loopback exempt). IPv4 peers may appear as ::ffff:127.0.0.2.
       isRateLimitExempt: exempt
@@ -82,6 +92,7 @@ async function start(): Promise<Started> {
         : undefined,
       passphrase,
       onError: (error) => console.error('[bench parley]', error),
+      ...unlimited,
       ...(durable === undefined ? {} : await writeCostOptions(durable !== '0')),
       // The search scenario's baseline: no index (bench/search.ts).
       search: { enabled: process.env.PARLEY_BENCH_SEARCH !== '0' },

@@ -30,6 +30,11 @@ export type WorkerCommand =
       senders: Array<{ client: number; slot: number }>;
       totalSenders: number;
       ratePerSender: number;
+      /**
+       * What the senders send: chat messages (the default), or status lines (`presence:set`,
+       * Parley only), which a cluster passes between its nodes by NOTIFY.
+       */
+      event?: 'message' | 'presence';
       /** When sending starts, on the shared monotonic clock (µs). */
       startMicros: number;
       warmupMs: number;
@@ -59,6 +64,8 @@ export interface RunReply {
   sent: number;
   acksOk: number;
   ackErrors: Record<string, number>;
+  /** Send → acknowledgement of this worker's measured-phase sends (Parley), µs, encoded. */
+  ackHistogram: string;
   /** Generator event-loop delay while running, ms: high values mean the generator lagged. */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
@@ -90,6 +97,9 @@ const newHistogram = (): Histogram =>
 let clients: LoadClient[] = [];
 const byIndex = new Map<number, LoadClient>();
 let histogram = newHistogram();
+let ackHistogram = newHistogram();
+/** Acknowledgements are timed only from the measured phase on. */
+let measuringAcks = false;
 let delivered = 0;
 let warmupDelivered = 0;
 let acksOk = 0;
@@ -107,9 +117,12 @@ function handlersFor(self: number) {
         warmupDelivered++;
       }
     },
-    onAck(code: string | null) {
-      if (code === null) acksOk++;
-      else ackErrors[code] = (ackErrors[code] ?? 0) + 1;
+    onAck(code: string | null, micros: number) {
+      if (code !== null) ackErrors[code] = (ackErrors[code] ?? 0) + 1;
+      else {
+        acksOk++;
+        if (measuringAcks) ackHistogram.recordValue(Math.max(1, micros));
+      }
     },
     onClose() {
       closedSinceConnect++;
@@ -162,6 +175,8 @@ async function connect(command: Extract<WorkerCommand, { type: 'connect' }>): Pr
 
 async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<void> {
   histogram = newHistogram();
+  ackHistogram = newHistogram();
+  measuringAcks = false;
   delivered = 0;
   warmupDelivered = 0;
   acksOk = 0;
@@ -182,9 +197,19 @@ async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<vo
         const now = nowMicros();
         if (now >= sendUntil) return;
         const measured = now >= measureFrom;
-        client.send(messageText(measured ? 'm' : 'w', index, now));
-        if (measured) sent++;
-        schedule(client, index, at + intervalMicros);
+        // Timed from the first measured send on (a late warm-up acknowledgement may be too).
+        if (measured) measuringAcks = true;
+        // A timer fires a millisecond late at best: at a high rate every send that fell due
+        // meanwhile goes now, or the rate offered would be capped by the timers, not the server.
+        let next = at;
+        do {
+          const text = messageText(measured ? 'm' : 'w', index, now);
+          if (command.event === 'presence') client.setPresence(text);
+          else client.send(text);
+          if (measured) sent++;
+          next += intervalMicros;
+        } while (next <= now && next < sendUntil);
+        schedule(client, index, next);
       },
       Math.max(0, (at - nowMicros()) / 1000),
     );
@@ -211,6 +236,7 @@ async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<vo
     sent,
     acksOk,
     ackErrors,
+    ackHistogram: encodeIntoCompressedBase64(ackHistogram),
     // The sampling timer's own interval is part of every sample.
     loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
     loopDelayMaxMs: Math.max(0, loopDelay.max / 1e6 - LOOP_RESOLUTION_MS),

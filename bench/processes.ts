@@ -1,10 +1,10 @@
 /**
  * Processes of the benchmark: starting a Node script pinned to some cores (taskset) with a raised
  * file-descriptor limit and an IPC channel, and reading a process's CPU time and memory from /proc
- * (Linux; zeros elsewhere).
+ * (Linux; zeros elsewhere), also of a process with its children (PostgreSQL).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /** Enough descriptors for thousands of sockets per process (each connection is one). */
@@ -130,5 +130,56 @@ export function measuredCommit(root: string): string {
     }).trim();
   } catch {
     return 'unknown (not a git checkout)';
+  }
+}
+
+/** The pids whose parent is `pid` (from /proc/<n>/stat; empty elsewhere). */
+function childrenOf(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const entry of entries) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return children;
+}
+
+/**
+ * CPU seconds of a server made of processes (PostgreSQL: the postmaster forks a backend per
+ * connection and a few helpers): the parent's own, what its children that ended used (the
+ * kernel adds it to the parent's cutime and cstime once the parent reaps them) and what its live
+ * children used so far. Every figure only grows, so a difference measures a window exactly.
+ */
+export function readTreeCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime: fields 14 to 17 of stat(5).
+    const own = fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0) / clockTicks();
+    return childrenOf(pid).reduce((sum, child) => sum + readCpuSeconds(child), own);
+  } catch {
+    return 0;
+  }
+}
+
+/** Moves `pid` and its children (every thread of each) to `cores`; best effort, like pinSelf. */
+export function pinTree(pid: number, cores: string | null): void {
+  if (cores === null) return;
+  for (const each of [pid, ...childrenOf(pid)]) {
+    try {
+      execFileSync('taskset', ['-a', '-cp', cores, String(each)], { stdio: 'ignore' });
+    } catch {
+      // Ended meanwhile, or no taskset: the figures stay comparable between arms either way.
+    }
   }
 }

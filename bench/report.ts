@@ -7,6 +7,7 @@
  * Long (over 400 lines): the JSON, the markdown and the SVG render the same figures, and keeping
  * them together keeps the three in step.
  */
+import { clusterMarkdown, type ClusterFigures } from './cluster';
 import { writeCostMarkdown, type WriteCostFigures } from './durability';
 import { saturationMarkdown, type SaturationFigures } from './saturation';
 import { searchMarkdown, searchTargets, type SearchFigures } from './search';
@@ -95,6 +96,8 @@ export interface BenchReport {
   saturation?: SaturationFigures | null;
   /** Search query latency over stored messages, and what indexing costs acknowledgements. */
   search?: SearchFigures | null;
+  /** PostgreSQL and a second node against one node on the embedded store; where it stops. */
+  cluster?: ClusterFigures | null;
   web: WebFigures | { error: string } | null;
   targets: Target[];
 }
@@ -521,6 +524,7 @@ export function toMarkdown(report: BenchReport): string {
   if (report.guessing) pushGuessing(push, report.guessing);
   if (report.writeCost) push(...writeCostMarkdown(report.writeCost));
   if (report.search) push(...searchMarkdown(report.search));
+  if (report.cluster) push(...clusterMarkdown(report.cluster));
 
   if (report.web) {
     push('## Web client', '');

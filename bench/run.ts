@@ -2,7 +2,7 @@
  * `npm run bench`: Parley's server against the plain Socket.IO chat server and a raw `ws`
  * broadcast server, on the same load in one run — a broadcast ramp, a capacity scenario, joining
  * a room with a long history, Parley alone under a flood (flood.ts), what fsyncing the history
- * costs (durability.ts) — plus what the web client costs a browser. Writes bench/results/latest.{json,md} and latest-p99.svg and prints the
+ * costs (durability.ts), PostgreSQL and a second node against one node (cluster.ts) — plus what the web client costs a browser. Writes bench/results/latest.{json,md} and latest-p99.svg and prints the
  * markdown.
  *
  * Every server and generator runs in its own process; the server is pinned to core 0 and the
@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LIMITS } from '../src/shared/limits';
+import { clusterScenario } from './cluster';
 import { writeCost } from './durability';
 import { floodScenario } from './flood';
 import { guessingScenario } from './guessing';
@@ -61,6 +62,11 @@ const SCENARIOS = {
   /** Search over stored messages, and what indexing costs an acknowledgement: --clients is the messages. */
   search: 'SEARCH_MESSAGES',
   web: 'WEB',
+  /**
+   * PostgreSQL and a second node against one node on the embedded store, and where the cluster
+   * stops scaling (cluster.ts): --clients is the clients of each arm.
+   */
+  cluster: 'CLUSTER_CLIENTS',
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 /** The settings that turn each scenario off. */
@@ -74,6 +80,7 @@ const SCENARIO_OFF: Record<Scenario, Record<string, string>> = {
   'write-cost': { WRITE_IN_FLIGHT: '' },
   search: { SEARCH_MESSAGES: '0' },
   web: { WEB: '0' },
+  cluster: { CLUSTER_CLIENTS: '0' },
 };
 
 function commandLineSettings(args: string[]): Record<string, string> {
@@ -164,6 +171,23 @@ const config = {
   searchInFlight: number('SEARCH_IN_FLIGHT', 8),
   searchWriteSeconds: number('SEARCH_WRITE_SECONDS', 5),
   searchRounds: number('SEARCH_ROUNDS', 4),
+  clusterClients: number('CLUSTER_CLIENTS', 300),
+  clusterSenders: number('CLUSTER_SENDERS', 20),
+  clusterRate: number('CLUSTER_RATE', 1),
+  clusterSeconds: number('CLUSTER_SECONDS', 6),
+  clusterCeilingRates: env('CLUSTER_CEILING_RATES', '100,200,400,800,1600,3200')
+    .split(',')
+    .map(Number)
+    .filter((rate) => rate > 0),
+  clusterCeilingSenders: number('CLUSTER_CEILING_SENDERS', 4),
+  clusterNotifyRates: env('CLUSTER_NOTIFY_RATES', '100,200,400,800,1600,3200')
+    .split(',')
+    .map(Number)
+    .filter((rate) => rate > 0),
+  clusterNotifySenders: number('CLUSTER_NOTIFY_SENDERS', 4),
+  clusterNotifyReceivers: number('CLUSTER_NOTIFY_RECEIVERS', 2),
+  clusterStepSeconds: number('CLUSTER_STEP_SECONDS', 3),
+  clusterDatabaseCores: env('CLUSTER_DATABASE_CORES', 'any'),
   web: env('WEB', '1') !== '0',
   webRuns: number('WEB_RUNS', 5),
   chromium: env('CHROMIUM', process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'),
@@ -333,6 +357,29 @@ if (config.searchMessages > 0 && config.servers.includes('parley')) {
   );
 }
 
+let clusterReport: BenchReport['cluster'] = null;
+if (config.clusterClients > 1 && config.servers.includes('parley')) {
+  clusterReport = await clusterScenario(
+    {
+      clients: Math.round(config.clusterClients),
+      senders: Math.round(config.clusterSenders),
+      ratePerSender: config.clusterRate,
+      warmupSeconds: config.warmup,
+      measureSeconds: config.clusterSeconds,
+      drainSeconds: config.drain,
+      ceilingRates: config.clusterCeilingRates,
+      ceilingSenders: Math.round(config.clusterCeilingSenders),
+      notifyRates: config.clusterNotifyRates,
+      notifySenders: Math.round(config.clusterNotifySenders),
+      notifyReceivers: Math.round(config.clusterNotifyReceivers),
+      stepSeconds: config.clusterStepSeconds,
+      databaseCores: config.clusterDatabaseCores === 'server' ? 'server' : 'any',
+    },
+    cores,
+    log,
+  );
+}
+
 let web: BenchReport['web'] = null;
 if (config.web) {
   try {
@@ -397,6 +444,7 @@ const partial: Omit<BenchReport, 'targets'> = {
     saturationSeconds: config.saturationSeconds,
     searchMessages: config.searchMessages,
     searchQueries: config.searchQueries,
+    clusterClients: config.clusterClients,
     webRuns: config.web ? config.webRuns : 0,
     parleyRateLimits: 'as shipped',
   },
@@ -417,6 +465,7 @@ const partial: Omit<BenchReport, 'targets'> = {
   guessing: guessingReport,
   writeCost: writeCostReport,
   search: searchReport,
+  cluster: clusterReport,
   web,
 };
 const report: BenchReport = { ...partial, targets: judgeTargets(partial) };

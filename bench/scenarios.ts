@@ -67,7 +67,8 @@ export interface StepFigures {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
-function shares(total: number, parts: number): Array<{ first: number; count: number }> {
+/** `total` clients in `parts` runs of consecutive indexes, as even as can be. */
+export function shares(total: number, parts: number): Array<{ first: number; count: number }> {
   const result = [];
   let first = 0;
   for (let part = 0; part < parts; part++) {
@@ -145,11 +146,12 @@ export async function closeSession(session: Session): Promise<void> {
 
 /** Sends at the given rate from evenly spread senders; returns the workers' replies. */
 export async function runLoad(
-  session: Session,
+  session: Pick<Session, 'pool' | 'parts'>,
   clients: number,
   senders: number,
   shape: Pick<LoadShape, 'ratePerSender' | 'warmupSeconds' | 'measureSeconds' | 'drainSeconds'>,
   onWindow?: (edge: 'start' | 'end') => void,
+  event: 'message' | 'presence' = 'message',
 ): Promise<RunReply[]> {
   const startMicros = nowMicros() + 300_000;
   const slots = Array.from({ length: senders }, (_, slot) => ({
@@ -165,6 +167,7 @@ export async function runLoad(
     warmupMs: shape.warmupSeconds * 1000,
     measureMs: shape.measureSeconds * 1000,
     drainMs: shape.drainSeconds * 1000,
+    event,
   }));
   const untilMeasure = (startMicros - nowMicros()) / 1000 + shape.warmupSeconds * 1000;
   const windowTimers = onWindow

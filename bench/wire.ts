@@ -62,8 +62,11 @@ export function parseReceipt(frame: Buffer): Receipt | null {
 
 export interface LoadClientHandlers {
   onReceipt(receipt: Receipt): void;
-  /** An acknowledged message:send (Parley only): `code` is the error code when it failed. */
-  onAck(code: string | null): void;
+  /**
+   * An acknowledged message:send or presence:set (Parley only): `code` is the error code when it
+   * failed, `micros` the time from sending to the acknowledgement.
+   */
+  onAck(code: string | null, micros: number): void;
   onClose(): void;
 }
 
@@ -81,6 +84,8 @@ export class LoadClient {
   #nextAckId = JOIN_ACK + 1;
   #sequence = 0;
   #joined: ((ok: boolean, detail: string) => void) | null = null;
+  /** When each request still waiting for its acknowledgement was sent (µs), by ack id. */
+  readonly #sentAt = new Map<number, number>();
   open = false;
 
   private constructor(
@@ -156,7 +161,23 @@ export class LoadClient {
     const payload = `{"clientId":"${clientId}","text":"${text}"}`;
     if (this.kind === 'ws') this.#socket.send(payload);
     else if (this.kind === 'socketio') this.#socket.send(`42["${CHAT_EVENT.socketio}",${payload}]`);
-    else this.#socket.send(`42${this.#nextAckId++}["${CHAT_EVENT.parley}",${payload}]`);
+    else this.#request(CHAT_EVENT.parley, payload);
+  }
+
+  /**
+   * Sets this person's status line (Parley only): every other client, on every node of a
+   * cluster, is told with `presence:changed`, whose text parseReceipt finds like a message's.
+   */
+  setPresence(text: string): void {
+    if (this.open && this.kind === 'parley') {
+      this.#request('presence:set', `{"status":"online","text":"${text}"}`);
+    }
+  }
+
+  #request(event: string, payload: string): void {
+    const id = this.#nextAckId++;
+    this.#sentAt.set(id, nowMicros());
+    this.#socket.send(`42${id}["${event}",${payload}]`);
   }
 
   close(): void {
@@ -211,8 +232,11 @@ export class LoadClient {
       this.#joined?.(ok, ok ? '' : frame.toString().slice(0, 300));
       return;
     }
+    const sentAt = this.#sentAt.get(id);
+    this.#sentAt.delete(id);
+    const micros = sentAt === undefined ? 0 : nowMicros() - sentAt;
     if (ok) {
-      this.handlers.onAck(null);
+      this.handlers.onAck(null, micros);
       return;
     }
     const at = frame.indexOf(CODE_MARKER);
@@ -220,7 +244,7 @@ export class LoadClient {
       at === -1
         ? 'unknown'
         : frame.toString('utf8', at + CODE_MARKER.length, frame.indexOf('"', at + 8));
-    this.handlers.onAck(code);
+    this.handlers.onAck(code, micros);
   }
 
   /** Signs the challenge (about 0.1 ms: the key was made ahead) and joins. */

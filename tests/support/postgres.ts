@@ -1,5 +1,6 @@
 /**
- * Test support: a throwaway PostgreSQL server of its own for a test file. `initdb` makes a
+ * Test support: a throwaway PostgreSQL server of its own for a test file (the benchmark's cluster
+ * scenario, bench/cluster.ts, starts one the same way). `initdb` makes a
  * cluster in a temporary folder, `postgres` serves it on a free loopback port (its unix socket
  * in the same folder, fsync on, as in production), and `stop` shuts it down and removes the
  * folder. Debian's `postgresql` package provides the programs (`.ci/run` installs it); they are
@@ -21,6 +22,8 @@ export interface Postgres {
   /** A connection URL for the `postgres` database (the superuser `parley`, no password). */
   readonly url: string;
   readonly port: number;
+  /** The postmaster's process id (the benchmark reads its CPU time and pins it to cores). */
+  readonly pid: number;
   /** The URL of database `name`, created when it does not exist yet. */
   database(name: string): Promise<string>;
   /**
@@ -92,6 +95,9 @@ function running(
   return {
     url,
     port,
+    get pid() {
+      return server.pid!;
+    },
     async database(name) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
