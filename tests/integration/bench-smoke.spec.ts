@@ -76,7 +76,7 @@ function runBench(
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 230_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 420_000);
   return new Promise((resolve) =>
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -93,7 +93,7 @@ const expectFigures = (figures: object | null | undefined, what: string) => {
 };
 
 describe('npm run bench (smoke)', () => {
-  it('measures all three servers and reports every figure', { timeout: 300_000 }, async () => {
+  it('measures all three servers and reports every figure', { timeout: 480_000 }, async () => {
     // Inside the checkout, so that the build finds node_modules; out/ is build output anyway.
     const buildDir = join(process.cwd(), 'out/bench-smoke');
     process.env.PARLEY_BENCH_BUILD_DIR = buildDir;
