@@ -15,12 +15,15 @@ import SearchableMap from 'minisearch/SearchableMap';
 import type { ChatMessage } from '../../shared/protocol';
 import { foldWord, searchTerms } from '../../shared/search-text';
 
-interface IndexedMessage {
-  message: ChatMessage;
-  /** Its distinct words, folded. */
-  terms: readonly string[];
-  /** The author's nickname as compared (folded). */
-  authorKey: string;
+/**
+ * The words a message is indexed under, folded, each once. Made again when they are needed (to
+ * remove the message, to check a search's other words) rather than kept with every message:
+ * indexing is on every message's way, and what it keeps alive costs the garbage collector on
+ * every later message (bench/search.ts measured both).
+ */
+function termsOf(message: ChatMessage): string[] {
+  const text = message.file ? `${message.text} ${message.file.name}` : message.text;
+  return [...new Set(searchTerms(text))];
 }
 
 export interface SearchRequest {
@@ -51,7 +54,8 @@ export class SearchIndex {
    * plain Map is several times faster than the tree); only a new word goes into the tree.
    */
   readonly #exact = new Map<string, number[]>();
-  readonly #messages = new Map<number, IndexedMessage>();
+  /** Each message as indexed (without a reply's quote). */
+  readonly #messages = new Map<number, ChatMessage>();
   /** The ids of each room's messages (to forget a deleted room at once). */
   readonly #byRoom = new Map<string, Set<number>>();
 
@@ -61,15 +65,13 @@ export class SearchIndex {
 
   /** Every message in the index (for saving it), in no particular order. */
   messages(): ChatMessage[] {
-    return [...this.#messages.values()].map(({ message }) => message);
+    return [...this.#messages.values()];
   }
 
   /** Adds a message, or replaces the one with its id (an edit, or one added twice). */
   add(message: ChatMessage): void {
     if (this.#messages.has(message.id)) this.remove(message.id);
-    const text = message.file ? `${message.text} ${message.file.name}` : message.text;
-    const terms = [...new Set(searchTerms(text))];
-    for (const term of terms) {
+    for (const term of termsOf(message)) {
       let ids = this.#exact.get(term);
       if (!ids) {
         ids = [];
@@ -80,19 +82,14 @@ export class SearchIndex {
     }
     // Without the quote of the message it answers: that one may be deleted later, and its
     // text must then be gone from the saved index too (the log erases the quote; see PROTOCOL §18).
-    const { reply: _quote, ...kept } = message;
-    this.#messages.set(message.id, {
-      message: kept,
-      terms,
-      authorKey: foldWord(message.author.nickname),
-    });
+    this.#messages.set(message.id, message.reply ? withoutQuote(message) : message);
     this.#roomIds(message.room).add(message.id);
   }
 
   remove(messageId: number): void {
     const indexed = this.#messages.get(messageId);
     if (!indexed) return;
-    for (const term of indexed.terms) {
+    for (const term of termsOf(indexed)) {
       const ids = this.#exact.get(term);
       if (!ids) continue;
       const at = lowerBound(ids, messageId);
@@ -103,9 +100,9 @@ export class SearchIndex {
       }
     }
     this.#messages.delete(messageId);
-    const room = this.#byRoom.get(indexed.message.room);
+    const room = this.#byRoom.get(indexed.room);
     room?.delete(messageId);
-    if (room?.size === 0) this.#byRoom.delete(indexed.message.room);
+    if (room?.size === 0) this.#byRoom.delete(indexed.room);
   }
 
   /** Forgets every message of a room (it was deleted). */
@@ -143,16 +140,18 @@ export class SearchIndex {
     const found: ChatMessage[] = [];
     for (const id of newestFirst(narrowest.lists, request.before ?? Number.POSITIVE_INFINITY)) {
       if (roomIds && !roomIds.has(id)) continue;
-      const indexed = this.#messages.get(id)!;
-      const { message } = indexed;
+      const message = this.#messages.get(id)!;
       if (
         author !== undefined &&
-        indexed.authorKey !== author &&
+        foldWord(message.author.nickname) !== author &&
         message.author.id !== request.author
       ) {
         continue;
       }
-      if (!others.every((term) => indexed.terms.some((word) => word.startsWith(term)))) continue;
+      if (others.length > 0) {
+        const words = termsOf(message);
+        if (!others.every((term) => words.some((word) => word.startsWith(term)))) continue;
+      }
       if (!request.readable(message.room)) continue;
       found.push(message);
       if (found.length > request.limit) break;
@@ -250,4 +249,10 @@ function* newestFirst(lists: readonly (readonly number[])[], before: number): Ge
       }
     }
   }
+}
+
+/** A reply as the index keeps it: the quote goes (it may be deleted later; see add). */
+function withoutQuote(message: ChatMessage): ChatMessage {
+  const { reply: _quote, ...kept } = message;
+  return kept;
 }
