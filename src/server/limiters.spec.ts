@@ -13,7 +13,7 @@ import { memoryDeviceKey } from '../../tests/support/join-with';
 import { postgresPerFile } from '../../tests/support/postgres-per-file';
 import { LIMITS } from '../shared/limits';
 import type { ChatServer, ChatServerOptions } from './chat-server';
-import { RATE_LIMIT_TABLE } from './limiters';
+import { createLimiters, RATE_LIMIT_TABLE } from './limiters';
 
 const postgres = postgresPerFile('limits');
 
@@ -141,6 +141,39 @@ describe('limits shared by servers on one PostgreSQL database', () => {
 });
 
 // Last in the file: it stops the file's PostgreSQL.
+describe('limit verdicts from the database', () => {
+  it('leaves no refusal unhandled when many checks of one key are in flight at once', async () => {
+    const database = await postgres.freshUrl();
+    // A server migrates the database (the limits' table); the limiters are then made alone.
+    const server = await startServer({ database, onError: () => {} });
+    const limiters = createLimiters({
+      rates: LIMITS.rate,
+      uploadBytesPerHour: 1_000_000,
+      database,
+      onError: () => {},
+    });
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const { points } = LIMITS.rate.wrongPassphrase;
+      // Answers may overtake each other (several connections); refusals come from memory at
+      // once once the key is blocked, while earlier checks still wait for the database.
+      const verdicts = await Promise.allSettled(
+        Array.from({ length: 40 }, () => limiters.wrongPassphrase.consume('203.0.113.9')),
+      );
+      // Node reports an unhandled rejection after the microtasks of the turn it happened in.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(verdicts.filter((verdict) => verdict.status === 'fulfilled')).toHaveLength(points);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+      await limiters.close();
+      await server.close();
+    }
+  });
+});
+
 describe('limits while the database is down', () => {
   it('still refuses wrong passphrases past the budget (counted in memory), and closes cleanly', async () => {
     const errors: unknown[] = [];

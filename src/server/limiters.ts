@@ -184,6 +184,10 @@ class InCallOrder extends RateLimiterPostgres {
     options?: { [key: string]: unknown },
   ): Promise<RateLimiterRes> {
     const verdict = super.consume(key, points, options);
+    // A refusal is a rejection. While an earlier verdict for the key is pending, nothing waits
+    // on this one yet: without a handler now, Node would report it unhandled (and by default
+    // end the process) before the chain below gets to it. It is still returned as a refusal.
+    verdict.catch(() => {});
     const name = String(key);
     const previous = this.#last.get(name);
     const inOrder = previous ? previous.then(() => verdict) : verdict;
