@@ -254,7 +254,11 @@ test('a new message follows a reader at the bottom and leaves one who scrolled u
       .toBe(true);
     await settle(reader.page);
     await settle(reader.page);
-    expect(await topVisible(reader)).toEqual(before);
+    // The same entry at the top, where it was (within a pixel: layout positions are fractional
+    // and the list's offsets are measured again when an entry arrives below).
+    const after = await topVisible(reader);
+    expect(after.n).toBe(before.n);
+    expect(Math.abs(after.y - before.y)).toBeLessThanOrEqual(1);
     expect(await inView(reader, 'Fresh while reading')).toBe(false);
 
     // End: back at the bottom, the message is there, and the next one is followed again.

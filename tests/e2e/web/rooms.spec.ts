@@ -168,7 +168,9 @@ test('switching rooms keeps each room its draft and its scroll position', async 
       .poll(() => received.some((frame) => frame.includes('Fresh lobby line')))
       .toBe(true);
     await settle(alice.page);
-    expect(await topVisible(alice)).toEqual(after);
+    const still = await topVisible(alice);
+    expect(still.text).toBe(after.text);
+    expect(Math.abs(still.y - after.y)).toBeLessThanOrEqual(1);
     await alice.messageLog.press('End');
     await expect(alice.entry('Fresh lobby line')).toBeInViewport();
 
