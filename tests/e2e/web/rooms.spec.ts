@@ -14,7 +14,9 @@ function topVisible(chat: ChatPage): Promise<{ text: string; y: number }> {
     const top = log.getBoundingClientRect().top;
     for (const item of log.querySelectorAll('li')) {
       const box = item.getBoundingClientRect();
-      if (box.top >= top) return { text: item.textContent ?? '', y: box.top };
+      // Within a pixel: an entry whose top sat on the edge may be a fraction above it after a
+      // position is restored (layout positions are fractional).
+      if (box.top >= top - 1) return { text: item.textContent ?? '', y: box.top };
     }
     throw new Error('no message is visible');
   });
