@@ -262,10 +262,9 @@ function saturationTargets(saturation: SaturationFigures | null): Target[] {
       limit: '≥ 1.0x',
       met: Number.isFinite(worst) ? worst >= 1 : null,
       detail: saturation.sizes
-        .filter((size) => size.ratio !== null)
         .map(
           (size) =>
-            `${size.clients}: ${fmt(size.ratio!, 2)}x` +
+            `${size.clients}: ${size.ratio === null ? 'no ratio' : `${fmt(size.ratio, 2)}x`}` +
             (bound(size) ? ' (the generator ran out first: lower bounds, not judged)' : ''),
         )
         .join(', '),

@@ -197,9 +197,21 @@ describe('npm run bench (smoke)', () => {
     expect(report.targets).toHaveLength(14);
     // Issue 17's targets are judged from this run's figures (not "not measured"). CPU per
     // delivery too, though at 4 clients a server's CPU time may round to nothing.
-    for (const name of [/^Saturation/, /clients joining at once vs plain Socket.IO/]) {
-      const target = report.targets.find((each) => name.test(each.name));
-      expect(target?.met, `target ${name}`).not.toBeNull();
+    const joinStorm = report.targets.find((each) =>
+      /clients joining at once vs plain/.test(each.name),
+    );
+    expect(joinStorm?.met, 'join storm target').not.toBeNull();
+    // Saturation is judged unless the load generator ran out first on a size (a busy machine,
+    // such as CI running other test files beside this one): then the figures are lower bounds,
+    // and the target must say so rather than judge them.
+    const saturation = report.targets.find((each) => /^Saturation/.test(each.name))!;
+    const generatorBound = report.saturation!.sizes.some(
+      (size) => size.servers.parley?.generatorBound || size.servers.socketio?.generatorBound,
+    );
+    if (generatorBound) {
+      expect(saturation.detail).toContain('the generator ran out first');
+    } else {
+      expect(saturation.met, 'saturation target').not.toBeNull();
     }
     for (const kind of ['plain Socket.IO', 'raw ws']) {
       const name = `Server CPU per delivered message at 4 clients vs ${kind}`;
