@@ -233,14 +233,16 @@ export function judgeTargets(report: Omit<BenchReport, 'targets'>): Target[] {
   targets.push(guessingTarget(report.guessing));
   targets.push(...searchTargets(report.search));
   const web = report.web && !('error' in report.web) ? report.web : null;
+  // Results recorded before the first screen was measured apart hold the whole build only.
+  const firstScreen = web ? (web.firstScreenGzipBytes ?? web.totalGzipBytes) : NaN;
   targets.push({
     name: 'Web client, gzipped, everything the first screen loads',
     // Whole KB: the table shows a fractional value as a ratio.
-    value: web ? Math.round(web.totalGzipBytes / 1024) : null,
+    value: web ? Math.round(firstScreen / 1024) : null,
     limit: '≤ 100 KB',
-    met: web ? web.totalGzipBytes <= 100 * 1024 : null,
+    met: web ? firstScreen <= 100 * 1024 : null,
     detail: web
-      ? `JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)}; time to interactive ${fmt(web.interactiveMedianMs, 0)} ms (median)`
+      ? `${web.firstScreenFiles?.length ?? 'all'} files; the whole client ${kb(web.totalGzipBytes)} (JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)}); time to interactive ${fmt(web.interactiveMedianMs, 0)} ms (median)`
       : 'web scenario not run',
   });
   return targets;
@@ -540,12 +542,16 @@ export function toMarkdown(report: BenchReport): string {
       const web = report.web;
       push(
         `Production build (\`vite build --config vite.web.config.ts\`, ${fmt(web.buildSeconds, 1)} s): ` +
-          `**${kb(web.totalGzipBytes)} gzipped** (${kb(web.totalBytes)} raw) — JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)} gzipped.`,
+          `**${kb(web.totalGzipBytes)} gzipped** (${kb(web.totalBytes)} raw) — JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)} gzipped. ` +
+          (web.firstScreenFiles
+            ? `The first screen loads **${kb(web.firstScreenGzipBytes ?? NaN)}** of it (the files marked; the chat screen and the client are fetched at the join).`
+            : ''),
         '',
-        '| file | bytes | gzip bytes |',
-        '|---|---:|---:|',
+        '| file | bytes | gzip bytes | first screen |',
+        '|---|---:|---:|:---:|',
         ...web.files.map(
-          (file) => `| ${file.file} | ${int(file.bytes)} | ${int(file.gzipBytes)} |`,
+          (file) =>
+            `| ${file.file} | ${int(file.bytes)} | ${int(file.gzipBytes)} | ${web.firstScreenFiles?.includes(file.file) ? 'yes' : ''} |`,
         ),
         '',
         `Time to interactive in ${web.browser} (navigation → "Nickname" textbox enabled, served by a Parley server on loopback, fresh context each run): ` +

@@ -391,7 +391,7 @@ if (config.web) {
       cores,
     });
     log(
-      `web: ${(web.totalGzipBytes / 1024).toFixed(1)} KB gzipped, time to interactive median ${web.interactiveMedianMs.toFixed(0)} ms`,
+      `web: ${(web.totalGzipBytes / 1024).toFixed(1)} KB gzipped, the first screen ${((web.firstScreenGzipBytes ?? NaN) / 1024).toFixed(1)} KB, time to interactive median ${web.interactiveMedianMs.toFixed(0)} ms`,
     );
   } catch (error) {
     web = { error: (error as Error).message.split('\n').slice(0, 6).join(' ') };

@@ -1,8 +1,10 @@
 /**
  * What the web client costs a browser: the production bundle (`vite build --config
  * vite.web.config.ts`, into a folder of the benchmark's own so that out/web is left alone), its
- * size gzipped, and the time from navigation until the "Nickname" textbox is enabled in Chromium,
- * served by a real Parley server (the bench server process, pinned like the others).
+ * size gzipped — all of it, and what the first screen loads (the files the page fetched by the
+ * time it was interactive and the network went quiet; the chat screen and the client are chunks
+ * fetched at the join) — and the time from navigation until the "Nickname" textbox is enabled in
+ * Chromium, served by a real Parley server (the bench server process, pinned like the others).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -26,6 +28,12 @@ export interface WebFigures {
   totalGzipBytes: number;
   jsGzipBytes: number;
   cssGzipBytes: number;
+  /**
+   * The files the first screen fetched (paths in the build), and their size gzipped. Missing in
+   * results recorded before they were measured.
+   */
+  firstScreenFiles?: string[];
+  firstScreenGzipBytes?: number;
   buildSeconds: number;
   /** Navigation → "Nickname" textbox enabled, ms, one per fresh browser context. */
   interactiveMs: number[];
@@ -121,11 +129,18 @@ export async function measureWeb(options: WebOptions): Promise<WebFigures> {
   });
   const browserName = `Chromium ${browser.version()}`;
   const runs: Array<{ interactiveMs: number; domContentLoadedMs: number; loadMs: number }> = [];
+  const base = `http://127.0.0.1:${server.port}/`;
+  let firstScreenFiles: string[] | null = null;
   try {
     for (let run = 0; run < options.runs; run++) {
       const context = await browser.newContext();
       try {
         const page = await context.newPage();
+        const fetched: string[] = [];
+        page.on('response', (response) => {
+          const url = response.url();
+          if (response.ok() && url.startsWith(base)) fetched.push(url.slice(base.length));
+        });
         const nickname = page.getByRole('textbox', { name: 'Nickname' });
         const started = performance.now();
         await page.goto(`http://127.0.0.1:${server.port}${pagePath}`, {
@@ -140,6 +155,11 @@ export async function measureWeb(options: WebOptions): Promise<WebFigures> {
         const interactiveMs = performance.now() - started;
         if (!(await nickname.isEnabled()))
           throw new Error('the Nickname textbox never got enabled');
+        // Whatever the first screen fetches after it is interactive counts too.
+        await page.waitForLoadState('networkidle', { timeout: 30_000 });
+        firstScreenFiles ??= fetched
+          .map((path) => (path === '' ? relative(options.outDir, index) : path.split('?')[0]!))
+          .filter((path) => files.some((file) => file.file === path));
         const timing = await page.evaluate(() => {
           // Runs in the page; this project's Node types do not describe the DOM's timing entries.
           type NavigationTiming = { domContentLoadedEventEnd: number; loadEventEnd: number };
@@ -174,6 +194,11 @@ export async function measureWeb(options: WebOptions): Promise<WebFigures> {
       'gzipBytes',
     ),
     buildSeconds,
+    firstScreenFiles: firstScreenFiles ?? [],
+    firstScreenGzipBytes: sum(
+      files.filter((file) => (firstScreenFiles ?? []).includes(file.file)),
+      'gzipBytes',
+    ),
     interactiveMs: runs.map((run) => run.interactiveMs),
     interactiveMedianMs: median.interactiveMs,
     interactiveFirstMs: runs[0]!.interactiveMs,

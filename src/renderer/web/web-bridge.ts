@@ -1,29 +1,19 @@
 /**
- * `window.parley` for the web client: the ParleyApi contract implemented in the page over one
- * ChatClient. A browser cannot host a room, so hosting reports "unsupported" and never running;
+ * `window.parley` for the web client: the ParleyApi contract implemented in the page, its chat
+ * and files over one ChatClient (web-chat.ts, loaded on first use). A browser cannot host a room, so hosting reports "unsupported" and never running;
  * it cannot listen for rooms on the LAN (mDNS) either, so discovery is always an empty list.
  * Saved servers and settings live in localStorage, with the same rules as the desktop app's
  * files; notifications use the browser's Notification API.
  */
-import { ChatClient } from '../../client/chat-client';
-import { FileTransfers } from '../../client/file-transfers';
-import { sanitizeFileName } from '../../shared/file-name';
-import { adminTokenFromHash } from '../../shared/admin-link';
 import type {
+  ChatEvent,
   DiagnosticsReport,
   HostingStatus,
   ParleyApi,
-  PeopleQuery,
-  RoomListQuery,
-  SearchQuery,
   SavedServer,
+  TransferProgress,
   Unsubscribe,
 } from '../../shared/api';
-import { JsonOutboxStore } from '../../shared/outbox-store';
-import { SERVER_INFO_PATH, serverInfoSchema, type ServerInfo } from '../../shared/server-info';
-import { browserDesktop } from './browser-desktop';
-import { browserDeviceKey } from './browser-device-key';
-import { browserSettings } from './browser-settings';
 import { fail, ok, type Result } from '../../shared/result';
 import {
   savedServersFileSchema,
@@ -34,37 +24,53 @@ import {
   type ServerVisit,
   type StoredServer,
 } from '../../shared/saved-server-list';
+import { SERVER_INFO_PATH, serverInfoSchema, type ServerInfo } from '../../shared/server-info';
+import { browserDesktop } from './browser-desktop';
+import { browserSettings } from './browser-settings';
+import type { WebChat } from './web-chat';
 
 const NOT_HOSTING: HostingStatus = { running: false, port: null, urls: [] };
 const HOSTING_UNSUPPORTED =
   'Hosting a room needs the Parley desktop app (or `parley serve`); the browser can only join.';
 
-export function createWebBridge(
-  // ChatClient's ids come from nanoid, which works on plain-http LAN pages (randomUUID does not).
-  // The device key is this browser's, kept in IndexedDB: the same person on every visit.
-  client: ChatClient = new ChatClient({
-    outboxStore: localOutboxStore(),
-    deviceKey: browserDeviceKey(),
-  }),
-) {
-  // An admin link (`#admin=TOKEN`, printed by `parley serve`): the first join uses the token.
-  let adminToken = adminTokenFromHash(location.hash);
-  // Leaving the page (reload, close) disconnects at once, so others see us leave right away.
-  window.addEventListener('pagehide', () => void client.disconnect());
-  // Back online (Wi-Fi back, laptop awake): reconnect now instead of when the back-off says.
-  window.addEventListener('online', () => client.reconnectNow());
-
-  const files = new FileTransfers(client);
+export function createWebBridge() {
   const servers = new LocalSavedServers();
-  client.onEvent((event) => {
-    const url = client.status.url;
-    if (event.type !== 'session' || url === null) return;
-    servers.record({
-      url,
-      serverName: event.session.serverName,
-      nickname: event.session.self.nickname,
-    });
-  });
+  const events = new Set<(event: ChatEvent) => void>();
+  const progress = new Set<(progress: TransferProgress) => void>();
+  let loading: Promise<WebChat> | null = null;
+  let loaded: WebChat | null = null;
+  /** The chat half, loaded once (again after a failed load: the next call retries). */
+  const load = (): Promise<WebChat> =>
+    (loading ??= import('./web-chat').then(
+      ({ createWebChat }) =>
+        (loaded = createWebChat({
+          event: (event) => events.forEach((listener) => listener(event)),
+          progress: (each) => progress.forEach((listener) => listener(each)),
+          visited: (visit) => servers.record(visit),
+        })),
+      (error: unknown) => {
+        loading = null;
+        throw error;
+      },
+    ));
+  /** A call into the chat half; if it cannot be loaded, the call fails as unreachable. */
+  const via =
+    <A extends unknown[], T extends object>(
+      pick: (chat: WebChat) => (...args: A) => Promise<Result<T>>,
+    ) =>
+    async (...args: A): Promise<Result<T>> => {
+      let chat: WebChat;
+      try {
+        chat = await load();
+      } catch (error) {
+        const cause = error instanceof Error ? error.message : String(error);
+        return fail(
+          'unreachable',
+          `The rest of Parley did not load from the server (${cause}). Check the connection and try again.`,
+        );
+      }
+      return pick(chat)(...args);
+    };
 
   return {
     runtime: {
@@ -81,44 +87,33 @@ export function createWebBridge(
       onStatus: () => () => {},
     },
     chat: {
-      connect: async (url, nickname, options) => {
-        const result = await client.connect(url, nickname, {
-          passphrase: options?.passphrase,
-          ...(adminToken !== null && { adminToken }),
-          ...(options?.link ? { link: options.link } : {}),
-        });
-        // Used, or refused (used already, not this server's): either way it is done with, and
-        // the next join goes without it.
-        if (adminToken !== null && (result.ok || result.error.code === 'wrong_admin_token')) {
-          adminToken = null;
-          history.replaceState(null, '', location.pathname + location.search);
-        }
-        return result;
+      connect: via((chat) => chat.chat.connect),
+      // Before the chat half is loaded there is no connection, no typing and nothing to retry.
+      disconnect: async () => loaded?.chat.disconnect(),
+      post: via((chat) => chat.chat.post),
+      changeMessage: via((chat) => chat.chat.changeMessage),
+      pinnedMessages: via((chat) => chat.chat.pinnedMessages),
+      retry: via((chat) => chat.chat.retry),
+      loadOlder: via((chat) => chat.chat.loadOlder),
+      createRoom: via((chat) => chat.chat.createRoom),
+      joinRoom: via((chat) => chat.chat.joinRoom),
+      leaveRoom: via((chat) => chat.chat.leaveRoom),
+      deleteRoom: via((chat) => chat.chat.deleteRoom),
+      listRooms: via((chat) => chat.chat.listRooms),
+      listPeople: via((chat) => chat.chat.listPeople),
+      search: via((chat) => chat.chat.search),
+      openDirect: via((chat) => chat.chat.openDirect),
+      moderate: via((chat) => chat.chat.moderate),
+      linkCode: via((chat) => chat.chat.linkCode),
+      markRead: via((chat) => chat.chat.markRead),
+      discard: via((chat) => chat.chat.discard),
+      setTyping: async (typing, room) => loaded?.chat.setTyping(typing, room),
+      setPresence: via((chat) => chat.chat.setPresence),
+      onEvent: (listener) => {
+        events.add(listener);
+        return () => events.delete(listener);
       },
-      disconnect: () => client.disconnect(),
-      // The optional clientId lets the composer retry a failed message without duplicating it.
-      post: async (text: string, room?: string, replyTo?: number) =>
-        client.post(text, room, replyTo),
-      changeMessage: async (change, room) => client.changeMessage(change, room),
-      pinnedMessages: (room) => client.pinnedMessages(room),
-      retry: async (clientId: string) => client.retry(clientId),
-      loadOlder: (room?: string) => client.loadOlder(room),
-      createRoom: (name: string) => client.createRoom(name),
-      joinRoom: (room: string) => client.joinRoom(room),
-      leaveRoom: (room: string) => client.leaveRoom(room),
-      deleteRoom: (room: string) => client.deleteRoom(room),
-      listRooms: (query: RoomListQuery) => client.listRooms(query),
-      listPeople: (query: PeopleQuery) => client.listPeople(query),
-      search: (query: SearchQuery) => client.search(query),
-      openDirect: (nickname: string) => client.openDirect(nickname),
-      moderate: (request) => client.moderate(request),
-      linkCode: () => client.linkCode(),
-      markRead: (room: string, id: number) => client.markRead(room, id),
-      discard: async (clientId: string) => client.discard(clientId),
-      setTyping: (typing, room) => client.setTyping(typing, room),
-      setPresence: (status, text) => client.setPresence(status, text),
-      onEvent: (listener) => client.onEvent(listener),
-      reconnectNow: async () => client.reconnectNow(),
+      reconnectNow: async () => loaded?.chat.reconnectNow(),
     },
     // Browsers cannot send or hear multicast DNS: no rooms, ever (the UI suggests joining by URL).
     discovery: {
@@ -139,16 +134,14 @@ export function createWebBridge(
       run: async () => browserDiagnostics(),
     },
     files: {
-      upload: (file, room, transferId) => files.upload(file, room, transferId),
-      save: async (file, transferId) => {
-        const result = await files.download(file, transferId);
-        if (!result.ok) return result;
-        offerDownload(result.bytes ?? new Uint8Array(0), result.file.name);
-        return ok({ saved: true });
+      upload: via((chat) => chat.files.upload),
+      save: via((chat) => chat.files.save),
+      preview: via((chat) => chat.files.preview),
+      cancel: via((chat) => chat.files.cancel),
+      onProgress: (listener) => {
+        progress.add(listener);
+        return () => progress.delete(listener);
       },
-      preview: (file) => files.preview(file),
-      cancel: async (transferId) => files.cancel(transferId),
-      onProgress: (listener) => files.onProgress(listener),
     },
     // Notifications through the web Notification API, once the person allows them.
     desktop: browserDesktop(),
@@ -248,40 +241,6 @@ function browserDiagnostics(): DiagnosticsReport {
       },
     ],
   };
-}
-
-/**
- * Hands bytes to the browser as a download (never opened: an octet-stream Blob, whatever the
- * sender said the type was, and a link with `download`).
- */
-function offerDownload(bytes: Uint8Array, name: string): void {
-  const url = URL.createObjectURL(
-    new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
-  );
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = sanitizeFileName(name);
-  link.rel = 'noopener';
-  link.style.display = 'none';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download has started from the URL by the time a task has passed; a minute is ample.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-/** The browser keeps its outbox in localStorage: a reload does not lose unsent messages. */
-function localOutboxStore(): JsonOutboxStore | null {
-  const KEY = 'parley.outbox';
-  try {
-    const storage = window.localStorage;
-    return new JsonOutboxStore({
-      read: async () => storage.getItem(KEY),
-      write: async (text) => storage.setItem(KEY, text),
-    });
-  } catch {
-    return null; // storage disabled: the outbox lasts as long as the page
-  }
 }
 
 /** The name the page's own server gives itself; null when it does not answer (an older server). */

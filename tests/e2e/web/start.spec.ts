@@ -1,4 +1,6 @@
 // The start screen of the web client: joining, and the errors people can run into.
+import { gzipSync } from 'node:zlib';
+import type { Response } from '@playwright/test';
 import { expect, test } from '../support/fixtures';
 
 test('the browser names the server it came from and asks only for a nickname', async ({
@@ -57,4 +59,51 @@ test('an empty nickname and an invalid server URL are explained', async ({ openC
   await expect(chat.alert).toContainText('not an address');
   await expect(chat.serverUrlInput).toBeFocused();
   await expect(chat.composer).toHaveCount(0);
+});
+
+// What the first screen costs a phone on the LAN: the chat screen and the client (Socket.IO, the
+// outbox, file transfers) are chunks fetched at the join, so the start screen does without them.
+test('the first screen loads at most 100 KB gzipped and no connection; the join fetches the rest', async ({
+  openChat,
+}) => {
+  const chat = await openChat();
+  const responses: Response[] = [];
+  const sockets: string[] = [];
+  chat.page.on('response', (response) => responses.push(response));
+  chat.page.on('websocket', (socket) => sockets.push(socket.url()));
+  // A load seen from its first request (files read from the cache are reported too).
+  await chat.page.reload();
+  await expect(chat.nicknameInput).toBeEnabled();
+  await chat.page.waitForLoadState('networkidle');
+  const firstScreen = [...responses];
+  let gzipped = 0;
+  for (const response of firstScreen) gzipped += gzipSync(await response.body()).length;
+  expect(firstScreen.some((response) => response.url().endsWith('.js'))).toBe(true);
+  expect(gzipped, 'the first screen, gzipped').toBeLessThanOrEqual(100 * 1024);
+  expect(sockets, 'connections before the join').toEqual([]);
+
+  await chat.join('alice');
+  const atJoin = responses.slice(firstScreen.length).map((response) => response.url());
+  expect(
+    atJoin.filter((url) => url.endsWith('.js')).length,
+    'chunks fetched at the join',
+  ).toBeGreaterThan(0);
+  expect(sockets.length, 'connections after the join').toBeGreaterThan(0);
+});
+
+test('when the rest of the client cannot be fetched, joining says so and works once it can', async ({
+  openChat,
+}) => {
+  const chat = await openChat();
+  await expect(chat.nicknameInput).toBeEnabled();
+  // The server stops answering for the chunks fetched at the join (a dropped Wi-Fi, a server
+  // restarted into a new build).
+  await chat.page.route('**/assets/*.js', (route) => route.abort('connectionreset'));
+  await chat.submitJoin('alice');
+  await expect(chat.alert).toContainText('did not load');
+  await expect(chat.nicknameInput).toBeVisible();
+  await expect(chat.composer).toHaveCount(0);
+
+  await chat.page.unroute('**/assets/*.js');
+  await chat.join('alice');
 });

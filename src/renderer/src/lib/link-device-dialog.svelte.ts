@@ -3,10 +3,24 @@
  * it, with a join link that carries it (the web client's address with `?link=`) and a QR code of
  * that link, for a phone. The code works once, for a few minutes, for this person only.
  */
-import { toString as renderQr } from 'qrcode';
 import type { ParleyApi } from '../../../shared/api';
 import type { LinkCode } from '../../../shared/protocol';
 import { groupCode, linkJoinUrl } from './link-code-url';
+
+/**
+ * The link as a QR code (an SVG data URL). The encoder is loaded when a code is first shown, so
+ * the first screen does without it; if it cannot be loaded (the server went away), the dialog
+ * shows the code and the link without the picture.
+ */
+async function qrDataUrl(url: string): Promise<string | null> {
+  try {
+    const { toString: renderQr } = await import('qrcode');
+    const svg = await renderQr(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  } catch {
+    return null;
+  }
+}
 
 export class LinkDeviceDialog {
   readonly #chat: Pick<ParleyApi['chat'], 'linkCode'>;
@@ -75,12 +89,7 @@ export class LinkDeviceDialog {
       this.#code = { code: result.code, expiresAt: result.expiresAt };
       const server = this.#serverUrl();
       this.#joinUrl = server === null ? null : linkJoinUrl(server, result.code);
-      this.#qrDataUrl =
-        this.#joinUrl === null
-          ? null
-          : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(
-              await renderQr(this.#joinUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
-            )}`;
+      this.#qrDataUrl = this.#joinUrl === null ? null : await qrDataUrl(this.#joinUrl);
     } finally {
       this.#busy = false;
     }
