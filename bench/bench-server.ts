@@ -21,13 +21,16 @@
  *
  * Listens on 127.0.0.1, port 0. Talks to the runner over the IPC channel: sends `ready` with its
  * port and start-up time, answers `memory` (after a full GC; run with --expose-gc), `batchWrites`
- * and `stop`.
+ * and `stop`. With PARLEY_BENCH_HEAP_SNAPSHOT set (a folder), each `memory` answer also writes a
+ * V8 heap snapshot there (`heap-<n>.heapsnapshot`, after the GC): the first before the clients
+ * connect, the next with them, to see what a connection keeps alive.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { createChatServer } from '../src/server/chat-server';
 import { EmbeddedHistory } from '../src/server/storage/embedded-history';
 import { LIMITS, LOBBY } from '../src/shared/limits';
@@ -141,6 +144,8 @@ async function start(): Promise<Started> {
   };
 }
 
+const heapSnapshots = process.env.PARLEY_BENCH_HEAP_SNAPSHOT || null;
+let snapshotCount = 0;
 const server = await start();
 const ready: ServerReady = {
   type: 'ready',
@@ -155,6 +160,8 @@ process.on('message', (message: { type: string }) => {
     // Twice: the first pass may leave finalizers that free more on the second.
     gc?.();
     gc?.();
+    if (heapSnapshots)
+      writeHeapSnapshot(join(heapSnapshots, `heap-${++snapshotCount}.heapsnapshot`));
     process.send!({ type: 'memory', memory: readMemory(process.pid, process.memoryUsage()) });
   } else if (message.type === 'batchWrites') {
     process.send!({ type: 'batchWrites', writes: server.batchWrites?.() ?? 0 });

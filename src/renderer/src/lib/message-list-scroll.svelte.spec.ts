@@ -224,6 +224,29 @@ describe('MessageListScroll', () => {
     expect(list.following).toBe(true);
   });
 
+  it('PageUp and PageDown move a page at once; a page down to the bottom follows again', () => {
+    const { list, viewport } = mount(lobbyWith(100));
+    expect(list.following).toBe(true);
+    const page = Math.round(viewport.clientHeight * 0.875);
+    const bottom = viewport.scrollTop;
+    list.readerScrolls();
+    list.page(-1);
+    expect(viewport.scrollTop).toBe(bottom - page);
+    list.page(-1);
+    expect(viewport.scrollTop).toBe(bottom - 2 * page);
+    expect(list.following).toBe(false);
+    // Entries measured taller than estimated do not undo the reader's pages.
+    measureAll(list, 95);
+    list.position();
+    expect(list.following).toBe(false);
+    expect(viewport.fromBottom).toBeGreaterThan(NEAR_BOTTOM_PX);
+    list.page(1);
+    expect(list.following).toBe(false);
+    for (let pages = 0; pages < 20 && viewport.fromBottom > 0; pages++) list.page(1);
+    expect(viewport.fromBottom).toBe(0);
+    expect(list.following).toBe(true);
+  });
+
   it('Home jumps to the oldest message held, stops following and loads the older page', () => {
     const onloadolder = vi.fn(async () => ok({ count: 0, hasOlder: true }));
     const { list, viewport } = mount(lobbyWith(100, true), { onloadolder });

@@ -295,6 +295,22 @@ export class MessageListScroll {
     return true;
   }
 
+  /**
+   * One page up (-1) or down (1) at once: PageUp and PageDown. The browser's own page scroll is
+   * smooth, and keeping the reader's place while the entries it reveals are measured moves the
+   * viewport, which stops that animation short: under load, three PageUps from the bottom could
+   * leave the reader at the bottom still. A page is seven eighths of the viewport (as Chromium
+   * pages), so the last lines read stay in view.
+   */
+  page(direction: -1 | 1): void {
+    const viewport = this.#viewport;
+    if (!viewport) return;
+    this.#setFollowing(false);
+    this.#scrollTo(viewport.scrollTop + direction * Math.round(viewport.clientHeight * 0.875));
+    // Back at the bottom (PageDown), `sync` makes the list follow again.
+    this.sync();
+  }
+
   /** To the oldest message held at once, no longer following (Home); older ones load above. */
   jumpToOldest(): void {
     if (!this.#viewport) return;

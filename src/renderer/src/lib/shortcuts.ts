@@ -21,7 +21,14 @@ export type GlobalShortcutId = (typeof GLOBAL_SHORTCUT_IDS)[number];
 
 /** The global ones, and those a control handles (the message box, the messages, Escape). */
 export type ShortcutId =
-  GlobalShortcutId | 'close' | 'send' | 'new-line' | 'latest-message' | 'oldest-message';
+  | GlobalShortcutId
+  | 'close'
+  | 'send'
+  | 'new-line'
+  | 'latest-message'
+  | 'oldest-message'
+  | 'previous-page'
+  | 'next-page';
 
 /** Where a shortcut works: anywhere on the chat screen, or with the focus in one place. */
 export type ShortcutScope = 'anywhere' | 'message box' | 'messages';
@@ -119,6 +126,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
     description: 'Jump to the oldest message (older ones load)',
     keys: ['Home', 'Control+Home'],
   },
+  { id: 'previous-page', scope: 'messages', description: 'Scroll up a page', keys: ['PageUp'] },
+  { id: 'next-page', scope: 'messages', description: 'Scroll down a page', keys: ['PageDown'] },
 ];
 
 /** The part of a KeyboardEvent that matching reads (a plain object in unit specs). */
