@@ -8,10 +8,13 @@
  *
  * `EventHandlers` is a mapped type over the table: a handler that replies with the wrong shape,
  * or a missing one, does not compile.
+ *
+ * One listener per connection (Socket.IO's `onAny`) takes every event and asks `handlerFor` for
+ * its handler: a listener per event, 27 closures and their slots on every socket, was a tenth of
+ * what an idle connection kept in memory (issue 17).
  */
 import {
   CLIENT_EVENT_TABLE,
-  CLIENT_EVENTS,
   errorsOf,
   isClientEvent,
   type ClientEventName,
@@ -72,24 +75,20 @@ type UntypedHandler = {
 /** Refusals that count towards a connection's budget (see flood-containment.ts). */
 const REFUSALS: ReadonlySet<string> = new Set(['invalid_payload', 'unknown_event', 'rate_limited']);
 
-export function bindEvents(socket: ParleySocket, handlers: EventHandlers, hooks: BindHooks): void {
-  // The typed maps describe well-behaved clients; here every argument is untrusted.
-  const untyped = socket as unknown as {
-    on(event: string, listener: (...args: unknown[]) => void): void;
-  };
-  for (const event of CLIENT_EVENTS) {
-    const handler = handlers[event] as unknown as UntypedHandler;
-    untyped.on(event, (...args) => {
-      // A connection being dropped for flooding: what it sent meanwhile is not handled.
-      if (hooks.silenced()) return;
-      const ack = takeAck(args, hooks);
-      void run(event, handler, args, ack, hooks);
-    });
-  }
+/** The handler of `event` for this connection (made on first use: register-connection.ts). */
+export type HandlerFor = <E extends ClientEventName>(event: E) => EventHandler<E>;
+
+export function bindEvents(socket: ParleySocket, handlerFor: HandlerFor, hooks: BindHooks): void {
+  // Every incoming event, in the order they arrive, before Socket.IO's per-event dispatch (which
+  // has no listeners here).
   socket.onAny((event: string, ...args: unknown[]) => {
-    if (isClientEvent(event) || hooks.silenced()) return;
+    if (hooks.silenced()) return;
     const ack = takeAck(args, hooks);
-    ack(fail('unknown_event', `"${String(event).slice(0, 64)}" is not a Parley event.`));
+    if (!isClientEvent(event)) {
+      ack(fail('unknown_event', `"${String(event).slice(0, 64)}" is not a Parley event.`));
+      return;
+    }
+    void run(event, handlerFor(event) as unknown as UntypedHandler, args, ack, hooks);
   });
 }
 

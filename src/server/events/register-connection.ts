@@ -4,11 +4,13 @@
  * when it closes (its limits forgotten, the others told it left).
  */
 import type { ParleySocket } from '../socket-types';
-import { bindEvents, type EventHandlers } from './bind-events';
+import type { ClientEventName } from '../../shared/client-events';
+import { bindEvents, type EventHandler, type EventHandlers } from './bind-events';
 import {
   announceLeft,
   createConnection,
   PER_CONNECTION_LIMITERS,
+  type Connection,
   type ServerParts,
 } from './connection';
 import { deviceEvents } from './device-events';
@@ -21,21 +23,59 @@ import { roomEvents } from './room-events';
 import { searchEvents } from './search-events';
 import { sessionEvents } from './session-events';
 
+/**
+ * The domain that handles each client event. A connection's handlers of a domain are made at its
+ * first event of that domain: most people in a large room only read, and an idle connection then
+ * keeps the session's few handlers, not the closures of all nine domains (issue 17's memory per
+ * connection). An event missing here, or given to a domain that does not handle it, does not
+ * compile.
+ */
+const DOMAIN_OF = {
+  'session:challenge': sessionEvents,
+  'session:join': sessionEvents,
+  'name:release': sessionEvents,
+  'message:send': messageEvents,
+  'message:change': messageEvents,
+  'typing:set': messageEvents,
+  'history:fetch': messageEvents,
+  'room:pins': messageEvents,
+  'presence:set': presenceEvents,
+  'room:create': roomEvents,
+  'room:join': roomEvents,
+  'room:leave': roomEvents,
+  'room:delete': roomEvents,
+  'room:list': roomEvents,
+  'dm:open': roomEvents,
+  'people:page': peopleEvents,
+  'file:begin': fileEvents,
+  'file:chunk': fileEvents,
+  'file:end': fileEvents,
+  'file:cancel': fileEvents,
+  'file:read': fileEvents,
+  'role:set': moderationEvents,
+  'person:remove': moderationEvents,
+  'name:set': moderationEvents,
+  'device:link-code': deviceEvents,
+  'room:read': deviceEvents,
+  'search:query': searchEvents,
+} satisfies { [E in ClientEventName]: (connection: Connection) => Pick<EventHandlers, E> };
+
+type Domain = (typeof DOMAIN_OF)[ClientEventName];
+
 export function registerConnection(socket: ParleySocket, parts: ServerParts): void {
   const { roster, containment, onError } = parts;
   const connection = createConnection(socket, parts);
-  const handlers: EventHandlers = {
-    ...sessionEvents(connection),
-    ...messageEvents(connection),
-    ...presenceEvents(connection),
-    ...roomEvents(connection),
-    ...peopleEvents(connection),
-    ...fileEvents(connection),
-    ...moderationEvents(connection),
-    ...deviceEvents(connection),
-    ...searchEvents(connection),
+  const domains = new Map<Domain, Partial<EventHandlers>>();
+  const handlerFor = <E extends ClientEventName>(event: E): EventHandler<E> => {
+    const domain = DOMAIN_OF[event];
+    let handlers = domains.get(domain);
+    if (!handlers) {
+      handlers = domain(connection);
+      domains.set(domain, handlers);
+    }
+    return handlers[event] as EventHandler<E>;
   };
-  bindEvents(socket, handlers, {
+  bindEvents(socket, handlerFor, {
     onError,
     session: () => roster.get(socket.id) ?? null,
     silenced: () => containment.isSilenced(socket.id),
