@@ -365,7 +365,9 @@ function saturationTargets(saturation: SaturationFigures | null): Target[] {
 const NOT_JUDGED = ' (not valid: the load generator had no headroom; not judged)';
 /** "; per repetition 1.05–1.20x": a ratio's spread, when it was repeated. */
 const perRepetition = (range: Spread | undefined) =>
-  range ? `; per repetition ${fmt(range.min, 2)}–${fmt(range.max, 2)}x` : '';
+  range && Number.isFinite(range.min) && Number.isFinite(range.max)
+    ? `; per repetition ${fmt(range.min, 2)}–${fmt(range.max, 2)}x`
+    : '';
 
 /**
  * A target on one Parley / plain Socket.IO ratio at every step: judged on the worst median ratio
@@ -434,8 +436,9 @@ function cpuPerDeliveryTargets(steps: StepResult[]): Target[] {
         met: judged ? value <= limit : null,
         detail:
           `${fmt(per(step.servers.parley) * 1e4, 2)} µs vs ${fmt(per(step.servers[kind]) * 1e4, 2)} µs` +
-          (runs.length > 1 ? ` (medians), ${fmt(value, 2)}x` : '') +
-          perRepetition(runs.length > 1 ? spread(ratios) : undefined) +
+          (runs.length > 1
+            ? ` (medians); ratio ${ratioWithSpread(value, spread(ratios))} over the repetitions`
+            : '') +
           (valid ? '' : NOT_JUDGED),
       },
     ];

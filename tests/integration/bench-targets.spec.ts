@@ -120,6 +120,23 @@ describe('judgeTargets', () => {
     );
     expect(markdown).toContain('| 100 | *Parley / raw ws* |');
     expect(markdown).toContain('Each step ran 3 times');
+
+    // Server CPU per delivered message (at the largest step) too: ratios 1.2, 0.9, 3.0.
+    const cpuRuns = [12, 9, 30].map((serverCpuPercent) => ({
+      parley: figures({ serverCpuPercent }),
+      socketio: figures(),
+      ws: figures(),
+    }));
+    const cpuTargets = judgeTargets(report({ steps: [stepResult(2000, cpuRuns, ONE_CORE)] }));
+    const cpu = target(cpuTargets, /^Server CPU per delivered message at 2000 clients vs plain/);
+    expect(cpu.value).toBeCloseTo(1.2);
+    expect(cpu.met).toBe(false);
+    expect(cpu.detail).toBe(
+      '60.61 µs vs 50.51 µs (medians); ratio 1.20x (0.90–3.00) over the repetitions',
+    );
+    expect(target(cpuTargets, /^Server CPU per delivered message at 2000 clients vs raw/).met).toBe(
+      true,
+    );
   });
 
   it('does not judge a step whose load generator had no headroom, and says so', () => {
