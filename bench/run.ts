@@ -19,6 +19,7 @@ import { floodScenario } from './flood';
 import { guessingScenario } from './guessing';
 import { saturationScenario } from './saturation';
 import { searchScenario } from './search';
+import { coreCount, noHeadroom } from './headroom';
 import { measuredCommit, planCores, pinSelf } from './processes';
 import {
   capacityResult,
@@ -28,6 +29,7 @@ import {
   stepResult,
   toMarkdown,
   type BenchReport,
+  type Repetition,
   type StepResult,
 } from './report';
 import {
@@ -126,7 +128,14 @@ const number = (name: string, fallback: number) => {
   return value;
 };
 
+const repeat = number('REPEAT', 3);
+if (!Number.isInteger(repeat) || repeat < 1) {
+  throw new Error('PARLEY_BENCH_REPEAT must be a whole number, at least 1');
+}
+
 const config = {
+  /** Times each ramp step and the capacity scenario run, the servers taking turns. */
+  repeat,
   clients: env('CLIENTS', '100,500,1000,2000')
     .split(',')
     .map(Number)
@@ -223,26 +232,39 @@ const cores = planCores();
 pinSelf(cores.generator);
 log(`${cores.note}; servers: ${config.servers.join(', ')}; steps: ${config.clients.join(', ')}`);
 
+/** Which repetition a log line is about (nothing when there is one). */
+const ofRepeat = (repetition: number) =>
+  config.repeat > 1 ? ` (repetition ${repetition}/${config.repeat})` : '';
+const generatorCores = coreCount(cores.generator);
+
+// Each step's repetitions follow each other, the servers taking turns within each (Parley,
+// Socket.IO, ws, then again): a machine that drifts hits every server alike (repetitions.ts).
 const steps: StepResult[] = [];
 for (const clients of config.clients) {
-  const servers: Partial<Record<ServerKind, StepFigures>> = {};
-  for (const kind of config.servers) {
-    const profileDir = config.cpuProfileDir
-      ? resolve(config.cpuProfileDir, `broadcast-${clients}`)
-      : undefined;
-    const figures = await broadcastStep(kind, clients, shape, cores, profileDir);
-    servers[kind] = figures;
-    log(
-      `${clients} clients, ${SERVER_LABELS[kind]}: ${Math.round(figures.deliveredPerSecond)} msg/s delivered ` +
-        `(${(figures.deliveryRatio * 100).toFixed(1)}%), p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms, ` +
-        `max ${figures.maxMs.toFixed(1)} ms, CPU ${figures.serverCpuPercent.toFixed(0)}%, ` +
-        `connect ${figures.connectSeconds.toFixed(1)} s` +
-        (Object.keys(figures.ackErrors).length
-          ? `, ack errors ${JSON.stringify(figures.ackErrors)}`
-          : ''),
-    );
+  const repetitions: Array<Repetition<StepFigures>> = [];
+  for (let repetition = 1; repetition <= config.repeat; repetition++) {
+    const servers: Repetition<StepFigures> = {};
+    for (const kind of config.servers) {
+      const profileDir = config.cpuProfileDir
+        ? resolve(config.cpuProfileDir, `broadcast-${clients}`)
+        : undefined;
+      const figures = await broadcastStep(kind, clients, shape, cores, profileDir);
+      servers[kind] = figures;
+      const shortfall = noHeadroom(figures, generatorCores);
+      log(
+        `${clients} clients, ${SERVER_LABELS[kind]}${ofRepeat(repetition)}: ${Math.round(figures.deliveredPerSecond)} msg/s delivered ` +
+          `(${(figures.deliveryRatio * 100).toFixed(1)}%), p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms, ` +
+          `max ${figures.maxMs.toFixed(1)} ms, CPU ${figures.serverCpuPercent.toFixed(0)}%, ` +
+          `connect ${figures.connectSeconds.toFixed(1)} s` +
+          (Object.keys(figures.ackErrors).length
+            ? `, ack errors ${JSON.stringify(figures.ackErrors)}`
+            : '') +
+          (shortfall ? ` — not valid: ${shortfall}` : ''),
+      );
+    }
+    repetitions.push(servers);
   }
-  steps.push(stepResult(clients, servers));
+  steps.push(stepResult(clients, repetitions, generatorCores));
 }
 
 let saturationReport: BenchReport['saturation'] = null;
@@ -267,21 +289,25 @@ if (config.saturationClients.length > 0 && config.saturationFactor > 1) {
 
 let capacityReport: BenchReport['capacity'] = null;
 if (config.idle > 1) {
-  const servers: Partial<Record<ServerKind, CapacityFigures>> = {};
-  for (const kind of config.servers) {
-    const profileDir =
-      config.cpuProfileDir && kind === 'parley'
-        ? resolve(config.cpuProfileDir, `join-storm-${config.idle}`)
-        : undefined;
-    const figures = await capacity(kind, config.idle, shape, config.hold, cores, profileDir);
-    servers[kind] = figures;
-    log(
-      `capacity ${config.idle}, ${SERVER_LABELS[kind]}: held ${figures.held}, connect ${figures.connectSeconds.toFixed(1)} s ` +
-        `(${figures.connectCpuSeconds.toFixed(1)} s CPU, ${figures.connectBatchWrites} batch writes), ${figures.memoryPerConnectionKb.toFixed(1)} KB/connection ` +
-        `(RSS ${figures.rssPerConnectionKb.toFixed(1)} KB), probe ${figures.probe.delivered}/${figures.probe.expected} p99 ${figures.probe.p99Ms.toFixed(1)} ms`,
-    );
+  const repetitions: Array<Repetition<CapacityFigures>> = [];
+  for (let repetition = 1; repetition <= config.repeat; repetition++) {
+    const servers: Repetition<CapacityFigures> = {};
+    for (const kind of config.servers) {
+      const profileDir =
+        config.cpuProfileDir && kind === 'parley'
+          ? resolve(config.cpuProfileDir, `join-storm-${config.idle}`)
+          : undefined;
+      const figures = await capacity(kind, config.idle, shape, config.hold, cores, profileDir);
+      servers[kind] = figures;
+      log(
+        `capacity ${config.idle}, ${SERVER_LABELS[kind]}${ofRepeat(repetition)}: held ${figures.held}, connect ${figures.connectSeconds.toFixed(1)} s ` +
+          `(${figures.connectCpuSeconds.toFixed(1)} s CPU, ${figures.connectBatchWrites} batch writes), ${figures.memoryPerConnectionKb.toFixed(1)} KB/connection ` +
+          `(RSS ${figures.rssPerConnectionKb.toFixed(1)} KB), probe ${figures.probe.delivered}/${figures.probe.expected} p99 ${figures.probe.p99Ms.toFixed(1)} ms`,
+      );
+    }
+    repetitions.push(servers);
   }
-  capacityReport = capacityResult(config.idle, config.hold, servers);
+  capacityReport = capacityResult(config.idle, config.hold, repetitions);
 }
 
 let historyReport: BenchReport['history'] = null;
@@ -416,6 +442,7 @@ const partial: Omit<BenchReport, 'targets'> = {
     pinning: cores.note,
   },
   config: {
+    repeat: config.repeat,
     clients: config.clients.join(','),
     servers: config.servers.join(','),
     senders: config.senders,
@@ -457,6 +484,7 @@ const partial: Omit<BenchReport, 'targets'> = {
     largestClientsUnder100ms: Object.fromEntries(
       config.servers.map((kind) => [kind, largestUnderLimit(steps, kind)]),
     ),
+    repetitions: config.repeat,
   },
   saturation: saturationReport,
   capacity: capacityReport,

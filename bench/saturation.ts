@@ -10,12 +10,12 @@
  * message rate limit (PARLEY_BENCH_DURABLE=1 in bench-server.ts): the limit would be measured
  * instead of the server.
  *
- * The load generator must not be what breaks: a step whose generator used over 70 % of its
- * cores, or whose event loop lagged by more than a quarter of the p99 it reports (at least
- * 5 ms), is marked not valid and ends that server's search, and its result says it is bounded
+ * The load generator must not be what breaks: a step whose generator had no headroom (used over
+ * 70 % of its cores, or its event loop lagged by more than a quarter of the p99 it reports, at
+ * least 5 ms: headroom.ts, the broadcast ramp's rule too) is marked not valid and ends that server's search, and its result says it is bounded
  * by the generator (a lower bound) rather than by the server.
  */
-import { availableParallelism } from 'node:os';
+import { coreCount, GENERATOR_CPU_LIMIT, noHeadroom } from './headroom';
 import { fmt } from './report';
 import {
   closeSession,
@@ -29,7 +29,6 @@ import { SERVER_LABELS, type ServerKind } from './wire';
 
 export const SATURATION_P99_MS = 100;
 const DELIVERED_AT_LEAST = 0.99;
-const GENERATOR_CPU_LIMIT = 70;
 
 export interface RateStep extends StepFigures {
   ratePerSender: number;
@@ -79,19 +78,8 @@ function judged(figures: StepFigures, ratePerSender: number, generatorCores: num
     figures.p99Ms < SATURATION_P99_MS &&
     figures.deliveryRatio >= DELIVERED_AT_LEAST &&
     errors === 0;
-  const valid =
-    figures.generatorCpuPercent <= GENERATOR_CPU_LIMIT * generatorCores &&
-    figures.generatorLoopDelayP99Ms <= Math.max(5, figures.p99Ms / 4);
+  const valid = noHeadroom(figures, generatorCores) === null;
   return { ...figures, ratePerSender, passed, valid };
-}
-
-/** How many cores a taskset list names ("1", "1-3", "1,3"); unpinned: all but one. */
-function coreCount(list: string | null): number {
-  if (list === null) return Math.max(1, availableParallelism() - 1);
-  return list.split(',').reduce((sum, part) => {
-    const [from, to] = part.split('-').map(Number);
-    return sum + (to === undefined ? 1 : to - from! + 1);
-  }, 0);
 }
 
 async function saturate(

@@ -1,6 +1,7 @@
 /**
  * A smoke run of the benchmark (`npm run bench`): built into out/bench-smoke, one tiny step —
- * a few clients for a second — against all three servers, a tiny capacity and history scenario,
+ * a few clients for a second — against all three servers, twice each (repetitions: medians and
+ * their spread), a tiny capacity (also twice) and history scenario,
  * a tiny flood (three calm clients, a steady flooder of two connections), a tiny guessing burst,
  * a tiny cluster scenario (one step of each ramp, on a throwaway PostgreSQL) and one web-client
  * load. Checks that the report holds every figure; asserts no timings (this
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sectionOf } from '../../bench/readme';
 import type { BenchReport } from '../../bench/report';
 import { findChromium, SYSTEM_CHROMIUM } from '../../scripts/chromium.mjs';
 
@@ -29,6 +31,9 @@ function runBench(
   const child = spawn(process.execPath, [join(buildDir, 'run.js')], {
     env: {
       ...process.env,
+      // Two repetitions, not the default three: enough to show that the medians and the spread
+      // are made from more than one, and the smoke run stays short.
+      PARLEY_BENCH_REPEAT: '2',
       PARLEY_BENCH_CLIENTS: '4',
       PARLEY_BENCH_SENDERS: '2',
       PARLEY_BENCH_RATE: '1',
@@ -120,6 +125,57 @@ describe('npm run bench (smoke)', () => {
     expectFigures(step!.ratios.socketio, 'ratios vs Socket.IO');
     expectFigures(step!.ratios.ws, 'ratios vs ws');
     expectFigures(report.capacity!.ratios.socketio, 'capacity ratios');
+    // Repetitions: every one kept, the servers' figures their medians, each ratio the median of
+    // the repetitions' ratios and within their spread.
+    expect(report.config.repeat).toBe(2);
+    expect(report.broadcast.repetitions).toBe(2);
+    const between = (value: number, values: number[], what: string) => {
+      expect(value, what).toBeGreaterThanOrEqual(Math.min(...values));
+      expect(value, what).toBeLessThanOrEqual(Math.max(...values));
+    };
+    for (const [name, result] of [
+      ['broadcast', step!],
+      ['capacity', report.capacity!],
+    ] as const) {
+      expect(result.repetitions, `${name} repetitions`).toHaveLength(2);
+      for (const kind of ['parley', 'socketio', 'ws'] as const) {
+        const runs = result.repetitions!.map((run) => run[kind]!);
+        expect(runs.every(Boolean), `${name} ${kind} in every repetition`).toBe(true);
+        const median = result.servers[kind]! as unknown as Record<string, unknown>;
+        for (const key of ['connectSeconds', 'serverPeakRssMb'] as const) {
+          between(
+            median[key] as number,
+            runs.map((run) => run[key]),
+            `${name} ${kind} ${key}`,
+          );
+        }
+      }
+      for (const baseline of ['socketio', 'ws'] as const) {
+        const ratios = result.ratios[baseline]! as unknown as Record<string, number>;
+        const spread = result.spread![baseline]! as unknown as Record<
+          string,
+          { min: number; max: number }
+        >;
+        expect(Object.keys(spread).sort(), `${name} spread keys`).toEqual(
+          Object.keys(ratios).sort(),
+        );
+        for (const [key, value] of Object.entries(ratios)) {
+          if (!Number.isFinite(value)) continue;
+          expect(value, `${name} ${baseline} ${key}`).toBeGreaterThanOrEqual(spread[key]!.min);
+          expect(value, `${name} ${baseline} ${key}`).toBeLessThanOrEqual(spread[key]!.max);
+        }
+      }
+    }
+    between(
+      step!.servers.parley!.p99Ms,
+      step!.repetitions!.map((run) => run.parley!.p99Ms),
+      'broadcast Parley p99',
+    );
+    // Each server's generator headroom is judged at the step (on a busy machine it may lack it).
+    for (const kind of ['parley', 'socketio', 'ws'] as const) {
+      expect(typeof step!.valid![kind], `${kind} validity`).toBe('boolean');
+    }
+    expect(step!.notValid!.length === 0).toBe(Object.values(step!.valid!).every(Boolean));
     for (const kind of ['parley', 'socketio', 'ws'] as const) {
       const saturation = report.saturation!.sizes[0]!.servers[kind]!;
       expect(saturation.steps.length, `saturation ${kind} steps`).toBeGreaterThan(0);
@@ -222,7 +278,16 @@ describe('npm run bench (smoke)', () => {
       expectFigures(report.web, 'web');
     }
     const markdown = readFileSync(join(outDir, 'latest.md'), 'utf8');
-    expect(markdown).toContain('Parley / baseline');
+    expect(markdown).toContain('Parley / plain Socket.IO');
+    expect(markdown).toContain('Each step ran 2 times');
+    // A ratio with its spread, e.g. "1.12x (1.05–1.20)", in the broadcast and capacity tables.
+    for (const section of ['Broadcast', 'Capacity']) {
+      const rows = sectionOf(markdown, section)!
+        .split('\n')
+        .filter((line) => /\*Parley \/ (plain Socket\.IO|raw ws)\*/.test(line));
+      expect(rows, `${section}: Parley / baseline rows`).toHaveLength(2);
+      for (const row of rows) expect(row).toMatch(/\d\.\d\dx \(\d+\.\d\d–\d+\.\d\d\)/);
+    }
     expect(markdown).toContain('## Floods');
     expect(markdown).toContain('## Saturation');
     expect(markdown).toContain('## Passphrase guessing');
