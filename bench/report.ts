@@ -331,7 +331,7 @@ export function judgeTargets(report: Omit<BenchReport, 'targets'>): Target[] {
     limit: '≤ 100 KB',
     met: web ? firstScreen <= 100 * 1024 : null,
     detail: web
-      ? `${web.firstScreenFiles?.length ?? 'all'} files; the whole client ${kb(web.totalGzipBytes)} (JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)}); time to interactive ${fmt(web.interactiveMedianMs, 0)} ms (median)`
+      ? `${web.firstScreenFiles ? `${web.firstScreenFiles.length} files` : 'the whole build (recorded before the first screen was measured apart)'}; the whole client ${kb(web.totalGzipBytes)} (JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)}); time to interactive ${fmt(web.interactiveMedianMs, 0)} ms (median)`
       : 'web scenario not run',
   });
   return targets;
@@ -562,6 +562,16 @@ function floodTargets(flood: FloodFigures | null): Target[] {
   });
 }
 
+/**
+ * Issue 17 point 4: send → acknowledgement beside the broadcast figures ("–" for the baselines,
+ * which acknowledge nothing, and for results recorded before it was measured).
+ */
+function ackCell(figures: { ackP50Ms?: number | null; ackP99Ms?: number | null }): string {
+  const p50 = figures.ackP50Ms ?? NaN;
+  const p99 = figures.ackP99Ms ?? NaN;
+  return Number.isFinite(p99) ? `${fmt(p50, 2)} · ${fmt(p99, 2)}` : '–';
+}
+
 export function fmt(value: number, digits = 1): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '–';
 }
@@ -633,8 +643,8 @@ export function toMarkdown(report: BenchReport): string {
         : // Results recorded before the check: say so rather than imply every step passed it.
           "This run was recorded before the load generator's headroom was judged at each step: see its readings below."),
     '',
-    '| clients | server | delivered msg/s | delivered | p50 ms | p99 ms | max ms | server CPU % | server peak RSS MB | join/connect s |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| clients | server | delivered msg/s | delivered | p50 ms | p99 ms | max ms | ack p50 · p99 ms (durable) | server CPU % | server peak RSS MB | join/connect s |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const step of broadcast.steps) {
     for (const kind of SERVER_KINDS) {
@@ -642,14 +652,14 @@ export function toMarkdown(report: BenchReport): string {
       if (!figures) continue;
       const mark = step.valid?.[kind] === false ? ' (not valid)' : '';
       push(
-        `| ${step.clients} | ${SERVER_LABELS[kind]}${mark} | ${int(figures.deliveredPerSecond)} | ${fmt(figures.deliveryRatio * 100, 1)}% | ${fmt(figures.p50Ms, 2)} | ${fmt(figures.p99Ms, 2)} | ${fmt(figures.maxMs, 1)} | ${fmt(figures.serverCpuPercent, 0)} | ${fmt(figures.serverPeakRssMb, 0)} | ${fmt(figures.connectSeconds, 1)} |`,
+        `| ${step.clients} | ${SERVER_LABELS[kind]}${mark} | ${int(figures.deliveredPerSecond)} | ${fmt(figures.deliveryRatio * 100, 1)}% | ${fmt(figures.p50Ms, 2)} | ${fmt(figures.p99Ms, 2)} | ${fmt(figures.maxMs, 1)} | ${ackCell(figures)} | ${fmt(figures.serverCpuPercent, 0)} | ${fmt(figures.serverPeakRssMb, 0)} | ${fmt(figures.connectSeconds, 1)} |`,
       );
     }
     push(
       ...ratioRows(
         step,
         (label, cell) =>
-          `| ${step.clients} | ${label} | ${cell('deliveredPerSecond')} |  | ${cell('p50')} | ${cell('p99')} | ${cell('max')} | ${cell('serverCpu')} | ${cell('serverPeakRss')} |  |`,
+          `| ${step.clients} | ${label} | ${cell('deliveredPerSecond')} |  | ${cell('p50')} | ${cell('p99')} | ${cell('max')} |  | ${cell('serverCpu')} | ${cell('serverPeakRss')} |  |`,
       ),
     );
   }
@@ -778,18 +788,21 @@ export function toMarkdown(report: BenchReport): string {
       push(`Not measured: ${report.web.error}`, '');
     } else {
       const web = report.web;
+      // Results recorded before the first screen was measured apart have no such column.
+      const first = web.firstScreenFiles;
       push(
         `Production build (\`vite build --config vite.web.config.ts\`, ${fmt(web.buildSeconds, 1)} s): ` +
-          `**${kb(web.totalGzipBytes)} gzipped** (${kb(web.totalBytes)} raw) — JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)} gzipped. ` +
-          (web.firstScreenFiles
-            ? `The first screen loads **${kb(web.firstScreenGzipBytes ?? NaN)}** of it (the files marked; the chat screen and the client are fetched at the join).`
+          `**${kb(web.totalGzipBytes)} gzipped** (${kb(web.totalBytes)} raw) — JS ${kb(web.jsGzipBytes)}, CSS ${kb(web.cssGzipBytes)} gzipped.` +
+          (first
+            ? ` The first screen loads **${kb(web.firstScreenGzipBytes ?? NaN)}** of it (the files marked; the chat screen and the client are fetched at the join).`
             : ''),
         '',
-        '| file | bytes | gzip bytes | first screen |',
-        '|---|---:|---:|:---:|',
+        first ? '| file | bytes | gzip bytes | first screen |' : '| file | bytes | gzip bytes |',
+        first ? '|---|---:|---:|:---:|' : '|---|---:|---:|',
         ...web.files.map(
           (file) =>
-            `| ${file.file} | ${int(file.bytes)} | ${int(file.gzipBytes)} | ${web.firstScreenFiles?.includes(file.file) ? 'yes' : ''} |`,
+            `| ${file.file} | ${int(file.bytes)} | ${int(file.gzipBytes)} |` +
+            (first ? ` ${first.includes(file.file) ? 'yes' : ''} |` : ''),
         ),
         '',
         `Time to interactive in ${web.browser} (navigation → "Nickname" textbox enabled, served by a Parley server on loopback, fresh context each run): ` +

@@ -57,6 +57,12 @@ export interface StepFigures {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /**
+   * Send → acknowledgement of the measured sends, ms: Parley acknowledges once the message is
+   * stored and fsynced (durable). NaN for the baselines, which acknowledge nothing.
+   */
+  ackP50Ms: number;
+  ackP99Ms: number;
   serverCpuPercent: number;
   serverPeakRssMb: number;
   generatorCpuPercent: number;
@@ -218,6 +224,9 @@ export async function measureLoad(
     cpu.generator[at] = session.pool.cpuSeconds();
   });
   const histogram = mergeHistograms(replies.map((reply) => reply.histogram));
+  const acks = mergeHistograms(replies.map((reply) => reply.ackHistogram));
+  const ackMs = (percentile: number) =>
+    acks.totalCount > 0 ? ms(acks.getValueAtPercentile(percentile)) : NaN;
   const sent = replies.reduce((sum, reply) => sum + reply.sent, 0);
   const delivered = replies.reduce((sum, reply) => sum + reply.delivered, 0);
   const expected = sent * Math.max(0, connected - 1);
@@ -242,6 +251,8 @@ export async function measureLoad(
     p50Ms: ms(histogram.getValueAtPercentile(50)),
     p99Ms: ms(histogram.getValueAtPercentile(99)),
     maxMs: ms(histogram.maxValue),
+    ackP50Ms: ackMs(50),
+    ackP99Ms: ackMs(99),
     serverCpuPercent: percent(cpu.server),
     serverPeakRssMb: session.server.peakRssMb(),
     generatorCpuPercent: percent(cpu.generator),

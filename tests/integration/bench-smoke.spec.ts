@@ -122,6 +122,9 @@ describe('npm run bench (smoke)', () => {
       expectFigures(report.capacity!.servers[kind], `capacity ${kind}`);
       expectFigures(report.capacity!.servers[kind]!.probe, `capacity ${kind} probe`);
     }
+    // Parley's durable acknowledgements are timed beside the broadcast (the baselines have none).
+    expect(step!.servers.parley!.ackP99Ms, 'Parley ack p99').toBeGreaterThan(0);
+    expect(step!.servers.socketio!.ackP99Ms, 'Socket.IO acks nothing').toBeNull();
     expectFigures(step!.ratios.socketio, 'ratios vs Socket.IO');
     expectFigures(step!.ratios.ws, 'ratios vs ws');
     expectFigures(report.capacity!.ratios.socketio, 'capacity ratios');

@@ -37,6 +37,8 @@ function figures(changes: Partial<StepFigures> = {}): StepFigures {
     p50Ms: 3,
     p99Ms: 10,
     maxMs: 15,
+    ackP50Ms: 2,
+    ackP99Ms: 6,
     serverCpuPercent: 10,
     serverPeakRssMb: 100,
     generatorCpuPercent: 20,
