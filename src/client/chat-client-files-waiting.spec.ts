@@ -15,9 +15,17 @@ import { LIMITS, LOBBY } from '../shared/limits';
 import type { ChatClient } from './chat-client';
 import { bytesSource } from './file-transfer';
 
+/**
+ * Every message `chat` shows: live ones, and those a rejoin brings (missed while away, they come
+ * in the `session` event). A client that rejoins after the file was posted gets it the second way:
+ * counting live messages only made the first test fail when bob's reconnect came late (CI).
+ */
 function messagesSeen(chat: ChatClient): ChatMessage[] {
   const seen: ChatMessage[] = [];
-  chat.onEvent((event) => event.type === 'message' && seen.push(event.message));
+  chat.onEvent((event) => {
+    if (event.type === 'message') seen.push(event.message);
+    if (event.type === 'session') seen.push(...event.session.messages);
+  });
   return seen;
 }
 
