@@ -39,21 +39,22 @@ export type ForwardBatch = (room: string, events: Array<[string, unknown]>) => v
 
 /**
  * In a burst, batches go out at most every 20 ms, and less often in large rooms (every batch is
- * one write per member): 500 ms at 5,000 members, 2 s from 20,000. Presence may wait that long —
- * people do not notice — and other room events wait only while a batch is open, that is only
- * during a burst.
+ * one write per member): 500 ms at 2,000 members, 1.25 s at 5,000, 2 s from 8,000. Presence may
+ * wait that long — people do not notice — and other room events wait only while a batch is open,
+ * that is only during a burst.
  *
  * What a burst costs is one write per member per batch, however few events each batch holds, so
  * the interval bounds the writes per second: members / interval. At members / 50 ms (as it was)
  * that was 50,000 writes a second, a whole core, for as long as a join storm lasted — and the
  * slower the joins, the longer it lasted: at 3,500 joining clients the batches held one or two
- * joins each and took a third of the server's time (issue 17). Now it is 10 a millisecond at
- * most, up to 20,000 members; and where writing the last batch took long (a slow or busy
- * machine), the next waits at least ten times as long, so that a burst's batches take at most
- * about a tenth of the server's time.
+ * joins each and took a third of the server's time (issue 17). At members / 10 ms a 2,000-client
+ * storm still spent a seventh of its CPU writing presence (a profile: 1.4 s of 9); now it is 4
+ * writes a millisecond at most, up to 8,000 members; and where writing the last batch took long
+ * (a slow or busy machine), the next waits at least ten times as long, so that a burst's batches
+ * take at most about a tenth of the server's time.
  */
 export function batchIntervalMs(members: number, lastBatchMs = 0): number {
-  return Math.min(2_000, Math.max(20, members / 10, lastBatchMs * 10));
+  return Math.min(2_000, Math.max(20, members / 4, lastBatchMs * 10));
 }
 
 /** Socket.IO packet type EVENT (socket.io-parser `PacketType.EVENT`). */
