@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../tests/support/chat';
 import type { ChatMessage } from '../../shared/protocol';
 import { EmbeddedHistory } from '../storage/embedded-history';
 import { MessageSearch, type MessageSearchOptions } from './message-search';
@@ -59,6 +60,32 @@ async function found(search: MessageSearch, text: string): Promise<string[]> {
 }
 
 describe('MessageSearch', () => {
+  it('reports a change the index cannot take and still applies the rest of its batch', async () => {
+    const history = await memoryHistory();
+    const errors: unknown[] = [];
+    const search = MessageSearch.start({
+      history,
+      file: null,
+      onError: (error) => errors.push(error),
+      log: () => {},
+    });
+    cleanups.push(() => search.close());
+    const good: ChatMessage = {
+      id: 2,
+      clientId: 'c-2',
+      room: 'lobby',
+      author: alice,
+      text: 'good agenda',
+      sentAt: 1,
+    };
+    // Not what the log stores (its text is no string): applying it throws.
+    search.add({ ...good, id: 1, clientId: 'c-1', text: 42 as unknown as string });
+    search.add(good);
+    // Applied in a batch a moment later, on a timer: no search asks for it first.
+    await waitFor(() => errors.length === 1, 'the bad change reported');
+    expect(await found(search, 'agenda')).toEqual(['good agenda']);
+  });
+
   it('add, update and remove change what is found', async () => {
     const history = await memoryHistory();
     const search = start({ history, file: null });

@@ -157,7 +157,7 @@ export class MessageSearch {
     // close) applies what is queued first, so no search misses a stored message.
     setTimeout(() => {
       this.#drainScheduled = false;
-      void this.ready.then(() => this.#drain());
+      this.ready.then(() => this.#drain()).catch((error: unknown) => this.#options.onError(error));
     }, INDEX_BATCH_MS).unref();
   }
 
@@ -165,7 +165,14 @@ export class MessageSearch {
     const queue = this.#queue;
     if (queue.length === 0) return;
     this.#queue = [];
-    for (const change of queue) this.#apply(change);
+    for (const change of queue) {
+      // One change the index cannot take is reported, and the rest of the batch still applied.
+      try {
+        this.#apply(change);
+      } catch (error) {
+        this.#options.onError(error);
+      }
+    }
     this.#changed(queue.length);
   }
 
