@@ -1,9 +1,10 @@
 /**
  * `window.parley` for the web client: the ParleyApi contract implemented in the page, its chat
- * and files over one ChatClient (web-chat.ts, loaded on first use). A browser cannot host a room, so hosting reports "unsupported" and never running;
- * it cannot listen for rooms on the LAN (mDNS) either, so discovery is always an empty list.
- * Saved servers and settings live in localStorage, with the same rules as the desktop app's
- * files; notifications use the browser's Notification API.
+ * and files over one ChatClient (web-chat.ts, loaded on first use). A browser cannot host a room,
+ * so hosting reports "unsupported" and never running; it cannot listen for rooms on the LAN
+ * (mDNS) either, so discovery is always an empty list. Saved servers and settings live in
+ * localStorage, with the same rules as the desktop app's files; notifications use the browser's
+ * Notification API.
  */
 import type {
   ChatEvent,
