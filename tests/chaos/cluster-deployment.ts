@@ -34,7 +34,7 @@ interface MessageRow {
 
 /** How a node reports its database going away and coming back (pg's and PostgreSQL's words). */
 const DATABASE_RESTART_REPORT =
-  /^\[parley\] (Error: Connection terminated unexpectedly|Error: connect ECONNREFUSED|Error: (read|write) ECONNRESET|Error: write EPIPE|error: the database system is (starting up|not yet accepting connections|shutting down)|error: terminating connection due to administrator command)/;
+  /^\[parley\] (Error: Connection terminated unexpectedly|Error: connect ECONNREFUSED|Error: (read|write|connect) ECONNRESET|Error: write EPIPE|error: the database system is (starting up|not yet accepting connections|shutting down)|error: terminating connection due to administrator command)/;
 
 export function cluster(options: { nodes: number }): Deployment {
   const folder = mkdtempSync(join(tmpdir(), 'parley-cluster-chaos-'));
