@@ -114,7 +114,11 @@ export class LoadClient {
     if (kind === 'parley' && !key) {
       return Promise.reject(new Error(`client ${index}: Parley needs a device key`));
     }
-    const path = kind === 'ws' ? '/' : '/socket.io/?EIO=4&transport=websocket';
+    // Parley's clients take joins and leaves in batches (presence:changes), as the app's do.
+    const path =
+      kind === 'ws'
+        ? '/'
+        : `/socket.io/?EIO=4&transport=websocket${kind === 'parley' ? '&presence=changes' : ''}`;
     const url = new URL(`ws://127.0.0.1:${port}${path}`);
     const socket = new WebSocket(url, { perMessageDeflate: false });
     const client = new LoadClient(kind, index, socket, handlers, key, url.host);

@@ -6,7 +6,11 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ChatEvent, ConnectionStatus } from '../shared/api';
-import type { ClientToServerEvents, ServerToClientEvents } from '../shared/protocol';
+import {
+  PRESENCE_CHANGES_QUERY,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '../shared/protocol';
 import { fail, ok, type ErrorCode, type Result } from '../shared/result';
 import {
   describeConnectError,
@@ -123,6 +127,8 @@ export class Connection {
   ): Promise<Result<{ socket: ParleyClientSocket }>> {
     const socket: ParleyClientSocket = io(url, {
       transports: ['websocket'],
+      // Joins and leaves come in presence:changes, one event per batch (server-events.ts).
+      query: PRESENCE_CHANGES_QUERY,
       reconnection: true,
       reconnectionDelay: this.#options.reconnectDelayMs,
       reconnectionDelayMax: this.#options.reconnectDelayMaxMs,

@@ -10,12 +10,27 @@ import {
   startServer,
   waitFor,
   joinWith,
+  type RawSocket,
 } from '../../tests/support/chat';
-import type { User } from '../shared/protocol';
+import {
+  PRESENCE_CHANGES_QUERY,
+  type ChatMessage,
+  type PresenceChange,
+  type User,
+} from '../shared/protocol';
 import type { ParleyServer } from './socket-types';
 import { batchIntervalMs, RoomBroadcaster } from './broadcast-batcher';
 
 const user = (nickname: string): User => ({ id: `id-${nickname}`, nickname });
+/** A stored message in the lobby, by cy. */
+const chat = (id: number, text: string): ChatMessage => ({
+  id,
+  clientId: `c${id}`,
+  room: 'lobby',
+  author: user('cy'),
+  text,
+  sentAt: id,
+});
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   while (cleanups.length > 0) cleanups.pop()!();
@@ -34,8 +49,12 @@ async function roomServer(): Promise<{ io: ParleyServer; outbox: RoomBroadcaster
   return { io, outbox, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
 }
 
-async function member(url: string, transports: string[]): Promise<Socket> {
-  const socket = connect(url, { transports, forceNew: true, reconnection: false });
+async function member(
+  url: string,
+  transports: string[],
+  query?: Record<string, string>,
+): Promise<Socket> {
+  const socket = connect(url, { transports, forceNew: true, reconnection: false, query });
   cleanups.push(() => void socket.disconnect());
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -46,8 +65,17 @@ async function member(url: string, transports: string[]): Promise<Socket> {
 
 function record(socket: Socket): string[] {
   const seen: string[] = [];
-  socket.onAny((event: string, payload: { user?: User; text?: string }) =>
-    seen.push(`${event} ${payload.user?.nickname ?? payload.text}`),
+  socket.onAny(
+    (event: string, payload: { user?: User; text?: string; changes?: PresenceChange[] }) =>
+      seen.push(
+        `${event} ${
+          payload.changes
+            ?.map(({ user, joined }) => `${joined ? '+' : '-'}${user.nickname}`)
+            .join(' ') ??
+          payload.user?.nickname ??
+          payload.text
+        }`,
+      ),
   );
   return seen;
 }
@@ -61,14 +89,7 @@ describe('RoomBroadcaster', () => {
 
     void outbox.queue('presence:joined', { room: 'lobby', user: user('ann') });
     void outbox.queue('presence:left', { room: 'lobby', user: user('bob') });
-    const message = {
-      id: 1,
-      clientId: 'c1',
-      room: 'lobby',
-      author: user('cy'),
-      text: 'hi',
-      sentAt: 1,
-    };
+    const message = chat(1, 'hi');
     const behind = outbox.emit('message:created', message);
     expect(behind).toBeInstanceOf(Promise); // a batch is open: the message waits behind it
     await behind;
@@ -80,8 +101,58 @@ describe('RoomBroadcaster', () => {
     // The WebSocket member got the batch as one pre-encoded write, the polling one event by event.
     expect(outbox.deliveries).toEqual({ preEncoded: 1, eventByEvent: 1 });
     // With nothing batched, room events go out at once.
-    expect(outbox.emit('message:created', { ...message, id: 2, text: 'now' })).toBeNull();
+    expect(outbox.emit('message:created', chat(2, 'now'))).toBeNull();
     await waitFor(() => websocket.length === 4, 'the direct message');
+  });
+});
+
+describe('presence:changes', () => {
+  it('gives each run of joins and leaves as one event to clients that ask, and the events one by one to others', async () => {
+    const { io, outbox, url } = await roomServer();
+    const asking = await member(url, ['websocket'], PRESENCE_CHANGES_QUERY);
+    const websocket = record(asking);
+    const polling = record(await member(url, ['polling'], PRESENCE_CHANGES_QUERY));
+    const plain = record(await member(url, ['websocket']));
+    await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 3, 'all in the room');
+
+    const message = chat(1, 'hi');
+    // The first join is the asking WebSocket client's own: it gets nothing queued before it.
+    void outbox.queue(
+      'presence:joined',
+      { room: 'lobby', user: user('ann') },
+      { joiner: asking.id! },
+    );
+    void outbox.queue('presence:left', { room: 'lobby', user: user('bob') });
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('cy') });
+    await outbox.emit('message:created', message);
+    void outbox.queue('presence:left', { room: 'lobby', user: user('cy') });
+    await outbox.emit('message:created', chat(2, 'bye'));
+
+    await waitFor(
+      () => plain.length === 6 && polling.length === 4 && websocket.length === 4,
+      'both batches',
+    );
+    expect(plain).toEqual([
+      'presence:joined ann',
+      'presence:left bob',
+      'presence:joined cy',
+      'message:created hi',
+      'presence:left cy',
+      'message:created bye',
+    ]);
+    expect(polling).toEqual([
+      'presence:changes +ann -bob +cy',
+      'message:created hi',
+      'presence:changes -cy',
+      'message:created bye',
+    ]);
+    expect(websocket).toEqual([
+      'presence:changes -bob +cy',
+      'message:created hi',
+      'presence:changes -cy',
+      'message:created bye',
+    ]);
+    expect(outbox.deliveries).toEqual({ preEncoded: 4, eventByEvent: 2 });
   });
 });
 
@@ -106,14 +177,7 @@ describe('batches in a burst', () => {
 
     void outbox.queue('presence:joined', { room: 'lobby', user: user('ann') });
     expect(outbox.deliveries.preEncoded).toBe(0); // waiting for the end of the turn
-    const message = {
-      id: 1,
-      clientId: 'c1',
-      room: 'lobby',
-      author: user('cy'),
-      text: 'hi',
-      sentAt: 1,
-    };
+    const message = chat(1, 'hi');
     const behind = outbox.emit('message:created', message);
     // Written before emit returned: the message does not wait out the batch's interval.
     expect(outbox.deliveries.preEncoded).toBe(1);
@@ -136,34 +200,53 @@ describe('presence in batches', () => {
     expect(after.eventByEvent).toBe(before.eventByEvent);
   });
 
-  it('announces joins that arrive together to everyone there before them, once, in join order', async () => {
-    const server = await startServer();
-    const observer = await joinRaw(server, 'observer');
-    const observed = collect(observer, 'presence:joined');
-    const sockets = await Promise.all(['ann', 'bob', 'cy', 'dee'].map(() => rawSocket(server)));
-    const heard = sockets.map((socket) => collect(socket, 'presence:joined'));
-    // All at once: the server handles them in the same turns and announces them in batches.
-    const acks = await Promise.all(
-      sockets.map((socket, index) =>
-        joinWith(socket, { nickname: ['ann', 'bob', 'cy', 'dee'][index]! }),
-      ),
-    );
-    await waitFor(() => observed.length === 4, 'four presence:joined at the observer');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // nothing more may come
-    const order = acks.map((ack) => (ack.ok ? ack.self.nickname : ''));
-    // The observer hears of each exactly once, in the order the server accepted them.
-    const lastAck = acks.find((ack) => ack.ok && ack.users.length === 5)!;
-    const accepted = lastAck.ok ? lastAck.users.map((u: User) => u.nickname).slice(1) : [];
-    expect(observed.map((event) => event.user.nickname)).toEqual(accepted);
-    expect([...accepted].sort()).toEqual([...order].sort());
-    // Each joiner knows everyone exactly once: from its ack, or from a presence:joined after it.
-    acks.forEach((ack, index) => {
-      if (!ack.ok) throw new Error('join failed');
-      const known = [
-        ...ack.users.map((u: User) => u.nickname),
-        ...heard[index]!.map((event) => event.user.nickname),
-      ];
-      expect(known.sort()).toEqual(['ann', 'bob', 'cy', 'dee', 'observer']);
-    });
-  });
+  it.each([
+    ['presence:joined', undefined],
+    ['presence:changes', PRESENCE_CHANGES_QUERY],
+  ])(
+    'announces joins that arrive together to everyone there before them, once, in join order (%s)',
+    async (_, query) => {
+      const server = await startServer();
+      // Joins as each client hears them, one by one or in presence:changes.
+      const joins = (socket: RawSocket) => {
+        const seen: Array<{ user: User }> = [];
+        socket.on('presence:joined', (event) => seen.push(event));
+        socket.on('presence:changes', ({ changes }) =>
+          seen.push(...changes.filter((change) => change.joined)),
+        );
+        return seen;
+      };
+      const observer = await rawSocket(server, undefined, query);
+      const observerJoin = await joinWith(observer, { nickname: 'observer' });
+      expect(observerJoin.ok).toBe(true);
+      const observed = joins(observer);
+      const sockets = await Promise.all(
+        ['ann', 'bob', 'cy', 'dee'].map(() => rawSocket(server, undefined, query)),
+      );
+      const heard = sockets.map(joins);
+      // All at once: the server handles them in the same turns and announces them in batches.
+      const acks = await Promise.all(
+        sockets.map((socket, index) =>
+          joinWith(socket, { nickname: ['ann', 'bob', 'cy', 'dee'][index]! }),
+        ),
+      );
+      await waitFor(() => observed.length === 4, 'four presence:joined at the observer');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // nothing more may come
+      const order = acks.map((ack) => (ack.ok ? ack.self.nickname : ''));
+      // The observer hears of each exactly once, in the order the server accepted them.
+      const lastAck = acks.find((ack) => ack.ok && ack.users.length === 5)!;
+      const accepted = lastAck.ok ? lastAck.users.map((u: User) => u.nickname).slice(1) : [];
+      expect(observed.map((event) => event.user.nickname)).toEqual(accepted);
+      expect([...accepted].sort()).toEqual([...order].sort());
+      // Each joiner knows everyone exactly once: from its ack, or from a presence:joined after it.
+      acks.forEach((ack, index) => {
+        if (!ack.ok) throw new Error('join failed');
+        const known = [
+          ...ack.users.map((u: User) => u.nickname),
+          ...heard[index]!.map((event) => event.user.nickname),
+        ];
+        expect(known.sort()).toEqual(['ann', 'bob', 'cy', 'dee', 'observer']);
+      });
+    },
+  );
 });

@@ -16,7 +16,12 @@
  * that joined later in the same turn does not get the events before its join (its join
  * acknowledgement already covered them), just as before.
  */
-import type { ServerToClientEvents } from '../shared/protocol';
+import {
+  PRESENCE_CHANGES_QUERY,
+  type PresenceChange,
+  type ServerToClientEvents,
+  type User,
+} from '../shared/protocol';
 import type { ParleyServer, ParleySocket } from './socket-types';
 
 type EventName = keyof ServerToClientEvents;
@@ -55,6 +60,68 @@ export type ForwardBatch = (room: string, events: Array<[string, unknown]>) => v
  */
 export function batchIntervalMs(members: number, lastBatchMs = 0): number {
   return Math.min(2_000, Math.max(20, members / 4, lastBatchMs * 10));
+}
+
+/**
+ * Whether `socket` asked for `presence:changes` (PRESENCE_CHANGES_QUERY): then each run of joins
+ * and leaves in a batch goes to it as one event. In a storm that is what each member's client has
+ * to take in: a batch of 100 joins is one frame for it to parse instead of 100.
+ */
+function takesPresenceChanges(socket: ParleySocket): boolean {
+  return socket.handshake.query.presence === PRESENCE_CHANGES_QUERY.presence;
+}
+
+/**
+ * The events at `indexes` of `batch` as one client that takes `presence:changes` gets them: each
+ * run of consecutive joins and leaves (of one room) as one `presence:changes`, in order — as a
+ * Socket.IO packet already, built from `change(index)`, each change's JSON (made once a batch:
+ * in a storm every newcomer of the batch gets its own run, and encoding each run afresh would cost
+ * the square of the batch), and the other events as `[event, payload]`.
+ */
+function withPresenceChanges(
+  batch: readonly QueuedEvent[],
+  indexes: readonly number[],
+  change: (index: number) => string,
+): Array<string | [EventName, unknown]> {
+  const events: Array<string | [EventName, unknown]> = [];
+  let run = null as { room: string; changes: string[] } | null;
+  const close = () => {
+    if (run) {
+      const payload = `{"room":${JSON.stringify(run.room)},"changes":[${run.changes.join(',')}]}`;
+      events.push(`${SOCKET_IO_EVENT}["presence:changes",${payload}]`);
+    }
+    run = null;
+  };
+  for (const index of indexes) {
+    const { event, payload } = batch[index]!;
+    if (event === 'presence:joined' || event === 'presence:left') {
+      const { room } = payload as { room: string };
+      if (run?.room !== room) {
+        close();
+        run = { room, changes: [] };
+      }
+      run!.changes.push(change(index));
+    } else {
+      close();
+      events.push([event!, payload]);
+    }
+  }
+  close();
+  return events;
+}
+
+/** A packet withPresenceChanges built, as `[event, payload]` again (for a polling client). */
+function decodePacket(packet: string): [EventName, unknown] {
+  return JSON.parse(packet.slice(String(SOCKET_IO_EVENT).length)) as [EventName, unknown];
+}
+
+/** The JSON of one entry of `presence:changes`, for a queued join or leave. */
+function changeJson({ event, payload }: QueuedEvent): string {
+  const entry: PresenceChange = {
+    user: (payload as { user: User }).user,
+    joined: event === 'presence:joined',
+  };
+  return JSON.stringify(entry);
 }
 
 /** Socket.IO packet type EVENT (socket.io-parser `PacketType.EVENT`). */
@@ -235,23 +302,28 @@ export class RoomBroadcaster {
       if (queued.except) special.add(queued.except);
       if (queued.joiner) special.add(queued.joiner);
     });
-    const encoder = this.io.encoder;
-    const events = batch.filter((queued) => queued.event !== null);
-    if (events.length === 0) return;
-    const encoded = batch.map((queued) => {
-      if (queued.event === null) return '';
-      const [packet] = encoder.encode({
-        type: SOCKET_IO_EVENT,
-        nsp: '/',
-        data: [queued.event, queued.payload],
-      }) as string[];
-      return packet!;
-    });
-    const frames = encoded.map((packet) =>
-      packet ? textFrame(Buffer.from(ENGINE_IO_MESSAGE + packet)) : Buffer.alloc(0),
-    );
     const allEvents = batch.flatMap((queued, index) => (queued.event === null ? [] : [index]));
-    let wholeBatch: Buffer | null = null;
+    if (allEvents.length === 0) return;
+    // Each event encoded once, on first need, for the clients that take them one by one.
+    const frames: Array<{ packet: string; frame: Buffer }> = [];
+    const eventFrame = (index: number) =>
+      (frames[index] ??= this.#frame(batch[index]!.event!, batch[index]!.payload));
+    const byEvent = (indexes: readonly number[]) => {
+      const parts = indexes.map(eventFrame);
+      return { packet: parts[0]!.packet, frame: Buffer.concat(parts.map((part) => part.frame)) };
+    };
+    const changes: string[] = [];
+    const change = (index: number) => (changes[index] ??= changeJson(batch[index]!));
+    const withChanges = (indexes: readonly number[]) => {
+      const parts = withPresenceChanges(batch, indexes, change).map((event) =>
+        typeof event === 'string' ? this.#packetFrame(event) : this.#frame(...event),
+      );
+      return { packet: parts[0]!.packet, frame: Buffer.concat(parts.map((part) => part.frame)) };
+    };
+    const whole: {
+      byEvent?: ReturnType<typeof byEvent>;
+      withChanges?: ReturnType<typeof byEvent>;
+    } = {};
     const sockets = this.io.sockets.sockets;
     for (const id of members) {
       const socket = sockets.get(id);
@@ -262,26 +334,51 @@ export class RoomBroadcaster {
         wanted = allEvents.filter((index) => index > from && batch[index]!.except !== id);
         if (wanted.length === 0) continue;
       }
+      const takesChanges = takesPresenceChanges(socket);
       if (writesPreEncodedFrames(socket)) {
-        const buffer = wanted
-          ? Buffer.concat(wanted.map((index) => frames[index]!))
-          : (wholeBatch ??= Buffer.concat(frames));
+        const { packet, frame } = takesChanges
+          ? wanted
+            ? withChanges(wanted)
+            : (whole.withChanges ??= withChanges(allEvents))
+          : wanted
+            ? byEvent(wanted)
+            : (whole.byEvent ??= byEvent(allEvents));
         // One engine.io packet whose pre-encoded frame holds all these events: a single write.
         // Its `data` is not what goes over the WebSocket (the frames are); it stays a valid packet.
-        const first = encoded[(wanted ?? allEvents)[0]!]!;
         (socket.conn.write as (data: string, options: { wsPreEncodedFrame: Buffer[] }) => void)(
-          first,
-          { wsPreEncodedFrame: [buffer] },
+          packet,
+          { wsPreEncodedFrame: [frame] },
         );
         this.deliveries.preEncoded += 1;
       } else {
         this.deliveries.eventByEvent += 1;
-        for (const index of wanted ?? allEvents) this.#emitTo(socket, batch[index]!);
+        const indexes = wanted ?? allEvents;
+        const events = takesChanges
+          ? withPresenceChanges(batch, indexes, change).map((event) =>
+              typeof event === 'string' ? decodePacket(event) : event,
+            )
+          : indexes.map((index): [EventName, unknown] => [
+              batch[index]!.event!,
+              batch[index]!.payload,
+            ]);
+        for (const [event, payload] of events) {
+          (socket.emit as (event: string, payload: unknown) => boolean)(event, payload);
+        }
       }
     }
   }
 
-  #emitTo(socket: ParleySocket, queued: QueuedEvent): void {
-    (socket.emit as (event: string, payload: unknown) => boolean)(queued.event!, queued.payload);
+  /** One event as a Socket.IO packet, and as the WebSocket frame that carries it. */
+  #frame(event: EventName, payload: unknown): { packet: string; frame: Buffer } {
+    const [packet] = this.io.encoder.encode({
+      type: SOCKET_IO_EVENT,
+      nsp: '/',
+      data: [event, payload],
+    }) as string[];
+    return this.#packetFrame(packet!);
+  }
+
+  #packetFrame(packet: string): { packet: string; frame: Buffer } {
+    return { packet, frame: textFrame(Buffer.from(ENGINE_IO_MESSAGE + packet)) };
   }
 }

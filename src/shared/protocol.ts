@@ -28,6 +28,18 @@ export interface User {
   role?: Role;
 }
 
+/** One entry of `presence:changes`: `user` came into the room (`joined`) or went. */
+export interface PresenceChange {
+  user: User;
+  joined: boolean;
+}
+
+/**
+ * The handshake query (`?presence=changes`) by which a client asks for `presence:changes`.
+ * A query, not a join field: servers that do not know it ignore it (payloads are strict).
+ */
+export const PRESENCE_CHANGES_QUERY = { presence: 'changes' } as const;
+
 /** A person's role on a server (docs/PROTOCOL.md, "Roles"). */
 export type Role = 'admin' | 'moderator';
 
@@ -289,6 +301,12 @@ export interface ServerToClientEvents {
   'message:created': (message: ChatMessage) => void;
   'presence:joined': (event: { room: string; user: User }) => void;
   'presence:left': (event: { room: string; user: User }) => void;
+  /**
+   * Joins and leaves of one room that the server sent together, in order: instead of
+   * `presence:joined` / `presence:left`, to a client that asked for them in its handshake
+   * (PRESENCE_CHANGES_QUERY). In a crowded room that is one event a batch instead of one a person.
+   */
+  'presence:changes': (event: { room: string; changes: PresenceChange[] }) => void;
   /** Someone's presence changed (sent to everyone joined, the person included). */
   'presence:changed': (event: { user: User; presence: Presence }) => void;
   'typing:updated': (event: { room: string; user: User; typing: boolean }) => void;

@@ -72,14 +72,19 @@ export function urlOf(server: ChatServer): string {
 /**
  * A raw protocol client, for sending exactly what a test wants (including malformed input).
  * `localAddress` (another loopback address, e.g. 127.0.0.2) makes it "another machine" for the
- * server's per-address limits.
+ * server's per-address limits; `query` goes with its handshake (PRESENCE_CHANGES_QUERY).
  */
-export async function rawSocket(server: ChatServer, localAddress?: string): Promise<RawSocket> {
+export async function rawSocket(
+  server: ChatServer,
+  localAddress?: string,
+  query?: Record<string, string>,
+): Promise<RawSocket> {
   const socket: RawSocket = connectSocket(urlOf(server), {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
     ...(localAddress === undefined ? {} : { localAddress }),
+    ...(query === undefined ? {} : { query }),
   } as Parameters<typeof connectSocket>[1]);
   cleanups.push(() => void socket.disconnect());
   await new Promise<void>((resolve, reject) => {
