@@ -154,6 +154,76 @@ describe('presence:changes', () => {
     ]);
     expect(outbox.deliveries).toEqual({ preEncoded: 4, eventByEvent: 2 });
   });
+
+  it('gives a newcomer of a batch of joins and leaves the changes after its own join, and one left out only the others', async () => {
+    const { io, outbox, url } = await roomServer();
+    const newcomer = await member(url, ['websocket'], PRESENCE_CHANGES_QUERY);
+    const left = await member(url, ['websocket'], PRESENCE_CHANGES_QUERY);
+    const seen = [
+      record(newcomer),
+      record(left),
+      record(await member(url, ['websocket'], PRESENCE_CHANGES_QUERY)),
+    ];
+    await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 3, 'all in the room');
+
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('ann') });
+    void outbox.queue(
+      'presence:joined',
+      { room: 'lobby', user: user('new') },
+      { joiner: newcomer.id! },
+    );
+    void outbox.queue('presence:left', { room: 'lobby', user: user('bob') });
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('cy') }, { except: left.id! });
+    await outbox.queue('presence:left', { room: 'lobby', user: user('dee') });
+
+    await waitFor(() => seen.every((events) => events.length === 1), 'the batch');
+    expect(seen).toEqual([
+      ['presence:changes -bob +cy -dee'],
+      ['presence:changes +ann +new -bob -dee'],
+      ['presence:changes +ann +new -bob +cy -dee'],
+    ]);
+    expect(outbox.deliveries).toEqual({ preEncoded: 3, eventByEvent: 0 });
+  });
+
+  it('gives a newcomer the rest of a batch where joins are interleaved with other events, in order', async () => {
+    const { io, outbox, url } = await roomServer();
+    const early = await member(url, ['websocket'], PRESENCE_CHANGES_QUERY);
+    const late = await member(url, ['websocket'], PRESENCE_CHANGES_QUERY);
+    const seen = [
+      record(early),
+      record(late),
+      record(await member(url, ['websocket'], PRESENCE_CHANGES_QUERY)),
+    ];
+    await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 3, 'all in the room');
+
+    const counts = { counts: { lobby: 3 } };
+    void outbox.queue(
+      'presence:joined',
+      { room: 'lobby', user: user('ann') },
+      { joiner: early.id! },
+    );
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('bob') });
+    void outbox.queue('room:counts', counts);
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('cy') }, { joiner: late.id! });
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('dee') });
+    void outbox.queue('room:counts', counts);
+    await outbox.queue('presence:left', { room: 'lobby', user: user('eve') });
+
+    const all = [
+      'presence:changes +ann +bob',
+      'room:counts undefined',
+      'presence:changes +cy +dee',
+      'room:counts undefined',
+      'presence:changes -eve',
+    ];
+    await waitFor(() => seen[2]!.length === all.length, 'the batch');
+    await waitFor(() => seen[0]!.length === 5 && seen[1]!.length === 3, "the newcomers' tails");
+    expect(seen).toEqual([
+      ['presence:changes +bob', ...all.slice(1)],
+      ['presence:changes +dee', ...all.slice(3)],
+      all,
+    ]);
+  });
 });
 
 describe('batches in a burst', () => {

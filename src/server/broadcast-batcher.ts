@@ -16,12 +16,8 @@
  * that joined later in the same turn does not get the events before its join (its join
  * acknowledgement already covered them), just as before.
  */
-import {
-  PRESENCE_CHANGES_QUERY,
-  type PresenceChange,
-  type ServerToClientEvents,
-  type User,
-} from '../shared/protocol';
+import type { ServerToClientEvents } from '../shared/protocol';
+import { packetFrame, PresenceChangesLayout, takesPresenceChanges } from './presence-changes';
 import type { ParleyServer, ParleySocket } from './socket-types';
 
 type EventName = keyof ServerToClientEvents;
@@ -62,91 +58,13 @@ export function batchIntervalMs(members: number, lastBatchMs = 0): number {
   return Math.min(2_000, Math.max(20, members / 4, lastBatchMs * 10));
 }
 
-/**
- * Whether `socket` asked for `presence:changes` (PRESENCE_CHANGES_QUERY): then each run of joins
- * and leaves in a batch goes to it as one event. In a storm that is what each member's client has
- * to take in: a batch of 100 joins is one frame for it to parse instead of 100.
- */
-function takesPresenceChanges(socket: ParleySocket): boolean {
-  return socket.handshake.query.presence === PRESENCE_CHANGES_QUERY.presence;
-}
-
-/**
- * The events at `indexes` of `batch` as one client that takes `presence:changes` gets them: each
- * run of consecutive joins and leaves (of one room) as one `presence:changes`, in order — as a
- * Socket.IO packet already, built from `change(index)`, each change's JSON (made once a batch:
- * in a storm every newcomer of the batch gets its own run, and encoding each run afresh would cost
- * the square of the batch), and the other events as `[event, payload]`.
- */
-function withPresenceChanges(
-  batch: readonly QueuedEvent[],
-  indexes: readonly number[],
-  change: (index: number) => string,
-): Array<string | [EventName, unknown]> {
-  const events: Array<string | [EventName, unknown]> = [];
-  let run = null as { room: string; changes: string[] } | null;
-  const close = () => {
-    if (run) {
-      const payload = `{"room":${JSON.stringify(run.room)},"changes":[${run.changes.join(',')}]}`;
-      events.push(`${SOCKET_IO_EVENT}["presence:changes",${payload}]`);
-    }
-    run = null;
-  };
-  for (const index of indexes) {
-    const { event, payload } = batch[index]!;
-    if (event === 'presence:joined' || event === 'presence:left') {
-      const { room } = payload as { room: string };
-      if (run?.room !== room) {
-        close();
-        run = { room, changes: [] };
-      }
-      run!.changes.push(change(index));
-    } else {
-      close();
-      events.push([event!, payload]);
-    }
-  }
-  close();
-  return events;
-}
-
-/** A packet withPresenceChanges built, as `[event, payload]` again (for a polling client). */
-function decodePacket(packet: string): [EventName, unknown] {
-  return JSON.parse(packet.slice(String(SOCKET_IO_EVENT).length)) as [EventName, unknown];
-}
-
-/** The JSON of one entry of `presence:changes`, for a queued join or leave. */
-function changeJson({ event, payload }: QueuedEvent): string {
-  const entry: PresenceChange = {
-    user: (payload as { user: User }).user,
-    joined: event === 'presence:joined',
-  };
-  return JSON.stringify(entry);
-}
-
 /** Socket.IO packet type EVENT (socket.io-parser `PacketType.EVENT`). */
 const SOCKET_IO_EVENT = 2;
-/** Engine.IO packet type "message", the prefix of every Socket.IO packet on the wire. */
-const ENGINE_IO_MESSAGE = '4';
-
-/** A final, unmasked WebSocket text frame (RFC 6455 §5.2), as a server sends it. */
-function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
-  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = 0x81; // FIN + opcode 1 (text)
-  if (length < 126) {
-    frame[1] = length;
-  } else if (length < 65_536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
-  payload.copy(frame, headerLength);
-  return frame;
-}
+/**
+ * What engine.io is given as the data of a pre-encoded write: it is never sent (the frames are),
+ * but it is a valid Socket.IO packet.
+ */
+const PRE_ENCODED = `${SOCKET_IO_EVENT}["batch"]`;
 
 /**
  * Whether `socket`'s engine.io transport writes pre-encoded WebSocket frames as they are — the
@@ -293,37 +211,36 @@ export class RoomBroadcaster {
   #send(batch: QueuedEvent[]): void {
     const members = this.io.sockets.adapter.rooms.get(this.room);
     if (!members || members.size === 0) return;
+    const events = batch.flatMap((queued) =>
+      queued.event === null ? [] : [{ event: queued.event, payload: queued.payload }],
+    );
+    if (events.length === 0) return;
     // Sockets that do not get the whole batch: joiners (nothing before their join) and sockets
     // some event excludes. Everyone else — nearly everyone — gets every event, in one write.
+    // By place among the events (the marks of resumed sessions are not events).
     const joinedAt = new Map<string, number>();
-    const special = new Set<string>();
-    batch.forEach((queued, index) => {
-      if (queued.joiner) joinedAt.set(queued.joiner, index);
-      if (queued.except) special.add(queued.except);
-      if (queued.joiner) special.add(queued.joiner);
-    });
-    const allEvents = batch.flatMap((queued, index) => (queued.event === null ? [] : [index]));
-    if (allEvents.length === 0) return;
-    // Each event encoded once, on first need, for the clients that take them one by one.
-    const frames: Array<{ packet: string; frame: Buffer }> = [];
-    const eventFrame = (index: number) =>
-      (frames[index] ??= this.#frame(batch[index]!.event!, batch[index]!.payload));
-    const byEvent = (indexes: readonly number[]) => {
-      const parts = indexes.map(eventFrame);
-      return { packet: parts[0]!.packet, frame: Buffer.concat(parts.map((part) => part.frame)) };
-    };
-    const changes: string[] = [];
-    const change = (index: number) => (changes[index] ??= changeJson(batch[index]!));
-    const withChanges = (indexes: readonly number[]) => {
-      const parts = withPresenceChanges(batch, indexes, change).map((event) =>
-        typeof event === 'string' ? this.#packetFrame(event) : this.#frame(...event),
+    const excepts: Array<string | null> = [];
+    for (const queued of batch) {
+      if (queued.joiner) joinedAt.set(queued.joiner, excepts.length - 1);
+      if (queued.event !== null) excepts.push(queued.except);
+    }
+    const special = new Set([...joinedAt.keys(), ...excepts.filter((id) => id !== null)]);
+    const everything = events.map((_, position) => position);
+    // Each event encoded once, on first need, for the clients that take them one by one; the
+    // layout for those that take presence:changes, made once they are met.
+    const frames: Buffer[] = [];
+    const byEvent = (positions: readonly number[]) =>
+      Buffer.concat(
+        positions.map(
+          (position) => (frames[position] ??= packetFrame(this.#encode(events[position]!))),
+        ),
       );
-      return { packet: parts[0]!.packet, frame: Buffer.concat(parts.map((part) => part.frame)) };
-    };
-    const whole: {
-      byEvent?: ReturnType<typeof byEvent>;
-      withChanges?: ReturnType<typeof byEvent>;
-    } = {};
+    let wholeByEvent: Buffer | null = null;
+    let layout: PresenceChangesLayout | null = null;
+    const changes = () =>
+      (layout ??= new PresenceChangesLayout(events, (event, payload) =>
+        this.#encode({ event, payload }),
+      ));
     const sockets = this.io.sockets.sockets;
     for (const id of members) {
       const socket = sockets.get(id);
@@ -331,54 +248,55 @@ export class RoomBroadcaster {
       let wanted: number[] | null = null; // null: every event of the batch
       if (special.has(id)) {
         const from = joinedAt.get(id) ?? -1;
-        wanted = allEvents.filter((index) => index > from && batch[index]!.except !== id);
+        wanted = everything.filter((position) => position > from && excepts[position] !== id);
         if (wanted.length === 0) continue;
       }
       const takesChanges = takesPresenceChanges(socket);
-      if (writesPreEncodedFrames(socket)) {
-        const { packet, frame } = takesChanges
-          ? wanted
-            ? withChanges(wanted)
-            : (whole.withChanges ??= withChanges(allEvents))
-          : wanted
-            ? byEvent(wanted)
-            : (whole.byEvent ??= byEvent(allEvents));
-        // One engine.io packet whose pre-encoded frame holds all these events: a single write.
-        // Its `data` is not what goes over the WebSocket (the frames are); it stays a valid packet.
-        (socket.conn.write as (data: string, options: { wsPreEncodedFrame: Buffer[] }) => void)(
-          packet,
-          { wsPreEncodedFrame: [frame] },
-        );
-        this.deliveries.preEncoded += 1;
-      } else {
+      if (!writesPreEncodedFrames(socket)) {
         this.deliveries.eventByEvent += 1;
-        const indexes = wanted ?? allEvents;
-        const events = takesChanges
-          ? withPresenceChanges(batch, indexes, change).map((event) =>
-              typeof event === 'string' ? decodePacket(event) : event,
-            )
-          : indexes.map((index): [EventName, unknown] => [
-              batch[index]!.event!,
-              batch[index]!.payload,
-            ]);
-        for (const [event, payload] of events) {
+        const positions = wanted ?? everything;
+        const some = takesChanges ? changes().some(positions) : positions.map((at) => events[at]!);
+        for (const { event, payload } of some) {
           (socket.emit as (event: string, payload: unknown) => boolean)(event, payload);
         }
+        continue;
       }
+      // A tail: the events after some place, none left out in between (a newcomer's).
+      const tail = wanted && wanted.length === events.length - wanted[0]! ? wanted[0]! : null;
+      const writes: Buffer[][] = !takesChanges
+        ? [[wanted ? byEvent(wanted) : (wholeByEvent ??= byEvent(everything))]]
+        : !wanted
+          ? [[changes().whole()]]
+          : tail !== null
+            ? changes().tail(tail)
+            : [
+                [
+                  Buffer.concat(
+                    changes()
+                      .some(wanted)
+                      .map((event) => packetFrame(this.#encode(event))),
+                  ),
+                ],
+              ];
+      for (const frame of writes) {
+        // An engine.io packet whose pre-encoded frame holds these events: a single write. Its
+        // `data` is not what goes over the WebSocket (the frames are): a stand-in.
+        (socket.conn.write as (data: string, options: { wsPreEncodedFrame: Buffer[] }) => void)(
+          PRE_ENCODED,
+          { wsPreEncodedFrame: frame },
+        );
+      }
+      this.deliveries.preEncoded += 1;
     }
   }
 
-  /** One event as a Socket.IO packet, and as the WebSocket frame that carries it. */
-  #frame(event: EventName, payload: unknown): { packet: string; frame: Buffer } {
+  /** One event as a Socket.IO packet. */
+  #encode({ event, payload }: { event: EventName; payload: unknown }): string {
     const [packet] = this.io.encoder.encode({
       type: SOCKET_IO_EVENT,
       nsp: '/',
       data: [event, payload],
     }) as string[];
-    return this.#packetFrame(packet!);
-  }
-
-  #packetFrame(packet: string): { packet: string; frame: Buffer } {
-    return { packet, frame: textFrame(Buffer.from(ENGINE_IO_MESSAGE + packet)) };
+    return packet!;
   }
 }
