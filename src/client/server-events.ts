@@ -23,8 +23,8 @@ export function forwardServerEvents(socket: ParleyClientSocket, to: ServerEventT
   socket.on('presence:joined', ({ room, user }) => to.emit({ type: 'user-joined', room, user }));
   socket.on('presence:left', ({ room, user }) => to.emit({ type: 'user-left', room, user }));
   socket.on('presence:changes', ({ room, changes }) => {
-    for (const { user, joined } of changes) {
-      to.emit({ type: joined ? 'user-joined' : 'user-left', room, user });
+    for (const { left, ...user } of changes) {
+      to.emit({ type: left ? 'user-left' : 'user-joined', room, user });
     }
   });
   socket.on('presence:changed', ({ user, presence }) =>

@@ -70,7 +70,7 @@ function record(socket: Socket): string[] {
       seen.push(
         `${event} ${
           payload.changes
-            ?.map(({ user, joined }) => `${joined ? '+' : '-'}${user.nickname}`)
+            ?.map(({ nickname, left }) => `${left ? '-' : '+'}${nickname}`)
             .join(' ') ??
           payload.user?.nickname ??
           payload.text
@@ -282,7 +282,7 @@ describe('presence in batches', () => {
         const seen: Array<{ user: User }> = [];
         socket.on('presence:joined', (event) => seen.push(event));
         socket.on('presence:changes', ({ changes }) =>
-          seen.push(...changes.filter((change) => change.joined)),
+          seen.push(...changes.filter((change) => !change.left).map((user) => ({ user }))),
         );
         return seen;
       };

@@ -161,7 +161,7 @@ export class PresenceChangesLayout {
         run = { room, changes: [] };
         some.push({ event: 'presence:changes', payload: run });
       }
-      run.changes.push({ user, joined: queued.event === 'presence:joined' });
+      run.changes.push(queued.event === 'presence:left' ? { ...user, left: true } : user);
     }
     return some;
   }
@@ -190,10 +190,8 @@ export class PresenceChangesLayout {
 
 /** The JSON of one entry of `presence:changes`, for a join or a leave. */
 function changeJson({ event, payload }: BatchEvent): string {
-  const entry: PresenceChange = {
-    user: (payload as { user: User }).user,
-    joined: event === 'presence:joined',
-  };
+  const { user } = payload as { user: User };
+  const entry: PresenceChange = event === 'presence:left' ? { ...user, left: true } : user;
   return JSON.stringify(entry);
 }
 

@@ -28,11 +28,11 @@ export interface User {
   role?: Role;
 }
 
-/** One entry of `presence:changes`: `user` came into the room (`joined`) or went. */
-export interface PresenceChange {
-  user: User;
-  joined: boolean;
-}
+/**
+ * One entry of `presence:changes`: the person who came into the room, or (with `left`) went. A
+ * user, not a wrapper: in a crowded room these are most of what the server sends.
+ */
+export type PresenceChange = User & { left?: true };
 
 /**
  * The handshake query (`?presence=changes`) by which a client asks for `presence:changes`.
