@@ -72,6 +72,7 @@ export interface LoadClientHandlers {
 
 const CHAT_EVENT = { parley: 'message:send', socketio: 'chat message' } as const;
 const ACK_PREFIX = Buffer.from('43');
+const PRESENCE_CHANGES = Buffer.from('["presence:changes"');
 const OK_TRUE = Buffer.from('"ok":true');
 const CODE_MARKER = Buffer.from('"code":"');
 
@@ -199,6 +200,9 @@ export class LoadClient {
     if (engineType === 0x34 /* 4: message */) {
       const socketType = frame[1];
       if (socketType === 0x32 /* 2: event */) {
+        // Joins and leaves carry no benchmark text: not searched (in a join storm they are
+        // nearly all the bytes a client gets).
+        if (PRESENCE_CHANGES.compare(frame, 2, 2 + PRESENCE_CHANGES.length) === 0) return;
         const receipt = parseReceipt(frame);
         if (receipt) this.handlers.onReceipt(receipt);
       } else if (socketType === 0x33 /* 3: ack */ && frame.indexOf(ACK_PREFIX) === 0) {
