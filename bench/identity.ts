@@ -1,15 +1,16 @@
 /**
- * How the benchmark's clients prove who they are when joining (protocol 2): ask for a challenge
- * (`session:challenge`), sign it and the host with a device key (src/client/device-key.ts), join
- * with the proof. Shared by the raw clients (wire.ts, flood-client.ts) and the socket.io-client
- * ones (durability.ts, guessing.ts).
+ * How the benchmark's clients prove who they are when joining (protocol 2): sign the challenge —
+ * the one the server gives every connection (`session:hello`, the raw clients of wire.ts), or one
+ * asked for (`session:challenge`, the others) — and the host with a device key
+ * (src/client/device-key.ts), and join with the proof. Shared by the raw clients (wire.ts,
+ * flood-client.ts) and the socket.io-client ones (durability.ts, guessing.ts).
  *
  * The generator signs with node:crypto, synchronously: the same keys and signatures as the app's
  * WebCrypto keys (src/client/device-key.ts), but WebCrypto's signing runs as a job on the thread
  * pool and cost the generator 0.5 ms a join — in a 5,000-client join storm a third of the
  * generator's core, which the benchmark would have counted against the server. Making a key costs
  * about 0.1 ms and signing about 0.05 ms; keys are made with `deviceKeys` before any clock starts,
- * so a timed join pays the challenge's round trip and the signature, as a real client does.
+ * so a timed join pays the signature, as a real client does.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
@@ -41,6 +42,16 @@ export function challengeFromAck(frame: Buffer): string | null {
   try {
     const [reply] = JSON.parse(text.slice(start)) as [{ ok: boolean; challenge?: unknown }];
     return reply.ok && typeof reply.challenge === 'string' ? reply.challenge : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The challenge in a raw `session:hello` event frame (`42["session:hello",{"challenge":"…"}]`). */
+export function challengeFromEvent(frame: Buffer): string | null {
+  try {
+    const [, hello] = JSON.parse(frame.toString('utf8', 2)) as [string, { challenge?: unknown }];
+    return typeof hello.challenge === 'string' ? hello.challenge : null;
   } catch {
     return null;
   }

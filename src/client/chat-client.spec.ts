@@ -183,6 +183,25 @@ describe('ChatClient chat', () => {
 });
 
 describe('ChatClient reconnection', () => {
+  it('joins and rejoins with the challenge each connection is given: one round trip, no session:challenge', async () => {
+    const server = await startServer();
+    const heard: string[] = [];
+    server.io.on('connection', (socket) => socket.onAny((event: string) => heard.push(event)));
+    const chat = client();
+    expect((await chat.connect(urlOf(server), 'alice')).ok).toBe(true);
+    // The transport drops: socket.io-client reconnects on a new connection, and the client rejoins.
+    for (const socket of server.io.sockets.sockets.values()) socket.conn.close();
+    await waitFor(
+      () => heard.filter((event) => event === 'session:join').length === 2,
+      'the rejoin',
+    );
+    await waitFor(() => chat.status.state === 'connected', 'connected again');
+    expect(heard.filter((event) => event.startsWith('session:'))).toEqual([
+      'session:join',
+      'session:join',
+    ]);
+  });
+
   it('reconnects after the server restarts, rejoins and catches up on missed messages', async () => {
     const first = await createChatServer({ host: '127.0.0.1', port: 0, webRoot: null });
     const port = first.port;

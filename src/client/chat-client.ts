@@ -125,6 +125,7 @@ export class ChatClient {
       cursors: this.#cursors,
       currentSocket,
       deviceKey: options.deviceKey ?? memoryDeviceKey(),
+      takeChallenge: () => this.#connection.takeChallenge(),
       joined: (rejoining) => {
         this.#connection.setStatus({ state: 'connected', url: this.status.url, reason: null });
         // After a rejoin, what the drop cut off goes again; after a first join, what was stored.

@@ -85,6 +85,8 @@ export class Connection {
   #dropReason = '';
   /** When the server was last heard from (a heartbeat ping or the connection), wall-clock ms. */
   #lastHeardAt = 0;
+  /** The challenge the server gave the current connection (session:hello), until a join takes it. */
+  #challenge: string | null = null;
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
@@ -97,6 +99,16 @@ export class Connection {
   /** The current socket (connected or not); null before a connect and after the end. */
   get socket(): ParleyClientSocket | null {
     return this.#socket;
+  }
+
+  /**
+   * The challenge the server gave this connection unasked, once: null when it gave none (an
+   * older server) or a join took it already — then the join asks for one.
+   */
+  takeChallenge(): string | null {
+    const challenge = this.#challenge;
+    this.#challenge = null;
+    return challenge;
   }
 
   setStatus(status: ConnectionStatus): void {
@@ -139,6 +151,10 @@ export class Connection {
       ...transport,
     });
     this.#socket = socket;
+    // Comes before each connection's `connect` (socket.io-client hands out what came before the
+    // connect first), so a join finds it; gone with the connection.
+    socket.on('session:hello', ({ challenge }) => (this.#challenge = challenge));
+    socket.on('disconnect', () => (this.#challenge = null));
 
     const reached = await this.#firstConnection(socket, url);
     if (!reached.ok) {

@@ -32,6 +32,8 @@ export interface RoomMembershipOptions {
   joined: (rejoining: boolean) => void;
   /** Proves who this is when joining (see device-key.ts). */
   deviceKey: DeviceKey;
+  /** The challenge the server gave the connection unasked (session:hello), or null. */
+  takeChallenge: () => string | null;
 }
 
 export class RoomMembership {
@@ -99,7 +101,11 @@ export class RoomMembership {
   async join(socket: ParleyClientSocket): Promise<Result<{ session: JoinedSession }>> {
     const { cursors, emit, request } = this.#options;
     const rejoining = this.#session !== null;
-    const challenge = await request(socket, 'session:challenge', {});
+    const given = this.#options.takeChallenge();
+    const challenge =
+      given === null
+        ? await request(socket, 'session:challenge', {})
+        : ({ ok: true, challenge: given } as const);
     if (!challenge.ok) {
       return challenge.error.code === 'unknown_event'
         ? fail(

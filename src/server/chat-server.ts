@@ -26,6 +26,7 @@ import { registerConnection } from './events/register-connection';
 import { connectionSettings, limitConnections, type ConnectionSettings } from './connection-limits';
 import { FileStore } from './file-store';
 import { FloodContainment } from './flood-containment';
+import { greetWithChallenge } from './join-proof';
 import { Moderation } from './moderation';
 import { joinUrls } from './network';
 import { buildAdminLink } from '../shared/admin-link';
@@ -352,6 +353,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     isExempt: isRateLimitExempt,
     isJoined: (socketId) => roster.get(socketId) !== undefined,
   });
+  greetWithChallenge(io);
   const containment = new FloodContainment(limits.refused);
   const passphrase =
     options.passphrase === undefined || options.passphrase === null

@@ -6,10 +6,27 @@
  */
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { joinProofText, type JoinProof } from '../shared/join-proof-text';
+import type { ParleyServer } from './socket-types';
 
 /** A new challenge: 32 random bytes, base64url. */
 export function newChallenge(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/**
+ * Gives every connection that `io` accepts the challenge its first join signs (`session:hello`),
+ * before its Socket.IO connect completes: the client holds it when `connect` fires (socket.io-client
+ * keeps what comes before the connect and hands it out first), so a join is one round trip, not
+ * two. `session:challenge` still gives a new one (after a failed join, or to older clients).
+ * Registered after the connection limits: a refused connection gets none.
+ */
+export function greetWithChallenge(io: ParleyServer): void {
+  io.use((socket, next) => {
+    const challenge = newChallenge();
+    socket.data.challenge = challenge;
+    socket.emit('session:hello', { challenge });
+    next();
+  });
 }
 
 /** Host names compare without case, and a port a URL leaves out is the scheme's default. */

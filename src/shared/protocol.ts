@@ -298,6 +298,11 @@ export interface SearchPage {
 }
 
 export interface ServerToClientEvents {
+  /**
+   * The challenge the first join signs, given to every connection before its Socket.IO connect
+   * completes (so a client has it when `connect` fires): a join is one round trip, not two.
+   */
+  'session:hello': (event: { challenge: string }) => void;
   'message:created': (message: ChatMessage) => void;
   'presence:joined': (event: { room: string; user: User }) => void;
   'presence:left': (event: { room: string; user: User }) => void;
@@ -343,4 +348,6 @@ export type InterServerEvents = Record<string, never>;
 export interface SocketData {
   user?: User;
   room?: string;
+  /** The challenge the next join must sign: one per connection, used once (join-proof.ts). */
+  challenge?: string;
 }

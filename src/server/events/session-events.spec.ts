@@ -1,4 +1,5 @@
 /** `session:join` against a real server: nicknames, resuming, presence, the per-address join limit. */
+import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import {
   collect,
@@ -174,9 +175,13 @@ describe('join rate limit', () => {
 
     // A protocol 1 client: told to update.
     expect(await ask('session:join', { nickname: 'old' })).toEqual(refused(/newer Parley/));
-    // No challenge asked for.
-    const early = await joinProof(key, 'never-asked', host);
-    expect(await ask('session:join', { nickname: 'eve', key: early })).toEqual(
+    // A challenge the server never gave (this one was given session:hello's): spent all the same.
+    const made = await joinProof(key, 'never-given', host);
+    expect(await ask('session:join', { nickname: 'eve', key: made })).toEqual(
+      refused(/does not match/),
+    );
+    // None left to sign: ask for one.
+    expect(await ask('session:join', { nickname: 'eve', key: made })).toEqual(
       refused(/session:challenge/),
     );
     // Signed for another host (a server relaying someone's proof), or another challenge.
@@ -205,6 +210,38 @@ describe('join rate limit', () => {
     });
     // Nothing of it reached anyone as a person: eve joined once.
     expect(server.io.sockets.sockets.size).toBe(2);
+  });
+
+  it('gives each connection its challenge before connect: a join needs no session:challenge', async () => {
+    const server = await startServer();
+    const socket = connect(urlOf(server), {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      autoConnect: false,
+    });
+    try {
+      const given: string[] = [];
+      socket.on('session:hello', ({ challenge }) => given.push(challenge));
+      const atConnect = new Promise<number>((resolve) =>
+        socket.once('connect', () => resolve(given.length)),
+      );
+      socket.connect();
+      expect(await atConnect).toBe(1); // there when `connect` fires
+      expect(given[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const proof = await joinProof(memoryDeviceKey(), given[0]!, new URL(urlOf(server)).host);
+      // Another connection has a challenge of its own: this proof is worth nothing there.
+      const other = await rawSocket(server);
+      expect(await emitRaw(other, 'session:join', { nickname: 'ann', key: proof })).toMatchObject({
+        ok: false,
+        error: { code: 'identity_unproven' },
+      });
+      expect(await emitRaw(socket, 'session:join', { nickname: 'ann', key: proof })).toMatchObject({
+        ok: true,
+      });
+    } finally {
+      socket.disconnect();
+    }
   });
 
   it('bounds the challenges a connection may ask for', async () => {

@@ -27,8 +27,6 @@ export function sessionEvents(
   const { socket, parts } = connection;
   const { io, roster } = parts;
   const lobby = parts.broadcasterFor(LOBBY);
-  /** The challenge the next join must sign: one per connection, used once. */
-  let challenge: string | undefined;
 
   /**
    * The person a link code links to, or why not. Each code tried counts against the address
@@ -63,7 +61,8 @@ export function sessionEvents(
         if (roster.get(socket.id)) {
           return fail('already_joined', 'This connection has already joined.');
         }
-        challenge = newChallenge();
+        const challenge = newChallenge();
+        socket.data.challenge = challenge;
         return ok({ challenge });
       },
     },
@@ -103,8 +102,9 @@ export function sessionEvents(
           );
         }
         // Checked (and used up) first: a wrong proof costs no passphrase check.
+        const { challenge } = socket.data;
+        delete socket.data.challenge;
         const proof = checkJoinProof(payload.key, challenge, socket.handshake.headers.host);
-        challenge = undefined;
         if (!proof.ok) return fail('identity_unproven', proof.message);
         const publicKey = payload.key.publicKey;
         // A link code is checked (and a wrong one counted) before anything else is looked at.
