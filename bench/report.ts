@@ -257,7 +257,10 @@ export function largestUnderLimit(steps: StepResult[], kind: ServerKind): number
   let largest: number | null = null;
   for (const step of steps) {
     const figures = step.servers[kind];
-    if (figures && !isSaturated(figures)) largest = Math.max(largest ?? 0, step.clients);
+    // A step without generator headroom says nothing about the server: it does not count.
+    if (figures && validFor(step, kind) && !isSaturated(figures)) {
+      largest = Math.max(largest ?? 0, step.clients);
+    }
   }
   return largest;
 }
@@ -665,10 +668,11 @@ export function toMarkdown(report: BenchReport): string {
   }
   push(
     '',
-    'Largest client count with p99 < 100 ms (and every message delivered): ' +
-      SERVER_KINDS.filter((kind) => kind in broadcast.largestClientsUnder100ms)
+    'Largest client count with p99 < 100 ms (and every message delivered; steps without generator headroom do not count): ' +
+      SERVER_KINDS.filter((kind) => broadcast.steps.some((step) => step.servers[kind]))
+        // From the steps (not the recorded figure: results from before validity counted all).
         .map(
-          (kind) => `${SERVER_LABELS[kind]} ${broadcast.largestClientsUnder100ms[kind] ?? 'none'}`,
+          (kind) => `${SERVER_LABELS[kind]} ${largestUnderLimit(broadcast.steps, kind) ?? 'none'}`,
         )
         .join(', ') +
       ` (of the steps run; the ramp stops at ${Math.max(...broadcast.steps.map((step) => step.clients))}).`,
@@ -909,7 +913,7 @@ export function p99Chart(report: BenchReport): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${margin.left}" y="24" font-size="15" font-weight="600">p99 broadcast latency against clients in one room</text>`,
-    `<text x="${margin.left}" y="40" fill="#555">${report.broadcast.senders} senders × ${report.broadcast.ratePerSender} msg/s · ${report.startedAt}</text>`,
+    `<text x="${margin.left}" y="40" fill="#555">${report.broadcast.senders} senders × ${report.broadcast.ratePerSender} msg/s${(report.broadcast.repetitions ?? 1) > 1 ? ` · medians of ${report.broadcast.repetitions} repetitions` : ''} · ${report.startedAt}</text>`,
   ];
   for (let decade = yMin; decade <= yMax; decade *= 10) {
     const y = py(decade).toFixed(1);

@@ -170,6 +170,10 @@ describe('judgeTargets', () => {
     );
     // Repetitions' readings, each judged on its own.
     expect(markdown).toContain('2000/parley: 20 / 90 / 20% CPU');
+    // Nor does it count as a client count the server held under 100 ms.
+    expect(markdown).toContain(
+      'steps without generator headroom do not count): Parley 100, plain Socket.IO 2000, raw ws 2000',
+    );
 
     // A loop delay large against the p99 the generator reports is no headroom either.
     const lagging = stepResult(
