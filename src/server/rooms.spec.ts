@@ -297,10 +297,13 @@ describe('rooms and direct conversations last', () => {
     const bob2 = await rawSocket(server);
     const bobJoined = await joinWith(bob2, { nickname: 'bob' }, bobKey);
     if (!bobJoined.ok) throw new Error(bobJoined.error.message);
-    // bob's join lists the conversation; opening it gives what was written, once and in order.
+    // bob's join lists the conversation (alice online: she joined first); opening it gives what
+    // was written, once and in order.
     expect(bobJoined.directs).toMatchObject([
-      { id: dm.id, kind: 'direct', name: 'alice', peer: alice2.id },
+      { id: dm.id, kind: 'direct', name: 'alice', peer: alice2.id, peerOnline: true },
     ]);
+    // alice's join came while bob was away: it said so.
+    expect(alice2Joined.directs).toMatchObject([{ id: dm.id, peerOnline: false }]);
     const texts = (messages: ChatMessage[]) => messages.map((message) => message.text);
     const opened = await enter(bob2, dm.id);
     expect(texts(opened.messages)).toEqual([

@@ -152,6 +152,12 @@ export interface RoomInfo {
   name: string;
   /** A direct conversation's other person (their identity id). */
   peer?: string;
+  /**
+   * A direct conversation's other person is online (on any device) as this is sent; afterwards
+   * `presence:joined` / `presence:left` in the lobby tell. (The join lists only the first page of
+   * the lobby's people: this is how a client knows about the others it talks to.)
+   */
+  peerOnline?: boolean;
   /** People in the room right now. */
   members: number;
   /**

@@ -211,6 +211,7 @@ export function roomViews(parts: ServerParts) {
           kind: room.kind,
           name: views.nicknameOf(peer, room),
           peer,
+          peerOnline: roster.sessionsOf(peer).length > 0,
           members: memberCount(room.id),
         };
       }

@@ -72,6 +72,32 @@ describe('Conversations', () => {
     expect(conversations.isOnline({ name: 'alice', peer: bob.id })).toBe(false);
   });
 
+  it('knows a direct conversation’s other person is online though the lobby listed only its first page', () => {
+    const conversations = new Conversations();
+    feed(conversations, connected, { type: 'session', session: session() });
+    // Carol is online, but on a later page of the lobby's people than the join listed.
+    const carol = { id: 'p-carol', nickname: 'carol' };
+    const withCarol: RoomInfo = {
+      id: 'd-ac',
+      kind: 'direct',
+      name: 'carol',
+      peer: carol.id,
+      peerOnline: true,
+      members: 1,
+    };
+    feed(conversations, { type: 'room-joined', joined: joinedRoom(withCarol, [], false) });
+    expect(conversations.lobby.users.some((user) => user.id === carol.id)).toBe(false);
+    expect(conversations.isOnline(withCarol)).toBe(true);
+    // She goes, and comes back: the lobby's presence tells.
+    feed(conversations, { type: 'user-left', room: 'lobby', user: carol });
+    expect(conversations.isOnline(withCarol)).toBe(false);
+    feed(conversations, { type: 'user-joined', room: 'lobby', user: carol });
+    expect(conversations.isOnline(withCarol)).toBe(true);
+    // A new join of the server starts again from what it says.
+    feed(conversations, { type: 'session', session: session() });
+    expect(conversations.isOnline(withCarol)).toBe(false);
+  });
+
   it('shows a rename or a new role everywhere the person is listed, this person included', () => {
     const conversations = new Conversations();
     feed(conversations, connected, { type: 'session', session: session() });

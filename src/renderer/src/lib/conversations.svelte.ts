@@ -7,6 +7,7 @@
 import type { ChatEvent } from '../../../shared/api';
 import { LOBBY } from '../../../shared/limits';
 import type { JoinedSession, RoomInfo } from '../../../shared/protocol';
+import { SvelteSet } from 'svelte/reactivity';
 import { ChatState } from './chat-state.svelte';
 
 /** What the room list shows of a room. */
@@ -38,6 +39,12 @@ export class Conversations {
   #session = $state.raw<JoinedSession | null>(null);
   /** How many rooms the server has (the list shows only those the join listed, and joined). */
   #roomCount = $state(0);
+  /**
+   * The direct conversations' other people who are online, by identity: as the server said when
+   * it listed the conversation, then as people come and go in the lobby. (The lobby's people list
+   * may be a first page only: a crowded server's people are not all in it.)
+   */
+  readonly #peersOnline = new SvelteSet<string>();
 
   /** The conversation on screen. */
   readonly current: ChatState = $derived(
@@ -108,13 +115,15 @@ export class Conversations {
     return (this.#directs[room] ?? this.#rooms.find((known) => known.id === room))?.name;
   }
 
-  /** Whether someone with `nickname` is online (everyone online is in the lobby). */
   /**
    * True when the other person of a direct conversation is online: by their identity (`peer`), or
-   * by name for a conversation that names no one.
+   * by name for a conversation that names no one (everyone online is in the lobby).
    */
   isOnline(entry: Pick<RoomEntry, 'name' | 'peer'>): boolean {
-    if (entry.peer !== undefined) return this.lobby.users.some((user) => user.id === entry.peer);
+    if (entry.peer !== undefined) {
+      const { peer } = entry;
+      return this.#peersOnline.has(peer) || this.lobby.users.some((user) => user.id === peer);
+    }
     const wanted = entry.name.toLowerCase();
     return this.lobby.users.some((user) => user.nickname.toLowerCase() === wanted);
   }
@@ -137,6 +146,8 @@ export class Conversations {
           event.session.rooms,
         );
         this.#roomCount = event.session.roomCount;
+        this.#peersOnline.clear();
+        for (const direct of event.session.directs) this.#notePeer(direct);
         break;
       case 'room-created':
         if (!this.#rooms.some((room) => room.id === event.room.id)) this.#roomCount++;
@@ -155,6 +166,7 @@ export class Conversations {
         const { room } = event.joined;
         if (room.kind === 'direct') this.#directs = { ...this.#directs, [room.id]: room };
         else this.#rooms = mergeRooms(this.#rooms, [room]);
+        this.#notePeer(room);
         this.#members = { ...this.#members, [room.id]: room.members };
         if (!this.isJoined(room.id)) {
           const chat = new ChatState({ room: room.id });
@@ -166,6 +178,14 @@ export class Conversations {
         }
         break;
       }
+      case 'user-joined':
+        if (event.room === LOBBY && this.#isPeer(event.user.id)) {
+          this.#peersOnline.add(event.user.id);
+        }
+        break;
+      case 'user-left':
+        if (event.room === LOBBY) this.#peersOnline.delete(event.user.id);
+        break;
       case 'room-left':
         if (event.room === LOBBY) break;
         this.#joined = this.#joined.filter((chat) => chat.room !== event.room);
@@ -187,9 +207,22 @@ export class Conversations {
     this.#rooms = [];
     this.#members = {};
     this.#directs = {};
+    this.#peersOnline.clear();
     this.#session = null;
     this.#roomCount = 0;
     this.#currentId = LOBBY;
+  }
+
+  /** Whether `id` is the other person of a direct conversation this client knows. */
+  #isPeer(id: string): boolean {
+    return Object.values(this.#directs).some((direct) => direct.peer === id);
+  }
+
+  /** Notes whether a direct conversation's other person is online, as the server said. */
+  #notePeer(room: RoomInfo): void {
+    if (room.peer === undefined || room.peerOnline === undefined) return;
+    if (room.peerOnline) this.#peersOnline.add(room.peer);
+    else this.#peersOnline.delete(room.peer);
   }
 
   #entry(room: RoomInfo, joined: boolean): RoomEntry {
