@@ -79,6 +79,7 @@ export function limitConnections(
       if (!counted) return;
       counted = false;
       clearTimeout(joinTimer);
+      socket.off('disconnect', release);
       socket.conn.off('close', release);
       total -= 1;
       if (exempt) return;
@@ -89,8 +90,9 @@ export function limitConnections(
     // Whichever comes first: the socket's disconnect (also when a client leaves the namespace
     // and keeps the transport, to connect again on it), or the transport's close (also when it
     // closes before Socket.IO has finished accepting the socket, which then never disconnects).
-    socket.once('disconnect', release);
-    socket.conn.once('close', release);
+    // `on`, not `once`: release takes both off, and a `once` costs each connection a wrapper.
+    socket.on('disconnect', release);
+    socket.conn.on('close', release);
     next();
   });
 }

@@ -136,8 +136,6 @@ export const PER_CONNECTION_LIMITERS = [
   'moderation',
 ] as const satisfies ReadonlyArray<keyof Limiters>;
 
-export type Connection = ReturnType<typeof createConnection>;
-
 /**
  * Tells the named rooms among `rooms` that `user` left, and forgets their presence: a connection
  * that closed (removed from the roster already), or a session its person took over under another
@@ -184,228 +182,257 @@ export function peopleIn(parts: Pick<ServerParts, 'membersOf' | 'roster'>, room:
  * What several domains need to know or do about rooms, from the server's parts alone (no
  * connection): how a room looks to someone, who is in it, a page of its history for a (re)join,
  * putting a socket in it, and bringing both people of a direct conversation into it. A cluster
- * node uses it for messages stored on other nodes (chat-server.ts).
+ * node uses it for messages stored on other nodes (chat-server.ts). A class, so that its methods
+ * are shared: every Connection is one, and a closure per method per connection cost a kilobyte of
+ * each idle connection (issue 17's memory per connection).
  */
-export function roomViews(parts: ServerParts) {
-  const { io, roster, history } = parts;
-  const memberCount = (room: string) => peopleIn(parts, room);
+export class RoomViews {
+  constructor(readonly parts: ServerParts) {}
+
+  /** A room as `viewer` (an identity id) sees it: a direct conversation is named after the other. */
+  info(room: StoredRoom, viewer: string): RoomInfo {
+    if (room.kind === 'direct') {
+      const peer = otherPerson(room, viewer);
+      return {
+        id: room.id,
+        kind: room.kind,
+        name: this.nicknameOf(peer, room),
+        peer,
+        peerOnline: this.parts.roster.sessionsOf(peer).length > 0,
+        members: peopleIn(this.parts, room.id),
+      };
+    }
+    return {
+      id: room.id,
+      kind: room.kind,
+      name: room.name,
+      members: peopleIn(this.parts, room.id),
+      ...(room.createdBy === undefined ? {} : { createdBy: room.createdBy }),
+      ...(room.creator === undefined ? {} : { creator: room.creator }),
+    };
+  }
+
+  /**
+   * What a person is called now: online, their session's name; else the name bound to them;
+   * else (released) the name a direct conversation kept for them.
+   */
+  nicknameOf(person: string, room?: StoredRoom): string {
+    const online = this.parts.roster.byUserId(person)?.user.nickname;
+    if (online !== undefined) return online;
+    const bound = this.parts.people.get(person)?.nickname;
+    if (bound) return bound;
+    const index = room?.people?.indexOf(person) ?? -1;
+    return (index === -1 ? undefined : room?.members[index]) ?? 'someone';
+  }
+
+  /**
+   * A page of the people in `room` (each once, whichever of their devices are there) in the
+   * order they came online. The lobby is everyone online: the roster pages it without looking
+   * at anyone else; another room's people are gathered and put in order first.
+   */
+  peoplePage(room: string, request: PeopleRequest): PeoplePage {
+    if (room === LOBBY) return this.parts.roster.page(request);
+    return pageOfPeople(this.#sessionsIn(room), request);
+  }
+
+  /**
+   * The people a (re)join of `room` lists: everyone when they fit on one page, else the first
+   * of them with `self` (the joiner) at the end, where a person who just came is anyway; the
+   * pages that follow list them again in their own place (clients keep each person once).
+   */
+  firstPeople(room: string, self: User): Pick<JoinedRoom, 'users' | 'userCount' | 'usersNext'> {
+    const limit = this.parts.joinPeoplePage;
+    const first = this.peoplePage(room, { limit });
+    const people = { users: first.users, userCount: first.total };
+    if (first.next === undefined) return people;
+    if (first.users.some((user) => user.id === self.id)) {
+      return { ...people, usersNext: first.next };
+    }
+    const others = this.peoplePage(room, { limit: limit - 1 });
+    return { users: [...others.users, self], userCount: first.total, usersNext: others.next! };
+  }
+
+  /** A page of a room's history for a (re)join: the latest, or the first after `since`. */
+  async historyFor(room: string, since: number | undefined) {
+    const { history } = this.parts;
+    const { messages, hasMore } =
+      since === undefined
+        ? { messages: await history.latest(room, LIMITS.joinHistoryLength), hasMore: false }
+        : await history.page(room, { after: since }, LIMITS.historyPageLength);
+    const oldest = messages[0];
+    const hasOlder = oldest === undefined ? false : await history.hasBefore(room, oldest.id);
+    return { messages, hasMore, hasOlder };
+  }
+
+  /**
+   * Puts `target` in `room`, unless it is there already; announced to the others unless the
+   * person is there on another device.
+   */
+  enter(target: ParleySocket, room: StoredRoom, user: User): void {
+    if (target.rooms.has(room.id)) return;
+    const there = hasDeviceIn(this.parts, user.id, room.id, target.id);
+    void target.join(room.id);
+    this.parts.countChanged(room.id);
+    if (room.kind === 'room' && !there) {
+      void this.parts
+        .broadcasterFor(room.id)
+        .queue('presence:joined', { room: room.id, user }, { joiner: target.id });
+    }
+  }
+
+  /**
+   * Puts every device of both people of a direct conversation in it (the other person closed
+   * it or reconnected without it; another device of the writer's never opened it): each gets
+   * `dm:opened` with its history, as when it was first opened, so that what follows reaches
+   * every device. Nothing for a room, for devices in it already, or for a person away (the
+   * join lists it for them).
+   */
+  async bringPeerIn(roomId: string, user: User, hereOnly = false): Promise<void> {
+    const { parts } = this;
+    const room = parts.rooms.get(roomId);
+    if (room?.kind !== 'direct') return;
+    // The other nodes of a cluster bring in their own devices of the two.
+    if (!hereOnly) parts.cluster?.send({ t: 'bring', room: roomId, user });
+    const outside = [user.id, otherPerson(room, user.id)].flatMap((person) =>
+      parts.roster.sessionsOf(person).flatMap((session) => {
+        const target = parts.io.sockets.sockets.get(session.socketId);
+        return target && !target.rooms.has(room.id) ? [{ target, session }] : [];
+      }),
+    );
+    if (outside.length === 0) return;
+    const page = await this.historyFor(room.id, undefined);
+    for (const { target, session } of outside) this.enter(target, room, session.user);
+    for (const { target, session } of outside) {
+      target.emit('dm:opened', {
+        room: this.info(room, session.user.id),
+        ...this.firstPeople(room.id, session.user),
+        ...page,
+      });
+    }
+  }
+
   /** The sessions of the people in `room`, each person once, in the order they came online. */
-  const sessionsIn = (room: string): Session[] => {
+  #sessionsIn(room: string): Session[] {
     const seen = new Set<string>();
     const sessions: Session[] = [];
-    for (const id of parts.membersOf(room) ?? []) {
-      const member = roster.get(id);
+    for (const id of this.parts.membersOf(room) ?? []) {
+      const member = this.parts.roster.get(id);
       if (!member || seen.has(member.user.id)) continue;
       seen.add(member.user.id);
       sessions.push(member);
     }
     return sessions.sort((one, other) => one.order - other.order);
-  };
-  const views = {
-    /** A room as `viewer` (an identity id) sees it: a direct conversation is named after the other. */
-    info(room: StoredRoom, viewer: string): RoomInfo {
-      if (room.kind === 'direct') {
-        const peer = otherPerson(room, viewer);
-        return {
-          id: room.id,
-          kind: room.kind,
-          name: views.nicknameOf(peer, room),
-          peer,
-          peerOnline: roster.sessionsOf(peer).length > 0,
-          members: memberCount(room.id),
-        };
-      }
-      return {
-        id: room.id,
-        kind: room.kind,
-        name: room.name,
-        members: memberCount(room.id),
-        ...(room.createdBy === undefined ? {} : { createdBy: room.createdBy }),
-        ...(room.creator === undefined ? {} : { creator: room.creator }),
-      };
-    },
-    /**
-     * What a person is called now: online, their session's name; else the name bound to them;
-     * else (released) the name a direct conversation kept for them.
-     */
-    nicknameOf(person: string, room?: StoredRoom): string {
-      const online = roster.byUserId(person)?.user.nickname;
-      if (online !== undefined) return online;
-      const bound = parts.people.get(person)?.nickname;
-      if (bound) return bound;
-      const index = room?.people?.indexOf(person) ?? -1;
-      return (index === -1 ? undefined : room?.members[index]) ?? 'someone';
-    },
-    /**
-     * A page of the people in `room` (each once, whichever of their devices are there) in the
-     * order they came online. The lobby is everyone online: the roster pages it without looking
-     * at anyone else; another room's people are gathered and put in order first.
-     */
-    peoplePage(room: string, request: PeopleRequest): PeoplePage {
-      if (room === LOBBY) return roster.page(request);
-      return pageOfPeople(sessionsIn(room), request);
-    },
-    /**
-     * The people a (re)join of `room` lists: everyone when they fit on one page, else the first
-     * of them with `self` (the joiner) at the end, where a person who just came is anyway; the
-     * pages that follow list them again in their own place (clients keep each person once).
-     */
-    firstPeople(room: string, self: User): Pick<JoinedRoom, 'users' | 'userCount' | 'usersNext'> {
-      const limit = parts.joinPeoplePage;
-      const first = views.peoplePage(room, { limit });
-      const people = { users: first.users, userCount: first.total };
-      if (first.next === undefined) return people;
-      if (first.users.some((user) => user.id === self.id)) {
-        return { ...people, usersNext: first.next };
-      }
-      const others = views.peoplePage(room, { limit: limit - 1 });
-      return { users: [...others.users, self], userCount: first.total, usersNext: others.next! };
-    },
-    /** A page of a room's history for a (re)join: the latest, or the first after `since`. */
-    async historyFor(room: string, since: number | undefined) {
-      const { messages, hasMore } =
-        since === undefined
-          ? { messages: await history.latest(room, LIMITS.joinHistoryLength), hasMore: false }
-          : await history.page(room, { after: since }, LIMITS.historyPageLength);
-      const oldest = messages[0];
-      const hasOlder = oldest === undefined ? false : await history.hasBefore(room, oldest.id);
-      return { messages, hasMore, hasOlder };
-    },
-    /**
-     * Puts `target` in `room`, unless it is there already; announced to the others unless the
-     * person is there on another device.
-     */
-    enter(target: ParleySocket, room: StoredRoom, user: User): void {
-      if (target.rooms.has(room.id)) return;
-      const there = hasDeviceIn(parts, user.id, room.id, target.id);
-      void target.join(room.id);
-      parts.countChanged(room.id);
-      if (room.kind === 'room' && !there) {
-        void parts
-          .broadcasterFor(room.id)
-          .queue('presence:joined', { room: room.id, user }, { joiner: target.id });
-      }
-    },
-    /**
-     * Puts every device of both people of a direct conversation in it (the other person closed
-     * it or reconnected without it; another device of the writer's never opened it): each gets
-     * `dm:opened` with its history, as when it was first opened, so that what follows reaches
-     * every device. Nothing for a room, for devices in it already, or for a person away (the
-     * join lists it for them).
-     */
-    async bringPeerIn(roomId: string, user: User, hereOnly = false): Promise<void> {
-      const room = parts.rooms.get(roomId);
-      if (room?.kind !== 'direct') return;
-      // The other nodes of a cluster bring in their own devices of the two.
-      if (!hereOnly) parts.cluster?.send({ t: 'bring', room: roomId, user });
-      const outside = [user.id, otherPerson(room, user.id)].flatMap((person) =>
-        roster.sessionsOf(person).flatMap((session) => {
-          const target = io.sockets.sockets.get(session.socketId);
-          return target && !target.rooms.has(room.id) ? [{ target, session }] : [];
-        }),
-      );
-      if (outside.length === 0) return;
-      const page = await views.historyFor(room.id, undefined);
-      for (const { target, session } of outside) views.enter(target, room, session.user);
-      for (const { target, session } of outside) {
-        target.emit('dm:opened', {
-          room: views.info(room, session.user.id),
-          ...views.firstPeople(room.id, session.user),
-          ...page,
-        });
-      }
-    },
-  };
-  return views;
+  }
 }
 
-export function createConnection(socket: ParleySocket, parts: ServerParts) {
-  const { history } = parts;
-  const address = socket.handshake.address;
+/** The room helpers that need no socket (see RoomViews). */
+export function roomViews(parts: ServerParts): RoomViews {
+  return new RoomViews(parts);
+}
+
+/** One connection as the event handlers see it (see the top of this file). */
+export class Connection extends RoomViews {
+  readonly address: string;
   /** The room this connection last said it was typing in; null when not typing. */
-  let typingIn: string | null = null;
+  #typingIn: string | null = null;
 
-  const views = roomViews(parts);
+  constructor(
+    readonly socket: ParleySocket,
+    parts: ServerParts,
+  ) {
+    super(parts);
+    this.address = socket.handshake.address;
+  }
 
-  const connection = {
-    socket,
-    parts,
-    address,
-    perConnection: (limiter: Limiter): Limit => ({ limiter, key: socket.id }),
-    /** Joins and messages also count per address: a new connection must not reset them. */
-    perAddress: (limiter: Limiter): Limit =>
-      parts.isRateLimitExempt(address) ? null : { limiter, key: address },
+  perConnection(limiter: Limiter): Limit {
+    return { limiter, key: this.socket.id };
+  }
 
-    get typingIn(): string | null {
-      return typingIn;
-    },
-    setTyping(user: User, room: string, value: boolean): void {
-      if (typingIn !== null && typingIn !== room) {
-        void parts
-          .broadcasterFor(typingIn)
-          .emit('typing:updated', { room: typingIn, user, typing: false }, { except: socket.id });
-      }
-      typingIn = value ? room : null;
+  /** Joins and messages also count per address: a new connection must not reset them. */
+  perAddress(limiter: Limiter): Limit {
+    return this.parts.isRateLimitExempt(this.address) ? null : { limiter, key: this.address };
+  }
+
+  get typingIn(): string | null {
+    return this.#typingIn;
+  }
+
+  setTyping(user: User, room: string, value: boolean): void {
+    const { parts, socket } = this;
+    const typingIn = this.#typingIn;
+    if (typingIn !== null && typingIn !== room) {
       void parts
-        .broadcasterFor(room)
-        .emit('typing:updated', { room, user, typing: value }, { except: socket.id });
-    },
+        .broadcasterFor(typingIn)
+        .emit('typing:updated', { room: typingIn, user, typing: false }, { except: socket.id });
+    }
+    this.#typingIn = value ? room : null;
+    void parts
+      .broadcasterFor(room)
+      .emit('typing:updated', { room, user, typing: value }, { except: socket.id });
+  }
 
-    ...views,
-    /**
-     * Why a message cannot be posted in `roomId` now (null: it can). A direct message to someone
-     * who is away is stored: they get it when they come back.
-     */
-    cannotPost(roomId: string): Failure<'unknown_room' | 'not_in_room'> | null {
-      if (!parts.rooms.get(roomId)) return fail('unknown_room', 'There is no such room.');
-      if (!socket.rooms.has(roomId)) return fail('not_in_room', 'Join the room first.');
-      return null;
-    },
-    /**
-     * Stores a message and then shows it to the room (once, however often it is resent). The
-     * caller checked the room (cannotPost); a room deleted since (while a file was being stored,
-     * or a peer brought in) is refused here, right before the message is stored, so that nothing
-     * is ever written under a deleted room's id.
-     */
-    async publish(
-      user: User,
-      roomId: string,
-      clientId: string,
-      text: string,
-      file?: FileAttachment,
-    ): Promise<Failure<'unknown_room'> | { ok: true; message: ChatMessage }> {
-      return publishEntry(user, roomId, { room: roomId, author: user, clientId, text, file });
-    },
-    /**
-     * Like publish, for a reply or a change entry: refused (`unknown_message`) when the message
-     * it names is not in the room (or was deleted).
-     */
-    async publishRelated(
-      user: User,
-      roomId: string,
-      clientId: string,
-      text: string,
-      related: Pick<AppendRequest, 'replyTo' | 'change'>,
-    ): Promise<Failure<'unknown_room' | 'unknown_message'> | { ok: true; message: ChatMessage }> {
-      const request = { room: roomId, author: user, clientId, text, ...related };
-      try {
-        return await publishEntry(user, roomId, request);
-      } catch (error) {
-        if (error instanceof MessageRefused) return fail(error.code, error.message);
-        throw error;
-      }
-    },
-  };
+  /**
+   * Why a message cannot be posted in `roomId` now (null: it can). A direct message to someone
+   * who is away is stored: they get it when they come back.
+   */
+  cannotPost(roomId: string): Failure<'unknown_room' | 'not_in_room'> | null {
+    if (!this.parts.rooms.get(roomId)) return fail('unknown_room', 'There is no such room.');
+    if (!this.socket.rooms.has(roomId)) return fail('not_in_room', 'Join the room first.');
+    return null;
+  }
 
-  async function publishEntry(
+  /**
+   * Stores a message and then shows it to the room (once, however often it is resent). The
+   * caller checked the room (cannotPost); a room deleted since (while a file was being stored,
+   * or a peer brought in) is refused here, right before the message is stored, so that nothing
+   * is ever written under a deleted room's id.
+   */
+  async publish(
+    user: User,
+    roomId: string,
+    clientId: string,
+    text: string,
+    file?: FileAttachment,
+  ): Promise<Failure<'unknown_room'> | { ok: true; message: ChatMessage }> {
+    return this.#publishEntry(user, roomId, {
+      room: roomId,
+      author: user,
+      clientId,
+      text,
+      file,
+    });
+  }
+
+  /**
+   * Like publish, for a reply or a change entry: refused (`unknown_message`) when the message
+   * it names is not in the room (or was deleted).
+   */
+  async publishRelated(
+    user: User,
+    roomId: string,
+    clientId: string,
+    text: string,
+    related: Pick<AppendRequest, 'replyTo' | 'change'>,
+  ): Promise<Failure<'unknown_room' | 'unknown_message'> | { ok: true; message: ChatMessage }> {
+    const request = { room: roomId, author: user, clientId, text, ...related };
+    try {
+      return await this.#publishEntry(user, roomId, request);
+    } catch (error) {
+      if (error instanceof MessageRefused) return fail(error.code, error.message);
+      throw error;
+    }
+  }
+
+  async #publishEntry(
     user: User,
     roomId: string,
     request: AppendRequest,
   ): Promise<Failure<'unknown_room'> | { ok: true; message: ChatMessage }> {
-    await views.bringPeerIn(roomId, user);
+    const { parts } = this;
+    await this.bringPeerIn(roomId, user);
     if (!parts.rooms.get(roomId)) return fail('unknown_room', 'The room was deleted.');
-    const appended = history.append(withMentions(request, parts.people));
-    if (typingIn === roomId && !request.change) connection.setTyping(user, roomId, false);
+    const appended = parts.history.append(withMentions(request, parts.people));
+    if (this.#typingIn === roomId && !request.change) this.setTyping(user, roomId, false);
     // Stored first, then shown: an id anyone has seen is never handed out again, even when
     // the server is killed right after.
     const stored = await appended;
@@ -414,7 +441,11 @@ export function createConnection(socket: ParleySocket, parts: ServerParts) {
     if (created) await parts.entryStored(roomId, message);
     return { ok: true, message };
   }
-  return connection;
+}
+
+/** A new connection's view of the server (one per socket). */
+export function createConnection(socket: ParleySocket, parts: ServerParts): Connection {
+  return new Connection(socket, parts);
 }
 
 /** `request` with the people its text (or its edit's new text) mentions, as the server sees them. */

@@ -26,9 +26,10 @@ import { sessionEvents } from './session-events';
 /**
  * The domain that handles each client event. A connection's handlers of a domain are made at its
  * first event of that domain: most people in a large room only read, and an idle connection then
- * keeps the session's few handlers, not the closures of all nine domains (issue 17's memory per
- * connection). An event missing here, or given to a domain that does not handle it, does not
- * compile.
+ * keeps none of the closures of the nine domains (issue 17's memory per connection). The session's
+ * are not kept at all: a connection joins once, and they hold no state of their own (the join's
+ * challenge is in socket.data). An event missing here, or given to a domain that does not handle
+ * it, does not compile.
  */
 const DOMAIN_OF = {
   'session:challenge': sessionEvents,
@@ -65,13 +66,13 @@ type Domain = (typeof DOMAIN_OF)[ClientEventName];
 export function registerConnection(socket: ParleySocket, parts: ServerParts): void {
   const { roster, containment, onError } = parts;
   const connection = createConnection(socket, parts);
-  const domains = new Map<Domain, Partial<EventHandlers>>();
+  let domains: Map<Domain, Partial<EventHandlers>> | null = null; // made at the first event
   const handlerFor = <E extends ClientEventName>(event: E): EventHandler<E> => {
     const domain = DOMAIN_OF[event];
-    let handlers = domains.get(domain);
+    let handlers = domains?.get(domain);
     if (!handlers) {
       handlers = domain(connection);
-      domains.set(domain, handlers);
+      if (domain !== sessionEvents) (domains ??= new Map()).set(domain, handlers);
     }
     return handlers[event] as EventHandler<E>;
   };
