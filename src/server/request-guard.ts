@@ -133,7 +133,7 @@ export function guardHttpServer(
   >;
   httpServer.removeAllListeners('upgrade');
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => {}); // a client gone before the answer: nothing to tell it
+    socket.on('error', ignore); // a client gone before the answer: nothing to tell it
     const pass = () => {
       for (const listener of upgradeListeners) listener.call(httpServer, request, socket, head);
     };
@@ -151,6 +151,12 @@ export function guardHttpServer(
     );
   });
 }
+
+/**
+ * A listener that does nothing, made once: a closure made in the upgrade handler would keep that
+ * handler's scope (the request, its head) for as long as the connection lives.
+ */
+const ignore = () => {};
 
 /** WebSocket handshakes this guard admitted already (Engine.IO asks allowRequest again). */
 const admitted = new WeakSet<IncomingMessage>();

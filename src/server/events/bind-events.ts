@@ -53,17 +53,18 @@ type HandlerResult<E extends ClientEventName> = Result<EventReply<E>, HandlerErr
 /** Handlers for every client event: what a connection needs, and what each domain provides. */
 export type EventHandlers = { [E in ClientEventName]: EventHandler<E> };
 
+/** What binding needs of the server: one for every connection (each is given its socket). */
 export interface BindHooks {
   onError: (error: unknown) => void;
   /** The connection's session once joined (null before). */
-  session: () => Session | null;
+  session: (socket: ParleySocket) => Session | null;
   /** True once the connection is being dropped (see flood-containment.ts). */
-  silenced: () => boolean;
+  silenced: (socket: ParleySocket) => boolean;
   /**
    * A request was refused as malformed, unknown or over its rate limit: `answer` sends the
    * refusal, called unless the connection is being dropped for flooding.
    */
-  onRefused: (answer: () => void) => void;
+  onRefused: (socket: ParleySocket, answer: () => void) => void;
 }
 
 type AnyAck = (result: Result) => void;
@@ -82,28 +83,29 @@ export function bindEvents(socket: ParleySocket, handlerFor: HandlerFor, hooks: 
   // Every incoming event, in the order they arrive, before Socket.IO's per-event dispatch (which
   // has no listeners here).
   socket.onAny((event: string, ...args: unknown[]) => {
-    if (hooks.silenced()) return;
-    const ack = takeAck(args, hooks);
+    if (hooks.silenced(socket)) return;
+    const ack = takeAck(socket, args, hooks);
     if (!isClientEvent(event)) {
       ack(fail('unknown_event', `"${String(event).slice(0, 64)}" is not a Parley event.`));
       return;
     }
-    void run(event, handlerFor(event) as unknown as UntypedHandler, args, ack, hooks);
+    void run(socket, event, handlerFor(event) as unknown as UntypedHandler, args, ack, hooks);
   });
 }
 
 /** Takes the acknowledgement off `args`; refusals through it count towards the flood budget. */
-function takeAck(args: unknown[], hooks: BindHooks): AnyAck {
+function takeAck(socket: ParleySocket, args: unknown[], hooks: BindHooks): AnyAck {
   const last = args.at(-1);
   const reply: AnyAck = typeof last === 'function' ? (last as AnyAck) : () => {};
   if (typeof last === 'function') args.pop();
   return (result) => {
     if (result.ok || !REFUSALS.has(result.error.code)) return reply(result);
-    hooks.onRefused(() => reply(result));
+    hooks.onRefused(socket, () => reply(result));
   };
 }
 
 async function run(
+  socket: ParleySocket,
   event: ClientEventName,
   handler: UntypedHandler,
   args: unknown[],
@@ -132,7 +134,7 @@ async function run(
       ack(fail('rate_limited', 'You are sending too fast. Wait a moment and try again.'));
       return;
     }
-    const session = hooks.session();
+    const session = hooks.session(socket);
     if (CLIENT_EVENT_TABLE[event].joined && !session) {
       ack(fail('not_joined', 'Join with a nickname first (session:join).'));
       return;

@@ -5,7 +5,7 @@
  */
 import type { ParleySocket } from '../socket-types';
 import type { ClientEventName } from '../../shared/client-events';
-import { bindEvents, type EventHandler, type EventHandlers } from './bind-events';
+import { bindEvents, type BindHooks, type EventHandler, type EventHandlers } from './bind-events';
 import {
   announceLeft,
   createConnection,
@@ -63,8 +63,25 @@ const DOMAIN_OF = {
 
 type Domain = (typeof DOMAIN_OF)[ClientEventName];
 
+/** The hooks bindEvents needs, made once per server (not once per connection). */
+const HOOKS = new WeakMap<ServerParts, BindHooks>();
+function hooksOf(parts: ServerParts): BindHooks {
+  let hooks = HOOKS.get(parts);
+  if (!hooks) {
+    const { roster, containment, onError } = parts;
+    hooks = {
+      onError,
+      session: (socket) => roster.get(socket.id) ?? null,
+      silenced: (socket) => containment.isSilenced(socket.id),
+      onRefused: (socket, answer) => void containment.refused(socket, answer).catch(onError),
+    };
+    HOOKS.set(parts, hooks);
+  }
+  return hooks;
+}
+
 export function registerConnection(socket: ParleySocket, parts: ServerParts): void {
-  const { roster, containment, onError } = parts;
+  const { roster, containment } = parts;
   const connection = createConnection(socket, parts);
   let domains: Map<Domain, Partial<EventHandlers>> | null = null; // made at the first event
   const handlerFor = <E extends ClientEventName>(event: E): EventHandler<E> => {
@@ -76,12 +93,7 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     }
     return handlers[event] as EventHandler<E>;
   };
-  bindEvents(socket, handlerFor, {
-    onError,
-    session: () => roster.get(socket.id) ?? null,
-    silenced: () => containment.isSilenced(socket.id),
-    onRefused: (answer) => void containment.refused(socket, answer).catch(onError),
-  });
+  bindEvents(socket, handlerFor, hooksOf(parts));
 
   /** Rooms this connection is in, captured before Socket.IO forgets them on disconnect. */
   let roomsAtDisconnect: string[] = [];
