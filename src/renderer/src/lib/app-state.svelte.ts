@@ -26,7 +26,7 @@ import { PassphraseDialog } from './passphrase-dialog.svelte';
 import { PinnedMessages } from './pinned-messages.svelte';
 import { seenDirects } from './seen-directs';
 import { adjacentConversation, conversationOrder } from './conversation-order';
-import { QuickSwitcher } from './quick-switcher.svelte';
+import { MAX_CHOICES, QuickSwitcher } from './quick-switcher.svelte';
 import { PresenceState } from './presence-state.svelte';
 import { PeopleModeration } from './people-moderation.svelte';
 import { PersonNameDialog } from './person-name-dialog.svelte';
@@ -202,6 +202,11 @@ export class AppState {
         rooms: () => this.conversations.rooms,
         directs: () => this.conversations.directs,
         people: () => this.conversations.lobby.users,
+        findPeople: async (query) => {
+          if (!this.conversations.lobby.morePeople) return [];
+          const page = await this.listPeople({ room: LOBBY, query, limit: MAX_CHOICES });
+          return page.ok ? page.users : [];
+        },
         selfId: () => this.conversations.lobby.self?.id ?? null,
         currentRoom: () => this.conversations.current.room,
         servers: () => this.savedServers.servers.filter((server) => this.#canReach(server.url)),

@@ -25,7 +25,7 @@ const bob: User = { id: 'u-bob', nickname: 'bob' };
 const erin: User = { id: 'u-erin', nickname: 'erin' };
 const desmond: User = { id: 'u-desmond', nickname: 'desmond' };
 
-function setup() {
+function setup(findPeople?: (query: string) => Promise<readonly User[]>) {
   const state = $state({
     rooms: [
       room('lobby', 'Lobby'),
@@ -44,6 +44,7 @@ function setup() {
       rooms: () => state.rooms,
       directs: () => state.directs,
       people: () => state.people,
+      findPeople,
       selfId: () => alice.id,
       currentRoom: () => state.current,
       servers: () => state.servers,
@@ -54,9 +55,47 @@ function setup() {
   return { state, actions, switcher };
 }
 
+/** After every answer already given has been taken in (they settle in microtasks). */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 const labels = (switcher: QuickSwitcher) => switcher.choices.map((choice) => choice.label);
 
 describe('QuickSwitcher', () => {
+  it('finds people past the lobby’s loaded pages by asking the server, for the latest query only', async () => {
+    const carl: User = { id: 'u-carl', nickname: 'carl' };
+    const carol: User = { id: 'u-carol', nickname: 'carol' };
+    // The server's answers, held until the test lets them go, in any order.
+    const answers: Array<{ query: string; give: (people: User[]) => void }> = [];
+    const { switcher, actions } = setup(
+      (query) => new Promise((resolve) => answers.push({ query, give: resolve })),
+    );
+    switcher.show();
+    switcher.query = 'ca';
+    switcher.input();
+    switcher.query = 'car';
+    switcher.input();
+    expect(answers.map((answer) => answer.query)).toEqual(['ca', 'car']);
+    // The answer to "car" comes first; the late one for "ca" is dropped.
+    answers[1]!.give([carl, carol, erin]);
+    await vi.waitFor(() => expect(labels(switcher)).toEqual(['carl', 'carol']));
+    answers[0]!.give([carl]);
+    await settled();
+    expect(labels(switcher)).toEqual(['carl', 'carol']);
+    // Someone loaded already is listed once.
+    switcher.query = 'er';
+    switcher.input();
+    answers[2]!.give([erin]);
+    await settled();
+    expect(labels(switcher)).toEqual(['erin']);
+    // Choosing someone found opens the conversation with them.
+    switcher.query = 'carol';
+    switcher.input();
+    answers[3]!.give([carol]);
+    await vi.waitFor(() => expect(labels(switcher)).toEqual(['carol']));
+    expect(switcher.choose()).toBe(true);
+    expect(actions.onperson).toHaveBeenCalledWith('carol');
+  });
+
   it('offers rooms, conversations, people and other servers, not where the person is', () => {
     const { switcher, state } = setup();
     switcher.show();

@@ -21,8 +21,13 @@ export interface SwitcherSources {
   /** The rooms in the room list's order (the lobby first). */
   rooms: () => readonly RoomEntry[];
   directs: () => readonly RoomEntry[];
-  /** Everyone online (the lobby's people). */
+  /** Everyone online the lobby has loaded (a crowded server's: its first pages). */
   people: () => readonly User[];
+  /**
+   * The people online whose nickname contains `query`, asked of the server: those past the pages
+   * loaded (none to ask when everyone is loaded).
+   */
+  findPeople?: (query: string) => Promise<readonly User[]>;
   /** This person's identity: not offered as someone to talk to. */
   selfId: () => string | null;
   /** The room on screen: not offered (it is where the person is already). */
@@ -52,6 +57,9 @@ export class QuickSwitcher {
   /** The search field. */
   query = $state('');
   #active = $state(0);
+  /** People the server found for what is typed (findPeople), for the latest query only. */
+  #found = $state.raw<readonly User[]>([]);
+  #asked = 0;
 
   constructor(sources: SwitcherSources, actions: SwitcherActions) {
     this.#sources = sources;
@@ -80,8 +88,7 @@ export class QuickSwitcher {
         .filter((room) => room.id !== current)
         .map((room): SwitcherChoice => ({ kind: 'direct', key: room.id, label: room.name, room })),
       // Someone with a conversation open already is found as that conversation.
-      ...this.#sources
-        .people()
+      ...withFound(this.#sources.people(), this.#found)
         .filter(
           (person) =>
             person.id !== self &&
@@ -122,6 +129,8 @@ export class QuickSwitcher {
   show(): void {
     this.query = '';
     this.#active = 0;
+    this.#found = [];
+    this.#asked++;
     this.#open = true;
   }
 
@@ -129,9 +138,18 @@ export class QuickSwitcher {
     this.#open = false;
   }
 
-  /** The search text changed: the best match becomes the active one. */
+  /** The search text changed: the best match becomes the active one, and the server is asked. */
   input(): void {
     this.#active = 0;
+    void this.#find(this.query.trim());
+  }
+
+  /** Asks for the people `query` finds; an answer to an earlier query (typing went on) is dropped. */
+  async #find(query: string): Promise<void> {
+    const asked = ++this.#asked;
+    const find = this.#sources.findPeople;
+    const found = find && query !== '' ? await find(query) : [];
+    if (asked === this.#asked) this.#found = found;
   }
 
   /** Moves the active choice; past either end it goes round to the other. */
@@ -164,4 +182,11 @@ export class QuickSwitcher {
     }
     return true;
   }
+}
+
+/** `loaded`, then those of `found` not among them (by identity). */
+function withFound(loaded: readonly User[], found: readonly User[]): readonly User[] {
+  if (found.length === 0) return loaded;
+  const known = new Set(loaded.map((person) => person.id));
+  return [...loaded, ...found.filter((person) => !known.has(person.id))];
 }
