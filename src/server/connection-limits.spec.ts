@@ -151,4 +151,22 @@ describe('the join timeout', () => {
       await emitRaw(joined, 'message:send', { clientId: 'c1', text: 'still here' }),
     ).toMatchObject({ ok: true });
   });
+
+  it('closes each of several connections that came one after another, past one that left early', async () => {
+    const server = await startServer({ connections: { joinTimeoutMs: 300 } });
+    const early = await rawSocket(server);
+    const left = await rawSocket(server);
+    left.disconnect();
+    await waitFor(() => transports(server) === 1, 'the connection that left counted out');
+    // Its deadline is later than the first one's: when that one is due, the wait moves on to it.
+    const late = await rawSocket(server);
+    const ended = await Promise.all(
+      [early, late].map((socket) => nextEvent(socket, 'session:ended')),
+    );
+    expect(ended.map((info) => (info as { code: string }).code)).toEqual([
+      'join_timeout',
+      'join_timeout',
+    ]);
+    await waitFor(() => transports(server) === 0, 'both idle transports closed');
+  });
 });

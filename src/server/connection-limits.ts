@@ -59,6 +59,9 @@ export function limitConnections(
   server.maxConnections = options.maxConnections + TCP_HEADROOM;
   // A transport that never connects to the namespace is closed as soon as an unjoined one is.
   io.connectTimeout(options.joinTimeoutMs);
+  const deadlines = new JoinDeadlines(options.joinTimeoutMs, (socket) =>
+    endUnjoined(socket, options),
+  );
 
   io.use((socket, next) => {
     const address = socket.handshake.address;
@@ -72,13 +75,12 @@ export function limitConnections(
     }
     total += 1;
     if (!exempt) perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
-    const joinTimer = setTimeout(() => endUnjoined(socket, options), options.joinTimeoutMs);
-    joinTimer.unref();
+    deadlines.add(socket);
     let counted = true;
     const release = () => {
       if (!counted) return;
       counted = false;
-      clearTimeout(joinTimer);
+      deadlines.delete(socket);
       socket.off('disconnect', release);
       socket.conn.off('close', release);
       total -= 1;
@@ -95,6 +97,54 @@ export function limitConnections(
     socket.conn.on('close', release);
     next();
   });
+}
+
+/**
+ * When each connection must have joined by: one timer for all of them, not one per connection (a
+ * join storm of thousands made as many timers, each kept for the whole timeout). Every connection
+ * gets the same timeout, so the deadlines come in the order the connections did: the timer waits
+ * for the first, and each time it fires it hands over those that are due and waits for the next.
+ * A connection that closes leaves at once (nothing keeps a closed socket alive).
+ */
+class JoinDeadlines {
+  /**
+   * Each waiting connection and its deadline (performance.now(), whole ms: a small integer is
+   * kept in the map itself, a fraction in an object of its own), in the order they came.
+   */
+  readonly #due = new Map<ParleySocket, number>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly onDue: (socket: ParleySocket) => void,
+  ) {}
+
+  add(socket: ParleySocket): void {
+    this.#due.set(socket, Math.ceil(performance.now()) + this.timeoutMs);
+    if (this.#timer === null) this.#wait(this.timeoutMs);
+  }
+
+  delete(socket: ParleySocket): void {
+    this.#due.delete(socket);
+  }
+
+  #wait(ms: number): void {
+    this.#timer = setTimeout(() => this.#fire(), ms);
+    this.#timer.unref();
+  }
+
+  #fire(): void {
+    this.#timer = null;
+    const now = performance.now();
+    for (const [socket, deadline] of this.#due) {
+      if (deadline > now) {
+        this.#wait(deadline - now);
+        return;
+      }
+      this.#due.delete(socket);
+      this.onDue(socket);
+    }
+  }
 }
 
 function whyRefused(
