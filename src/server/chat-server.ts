@@ -581,7 +581,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     },
     close() {
       closing ??= (async () => {
-        io.local.emit('server:closing', { reason: 'The server is shutting down.' });
+        await handedToTransports(io, 1_000, () =>
+          io.local.emit('server:closing', { reason: 'The server is shutting down.' }),
+        );
         clearInterval(countTimer);
         cluster?.close();
         // io.close() drops transports without a DISCONNECT packet, so clients try to reconnect
@@ -600,6 +602,28 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
       return closing;
     },
   };
+}
+
+/**
+ * Sends (`send`) to this node's connections, and resolves once each has handed it to its
+ * transport, or after `ms`. engine.io holds packets while the transport is still writing earlier
+ * ones (a join's acknowledgement just before), and closing then lost them: a client was not told
+ * that the server was shutting down.
+ */
+function handedToTransports(io: ParleyServer, ms: number, send: () => void): Promise<void> {
+  // Each connection hands its packets over in one go, and says so ('drain'): at once when the
+  // transport was free, else when it is.
+  const handed = [...io.of('/').sockets.values()].map(
+    (socket) => new Promise<void>((resolve) => socket.conn.once('drain', () => resolve())),
+  );
+  send();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void Promise.all(handed).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function isLoopback(address: string): boolean {

@@ -156,7 +156,13 @@ export class People {
     }
   }
 
-  /** Stores one identity; those that come while a write is in progress share the next one. */
+  /**
+   * Stores one identity. The write starts at the end of this turn of the event loop, so the
+   * claims of one turn (a join storm reads many joins in one) share it, and those that come while
+   * a write is in progress share the next one: each write is a sync to disk and a wake-up of a
+   * worker thread, which in a storm competed with the joins for the CPU (thousands of writes of
+   * one or two identities each).
+   */
   #save(identity: StoredIdentity): Promise<void> {
     const store = this.#store;
     if (!store) return Promise.resolve();
@@ -165,12 +171,13 @@ export class People {
         identity,
         settle: (error?: unknown) => (error === undefined ? resolve() : reject(error)),
       });
-      if (!this.#writing) void this.#writeAll(store);
+      if (this.#writing) return;
+      this.#writing = true;
+      setImmediate(() => void this.#writeAll(store));
     });
   }
 
   async #writeAll(store: IdentityStore): Promise<void> {
-    this.#writing = true;
     while (this.#pending.length > 0) {
       const batch = this.#pending;
       this.#pending = [];
