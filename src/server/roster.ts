@@ -33,6 +33,17 @@ export interface RosterObserver {
   removed(session: Session): void;
 }
 
+/**
+ * A frozen copy of `user`, made field by field: in V8 `Object.freeze({ ...user })` gives every
+ * copy a hidden class of its own (about 270 bytes more for each person online; heap snapshots of
+ * a join storm, issue 17), where copies made like this share one.
+ */
+export function frozenUser(user: User): User {
+  const copy: User = { id: user.id, nickname: user.nickname };
+  if (user.role !== undefined) copy.role = user.role;
+  return Object.freeze(copy);
+}
+
 export class Roster {
   readonly #bySocket = new Map<string, Session>();
   /** Each online person's identity id, by the skeleton of their nickname. */
@@ -97,7 +108,7 @@ export class Roster {
     const sessions = this.#byUser.get(user.id);
     const session: Session = {
       socketId,
-      user: Object.freeze({ ...user }),
+      user: frozenUser(user),
       deviceKey,
       joinedAt: remote?.joinedAt ?? previous?.joinedAt ?? Date.now(),
       order: sessions?.[0]?.order ?? previous?.order ?? ++this.#lastOrder,
@@ -130,7 +141,7 @@ export class Roster {
   update(user: User): readonly Session[] {
     const sessions = this.#byUser.get(user.id);
     if (!sessions) return [];
-    const shown = Object.freeze({ ...user });
+    const shown = frozenUser(user);
     const oldSkeleton = nameSkeleton(sessions[0]!.user.nickname);
     if (this.#byNickname.get(oldSkeleton) === user.id) this.#byNickname.delete(oldSkeleton);
     this.#byNickname.set(nameSkeleton(user.nickname), user.id);
