@@ -63,6 +63,20 @@ async function member(
   return socket;
 }
 
+/**
+ * A room server with three members over WebSocket that take presence:changes, and what each of
+ * them receives; resolves once all three are in the room.
+ */
+async function roomOfThree() {
+  const { io, outbox, url } = await roomServer();
+  const members: Socket[] = [];
+  for (let n = 0; n < 3; n++)
+    members.push(await member(url, ['websocket'], PRESENCE_CHANGES_QUERY));
+  const seen = members.map(record);
+  await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 3, 'all in the room');
+  return { outbox, members: members as [Socket, Socket, Socket], seen };
+}
+
 function record(socket: Socket): string[] {
   const seen: string[] = [];
   socket.onAny(
@@ -156,15 +170,8 @@ describe('presence:changes', () => {
   });
 
   it('gives a newcomer of a batch of joins and leaves the changes after its own join, and one left out only the others', async () => {
-    const { io, outbox, url } = await roomServer();
-    const newcomer = await member(url, ['websocket'], PRESENCE_CHANGES_QUERY);
-    const left = await member(url, ['websocket'], PRESENCE_CHANGES_QUERY);
-    const seen = [
-      record(newcomer),
-      record(left),
-      record(await member(url, ['websocket'], PRESENCE_CHANGES_QUERY)),
-    ];
-    await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 3, 'all in the room');
+    const { outbox, members, seen } = await roomOfThree();
+    const [newcomer, left] = members;
 
     void outbox.queue('presence:joined', { room: 'lobby', user: user('ann') });
     void outbox.queue(
@@ -186,15 +193,8 @@ describe('presence:changes', () => {
   });
 
   it('gives a newcomer the rest of a batch where joins are interleaved with other events, in order', async () => {
-    const { io, outbox, url } = await roomServer();
-    const early = await member(url, ['websocket'], PRESENCE_CHANGES_QUERY);
-    const late = await member(url, ['websocket'], PRESENCE_CHANGES_QUERY);
-    const seen = [
-      record(early),
-      record(late),
-      record(await member(url, ['websocket'], PRESENCE_CHANGES_QUERY)),
-    ];
-    await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 3, 'all in the room');
+    const { outbox, members, seen } = await roomOfThree();
+    const [early, late] = members;
 
     const counts = { counts: { lobby: 3 } };
     void outbox.queue(

@@ -21,7 +21,7 @@ import { RoomBroadcaster, type ForwardBatch } from './broadcast-batcher';
 import { usePostgresAdapter } from './cluster/adapter';
 import { Cluster } from './cluster/cluster';
 import { RoomTail } from './cluster/room-tail';
-import { peopleIn, roomViews, type ServerParts } from './events/connection';
+import { peopleIn, RoomViews, type ServerParts } from './events/connection';
 import { registerConnection } from './events/register-connection';
 import { connectionSettings, limitConnections, type ConnectionSettings } from './connection-limits';
 import { FileStore } from './file-store';
@@ -529,7 +529,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     roomDeleted: forgetRoom,
     files,
   };
-  const views = roomViews(parts);
+  const views = new RoomViews(parts);
   io.on('connection', (socket) => registerConnection(socket, parts));
 
   try {

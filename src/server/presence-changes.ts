@@ -93,29 +93,17 @@ export class PresenceChangesLayout {
     private readonly events: readonly BatchEvent[],
     private readonly encode: (event: EventName, payload: unknown) => string,
   ) {
-    let changes: string[] = [];
-    let room: string | null = null;
-    let first = 0;
-    const close = (at: number) => {
-      if (room !== null) this.#segments.push({ first, count: at - first, run: run(room, changes) });
-      room = null;
-      changes = [];
-    };
-    events.forEach((queued, at) => {
-      if (isPresence(queued.event)) {
-        const payload = queued.payload as { room: string; user: User };
-        if (payload.room !== room) {
-          close(at);
-          room = payload.room;
-          first = at;
-        }
-        changes.push(changeJson(queued));
+    for (const group of groups(events, events.keys())) {
+      if ('room' in group) {
+        const changes = group.positions.map((position) =>
+          JSON.stringify(changeOf(events[position]!)),
+        );
+        const [first] = group.positions as [number];
+        this.#segments.push({ first, count: changes.length, run: run(group.room, changes) });
       } else {
-        close(at);
-        this.#segments.push({ first: at, count: 1, event: queued });
+        this.#segments.push({ first: group.position, count: 1, event: events[group.position]! });
       }
-    });
-    close(events.length);
+    }
   }
 
   /** Every event of the batch, as one buffer of frames (what nearly every member gets). */
@@ -147,23 +135,17 @@ export class PresenceChangesLayout {
    * `presence:changes`: for a client left out of some events, or on long-polling.
    */
   some(positions: readonly number[]): BatchEvent[] {
-    const some: BatchEvent[] = [];
-    let run = null as { room: string; changes: PresenceChange[] } | null;
-    for (const position of positions) {
-      const queued = this.events[position]!;
-      if (!isPresence(queued.event)) {
-        run = null;
-        some.push(queued);
-        continue;
-      }
-      const { room, user } = queued.payload as { room: string; user: User };
-      if (run?.room !== room) {
-        run = { room, changes: [] };
-        some.push({ event: 'presence:changes', payload: run });
-      }
-      run.changes.push(queued.event === 'presence:left' ? { ...user, left: true } : user);
-    }
-    return some;
+    return [...groups(this.events, positions)].map((group) =>
+      'room' in group
+        ? {
+            event: 'presence:changes',
+            payload: {
+              room: group.room,
+              changes: group.positions.map((position) => changeOf(this.events[position]!)),
+            },
+          }
+        : this.events[group.position]!,
+    );
   }
 
   #framesFrom(at: number): Buffer {
@@ -188,11 +170,37 @@ export class PresenceChangesLayout {
   }
 }
 
-/** The JSON of one entry of `presence:changes`, for a join or a leave. */
-function changeJson({ event, payload }: BatchEvent): string {
+/**
+ * The events of `events` at `positions` (in order), grouped as they go out: each run of joins and
+ * leaves of one room together, every other event alone.
+ */
+function* groups(
+  events: readonly BatchEvent[],
+  positions: Iterable<number>,
+): Generator<{ room: string; positions: number[] } | { position: number }> {
+  let run = null as { room: string; positions: number[] } | null;
+  for (const position of positions) {
+    const { event, payload } = events[position]!;
+    if (!isPresence(event)) {
+      if (run) yield run;
+      run = null;
+      yield { position };
+      continue;
+    }
+    const { room } = payload as { room: string };
+    if (run?.room !== room) {
+      if (run) yield run;
+      run = { room, positions: [] };
+    }
+    run.positions.push(position);
+  }
+  if (run) yield run;
+}
+
+/** The entry of `presence:changes` for a join or a leave. */
+function changeOf({ event, payload }: BatchEvent): PresenceChange {
   const { user } = payload as { user: User };
-  const entry: PresenceChange = event === 'presence:left' ? { ...user, left: true } : user;
-  return JSON.stringify(entry);
+  return event === 'presence:left' ? { ...user, left: true } : user;
 }
 
 /** A run's `presence:changes` packet, laid out as head and body. */

@@ -325,11 +325,6 @@ export class RoomViews {
   }
 }
 
-/** The room helpers that need no socket (see RoomViews). */
-export function roomViews(parts: ServerParts): RoomViews {
-  return new RoomViews(parts);
-}
-
 /** One connection as the event handlers see it (see the top of this file). */
 export class Connection extends RoomViews {
   readonly address: string;
@@ -441,11 +436,6 @@ export class Connection extends RoomViews {
     if (created) await parts.entryStored(roomId, message);
     return { ok: true, message };
   }
-}
-
-/** A new connection's view of the server (one per socket). */
-export function createConnection(socket: ParleySocket, parts: ServerParts): Connection {
-  return new Connection(socket, parts);
 }
 
 /** `request` with the people its text (or its edit's new text) mentions, as the server sees them. */

@@ -1,18 +1,12 @@
 /**
  * Everything a new connection gets: its handlers from each domain (session, messages, rooms and
- * direct conversations, who is in them, files, moderation), bound through the one door of bind-events.ts, and the clean-up
- * when it closes (its limits forgotten, the others told it left).
+ * direct conversations, who is in them, files, moderation), bound through the one door of
+ * bind-events.ts, and the clean-up when it closes (its limits forgotten, the others told it left).
  */
 import type { ParleySocket } from '../socket-types';
 import type { ClientEventName } from '../../shared/client-events';
 import { bindEvents, type BindHooks, type EventHandler, type EventHandlers } from './bind-events';
-import {
-  announceLeft,
-  createConnection,
-  PER_CONNECTION_LIMITERS,
-  type Connection,
-  type ServerParts,
-} from './connection';
+import { announceLeft, Connection, PER_CONNECTION_LIMITERS, type ServerParts } from './connection';
 import { deviceEvents } from './device-events';
 import { fileEvents } from './file-events';
 import { messageEvents } from './message-events';
@@ -82,7 +76,7 @@ function hooksOf(parts: ServerParts): BindHooks {
 
 export function registerConnection(socket: ParleySocket, parts: ServerParts): void {
   const { roster, containment } = parts;
-  const connection = createConnection(socket, parts);
+  const connection = new Connection(socket, parts);
   let domains: Map<Domain, Partial<EventHandlers>> | null = null; // made at the first event
   const handlerFor = <E extends ClientEventName>(event: E): EventHandler<E> => {
     const domain = DOMAIN_OF[event];
