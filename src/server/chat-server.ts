@@ -1,8 +1,9 @@
 /**
  * createChatServer: the chat server as a testable factory. It starts Socket.IO on a Node http
- * server (https with a TLS certificate) that also serves the web client, binds the given address and port (0 = any free port)
- * and returns the real port, the URLs to join and close(). The desktop app ("Host a room") and the
- * headless CLI (`parley serve`) both start it; it never imports electron.
+ * server (https with a TLS certificate) that also serves the web client, binds the given address
+ * and port (0 = any free port) and returns the real port, the URLs to join and close(). The
+ * desktop app ("Host a room") and the headless CLI (`parley serve`) both start it; it never
+ * imports electron.
  * Over 450 lines, one job: it is where the server's parts (limits, stores, search, people,
  * moderation, broadcasting, the cluster's links to other nodes, http routes) are built from the
  * options and wired together; each part's logic lives in its own module (cluster/ for the nodes).

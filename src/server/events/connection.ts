@@ -3,6 +3,8 @@
  * rooms, broadcasters, limits), and the few things about rooms that several domains need — who
  * is in a room, a page of its history for a (re)join, entering it, whether one may post in it,
  * and publishing a message (stored first, then shown). Built once per connection.
+ * Over 450 lines, one job: RoomViews (what needs no socket, also used by the server itself) and
+ * Connection (the same, seen from one socket) are the one view of rooms every domain shares.
  */
 import type { Limiter } from '../rate-limits';
 import { LIMITS, LOBBY } from '../../shared/limits';
