@@ -52,6 +52,8 @@ export interface ConnectReply {
   failed: number;
   firstError: string | null;
   ms: number;
+  /** This worker's CPU (user + system) while its clients connected, s. */
+  cpuSeconds: number;
 }
 
 export interface RunReply {
@@ -130,6 +132,12 @@ function handlersFor(self: number) {
   };
 }
 
+/** CPU (user + system) this process used since `before` (a process.cpuUsage() reading), s. */
+function cpuSecondsSince(before: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(before);
+  return (user + system) / 1e6;
+}
+
 /** Device keys for `count` Parley clients (none for the baselines), made before any clock starts. */
 const keysFor = (kind: ServerKind, count: number): Promise<Array<DeviceKey | null>> =>
   kind === 'parley' ? deviceKeys(count) : Promise.resolve(new Array<null>(count).fill(null));
@@ -138,6 +146,7 @@ async function connect(command: Extract<WorkerCommand, { type: 'connect' }>): Pr
   // Making the keys (about 0.1 ms each) is not part of the connect (join storm) time.
   const keys = await keysFor(command.kind, command.count);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let next = 0;
   let failed = 0;
   let firstError: string | null = null;
@@ -169,6 +178,7 @@ async function connect(command: Extract<WorkerCommand, { type: 'connect' }>): Pr
     failed,
     firstError,
     ms: performance.now() - started,
+    cpuSeconds: cpuSecondsSince(cpuBefore),
   };
   process.send!(reply);
 }

@@ -726,26 +726,27 @@ export function toMarkdown(report: BenchReport): string {
       `## Capacity: ${capacity.connections} idle clients in one room`,
       '',
       `Presence on (Parley's clients join), no messages for ${capacity.holdSeconds} s, then one client sends 3 probe messages to all others. ` +
-        "Memory per connection: the server's memory after a full GC with the clients, minus before them, divided by the clients held." +
+        "Memory per connection: the server's memory after a full GC with the clients, minus before them, divided by the clients held. " +
+        "Generator CPU: the load generator's workers together while their clients connected, % of one core (it has its own core): near 100 %, the storm's time is partly the generator's." +
         (capacity.repetitions && capacity.repetitions.length > 1
           ? ` ${repeatedNote(capacity.repetitions.length, 'scenario').trim()}`
           : ''),
       '',
-      '| server | held | connect/join s | server CPU s to connect | memory per connection (heap + external) | RSS per connection | server peak RSS MB | probe delivered | probe p99 ms |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| server | held | connect/join s | server CPU s to connect | generator CPU while connecting | memory per connection (heap + external) | RSS per connection | server peak RSS MB | probe delivered | probe p99 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const kind of SERVER_KINDS) {
       const figures = capacity.servers[kind];
       if (!figures) continue;
       push(
-        `| ${SERVER_LABELS[kind]} | ${figures.held} | ${fmt(figures.connectSeconds, 1)} | ${fmt(figures.connectCpuSeconds, 1)} | ${fmt(figures.memoryPerConnectionKb, 1)} KB | ${fmt(figures.rssPerConnectionKb, 1)} KB | ${fmt(figures.serverPeakRssMb, 0)} | ${figures.probe.delivered}/${figures.probe.expected} | ${fmt(figures.probe.p99Ms, 1)} |`,
+        `| ${SERVER_LABELS[kind]} | ${figures.held} | ${fmt(figures.connectSeconds, 1)} | ${fmt(figures.connectCpuSeconds, 1)} | ${figures.generatorConnectCpuPercent === undefined ? '–' : `${fmt(figures.generatorConnectCpuPercent, 0)} %`} | ${fmt(figures.memoryPerConnectionKb, 1)} KB | ${fmt(figures.rssPerConnectionKb, 1)} KB | ${fmt(figures.serverPeakRssMb, 0)} | ${figures.probe.delivered}/${figures.probe.expected} | ${fmt(figures.probe.p99Ms, 1)} |`,
       );
     }
     push(
       ...ratioRows(
         capacity,
         (label, cell) =>
-          `| ${label} |  | ${cell('connectSeconds')} | ${cell('connectCpuSeconds')} | ${cell('memoryPerConnection')} | ${cell('rssPerConnection')} | ${cell('serverPeakRss')} |  | ${cell('probeP99')} |`,
+          `| ${label} |  | ${cell('connectSeconds')} | ${cell('connectCpuSeconds')} |  | ${cell('memoryPerConnection')} | ${cell('rssPerConnection')} | ${cell('serverPeakRss')} |  | ${cell('probeP99')} |`,
       ),
     );
     push('');

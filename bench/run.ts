@@ -301,7 +301,7 @@ if (config.idle > 1) {
       servers[kind] = figures;
       log(
         `capacity ${config.idle}, ${SERVER_LABELS[kind]}${ofRepeat(repetition)}: held ${figures.held}, connect ${figures.connectSeconds.toFixed(1)} s ` +
-          `(${figures.connectCpuSeconds.toFixed(1)} s CPU, ${figures.connectBatchWrites} batch writes), ${figures.memoryPerConnectionKb.toFixed(1)} KB/connection ` +
+          `(${figures.connectCpuSeconds.toFixed(1)} s CPU, generator ${figures.generatorConnectCpuPercent?.toFixed(0)} %, ${figures.connectBatchWrites} batch writes), ${figures.memoryPerConnectionKb.toFixed(1)} KB/connection ` +
           `(RSS ${figures.rssPerConnectionKb.toFixed(1)} KB), probe ${figures.probe.delivered}/${figures.probe.expected} p99 ${figures.probe.p99Ms.toFixed(1)} ms`,
       );
     }

@@ -270,6 +270,11 @@ export interface CapacityFigures {
   /** Server CPU spent opening (and joining) them, s. */
   connectCpuSeconds: number;
   /**
+   * The load generator's CPU while they connected, % of one core (its workers together): near
+   * 100 % per generator core, the storm's time is partly the generator's.
+   */
+  generatorConnectCpuPercent?: number;
+  /**
    * Room-event batches (presence) Parley wrote while they joined, one per recipient: what the
    * batching saves shows here, whatever the machine's speed (0 for the baselines).
    */
@@ -305,6 +310,7 @@ export async function capacity(
     const cpuAfterConnect = session.server.cpuSeconds();
     const connectBatchWrites = await session.server.batchWrites();
     const connectSeconds = Math.max(...session.connected.map((reply) => reply.ms)) / 1000;
+    const generatorCpuSeconds = session.connected.reduce((sum, reply) => sum + reply.cpuSeconds, 0);
     await sleep(holdSeconds * 1000);
     const after = await session.server.memory();
     const statuses = await session.pool.all<StatusReply>(
@@ -332,6 +338,7 @@ export async function capacity(
       held,
       connectSeconds,
       connectCpuSeconds: cpuAfterConnect - cpuBefore,
+      generatorConnectCpuPercent: (100 * generatorCpuSeconds) / connectSeconds,
       connectBatchWrites,
       memoryPerConnectionKb: perConnection(
         before.heapUsedMb + before.externalMb,

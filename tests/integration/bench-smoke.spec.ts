@@ -121,6 +121,8 @@ describe('npm run bench (smoke)', () => {
       expect(step!.servers[kind]!.delivered, `${kind} delivered`).toBeGreaterThan(0);
       expectFigures(report.capacity!.servers[kind], `capacity ${kind}`);
       expectFigures(report.capacity!.servers[kind]!.probe, `capacity ${kind} probe`);
+      // The generator's share while the clients connected: what the join storm's time may be.
+      expect(report.capacity!.servers[kind]!.generatorConnectCpuPercent).toBeGreaterThan(0);
     }
     // Parley's durable acknowledgements are timed beside the broadcast (the baselines have none).
     expect(step!.servers.parley!.ackP99Ms, 'Parley ack p99').toBeGreaterThan(0);
