@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onCleanup } from '../../tests/support/chat';
-import { identityIdOf, People } from './people';
+import { identityIdOf, People, WRITE_SPACING_MS } from './people';
 import type { IdentityStore } from './storage/history-store';
 import { LevelMessageStore } from './storage/level-message-store';
 
@@ -71,6 +71,33 @@ describe('People', () => {
     // Claimed in one turn: one write for all (the first claim does not go alone).
     expect(writes).toEqual([200]);
     expect((await store.identities()).length).toBe(200);
+  });
+
+  it('spaces the writes of a burst of newcomers: each starts well after the one before', async () => {
+    const directory = join(mkdtempSync(join(tmpdir(), 'parley-people-')), 'history');
+    const store = await openStore(directory);
+    const starts: number[] = [];
+    const timed: IdentityStore = {
+      identities: () => store.identities(),
+      saveIdentities: (identities) => {
+        starts.push(performance.now());
+        return store.saveIdentities(identities);
+      },
+    };
+    const people = await People.open(timed);
+    // One newcomer per turn of the event loop, as a storm brings them.
+    const claims: Array<Promise<unknown>> = [];
+    for (let n = 0; n < 30; n++) {
+      claims.push(people.claim(n.toString().padStart(43, 's'), `storm${n}`, n));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(claims);
+    expect((await store.identities()).length).toBe(30);
+    expect(starts.length).toBeGreaterThan(1);
+    // Without the spacing the next write starts as soon as the sync before it ends (a few ms).
+    for (let n = 1; n < starts.length; n++) {
+      expect(starts[n]! - starts[n - 1]!).toBeGreaterThanOrEqual(WRITE_SPACING_MS - 1);
+    }
   });
 
   it('undoes a claim that cannot be stored: the name stays free', async () => {
