@@ -12,17 +12,27 @@
  * about 0.1 ms and signing about 0.05 ms; keys are made with `deviceKeys` before any clock starts,
  * so a timed join pays the signature, as a real client does.
  */
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { joinProof, type DeviceKey } from '../src/client/device-key';
 
-/** `count` new device keys (new people), made now with their public halves already exported. */
+/**
+ * `count` new device keys (new people), made now with their public halves already exported.
+ * The keys come out of generateKeyPairSync encoded, not as KeyObjects exported afterwards: in
+ * Node 20 exporting a key it just made can deadlock, when the allocation sets off a garbage
+ * collection that destroys the finished key-generation job while the export holds the key's lock
+ * (a benchmark's load generator hung on it for good).
+ */
 export function deviceKeys(count: number): Promise<DeviceKey[]> {
   return Promise.resolve(
     Array.from({ length: count }, () => {
-      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-      // A JWK's `x` is the raw public key in base64url: what DeviceKey.publicKey() gives.
-      const raw = Promise.resolve(publicKey.export({ format: 'jwk' }).x!);
+      const pair = generateKeyPairSync('ed25519', {
+        publicKeyEncoding: { type: 'spki', format: 'der' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+      });
+      const privateKey = createPrivateKey({ key: pair.privateKey, format: 'der', type: 'pkcs8' });
+      // An Ed25519 SPKI ends with the raw 32-byte public key: what DeviceKey.publicKey() gives.
+      const raw = Promise.resolve(pair.publicKey.subarray(-32).toString('base64url'));
       return {
         publicKey: () => raw,
         sign: (data: Uint8Array) =>
