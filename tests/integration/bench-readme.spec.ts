@@ -34,7 +34,8 @@ describe('the README and the benchmark results', () => {
   it('finds a figure changed on either side, and a section that is gone', () => {
     const files = readResults(RESULTS, readme);
     const broadcast = sectionOf(latestMd, 'Broadcast')!;
-    const row = broadcast.split('\n').find((line) => line.startsWith('| 100 | Parley |'))!;
+    // "Parley" or "Parley (not valid)", as the recorded step was judged.
+    const row = broadcast.split('\n').find((line) => line.startsWith('| 100 | Parley'))!;
     const edited = row.replace(/\| (\d[\d,.]*) \|/, '| 9$1 |');
     expect(edited).not.toBe(row);
 
