@@ -17,6 +17,17 @@ async function openStore(directory: string): Promise<LevelMessageStore> {
   return store;
 }
 
+/** `store`, telling `onSave` how many identities each write stores as it starts. */
+function watched(store: IdentityStore, onSave: (identities: number) => void): IdentityStore {
+  return {
+    identities: () => store.identities(),
+    saveIdentities: (identities) => {
+      onSave(identities.length);
+      return store.saveIdentities(identities);
+    },
+  };
+}
+
 describe('People', () => {
   it('binds a name to the first key, refuses it to another, and keeps that after a restart', async () => {
     const directory = join(mkdtempSync(join(tmpdir(), 'parley-people-')), 'history');
@@ -57,14 +68,7 @@ describe('People', () => {
     const directory = join(mkdtempSync(join(tmpdir(), 'parley-people-')), 'history');
     const store = await openStore(directory);
     const writes: number[] = [];
-    const counted: IdentityStore = {
-      identities: () => store.identities(),
-      saveIdentities: (identities) => {
-        writes.push(identities.length);
-        return store.saveIdentities(identities);
-      },
-    };
-    const people = await People.open(counted);
+    const people = await People.open(watched(store, (identities) => writes.push(identities)));
     const keys = Array.from({ length: 200 }, (_, n) => n.toString().padStart(43, 'k'));
     const claims = await Promise.all(keys.map((key, n) => people.claim(key, `user${n}`, n)));
     expect(claims.every((claim) => claim.ok)).toBe(true);
@@ -77,14 +81,7 @@ describe('People', () => {
     const directory = join(mkdtempSync(join(tmpdir(), 'parley-people-')), 'history');
     const store = await openStore(directory);
     const starts: number[] = [];
-    const timed: IdentityStore = {
-      identities: () => store.identities(),
-      saveIdentities: (identities) => {
-        starts.push(performance.now());
-        return store.saveIdentities(identities);
-      },
-    };
-    const people = await People.open(timed);
+    const people = await People.open(watched(store, () => starts.push(performance.now())));
     // One newcomer per turn of the event loop, as a storm brings them.
     const claims: Array<Promise<unknown>> = [];
     for (let n = 0; n < 30; n++) {

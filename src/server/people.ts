@@ -5,8 +5,8 @@
  * the same name. A person who joins with another name moves to it (the old one is free again); the
  * host, an admin or the operator can release a name, an admin can rename someone, a person's role
  * (admin, moderator) is kept with them, and a person may link more devices (addKey: their keys).
- * A change counts at once and is stored before the
- * join that made it is answered (batched: a storm of newcomers is one durable write).
+ * A change counts at once and is stored before the join that made it is answered (batched: a
+ * storm of newcomers is a few durable writes, not one each).
  */
 import { createHash } from 'node:crypto';
 import { nameSkeleton } from '../shared/name-skeleton';
@@ -168,10 +168,8 @@ export class People {
 
   /**
    * Stores one identity. The write starts at the end of this turn of the event loop, so the
-   * claims of one turn (a join storm reads many joins in one) share it, and those that come while
-   * a write is in progress share the next one: each write is a sync to disk and a wake-up of a
-   * worker thread, which in a storm competed with the joins for the CPU (thousands of writes of
-   * one or two identities each).
+   * claims of one turn (a join storm reads many joins in one) share it; those that come while a
+   * write waits or is in progress share the next one (see WRITE_SPACING_MS).
    */
   #save(identity: StoredIdentity): Promise<void> {
     const store = this.#store;

@@ -178,23 +178,23 @@ function* groups(
   events: readonly BatchEvent[],
   positions: Iterable<number>,
 ): Generator<{ room: string; positions: number[] } | { position: number }> {
-  let run = null as { room: string; positions: number[] } | null;
+  let open = null as { room: string; positions: number[] } | null;
   for (const position of positions) {
     const { event, payload } = events[position]!;
     if (!isPresence(event)) {
-      if (run) yield run;
-      run = null;
+      if (open) yield open;
+      open = null;
       yield { position };
       continue;
     }
     const { room } = payload as { room: string };
-    if (run?.room !== room) {
-      if (run) yield run;
-      run = { room, positions: [] };
+    if (open?.room !== room) {
+      if (open) yield open;
+      open = { room, positions: [] };
     }
-    run.positions.push(position);
+    open.positions.push(position);
   }
-  if (run) yield run;
+  if (open) yield open;
 }
 
 /** The entry of `presence:changes` for a join or a leave. */
