@@ -113,12 +113,15 @@ async function start(): Promise<Started> {
     };
   }
   const http = createServer();
+  // Upgraded connections are no longer the HTTP server's to close: each kind closes its own.
+  let closeUpgraded = () => {};
   if (kind === 'socketio') {
     // The Socket.IO tutorial's chat server, minus the page it serves.
     const io = new Server(http);
     io.on('connection', (socket) => {
       socket.on('chat message', (message) => io.emit('chat message', message));
     });
+    closeUpgraded = () => io.disconnectSockets(true);
   } else if (kind === 'ws') {
     // The `ws` README's "broadcast to all connected clients", sender included (as io.emit).
     const wss = new WebSocketServer({ server: http });
@@ -129,6 +132,9 @@ async function start(): Promise<Started> {
         }
       });
     });
+    closeUpgraded = () => {
+      for (const client of wss.clients) client.terminate();
+    };
   } else {
     console.error('usage: bench-server parley|socketio|ws [dataDir] [webRoot]');
     process.exit(2);
@@ -138,6 +144,7 @@ async function start(): Promise<Started> {
     port: (http.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
+        closeUpgraded();
         http.closeAllConnections();
         http.close(() => resolve());
       }),

@@ -246,7 +246,7 @@ for (const clients of config.clients) {
     const servers: Repetition<StepFigures> = {};
     for (const kind of config.servers) {
       const profileDir = config.cpuProfileDir
-        ? resolve(config.cpuProfileDir, `broadcast-${clients}`)
+        ? resolve(config.cpuProfileDir, `broadcast-${clients}`, kind)
         : undefined;
       const figures = await broadcastStep(kind, clients, shape, cores, profileDir);
       servers[kind] = figures;
@@ -293,10 +293,9 @@ if (config.idle > 1) {
   for (let repetition = 1; repetition <= config.repeat; repetition++) {
     const servers: Repetition<CapacityFigures> = {};
     for (const kind of config.servers) {
-      const profileDir =
-        config.cpuProfileDir && kind === 'parley'
-          ? resolve(config.cpuProfileDir, `join-storm-${config.idle}`)
-          : undefined;
+      const profileDir = config.cpuProfileDir
+        ? resolve(config.cpuProfileDir, `join-storm-${config.idle}`, kind)
+        : undefined;
       const figures = await capacity(kind, config.idle, shape, config.hold, cores, profileDir);
       servers[kind] = figures;
       log(

@@ -117,12 +117,16 @@ export async function openSession(
   const server = await ServerProcess.start(kind, {
     cores: cores.server,
     dataDir: dataDir ?? undefined,
-    cpuProfileDir: kind === 'parley' ? options.cpuProfileDir : undefined,
+    cpuProfileDir: options.cpuProfileDir,
     env: options.serverEnv,
   });
   await options.beforeConnect?.(server);
   const workerCount = Math.max(1, Math.ceil(clients / shape.clientsPerWorker));
-  const pool = WorkerPool.start(workerCount, cores.generator);
+  const pool = WorkerPool.start(
+    workerCount,
+    cores.generator,
+    options.cpuProfileDir && join(options.cpuProfileDir, 'generator'),
+  );
   const parts = shares(clients, workerCount);
   const connected = await pool.all<ConnectReply>(
     parts.map(({ first, count }) => ({
