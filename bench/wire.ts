@@ -118,11 +118,12 @@ export class LoadClient {
     if (kind === 'parley' && !key) {
       return Promise.reject(new Error(`client ${index}: Parley needs a device key`));
     }
-    // Parley's clients take joins and leaves in batches (presence:changes), as the app's do.
+    // Parley's clients take joins and leaves in batches (presence:changes), of the people they
+    // list only (the join's first page), as the app's do.
     const path =
       kind === 'ws'
         ? '/'
-        : `/socket.io/?EIO=4&transport=websocket${kind === 'parley' ? '&presence=changes' : ''}`;
+        : `/socket.io/?EIO=4&transport=websocket${kind === 'parley' ? '&presence=listed' : ''}`;
     const url = new URL(`ws://127.0.0.1:${port}${path}`);
     const socket = new WebSocket(url, { perMessageDeflate: false });
     const client = new LoadClient(kind, index, socket, handlers, key, url.host);

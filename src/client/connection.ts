@@ -7,7 +7,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ChatEvent, ConnectionStatus } from '../shared/api';
 import {
-  PRESENCE_CHANGES_QUERY,
+  PRESENCE_LISTED_QUERY,
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../shared/protocol';
@@ -139,8 +139,9 @@ export class Connection {
   ): Promise<Result<{ socket: ParleyClientSocket }>> {
     const socket: ParleyClientSocket = io(url, {
       transports: ['websocket'],
-      // Joins and leaves come in presence:changes, one event per batch (server-events.ts).
-      query: PRESENCE_CHANGES_QUERY,
+      // Joins and leaves come in presence:changes, one event per batch (server-events.ts), and
+      // only of the people listed (the pages loaded): room:counts says how many there are.
+      query: PRESENCE_LISTED_QUERY,
       reconnection: true,
       reconnectionDelay: this.#options.reconnectDelayMs,
       reconnectionDelayMax: this.#options.reconnectDelayMaxMs,

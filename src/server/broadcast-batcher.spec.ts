@@ -19,7 +19,7 @@ import {
   type User,
 } from '../shared/protocol';
 import type { ParleyServer } from './socket-types';
-import { batchIntervalMs, RoomBroadcaster } from './broadcast-batcher';
+import { batchIntervalMs, RoomBroadcaster, type PresenceWindow } from './broadcast-batcher';
 
 const user = (nickname: string): User => ({ id: `id-${nickname}`, nickname });
 /** A stored message in the lobby, by cy. */
@@ -36,16 +36,27 @@ afterEach(() => {
   while (cleanups.length > 0) cleanups.pop()!();
 });
 
-/** A bare Socket.IO server whose connections all enter the room "lobby", and an outbox for it. */
-async function roomServer(): Promise<{ io: ParleyServer; outbox: RoomBroadcaster; url: string }> {
+/**
+ * A bare Socket.IO server whose connections all enter the room "lobby", and an outbox for it
+ * (with `window`, if given, deciding who hears which joins and leaves).
+ */
+async function roomServer(
+  window: PresenceWindow | null = null,
+): Promise<{ io: ParleyServer; outbox: RoomBroadcaster; url: string }> {
   const http = createServer();
   const io: ParleyServer = new Server(http);
   io.on('connection', (socket) => void socket.join('lobby'));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => void io.close());
-  const outbox = new RoomBroadcaster(io, 'lobby', (error) => {
-    throw error;
-  });
+  const outbox = new RoomBroadcaster(
+    io,
+    'lobby',
+    (error) => {
+      throw error;
+    },
+    null,
+    window,
+  );
   return { io, outbox, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
 }
 
@@ -167,6 +178,43 @@ describe('presence:changes', () => {
       'message:created bye',
     ]);
     expect(outbox.deliveries).toEqual({ preEncoded: 4, eventByEvent: 2 });
+  });
+
+  it('gives each socket the joins and leaves of the people it lists or follows, and no write when that is none', async () => {
+    const listedUpTo = new Map<string, number>();
+    const following = new Map<string, string[]>();
+    const { io, outbox, url } = await roomServer({
+      listedUpTo: (socket) => listedUpTo.get(socket.id),
+      followers: (person) => following.get(person.id) ?? [],
+    });
+    const [first, second, all] = (await Promise.all(
+      [0, 1, 2].map(() => member(url, ['websocket'], PRESENCE_CHANGES_QUERY)),
+    )) as [Socket, Socket, Socket];
+    const seen = [first, second, all].map(record);
+    await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 3, 'all in the room');
+    // The first two list the people up to the fifth to come online; the third lists everyone.
+    listedUpTo.set(first.id!, 5);
+    listedUpTo.set(second.id!, 5);
+
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('ann') }, { order: 10 });
+    await outbox.queue('presence:joined', { room: 'lobby', user: user('bob') }, { order: 11 });
+    // Nothing for the first two: one write in all.
+    expect(outbox.deliveries).toEqual({ preEncoded: 1, eventByEvent: 0 });
+
+    following.set('id-dee', [second.id!]);
+    void outbox.queue('presence:left', { room: 'lobby', user: user('cy') }, { order: 3 });
+    void outbox.queue('presence:joined', { room: 'lobby', user: user('dee') }, { order: 12 });
+    // A join that carries no place (another node's person) goes to everyone.
+    await outbox.queue('presence:joined', { room: 'lobby', user: user('eli') });
+
+    await waitFor(() => seen[2]!.length === 2, 'the two batches');
+    await waitFor(() => seen[0]!.length === 1 && seen[1]!.length === 1, 'the second batch');
+    expect(seen).toEqual([
+      ['presence:changes -cy +eli'],
+      ['presence:changes -cy +dee +eli'],
+      ['presence:changes +ann +bob', 'presence:changes -cy +dee +eli'],
+    ]);
+    expect(outbox.deliveries).toEqual({ preEncoded: 4, eventByEvent: 0 });
   });
 
   it('gives a newcomer of a batch of joins and leaves the changes after its own join, and one left out only the others', async () => {

@@ -16,8 +16,13 @@
  * that joined later in the same turn does not get the events before its join (its join
  * acknowledgement already covered them), just as before.
  */
-import type { ServerToClientEvents } from '../shared/protocol';
-import { packetFrame, PresenceChangesLayout, takesPresenceChanges } from './presence-changes';
+import type { ServerToClientEvents, User } from '../shared/protocol';
+import {
+  packetFrame,
+  PresenceChangesLayout,
+  takesPresenceChanges,
+  type BatchEvent,
+} from './presence-changes';
 import type { ParleyServer, ParleySocket } from './socket-types';
 
 type EventName = keyof ServerToClientEvents;
@@ -33,6 +38,26 @@ interface QueuedEvent {
   joiner: string | null;
   /** For this node's sockets only (it came from another node, or each node says it itself). */
   local: boolean;
+  /**
+   * For a join or leave: the person's place in the join order (Session.order), which decides
+   * who lists them (PresenceWindow). null: every member gets it (another node's person).
+   */
+  order: number | null;
+}
+
+/**
+ * Who gets the joins and leaves of a room whose members may list its people a page at a time
+ * (PRESENCE_LISTED_QUERY): a connection that lists the room's people up to some place in the join
+ * order gets the comings and goings of those people only — and of the people it follows
+ * wherever they are (its direct conversations' other person). In a join storm newcomers come
+ * last, past everyone's first page: announced to everyone, n joins were n²/2 entries to write
+ * (and for each client to read), a fifth of the server's time and a quarter of the clients'.
+ */
+export interface PresenceWindow {
+  /** The place in the join order up to which `socket` lists the room's people; undefined: all. */
+  listedUpTo(socket: ParleySocket): number | undefined;
+  /** The sockets (ids) that follow `user`'s comings and goings, listed or not. */
+  followers(user: User): Iterable<string>;
 }
 
 /** Where a batch's events go for the other nodes of a cluster (cluster/cluster.ts). */
@@ -106,17 +131,19 @@ export class RoomBroadcaster {
     private readonly onError: (error: unknown) => void,
     /** In a cluster: batches are written to this node's sockets and forwarded to the others. */
     private readonly forward: ForwardBatch | null = null,
+    private readonly window: PresenceWindow | null = null,
   ) {}
 
   /**
    * Queues an event for the end of this turn (presence). `except` does not get it; `joiner`
-   * marks the event as the join of that socket; `local`: not forwarded to other nodes. Resolves
-   * once the batch is written.
+   * marks the event as the join of that socket; `local`: not forwarded to other nodes; `order`:
+   * a join's or leave's person's place in the join order (see PresenceWindow). Resolves once the
+   * batch is written.
    */
   queue<E extends EventName>(
     event: E,
     payload: Payload<E>,
-    options: { except?: string; joiner?: string; local?: boolean } = {},
+    options: { except?: string; joiner?: string; local?: boolean; order?: number } = {},
   ): Promise<void> {
     this.#queue.push({
       event,
@@ -124,6 +151,7 @@ export class RoomBroadcaster {
       except: options.except ?? options.joiner ?? null,
       joiner: options.joiner ?? null,
       local: options.local ?? false,
+      order: options.order ?? null,
     });
     return this.#schedule();
   }
@@ -134,7 +162,14 @@ export class RoomBroadcaster {
    */
   entered(socketId: string): void {
     if (this.#queue.length === 0) return;
-    this.#queue.push({ event: null, payload: null, except: null, joiner: socketId, local: true });
+    this.#queue.push({
+      event: null,
+      payload: null,
+      except: null,
+      joiner: socketId,
+      local: true,
+      order: null,
+    });
   }
 
   #schedule(): Promise<void> {
@@ -220,12 +255,18 @@ export class RoomBroadcaster {
     // By place among the events (the marks of resumed sessions are not events).
     const joinedAt = new Map<string, number>();
     const excepts: Array<string | null> = [];
+    const orders: Array<number | null> = [];
     for (const queued of batch) {
       if (queued.joiner) joinedAt.set(queued.joiner, excepts.length - 1);
-      if (queued.event !== null) excepts.push(queued.except);
+      if (queued.event !== null) {
+        excepts.push(queued.except);
+        orders.push(queued.order);
+      }
     }
     const special = new Set([...joinedAt.keys(), ...excepts.filter((id) => id !== null)]);
     const everything = events.map((_, position) => position);
+    const reach =
+      this.window && orders.some((order) => order !== null) ? this.#reach(events, orders) : null;
     // Each event encoded once, on first need, for the clients that take them one by one; the
     // layout for those that take presence:changes, made once they are met.
     const frames: Buffer[] = [];
@@ -236,6 +277,21 @@ export class RoomBroadcaster {
         ),
       );
     let wholeByEvent: Buffer | null = null;
+    // Some of the events, for those who take presence:changes: made once for each list of
+    // positions (the sockets that list the room up to the same place share one).
+    const someFrames = new Map<readonly number[], Buffer>();
+    const some = (positions: readonly number[]) => {
+      let frames = someFrames.get(positions);
+      if (!frames) {
+        frames = Buffer.concat(
+          changes()
+            .some(positions)
+            .map((event) => packetFrame(this.#encode(event))),
+        );
+        someFrames.set(positions, frames);
+      }
+      return frames;
+    };
     let layout: PresenceChangesLayout | null = null;
     const changes = () =>
       (layout ??= new PresenceChangesLayout(events, (event, payload) =>
@@ -245,12 +301,13 @@ export class RoomBroadcaster {
     for (const id of members) {
       const socket = sockets.get(id);
       if (!socket) continue;
-      let wanted: number[] | null = null; // null: every event of the batch
+      let wanted: readonly number[] | null = null; // null: every event of the batch
       if (special.has(id)) {
         const from = joinedAt.get(id) ?? -1;
         wanted = everything.filter((position) => position > from && excepts[position] !== id);
-        if (wanted.length === 0) continue;
       }
+      if (reach) wanted = reach(socket, wanted, everything);
+      if (wanted?.length === 0) continue;
       const takesChanges = takesPresenceChanges(socket);
       if (!writesPreEncodedFrames(socket)) {
         this.deliveries.eventByEvent += 1;
@@ -269,15 +326,7 @@ export class RoomBroadcaster {
           ? [[changes().whole()]]
           : tail !== null
             ? changes().tail(tail)
-            : [
-                [
-                  Buffer.concat(
-                    changes()
-                      .some(wanted)
-                      .map((event) => packetFrame(this.#encode(event))),
-                  ),
-                ],
-              ];
+            : [[some(wanted)]];
       for (const frame of writes) {
         // An engine.io packet whose pre-encoded frame holds these events: a single write. Its
         // `data` is not what goes over the WebSocket (the frames are): a stand-in.
@@ -288,6 +337,46 @@ export class RoomBroadcaster {
       }
       this.deliveries.preEncoded += 1;
     }
+  }
+
+  /**
+   * What each socket gets of a batch with joins and leaves in it (PresenceWindow): from the
+   * events it would get otherwise (`wanted`, null: all of them), the joins and leaves of those
+   * it lists or follows, and every other event. Sockets that list up to the same place and
+   * follow nobody in the batch share one list.
+   */
+  #reach(events: readonly BatchEvent[], orders: ReadonlyArray<number | null>) {
+    const window = this.window!;
+    const followed = new Map<string, Set<number>>();
+    orders.forEach((order, position) => {
+      if (order === null) return;
+      const { user } = events[position]!.payload as { user: User };
+      for (const id of window.followers(user)) {
+        const positions = followed.get(id) ?? new Set();
+        followed.set(id, positions.add(position));
+      }
+    });
+    const shared = new Map<number, readonly number[]>();
+    return (
+      socket: ParleySocket,
+      wanted: readonly number[] | null,
+      everything: readonly number[],
+    ): readonly number[] | null => {
+      const upTo = window.listedUpTo(socket);
+      if (upTo === undefined) return wanted;
+      const follows = followed.get(socket.id);
+      const shown = (position: number) => {
+        const order = orders[position] ?? null;
+        return order === null || order <= upTo || follows?.has(position) === true;
+      };
+      if (wanted !== null || follows) return (wanted ?? everything).filter(shown);
+      let positions = shared.get(upTo);
+      if (!positions) {
+        positions = everything.filter(shown);
+        shared.set(upTo, positions);
+      }
+      return positions.length === everything.length ? null : positions;
+    };
   }
 
   /** One event as a Socket.IO packet. */

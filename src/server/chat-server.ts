@@ -41,7 +41,7 @@ import {
   refusedOrigin,
   type RequestGuard,
 } from './request-guard';
-import { RoomDirectory } from './rooms';
+import { otherPerson, RoomDirectory } from './rooms';
 import { PresenceBoard } from './presence';
 import { People } from './people';
 import { Roster } from './roster';
@@ -367,10 +367,23 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     ? (room, events) => cluster?.send({ t: 'batch', room, events })
     : null;
   const broadcasters = new Map<string, RoomBroadcaster>();
+  // Who hears of whom in a room (PresenceWindow): the people a connection lists, and in the
+  // lobby (where everyone is) the other person of each of its direct conversations.
+  const followersInLobby = (user: User) =>
+    rooms
+      .directsOf(user.id)
+      .flatMap((direct) =>
+        roster
+          .sessionsOf(otherPerson(direct, user.id))
+          .flatMap((session) => (session.node === undefined ? [session.socketId] : [])),
+      );
   const broadcasterFor = (room: string) => {
     let found = broadcasters.get(room);
     if (!found) {
-      found = new RoomBroadcaster(io, room, onError, forward);
+      found = new RoomBroadcaster(io, room, onError, forward, {
+        listedUpTo: (socket) => socket.data.listed?.[room],
+        followers: room === LOBBY ? followersInLobby : () => [],
+      });
       broadcasters.set(room, found);
     }
     return found;

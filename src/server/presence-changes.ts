@@ -13,6 +13,7 @@
  */
 import {
   PRESENCE_CHANGES_QUERY,
+  PRESENCE_LISTED_QUERY,
   type PresenceChange,
   type ServerToClientEvents,
   type User,
@@ -27,9 +28,18 @@ export interface BatchEvent {
   payload: unknown;
 }
 
-/** Whether `socket` asked for `presence:changes` (PRESENCE_CHANGES_QUERY). */
+/**
+ * Whether `socket` asked for `presence:changes` (PRESENCE_CHANGES_QUERY, or PRESENCE_LISTED_QUERY
+ * for only the people it lists).
+ */
 export function takesPresenceChanges(socket: ParleySocket): boolean {
-  return socket.handshake.query.presence === PRESENCE_CHANGES_QUERY.presence;
+  const asked = socket.handshake.query.presence;
+  return asked === PRESENCE_CHANGES_QUERY.presence || asked === PRESENCE_LISTED_QUERY.presence;
+}
+
+/** Whether `socket` asked for the joins and leaves of only the people it lists. */
+export function listsPresence(socket: ParleySocket): boolean {
+  return socket.handshake.query.presence === PRESENCE_LISTED_QUERY.presence;
 }
 
 /** Engine.IO packet type "message", the prefix of every Socket.IO packet on the wire. */

@@ -40,6 +40,13 @@ export type PresenceChange = User & { left?: true };
  */
 export const PRESENCE_CHANGES_QUERY = { presence: 'changes' } as const;
 
+/**
+ * The handshake query (`?presence=listed`) by which a client asks for `presence:changes` of only
+ * the people it has listed (the join's first page and the pages it went on to): in a crowded
+ * room, newcomers past its list are counted by `room:counts`, not announced one by one to it.
+ */
+export const PRESENCE_LISTED_QUERY = { presence: 'listed' } as const;
+
 /** A person's role on a server (docs/PROTOCOL.md, "Roles"). */
 export type Role = 'admin' | 'moderator';
 
@@ -356,4 +363,9 @@ export interface SocketData {
   room?: string;
   /** The challenge the next join must sign: one per connection, used once (join-proof.ts). */
   challenge?: string;
+  /**
+   * For a connection that asked for PRESENCE_LISTED_QUERY: by room, the place in the join order
+   * up to which it lists the room's people (its pages so far). A room left out: it lists everyone.
+   */
+  listed?: Record<string, number>;
 }

@@ -32,6 +32,7 @@ import type { Moderation } from '../moderation';
 import type { LinkCodes } from '../link-codes';
 import type { PresenceBoard } from '../presence';
 import type { People } from '../people';
+import { listsPresence } from '../presence-changes';
 import { otherPerson, type RoomDirectory } from '../rooms';
 import { pageOfPeople, type PeopleRequest, type Roster, type Session } from '../roster';
 import type { ParleyServer, ParleySocket } from '../socket-types';
@@ -144,13 +145,24 @@ export const PER_CONNECTION_LIMITERS = [
  * name. A person still there on another device has not left: not where that device is, and not
  * the server.
  */
-export function announceLeft(parts: ServerParts, user: User, rooms: Iterable<string>): void {
+export function announceLeft(parts: ServerParts, session: Session, rooms: Iterable<string>): void {
+  const { user, order } = session;
   if (parts.roster.sessionsOf(user.id).length === 0) parts.presence.forget(user.id);
   for (const id of rooms) {
     if (parts.rooms.get(id)?.kind !== 'room') continue;
     if (hasDeviceIn(parts, user.id, id)) continue;
-    void parts.broadcasterFor(id).queue('presence:left', { room: id, user });
+    void parts.broadcasterFor(id).queue('presence:left', { room: id, user }, { order });
   }
+}
+
+/**
+ * Notes how far `target` lists `room`'s people — up to `next` in the join order, or (undefined)
+ * everyone — when it asked to hear the joins and leaves of those only (PresenceWindow).
+ */
+export function noteListed(target: ParleySocket, room: string, next: number | undefined): void {
+  if (!listsPresence(target)) return;
+  if (next !== undefined) (target.data.listed ??= {})[room] = next;
+  else if (target.data.listed) delete target.data.listed[room];
 }
 
 /** True when one of the person's sessions (but `except`, a socket id) is in `room`. */
@@ -242,15 +254,20 @@ export class RoomViews {
    * of them with `self` (the joiner) at the end, where a person who just came is anyway; the
    * pages that follow list them again in their own place (clients keep each person once).
    */
-  firstPeople(room: string, self: User): Pick<JoinedRoom, 'users' | 'userCount' | 'usersNext'> {
+  firstPeople(
+    target: ParleySocket,
+    room: string,
+    self: User,
+  ): Pick<JoinedRoom, 'users' | 'userCount' | 'usersNext'> {
     const limit = this.parts.joinPeoplePage;
     const first = this.peoplePage(room, { limit });
     const people = { users: first.users, userCount: first.total };
-    if (first.next === undefined) return people;
-    if (first.users.some((user) => user.id === self.id)) {
-      return { ...people, usersNext: first.next };
+    if (first.next === undefined || first.users.some((user) => user.id === self.id)) {
+      noteListed(target, room, first.next);
+      return first.next === undefined ? people : { ...people, usersNext: first.next };
     }
     const others = this.peoplePage(room, { limit: limit - 1 });
+    noteListed(target, room, others.next);
     return { users: [...others.users, self], userCount: first.total, usersNext: others.next! };
   }
 
@@ -276,9 +293,10 @@ export class RoomViews {
     void target.join(room.id);
     this.parts.countChanged(room.id);
     if (room.kind === 'room' && !there) {
+      const order = this.parts.roster.get(target.id)?.order;
       void this.parts
         .broadcasterFor(room.id)
-        .queue('presence:joined', { room: room.id, user }, { joiner: target.id });
+        .queue('presence:joined', { room: room.id, user }, { joiner: target.id, order });
     }
   }
 
@@ -307,7 +325,7 @@ export class RoomViews {
     for (const { target, session } of outside) {
       target.emit('dm:opened', {
         room: this.info(room, session.user.id),
-        ...this.firstPeople(room.id, session.user),
+        ...this.firstPeople(target, room.id, session.user),
         ...page,
       });
     }

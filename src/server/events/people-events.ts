@@ -8,7 +8,7 @@ import { LIMITS, LOBBY } from '../../shared/limits';
 import { fail, ok } from '../../shared/result';
 import { isMember } from '../rooms';
 import type { EventHandlers } from './bind-events';
-import type { Connection } from './connection';
+import { noteListed, type Connection } from './connection';
 
 export function peopleEvents(connection: Connection): Pick<EventHandlers, 'people:page'> {
   const { socket, parts } = connection;
@@ -26,13 +26,17 @@ export function peopleEvents(connection: Connection): Pick<EventHandlers, 'peopl
         if (!socket.rooms.has(room.id)) {
           return fail('not_in_room', 'Join the room first: only its people see who is in it.');
         }
-        return ok(
-          connection.peoplePage(room.id, {
-            after: payload.after,
-            query: payload.query,
-            limit: payload.limit ?? LIMITS.peoplePageLength,
-          }),
-        );
+        const page = connection.peoplePage(room.id, {
+          after: payload.after,
+          query: payload.query,
+          limit: payload.limit ?? LIMITS.peoplePageLength,
+        });
+        // The next page of the list this connection holds: it hears of these people now too.
+        const listed = socket.data.listed?.[room.id];
+        if (!payload.query && listed !== undefined && (payload.after ?? 0) === listed) {
+          noteListed(socket, room.id, page.next);
+        }
+        return ok(page);
       },
     },
   };

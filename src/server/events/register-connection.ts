@@ -104,6 +104,6 @@ export function registerConnection(socket: ParleySocket, parts: ServerParts): vo
     if (!session) return;
     const typingIn = connection.typingIn;
     if (typingIn !== null) connection.setTyping(session.user, typingIn, false);
-    announceLeft(parts, session.user, roomsAtDisconnect);
+    announceLeft(parts, session, roomsAtDisconnect);
   });
 }

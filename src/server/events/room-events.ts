@@ -13,7 +13,7 @@ import { blockedFor, consume } from '../rate-limits';
 import { isCreator, isMember } from '../rooms';
 import { StorageError } from '../storage/history-store';
 import type { EventHandlers } from './bind-events';
-import { hasDeviceIn, type Connection } from './connection';
+import { hasDeviceIn, noteListed, type Connection } from './connection';
 
 export function roomEvents(
   connection: Connection,
@@ -67,7 +67,7 @@ export function roomEvents(
         const history = await connection.historyFor(room.id, payload.since);
         const joined: JoinedRoom = {
           room: connection.info(room, session.user.id),
-          ...connection.firstPeople(room.id, session.user),
+          ...connection.firstPeople(socket, room.id, session.user),
           ...history,
         };
         return ok(joined);
@@ -81,12 +81,17 @@ export function roomEvents(
         if (!room || !socket.rooms.has(room.id)) return fail('not_in_room', 'You are not in it.');
         if (connection.typingIn === room.id) connection.setTyping(session.user, room.id, false);
         void socket.leave(room.id);
+        noteListed(socket, room.id, undefined);
         parts.countChanged(room.id);
         // Still there on another device: not gone for the others.
         if (room.kind === 'room' && !hasDeviceIn(parts, session.user.id, room.id)) {
           void parts
             .broadcasterFor(room.id)
-            .queue('presence:left', { room: room.id, user: session.user });
+            .queue(
+              'presence:left',
+              { room: room.id, user: session.user },
+              { order: session.order },
+            );
         }
         return ok({});
       },
@@ -174,7 +179,7 @@ export function roomEvents(
         await connection.bringPeerIn(room.id, session.user);
         return ok({
           room: connection.info(room, session.user.id),
-          ...connection.firstPeople(room.id, session.user),
+          ...connection.firstPeople(socket, room.id, session.user),
           ...history,
         });
       },

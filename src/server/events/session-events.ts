@@ -210,7 +210,7 @@ export function sessionEvents(
           roster.remove(previous.socketId);
           const stale = io.sockets.sockets.get(previous.socketId);
           // Another name: it was their only session (a device joins under the name the others show).
-          if (!continued) announceLeft(parts, previous.user, stale?.rooms ?? []);
+          if (!continued) announceLeft(parts, previous, stale?.rooms ?? []);
           stale?.emit('session:ended', {
             code: 'session_replaced',
             message: 'You joined again from another window or device.',
@@ -229,7 +229,7 @@ export function sessionEvents(
           void lobby.queue(
             'presence:joined',
             { room: LOBBY, user: session.user },
-            { joiner: socket.id },
+            { joiner: socket.id, order: session.order },
           );
         }
         // Read after joining the room, so nothing falls between the page and the broadcasts; a
@@ -239,7 +239,7 @@ export function sessionEvents(
         // takes a while) is announced to this socket by presence:joined, not also in the ack.
         // The first page only: a reply listing everyone made a join storm cost the square of the
         // crowd (`people:page` lists the rest).
-        const people = connection.firstPeople(LOBBY, session.user);
+        const people = connection.firstPeople(socket, LOBBY, session.user);
         const presence = parts.presence.listed() as Record<string, Presence>;
         const { messages, hasMore, hasOlder } = await connection.historyFor(LOBBY, payload.since);
         const rooms = parts.rooms

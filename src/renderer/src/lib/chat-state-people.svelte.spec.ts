@@ -125,4 +125,17 @@ describe('ChatState people', () => {
     expect(names(chat)).toEqual(['ann', 'bob', 'alice']);
     expect(chat.morePeople).toBe(true);
   });
+
+  it("takes the room's count from room-counts (the server announces only the people listed)", () => {
+    const chat = crowdedChat();
+    chat.apply({ type: 'room-counts', counts: { 'r-other': 40, lobby: 250 } });
+    expect(chat.userCount).toBe(250);
+    expect(names(chat)).toEqual(['ann', 'bob', 'alice']);
+    // Another room's count changes nothing here.
+    chat.apply({ type: 'room-counts', counts: { 'r-other': 41 } });
+    expect(chat.userCount).toBe(250);
+    // Never fewer than are listed.
+    chat.apply({ type: 'room-counts', counts: { lobby: 1 } });
+    expect(chat.userCount).toBe(3);
+  });
 });

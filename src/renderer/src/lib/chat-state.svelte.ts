@@ -298,6 +298,11 @@ export class ChatState {
         this.#messages = mergeMessages(this.#messages, event.messages);
         this.#hasOlder = event.hasOlder;
         break;
+      case 'room-counts':
+        // The server announces only the people listed (the pages loaded): the count of everyone
+        // comes from here.
+        this.#userCount = Math.max(event.counts[this.room]!, this.#users.length);
+        break;
       case 'notice':
         this.#addNotice(event.text, 'warning');
         break;
@@ -392,10 +397,11 @@ export class ChatState {
         return event.room === this.room;
       case 'room-joined':
         return event.joined.room.id === this.room;
+      case 'room-counts':
+        return event.counts[this.room] !== undefined;
       case 'room-left':
       case 'room-created':
       case 'room-deleted':
-      case 'room-counts':
         return false;
       default:
         return true;
