@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startPostgres, type Postgres } from '../tests/support/postgres';
 import { ServerProcess, WorkerPool } from './harness';
-import type { ConnectReply, RunReply } from './load-worker';
+import type { RunReply } from './load-worker';
 import { pinTree, readTreeCpuSeconds, type CorePlan } from './processes';
 import { mergeHistograms, runLoad, shares } from './scenarios';
 
@@ -193,7 +193,7 @@ async function connectAll(deployment: Deployment, counts: number[], cores: CoreP
     return part;
   });
   try {
-    const replies = await pool.all<ConnectReply>(
+    const replies = await pool.connect(
       parts.map(({ first, count }, index) => ({
         type: 'connect',
         kind: 'parley',
@@ -202,7 +202,6 @@ async function connectAll(deployment: Deployment, counts: number[], cores: CoreP
         count,
         concurrency: Math.max(1, count),
       })),
-      'connected',
       10 * 60_000,
     );
     const failed = replies.find((reply) => reply.failed > 0);

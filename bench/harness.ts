@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServerReady } from './bench-server';
-import type { WorkerCommand } from './load-worker';
+import type { ConnectReply, WorkerCommand } from './load-worker';
 import { readCpuSeconds, readMemory, spawnNode, type MemoryFigures } from './processes';
 import type { ServerKind } from './wire';
 
@@ -152,6 +152,23 @@ export class WorkerPool {
     return Promise.all(
       this.workers.map((worker, index) => request<T>(worker, commands[index]!, type, timeoutMs)),
     );
+  }
+
+  /**
+   * Connects each worker's clients (`commands`: one `connect` each), every worker at once: their
+   * device keys are made first, by all of them, so that no worker's storm shares the generator's
+   * core with another still making keys.
+   */
+  async connect(
+    commands: Array<Extract<WorkerCommand, { type: 'connect' }>>,
+    timeoutMs: number,
+  ): Promise<ConnectReply[]> {
+    await this.all(
+      commands.map(({ kind, count }) => ({ type: 'keys', kind, count })),
+      'keys',
+      timeoutMs,
+    );
+    return this.all<ConnectReply>(commands, 'connected', timeoutMs);
   }
 
   one<T>(command: WorkerCommand, type: string, timeoutMs: number): Promise<T> {

@@ -41,6 +41,12 @@ export type WorkerCommand =
       measureMs: number;
       drainMs: number;
     }
+  | {
+      /** Makes the device keys of the next `connect` (Parley's clients; none for the baselines). */
+      type: 'keys';
+      kind: ServerKind;
+      count: number;
+    }
   | { type: 'joinTimes'; kind: ServerKind; port: number; samples: number }
   | FloodCommand
   | { type: 'status' }
@@ -142,9 +148,17 @@ function cpuSecondsSince(before: NodeJS.CpuUsage): number {
 const keysFor = (kind: ServerKind, count: number): Promise<Array<DeviceKey | null>> =>
   kind === 'parley' ? deviceKeys(count) : Promise.resolve(new Array<null>(count).fill(null));
 
+/** The keys a `keys` command made for the next connect. */
+let prepared: { kind: ServerKind; keys: Array<DeviceKey | null> } | null = null;
+
 async function connect(command: Extract<WorkerCommand, { type: 'connect' }>): Promise<void> {
-  // Making the keys (about 0.1 ms each) is not part of the connect (join storm) time.
-  const keys = await keysFor(command.kind, command.count);
+  // Making the keys (about 0.1 ms each) is not part of the connect (join storm) time: made by
+  // the `keys` command before (WorkerPool.connect: every worker's, before any connects), or here.
+  const keys =
+    prepared?.kind === command.kind && prepared.keys.length === command.count
+      ? prepared.keys
+      : await keysFor(command.kind, command.count);
+  prepared = null;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   let next = 0;
@@ -283,6 +297,14 @@ process.on('message', (command: WorkerCommand) => {
     process.exit(1);
   };
   switch (command.type) {
+    case 'keys':
+      keysFor(command.kind, command.count)
+        .then((keys) => {
+          prepared = { kind: command.kind, keys };
+          process.send!({ type: 'keys' });
+        })
+        .catch(fail);
+      break;
     case 'connect':
       connect(command).catch(fail);
       break;

@@ -128,7 +128,7 @@ export async function openSession(
     options.cpuProfileDir && join(options.cpuProfileDir, 'generator'),
   );
   const parts = shares(clients, workerCount);
-  const connected = await pool.all<ConnectReply>(
+  const connected = await pool.connect(
     parts.map(({ first, count }) => ({
       type: 'connect',
       kind,
@@ -137,7 +137,6 @@ export async function openSession(
       count,
       concurrency: shape.connectConcurrency,
     })),
-    'connected',
     15 * 60_000,
   );
   const failures = connected.filter((reply) => reply.failed > 0);
