@@ -19,7 +19,13 @@ import {
   type User,
 } from '../shared/protocol';
 import type { ParleyServer } from './socket-types';
-import { batchIntervalMs, RoomBroadcaster, type PresenceWindow } from './broadcast-batcher';
+import { LIMITS } from '../shared/limits';
+import {
+  batchIntervalMs,
+  countsIntervalMs,
+  RoomBroadcaster,
+  type PresenceWindow,
+} from './broadcast-batcher';
 
 const user = (nickname: string): User => ({ id: `id-${nickname}`, nickname });
 /** A stored message in the lobby, by cy. */
@@ -286,6 +292,14 @@ describe('batches in a burst', () => {
     expect(batchIntervalMs(2_000, 0)).toBe(500);
     expect(batchIntervalMs(2_000, 80)).toBe(800);
     expect(batchIntervalMs(2_000, 1_000)).toBe(2_000);
+  });
+
+  it('member counts cost at most one write per connection a millisecond, and come every 2 s when few', () => {
+    for (const connections of [1, 100, 2_000, 5_000, 50_000]) {
+      expect(connections / countsIntervalMs(connections)).toBeLessThanOrEqual(1);
+    }
+    expect(countsIntervalMs(10)).toBe(LIMITS.roomCountsIntervalMs);
+    expect(countsIntervalMs(5_000)).toBe(5_000);
   });
 
   it('go out at once, with the room event behind them, when one is sent while a batch waits', async () => {

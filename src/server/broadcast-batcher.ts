@@ -16,6 +16,7 @@
  * that joined later in the same turn does not get the events before its join (its join
  * acknowledgement already covered them), just as before.
  */
+import { LIMITS } from '../shared/limits';
 import type { ServerToClientEvents, User } from '../shared/protocol';
 import {
   packetFrame,
@@ -81,6 +82,17 @@ export type ForwardBatch = (room: string, events: Array<[string, unknown]>) => v
  */
 export function batchIntervalMs(members: number, lastBatchMs = 0): number {
   return Math.min(2_000, Math.max(20, members / 4, lastBatchMs * 10));
+}
+
+/**
+ * How long after sending `room:counts` the server waits to send the next, with `connections`
+ * joined: 2 s (LIMITS.roomCountsIntervalMs), and on a crowded server a millisecond per
+ * connection (5 s at 5,000). The counts go to every joined connection — in a join storm, where
+ * the count changes all the time, the one write per member every time that the people listed
+ * (PresenceWindow) no longer cost; a count a few seconds old is as good in a crowd.
+ */
+export function countsIntervalMs(connections: number): number {
+  return Math.max(LIMITS.roomCountsIntervalMs, connections);
 }
 
 /** Socket.IO packet type EVENT (socket.io-parser `PacketType.EVENT`). */

@@ -18,7 +18,7 @@ import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../shared/limits'
 import type { ChatMessage, User } from '../shared/protocol';
 import type { Result } from '../shared/result';
 import { ChatServerError } from './errors';
-import { RoomBroadcaster, type ForwardBatch } from './broadcast-batcher';
+import { countsIntervalMs, RoomBroadcaster, type ForwardBatch } from './broadcast-batcher';
 import { usePostgresAdapter } from './cluster/adapter';
 import { Cluster } from './cluster/cluster';
 import { RoomTail } from './cluster/room-tail';
@@ -411,9 +411,12 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     saveAfterChanges: options.search?.saveAfterChanges,
     saveAfterMs: options.search?.saveAfterMs,
   });
-  // Member counts go to everyone now and then, for the rooms whose count changed.
+  // Member counts go to everyone now and then, for the rooms whose count changed: less often on
+  // a crowded server (countsIntervalMs).
   const changedCounts = new Set<string>();
-  const countTimer = setInterval(() => {
+  const sendCounts = () => {
+    countTimer = setTimeout(sendCounts, countsIntervalMs(roster.size));
+    countTimer.unref();
     if (changedCounts.size === 0) return;
     const counts: Record<string, number> = {};
     for (const room of changedCounts) {
@@ -426,7 +429,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     // send that batch early too (one write per member more every interval). The counts go out
     // with it.
     if (Object.keys(counts).length > 0) void broadcasterFor(LOBBY).queue('room:counts', { counts });
-  }, LIMITS.roomCountsIntervalMs);
+  };
+  let countTimer = setTimeout(sendCounts, LIMITS.roomCountsIntervalMs);
   countTimer.unref();
 
   const membersOf = (room: string) =>
@@ -598,7 +602,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
         await handedToTransports(io, 1_000, () =>
           io.local.emit('server:closing', { reason: 'The server is shutting down.' }),
         );
-        clearInterval(countTimer);
+        clearTimeout(countTimer);
         cluster?.close();
         // io.close() drops transports without a DISCONNECT packet, so clients try to reconnect
         // and come back by themselves when the server does.
