@@ -114,7 +114,8 @@ function record(socket: Socket): string[] {
 describe('RoomBroadcaster', () => {
   it('sends a batch in order, over WebSocket and polling alike, and keeps room events behind it', async () => {
     const { io, outbox, url } = await roomServer();
-    const websocket = record(await member(url, ['websocket']));
+    const websocketMember = await member(url, ['websocket']);
+    const websocket = record(websocketMember);
     const polling = record(await member(url, ['polling']));
     await waitFor(() => io.sockets.adapter.rooms.get('lobby')?.size === 2, 'both in the room');
 
@@ -131,9 +132,21 @@ describe('RoomBroadcaster', () => {
     expect(polling).toEqual(expected);
     // The WebSocket member got the batch as one pre-encoded write, the polling one event by event.
     expect(outbox.deliveries).toEqual({ preEncoded: 1, eventByEvent: 1 });
-    // With nothing batched, room events go out at once.
+    // With nothing batched, room events go out at once (written here, not counted as batches),
+    // to everyone but the one left out.
     expect(outbox.emit('message:created', chat(2, 'now'))).toBeNull();
-    await waitFor(() => websocket.length === 4, 'the direct message');
+    expect(
+      outbox.emit('message:created', chat(3, 'not you'), { except: websocketMember.id! }),
+    ).toBeNull();
+    await outbox.emit('message:created', chat(4, 'last'));
+    await waitFor(() => websocket.length === 5 && polling.length === 6, 'the direct messages');
+    expect(websocket.slice(3)).toEqual(['message:created now', 'message:created last']);
+    expect(polling.slice(3)).toEqual([
+      'message:created now',
+      'message:created not you',
+      'message:created last',
+    ]);
+    expect(outbox.deliveries).toEqual({ preEncoded: 1, eventByEvent: 1 });
   });
 });
 

@@ -209,7 +209,8 @@ export class RoomBroadcaster {
    * Sends a room event now — or, while a batch is open, sends the batch now with the event behind
    * it and returns the promise of that flush (so that an acknowledgement can wait for it to keep
    * its order). A message costs one write per member either way: the batch goes with it instead
-   * of waiting out its interval. In a cluster it goes to every node's sockets, unless `local`.
+   * of waiting out its interval. In a cluster it goes to every node's sockets (through the
+   * adapter), unless `local`; this node's own are written to here, like a batch.
    */
   emit<E extends EventName>(
     event: E,
@@ -221,7 +222,26 @@ export class RoomBroadcaster {
       this.#flush();
       return flushed;
     }
-    const room = options.local ? this.io.local.to(this.room) : this.io.to(this.room);
+    if (options.local || !this.forward) {
+      // This node's members only: written here, one frame made once for all of them, as a
+      // batch is (Socket.IO's broadcast builds a set of every recipient's id per event, and
+      // writes each frame as two buffers).
+      this.#send(
+        [
+          {
+            event,
+            payload,
+            except: options.except ?? null,
+            joiner: null,
+            local: true,
+            order: null,
+          },
+        ],
+        false,
+      );
+      return null;
+    }
+    const room = this.io.to(this.room);
     const target = options.except ? room.except(options.except) : room;
     (target.emit as (event: string, payload: unknown) => boolean)(event, payload);
     return null;
@@ -255,7 +275,8 @@ export class RoomBroadcaster {
     }
   }
 
-  #send(batch: QueuedEvent[]): void {
+  /** Writes `batch` to the room's members here; `counted`: a batch (see `deliveries`). */
+  #send(batch: QueuedEvent[], counted = true): void {
     const members = this.io.sockets.adapter.rooms.get(this.room);
     if (!members || members.size === 0) return;
     const events = batch.flatMap((queued) =>
@@ -322,7 +343,7 @@ export class RoomBroadcaster {
       if (wanted?.length === 0) continue;
       const takesChanges = takesPresenceChanges(socket);
       if (!writesPreEncodedFrames(socket)) {
-        this.deliveries.eventByEvent += 1;
+        if (counted) this.deliveries.eventByEvent += 1;
         const positions = wanted ?? everything;
         const some = takesChanges ? changes().some(positions) : positions.map((at) => events[at]!);
         for (const { event, payload } of some) {
@@ -347,7 +368,7 @@ export class RoomBroadcaster {
           { wsPreEncodedFrame: frame },
         );
       }
-      this.deliveries.preEncoded += 1;
+      if (counted) this.deliveries.preEncoded += 1;
     }
   }
 
