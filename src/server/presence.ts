@@ -2,6 +2,10 @@
  * Everyone's presence (online, away, busy, a status line), by user id. Server-wide, like the
  * roster: a person shows the same in every room. It lasts as long as the session: a resume keeps
  * it, a new join starts online.
+ *
+ * Only presences that are not plain online are kept: whoever is online with no other presence
+ * here is plain online (what a client assumes of anyone the join reply does not list), so a storm
+ * of joins stores nothing here (issue 17: it had been an entry and an object per person).
  */
 import type { Presence } from '../shared/protocol';
 
@@ -10,8 +14,7 @@ const isPlainOnline = (presence: Presence) =>
   presence.status === 'online' && presence.text === undefined;
 
 export class PresenceBoard {
-  readonly #byUser = new Map<string, Presence>();
-  /** The presences that are not plain online: all a join reply needs to list. */
+  /** The presences that are not plain online, by user id. */
   readonly #listed = new Map<string, Presence>();
   readonly #clock: () => number;
   /** listed(), kept until one of them changes: every join acknowledgement carries it. */
@@ -21,15 +24,6 @@ export class PresenceBoard {
     this.#clock = clock;
   }
 
-  /**
-   * A person who joined shows online, unless they are back in a session that had a presence.
-   * Plain online is not listed: a storm of joins leaves listed() as it was (issue 17).
-   */
-  enter(userId: string): void {
-    if (this.#byUser.has(userId)) return;
-    this.#byUser.set(userId, Object.freeze({ status: 'online', since: this.#clock() }));
-  }
-
   /** Sets the whole presence; an empty status line is none. */
   set(userId: string, status: Presence['status'], text: string | undefined): Presence {
     const presence: Presence = Object.freeze({
@@ -37,7 +31,6 @@ export class PresenceBoard {
       ...(text ? { text } : {}),
       since: this.#clock(),
     });
-    this.#byUser.set(userId, presence);
     if (!isPlainOnline(presence)) {
       this.#listed.set(userId, presence);
       this.#listedObject = null;
@@ -47,12 +40,12 @@ export class PresenceBoard {
     return presence;
   }
 
+  /** The person's presence when it is not plain online (or they are away); else undefined. */
   get(userId: string): Presence | undefined {
-    return this.#byUser.get(userId);
+    return this.#listed.get(userId);
   }
 
   forget(userId: string): void {
-    this.#byUser.delete(userId);
     if (this.#listed.delete(userId)) this.#listedObject = null;
   }
 

@@ -220,7 +220,6 @@ export function sessionEvents(
         const anotherDevice = roster.sessionsOf(user.id).length > 0;
         const session = roster.add(socket.id, user, publicKey, continued);
         socket.data.user = session.user;
-        parts.presence.enter(session.user.id);
         socket.data.room = LOBBY;
         void socket.join(LOBBY);
         if (continued || anotherDevice) {
