@@ -9,9 +9,9 @@
  * `EventHandlers` is a mapped type over the table: a handler that replies with the wrong shape,
  * or a missing one, does not compile.
  *
- * One listener per connection (Socket.IO's `onAny`) takes every event and asks `handlerFor` for
- * its handler: a listener per event, 27 closures and their slots on every socket, was a tenth of
- * what an idle connection kept in memory (issue 17).
+ * One listener, the same function for every connection (Socket.IO's `onAny`), takes every event
+ * and asks for the connection's handler of it: a listener per event, 27 closures and their slots
+ * on every socket, was a tenth of what an idle connection kept in memory (issue 17).
  */
 import {
   CLIENT_EVENT_TABLE,
@@ -76,21 +76,25 @@ type UntypedHandler = {
 /** Refusals that count towards a connection's budget (see flood-containment.ts). */
 const REFUSALS: ReadonlySet<string> = new Set(['invalid_payload', 'unknown_event', 'rate_limited']);
 
-/** The handler of `event` for this connection (made on first use: register-connection.ts). */
-export type HandlerFor = <E extends ClientEventName>(event: E) => EventHandler<E>;
-
-export function bindEvents(socket: ParleySocket, handlerFor: HandlerFor, hooks: BindHooks): void {
-  // Every incoming event, in the order they arrive, before Socket.IO's per-event dispatch (which
-  // has no listeners here).
-  socket.onAny((event: string, ...args: unknown[]) => {
-    if (hooks.silenced(socket)) return;
-    const ack = takeAck(socket, args, hooks);
+/**
+ * The one listener (Socket.IO's `onAny`) of every connection of a server, made once: Socket.IO
+ * calls it with the connection's socket as `this`; `handlerFor` gives that connection's handler of
+ * an event. Every incoming event, in the order they arrive, before Socket.IO's per-event dispatch
+ * (which has no listeners here).
+ */
+export function eventListener(
+  hooks: BindHooks,
+  handlerFor: <E extends ClientEventName>(socket: ParleySocket, event: E) => EventHandler<E>,
+): (this: ParleySocket, event: string, ...args: unknown[]) => void {
+  return function (this: ParleySocket, event: string, ...args: unknown[]) {
+    if (hooks.silenced(this)) return;
+    const ack = takeAck(this, args, hooks);
     if (!isClientEvent(event)) {
       ack(fail('unknown_event', `"${String(event).slice(0, 64)}" is not a Parley event.`));
       return;
     }
-    void run(socket, event, handlerFor(event) as unknown as UntypedHandler, args, ack, hooks);
-  });
+    void run(this, event, handlerFor(this, event) as unknown as UntypedHandler, args, ack, hooks);
+  };
 }
 
 /** Takes the acknowledgement off `args`; refusals through it count towards the flood budget. */

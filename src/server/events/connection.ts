@@ -350,6 +350,13 @@ export class Connection extends RoomViews {
   readonly address: string;
   /** The room this connection last said it was typing in; null when not typing. */
   #typingIn: string | null = null;
+  /**
+   * Its handlers, by domain, made at its first event of each (register-connection.ts): most
+   * connections of a large room only read, and keep none.
+   */
+  handlersByDomain: Map<object, object> | null = null;
+  /** The rooms it was in when it began to disconnect (Socket.IO forgets them by `disconnect`). */
+  roomsAtDisconnect: readonly string[] = [];
 
   constructor(
     readonly socket: ParleySocket,

@@ -5,7 +5,12 @@
  */
 import type { ParleySocket } from '../socket-types';
 import type { ClientEventName } from '../../shared/client-events';
-import { bindEvents, type BindHooks, type EventHandler, type EventHandlers } from './bind-events';
+import {
+  eventListener,
+  type BindHooks,
+  type EventHandler,
+  type EventHandlers,
+} from './bind-events';
 import { announceLeft, Connection, PER_CONNECTION_LIMITERS, type ServerParts } from './connection';
 import { deviceEvents } from './device-events';
 import { fileEvents } from './file-events';
@@ -57,53 +62,80 @@ const DOMAIN_OF = {
 
 type Domain = (typeof DOMAIN_OF)[ClientEventName];
 
-/** The hooks bindEvents needs, made once per server (not once per connection). */
-const HOOKS = new WeakMap<ServerParts, BindHooks>();
-function hooksOf(parts: ServerParts): BindHooks {
-  let hooks = HOOKS.get(parts);
-  if (!hooks) {
-    const { roster, containment, onError } = parts;
-    hooks = {
-      onError,
-      session: (socket) => roster.get(socket.id) ?? null,
-      silenced: (socket) => containment.isSilenced(socket.id),
-      onRefused: (socket, answer) => void containment.refused(socket, answer).catch(onError),
-    };
-    HOOKS.set(parts, hooks);
+/** What every connection of a server is given: made once per server, not once per connection. */
+interface ServerListeners {
+  /** Each connection's own state, by its socket. */
+  connections: WeakMap<ParleySocket, Connection>;
+  onEvent: (this: ParleySocket, event: string, ...args: unknown[]) => void;
+  onDisconnecting: (this: ParleySocket) => void;
+  onDisconnect: (this: ParleySocket) => void;
+}
+
+const LISTENERS = new WeakMap<ServerParts, ServerListeners>();
+
+/**
+ * The listeners of `parts`' connections: the same three functions for every connection, which
+ * Socket.IO calls with its socket as `this` (a closure per connection and per listener, each with
+ * its scope, was about a tenth of what an idle connection kept: issue 17).
+ */
+function listenersOf(parts: ServerParts): ServerListeners {
+  const known = LISTENERS.get(parts);
+  if (known) return known;
+  const { roster, containment, onError } = parts;
+  const connections = new WeakMap<ParleySocket, Connection>();
+  const hooks: BindHooks = {
+    onError,
+    session: (socket) => roster.get(socket.id) ?? null,
+    silenced: (socket) => containment.isSilenced(socket.id),
+    onRefused: (socket, answer) => void containment.refused(socket, answer).catch(onError),
+  };
+  const listeners: ServerListeners = {
+    connections,
+    onEvent: eventListener(hooks, (socket, event) => handlerFor(connections.get(socket)!, event)),
+    onDisconnecting(this: ParleySocket) {
+      const connection = connections.get(this);
+      if (connection) {
+        connection.roomsAtDisconnect = [...this.rooms].filter((room) => room !== this.id);
+      }
+    },
+    onDisconnect(this: ParleySocket) {
+      const connection = connections.get(this);
+      connections.delete(this);
+      for (const name of PER_CONNECTION_LIMITERS) void parts.limiters[name].delete(this.id);
+      containment.forget(this.id);
+      const rooms = connection?.roomsAtDisconnect ?? [];
+      for (const room of rooms) parts.countChanged(room);
+      // A session taken over by a resume was already removed: no "left" notice for it. The
+      // person's other devices stay: announceLeft tells only the rooms none of them is in.
+      const session = roster.remove(this.id);
+      if (!session) return;
+      const typingIn = connection?.typingIn ?? null;
+      if (typingIn !== null) connection!.setTyping(session.user, typingIn, false);
+      announceLeft(parts, session, rooms);
+    },
+  };
+  LISTENERS.set(parts, listeners);
+  return listeners;
+}
+
+/** `connection`'s handler of `event`, its domain's handlers made at its first event of it. */
+function handlerFor<E extends ClientEventName>(connection: Connection, event: E): EventHandler<E> {
+  const domain = DOMAIN_OF[event];
+  const domains = connection.handlersByDomain as Map<Domain, Partial<EventHandlers>> | null;
+  let handlers = domains?.get(domain);
+  if (!handlers) {
+    handlers = domain(connection);
+    if (domain !== sessionEvents) {
+      (connection.handlersByDomain ??= new Map()).set(domain, handlers);
+    }
   }
-  return hooks;
+  return handlers[event] as EventHandler<E>;
 }
 
 export function registerConnection(socket: ParleySocket, parts: ServerParts): void {
-  const { roster, containment } = parts;
-  const connection = new Connection(socket, parts);
-  let domains: Map<Domain, Partial<EventHandlers>> | null = null; // made at the first event
-  const handlerFor = <E extends ClientEventName>(event: E): EventHandler<E> => {
-    const domain = DOMAIN_OF[event];
-    let handlers = domains?.get(domain);
-    if (!handlers) {
-      handlers = domain(connection);
-      if (domain !== sessionEvents) (domains ??= new Map()).set(domain, handlers);
-    }
-    return handlers[event] as EventHandler<E>;
-  };
-  bindEvents(socket, handlerFor, hooksOf(parts));
-
-  /** Rooms this connection is in, captured before Socket.IO forgets them on disconnect. */
-  let roomsAtDisconnect: string[] = [];
-  socket.on('disconnecting', () => {
-    roomsAtDisconnect = [...socket.rooms].filter((room) => room !== socket.id);
-  });
-  socket.on('disconnect', () => {
-    for (const name of PER_CONNECTION_LIMITERS) void parts.limiters[name].delete(socket.id);
-    containment.forget(socket.id);
-    for (const room of roomsAtDisconnect) parts.countChanged(room);
-    // A session taken over by a resume was already removed: no "left" notice for it. The person's
-    // other devices stay: announceLeft tells only the rooms none of them is in.
-    const session = roster.remove(socket.id);
-    if (!session) return;
-    const typingIn = connection.typingIn;
-    if (typingIn !== null) connection.setTyping(session.user, typingIn, false);
-    announceLeft(parts, session, roomsAtDisconnect);
-  });
+  const listeners = listenersOf(parts);
+  listeners.connections.set(socket, new Connection(socket, parts));
+  socket.onAny(listeners.onEvent);
+  socket.on('disconnecting', listeners.onDisconnecting);
+  socket.on('disconnect', listeners.onDisconnect);
 }
