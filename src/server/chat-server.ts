@@ -349,7 +349,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
 
   const roster = new Roster();
   const presence = new PresenceBoard();
-  limitConnections(io, httpServer, {
+  const connectionLimits = limitConnections(io, httpServer, {
     ...connections,
     isExempt: isRateLimitExempt,
     isJoined: (socketId) => roster.get(socketId) !== undefined,
@@ -518,6 +518,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
 
   const parts: ServerParts = {
     io,
+    connectionLimits,
     roster,
     people,
     linkCodes,

@@ -46,12 +46,18 @@ export interface ConnectionLimitOptions extends ConnectionSettings {
 /** TCP connections allowed above the connection cap (see `limitConnections`). */
 const TCP_HEADROOM = 100;
 
+/** What the limits need to hear of a connection after it is accepted. */
+export interface ConnectionLimits {
+  /** `socket` joined: it no longer needs to by a deadline. */
+  joined(socket: ParleySocket): void;
+}
+
 /** Applies the caps and the join timeout to `io`, which serves over `server`. */
 export function limitConnections(
   io: ParleyServer,
   server: NetServer,
   options: ConnectionLimitOptions,
-): void {
+): ConnectionLimits {
   const perAddress = new Map<string, number>();
   let total = 0;
   // The last guard of file descriptors: past this many TCP connections (refusals on their way
@@ -62,6 +68,23 @@ export function limitConnections(
   const deadlines = new JoinDeadlines(options.joinTimeoutMs, (socket) =>
     endUnjoined(socket, options),
   );
+  /** The sockets counted and not released yet. */
+  const counted = new WeakSet<ParleySocket>();
+  const release = (socket: ParleySocket) => {
+    if (!counted.delete(socket)) return;
+    deadlines.delete(socket);
+    total -= 1;
+    const address = socket.handshake.address;
+    if (options.isExempt(address)) return;
+    const left = (perAddress.get(address) ?? 1) - 1;
+    if (left > 0) perAddress.set(address, left);
+    else perAddress.delete(address);
+  };
+  // The same listener for every socket (Socket.IO calls it with the socket as `this`): a closure
+  // per connection, and a listener on its transport, cost each one a few hundred bytes.
+  function onDisconnect(this: ParleySocket) {
+    release(this);
+  }
 
   io.use((socket, next) => {
     const address = socket.handshake.address;
@@ -75,28 +98,18 @@ export function limitConnections(
     }
     total += 1;
     if (!exempt) perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    counted.add(socket);
     deadlines.add(socket);
-    let counted = true;
-    const release = () => {
-      if (!counted) return;
-      counted = false;
-      deadlines.delete(socket);
-      socket.off('disconnect', release);
-      socket.conn.off('close', release);
-      total -= 1;
-      if (exempt) return;
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
-    };
-    // Whichever comes first: the socket's disconnect (also when a client leaves the namespace
-    // and keeps the transport, to connect again on it), or the transport's close (also when it
-    // closes before Socket.IO has finished accepting the socket, which then never disconnects).
-    // `on`, not `once`: release takes both off, and a `once` costs each connection a wrapper.
-    socket.on('disconnect', release);
-    socket.conn.on('close', release);
+    // Released at the socket's disconnect (also when a client leaves the namespace and keeps the
+    // transport, to connect again on it) — or, when the transport closed before Socket.IO had
+    // finished accepting the socket (on the next tick), by then: such a socket never disconnects.
+    socket.on('disconnect', onDisconnect);
+    setImmediate(() => {
+      if (!socket.connected) release(socket);
+    });
     next();
   });
+  return { joined: (socket) => deadlines.delete(socket) };
 }
 
 /**

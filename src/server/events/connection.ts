@@ -19,6 +19,7 @@ import type {
 import { fail, type Failure } from '../../shared/result';
 import type { RoomBroadcaster } from '../broadcast-batcher';
 import type { Cluster } from '../cluster/cluster';
+import type { ConnectionLimits } from '../connection-limits';
 import type { FloodContainment } from '../flood-containment';
 import {
   MessageRefused,
@@ -42,6 +43,8 @@ import type { FileService } from './file-events';
 /** The server's parts, shared by every connection. */
 export interface ServerParts {
   io: ParleyServer;
+  /** The caps on connections and the join timeout (connection-limits.ts). */
+  connectionLimits: ConnectionLimits;
   roster: Roster;
   /** Everyone who ever joined: their device keys and the nickname bound to each. */
   people: People;

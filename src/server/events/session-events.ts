@@ -219,6 +219,7 @@ export function sessionEvents(
         }
         const anotherDevice = roster.sessionsOf(user.id).length > 0;
         const session = roster.add(socket.id, user, publicKey, continued);
+        parts.connectionLimits.joined(socket);
         socket.data.user = session.user;
         socket.data.room = LOBBY;
         void socket.join(LOBBY);
