@@ -50,6 +50,12 @@ const TCP_HEADROOM = 100;
 export interface ConnectionLimits {
   /** `socket` joined: it no longer needs to by a deadline. */
   joined(socket: ParleySocket): void;
+  /**
+   * `socket` disconnected (also when a client leaves the namespace and keeps the transport, to
+   * connect again on it): it no longer counts. Told by the connection's one disconnect listener
+   * (register-connection.ts): a listener of its own made each connection's listeners an array.
+   */
+  disconnected(socket: ParleySocket): void;
 }
 
 /** Applies the caps and the join timeout to `io`, which serves over `server`. */
@@ -80,11 +86,6 @@ export function limitConnections(
     if (left > 0) perAddress.set(address, left);
     else perAddress.delete(address);
   };
-  // The same listener for every socket (Socket.IO calls it with the socket as `this`): a closure
-  // per connection, and a listener on its transport, cost each one a few hundred bytes.
-  function onDisconnect(this: ParleySocket) {
-    release(this);
-  }
 
   io.use((socket, next) => {
     const address = socket.handshake.address;
@@ -100,16 +101,16 @@ export function limitConnections(
     if (!exempt) perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     counted.add(socket);
     deadlines.add(socket);
-    // Released at the socket's disconnect (also when a client leaves the namespace and keeps the
-    // transport, to connect again on it) — or, when the transport closed before Socket.IO had
-    // finished accepting the socket (on the next tick), by then: such a socket never disconnects.
-    socket.on('disconnect', onDisconnect);
+    // Released when it disconnects (`disconnected`) — or, when the transport closed before
+    // Socket.IO had finished accepting the socket (on the next tick), by then: such a socket never
+    // disconnects. (A closure and a listener on the transport per connection, as before, cost each
+    // a few hundred bytes.)
     setImmediate(() => {
       if (!socket.connected) release(socket);
     });
     next();
   });
-  return { joined: (socket) => deadlines.delete(socket) };
+  return { joined: (socket) => deadlines.delete(socket), disconnected: release };
 }
 
 /**

@@ -136,6 +136,9 @@ export function guardHttpServer(
     socket.on('error', ignore); // a client gone before the answer: nothing to tell it
     const pass = () => {
       for (const listener of upgradeListeners) listener.call(httpServer, request, socket, head);
+      // Once the WebSocket server has taken the socket (it listens for its errors itself), ours
+      // goes: kept, it made every connection's error listeners an array.
+      if (socket.listenerCount('error') > 1) socket.off('error', ignore);
     };
     const reason = guard.refuse(request);
     if (reason !== null) return refuseUpgrade(socket, reason);

@@ -101,6 +101,7 @@ function listenersOf(parts: ServerParts): ServerListeners {
     onDisconnect(this: ParleySocket) {
       const connection = connections.get(this);
       connections.delete(this);
+      parts.connectionLimits.disconnected(this);
       for (const name of PER_CONNECTION_LIMITERS) void parts.limiters[name].delete(this.id);
       containment.forget(this.id);
       const rooms = connection?.roomsAtDisconnect ?? [];
