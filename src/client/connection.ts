@@ -275,9 +275,12 @@ export class Connection {
     socket.on('connect', () => {
       this.#lastHeardAt = Date.now();
       this.#serverClosing = false;
+      const connection = socket.id;
       void this.#options.rejoin(socket).then((joined) => {
-        // A connection that dropped while rejoining is reconnecting again: not a refusal.
+        // A connection that dropped while rejoining is reconnecting again, or is connected anew
+        // and rejoining on its own: not a refusal.
         if (joined.ok || this.#socket !== socket || !socket.connected) return;
+        if (socket.id !== connection) return;
         if (PASSING_REFUSALS.has(joined.error.code)) {
           // The server could not reach its store just now (its database restarting, say): the
           // next try may well work. This connection goes, and the back-off tries again.

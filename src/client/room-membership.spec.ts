@@ -100,6 +100,38 @@ async function setUp(answers: Answers) {
 }
 
 describe('RoomMembership', () => {
+  it('asks for a new challenge and signs again, once, when its proof does not match', async () => {
+    let joins = 0;
+    const { membership, state, asked } = await setUp({
+      // The first proof was made for a connection that dropped meanwhile (see #requestSession).
+      join: () =>
+        ++joins === 1
+          ? fail('identity_unproven', 'The device key proof does not match: join again.')
+          : session([]),
+      room: (payload) => room(payload.room, []),
+    });
+    membership.start('alice', undefined, 'chat.example:4000');
+    expect(await membership.join(state.current!)).toMatchObject({ ok: true });
+    const proof = async (challenge: string) => joinProof(deviceKey, challenge, 'chat.example:4000');
+    expect(asked).toEqual([
+      { nickname: 'alice', key: await proof('c1') },
+      { nickname: 'alice', key: await proof('c2') },
+    ]);
+  });
+
+  it('gives up after a second proof that does not match', async () => {
+    const { membership, state, asked } = await setUp({
+      join: () => fail('identity_unproven', 'The device key proof does not match: join again.'),
+      room: (payload) => room(payload.room, []),
+    });
+    membership.start('alice', undefined, 'chat.example:4000');
+    expect(await membership.join(state.current!)).toMatchObject({
+      ok: false,
+      error: { code: 'identity_unproven' },
+    });
+    expect(asked).toHaveLength(2);
+  });
+
   it('joins, then rejoins with a new proof and the newest ids held, room by room', async () => {
     const { membership, state, connect, asked, events, completed } = await setUp({
       join: (payload) => session(payload.since ? [message(3, LOBBY)] : [message(1, LOBBY)]),

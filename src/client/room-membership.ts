@@ -99,32 +99,16 @@ export class RoomMembership {
    * see every id once and in order. Only then is the join complete.
    */
   async join(socket: ParleyClientSocket): Promise<Result<{ session: JoinedSession }>> {
-    const { cursors, emit, request } = this.#options;
+    const { cursors, emit } = this.#options;
     const rejoining = this.#session !== null;
-    const given = this.#options.takeChallenge();
-    const challenge =
-      given === null
-        ? await request(socket, 'session:challenge', {})
-        : ({ ok: true, challenge: given } as const);
-    if (!challenge.ok) {
-      return challenge.error.code === 'unknown_event'
-        ? fail(
-            'protocol_mismatch',
-            'This server runs an older version of Parley (protocol 1); it cannot be joined from this one.',
-          )
-        : challenge;
-    }
-    const payload = {
-      nickname: this.#nickname,
-      key: await joinProof(this.#options.deviceKey, challenge.challenge, this.#host),
-      ...(this.#passphrase === undefined ? {} : { passphrase: this.#passphrase }),
-      ...(this.#adminToken === undefined ? {} : { adminToken: this.#adminToken }),
-      ...(this.#link === undefined ? {} : { link: this.#link }),
-      ...(this.#session ? { since: cursors.newest(LOBBY) ?? 0 } : {}),
-    };
     cursors.hold();
     try {
-      const result = await request(socket, 'session:join', payload);
+      let result = await this.#requestSession(socket, this.#options.takeChallenge());
+      // A proof signed for a connection that dropped meanwhile reached the next one (whose own
+      // join then found its challenge used up): once more, with a challenge of this connection.
+      if (!result.ok && result.error.code === 'identity_unproven') {
+        result = await this.#requestSession(socket, null);
+      }
       if (!result.ok) return result;
       // Used: the role is stored with this person now.
       this.#adminToken = undefined;
@@ -230,6 +214,40 @@ export class RoomMembership {
     const socket = this.joinedSocket();
     if (!socket) return fail('not_connected', 'Not connected.');
     return this.#options.request(socket, 'room:list', checked.data);
+  }
+
+  /**
+   * Signs `given` (the challenge the connection came with) or a challenge asked for now, and asks
+   * to join with it. Nothing is sent when the connection changed while the proof was made: it was
+   * made for the one before.
+   */
+  async #requestSession(socket: ParleyClientSocket, given: string | null) {
+    const { cursors, request } = this.#options;
+    const connection = socket.id;
+    const challenge =
+      given === null
+        ? await request(socket, 'session:challenge', {})
+        : ({ ok: true, challenge: given } as const);
+    if (!challenge.ok) {
+      return challenge.error.code === 'unknown_event'
+        ? fail(
+            'protocol_mismatch',
+            'This server runs an older version of Parley (protocol 1); it cannot be joined from this one.',
+          )
+        : challenge;
+    }
+    const key = await joinProof(this.#options.deviceKey, challenge.challenge, this.#host);
+    if (socket.id !== connection || !socket.connected) {
+      return fail('not_connected', 'The connection dropped while joining.');
+    }
+    return request(socket, 'session:join', {
+      nickname: this.#nickname,
+      key,
+      ...(this.#passphrase === undefined ? {} : { passphrase: this.#passphrase }),
+      ...(this.#adminToken === undefined ? {} : { adminToken: this.#adminToken }),
+      ...(this.#link === undefined ? {} : { link: this.#link }),
+      ...(this.#session ? { since: cursors.newest(LOBBY) ?? 0 } : {}),
+    });
   }
 
   /** See ChatClient.listPeople. */
