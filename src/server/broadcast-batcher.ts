@@ -313,7 +313,7 @@ export class RoomBroadcaster {
     // Some of the events, for those who take presence:changes: made once for each list of
     // positions (the sockets that list the room up to the same place share one).
     const someFrames = new Map<readonly number[], Buffer>();
-    const some = (positions: readonly number[]) => {
+    const framesOf = (positions: readonly number[]) => {
       let frames = someFrames.get(positions);
       if (!frames) {
         frames = Buffer.concat(
@@ -359,7 +359,7 @@ export class RoomBroadcaster {
           ? [[changes().whole()]]
           : tail !== null
             ? changes().tail(tail)
-            : [[some(wanted)]];
+            : [[framesOf(wanted)]];
       for (const frame of writes) {
         // An engine.io packet whose pre-encoded frame holds these events: a single write. Its
         // `data` is not what goes over the WebSocket (the frames are): a stand-in.
