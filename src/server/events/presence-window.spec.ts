@@ -43,7 +43,11 @@ async function listing(server: ChatServer, nickname: string) {
   return { socket, heard, session: session as JoinedSession & { ok: true } };
 }
 
-async function asked<T extends object>(socket: RawSocket, event: string, payload: object): Promise<T> {
+async function asked<T extends object>(
+  socket: RawSocket,
+  event: string,
+  payload: object,
+): Promise<T> {
   const reply = (await emitRaw(socket, event, payload)) as Result<T>;
   if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
   return reply;
