@@ -37,7 +37,7 @@ import { listsPresence } from '../presence-changes';
 import { otherPerson, type RoomDirectory } from '../rooms';
 import { pageOfPeople, type PeopleRequest, type Roster, type Session } from '../roster';
 import type { ParleyServer, ParleySocket } from '../socket-types';
-import type { Limit } from './bind-events';
+import type { EventHandlers, Limit } from './bind-events';
 import type { FileService } from './file-events';
 
 /** The server's parts, shared by every connection. */
@@ -255,7 +255,8 @@ export class RoomViews {
   /**
    * The people a (re)join of `room` lists: everyone when they fit on one page, else the first
    * of them with `self` (the joiner) at the end, where a person who just came is anyway; the
-   * pages that follow list them again in their own place (clients keep each person once).
+   * pages that follow list them again in their own place (clients keep each person once). Notes
+   * how far `target`, which gets this list, now lists the room (noteListed).
    */
   firstPeople(
     target: ParleySocket,
@@ -357,7 +358,7 @@ export class Connection extends RoomViews {
    * Its handlers, by domain, made at its first event of each (register-connection.ts): most
    * connections of a large room only read, and keep none.
    */
-  handlersByDomain: Map<object, object> | null = null;
+  handlersByDomain: Map<unknown, Partial<EventHandlers>> | null = null;
   /** The rooms it was in when it began to disconnect (Socket.IO forgets them by `disconnect`). */
   roomsAtDisconnect: readonly string[] = [];
 

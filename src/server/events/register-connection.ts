@@ -60,8 +60,6 @@ const DOMAIN_OF = {
   'search:query': searchEvents,
 } satisfies { [E in ClientEventName]: (connection: Connection) => Pick<EventHandlers, E> };
 
-type Domain = (typeof DOMAIN_OF)[ClientEventName];
-
 /** What every connection of a server is given: made once per server, not once per connection. */
 interface ServerListeners {
   /** Each connection's own state, by its socket. */
@@ -122,8 +120,7 @@ function listenersOf(parts: ServerParts): ServerListeners {
 /** `connection`'s handler of `event`, its domain's handlers made at its first event of it. */
 function handlerFor<E extends ClientEventName>(connection: Connection, event: E): EventHandler<E> {
   const domain = DOMAIN_OF[event];
-  const domains = connection.handlersByDomain as Map<Domain, Partial<EventHandlers>> | null;
-  let handlers = domains?.get(domain);
+  let handlers = connection.handlersByDomain?.get(domain);
   if (!handlers) {
     handlers = domain(connection);
     if (domain !== sessionEvents) {

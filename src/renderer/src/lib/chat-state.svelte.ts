@@ -5,6 +5,10 @@
  * `reset` change it, and `loadMorePeople`, which adds the next page of the people: in a crowd a
  * join lists only the first (`userCount` says how many there are). Conversations
  * (conversations.svelte.ts) keeps one per joined room.
+ *
+ * Over 450 lines, one job: one conversation's state, each part (people, typing, timeline, outbox)
+ * a few fields and the cases of `apply` that change them; split, the parts would each need every
+ * event and the same room filter (`#concerns`).
  */
 import type { ChatEvent, ConnectionStatus, OutboxEntry, PeopleQuery } from '../../../shared/api';
 import { LIMITS, LOBBY } from '../../../shared/limits';
