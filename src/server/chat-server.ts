@@ -31,6 +31,7 @@ import { greetWithChallenge } from './join-proof';
 import { Moderation } from './moderation';
 import { joinUrls } from './network';
 import { buildAdminLink } from '../shared/admin-link';
+import { releaseOpeningRequests } from './opening-request';
 import { pollingBodyLimit } from './polling-limit';
 import { hashPassphrase } from './passphrase';
 import {
@@ -339,13 +340,17 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
 
   guardHttpServer(httpServer, guard, `${io.path()}/`);
   // Long-polling sends file chunks as base64, in requests larger than maxPayload: see
-  // polling-limit.ts. Set as each connection starts (Engine.IO takes one limit for both).
+  // polling-limit.ts. Set as each connection starts (Engine.IO takes one limit for both, and
+  // gives each transport its own copy of its options).
   const pollingLimit = pollingBodyLimit();
   io.engine.on('connection', (connection: { transport: { name: string } }) => {
     if (connection.transport.name !== 'polling') return;
-    (connection.transport as unknown as { maxHttpBufferSize: number }).maxHttpBufferSize =
-      pollingLimit;
+    (
+      connection.transport as unknown as { opts: { maxHttpBufferSize: number } }
+    ).opts.maxHttpBufferSize = pollingLimit;
   });
+
+  releaseOpeningRequests(io);
 
   const roster = new Roster();
   const presence = new PresenceBoard();

@@ -48,8 +48,11 @@ export class Roster {
   readonly #bySocket = new Map<string, Session>();
   /** Each online person's identity id, by the skeleton of their nickname. */
   readonly #byNickname = new Map<string, string>();
-  /** Each online person's sessions, oldest first. */
-  readonly #byUser = new Map<string, Session[]>();
+  /**
+   * Each online person's sessions, oldest first: the session itself while they have one (most
+   * people: an array each was a tenth of a kilobyte per person online, issue 17's memory).
+   */
+  readonly #byUser = new Map<string, Session | Session[]>();
   /** People (their first session) in join order, kept as they come and go (no sort per join). */
   readonly #inJoinOrder: Session[] = [];
   /** users(), kept until the roster changes: every join acknowledgement carries it. */
@@ -80,12 +83,15 @@ export class Roster {
 
   /** A session of the person with this identity id (their first), if they are online. */
   byUserId(userId: string): Session | undefined {
-    return this.#byUser.get(userId)?.[0];
+    const sessions = this.#byUser.get(userId);
+    return Array.isArray(sessions) ? sessions[0] : sessions;
   }
 
   /** Every session of the person with this identity id (empty when they are away). */
   sessionsOf(userId: string): readonly Session[] {
-    return this.#byUser.get(userId) ?? [];
+    const sessions = this.#byUser.get(userId);
+    if (sessions === undefined) return [];
+    return Array.isArray(sessions) ? sessions : [sessions];
   }
 
   holderOf(nickname: string): Session | undefined {
@@ -105,23 +111,23 @@ export class Roster {
     previous?: Session,
     remote?: { node: string; joinedAt: number },
   ): Session {
-    const sessions = this.#byUser.get(user.id);
+    const first = this.byUserId(user.id);
     const session: Session = {
       socketId,
       user: frozenUser(user),
       deviceKey,
       joinedAt: remote?.joinedAt ?? previous?.joinedAt ?? Date.now(),
-      order: sessions?.[0]?.order ?? previous?.order ?? ++this.#lastOrder,
+      order: first?.order ?? previous?.order ?? ++this.#lastOrder,
       ...(remote && { node: remote.node }),
     };
     this.#bySocket.set(socketId, session);
     if (!remote) this.#observer?.added(session);
-    if (sessions) {
-      sessions.push(session);
+    if (first) {
+      this.#byUser.set(user.id, [...this.sessionsOf(user.id), session]);
       this.#extraSessions++;
       return session;
     }
-    this.#byUser.set(user.id, [session]);
+    this.#byUser.set(user.id, session);
     this.#byNickname.set(nameSkeleton(user.nickname), user.id);
     if (previous) {
       // A resume goes back to its place in the join order (the caller removed `previous`).
@@ -139,8 +145,8 @@ export class Roster {
    * says so, in the same place in the join order. Returns their sessions (none: they are away).
    */
   update(user: User): readonly Session[] {
-    const sessions = this.#byUser.get(user.id);
-    if (!sessions) return [];
+    const sessions = this.sessionsOf(user.id);
+    if (sessions.length === 0) return [];
     const shown = frozenUser(user);
     const oldSkeleton = nameSkeleton(sessions[0]!.user.nickname);
     if (this.#byNickname.get(oldSkeleton) === user.id) this.#byNickname.delete(oldSkeleton);
@@ -155,11 +161,10 @@ export class Roster {
     if (!session) return undefined;
     this.#bySocket.delete(socketId);
     if (session.node === undefined) this.#observer?.removed(session);
-    const sessions = this.#byUser.get(session.user.id) ?? [];
-    const rest = sessions.filter((other) => other !== session);
+    const rest = this.sessionsOf(session.user.id).filter((other) => other !== session);
     const place = this.#inJoinOrder.indexOf(session);
     if (rest.length > 0) {
-      this.#byUser.set(session.user.id, rest);
+      this.#byUser.set(session.user.id, rest.length === 1 ? rest[0]! : rest);
       this.#extraSessions--;
       // The person stays where they were in the join order, under their next session.
       if (place !== -1) this.#inJoinOrder[place] = rest[0]!;
