@@ -20,8 +20,8 @@
  * applies (the cluster scenario looks for where the database, not a limit, stops a room).
  *
  * Listens on 127.0.0.1, port 0. Talks to the runner over the IPC channel: sends `ready` with its
- * port and start-up time, answers `memory` (after a full GC; run with --expose-gc), `batchWrites`
- * and `stop`. With PARLEY_BENCH_HEAP_SNAPSHOT set (a folder), each `memory` answer also writes a
+ * port and start-up time, answers `memory` (after a full GC; run with --expose-gc), `connections`,
+ * `batchWrites` and `stop`. With PARLEY_BENCH_HEAP_SNAPSHOT set (a folder), each `memory` answer also writes a
  * V8 heap snapshot there (`heap-<n>.heapsnapshot`, after the GC): the first before the clients
  * connect, the next with them, to see what a connection keeps alive.
  */
@@ -79,6 +79,8 @@ interface Started {
   close: () => Promise<void>;
   /** Parley's room-event batches written so far, one per recipient (zero for the baselines). */
   batchWrites?: () => number;
+  /** Connections open now (Engine.IO's clients, or ws's). */
+  connections: () => number;
 }
 
 async function start(): Promise<Started> {
@@ -106,6 +108,7 @@ async function start(): Promise<Started> {
     return {
       port: server.port,
       close: () => server.close(),
+      connections: () => server.io.engine.clientsCount,
       batchWrites: () => {
         const { preEncoded, eventByEvent } = server.broadcastDeliveries();
         return preEncoded + eventByEvent;
@@ -115,6 +118,7 @@ async function start(): Promise<Started> {
   const http = createServer();
   // Upgraded connections are no longer the HTTP server's to close: each kind closes its own.
   let closeUpgraded = () => {};
+  let connections = () => 0;
   if (kind === 'socketio') {
     // The Socket.IO tutorial's chat server, minus the page it serves.
     const io = new Server(http);
@@ -122,6 +126,7 @@ async function start(): Promise<Started> {
       socket.on('chat message', (message) => io.emit('chat message', message));
     });
     closeUpgraded = () => io.disconnectSockets(true);
+    connections = () => io.engine.clientsCount;
   } else if (kind === 'ws') {
     // The `ws` README's "broadcast to all connected clients", sender included (as io.emit).
     const wss = new WebSocketServer({ server: http });
@@ -135,6 +140,7 @@ async function start(): Promise<Started> {
     closeUpgraded = () => {
       for (const client of wss.clients) client.terminate();
     };
+    connections = () => wss.clients.size;
   } else {
     console.error('usage: bench-server parley|socketio|ws [dataDir] [webRoot]');
     process.exit(2);
@@ -142,6 +148,7 @@ async function start(): Promise<Started> {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {
     port: (http.address() as AddressInfo).port,
+    connections,
     close: () =>
       new Promise<void>((resolve) => {
         closeUpgraded();
@@ -170,6 +177,8 @@ process.on('message', (message: { type: string }) => {
     if (heapSnapshots)
       writeHeapSnapshot(join(heapSnapshots, `heap-${++snapshotCount}.heapsnapshot`));
     process.send!({ type: 'memory', memory: readMemory(process.pid, process.memoryUsage()) });
+  } else if (message.type === 'connections') {
+    process.send!({ type: 'connections', count: server.connections() });
   } else if (message.type === 'batchWrites') {
     process.send!({ type: 'batchWrites', writes: server.batchWrites?.() ?? 0 });
   } else if (message.type === 'stop') {

@@ -112,6 +112,17 @@ export class ServerProcess {
     return reply.memory;
   }
 
+  /** Connections the server holds now. */
+  async connections(): Promise<number> {
+    const reply = await request<{ count: number }>(
+      this.child,
+      { type: 'connections' },
+      'connections',
+      30_000,
+    );
+    return reply.count;
+  }
+
   /** Room-event batches Parley has written so far, one per recipient (0 for the baselines). */
   async batchWrites(): Promise<number> {
     const reply = await request<{ writes: number }>(

@@ -81,6 +81,11 @@ export interface StepRatios {
 export interface CapacityResult {
   connections: number;
   holdSeconds: number;
+  /**
+   * Clients that connected and left before the storm, so that what a server compiles once is
+   * not counted per connection (absent in results recorded before: none).
+   */
+  warmUpClients?: number;
   /** Each server's figures: the median of its repetitions' (older results: the one run's). */
   servers: Partial<Record<ServerKind, CapacityFigures>>;
   /** Parley / baseline: the median of the repetitions' ratios. */
@@ -279,6 +284,7 @@ export function capacityResult(
   connections: number,
   holdSeconds: number,
   repetitions: Array<Repetition<CapacityFigures>>,
+  warmUpClients = 0,
 ): CapacityResult {
   const servers: CapacityResult['servers'] = {};
   for (const kind of SERVER_KINDS) {
@@ -288,6 +294,7 @@ export function capacityResult(
   return {
     connections,
     holdSeconds,
+    ...(warmUpClients > 0 ? { warmUpClients } : {}),
     servers,
     ...repeatedRatios(repetitions, capacityRatios),
     repetitions,
@@ -726,6 +733,9 @@ export function toMarkdown(report: BenchReport): string {
       `## Capacity: ${capacity.connections} idle clients in one room`,
       '',
       `Presence on (Parley's clients join), no messages for ${capacity.holdSeconds} s, then one client sends 3 probe messages to all others. ` +
+        (capacity.warmUpClients
+          ? `Before the storm, ${capacity.warmUpClients} clients connected (and joined) and left, on every server, so that what a server compiles once is not counted per connection. `
+          : '') +
         "Memory per connection: the server's memory after a full GC with the clients, minus before them, divided by the clients held. " +
         "Generator CPU: the load generator's workers together while their clients connected, % of one core (it has its own core): near 100 %, the storm's time is partly the generator's." +
         (capacity.repetitions && capacity.repetitions.length > 1

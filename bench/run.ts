@@ -39,6 +39,7 @@ import {
   type CapacityFigures,
   type LoadShape,
   type StepFigures,
+  warmUpClients,
 } from './scenarios';
 import { readmeCommand, updateReadme } from './readme-command';
 import { measureWeb } from './web-cost';
@@ -306,7 +307,12 @@ if (config.idle > 1) {
     }
     repetitions.push(servers);
   }
-  capacityReport = capacityResult(config.idle, config.hold, repetitions);
+  capacityReport = capacityResult(
+    config.idle,
+    config.hold,
+    repetitions,
+    warmUpClients(config.idle),
+  );
 }
 
 let historyReport: BenchReport['history'] = null;

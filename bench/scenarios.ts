@@ -291,6 +291,50 @@ export interface CapacityFigures {
   probe: { sent: number; expected: number; delivered: number; p50Ms: number; p99Ms: number };
 }
 
+/** Clients that connect (and join) and leave before a capacity storm of `connections`. */
+export const warmUpClients = (connections: number) => Math.min(500, connections);
+
+/**
+ * Connects warmUpClients(connections) clients to `server`, closes them, and waits until the
+ * server holds none: the code a server compiles while it first serves connections (a megabyte or
+ * more, once) is then in its memory before the storm, not counted per connection, and the storm
+ * meets a server that has served before, as a real one has. The same for every server. Their
+ * numbers follow the storm's (`connections` on), so that no name is taken twice.
+ */
+async function warmUp(
+  server: ServerProcess,
+  kind: ServerKind,
+  connections: number,
+  shape: Pick<LoadShape, 'connectConcurrency'>,
+  cores: CorePlan,
+): Promise<void> {
+  const pool = WorkerPool.start(1, cores.generator);
+  try {
+    const [reply] = await pool.connect(
+      [
+        {
+          type: 'connect',
+          kind,
+          port: server.port,
+          first: connections,
+          count: warmUpClients(connections),
+          concurrency: shape.connectConcurrency,
+        },
+      ],
+      5 * 60_000,
+    );
+    if (reply!.failed > 0)
+      throw new Error(`warm-up: ${reply!.failed} failed: ${reply!.firstError}`);
+  } finally {
+    await pool.stop();
+  }
+  const deadline = Date.now() + 60_000;
+  while ((await server.connections()) > 0) {
+    if (Date.now() > deadline) throw new Error('warm-up: the server still holds connections');
+    await sleep(50);
+  }
+}
+
 export async function capacity(
   kind: ServerKind,
   connections: number,
@@ -302,16 +346,19 @@ export async function capacity(
   // Measured before any client connects: the difference afterwards is what the connections cost.
   let before = { rssMb: 0, peakRssMb: 0, heapUsedMb: 0, externalMb: 0 };
   let cpuBefore = 0;
+  let batchWritesBefore = 0;
   const session = await openSession(kind, connections, shape, cores, {
     cpuProfileDir,
     beforeConnect: async (server) => {
+      await warmUp(server, kind, connections, shape, cores);
       before = await server.memory();
       cpuBefore = server.cpuSeconds();
+      batchWritesBefore = await server.batchWrites();
     },
   });
   try {
     const cpuAfterConnect = session.server.cpuSeconds();
-    const connectBatchWrites = await session.server.batchWrites();
+    const connectBatchWrites = (await session.server.batchWrites()) - batchWritesBefore;
     const connectSeconds = Math.max(...session.connected.map((reply) => reply.ms)) / 1000;
     const generatorCpuSeconds = session.connected.reduce((sum, reply) => sum + reply.cpuSeconds, 0);
     await sleep(holdSeconds * 1000);

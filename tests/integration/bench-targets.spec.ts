@@ -260,6 +260,17 @@ describe('judgeTargets', () => {
     expect(holds.met).toBe(false);
     expect(holds.value).toBe(4990);
     expect(holds.detail).toContain('5000, 5000, 4990 of 5000 held');
+
+    // The warm-up before the storm is recorded, and said, only when there was one.
+    const warmed = capacityResult(5000, 5, runs, 500);
+    expect(warmed.warmUpClients).toBe(500);
+    const warmedNote = 'Before the storm, 500 clients connected (and joined) and left';
+    expect(toMarkdown({ ...report({ capacity: warmed }), targets: [] })).toContain(warmedNote);
+    const cold = capacityResult(5000, 5, runs);
+    expect(cold).not.toHaveProperty('warmUpClients');
+    expect(toMarkdown({ ...report({ capacity: cold }), targets: [] })).not.toContain(
+      'Before the storm',
+    );
   });
 
   it('still judges results recorded before repetitions (one run, no validity)', () => {
