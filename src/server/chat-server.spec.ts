@@ -54,6 +54,20 @@ describe('starting and stopping', () => {
     expect(await closing).toEqual({ reason: 'The server is shutting down.' });
     await expect(fetch(`${urlOf(server)}/`)).rejects.toThrow();
   });
+
+  it('tells a client whose transport is still writing, before it drops it', async () => {
+    const server = await createChatServer({ host: '127.0.0.1', port: 0, webRoot: null });
+    const alice = await joinRaw(server, 'alice');
+    const counts = nextEvent(alice, 'room:counts');
+    const closing = nextEvent(alice, 'server:closing');
+    // Closing in the same turn as another send: the transport is busy writing that one, and
+    // Engine.IO holds the notice until it is done.
+    const [held] = server.io.of('/').sockets.values();
+    held!.emit('room:counts', { counts: { lobby: 1 } });
+    await server.close();
+    expect(await counts).toEqual({ counts: { lobby: 1 } });
+    expect(await closing).toEqual({ reason: 'The server is shutting down.' });
+  });
 });
 
 describe('history on disk', () => {

@@ -92,6 +92,29 @@ describe('the connection caps', () => {
     expect(ws.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('counts a connection out when its transport closed before Socket.IO accepted it', async () => {
+    const server = await startServer({ connections: { maxConnections: 1 } });
+    // After the caps counted it, the first connection's transport closes before the namespace
+    // accepts it: Socket.IO then drops the socket, which never connects nor disconnects.
+    let closedEarly = 0;
+    server.io.use((socket, next) => {
+      if (closedEarly++ === 0) socket.conn.close();
+      next();
+    });
+    const first: RawSocket = connectSocket(urlOf(server), {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
+    onCleanup(() => void first.disconnect());
+    await new Promise((resolve) => first.io.once('close', resolve));
+    expect(first.connected).toBe(false);
+    // Its place is free: the one place there is goes to the next connection.
+    const next = await rawSocket(server);
+    expect(next.connected).toBe(true);
+    expect(closedEarly).toBe(2);
+  });
+
   it('ends a reconnecting ChatClient with the reason when the server is full', async () => {
     const server = await startServer({ connections: { maxConnections: 1 } });
     // A long back-off: the client tries again only when told to (reconnectNow).
