@@ -103,8 +103,8 @@ export function limitConnections(
     deadlines.add(socket);
     // Released when it disconnects (`disconnected`) — or, when the transport closed before
     // Socket.IO had finished accepting the socket (on the next tick), by then: such a socket never
-    // disconnects. (A closure and a listener on the transport per connection, as before, cost each
-    // a few hundred bytes.)
+    // disconnects. No listener of its own: a closure and a listener per connection cost each a
+    // few hundred bytes.
     setImmediate(() => {
       if (!socket.connected) release(socket);
     });
