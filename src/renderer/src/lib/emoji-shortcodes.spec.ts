@@ -77,6 +77,29 @@ describe('emoji shortcodes', () => {
     expect(paste('ab', 1, ' :nope: ')).toEqual({ text: 'a :nope: b', end: 9 });
   });
 
+  it('reads code as the rendered Markdown does: longer fences, tildes, double backticks', () => {
+    const typed = (before: string) => replaceShortcodeAt(`${before}:tada:`, before.length + 6);
+    // Still in code: a four-backtick block that a three-backtick line does not close, a tilde
+    // block, a span of two backticks with one inside, a fence's info string.
+    for (const before of ['````\n```\n', '~~~\nx ', '``a ` ', 'see\n```js ']) {
+      expect(typed(before), before).toBeNull();
+    }
+    // Out of code again: the block closed by a fence as long or longer, a span closed by as many
+    // backticks, a span left open in an earlier paragraph, a line of code spans, not a fence.
+    for (const before of [
+      '````\nx\n`````\n',
+      '~~~\nx\n~~~\n',
+      '``a ` b`` ',
+      '`open\n\n',
+      '```a``` ',
+    ]) {
+      expect(typed(before)?.text, before).toBe(`${before}🎉`);
+    }
+    expect(paste('', 0, '````\n```\n:tada:\n````\n:fire:').text).toBe(
+      '````\n```\n:tada:\n````\n🔥',
+    );
+  });
+
   it('finds emoji by shortcode or spoken name, best matches first', () => {
     expect(searchEmoji('')).toBe(EMOJI);
     expect(searchEmoji('  ')).toBe(EMOJI);

@@ -153,8 +153,8 @@ export function replaceShortcodeAt(
   const emoji = match ? emojiFor(match[1]!) : undefined;
   if (!match || emoji === undefined) return null;
   const start = before.length - match[0].length;
-  // Inside `code` it stays as typed: an odd number of backticks before it opened a code span.
-  if ((text.slice(0, start).match(/`/g)?.length ?? 0) % 2 === 1) return null;
+  // Inside `code` or a fenced block it stays as typed.
+  if (endsInCode(text.slice(0, start))) return null;
   if (inLink(text.slice(0, start))) return null;
   return { text: text.slice(0, start) + emoji + text.slice(caret), caret: start + emoji.length };
 }
@@ -166,7 +166,8 @@ const WORD_CHARACTER = /[\p{L}\p{N}:]/u;
  * `text` with the known shortcodes that lie between `start` and `end` (a pasted piece) replaced
  * by their emoji, as if each had been typed there, and where that piece ends now. What typing
  * leaves alone stays here too: unknown names, times ("10:tada:20"), `code` and fenced code
- * blocks (by the backticks before it, the draft's included), and links ("https://x/:tada:").
+ * blocks (judged by the text before it, the draft's included: see endsInCode), and links
+ * ("https://x/:tada:").
  */
 export function replaceShortcodesIn(
   text: string,
@@ -183,8 +184,12 @@ export function replaceShortcodesIn(
     result += text.slice(from, match.index);
     // Judged by what precedes it now: ":tada::fire:" is two emoji, as when typed one by one.
     const before = result.at(-1) ?? '';
-    const inCode = (result.match(/`/g)?.length ?? 0) % 2 === 1;
-    if (emoji === undefined || WORD_CHARACTER.test(before) || inCode || inLink(result)) {
+    if (
+      emoji === undefined ||
+      WORD_CHARACTER.test(before) ||
+      endsInCode(result) ||
+      inLink(result)
+    ) {
       // Unknown or not a word: its closing colon may open the next one (":nope:tada:").
       result += match[0].slice(0, -1);
       from = matchEnd - 1;
@@ -196,6 +201,49 @@ export function replaceShortcodesIn(
   }
   const converted = result + text.slice(from, end);
   return { text: converted + text.slice(end), end: converted.length };
+}
+
+/** A line that opens or closes a fenced code block: up to three spaces, then ``` or ~~~ or longer. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const BACKTICKS = /`+/g;
+
+/**
+ * Whether the end of `before` is inside code, as the Markdown that renders the message reads it
+ * (rich-text.ts): a fenced block not closed yet (a closing fence is the same character, at least
+ * as long: ```` is closed by ```` and not by ```), or a code span not closed yet (a run of n
+ * backticks is closed by a run of exactly n, within its paragraph). While typing, a span or block
+ * just opened counts as code: it will be closed.
+ */
+export function endsInCode(before: string): boolean {
+  let fence: { char: string; length: number } | null = null;
+  let spanOpener = 0;
+  for (const line of before.split('\n')) {
+    const marker = FENCE.exec(line);
+    if (fence) {
+      const closes =
+        marker?.[1]![0] === fence.char &&
+        marker[1]!.length >= fence.length &&
+        marker[2]!.trim() === '';
+      if (closes) fence = null;
+      continue;
+    }
+    // A backtick fence's info string has no backticks (else the line is a code span).
+    if (marker && !(marker[1]![0] === '`' && marker[2]!.includes('`'))) {
+      fence = { char: marker[1]![0]!, length: marker[1]!.length };
+      spanOpener = 0;
+      continue;
+    }
+    // A code span ends with its paragraph.
+    if (line.trim() === '') {
+      spanOpener = 0;
+      continue;
+    }
+    for (const [run] of line.matchAll(BACKTICKS)) {
+      if (spanOpener === 0) spanOpener = run.length;
+      else if (run.length === spanOpener) spanOpener = 0;
+    }
+  }
+  return fence !== null || spanOpener > 0;
 }
 
 /** Whether the word that `before` ends in is a link (a shortcode there is part of its path). */
