@@ -25,6 +25,7 @@ import { fileDeviceKey } from '../client/node/file-device-key';
 import { openOutboxFile } from '../desktop/outbox-file';
 import { runDiagnostics } from '../desktop/diagnostics';
 import { advertiseRoom, type DiscoveryNetworkOptions } from '../server/discovery';
+import { describeForLog } from '../server/errors';
 import { RoomBrowser } from '../desktop/room-browser';
 import type { IpcEvent, IpcEvents } from '../shared/ipc-contract';
 import { findJoinLinkArgument, JOIN_LINK_SCHEME } from '../shared/join-link';
@@ -55,7 +56,7 @@ if (app.requestSingleInstanceLock()) {
 }
 
 function run(): void {
-  const onError = (error: unknown) => console.error('[parley]', error);
+  const onError = (error: unknown) => console.error('[parley]', describeForLog(error));
   const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
   const pages = rendererPages();
   // PARLEY_DISCOVERY=off turns LAN discovery off (tests that must not send multicast on the

@@ -17,7 +17,7 @@ import { Server } from 'socket.io';
 import { DEFAULT_PORT, LIMITS, LOBBY, PROTOCOL_VERSION } from '../shared/limits';
 import type { ChatMessage, User } from '../shared/protocol';
 import type { Result } from '../shared/result';
-import { ChatServerError } from './errors';
+import { ChatServerError, describeForLog } from './errors';
 import { countsIntervalMs, RoomBroadcaster, type ForwardBatch } from './broadcast-batcher';
 import { usePostgresAdapter } from './cluster/adapter';
 import { Cluster } from './cluster/cluster';
@@ -199,7 +199,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ChatServerError('port_unavailable', `Port ${port} is not a number from 0 to 65535.`);
   }
-  const onError = options.onError ?? ((error: unknown) => console.error('[parley]', error));
+  const onError =
+    options.onError ?? ((error: unknown) => console.error('[parley]', describeForLog(error)));
   const webRoot = options.webRoot === undefined ? findWebRoot() : options.webRoot;
   // Before anything is opened: a certificate that cannot work must leave nothing behind.
   const tls = options.tls ?? null;

@@ -19,3 +19,22 @@ export function checkWholeNumber(name: string, value: number, least: number): vo
     `${name} must be a whole number, at least ${least} (not ${value}).`,
   );
 }
+
+/**
+ * An error the server carries on after, as one log entry: its message, and its stack only when it
+ * is a fault in the code (an error with no code of its own). Never its other fields: pg hangs its
+ * whole client (connection settings, socket, timers: hundreds of lines) on every error of a
+ * connection that breaks, and a database restart made five of those.
+ */
+export function describeForLog(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code } = error as { code?: unknown };
+  if (error instanceof ChatServerError) return error.message;
+  // pg: a connection that broke (`client` attached) or the database's own refusal (`severity`).
+  if ('client' in error || 'severity' in error) {
+    return `The database: ${error.message}${typeof code === 'string' ? ` (${code})` : ''}`;
+  }
+  // The system's errors (ECONNRESET, ENOSPC, …) name their code in their message.
+  if (typeof code === 'string') return error.message;
+  return error.stack ?? error.message;
+}

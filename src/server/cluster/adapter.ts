@@ -13,7 +13,9 @@
 import { createHash } from 'node:crypto';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
+import { ChatServerError } from '../errors';
 import type { ParleyServer } from '../socket-types';
+import { describeError } from '../storage/postgres-history';
 
 export const ATTACHMENTS_TABLE = 'parley_adapter_attachments';
 /** Any number, the same on every node: the lock that serialises creating the table. */
@@ -39,7 +41,14 @@ export async function usePostgresAdapter(
   // here, broken (a connection a query still holds was given back by that query already).
   pool.on('error', onError);
   pool.on('connect', (client) => {
-    client.on('error', onError);
+    client.on('error', (error) =>
+      onError(
+        new ChatServerError(
+          'data_unavailable',
+          `The cluster's database connection broke (${describeError(error)}); it connects again by itself.`,
+        ),
+      ),
+    );
     client.on('end', () =>
       setImmediate(() => {
         try {

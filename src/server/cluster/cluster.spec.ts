@@ -24,12 +24,13 @@ import { postgresPerFile } from '../../../tests/support/postgres-per-file';
 import { freePort, ServerProcess } from '../../../tests/support/server-process';
 import { sendFile } from '../../../tests/support/data-commands';
 import type { ChatServer } from '../chat-server';
+import { describeForLog } from '../errors';
 
 const postgres = postgresPerFile('cluster');
 const freshDatabase = () => postgres.freshUrl();
 
 /** Nodes on one database (per-address limits do not count loopback; messages may come fast). */
-async function nodes(count: number): Promise<ChatServer[]> {
+async function nodes(count: number, onError?: (error: unknown) => void): Promise<ChatServer[]> {
   const database = await freshDatabase();
   const started: ChatServer[] = [];
   for (let index = 0; index < count; index++) {
@@ -37,6 +38,7 @@ async function nodes(count: number): Promise<ChatServer[]> {
       await startServer({
         database,
         rateLimits: { message: { points: 1000, durationSeconds: 1 } },
+        ...(onError ? { onError } : {}),
       }),
     );
   }
@@ -232,7 +234,8 @@ describe('PostgreSQL restarting under the cluster', () => {
     'a message stored while a node was not listening still reaches its people',
     { timeout: 120_000 },
     async () => {
-      const [a, b] = await nodes(2);
+      const errors: unknown[] = [];
+      const [a, b] = await nodes(2, (error) => errors.push(error));
       const alice = await person(a!, 'alice');
       const bob = await person(b!, 'bob');
       const heard = nextEvent(alice.socket, 'message:created');
@@ -256,6 +259,12 @@ describe('PostgreSQL restarting under the cluster', () => {
         30_000,
       );
       expect(seen.filter((message) => message.id === sent!.id)).toHaveLength(1);
+      // What the nodes reported of the restart: a line each, saying it was the database (not
+      // pg's client object with it, hundreds of lines each).
+      expect(errors).not.toEqual([]);
+      for (const error of errors) {
+        expect(describeForLog(error)).toMatch(/^The (cluster's )?database\b[^\n]*$/);
+      }
     },
   );
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { postgresPerFile } from '../../../tests/support/postgres-per-file';
 import { startCommitCutter } from '../../../tests/support/commit-cutter';
 import { freePort } from '../../../tests/support/server-process';
-import { ChatServerError } from '../errors';
+import { ChatServerError, describeForLog } from '../errors';
 import { describeHistoryStore } from './history-store.contract';
 import { StorageError } from './history-store';
 import { PostgresHistory } from './postgres-history';
@@ -129,6 +129,8 @@ describe('PostgreSQL store: failures', () => {
       // Cut like a crash: the pool's idle connections break (reported, not thrown).
       await postgres.server.restart();
       expect(errors).not.toEqual([]);
+      // Reported in a line each, as the database's (pg attaches its whole client to them).
+      for (const error of errors) expect(describeForLog(error)).toMatch(/^The database: [^\n]+$/);
       // A write on a connection that broke is refused; a retry gets a fresh connection.
       let after = await send('c2').catch((error: unknown) => {
         expect(error).toBeInstanceOf(StorageError);
