@@ -11,6 +11,10 @@ describe('describeForLog', () => {
     const system = Object.assign(new Error('write ENOSPC'), { code: 'ENOSPC', syscall: 'write' });
     expect(describeForLog(system)).toBe('write ENOSPC');
     expect(describeForLog('a string')).toBe('a string');
+    // A known failure says what caused it (a StorageError carries the disk's or database's).
+    const refused = new Error('Your message was not stored.', { cause: system });
+    Object.assign(refused, { code: 'storage_full' });
+    expect(describeForLog(refused)).toBe('Your message was not stored. (write ENOSPC)');
   });
 
   it("names the database's errors and leaves out what pg attaches to them", () => {

@@ -29,12 +29,14 @@ export function checkWholeNumber(name: string, value: number, least: number): vo
 export function describeForLog(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const { code } = error as { code?: unknown };
-  if (error instanceof ChatServerError) return error.message;
+  // What it was a failure of, in its own words (a StorageError's cause: the disk's, the database's).
+  const cause = error.cause === undefined ? '' : ` (${describeForLog(error.cause).split('\n')[0]})`;
   // pg: a connection that broke (`client` attached) or the database's own refusal (`severity`).
   if ('client' in error || 'severity' in error) {
     return `The database: ${error.message}${typeof code === 'string' ? ` (${code})` : ''}`;
   }
-  // The system's errors (ECONNRESET, ENOSPC, …) name their code in their message.
-  if (typeof code === 'string') return error.message;
+  // Parley's own (ChatServerError, StorageError) and the system's (ECONNRESET, ENOSPC, …, which
+  // name their code in their message) have a code: known failures, not faults.
+  if (typeof code === 'string') return error.message + cause;
   return error.stack ?? error.message;
 }
