@@ -8,7 +8,7 @@ describe('ChatClient moderation', () => {
     const server = await startServer({ hostIsAdmin: false, isHostAddress: () => false });
     const admin = client();
     const joined = await admin.connect(urlOf(server), 'ann', {
-      adminToken: server.newAdminToken(),
+      adminToken: await server.newAdminToken(),
     });
     expect(joined).toMatchObject({
       ok: true,
@@ -25,7 +25,7 @@ describe('ChatClient moderation', () => {
   it('makes a moderator (everyone is told) and removes someone for the time asked', async () => {
     const server = await startServer({ hostIsAdmin: false, isHostAddress: () => false });
     const admin = client();
-    await admin.connect(urlOf(server), 'ann', { adminToken: server.newAdminToken() });
+    await admin.connect(urlOf(server), 'ann', { adminToken: await server.newAdminToken() });
     const bob = client();
     const bobJoined = await bob.connect(urlOf(server), 'bob');
     if (!bobJoined.ok) throw new Error(bobJoined.error.message);

@@ -183,7 +183,7 @@ export interface ChatServer {
    * Makes a new one-time admin token (the previous one stops working): whoever joins with it
    * (`session:join` `adminToken`, the admin link `…/#admin=TOKEN`) becomes an admin.
    */
-  newAdminToken(): string;
+  newAdminToken(): Promise<string>;
   /**
    * True when the person `personId` connected from `address` may moderate (remove people, delete
    * any message): the host, admins and moderators.
@@ -403,6 +403,8 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     passphrase,
     wrongPassphrase: limits.wrongPassphrase,
     wrongAdminToken: limits.wrongAdminToken,
+    adminTokens: history.adminTokens,
+    onError,
     sharedRemovals: limits.removals,
     isRateLimitExempt,
     isHost,
@@ -580,7 +582,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     async () => ({
       link: buildAdminLink(
         urls[0] ?? `http://localhost:${actualPort}`,
-        moderation.adminToken.renew(),
+        await moderation.adminToken.renew(),
       ),
     }),
   );
@@ -621,6 +623,9 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
         await control?.close();
         await search.close();
         await fileStore.close();
+        // This server's admin link stops working with it (in a cluster too); a database that
+        // is gone already only makes that impossible.
+        await moderation.adminToken.close().catch(onError);
         await history.close();
         await limits.close();
       })();

@@ -14,6 +14,7 @@ import { DEFAULT_PORT, LIMITS } from '../shared/limits';
 import { SERVICE_TYPE } from '../shared/room-announcement';
 import { buildAdminLink } from '../shared/admin-link';
 import { ChatServerError, createChatServer, type RateLimit } from './chat-server';
+import { describeForLog } from './errors';
 import { LIMIT_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './cli-limits';
 import { isDataCommand, runDataCommand } from './data-commands';
 import { databaseUrlFrom } from './database-url';
@@ -294,15 +295,22 @@ export async function main(
     io.out(`TLS certificate fingerprint (SHA-256):\n  ${server.fingerprint}`);
   }
   if (server.passphraseRequired) io.out('Joining needs the passphrase.');
-  // A fresh one-time token at every start: whoever opens the link first becomes an admin.
+  // A fresh one-time token at every start: whoever opens the link first becomes an admin (on
+  // any server of a cluster: the database keeps it).
   // One write: whoever reads the output line by line gets the heading and the link together.
-  const adminLink = buildAdminLink(
-    server.urls[0] ?? `http://localhost:${server.port}`,
-    server.newAdminToken(),
-  );
-  io.out(
-    `Admin link (works once: whoever opens it becomes an admin of this server):\n  ${adminLink}`,
-  );
+  try {
+    const adminLink = buildAdminLink(
+      server.urls[0] ?? `http://localhost:${server.port}`,
+      await server.newAdminToken(),
+    );
+    io.out(
+      `Admin link (works once: whoever opens it becomes an admin of this server):\n  ${adminLink}`,
+    );
+  } catch (error) {
+    io.err(
+      `Could not make an admin link (${describeForLog(error)}); \`parley admin-link\` makes one.`,
+    );
+  }
   io.out(`Data: ${dataDir}`);
   if (database !== undefined) io.out(`History: PostgreSQL, ${describeUrl(database)}`);
 

@@ -15,6 +15,7 @@ import { blockedFor, consume, type Limiter } from './rate-limits';
 import { verifyPassphrase, type PassphraseHash } from './passphrase';
 import type { People } from './people';
 import type { Roster } from './roster';
+import type { AdminTokenStore } from './storage/history-store';
 import type { ParleyServer } from './socket-types';
 
 export interface ModerationOptions {
@@ -34,6 +35,10 @@ export interface ModerationOptions {
   hostIsAdmin: boolean;
   /** Wrong admin tokens per address (see admin-token.ts). */
   wrongAdminToken: Limiter;
+  /** Where the admin links' tokens wait for their use (the history's store). */
+  adminTokens: AdminTokenStore;
+  /** Where a token that could not be given back is reported. */
+  onError: (error: unknown) => void;
   /**
    * Removals shared with the other servers on the database (limiters.ts): written besides this
    * server's own (which holds at once, before the database has it) and checked with them.
@@ -61,7 +66,7 @@ export class Moderation {
 
   constructor(options: ModerationOptions) {
     this.#options = options;
-    this.adminToken = new AdminToken(options.wrongAdminToken);
+    this.adminToken = new AdminToken(options.wrongAdminToken, options.adminTokens, options.onError);
   }
 
   /**

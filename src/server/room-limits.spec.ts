@@ -306,6 +306,7 @@ describe('deleting a room', () => {
       identities: inner.identities,
       readPositions: inner.readPositions,
       fileReferences: inner.fileReferences,
+      adminTokens: inner.adminTokens,
       flush: () => inner.flush(),
       close: () => inner.close(),
     };

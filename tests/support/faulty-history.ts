@@ -41,6 +41,7 @@ export async function faultyHistory(): Promise<FaultyHistory> {
     identities: inner.identities,
     readPositions: inner.readPositions,
     fileReferences: inner.fileReferences,
+    adminTokens: inner.adminTokens,
     flush: () => inner.flush(),
     close: () => inner.close(),
   };

@@ -229,6 +229,30 @@ describe('a cluster of nodes on one PostgreSQL', () => {
   });
 });
 
+describe('admin links in a cluster', () => {
+  it("one node's link works once, on whichever node the person reaches; it goes with its node", async () => {
+    const [a, b] = await nodes(2);
+    const token = await a!.newAdminToken();
+    // Behind a balancer, the link printed by node A may be opened on node B.
+    const joined = await joinWith(await rawSocket(b!), { nickname: 'ann', adminToken: token });
+    expect(joined.ok && joined.self.role).toBe('admin');
+    // Used up on every node.
+    for (const node of [a!, b!]) {
+      const again = await joinWith(await rawSocket(node), { nickname: 'eve', adminToken: token });
+      expect(!again.ok && again.error.code).toBe('wrong_admin_token');
+    }
+    // A node's newer link replaces its older one, everywhere; a node that stops takes its link
+    // with it.
+    const older = await b!.newAdminToken();
+    const newer = await b!.newAdminToken();
+    const withOlder = await joinWith(await rawSocket(a!), { nickname: 'eve', adminToken: older });
+    expect(!withOlder.ok && withOlder.error.code).toBe('wrong_admin_token');
+    await b!.close();
+    const withNewer = await joinWith(await rawSocket(a!), { nickname: 'eve', adminToken: newer });
+    expect(!withNewer.ok && withNewer.error.code).toBe('wrong_admin_token');
+  });
+});
+
 describe('PostgreSQL restarting under the cluster', () => {
   it(
     'a message stored while a node was not listening still reaches its people',

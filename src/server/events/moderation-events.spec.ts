@@ -53,7 +53,7 @@ async function enter(
 /** A server like `parley serve` with an admin (ann, by the admin token) and a moderator (mo). */
 async function moderatedServer(options: ChatServerOptions = {}) {
   const server = await startServer({ ...SERVE, ...options });
-  const ann = await enter(server, 'ann', { adminToken: server.newAdminToken() });
+  const ann = await enter(server, 'ann', { adminToken: await server.newAdminToken() });
   const mo = await enter(server, 'mo');
   expect(
     await emitRaw(ann.socket, 'role:set', { userId: mo.session.self.id, role: 'moderator' }),
@@ -68,7 +68,7 @@ describe('the admin token', () => {
     const server = await startServer({ ...SERVE, dataDir });
     const bob = await enter(server, 'bob');
     expect(bob.session.self.role).toBeUndefined();
-    const token = server.newAdminToken();
+    const token = await server.newAdminToken();
     const joined = collect(bob.socket, 'presence:joined');
     const ann = await enter(server, 'ann', { adminToken: token });
     expect(ann.session.self).toMatchObject({ nickname: 'ann', role: 'admin' });
@@ -105,7 +105,7 @@ describe('the admin token', () => {
 
   it('counts wrong tokens per address: a brute force stops after a few guesses', async () => {
     const server = await startServer(SERVE);
-    const token = server.newAdminToken();
+    const token = await server.newAdminToken();
     const guesser = await rawSocket(server, '127.0.0.2');
     const { points } = LIMITS.rate.wrongAdminToken;
     // All at once, as a brute force would: each guess is counted before it is compared.
@@ -139,8 +139,8 @@ describe('the admin token', () => {
         error: { code: 'invalid_payload' },
       });
     }
-    const old = server.newAdminToken();
-    const current = server.newAdminToken();
+    const old = await server.newAdminToken();
+    const current = await server.newAdminToken();
     expect(await joinWith(socket, { nickname: 'ann', adminToken: old })).toMatchObject({
       ok: false,
       error: { code: 'wrong_admin_token' },
@@ -190,7 +190,7 @@ describe('parley serve: no host', () => {
 describe('roles and removing people', () => {
   it('an admin makes a moderator and unmakes them; everyone sees it, and it is stored', async () => {
     const server = await startServer(SERVE);
-    const ann = await enter(server, 'ann', { adminToken: server.newAdminToken() });
+    const ann = await enter(server, 'ann', { adminToken: await server.newAdminToken() });
     const bob = await enter(server, 'bob');
     const carol = await enter(server, 'carol');
     const seen = collect(carol.socket, 'person:updated');

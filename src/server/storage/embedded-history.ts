@@ -19,7 +19,7 @@ import type {
   RoomStore,
 } from './history-store';
 import { EmbeddedReadPositions } from './read-positions';
-import { StorageError } from './history-store';
+import { MemoryAdminTokens, StorageError } from './history-store';
 import { LevelMessageStore } from './level-message-store';
 import { MessageLog, type MessageLogOptions } from './message-log';
 import { damagedError } from './history-damage';
@@ -39,6 +39,7 @@ export class EmbeddedHistory implements HistoryStore {
   readonly identities: IdentityStore;
   readonly readPositions: ReadPositionStore;
   readonly fileReferences: FileReferences;
+  readonly adminTokens = new MemoryAdminTokens();
   readonly #log: MessageLog;
   readonly #store: LevelMessageStore | null;
   readonly #watermark: IdWatermark | null;

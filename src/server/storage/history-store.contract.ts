@@ -171,6 +171,27 @@ export function describeHistoryStore(backend: string, options: ContractOptions):
       if (other !== store) await other.close();
     });
 
+    it('takes an admin token once, on any server sharing the store; a dropped one not at all', async () => {
+      const name = `store-${++stores}`;
+      const store = await options.open(name);
+      const other = options.openShared ? await options.openShared(name) : store;
+      const [token, dropped, never] = ['t1', 't2', 't3'].map((text) => Buffer.from(text));
+      await store.adminTokens.put(token!);
+      await store.adminTokens.put(dropped!);
+      await store.adminTokens.drop(dropped!);
+      // Taken at once on two servers (or twice on one): one of them gets it.
+      const taken = await Promise.all([
+        other.adminTokens.take(token!),
+        store.adminTokens.take(token!),
+      ]);
+      expect(taken.filter(Boolean)).toHaveLength(1);
+      expect(await store.adminTokens.take(token!)).toBe(false);
+      expect(await other.adminTokens.take(dropped!)).toBe(false);
+      expect(await store.adminTokens.take(never!)).toBe(false);
+      await store.close();
+      if (other !== store) await other.close();
+    });
+
     it('keeps read positions per person and room, moving only forward, also after closing', async () => {
       const name = `store-${++stores}`;
       const store = await options.open(name);

@@ -170,6 +170,39 @@ export interface FileReferences {
   allowed(fileId: string, rooms: Iterable<string>): Promise<boolean>;
 }
 
+/**
+ * The admin links' tokens waiting for their one use, as SHA-256 digests (admin-token.ts). In
+ * PostgreSQL they are a table, so that a link printed by one server of a cluster works on every
+ * one of them, once; the embedded store keeps them in memory (a restart ends them).
+ */
+export interface AdminTokenStore {
+  /** Makes `digest` wait for its use; resolves once every server can take it. */
+  put(digest: Buffer): Promise<void>;
+  /** True when `digest` was waiting: it is used up now, on every server. */
+  take(digest: Buffer): Promise<boolean>;
+  /** `digest` no longer waits (a server's earlier token, or one of a server that stops). */
+  drop(digest: Buffer): Promise<void>;
+}
+
+/** The admin tokens of a server on its own: in this process's memory. */
+export class MemoryAdminTokens implements AdminTokenStore {
+  // By the digest's hex: a lookup's timing could tell a guesser about a SHA-256 digest, which
+  // tells nothing about a token.
+  readonly #waiting = new Set<string>();
+
+  async put(digest: Buffer): Promise<void> {
+    this.#waiting.add(digest.toString('hex'));
+  }
+
+  async take(digest: Buffer): Promise<boolean> {
+    return this.#waiting.delete(digest.toString('hex'));
+  }
+
+  async drop(digest: Buffer): Promise<void> {
+    this.#waiting.delete(digest.toString('hex'));
+  }
+}
+
 export interface HistoryStore {
   /**
    * Stores a message with the next server id and time, unless its author already sent this
@@ -197,6 +230,7 @@ export interface HistoryStore {
   readonly identities: IdentityStore;
   readonly readPositions: ReadPositionStore;
   readonly fileReferences: FileReferences;
+  readonly adminTokens: AdminTokenStore;
   /** Resolves once every message appended so far is durable. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -167,7 +167,7 @@ describe('parley migrate', () => {
       // Roles come from the admin link only (as under `parley serve`), so they are stored ones.
       const embedded = await startServer({ dataDir, hostIsAdmin: false });
       const { socket: alice } = await joinAs(embedded, 'Alice', aliceKey, {
-        adminToken: embedded.newAdminToken(),
+        adminToken: await embedded.newAdminToken(),
       });
       const { socket: bob, session: bobSession } = await joinAs(embedded, 'Bob', bobKey);
 

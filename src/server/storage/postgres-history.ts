@@ -14,8 +14,9 @@
  */
 import pg from 'pg';
 import type { ChatMessage, FileAttachment, Role } from '../../shared/protocol';
-import { ChatServerError } from '../errors';
+import { ChatServerError, describeForLog } from '../errors';
 import type {
+  AdminTokenStore,
   AppendRequest,
   FileReferences,
   HistoryPage,
@@ -106,6 +107,7 @@ export class PostgresHistory implements HistoryStore {
   readonly identities: IdentityStore;
   readonly readPositions: ReadPositionStore;
   readonly fileReferences: FileReferences;
+  readonly adminTokens: AdminTokenStore;
   readonly #pool: pg.Pool;
   readonly #clock: () => number;
   readonly #retention: number | null;
@@ -124,7 +126,8 @@ export class PostgresHistory implements HistoryStore {
     this.#clock = options.clock ?? Date.now;
     this.#retention = options.retention ?? null;
     this.#onFilesUnreferenced = options.onFilesUnreferenced ?? (() => {});
-    this.#onError = options.onError ?? ((error) => console.error('[parley]', error));
+    this.#onError =
+      options.onError ?? ((error) => console.error('[parley]', describeForLog(error)));
     this.rooms = {
       rooms: () => this.#roomList(),
       saveRoom: (room) => this.#saveRoom(room),
@@ -141,6 +144,25 @@ export class PostgresHistory implements HistoryStore {
     this.fileReferences = {
       record: (fileId, room) => this.#recordFile(fileId, room),
       allowed: (fileId, rooms) => this.#fileAllowed(fileId, rooms),
+    };
+    this.adminTokens = {
+      put: async (digest) => {
+        await this.#write(() =>
+          pool.query('INSERT INTO admin_tokens (digest) VALUES ($1) ON CONFLICT DO NOTHING', [
+            digest,
+          ]),
+        );
+      },
+      // One DELETE: of two servers taking the same token at once, one gets the row.
+      take: async (digest) => {
+        const { rowCount } = await this.#write(() =>
+          pool.query('DELETE FROM admin_tokens WHERE digest = $1', [digest]),
+        );
+        return rowCount === 1;
+      },
+      drop: async (digest) => {
+        await this.#write(() => pool.query('DELETE FROM admin_tokens WHERE digest = $1', [digest]));
+      },
     };
   }
 

@@ -129,6 +129,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'admin links that work on every server',
+    sql: `
+      -- The admin links' tokens waiting for their one use (admin-token.ts), as SHA-256 digests:
+      -- any server takes one (DELETE), whichever server printed it.
+      CREATE TABLE admin_tokens (
+        digest bytea PRIMARY KEY,
+        made_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 /** Any number, the same in every Parley server: the advisory lock that migrations hold. */
