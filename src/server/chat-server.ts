@@ -410,7 +410,7 @@ export async function createChatServer(options: ChatServerOptions = {}): Promise
     isHost,
     hostIsAdmin: options.hostIsAdmin ?? true,
   });
-  const linkCodes = new LinkCodes(options.clock);
+  const linkCodes = new LinkCodes(history.linkCodes, options.clock);
   const search = MessageSearch.start({
     history,
     enabled: options.search?.enabled ?? true,

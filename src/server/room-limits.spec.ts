@@ -307,6 +307,7 @@ describe('deleting a room', () => {
       readPositions: inner.readPositions,
       fileReferences: inner.fileReferences,
       adminTokens: inner.adminTokens,
+      linkCodes: inner.linkCodes,
       flush: () => inner.flush(),
       close: () => inner.close(),
     };

@@ -42,6 +42,7 @@ export async function faultyHistory(): Promise<FaultyHistory> {
     readPositions: inner.readPositions,
     fileReferences: inner.fileReferences,
     adminTokens: inner.adminTokens,
+    linkCodes: inner.linkCodes,
     flush: () => inner.flush(),
     close: () => inner.close(),
   };

@@ -253,6 +253,20 @@ describe('admin links in a cluster', () => {
   });
 });
 
+describe('linking a device in a cluster', () => {
+  it('a code shown by a device on one node links a device that reaches another, once', async () => {
+    const [a, b] = await nodes(2);
+    const alice = await person(a!, 'alice');
+    const issued = await emitRaw(alice.socket, 'device:link-code', {});
+    if (!issued.ok) throw new Error(issued.error.message);
+    const code = issued.code as string;
+    const linked = await joinWith(await rawSocket(b!), { nickname: 'alice', link: code });
+    expect(linked.ok && linked.self.id).toBe(alice.self.id);
+    const again = await joinWith(await rawSocket(a!), { nickname: 'alice', link: code });
+    expect(!again.ok && again.error.code).toBe('link_invalid');
+  });
+});
+
 describe('PostgreSQL restarting under the cluster', () => {
   it(
     'a message stored while a node was not listening still reaches its people',

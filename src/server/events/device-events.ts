@@ -17,7 +17,7 @@ export function deviceEvents(
   return {
     'device:link-code': {
       limits: [connection.perConnection(parts.limiters.linkCode)],
-      handle: (_payload, { session }) => ok(parts.linkCodes.issue(session.user.id)),
+      handle: async (_payload, { session }) => ok(await parts.linkCodes.issue(session.user.id)),
     },
 
     'room:read': {

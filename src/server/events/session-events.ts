@@ -43,7 +43,7 @@ export function sessionEvents(
         `Too many wrong link codes from your address. Try again in ${Math.ceil(wait / 60)} min.`,
       );
     }
-    const person = parts.linkCodes.personOf(code);
+    const person = await parts.linkCodes.personOf(code);
     const identity = person === undefined ? undefined : parts.people.get(person);
     if (!identity) {
       return fail(
@@ -162,7 +162,7 @@ export function sessionEvents(
         let claim;
         try {
           if (linkTo) {
-            if (!parts.linkCodes.use(payload.link!)) {
+            if (!(await parts.linkCodes.use(payload.link!))) {
               giveBack();
               return fail(
                 'link_invalid',

@@ -19,7 +19,7 @@ import type {
   RoomStore,
 } from './history-store';
 import { EmbeddedReadPositions } from './read-positions';
-import { MemoryAdminTokens, StorageError } from './history-store';
+import { MemoryAdminTokens, MemoryLinkCodes, StorageError } from './history-store';
 import { LevelMessageStore } from './level-message-store';
 import { MessageLog, type MessageLogOptions } from './message-log';
 import { damagedError } from './history-damage';
@@ -40,6 +40,7 @@ export class EmbeddedHistory implements HistoryStore {
   readonly readPositions: ReadPositionStore;
   readonly fileReferences: FileReferences;
   readonly adminTokens = new MemoryAdminTokens();
+  readonly linkCodes = new MemoryLinkCodes();
   readonly #log: MessageLog;
   readonly #store: LevelMessageStore | null;
   readonly #watermark: IdWatermark | null;

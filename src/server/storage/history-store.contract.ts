@@ -192,6 +192,32 @@ export function describeHistoryStore(backend: string, options: ContractOptions):
       if (other !== store) await other.close();
     });
 
+    it('keeps link codes until used once (on any server sharing the store) or expired', async () => {
+      const name = `store-${++stores}`;
+      const store = await options.open(name);
+      const other = options.openShared ? await options.openShared(name) : store;
+      const codes = store.linkCodes;
+      expect(await codes.put('CODE1', 'p-a', 2_000, 1_000)).toBe(true);
+      // Another person's code cannot be issued again; the person's next code replaces theirs.
+      expect(await other.linkCodes.put('CODE1', 'p-b', 2_000, 1_000)).toBe(false);
+      expect(await other.linkCodes.personOf('CODE1', 1_500)).toBe('p-a');
+      expect(await codes.put('CODE2', 'p-a', 3_000, 1_500)).toBe(true);
+      expect(await codes.personOf('CODE1', 1_500)).toBeUndefined();
+      // Expired: not anyone's, and not taken.
+      expect(await other.linkCodes.personOf('CODE2', 3_000)).toBeUndefined();
+      expect(await codes.take('CODE2', 3_000)).toBe(false);
+      // Taken at once on two servers (or twice on one): one of them gets it.
+      expect(await codes.put('CODE3', 'p-b', 5_000, 4_000)).toBe(true);
+      const taken = await Promise.all([
+        codes.take('CODE3', 4_500),
+        other.linkCodes.take('CODE3', 4_500),
+      ]);
+      expect(taken.filter(Boolean)).toHaveLength(1);
+      expect(await other.linkCodes.personOf('CODE3', 4_500)).toBeUndefined();
+      await store.close();
+      if (other !== store) await other.close();
+    });
+
     it('keeps read positions per person and room, moving only forward, also after closing', async () => {
       const name = `store-${++stores}`;
       const store = await options.open(name);

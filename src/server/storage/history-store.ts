@@ -203,6 +203,49 @@ export class MemoryAdminTokens implements AdminTokenStore {
   }
 }
 
+/**
+ * The link codes waiting for their one use (link-codes.ts). In PostgreSQL they are a table, so
+ * that a code one device shows, connected to one server of a cluster, works for a device that
+ * reaches another; the embedded store keeps them in memory.
+ */
+export interface LinkCodeStore {
+  /**
+   * Keeps `code` for `person` until `expiresAt` (ms), and no earlier code of theirs (nor any
+   * expired at `now`); false, and nothing changed, when `code` is someone's already.
+   */
+  put(code: string, person: string, expiresAt: number, now: number): Promise<boolean>;
+  /** The person `code` is for, while it waits (unused, not expired at `now`). */
+  personOf(code: string, now: number): Promise<string | undefined>;
+  /** Uses `code` up, on every server: true when it was waiting. */
+  take(code: string, now: number): Promise<boolean>;
+}
+
+/** The link codes of a server on its own: in this process's memory. */
+export class MemoryLinkCodes implements LinkCodeStore {
+  readonly #byCode = new Map<string, { person: string; expiresAt: number }>();
+
+  async put(code: string, person: string, expiresAt: number, now: number): Promise<boolean> {
+    if (this.#byCode.has(code)) return false;
+    for (const [earlier, issued] of this.#byCode) {
+      if (issued.person === person || issued.expiresAt <= now) this.#byCode.delete(earlier);
+    }
+    this.#byCode.set(code, { person, expiresAt });
+    return true;
+  }
+
+  async personOf(code: string, now: number): Promise<string | undefined> {
+    const issued = this.#byCode.get(code);
+    return issued && issued.expiresAt > now ? issued.person : undefined;
+  }
+
+  async take(code: string, now: number): Promise<boolean> {
+    // Looked up and deleted in one step: of two takes at once, one gets it.
+    const issued = this.#byCode.get(code);
+    this.#byCode.delete(code);
+    return issued !== undefined && issued.expiresAt > now;
+  }
+}
+
 export interface HistoryStore {
   /**
    * Stores a message with the next server id and time, unless its author already sent this
@@ -231,6 +274,7 @@ export interface HistoryStore {
   readonly readPositions: ReadPositionStore;
   readonly fileReferences: FileReferences;
   readonly adminTokens: AdminTokenStore;
+  readonly linkCodes: LinkCodeStore;
   /** Resolves once every message appended so far is durable. */
   flush(): Promise<void>;
   close(): Promise<void>;

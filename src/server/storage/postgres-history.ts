@@ -17,6 +17,7 @@ import type { ChatMessage, FileAttachment, Role } from '../../shared/protocol';
 import { ChatServerError, describeForLog } from '../errors';
 import type {
   AdminTokenStore,
+  LinkCodeStore,
   AppendRequest,
   FileReferences,
   HistoryPage,
@@ -108,6 +109,7 @@ export class PostgresHistory implements HistoryStore {
   readonly readPositions: ReadPositionStore;
   readonly fileReferences: FileReferences;
   readonly adminTokens: AdminTokenStore;
+  readonly linkCodes: LinkCodeStore;
   readonly #pool: pg.Pool;
   readonly #clock: () => number;
   readonly #retention: number | null;
@@ -162,6 +164,33 @@ export class PostgresHistory implements HistoryStore {
       },
       drop: async (digest) => {
         await this.#write(() => pool.query('DELETE FROM admin_tokens WHERE digest = $1', [digest]));
+      },
+    };
+    this.linkCodes = {
+      put: async (code, person, expiresAt, now) => {
+        const { rowCount } = await this.#write(() =>
+          pool.query(
+            `WITH gone AS (DELETE FROM link_codes WHERE person = $2 OR expires_at <= $4)
+             INSERT INTO link_codes (code, person, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO NOTHING`,
+            [code, person, expiresAt, now],
+          ),
+        );
+        return rowCount === 1;
+      },
+      personOf: async (code, now) => {
+        const { rows } = await pool.query<{ person: string }>(
+          'SELECT person FROM link_codes WHERE code = $1 AND expires_at > $2',
+          [code, now],
+        );
+        return rows[0]?.person;
+      },
+      // One DELETE: of two servers taking the same code at once, one gets the row.
+      take: async (code, now) => {
+        const { rowCount } = await this.#write(() =>
+          pool.query('DELETE FROM link_codes WHERE code = $1 AND expires_at > $2', [code, now]),
+        );
+        return rowCount === 1;
       },
     };
   }

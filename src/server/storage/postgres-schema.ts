@@ -141,6 +141,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'link codes that work on every server',
+    sql: `
+      -- The codes that link a new device to a person (link-codes.ts), each until it expires (ms,
+      -- the server's clock) or is used: any server takes one (DELETE), whichever issued it.
+      CREATE TABLE link_codes (
+        code text PRIMARY KEY,
+        person text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX link_codes_person ON link_codes (person);
+    `,
+  },
 ];
 
 /** Any number, the same in every Parley server: the advisory lock that migrations hold. */
