@@ -86,6 +86,8 @@ export interface CapacityResult {
    * not counted per connection (absent in results recorded before: none).
    */
   warmUpClients?: number;
+  /** The cores the load generator ran on (absent in results recorded before: one). */
+  generatorCores?: number;
   /** Each server's figures: the median of its repetitions' (older results: the one run's). */
   servers: Partial<Record<ServerKind, CapacityFigures>>;
   /** Parley / baseline: the median of the repetitions' ratios. */
@@ -285,6 +287,7 @@ export function capacityResult(
   holdSeconds: number,
   repetitions: Array<Repetition<CapacityFigures>>,
   warmUpClients = 0,
+  generatorCores = 1,
 ): CapacityResult {
   const servers: CapacityResult['servers'] = {};
   for (const kind of SERVER_KINDS) {
@@ -295,6 +298,7 @@ export function capacityResult(
     connections,
     holdSeconds,
     ...(warmUpClients > 0 ? { warmUpClients } : {}),
+    generatorCores,
     servers,
     ...repeatedRatios(repetitions, capacityRatios),
     repetitions,
@@ -504,10 +508,28 @@ function capacityTargets(capacity: CapacityResult | null): Target[] {
       detail: capacity
         ? `Parley ${fmt(capacity.servers.parley?.connectSeconds ?? NaN, 1)} s, plain Socket.IO ${fmt(capacity.servers.socketio?.connectSeconds ?? NaN, 1)} s` +
           (range ? ' (medians)' : '') +
-          perRepetition(range?.connectSeconds)
+          perRepetition(range?.connectSeconds) +
+          stormCpu(capacity)
         : notRun,
     },
   ];
+}
+
+/**
+ * The servers' CPU in the join storm, and when plain Socket.IO's load generator had no headroom:
+ * then Socket.IO's time is partly the generator's, and its server's CPU says more.
+ */
+function stormCpu(capacity: CapacityResult): string {
+  const ratio = capacity.ratios.socketio?.connectCpuSeconds;
+  if (ratio === undefined || !Number.isFinite(ratio)) return '';
+  const generator = capacity.servers.socketio?.generatorConnectCpuPercent;
+  const cores = capacity.generatorCores ?? 1;
+  const busy =
+    generator !== undefined && generator > GENERATOR_CPU_LIMIT * cores
+      ? `; plain Socket.IO's load generator used ${fmt(generator / cores, 0)} % of its ` +
+        `core${cores > 1 ? 's' : ''} while its clients connected, so that time is partly the generator's`
+      : '';
+  return `; server CPU to connect ${ratioWithSpread(ratio, capacity.spread?.socketio?.connectCpuSeconds)}${busy}`;
 }
 
 function guessingTarget(guessing: GuessingFigures | null): Target {

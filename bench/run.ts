@@ -312,6 +312,7 @@ if (config.idle > 1) {
     config.hold,
     repetitions,
     warmUpClients(config.idle),
+    generatorCores,
   );
 }
 

@@ -249,7 +249,23 @@ describe('judgeTargets', () => {
     expect(storm.value).toBe(1.5);
     expect(storm.met).toBe(true);
     expect(storm.detail).toBe(
-      'Parley 6.0 s, plain Socket.IO 4.0 s (medians); per repetition 1.25–2.00x',
+      'Parley 6.0 s, plain Socket.IO 4.0 s (medians); per repetition 1.25–2.00x; ' +
+        'server CPU to connect 1.50x (1.25–2.00)',
+    );
+    // Plain Socket.IO's generator without headroom: its time is partly the generator's, said so.
+    const busy = runs.map((run) => ({
+      ...run,
+      socketio: { ...run.socketio!, generatorConnectCpuPercent: 95 },
+    }));
+    expect(
+      target(judgeTargets(report({ capacity: capacityResult(5000, 5, busy) })), /joining/).detail,
+    ).toContain(
+      "plain Socket.IO's load generator used 95 % of its core while its clients connected",
+    );
+    // Two generator cores at 95 % each in all: 95 % of 200, well within their headroom.
+    const twoCores = capacityResult(5000, 5, busy, 0, 2);
+    expect(target(judgeTargets(report({ capacity: twoCores })), /joining/).detail).not.toContain(
+      'load generator',
     );
     expect(target(targets, /^One host holds/).met).toBe(true);
 
