@@ -103,35 +103,22 @@ export class ServerProcess {
 
   /** Memory after a full GC in the server. */
   async memory(): Promise<MemoryFigures> {
-    const reply = await request<{ memory: MemoryFigures }>(
-      this.child,
-      { type: 'memory' },
-      'memory',
-      30_000,
-    );
-    return reply.memory;
+    return (await this.#ask<{ memory: MemoryFigures }>('memory')).memory;
   }
 
   /** Connections the server holds now. */
   async connections(): Promise<number> {
-    const reply = await request<{ count: number }>(
-      this.child,
-      { type: 'connections' },
-      'connections',
-      30_000,
-    );
-    return reply.count;
+    return (await this.#ask<{ count: number }>('connections')).count;
   }
 
   /** Room-event batches Parley has written so far, one per recipient (0 for the baselines). */
   async batchWrites(): Promise<number> {
-    const reply = await request<{ writes: number }>(
-      this.child,
-      { type: 'batchWrites' },
-      'batchWrites',
-      30_000,
-    );
-    return reply.writes;
+    return (await this.#ask<{ writes: number }>('batchWrites')).writes;
+  }
+
+  /** Asks the server `type` over IPC (bench-server.ts answers with a message of that type). */
+  #ask<T>(type: 'memory' | 'connections' | 'batchWrites'): Promise<T> {
+    return request<T>(this.child, { type }, type, 30_000);
   }
 
   /** Peak RSS so far, without disturbing the server. */
