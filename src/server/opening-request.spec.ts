@@ -6,10 +6,15 @@
  * the query) still works.
  */
 import type { IncomingMessage } from 'node:http';
-import { io as connectSocket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { collectGarbage } from '../../tests/support/gc';
-import { joinWith, onCleanup, startServer, urlOf, type RawSocket } from '../../tests/support/chat';
+import {
+  joinWith,
+  onCleanup,
+  rawSocket,
+  startServer,
+  type RawSocket,
+} from '../../tests/support/chat';
 import { PRESENCE_LISTED_QUERY } from '../shared/protocol';
 import type { ChatServer } from './chat-server';
 
@@ -25,21 +30,6 @@ function watchRequests(server: ChatServer): Array<WeakRef<IncomingMessage>> {
     http.off('upgrade', note);
   });
   return seen;
-}
-
-async function open(server: ChatServer, transports: string[]): Promise<RawSocket> {
-  const socket: RawSocket = connectSocket(urlOf(server), {
-    transports,
-    forceNew: true,
-    reconnection: false,
-    query: PRESENCE_LISTED_QUERY,
-  });
-  onCleanup(() => void socket.disconnect());
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
 }
 
 /** The requests of `seen` still alive after a full collection (on a later turn: WeakRefs). */
@@ -61,7 +51,7 @@ describe('the request that opened a connection', () => {
   it('is let go once a WebSocket connection is open, and the connection works on', async () => {
     const server = await startServer();
     const seen = watchRequests(server);
-    const socket = await open(server, ['websocket']);
+    const socket = await rawSocket(server, undefined, PRESENCE_LISTED_QUERY);
     expect(seen).toHaveLength(1);
     await joinAndSend(socket, 'ada');
     expect(await stillKept(seen)).toBe(0);
@@ -75,7 +65,7 @@ describe('the request that opened a connection', () => {
   it('is let go after long-polling upgrades to a WebSocket', async () => {
     const server = await startServer();
     const seen = watchRequests(server);
-    const socket = await open(server, ['polling', 'websocket']);
+    const socket = await rawSocket(server, undefined, PRESENCE_LISTED_QUERY, ['polling', 'websocket']);
     const engine = socket.io.engine;
     if (engine.transport.name !== 'websocket') {
       await new Promise<void>((resolve) => engine.once('upgrade', () => resolve()));

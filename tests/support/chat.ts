@@ -72,15 +72,17 @@ export function urlOf(server: ChatServer): string {
 /**
  * A raw protocol client, for sending exactly what a test wants (including malformed input).
  * `localAddress` (another loopback address, e.g. 127.0.0.2) makes it "another machine" for the
- * server's per-address limits; `query` goes with its handshake (PRESENCE_CHANGES_QUERY).
+ * server's per-address limits; `query` goes with its handshake (PRESENCE_CHANGES_QUERY);
+ * `transports` as socket.io-client takes them (long-polling first, to upgrade later).
  */
 export async function rawSocket(
   server: ChatServer,
   localAddress?: string,
   query?: Record<string, string>,
+  transports: string[] = ['websocket'],
 ): Promise<RawSocket> {
   const socket: RawSocket = connectSocket(urlOf(server), {
-    transports: ['websocket'],
+    transports,
     forceNew: true,
     reconnection: false,
     ...(localAddress === undefined ? {} : { localAddress }),
