@@ -65,7 +65,10 @@ describe('the request that opened a connection', () => {
   it('is let go after long-polling upgrades to a WebSocket', async () => {
     const server = await startServer();
     const seen = watchRequests(server);
-    const socket = await rawSocket(server, undefined, PRESENCE_LISTED_QUERY, ['polling', 'websocket']);
+    const socket = await rawSocket(server, undefined, PRESENCE_LISTED_QUERY, [
+      'polling',
+      'websocket',
+    ]);
     const engine = socket.io.engine;
     if (engine.transport.name !== 'websocket') {
       await new Promise<void>((resolve) => engine.once('upgrade', () => resolve()));
