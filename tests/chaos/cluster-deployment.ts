@@ -32,9 +32,13 @@ interface MessageRow {
   extra: Partial<ChatMessage> | null;
 }
 
-/** How a node reports its database going away and coming back (pg's and PostgreSQL's words). */
+/**
+ * How a node reports its database going away and coming back (pg's and PostgreSQL's words, as
+ * describeForLog puts them: after "The database: ", in the cluster connection's own line, or as
+ * the first line of a stack, for a query's error that pg-pool gives without its client).
+ */
 const DATABASE_RESTART_REPORT =
-  /^\[parley\] (Error: Connection terminated unexpectedly|Error: connect ECONNREFUSED|Error: (read|write|connect) ECONNRESET|Error: write EPIPE|error: the database system is (starting up|not yet accepting connections|shutting down)|error: terminating connection due to administrator command)/;
+  /^\[parley\] (The database: |The cluster's database connection broke \(|Error: )?(Connection terminated unexpectedly|connect ECONNREFUSED|(read|write|connect) ECONNRESET|write EPIPE|the database system is (starting up|not yet accepting connections|shutting down)|terminating connection due to administrator command)/;
 
 export function cluster(options: { nodes: number }): Deployment {
   const folder = mkdtempSync(join(tmpdir(), 'parley-cluster-chaos-'));
@@ -104,7 +108,7 @@ export function cluster(options: { nodes: number }): Deployment {
 
 /**
  * A node's stderr less the reports a database restart explains (only when there was one): each
- * report begins with `[parley] ` (the error's dump follows on lines of its own), and one whose
+ * report begins with `[parley] ` (a fault's stack follows on lines of its own), and one whose
  * first line says the database went away or is not back yet is expected then.
  */
 function unexplained(errorOutput: string, databaseRestarted: boolean): string {
