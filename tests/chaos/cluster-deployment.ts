@@ -34,11 +34,17 @@ interface MessageRow {
 
 /**
  * How a node reports its database going away and coming back (pg's and PostgreSQL's words, as
- * describeForLog puts them: after "The database: ", in the cluster connection's own line, or as
- * the first line of a stack, for a query's error that pg-pool gives without its client).
+ * describeForLog puts them): after "The database: ", in the cluster connection's own line, as a
+ * read that failed with them as its cause, or as the first line of a stack (a query's error that
+ * pg-pool gives without its client).
  */
-const DATABASE_RESTART_REPORT =
-  /^\[parley\] (The database: |The cluster's database connection broke \(|Error: )?(Connection terminated unexpectedly|connect ECONNREFUSED|(read|write|connect) ECONNRESET|write EPIPE|the database system is (starting up|not yet accepting connections|shutting down)|terminating connection due to administrator command)/;
+const DATABASE_RESTART_REPORT = new RegExp(
+  String.raw`^\[parley\] (The database: |The cluster's database connection broke \(|Error: |` +
+    String.raw`The server cannot read its history right now\. Try again in a moment\. \((Error: |The database: )?)?` +
+    String.raw`(Connection terminated unexpectedly|connect ECONNREFUSED|(read|write|connect) ECONNRESET|` +
+    String.raw`write EPIPE|the database system is (starting up|not yet accepting connections|shutting down)|` +
+    String.raw`terminating connection due to administrator command)`,
+);
 
 export function cluster(options: { nodes: number }): Deployment {
   const folder = mkdtempSync(join(tmpdir(), 'parley-cluster-chaos-'));

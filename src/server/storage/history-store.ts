@@ -48,6 +48,15 @@ export class StorageError extends Error {
     this.name = 'StorageError';
   }
 
+  /** The error a failed read becomes: the store cannot be reached (a database restarting). */
+  static fromReadFailure(cause: unknown): StorageError {
+    return new StorageError(
+      'storage_unavailable',
+      'The server cannot read its history right now. Try again in a moment.',
+      { cause },
+    );
+  }
+
   /** The error a failed write becomes: `storage_full` when the disk is full. */
   static fromWriteFailure(cause: unknown): StorageError {
     // LevelDB's words may sit in a cause (an error reopening the database wraps the one inside).

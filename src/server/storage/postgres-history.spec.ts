@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { postgresPerFile } from '../../../tests/support/postgres-per-file';
 import { startCommitCutter } from '../../../tests/support/commit-cutter';
 import { freePort } from '../../../tests/support/server-process';
+import { startTcpProxy } from '../../../tests/support/tcp-proxy';
 import { ChatServerError, describeForLog } from '../errors';
 import { describeHistoryStore } from './history-store.contract';
 import { StorageError } from './history-store';
@@ -113,6 +114,30 @@ describe('PostgreSQL store: failures', () => {
     const again = await store.append({ room: 'lobby', author: alice, clientId: 'c1', text: 'b' });
     expect(again.created).toBe(true);
     expect(again.message.id).toBe(before.message.id + 1);
+    await store.close();
+  });
+
+  it('a read while the database is out of reach fails as storage_unavailable, its cause kept', async () => {
+    const url = new URL(await freshUrl());
+    const proxy = await startTcpProxy({ targetPort: Number(url.port) });
+    url.port = String(proxy.port);
+    const errors: unknown[] = [];
+    const store = await PostgresHistory.open({ url: url.href, onError: (e) => errors.push(e) });
+    await store.append({ room: 'lobby', author: alice, clientId: 'c1', text: 'kept' });
+    await proxy.close();
+    for (const read of [
+      () => store.latest('lobby', 10),
+      () => store.page('lobby', { after: 0 }, 10),
+      () => store.find('lobby', 1),
+    ]) {
+      const failure = await read().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(StorageError);
+      expect(failure).toMatchObject({ code: 'storage_unavailable' });
+      expect(describeForLog(failure)).toMatch(/^The server cannot read its history[^\n]*\(/);
+    }
     await store.close();
   });
 

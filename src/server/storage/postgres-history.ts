@@ -475,11 +475,11 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async find(room: string, id: number): Promise<ChatMessage | null> {
-    return (await this.#find(this.#pool, room, id)) ?? null;
+    return (await this.#read(() => this.#find(this.#pool, room, id))) ?? null;
   }
 
   async pinned(room: string): Promise<ChatMessage[]> {
-    const { rows } = await this.#pool.query<MessageRow>(
+    const { rows } = await this.#readQuery<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 AND extra ? 'pinned' ORDER BY id`,
       [room],
     );
@@ -487,7 +487,7 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async latest(room: string, limit: number): Promise<ChatMessage[]> {
-    const { rows } = await this.#pool.query<MessageRow>(
+    const { rows } = await this.#readQuery<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 ORDER BY id DESC LIMIT $2`,
       [room, limit],
     );
@@ -498,12 +498,12 @@ export class PostgresHistory implements HistoryStore {
     // One more than asked for: whether there are more beyond the page.
     const { rows } =
       query.before === undefined
-        ? await this.#pool.query<MessageRow>(
+        ? await this.#readQuery<MessageRow>(
             `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 AND id > $2
                ORDER BY id ASC LIMIT $3`,
             [room, query.after, limit + 1],
           )
-        : await this.#pool.query<MessageRow>(
+        : await this.#readQuery<MessageRow>(
             `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room = $1 AND id < $2
                ORDER BY id DESC LIMIT $3`,
             [room, query.before, limit + 1],
@@ -514,7 +514,7 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async hasBefore(room: string, id: number): Promise<boolean> {
-    const { rows } = await this.#pool.query<{ found: boolean }>(
+    const { rows } = await this.#readQuery<{ found: boolean }>(
       'SELECT EXISTS (SELECT 1 FROM messages WHERE room = $1 AND id < $2) AS found',
       [room, id],
     );
@@ -706,6 +706,23 @@ export class PostgresHistory implements HistoryStore {
       // A connection that broke or could not even roll back is not handed out again.
       client.off('error', onBroken);
       client.release(broken);
+    }
+  }
+
+  /**
+   * A query of a read whose failure becomes a StorageError (`storage_unavailable`, pg's error its
+   * cause): a join or a page asked for while the database is away is told so, and the operator's
+   * log says it in a line (pg-pool rejects a query with an error that names nothing else).
+   */
+  #readQuery<R extends pg.QueryResultRow>(text: string, values: unknown[]) {
+    return this.#read(() => this.#pool.query<R>(text, values));
+  }
+
+  async #read<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw StorageError.fromReadFailure(error);
     }
   }
 
