@@ -9,8 +9,9 @@
  * on every server take turns and ids become visible in commit order; under that lock it finds
  * the resends (the unique key: room, author identity, client id) and numbers the rest.
  * Over 450 lines, one job: the whole HistoryStore interface on PostgreSQL (messages, rooms,
- * identities, file references, read positions), as embedded-history.ts is on LevelDB; one
- * batch's transaction touches several tables, so they are not split by table.
+ * identities, file references, read positions, and the admin tokens and link codes that every
+ * server of a cluster must share), as embedded-history.ts is on LevelDB; one batch's transaction
+ * touches several tables, so they are not split by table.
  */
 import pg from 'pg';
 import type { ChatMessage, FileAttachment, Role } from '../../shared/protocol';
