@@ -99,7 +99,11 @@ export class ChaosMember {
    * deletable message); false when it is a message's turn or there is nothing to change yet.
    */
   change(n: number): boolean {
-    const held = this.log.filter((message) => !message.change && !this.#deleted.has(message.id));
+    // Not deleted by anyone: a deleted message's text is erased, so its " (to delete)" mark is
+    // gone and it would pass for a changeable one.
+    const held = this.log.filter(
+      (message) => !message.change && !message.deleted && !this.#deleted.has(message.id),
+    );
     const changeable = held.filter((message) => !message.text.endsWith(DELETABLE));
     const own = (message: ChatMessage) => message.author.nickname === this.nickname;
     let change: MessageChange | null = null;
