@@ -547,9 +547,12 @@ function guessingTarget(guessing: GuessingFigures | null): Target {
     limit,
     met: Number.isFinite(worst) && checked > 0 ? worst <= FLOOD_LIMIT : null,
     detail:
-      `p50 ${fmt(calm?.p50Ms ?? NaN, 2)} → ${fmt(burst?.p50Ms ?? NaN, 2)} ms (${times(guessing.ratios.p50)}), ` +
-      `p99 ${fmt(calm?.p99Ms ?? NaN, 2)} → ${fmt(burst?.p99Ms ?? NaN, 2)} ms (${times(guessing.ratios.p99)}); ` +
-      `${int(checked)} wrong passphrases checked from ${guessing.guessers} addresses`,
+      `p50 ${fmt(calm?.p50Ms ?? NaN, 2)} → ${fmt(burst?.p50Ms ?? NaN, 2)} ms (${ratioWithSpread(guessing.ratios.p50, guessing.spread?.p50)}), ` +
+      `p99 ${fmt(calm?.p99Ms ?? NaN, 2)} → ${fmt(burst?.p99Ms ?? NaN, 2)} ms (${ratioWithSpread(guessing.ratios.p99, guessing.spread?.p99)}); ` +
+      `${int(checked)} wrong passphrases checked from ${guessing.guessers} addresses` +
+      (guessing.repetitions && guessing.repetitions.length > 1
+        ? ` (medians of ${guessing.repetitions.length} repetitions, each on a fresh server)`
+        : ''),
   };
 }
 
@@ -1004,8 +1007,13 @@ function pushGuessing(push: (...more: string[]) => void, guessing: GuessingFigur
     'Parley with a passphrase, the per-address limits applied on loopback too. The joined clients (from the ' +
       'exempt 127.0.0.1) each send a message a second and time its acknowledgement (stored and fsynced); in the ' +
       `guessing phase ${guessing.guessers} connections, each from an address of its own, send wrong passphrases ` +
-      `one after another for ${guessing.seconds} s. scrypt shares libuv's thread pool with LevelDB; the server ` +
-      'checks one passphrase at a time.',
+      `one after another for ${guessing.seconds} s. The server checks one passphrase at a time, on a thread of ` +
+      'its own at the lowest CPU priority (nice 19 on Linux).' +
+      (guessing.repetitions && guessing.repetitions.length > 1
+        ? ` It ran ${guessing.repetitions.length} times, each on a fresh server (one remembers the addresses ` +
+          "that guessed): figures are each phase's medians, ratios the median of the repetitions' ratios, " +
+          'with their smallest–largest in brackets.'
+        : ''),
     '',
     "| phase | acknowledged | p50 ms | p99 ms | max ms | server CPU % | guessers' replies |",
     '|---|---:|---:|---:|---:|---:|---|',
@@ -1017,7 +1025,7 @@ function pushGuessing(push: (...more: string[]) => void, guessing: GuessingFigur
         : '';
       return `| ${phase.phase} | ${int(phase.acked)} | ${fmt(phase.p50Ms, 2)} | ${fmt(phase.p99Ms, 2)} | ${fmt(phase.maxMs, 2)} | ${fmt(phase.serverCpuPercent, 0)} | ${replies} |`;
     }),
-    `| *guessing / calm* |  | ${times(guessing.ratios.p50)} | ${times(guessing.ratios.p99)} |  |  |  |`,
+    `| *guessing / calm* |  | ${ratioWithSpread(guessing.ratios.p50, guessing.spread?.p50)} | ${ratioWithSpread(guessing.ratios.p99, guessing.spread?.p99)} |  |  |  |`,
     '',
   );
 }

@@ -356,6 +356,7 @@ if (config.guessers > 0 && config.guessingClients > 0 && config.servers.includes
       calmClients: Math.round(config.guessingClients),
       seconds: config.guessingSeconds,
     },
+    config.repeat,
     cores,
     log,
   );

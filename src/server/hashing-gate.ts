@@ -1,11 +1,12 @@
 /**
  * Passphrase checks, one at a time and a few a second, server-wide. scrypt (16 MiB, tens of ms of
- * CPU) runs on libuv's thread pool, which LevelDB's writes and every fs call share, and on the
- * same cores as the event loop: checks from many addresses at once would take the pool's threads
- * and the CPU that storing and delivering messages need. The gate lets one check run, and starts
- * the next no sooner than `spacingMs` after the previous one started, so hashing never takes more
- * than its share; a few more checks wait their turn in order; past that, a check is refused at
- * once (the person tries again in a moment) instead of queueing without bound.
+ * CPU) runs on a thread of its own at the lowest priority (scrypt-worker.ts), so the event loop
+ * goes first on a busy core; still, checks from many addresses at once would queue without end,
+ * and where the priority cannot be lowered (not Linux) each takes its time slices from the event
+ * loop. The gate lets one check run, and starts the next no sooner than `spacingMs` after the
+ * previous one started, so hashing never takes more than its share; a few more checks wait their
+ * turn in order; past that, a check is refused at once (the person tries again in a moment)
+ * instead of queueing without bound.
  */
 export interface HashingGateOptions {
   /** Checks that may wait for their turn; more are refused. */

@@ -1,9 +1,11 @@
 /**
  * Room passphrases. The server keeps only an scrypt hash (random salt, memory-hard: guessing
- * offline is slow), compares in constant time, and hashes off the event loop so that checking a
- * join never holds up message delivery. The plain passphrase is dropped as soon as it is hashed.
+ * offline is slow), compares in constant time, and hashes on a thread of its own at the lowest priority
+ * (scrypt-worker.ts) so that checking a join never holds up message delivery. The plain passphrase
+ * is dropped as soon as it is hashed.
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { scryptWorker } from './scrypt-worker';
 
 /**
  * scrypt cost N = 2^14, r = 8, p = 1 (16 MiB and tens of ms per check, Node's default cost): a
@@ -19,11 +21,7 @@ export interface PassphraseHash {
 }
 
 function derive(passphrase: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(passphrase.normalize('NFC'), salt, KEY_LENGTH, SCRYPT, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+  return scryptWorker.derive(passphrase.normalize('NFC'), salt, KEY_LENGTH, SCRYPT);
 }
 
 export async function hashPassphrase(passphrase: string): Promise<PassphraseHash> {

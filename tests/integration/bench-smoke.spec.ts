@@ -222,6 +222,13 @@ describe('npm run bench (smoke)', () => {
     // The guessers' passphrases were checked (and found wrong), not refused unread.
     expect(guessing.phases[1]!.guesses!.wrong_passphrase).toBeGreaterThan(0);
     expectFigures(guessing.ratios, 'guessing ratios');
+    // Repeated like the other scenarios, each repetition on a fresh server whose guessers were
+    // checked (a reused server would refuse the second burst unread).
+    expect(guessing.repetitions).toHaveLength(2);
+    for (const repetition of guessing.repetitions!) {
+      expect(repetition.phases[1]!.guesses!.wrong_passphrase).toBeGreaterThan(0);
+    }
+    expect(guessing.spread!.p99.min).toBeLessThanOrEqual(guessing.spread!.p99.max);
     // Durable writes against none, both acknowledged, every send accepted.
     expect(report.writeCost!.steps.map((step) => step.inFlight)).toEqual([1, 4]);
     for (const step of report.writeCost!.steps) {
