@@ -129,6 +129,12 @@ describe('PostgreSQL store: failures', () => {
       () => store.latest('lobby', 10),
       () => store.page('lobby', { after: 0 }, 10),
       () => store.find('lobby', 1),
+      () => store.pinned('lobby'),
+      () => store.hasBefore('lobby', 2),
+      // Reads a join or a request makes besides the history's.
+      () => store.readPositions.positions('p-alice', ['lobby']),
+      () => store.linkCodes.personOf('CODE1', Date.now()),
+      () => store.fileReferences.allowed('f'.repeat(64), ['lobby']),
     ]) {
       const failure = await read().then(
         () => null,

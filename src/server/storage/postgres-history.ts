@@ -180,7 +180,7 @@ export class PostgresHistory implements HistoryStore {
         return rowCount === 1;
       },
       personOf: async (code, now) => {
-        const { rows } = await pool.query<{ person: string }>(
+        const { rows } = await this.#readQuery<{ person: string }>(
           'SELECT person FROM link_codes WHERE code = $1 AND expires_at > $2',
           [code, now],
         );
@@ -646,7 +646,7 @@ export class PostgresHistory implements HistoryStore {
 
   async #positions(person: string, rooms: readonly string[]): Promise<Record<string, number>> {
     if (rooms.length === 0) return {};
-    const { rows } = await this.#pool.query<{ room: string; message_id: number }>(
+    const { rows } = await this.#readQuery<{ room: string; message_id: number }>(
       'SELECT room, message_id FROM read_positions WHERE person = $1 AND room = ANY($2)',
       [person, rooms],
     );
@@ -677,7 +677,7 @@ export class PostgresHistory implements HistoryStore {
   }
 
   async #fileAllowed(fileId: string, rooms: Iterable<string>): Promise<boolean> {
-    const { rows } = await this.#pool.query<{ found: boolean }>(
+    const { rows } = await this.#readQuery<{ found: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM file_rooms WHERE file_id = $1 AND room = ANY ($2::text[]))
          AS found`,
       [fileId, [...rooms]],
