@@ -529,7 +529,30 @@ function stormCpu(capacity: CapacityResult): string {
       ? `; plain Socket.IO's load generator used ${fmt(generator / cores, 0)} % of its ` +
         `core${cores > 1 ? 's' : ''} while its clients connected, so that time is partly the generator's`
       : '';
-  return `; server CPU to connect ${ratioWithSpread(ratio, capacity.spread?.socketio?.connectCpuSeconds)}${busy}`;
+  return `; server CPU to connect ${ratioWithSpread(ratio, capacity.spread?.socketio?.connectCpuSeconds)}${busy}${generatorFloor(capacity)}`;
+}
+
+/**
+ * What Parley's load generator alone needs of plain Socket.IO's connect time: its clients do
+ * more than connect (they sign the challenge, join and read the reply), and the storm cannot end
+ * before the generator has done that on its cores, however fast the server. The median over the
+ * repetitions; '' when a figure is missing.
+ */
+function generatorFloor(capacity: CapacityResult): string {
+  const cores = capacity.generatorCores ?? 1;
+  const runs = capacity.repetitions ?? [capacity.servers];
+  const floors = runs.flatMap(({ parley, socketio }) => {
+    const percent = parley?.generatorConnectCpuPercent;
+    if (percent === undefined || !parley || !socketio) return [];
+    return [(percent / 100 / cores) * (parley.connectSeconds / socketio.connectSeconds)];
+  });
+  const floor = median(floors);
+  if (!Number.isFinite(floor)) return '';
+  return (
+    `; Parley's load generator alone was busy for ${ratioWithSpread(floor, floors.length > 1 ? spread(floors) : undefined)} ` +
+    "of plain Socket.IO's connect time (its clients sign, join and read the reply): a floor under the time ratio " +
+    'that no work on the server lowers'
+  );
 }
 
 function guessingTarget(guessing: GuessingFigures | null): Target {

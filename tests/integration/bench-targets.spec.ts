@@ -267,6 +267,23 @@ describe('judgeTargets', () => {
     expect(target(judgeTargets(report({ capacity: twoCores })), /joining/).detail).not.toContain(
       'load generator',
     );
+    // Parley's generator busy 80 % of the storm: per repetition 0.8 × 6/4, 8/4, 5/4 of plain
+    // Socket.IO's time — the floor no server work lowers, said with its spread.
+    const joining = runs.map((run) => ({
+      ...run,
+      parley: { ...run.parley!, generatorConnectCpuPercent: 80 },
+    }));
+    expect(
+      target(judgeTargets(report({ capacity: capacityResult(5000, 5, joining) })), /joining/)
+        .detail,
+    ).toContain(
+      "Parley's load generator alone was busy for 1.20x (1.00–1.60) of plain Socket.IO's connect time",
+    );
+    // On two generator cores the same CPU is half the time.
+    expect(
+      target(judgeTargets(report({ capacity: capacityResult(5000, 5, joining, 0, 2) })), /joining/)
+        .detail,
+    ).toContain('busy for 0.60x (0.50–0.80)');
     expect(target(targets, /^One host holds/).met).toBe(true);
 
     // One repetition that lost clients fails holding them, whatever the median says.
