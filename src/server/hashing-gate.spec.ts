@@ -28,9 +28,11 @@ describe('HashingGate', () => {
     await settle();
     expect(log).toEqual(['start a']);
     expect(gate.waiting).toBe(2);
+    expect(gate.full).toBe(true); // the next would be refused
     a.finish();
     await settle();
     expect(log).toEqual(['start a', 'end a', 'start b']);
+    expect(gate.full).toBe(false); // one waits of the two that may
     b.finish();
     await settle();
     c.finish();

@@ -49,6 +49,11 @@ export class HashingGate {
     }
   }
 
+  /** True when a check now would be refused: one runs and as many as may wait are waiting. */
+  get full(): boolean {
+    return this.#running && this.#waiting.length >= this.options.maxWaiting;
+  }
+
   /** Checks waiting for their turn now (tests, diagnostics). */
   get waiting(): number {
     return this.#waiting.length;

@@ -111,6 +111,41 @@ describe('a room with a passphrase', () => {
     expect(late).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
   });
 
+  it('turns away a guess from an address whose guess is being checked before checking its key proof', async () => {
+    const server = await startServer({ passphrase: 'open sesame' });
+    const [before, checked, other] = await Promise.all([
+      rawSocket(server, '127.0.0.6'),
+      rawSocket(server, '127.0.0.5'),
+      rawSocket(server, '127.0.0.5'),
+    ]);
+    // A check just made: the next waits its turn (a few a second), then takes tens of ms.
+    expect(await joinWith(before, { nickname: 'mal', passphrase: 'guess' })).toMatchObject({
+      error: { code: 'wrong_passphrase' },
+    });
+    let done = false;
+    const first = joinWith(checked, { nickname: 'eve', passphrase: 'guess' }).finally(
+      () => (done = true),
+    );
+    // Meanwhile the same address asks with a proof that could never pass, a few times (joins
+    // per address are limited): while its guess is checked, the answer is known at once and no
+    // signature is checked; otherwise the proof is checked, and fails.
+    const answers: Result[] = [];
+    while (!done && answers.length < LIMITS.rate.join.points - 5) {
+      answers.push(
+        (await other.timeout(10_000).emitWithAck('session:join', {
+          nickname: 'eve2',
+          passphrase: 'guess 2',
+          key: { publicKey: 'A'.repeat(43), signature: 'B'.repeat(86), host: 'x' },
+        })) as Result,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await first).toMatchObject({ ok: false, error: { code: 'wrong_passphrase' } });
+    const messages = new Set(answers.map((answer) => (answer.ok ? 'ok' : answer.error.message)));
+    expect(messages).toContain('A passphrase from your address is being checked. Wait for it.');
+    expect(messages).not.toContain('ok');
+  });
+
   it('does not count a right passphrase as a wrong guess', async () => {
     const server = await startServer({ passphrase: 'open sesame' });
     const { points } = LIMITS.rate.wrongPassphrase;

@@ -105,6 +105,19 @@ export class Moderation {
     return this.#options.passphrase !== null;
   }
 
+  /**
+   * The refusals `admit` would give `address` now that cost nothing to find: its passphrase being
+   * checked already, or the server checking as many as it will. A join asks before it checks the
+   * device key's proof, so a burst of guesses from many addresses is turned away for the price
+   * of a lookup, not a signature check each (admit decides again, later).
+   */
+  refusedAtOnce(address: string): Failure<Refusal> | null {
+    if (!this.#options.passphrase) return null;
+    if (this.#checking.has(address)) return beingChecked();
+    if (this.#gate.full) return busyChecking();
+    return null;
+  }
+
   /** Null when someone at `address` giving `passphrase` may join; else why not. */
   async admit(
     address: string,
@@ -135,9 +148,7 @@ export class Moderation {
     }
     // One check at a time per address, and each guess counted before it is checked: guesses sent
     // all at once cannot all be checked before the first wrong one is counted.
-    if (this.#checking.has(address)) {
-      return fail('rate_limited', 'A passphrase from your address is being checked. Wait for it.');
-    }
+    if (this.#checking.has(address)) return beingChecked();
     if (!(await consume(guesses, address))) return tooMany();
     this.#checking.add(address);
     try {
@@ -145,10 +156,7 @@ export class Moderation {
       if (!checked) {
         // Not checked, so not a guess: its point is given back.
         await guesses.reward(address, 1);
-        return fail(
-          'rate_limited',
-          'The server is checking many passphrases right now. Try again in a few seconds.',
-        );
+        return busyChecking();
       }
       if (!checked.value) {
         return fail('wrong_passphrase', 'That passphrase is not right.');
@@ -232,3 +240,11 @@ export function describeWait(seconds: number): string {
   if (seconds < 90) return `${seconds} s`;
   return `${Math.ceil(seconds / 60)} minutes`;
 }
+
+const beingChecked = () =>
+  fail('rate_limited', 'A passphrase from your address is being checked. Wait for it.');
+const busyChecking = () =>
+  fail(
+    'rate_limited',
+    'The server is checking many passphrases right now. Try again in a few seconds.',
+  );

@@ -102,6 +102,8 @@ export function sessionEvents(
           );
         }
         // Checked (and used up) first: a wrong proof costs no passphrase check.
+        const atOnce = parts.moderation.refusedAtOnce(connection.address);
+        if (atOnce) return atOnce;
         const { challenge } = socket.data;
         delete socket.data.challenge;
         const proof = checkJoinProof(payload.key, challenge, socket.handshake.headers.host);
