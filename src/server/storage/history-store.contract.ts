@@ -26,6 +26,21 @@ export function describeHistoryStore(backend: string, options: ContractOptions):
   const fresh = () => options.open(`store-${++stores}`);
   const send = (store: HistoryStore, room: string, author: User, clientId: string) =>
     store.append({ room, author, clientId, text: `${author.nickname}: ${clientId}` });
+  /**
+   * Runs `test` with a fresh store and another handle on it (another server on the same
+   * database; the store itself when the backend has no such thing), and closes both after.
+   */
+  const withPair = async (test: (store: HistoryStore, other: HistoryStore) => Promise<void>) => {
+    const name = `store-${++stores}`;
+    const store = await options.open(name);
+    const other = options.openShared ? await options.openShared(name) : store;
+    try {
+      await test(store, other);
+    } finally {
+      await store.close();
+      if (other !== store) await other.close();
+    }
+  };
 
   describe(`HistoryStore contract: ${backend}`, () => {
     it('appends with increasing ids across rooms, and a resend returns the original', async () => {
@@ -154,69 +169,57 @@ export function describeHistoryStore(backend: string, options: ContractOptions):
       await Promise.all(writers.map((store) => store.close()));
     });
 
-    it('a resend racing its original (another handle when shared) gets the original', async () => {
-      const name = `store-${++stores}`;
-      const store = await options.open(name);
-      const other = options.openShared ? await options.openShared(name) : store;
-      const results = await Promise.all([
-        send(store, 'lobby', alice, 'race'),
-        send(other, 'lobby', alice, 'race'),
-        send(other, 'lobby', alice, 'race'),
-      ]);
-      expect(results.filter((result) => result.created)).toHaveLength(1);
-      const [original] = results.filter((result) => result.created);
-      for (const result of results) expect(result.message).toEqual(original!.message);
-      expect(await store.latest('lobby', 10)).toEqual([original!.message]);
-      await store.close();
-      if (other !== store) await other.close();
-    });
+    it('a resend racing its original (another handle when shared) gets the original', () =>
+      withPair(async (store, other) => {
+        const results = await Promise.all([
+          send(store, 'lobby', alice, 'race'),
+          send(other, 'lobby', alice, 'race'),
+          send(other, 'lobby', alice, 'race'),
+        ]);
+        expect(results.filter((result) => result.created)).toHaveLength(1);
+        const [original] = results.filter((result) => result.created);
+        for (const result of results) expect(result.message).toEqual(original!.message);
+        expect(await store.latest('lobby', 10)).toEqual([original!.message]);
+      }));
 
-    it('takes an admin token once, on any server sharing the store; a dropped one not at all', async () => {
-      const name = `store-${++stores}`;
-      const store = await options.open(name);
-      const other = options.openShared ? await options.openShared(name) : store;
-      const [token, dropped, never] = ['t1', 't2', 't3'].map((text) => Buffer.from(text));
-      await store.adminTokens.put(token!);
-      await store.adminTokens.put(dropped!);
-      await store.adminTokens.drop(dropped!);
-      // Taken at once on two servers (or twice on one): one of them gets it.
-      const taken = await Promise.all([
-        other.adminTokens.take(token!),
-        store.adminTokens.take(token!),
-      ]);
-      expect(taken.filter(Boolean)).toHaveLength(1);
-      expect(await store.adminTokens.take(token!)).toBe(false);
-      expect(await other.adminTokens.take(dropped!)).toBe(false);
-      expect(await store.adminTokens.take(never!)).toBe(false);
-      await store.close();
-      if (other !== store) await other.close();
-    });
+    it('takes an admin token once, on any server sharing the store; a dropped one not at all', () =>
+      withPair(async (store, other) => {
+        const [token, dropped, never] = ['t1', 't2', 't3'].map((text) => Buffer.from(text));
+        await store.adminTokens.put(token!);
+        await store.adminTokens.put(dropped!);
+        await store.adminTokens.drop(dropped!);
+        // Taken at once on two servers (or twice on one): one of them gets it.
+        const taken = await Promise.all([
+          other.adminTokens.take(token!),
+          store.adminTokens.take(token!),
+        ]);
+        expect(taken.filter(Boolean)).toHaveLength(1);
+        expect(await store.adminTokens.take(token!)).toBe(false);
+        expect(await other.adminTokens.take(dropped!)).toBe(false);
+        expect(await store.adminTokens.take(never!)).toBe(false);
+      }));
 
-    it('keeps link codes until used once (on any server sharing the store) or expired', async () => {
-      const name = `store-${++stores}`;
-      const store = await options.open(name);
-      const other = options.openShared ? await options.openShared(name) : store;
-      const codes = store.linkCodes;
-      expect(await codes.put('CODE1', 'p-a', 2_000, 1_000)).toBe(true);
-      // Another person's code cannot be issued again; the person's next code replaces theirs.
-      expect(await other.linkCodes.put('CODE1', 'p-b', 2_000, 1_000)).toBe(false);
-      expect(await other.linkCodes.personOf('CODE1', 1_500)).toBe('p-a');
-      expect(await codes.put('CODE2', 'p-a', 3_000, 1_500)).toBe(true);
-      expect(await codes.personOf('CODE1', 1_500)).toBeUndefined();
-      // Expired: not anyone's, and not taken.
-      expect(await other.linkCodes.personOf('CODE2', 3_000)).toBeUndefined();
-      expect(await codes.take('CODE2', 3_000)).toBe(false);
-      // Taken at once on two servers (or twice on one): one of them gets it.
-      expect(await codes.put('CODE3', 'p-b', 5_000, 4_000)).toBe(true);
-      const taken = await Promise.all([
-        codes.take('CODE3', 4_500),
-        other.linkCodes.take('CODE3', 4_500),
-      ]);
-      expect(taken.filter(Boolean)).toHaveLength(1);
-      expect(await other.linkCodes.personOf('CODE3', 4_500)).toBeUndefined();
-      await store.close();
-      if (other !== store) await other.close();
-    });
+    it('keeps link codes until used once (on any server sharing the store) or expired', () =>
+      withPair(async (store, other) => {
+        const codes = store.linkCodes;
+        expect(await codes.put('CODE1', 'p-a', 2_000, 1_000)).toBe(true);
+        // Another person's code cannot be issued again; the person's next code replaces theirs.
+        expect(await other.linkCodes.put('CODE1', 'p-b', 2_000, 1_000)).toBe(false);
+        expect(await other.linkCodes.personOf('CODE1', 1_500)).toBe('p-a');
+        expect(await codes.put('CODE2', 'p-a', 3_000, 1_500)).toBe(true);
+        expect(await codes.personOf('CODE1', 1_500)).toBeUndefined();
+        // Expired: not anyone's, and not taken.
+        expect(await other.linkCodes.personOf('CODE2', 3_000)).toBeUndefined();
+        expect(await codes.take('CODE2', 3_000)).toBe(false);
+        // Taken at once on two servers (or twice on one): one of them gets it.
+        expect(await codes.put('CODE3', 'p-b', 5_000, 4_000)).toBe(true);
+        const taken = await Promise.all([
+          codes.take('CODE3', 4_500),
+          other.linkCodes.take('CODE3', 4_500),
+        ]);
+        expect(taken.filter(Boolean)).toHaveLength(1);
+        expect(await other.linkCodes.personOf('CODE3', 4_500)).toBeUndefined();
+      }));
 
     it('keeps read positions per person and room, moving only forward, also after closing', async () => {
       const name = `store-${++stores}`;
