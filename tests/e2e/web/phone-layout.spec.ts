@@ -258,4 +258,31 @@ test.describe('on the desktop', () => {
     await expect(moreButton(chat.page)).toHaveCount(0);
     await expect(chat.page.getByRole('button', { name: 'Settings', exact: true })).toBeVisible();
   });
+
+  for (const width of [760, 900, 1100]) {
+    test(`in a window ${width} px wide the header keeps the room's name and every action in view`, async ({
+      openChat,
+    }) => {
+      const chat = await openChat();
+      await chat.page.setViewportSize({ width, height: 700 });
+      await chat.join('dana');
+      const heading = chat.page.getByRole('heading', { level: 1, name: 'Lobby' });
+      await expect(heading).toBeInViewport({ ratio: 1 });
+      const pinned = chat.page.getByRole('button', { name: 'Pinned messages' });
+      const disconnect = chat.page.getByRole('button', { name: 'Disconnect' });
+      for (const action of [pinned, disconnect]) await expect(action).toBeInViewport({ ratio: 1 });
+      // Nothing drawn over the name (the actions had taken its place, and run past the edge).
+      const name = (await heading.boundingBox())!;
+      const first = (await pinned.boundingBox())!;
+      const apart = first.y >= name.y + name.height || first.x >= name.x + name.width;
+      expect(apart, `name ${JSON.stringify(name)}, Pinned messages ${JSON.stringify(first)}`).toBe(
+        true,
+      );
+      // The pinned list opens inside the window.
+      await pinned.click();
+      await expect(chat.page.getByRole('region', { name: 'Pinned messages' })).toBeInViewport({
+        ratio: 1,
+      });
+    });
+  }
 });
