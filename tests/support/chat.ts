@@ -152,6 +152,31 @@ export function nextEvent<E extends keyof ServerToClientEvents>(
   });
 }
 
+/**
+ * Resolves with the first event of `name` on `socket` that `where` accepts (rejects after a
+ * timeout): for events that others of the same name may come before, as another node's do.
+ */
+export function nextEventWhere<E extends keyof ServerToClientEvents>(
+  socket: RawSocket,
+  name: E,
+  where: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean,
+  timeoutMs = 5_000,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const listener = ((payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      if (!where(payload)) return;
+      clearTimeout(timer);
+      socket.off(name as 'message:created', listener as never);
+      resolve(payload);
+    }) as never;
+    const timer = setTimeout(() => {
+      socket.off(name as 'message:created', listener);
+      reject(new Error(`no such ${name} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on(name as 'message:created', listener);
+  });
+}
+
 /** Collects every event of `name` on `socket` into an array, from now on. */
 export function collect<E extends keyof ServerToClientEvents>(
   socket: RawSocket,
