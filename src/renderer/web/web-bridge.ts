@@ -34,15 +34,30 @@ const NOT_HOSTING: HostingStatus = { running: false, port: null, urls: [] };
 const HOSTING_UNSUPPORTED =
   'Hosting a room needs the Parley desktop app (or `parley serve`); the browser can only join.';
 
+/** Reloads the page if the server answers now; else fails, as the chat half's load did. */
+async function reloadWhenServerAnswers(): Promise<never> {
+  const answer = await fetch(location.href, { cache: 'no-store' }).catch(() => null);
+  if (!answer?.ok) throw new Error(answer ? `the server answered ${answer.status}` : 'no answer');
+  location.reload();
+  return new Promise<never>(() => {});
+}
+
 export function createWebBridge() {
   const servers = new LocalSavedServers();
   const events = new Set<(event: ChatEvent) => void>();
   const progress = new Set<(progress: TransferProgress) => void>();
   let loading: Promise<WebChat> | null = null;
   let loaded: WebChat | null = null;
-  /** The chat half, loaded once (again after a failed load: the next call retries). */
+  let failedToLoad = false;
+  /**
+   * The chat half, loaded once. After a failed load the browser may keep the module as failed
+   * for the page's life (Chromium does: the HTML standard's module map caches a failed fetch), so
+   * importing it again fails at once whatever the network does. So the next call, once the
+   * server answers again, loads the page afresh instead (the start screen: nothing is lost); while
+   * the server does not answer, it fails as the first did.
+   */
   const load = (): Promise<WebChat> =>
-    (loading ??= import('./web-chat').then(
+    (loading ??= (failedToLoad ? reloadWhenServerAnswers() : import('./web-chat')).then(
       ({ createWebChat }) =>
         (loaded = createWebChat({
           event: (event) => events.forEach((listener) => listener(event)),
@@ -51,6 +66,7 @@ export function createWebBridge() {
         })),
       (error: unknown) => {
         loading = null;
+        failedToLoad = true;
         throw error;
       },
     ));
