@@ -10,8 +10,9 @@
  * One thread, started on first use and restarted if it ever stops; it does not keep the process
  * alive when no check is waiting.
  */
-import { Worker } from 'node:worker_threads';
 import type { ScryptOptions } from 'node:crypto';
+import { getPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
 
 /** The thread's program: CommonJS, run by `eval` (nothing for a bundler to find or split). */
 const THREAD_SOURCE = `
@@ -70,7 +71,6 @@ export class ScryptWorker {
     this.#running();
     const threadId = await this.#threadId;
     if (threadId === null) return null;
-    const { getPriority } = await import('node:os');
     return { threadId, nice: getPriority(threadId) };
   }
 

@@ -101,9 +101,11 @@ export function sessionEvents(
             'This server runs a newer Parley (protocol 2): joining proves a device key. Update Parley to join.',
           );
         }
-        // Checked (and used up) first: a wrong proof costs no passphrase check.
+        // Passphrase checks busy for this address or for everyone: told for a lookup, before the
+        // signature check that a burst of guesses would otherwise pay each time.
         const atOnce = parts.moderation.refusedAtOnce(connection.address);
         if (atOnce) return atOnce;
+        // Checked (and used up) first: a wrong proof costs no passphrase check.
         const { challenge } = socket.data;
         delete socket.data.challenge;
         const proof = checkJoinProof(payload.key, challenge, socket.handshake.headers.host);
